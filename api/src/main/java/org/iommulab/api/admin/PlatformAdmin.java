@@ -1,0 +1,65 @@
+package org.iommulab.api.admin;
+
+import java.util.List;
+
+import org.iommulab.api.platform.BusMaster;
+import org.iommulab.api.platform.DeviceDescriptor;
+import org.iommulab.api.platform.DmaFault;
+import org.iommulab.api.platform.PageAllocator;
+import org.iommulab.api.platform.PhysicalMemory;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The running platform, for the shell, the main job and tests. Unknown device or backend
+ * names throw {@link IllegalArgumentException} and change nothing.
+ */
+@ProviderType
+public interface PlatformAdmin {
+    PhysicalMemory memory();
+
+    PageAllocator allocator();
+
+    /** Names of the backends registered now, highest ranking first. */
+    List<String> backends();
+
+    /** Every device with its binding, by name. */
+    List<DeviceStatus> devices();
+
+    DeviceStatus device(String name);
+
+    /**
+     * Adds a device that does not come from configuration (tests, scenarios); it is bound at once
+     * if a backend accepts it.
+     *
+     * @throws IllegalArgumentException when a device of that name exists
+     */
+    void addDevice(DeviceDescriptor descriptor);
+
+    /** Removes a device added by {@link #addDevice}: its driver is released first. */
+    void removeDevice(String name);
+
+    /**
+     * Moves {@code device} to {@code backend} with the swap protocol: new mappings wait, the
+     * driver releases, leaks are reported and reclaimed, detach, attach, the DMA API is
+     * re-registered and the driver starts again. Returns when the device is bound again.
+     *
+     * @throws IllegalArgumentException for an unknown device or backend
+     * @throws IllegalStateException when the backend refuses the device; the device stays where it was
+     */
+    void bind(String device, String backend);
+
+    /** The device's bus master: its own accesses, translated by whatever it is bound to. */
+    BusMaster busMaster(String device);
+
+    /** Counters of {@code device} on the backend it is bound to now. */
+    DeviceStats stats(String device);
+
+    /** Counters of every device on every backend it has been bound to. */
+    List<DeviceStats> allStats();
+
+    /** The most recent faults, oldest first (a bounded history). */
+    List<DmaFault> faults();
+
+    /** The most recent warnings the backends logged for {@code device}, oldest first. */
+    List<String> log(String device);
+}

@@ -1,0 +1,43 @@
+package org.iommulab.api.admin;
+
+/** What the platform counts per device and backend. */
+public enum Stat {
+    /** Successful single mappings (page, phys, resource). */
+    MAPS,
+    /** Single unmaps. */
+    UNMAPS,
+    /** Successful sg mappings. */
+    SG_MAPS,
+    /** sg unmaps. */
+    SG_UNMAPS,
+    /** CPU entries of successful sg mappings. */
+    SG_ENTRIES,
+    /** DMA segments those sg mappings produced. */
+    SG_SEGMENTS,
+    /** Bytes mapped by successful mappings of every kind. */
+    MAPPED_BYTES,
+    /** Mappings that failed (mapping error, 0, negative status, null). */
+    MAP_FAILURES,
+    /** Sync calls of every kind. */
+    SYNCS,
+    /** Coherent allocations. */
+    COHERENT_ALLOCS,
+    /** Coherent frees. */
+    COHERENT_FREES,
+    /** Bytes the device read through its bus master. */
+    DEVICE_READ_BYTES,
+    /** Bytes the device wrote through its bus master. */
+    DEVICE_WRITE_BYTES,
+    /** Faults reported for the device. */
+    FAULTS,
+    /** Warnings the backend logged for the device. */
+    WARNINGS,
+    /** Mappings and coherent buffers the driver still held when it was released, reclaimed by the platform. */
+    LEAKS_RECLAIMED,
+    /** Bytes copied into and out of bounce buffers (from the backend's counters). */
+    BOUNCED_BYTES,
+    /** IOTLB hits (from the backend's counters; 0 where there is no IOTLB). */
+    IOTLB_HITS,
+    /** IOTLB misses (from the backend's counters). */
+    IOTLB_MISSES
+}

@@ -1,0 +1,67 @@
+package org.iommulab.api.backend;
+
+import org.iommulab.api.dma.CoherentAllocation;
+import org.iommulab.api.dma.DmaDirection;
+import org.iommulab.api.dma.SgTable;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * A backend's mapping operations for one device, Linux {@code struct dma_map_ops} (and the
+ * dma-direct path). The platform has already checked the arguments (sizes positive and not
+ * overflowing, directions valid for mapping, attributes known, tables non-null and unmapped)
+ * and the checker has matched unmaps and syncs to live mappings, so implementations may rely
+ * on well-formed input. No method may allocate on a path a device's steady state takes.
+ */
+@ProviderType
+public interface DmaOps {
+    /**
+     * Maps {@code size} bytes at {@code phys}. Returns the DMA address or
+     * {@link org.iommulab.api.dma.DmaMasks#MAPPING_ERROR}; on failure nothing stays allocated and
+     * the reason goes to {@link DmaDevice#warn} unless {@code NO_WARN}.
+     */
+    long mapPhys(long phys, long size, DmaDirection dir, int attrs);
+
+    /** Unmaps a mapping made by {@link #mapPhys} with the same size and direction. */
+    void unmapPhys(long dmaAddr, long size, DmaDirection dir, int attrs);
+
+    /** Maps MMIO at {@code phys} ({@code map_resource}): never bounced. */
+    long mapResource(long phys, long size, DmaDirection dir, int attrs);
+
+    void unmapResource(long dmaAddr, long size, DmaDirection dir, int attrs);
+
+    /**
+     * Maps the first {@code nents} entries of {@code sg}, fills its DMA view and sets its
+     * {@code nents}. Returns the number of DMA segments, or a negative
+     * {@link org.iommulab.api.dma.DmaErrno} (EINVAL, ENOMEM, EIO, EREMOTEIO) with every entry
+     * restored and nothing left mapped, as Linux's {@code ops->map_sg}.
+     */
+    int mapSg(SgTable sg, int nents, DmaDirection dir, int attrs);
+
+    /** Unmaps a table mapped by {@link #mapSg}; {@code nents} is the original count. */
+    void unmapSg(SgTable sg, int nents, DmaDirection dir, int attrs);
+
+    void syncSingleForCpu(long dmaAddr, long size, DmaDirection dir);
+
+    void syncSingleForDevice(long dmaAddr, long size, DmaDirection dir);
+
+    void syncSgForCpu(SgTable sg, int nents, DmaDirection dir);
+
+    void syncSgForDevice(SgTable sg, int nents, DmaDirection dir);
+
+    /** A zeroed coherent buffer within the device's coherent mask, or null. */
+    CoherentAllocation allocCoherent(long size, int attrs);
+
+    void freeCoherent(CoherentAllocation buffer);
+
+    /** Linux {@code dma_supported(dev, mask)}: whether this backend can serve a device with {@code mask}. */
+    boolean dmaSupported(long mask);
+
+    /** Linux {@code dma_get_required_mask}. */
+    long requiredMask();
+
+    /** Linux {@code dma_max_mapping_size}. */
+    long maxMappingSize();
+
+    /** Linux {@code dma_opt_mapping_size}. */
+    long optMappingSize();
+}

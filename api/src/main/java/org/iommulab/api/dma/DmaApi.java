@@ -1,0 +1,202 @@
+package org.iommulab.api.dma;
+
+import org.iommulab.api.platform.DeviceDescriptor;
+import org.iommulab.api.platform.MemoryAccess;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The DMA-mapping API of one device, as a driver sees it: Linux {@code dma-mapping.h} with its
+ * semantics. The platform registers one per device, with service property
+ * {@value #DEVICE_PROPERTY} naming the device and {@value #BACKEND_PROPERTY} naming the backend
+ * it is bound to; when the device is swapped to another backend, the service is withdrawn and a
+ * new one registered, so a driver holding a static reference is re-created.
+ *
+ * <h2>Errors</h2>
+ * <ul>
+ * <li>A mapping that fails for lack of resources or reach returns {@link DmaMasks#MAPPING_ERROR}
+ * (single mappings), 0 ({@link #mapSg}), a negative {@link DmaErrno} ({@link #mapSgtable}) or
+ * null ({@link #allocCoherent}); the reason goes to the device's log.</li>
+ * <li>Bad input (a null table, a non-positive or overflowing size, an unaligned page, a
+ * direction of {@link DmaDirection#NONE} for a mapping, unknown attribute bits) throws
+ * {@link IllegalArgumentException}.</li>
+ * <li>Misuse (unmap or sync of something never mapped, mismatched size or count, mapping a
+ * table twice) throws {@link DmaUsageException}.</li>
+ * </ul>
+ * In every error case nothing changes: not the IOVA space, page tables, bounce pool or the
+ * record of live mappings.
+ */
+@ProviderType
+public interface DmaApi {
+    /** Service property: the device name. */
+    String DEVICE_PROPERTY = "iommulab.device";
+    /** Service property: the name of the backend the device is bound to. */
+    String BACKEND_PROPERTY = "iommulab.backend";
+
+    /** The device this API maps for. */
+    DeviceDescriptor device();
+
+    /** Name of the backend serving this API instance. */
+    String backendName();
+
+    /**
+     * The driver's CPU view of memory: the "kernel virtual address" accesses of the driver, at
+     * physical addresses. The checker watches it (for example a CPU touch of a streaming buffer
+     * the device owns); use it, not raw physical memory, for a driver's PIO and buffer filling.
+     */
+    MemoryAccess cpu();
+
+    // ---- masks and limits ------------------------------------------------------------------
+
+    /**
+     * Linux {@code dma_set_mask}: 0 on success, {@link DmaErrno#EIO} when the backend cannot
+     * support it ({@code dma_supported}).
+     *
+     * @throws IllegalArgumentException when {@code mask} is not 2^n-1 for n in 1..64
+     */
+    int setMask(long mask);
+
+    /** Linux {@code dma_set_coherent_mask}; same contract as {@link #setMask}. */
+    int setCoherentMask(long mask);
+
+    /** Linux {@code dma_set_mask_and_coherent}. */
+    default int setMaskAndCoherent(long mask) {
+        int rc = setMask(mask);
+        return rc == 0 ? setCoherentMask(mask) : rc;
+    }
+
+    /** Linux {@code dma_get_mask}. */
+    long mask();
+
+    /** The coherent mask, {@code dev->coherent_dma_mask}. */
+    long coherentMask();
+
+    /** Linux {@code dma_get_required_mask}: the smallest mask that reaches all memory the backend may hand out. */
+    long requiredMask();
+
+    /** Linux {@code dma_max_mapping_size}: the largest single mapping the backend can make. */
+    long maxMappingSize();
+
+    /** Linux {@code dma_opt_mapping_size}: the largest size that stays on the fast path. */
+    long optMappingSize();
+
+    /** Linux {@code dma_get_max_seg_size}. */
+    default long maxSegmentSize() {
+        return device().maxSegmentSize();
+    }
+
+    /** Linux {@code dma_get_seg_boundary}. */
+    default long segmentBoundary() {
+        return device().segmentBoundaryMask();
+    }
+
+    // ---- single mappings -------------------------------------------------------------------
+
+    /**
+     * Linux {@code dma_map_page_attrs}: maps {@code size} bytes at {@code offset} in the page(s)
+     * starting at {@code pagePhys}. Returns the DMA address or {@link DmaMasks#MAPPING_ERROR},
+     * which the caller must test with {@link #mappingError}.
+     */
+    long mapPage(long pagePhys, long offset, long size, DmaDirection dir, int attrs);
+
+    /** Linux {@code dma_unmap_page_attrs}: {@code size} and {@code dir} must equal the mapping's. */
+    void unmapPage(long dmaAddr, long size, DmaDirection dir, int attrs);
+
+    /** Linux {@code dma_map_phys} (and {@code dma_map_single} of a buffer at {@code phys}). */
+    long mapPhys(long phys, long size, DmaDirection dir, int attrs);
+
+    /** Linux {@code dma_unmap_phys}. */
+    void unmapPhys(long dmaAddr, long size, DmaDirection dir, int attrs);
+
+    /** Linux {@code dma_map_resource}: maps MMIO, never bounced. */
+    long mapResource(long phys, long size, DmaDirection dir, int attrs);
+
+    /** Linux {@code dma_unmap_resource}. */
+    void unmapResource(long dmaAddr, long size, DmaDirection dir, int attrs);
+
+    /**
+     * Linux {@code dma_mapping_error}: true when {@code dmaAddr} is the mapping-error value. The
+     * checker records that the driver checked, as dma-debug does ("failed to check map error").
+     */
+    boolean mappingError(long dmaAddr);
+
+    // ---- scatter-gather --------------------------------------------------------------------
+
+    /**
+     * Linux {@code dma_map_sg_attrs}: maps the first {@code nents} CPU entries and returns the
+     * number of DMA segments, which may be fewer than {@code nents}, or 0 on failure.
+     */
+    int mapSg(SgTable sg, int nents, DmaDirection dir, int attrs);
+
+    /** Linux {@code dma_unmap_sg_attrs}: {@code nents} is the count passed to map, not the count it returned. */
+    void unmapSg(SgTable sg, int nents, DmaDirection dir, int attrs);
+
+    /**
+     * Linux {@code dma_map_sgtable}: maps all {@code origNents} entries, sets {@code nents}, and
+     * returns 0 or {@link DmaErrno#EINVAL}, {@link DmaErrno#ENOMEM}, {@link DmaErrno#EIO} or
+     * {@link DmaErrno#EREMOTEIO}.
+     */
+    int mapSgtable(SgTable sgt, DmaDirection dir, int attrs);
+
+    /** Linux {@code dma_unmap_sgtable}. */
+    default void unmapSgtable(SgTable sgt, DmaDirection dir, int attrs) {
+        unmapSg(sgt, sgt.origNents(), dir, attrs);
+    }
+
+    // ---- sync --------------------------------------------------------------------------------
+
+    /** Linux {@code dma_sync_single_for_cpu}: {@code [dmaAddr, dmaAddr+size)} inside one mapping. */
+    void syncSingleForCpu(long dmaAddr, long size, DmaDirection dir);
+
+    /** Linux {@code dma_sync_single_for_device}. */
+    void syncSingleForDevice(long dmaAddr, long size, DmaDirection dir);
+
+    /** Linux {@code dma_sync_single_range_for_cpu}. */
+    default void syncSingleRangeForCpu(long dmaAddr, long offset, long size, DmaDirection dir) {
+        syncSingleForCpu(dmaAddr + offset, size, dir);
+    }
+
+    /** Linux {@code dma_sync_single_range_for_device}. */
+    default void syncSingleRangeForDevice(long dmaAddr, long offset, long size, DmaDirection dir) {
+        syncSingleForDevice(dmaAddr + offset, size, dir);
+    }
+
+    /** Linux {@code dma_sync_sg_for_cpu}: {@code nents} is the original count. */
+    void syncSgForCpu(SgTable sg, int nents, DmaDirection dir);
+
+    /** Linux {@code dma_sync_sg_for_device}. */
+    void syncSgForDevice(SgTable sg, int nents, DmaDirection dir);
+
+    /** Linux {@code dma_sync_sgtable_for_cpu}. */
+    default void syncSgtableForCpu(SgTable sgt, DmaDirection dir) {
+        syncSgForCpu(sgt, sgt.origNents(), dir);
+    }
+
+    /** Linux {@code dma_sync_sgtable_for_device}. */
+    default void syncSgtableForDevice(SgTable sgt, DmaDirection dir) {
+        syncSgForDevice(sgt, sgt.origNents(), dir);
+    }
+
+    // ---- coherent ----------------------------------------------------------------------------
+
+    /**
+     * Linux {@code dma_alloc_attrs}: a zeroed buffer both CPU and device see without syncs,
+     * within the coherent mask; null when it cannot be had.
+     */
+    CoherentAllocation allocCoherent(long size, int attrs);
+
+    /** Linux {@code dma_alloc_coherent}. */
+    default CoherentAllocation allocCoherent(long size) {
+        return allocCoherent(size, DmaAttrs.NONE);
+    }
+
+    /** Linux {@code dma_free_coherent}: size, CPU address and handle must be the allocation's. */
+    void freeCoherent(long size, long cpuAddress, long dmaHandle);
+
+    /** Frees {@code buf} as {@link #freeCoherent(long, long, long)} with its own fields. */
+    default void freeCoherent(CoherentAllocation buf) {
+        if (buf == null) {
+            throw new IllegalArgumentException("coherent allocation must not be null");
+        }
+        freeCoherent(buf.size(), buf.cpuAddress(), buf.dmaHandle());
+    }
+}

@@ -1,0 +1,140 @@
+package org.iommulab.platform.internal.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeMap;
+
+import org.iommulab.api.platform.MemoryRegion;
+import org.iommulab.api.platform.PageAllocator;
+import org.iommulab.api.platform.Zone;
+import org.junit.jupiter.api.Test;
+
+class ZonedPageAllocatorTest {
+    private static final long FOUR_GIB = 1L << 32;
+    private final ZonedPageAllocator alloc = new ZonedPageAllocator(SparsePhysicalMemory.defaultLayout());
+
+    @Test
+    void zonesPlaceMemoryBelowOrAbove4G() {
+        long low = alloc.allocPages(1, Zone.DMA32);
+        long high = alloc.allocPages(1, Zone.HIGH);
+        long normal = alloc.allocPages(1, Zone.NORMAL);
+        assertTrue(low >= 0x4000_0000L && low < FOUR_GIB);
+        assertTrue(high >= FOUR_GIB);
+        assertTrue(normal >= FOUR_GIB, "normal prefers memory above 4 GiB");
+        assertEquals(3 * PageAllocator.PAGE_SIZE, alloc.allocatedBytes());
+    }
+
+    @Test
+    void normalFallsBackToDma32WhenHighIsExhausted() {
+        ZonedPageAllocator small = new ZonedPageAllocator(new SparsePhysicalMemory(List.of(
+                new MemoryRegion(0x4000_0000L, 0x10_0000L), new MemoryRegion(FOUR_GIB, 0x1_0000L))));
+        long a = small.allocPages(16, Zone.NORMAL);
+        assertTrue(a >= FOUR_GIB);
+        long b = small.allocPages(1, Zone.NORMAL);
+        assertTrue(b < FOUR_GIB);
+        assertEquals(PageAllocator.NO_MEMORY, small.allocPages(1, Zone.HIGH));
+    }
+
+    @Test
+    void pageAllocationsAreNaturallyAligned() {
+        alloc.allocPages(1, Zone.DMA32);
+        long four = alloc.allocPages(4, Zone.DMA32);
+        assertEquals(0, four % (4 * PageAllocator.PAGE_SIZE));
+        long three = alloc.allocPages(3, Zone.DMA32);
+        assertEquals(0, three % (4 * PageAllocator.PAGE_SIZE));
+        long big = alloc.allocPages(1024, Zone.HIGH);
+        assertEquals(0, big % (2 << 20), "alignment caps at 2 MiB");
+    }
+
+    @Test
+    void kmallocPacksObjectsIntoSharedPages() {
+        long a = alloc.kmalloc(100, Zone.DMA32);
+        long b = alloc.kmalloc(100, Zone.DMA32);
+        assertEquals(a & -4096, b & -4096, "two 128-byte objects share a page");
+        assertEquals(128, Math.abs(b - a));
+        assertEquals(128, alloc.allocationSize(a));
+        assertEquals(a, alloc.allocationStart(a + 99));
+        long tiny = alloc.kmalloc(1, Zone.DMA32);
+        assertEquals(0, tiny % PageAllocator.KMALLOC_MIN_ALIGN);
+        long big = alloc.kmalloc(5000, Zone.DMA32);
+        assertEquals(0, big % 4096);
+        assertEquals(8192, alloc.allocationSize(big));
+    }
+
+    @Test
+    void knowsWhatIsAllocatedDownToTheObject() {
+        long a = alloc.kmalloc(64, Zone.DMA32);
+        assertTrue(alloc.isAllocated(a));
+        assertTrue(alloc.isAllocated(a + 63));
+        assertFalse(alloc.isAllocated(a + 64), "the next object slot is free");
+        long p = alloc.allocPages(2, Zone.HIGH);
+        assertTrue(alloc.isAllocated(p + 8191));
+        assertFalse(alloc.isAllocated(p + 8192));
+        alloc.free(a);
+        assertFalse(alloc.isAllocated(a));
+        assertEquals(PageAllocator.NO_MEMORY, alloc.allocationStart(a));
+    }
+
+    @Test
+    void freeingEverythingRestoresTheZones() {
+        long freeLow = alloc.freeBytes(Zone.DMA32);
+        long freeHigh = alloc.freeBytes(Zone.HIGH);
+        Random rnd = new Random(7);
+        List<Long> live = new ArrayList<>();
+        TreeMap<Long, Long> ranges = new TreeMap<>();
+        for (int i = 0; i < 2000; i++) {
+            Zone z = Zone.values()[rnd.nextInt(3)];
+            long addr = rnd.nextBoolean() ? alloc.kmalloc(1 + rnd.nextInt(3000), z) : alloc.allocPages(1 + rnd.nextInt(20), z);
+            assertNotEquals(PageAllocator.NO_MEMORY, addr);
+            long size = alloc.allocationSize(addr);
+            Long prev = ranges.floorKey(addr + size - 1);
+            assertTrue(prev == null || prev + ranges.get(prev) <= addr, "allocations overlap at 0x" + Long.toHexString(addr));
+            ranges.put(addr, size);
+            live.add(addr);
+            if (rnd.nextInt(3) == 0) {
+                long victim = live.remove(rnd.nextInt(live.size()));
+                ranges.remove(victim);
+                alloc.free(victim);
+            }
+        }
+        for (long addr : live) {
+            alloc.free(addr);
+        }
+        assertEquals(0, alloc.allocatedBytes());
+        assertEquals(freeLow, alloc.freeBytes(Zone.DMA32));
+        assertEquals(freeHigh, alloc.freeBytes(Zone.HIGH));
+    }
+
+    @Test
+    void badInputIsRejectedAndChangesNothing() {
+        long a = alloc.kmalloc(64, Zone.DMA32);
+        long before = alloc.allocatedBytes();
+        long free = alloc.freeBytes(Zone.NORMAL);
+        assertThrows(IllegalArgumentException.class, () -> alloc.allocPages(0, Zone.DMA32));
+        assertThrows(IllegalArgumentException.class, () -> alloc.allocPages(-3, Zone.DMA32));
+        assertThrows(IllegalArgumentException.class, () -> alloc.allocPages(1, null));
+        assertThrows(IllegalArgumentException.class, () -> alloc.kmalloc(0, Zone.DMA32));
+        assertThrows(IllegalArgumentException.class, () -> alloc.free(a + 8), "not the start of an object");
+        assertThrows(IllegalArgumentException.class, () -> alloc.free(0x7000_0000L), "never allocated");
+        alloc.free(a);
+        assertThrows(IllegalArgumentException.class, () -> alloc.free(a), "double free");
+        assertEquals(before - 64, alloc.allocatedBytes());
+        assertEquals(free + 4096, alloc.freeBytes(Zone.NORMAL), "the emptied slab page went back");
+        assertEquals(PageAllocator.NO_MEMORY, alloc.allocPages(Long.MAX_VALUE / 2, Zone.HIGH));
+    }
+
+    @Test
+    void exhaustionReturnsNoMemory() {
+        ZonedPageAllocator small = new ZonedPageAllocator(new SparsePhysicalMemory(List.of(new MemoryRegion(0x4000_0000L, 0x1_0000L))));
+        assertNotEquals(PageAllocator.NO_MEMORY, small.allocPages(16, Zone.DMA32));
+        assertEquals(PageAllocator.NO_MEMORY, small.allocPages(1, Zone.DMA32));
+        assertEquals(PageAllocator.NO_MEMORY, small.kmalloc(8, Zone.DMA32));
+    }
+}
