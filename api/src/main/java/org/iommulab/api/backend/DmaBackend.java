@@ -15,6 +15,13 @@ public interface DmaBackend {
     /** Service property carrying the backend name, for target filters. */
     String NAME_PROPERTY = "iommulab.backend.name";
 
+    /**
+     * Service property, Boolean: true when a device reaches only what is mapped for it, with the
+     * permission its direction gives (an IOMMU in strict mode); false when device accesses reach
+     * any RAM (direct mapping, swiotlb). The conformance suite checks each backend against it.
+     */
+    String ISOLATION_PROPERTY = "iommulab.backend.isolation";
+
     /** A unique, stable name ({@code direct}, {@code swiotlb}, {@code generic}, {@code smmu-v3}, ...). */
     String name();
 

@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -31,15 +28,5 @@ class CommandLineTest {
     @Test
     void nonStringArrayIsRejected() {
         assertThrows(IllegalArgumentException.class, () -> CommandLine.parse("--shell"));
-    }
-
-    @Test
-    void placeholderBatchJobPrintsItsLineAndSucceeds() {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        int status = BatchJob.run(CommandLine.parse(new String[0]),
-            new PrintStream(bytes, true, StandardCharsets.UTF_8));
-        assertEquals(0, status);
-        assertEquals(BatchJob.PLACEHOLDER_LINE + System.lineSeparator(),
-            bytes.toString(StandardCharsets.UTF_8));
     }
 }
