@@ -1,0 +1,291 @@
+package org.iommulab.platform.internal.bus;
+
+import org.iommulab.api.admin.Stat;
+import org.iommulab.api.platform.AccessType;
+import org.iommulab.api.platform.BusMaster;
+import org.iommulab.api.platform.PhysicalMemory;
+
+/**
+ * A device's own accesses at bus addresses. Each access is cut at the boundaries of the
+ * translation blocks of the backend bound now ({@code 1 << pageShift} bytes), each piece is
+ * translated by the backend's {@link org.iommulab.api.backend.TranslationPort} (which checks
+ * the permission and reports any fault) and then performed on physical memory, as a bus
+ * transaction per block would be. A piece that faults stops the access; the pieces before it
+ * have happened, as on hardware. Accesses wait while the device's binding is being changed.
+ * Allocates nothing unless it faults.
+ */
+public final class DeviceBusMaster implements BusMaster {
+    private final DeviceBus bus;
+    /** The stream chosen with {@link #withStream}, or -1 for the device's primary one. */
+    private final int chosenStream;
+
+    DeviceBusMaster(DeviceBus bus, int chosenStream) {
+        this.bus = bus;
+        this.chosenStream = chosenStream;
+    }
+
+    @Override
+    public String deviceName() {
+        return bus.device().name();
+    }
+
+    @Override
+    public int streamId() {
+        return chosenStream >= 0 ? chosenStream : bus.device().descriptor().primaryStreamId();
+    }
+
+    @Override
+    public BusMaster withStream(int streamId) {
+        for (int sid : bus.device().descriptor().streamIds()) {
+            if (sid == streamId) {
+                return new DeviceBusMaster(bus, streamId);
+            }
+        }
+        throw new IllegalArgumentException("device " + deviceName() + " does not own stream ID " + streamId);
+    }
+
+    // ---- single accesses ------------------------------------------------------------------------
+
+    @Override
+    public byte readByte(long addr) {
+        bus.gate().enterCreating();
+        try {
+            BusRoute r = route(addr, AccessType.READ);
+            long phys = translate(r, addr, 1, AccessType.READ);
+            byte v = bus.memory().readByte(phys);
+            r.stats.add(Stat.DEVICE_READ_BYTES, 1);
+            return v;
+        } finally {
+            bus.gate().exit();
+        }
+    }
+
+    @Override
+    public void writeByte(long addr, byte value) {
+        bus.gate().enterCreating();
+        try {
+            BusRoute r = route(addr, AccessType.WRITE);
+            long phys = translate(r, addr, 1, AccessType.WRITE);
+            bus.memory().writeByte(phys, value);
+            r.stats.add(Stat.DEVICE_WRITE_BYTES, 1);
+        } finally {
+            bus.gate().exit();
+        }
+    }
+
+    @Override
+    public int readInt(long addr) {
+        return (int) readWord(addr, 4);
+    }
+
+    @Override
+    public void writeInt(long addr, int value) {
+        writeWord(addr, value, 4);
+    }
+
+    @Override
+    public long readLong(long addr) {
+        return readWord(addr, 8);
+    }
+
+    @Override
+    public void writeLong(long addr, long value) {
+        writeWord(addr, value, 8);
+    }
+
+    /** A little-endian word; one translation when it lies in one block, else one per byte. */
+    private long readWord(long addr, int size) {
+        checkRange(addr, size);
+        bus.gate().enterCreating();
+        try {
+            BusRoute r = route(addr, AccessType.READ);
+            PhysicalMemory mem = bus.memory();
+            long v;
+            if (inOneBlock(r, addr, size)) {
+                long phys = translate(r, addr, size, AccessType.READ);
+                v = size == 4 ? mem.readInt(phys) & 0xffff_ffffL : mem.readLong(phys);
+                r.stats.add(Stat.DEVICE_READ_BYTES, size);
+            } else {
+                v = 0;
+                int done = 0;
+                try {
+                    for (int i = 0; i < size; i++) {
+                        v |= (mem.readByte(translate(r, addr + i, 1, AccessType.READ)) & 0xffL) << (8 * i);
+                        done++;
+                    }
+                } finally {
+                    r.stats.add(Stat.DEVICE_READ_BYTES, done);
+                }
+            }
+            return v;
+        } finally {
+            bus.gate().exit();
+        }
+    }
+
+    private void writeWord(long addr, long value, int size) {
+        checkRange(addr, size);
+        bus.gate().enterCreating();
+        try {
+            BusRoute r = route(addr, AccessType.WRITE);
+            PhysicalMemory mem = bus.memory();
+            if (inOneBlock(r, addr, size)) {
+                long phys = translate(r, addr, size, AccessType.WRITE);
+                if (size == 4) {
+                    mem.writeInt(phys, (int) value);
+                } else {
+                    mem.writeLong(phys, value);
+                }
+                r.stats.add(Stat.DEVICE_WRITE_BYTES, size);
+            } else {
+                int done = 0;
+                try {
+                    for (int i = 0; i < size; i++) {
+                        mem.writeByte(translate(r, addr + i, 1, AccessType.WRITE), (byte) (value >>> (8 * i)));
+                        done++;
+                    }
+                } finally {
+                    r.stats.add(Stat.DEVICE_WRITE_BYTES, done);
+                }
+            }
+        } finally {
+            bus.gate().exit();
+        }
+    }
+
+    // ---- bulk accesses --------------------------------------------------------------------------
+
+    @Override
+    public void read(long addr, byte[] dst, int off, int len) {
+        checkArray(dst, off, len);
+        if (len == 0) {
+            return;
+        }
+        checkRange(addr, len);
+        bus.gate().enterCreating();
+        try {
+            BusRoute r = route(addr, AccessType.READ);
+            long done = 0;
+            try {
+                while (done < len) {
+                    long a = addr + done;
+                    int n = (int) Math.min(len - done, toBlockEnd(r, a));
+                    long phys = translate(r, a, n, AccessType.READ);
+                    bus.memory().read(phys, dst, off + (int) done, n);
+                    done += n;
+                }
+            } finally {
+                r.stats.add(Stat.DEVICE_READ_BYTES, done);
+            }
+        } finally {
+            bus.gate().exit();
+        }
+    }
+
+    @Override
+    public void write(long addr, byte[] src, int off, int len) {
+        checkArray(src, off, len);
+        if (len == 0) {
+            return;
+        }
+        checkRange(addr, len);
+        bus.gate().enterCreating();
+        try {
+            BusRoute r = route(addr, AccessType.WRITE);
+            long done = 0;
+            try {
+                while (done < len) {
+                    long a = addr + done;
+                    int n = (int) Math.min(len - done, toBlockEnd(r, a));
+                    long phys = translate(r, a, n, AccessType.WRITE);
+                    bus.memory().write(phys, src, off + (int) done, n);
+                    done += n;
+                }
+            } finally {
+                r.stats.add(Stat.DEVICE_WRITE_BYTES, done);
+            }
+        } finally {
+            bus.gate().exit();
+        }
+    }
+
+    @Override
+    public void fill(long addr, long len, byte value) {
+        if (len < 0) {
+            throw new IllegalArgumentException("fill length must not be negative, got " + len);
+        }
+        if (len == 0) {
+            return;
+        }
+        checkRange(addr, len);
+        bus.gate().enterCreating();
+        try {
+            BusRoute r = route(addr, AccessType.WRITE);
+            long done = 0;
+            try {
+                while (done < len) {
+                    long a = addr + done;
+                    int n = (int) Math.min(len - done, toBlockEnd(r, a));
+                    long phys = translate(r, a, n, AccessType.WRITE);
+                    bus.memory().fill(phys, n, value);
+                    done += n;
+                }
+            } finally {
+                r.stats.add(Stat.DEVICE_WRITE_BYTES, done);
+            }
+        } finally {
+            bus.gate().exit();
+        }
+    }
+
+    // ---- internals ------------------------------------------------------------------------------
+
+    /** The route now; faults the access when the device is bound to nothing. */
+    private BusRoute route(long addr, AccessType access) {
+        BusRoute r = bus.route();
+        if (r == null) {
+            throw bus.unbound(streamId(), addr, access);
+        }
+        return r;
+    }
+
+    /** Translates one piece that lies inside one block; the piece must end in RAM. */
+    private long translate(BusRoute r, long addr, int len, AccessType access) {
+        int sid = streamId();
+        long phys = r.port.translate(sid, addr, access);
+        if (!bus.memory().isRam(phys, len)) {
+            throw bus.notRam(r, sid, addr, phys, len, access);
+        }
+        return phys;
+    }
+
+    /** Bytes from {@code addr} to the end of its translation block, at most 2^30 (an int chunk). */
+    private static long toBlockEnd(BusRoute r, long addr) {
+        long block = 1L << r.pageShift;
+        return Math.min(block - (addr & (block - 1)), 1L << 30);
+    }
+
+    private static boolean inOneBlock(BusRoute r, long addr, int size) {
+        return toBlockEnd(r, addr) >= size;
+    }
+
+    private static void checkRange(long addr, long len) {
+        if (Long.compareUnsigned(addr + len - 1, addr) < 0) {
+            throw new IllegalArgumentException(String.format("bus range 0x%x+0x%x wraps around the 64-bit bus space", addr, len));
+        }
+    }
+
+    private static void checkArray(byte[] a, int off, int len) {
+        if (a == null) {
+            throw new IllegalArgumentException("buffer must not be null");
+        }
+        if (off < 0 || len < 0 || off > a.length - len) {
+            throw new IndexOutOfBoundsException("range [" + off + ", " + off + "+" + len + ") outside array of " + a.length);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "BusMaster[" + deviceName() + " sid " + streamId() + "]";
+    }
+}

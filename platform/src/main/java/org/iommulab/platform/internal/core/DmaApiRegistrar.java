@@ -1,0 +1,31 @@
+package org.iommulab.platform.internal.core;
+
+import java.util.Map;
+
+import org.iommulab.api.dma.DmaApi;
+
+/**
+ * Where the platform publishes a device's {@link DmaApi}: the OSGi service registry in the
+ * running framework (the platform component registers through its BundleContext), a fake that
+ * plays the driver in unit tests. Unregistering must release the driver before it returns, as
+ * SCR deactivates a component with a static reference synchronously inside
+ * {@code ServiceRegistration.unregister()}.
+ */
+@FunctionalInterface
+public interface DmaApiRegistrar {
+    /** A registrar that publishes nothing (a platform without drivers). */
+    DmaApiRegistrar NONE = (api, properties) -> () -> { };
+
+    /**
+     * Publishes {@code api} with {@code properties} ({@link DmaApi#DEVICE_PROPERTY},
+     * {@link DmaApi#BACKEND_PROPERTY}); the device's driver may start on this thread.
+     */
+    Registration register(DmaApi api, Map<String, Object> properties);
+
+    /** One published DMA API. */
+    @FunctionalInterface
+    interface Registration {
+        /** Withdraws it; the driver using it has released it when this returns. Idempotent. */
+        void unregister();
+    }
+}

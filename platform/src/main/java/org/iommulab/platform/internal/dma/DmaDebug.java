@@ -1,0 +1,115 @@
+package org.iommulab.platform.internal.dma;
+
+import org.iommulab.api.dma.DmaDirection;
+
+/**
+ * The checker's messages in Linux dma-debug's words ({@code kernel/dma/debug.c}: check_unmap,
+ * check_sync, dma_debug_device_change), each prefixed "DMA-API: " as its {@code pr_fmt} does.
+ * Where Linux has no message (a stale DMA API object, mapping a mapped table) the wording
+ * follows the same style.
+ */
+final class DmaDebug {
+    static final String PREFIX = "DMA-API: ";
+
+    private DmaDebug() {
+    }
+
+    /** dma-debug's {@code dir2name}. */
+    static String dirName(DmaDirection dir) {
+        return dir == null ? "DMA_NONE" : "DMA_" + dir.name();
+    }
+
+    static String freeInvalidAddress() {
+        return PREFIX + "device driver tries to free an invalid DMA memory address";
+    }
+
+    static String freeNotAllocated(long dmaAddr, long size) {
+        return String.format(PREFIX + "device driver tries to free DMA memory it has not allocated "
+                + "[device address=0x%016x] [size=%d bytes]", dmaAddr, size);
+    }
+
+    static String freeDifferentSize(long dmaAddr, long mapSize, long unmapSize) {
+        return String.format(PREFIX + "device driver frees DMA memory with different size "
+                + "[device address=0x%016x] [map size=%d bytes] [unmap size=%d bytes]", dmaAddr, mapSize, unmapSize);
+    }
+
+    static String freeWrongFunction(long dmaAddr, long size, MappingType mapped, MappingType unmapped) {
+        return String.format(PREFIX + "device driver frees DMA memory with wrong function "
+                + "[device address=0x%016x] [size=%d bytes] [mapped as %s] [unmapped as %s]",
+                dmaAddr, size, mapped.linuxName(), unmapped.linuxName());
+    }
+
+    static String freeDifferentCpuAddress(long dmaAddr, long size, long allocCpu, long freeCpu) {
+        return String.format(PREFIX + "device driver frees DMA memory with different CPU address "
+                + "[device address=0x%016x] [size=%d bytes] [cpu alloc address=0x%x] [cpu free address=0x%x]",
+                dmaAddr, size, allocCpu, freeCpu);
+    }
+
+    static String freeDifferentSgCount(int mapCount, int unmapCount) {
+        return String.format(PREFIX + "device driver frees DMA sg list with different entry count "
+                + "[map count=%d] [unmap count=%d]", mapCount, unmapCount);
+    }
+
+    static String freeDifferentDirection(long dmaAddr, long size, DmaDirection mapped, DmaDirection unmapped) {
+        return String.format(PREFIX + "device driver frees DMA memory with different direction "
+                + "[device address=0x%016x] [size=%d bytes] [mapped with %s] [unmapped with %s]",
+                dmaAddr, size, dirName(mapped), dirName(unmapped));
+    }
+
+    static String syncNotAllocated(long dmaAddr, long size) {
+        return String.format(PREFIX + "device driver tries to sync DMA memory it has not allocated "
+                + "[device address=0x%016x] [size=%d bytes]", dmaAddr, size);
+    }
+
+    static String syncOutsideRange(long dmaAddr, long allocSize, long offsetPlusSize) {
+        return String.format(PREFIX + "device driver syncs DMA memory outside allocated range "
+                + "[device address=0x%016x] [allocation size=%d bytes] [sync offset+size=%d]",
+                dmaAddr, allocSize, offsetPlusSize);
+    }
+
+    static String syncDifferentDirection(long dmaAddr, long size, DmaDirection mapped, DmaDirection synced) {
+        return String.format(PREFIX + "device driver syncs DMA memory with different direction "
+                + "[device address=0x%016x] [size=%d bytes] [mapped with %s] [synced with %s]",
+                dmaAddr, size, dirName(mapped), dirName(synced));
+    }
+
+    static String syncDifferentSgCount(int mapCount, int syncCount) {
+        return String.format(PREFIX + "device driver syncs DMA sg list with different entry count "
+                + "[map count=%d] [sync count=%d]", mapCount, syncCount);
+    }
+
+    static String syncCoherent(long dmaAddr, long size) {
+        return String.format(PREFIX + "device driver syncs coherent DMA memory, which is never synced "
+                + "[device address=0x%016x] [size=%d bytes]", dmaAddr, size);
+    }
+
+    static String sgAlreadyMapped(long firstDmaAddr, int nents) {
+        return String.format(PREFIX + "device driver maps an sg table that is already mapped "
+                + "[device address=0x%016x] [nents=%d]; unmap it first", firstDmaAddr, nents);
+    }
+
+    static String pendingAllocations(int count) {
+        return PREFIX + "device driver has pending DMA allocations while released from device [count=" + count + "]";
+    }
+
+    static String leakedEntry(LiveMapping e) {
+        return PREFIX + "leaked entry details: " + describe(e);
+    }
+
+    static String stale(String device, String backend) {
+        return PREFIX + "stale DMA API of device " + device + ": it served backend " + backend
+                + ", and the device has been swapped since; nothing was done. Use the DmaApi service registered now";
+    }
+
+    /** One entry as dma-debug's leak report prints it. */
+    static String describe(LiveMapping e) {
+        StringBuilder b = new StringBuilder(String.format("[device address=0x%016x] [size=%d bytes] [mapped with %s] [mapped as %s]",
+                e.dmaAddr, e.size, dirName(e.dir), e.type == null ? "?" : e.type.linuxName()));
+        if (e.type == MappingType.SCATTER_GATHER) {
+            b.append(String.format(" [sg entries=%d] [dma segments=%d]", e.callNents, e.mappedNents));
+        } else if (e.type == MappingType.COHERENT) {
+            b.append(String.format(" [cpu address=0x%x]", e.cpuAddr));
+        }
+        return b.toString();
+    }
+}

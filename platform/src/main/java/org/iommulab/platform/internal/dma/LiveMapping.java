@@ -1,0 +1,100 @@
+package org.iommulab.platform.internal.dma;
+
+import org.iommulab.api.dma.CoherentAllocation;
+import org.iommulab.api.dma.DmaDirection;
+import org.iommulab.api.dma.SgTable;
+
+/**
+ * One live mapping or coherent buffer of a device, dma-debug's {@code struct dma_debug_entry}.
+ * Pooled and reused by {@link LiveMappings}: read its fields only under the table's lock and
+ * copy what is needed before letting go, since a removed entry is recycled.
+ */
+public final class LiveMapping {
+    MappingType type;
+    /** DMA address (first segment for an sg mapping, the handle for a coherent buffer). */
+    long dmaAddr;
+    /** Bytes mapped: the size, the sg entries' total, or the coherent size. */
+    long size;
+    DmaDirection dir;
+    /** Physical (CPU) address: the mapped phys, the coherent CPU address; unused for sg. */
+    long cpuAddr;
+    int attrs;
+    /** The table of an sg mapping. */
+    SgTable sg;
+    /** CPU entries passed to map ({@code sg_call_ents}). */
+    int callNents;
+    /** DMA segments the mapping produced ({@code sg_mapped_ents}). */
+    int mappedNents;
+    /** The backend's own object for a coherent buffer, handed back on free. */
+    CoherentAllocation coherent;
+
+    /** Next entry in the same hash bucket, or in the free pool. */
+    LiveMapping next;
+
+    LiveMapping() {
+    }
+
+    public MappingType type() {
+        return type;
+    }
+
+    public long dmaAddr() {
+        return dmaAddr;
+    }
+
+    public long size() {
+        return size;
+    }
+
+    public DmaDirection dir() {
+        return dir;
+    }
+
+    public long cpuAddr() {
+        return cpuAddr;
+    }
+
+    public int attrs() {
+        return attrs;
+    }
+
+    public SgTable sg() {
+        return sg;
+    }
+
+    public int callNents() {
+        return callNents;
+    }
+
+    public int mappedNents() {
+        return mappedNents;
+    }
+
+    public CoherentAllocation coherent() {
+        return coherent;
+    }
+
+    /** True when {@code addr} lies in {@code [dmaAddr, dmaAddr+size)} (unsigned). */
+    boolean contains(long addr) {
+        return Long.compareUnsigned(addr, dmaAddr) >= 0 && Long.compareUnsigned(addr - dmaAddr, size) < 0;
+    }
+
+    void clear() {
+        type = null;
+        dir = null;
+        sg = null;
+        coherent = null;
+        next = null;
+        dmaAddr = 0;
+        size = 0;
+        cpuAddr = 0;
+        attrs = 0;
+        callNents = 0;
+        mappedNents = 0;
+    }
+
+    @Override
+    public String toString() {
+        return DmaDebug.describe(this);
+    }
+}

@@ -1,0 +1,131 @@
+package org.iommulab.platform.internal.ds;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+
+import org.iommulab.api.admin.PlatformAdmin;
+import org.iommulab.api.backend.DmaBackend;
+import org.iommulab.api.dma.DmaApi;
+import org.iommulab.api.platform.DeviceDescriptor;
+import org.iommulab.api.platform.FaultListener;
+import org.iommulab.api.platform.PageAllocator;
+import org.iommulab.api.platform.PhysicalMemory;
+import org.iommulab.platform.internal.core.DeviceOrigin;
+import org.iommulab.platform.internal.core.DevicePlatform;
+import org.iommulab.platform.internal.device.DefaultDevices;
+import org.iommulab.platform.internal.memory.SparsePhysicalMemory;
+import org.iommulab.platform.internal.memory.ZonedPageAllocator;
+import org.osgi.annotation.bundle.Capability;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.Designate;
+
+/**
+ * The platform in the framework: builds the memory, the allocator and the
+ * {@link DevicePlatform}, registers them ({@link PhysicalMemory}, {@link PageAllocator},
+ * {@link PlatformAdmin}, and the core under its own class for this bundle's other components),
+ * feeds it every {@link DmaBackend} service (dynamic, greedy: a higher-ranked backend is
+ * taken at once) and every {@link FaultListener}. Without a {@code @Modified} method a changed
+ * configuration re-creates the platform.
+ */
+@Component(immediate = true, configurationPid = PlatformComponent.PID, service = {})
+@Designate(ocd = PlatformConfig.class)
+// The services registered by hand, declared so that resolvers match the requirements of
+// components that reference them (bnd derives capabilities only from DS-registered services).
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=\"org.iommulab.api.admin.PlatformAdmin,"
+        + "org.iommulab.platform.internal.core.DevicePlatform\"", uses = PlatformAdmin.class)
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=\"org.iommulab.api.platform.PhysicalMemory\"",
+        uses = PhysicalMemory.class)
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=\"org.iommulab.api.platform.PageAllocator\"",
+        uses = PageAllocator.class)
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=\"org.iommulab.api.dma.DmaApi\"", uses = DmaApi.class)
+public final class PlatformComponent {
+    public static final String PID = "org.iommulab.platform";
+    static final String DEFAULT_LAYOUT = "default";
+
+    private final DevicePlatform platform;
+    private final List<ServiceRegistration<?>> registrations = new ArrayList<>();
+
+    @Activate
+    public PlatformComponent(BundleContext context, PlatformConfig config) {
+        if (!DEFAULT_LAYOUT.equals(config.memoryLayout())) {
+            throw new IllegalArgumentException(PID + ": memoryLayout '" + config.memoryLayout()
+                    + "' is unknown; only '" + DEFAULT_LAYOUT + "' exists");
+        }
+        SparsePhysicalMemory memory = SparsePhysicalMemory.defaultLayout();
+        ZonedPageAllocator allocator = new ZonedPageAllocator(memory);
+        platform = new DevicePlatform(memory, allocator, new BundleContextRegistrar(context));
+        if (config.defaultDevices()) {
+            for (DeviceDescriptor d : DefaultDevices.all()) {
+                platform.addDevice(d, null, DeviceOrigin.DEFAULT);
+            }
+        }
+        registrations.add(context.registerService(PhysicalMemory.class, memory, describe("simulated physical memory")));
+        registrations.add(context.registerService(PageAllocator.class, allocator, describe("page allocator")));
+        registrations.add(context.registerService(new String[] {PlatformAdmin.class.getName(), DevicePlatform.class.getName()},
+                platform, describe("iommulab platform")));
+    }
+
+    @Reference(name = "backend", service = DmaBackend.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY,
+            unbind = "removeBackend", updated = "updatedBackend")
+    void addBackend(DmaBackend backend, Map<String, Object> properties) {
+        platform.addBackend(backend, properties);
+    }
+
+    void updatedBackend(DmaBackend backend, Map<String, Object> properties) {
+        platform.updateBackend(backend, properties);
+    }
+
+    void removeBackend(DmaBackend backend) {
+        platform.removeBackend(backend);
+    }
+
+    @Reference(name = "faultListener", service = FaultListener.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, unbind = "removeFaultListener")
+    void addFaultListener(FaultListener listener) {
+        platform.addFaultListener(listener);
+    }
+
+    void removeFaultListener(FaultListener listener) {
+        platform.removeFaultListener(listener);
+    }
+
+    /**
+     * Withdraws the platform first (configured devices and the shell go), then releases every
+     * remaining driver and device, then the memory services (backends using them go).
+     */
+    @Deactivate
+    void deactivate() {
+        List<ServiceRegistration<?>> regs = new ArrayList<>(registrations);
+        Collections.reverse(regs);
+        unregister(regs.get(0));
+        platform.shutdown();
+        regs.subList(1, regs.size()).forEach(PlatformComponent::unregister);
+    }
+
+    private static void unregister(ServiceRegistration<?> r) {
+        try {
+            r.unregister();
+        } catch (IllegalStateException alreadyGone) {
+            // The framework withdrew it while stopping the bundle.
+        }
+    }
+
+    private static Dictionary<String, Object> describe(String what) {
+        Hashtable<String, Object> p = new Hashtable<>();
+        p.put("service.description", "iommulab " + what);
+        return p;
+    }
+}
