@@ -12,7 +12,7 @@ public final class WorkloadResult {
     long dataErrors;
     String firstError;
 
-    /** Transfers completed (single, sg and coherent). */
+    /** Device copies completed: one per single mapping, one per DMA segment of an sg list, one per coherent buffer. */
     public long transfers() {
         return transfers;
     }
@@ -20,6 +20,16 @@ public final class WorkloadResult {
     /** Bytes the device moved. */
     public long bytes() {
         return bytes;
+    }
+
+    /** sg lists mapped. */
+    public long sgLists() {
+        return sgLists;
+    }
+
+    /** DMA segments those sg lists came back as, summed. */
+    public long sgSegments() {
+        return sgSegments;
     }
 
     /** Average DMA segments per mapped sg list, or 0 when none was mapped. */
