@@ -2,6 +2,7 @@ package org.iommulab.api.admin;
 
 import java.util.List;
 
+import org.iommulab.api.checker.Finding;
 import org.iommulab.api.platform.BusMaster;
 import org.iommulab.api.platform.DeviceDescriptor;
 import org.iommulab.api.platform.DmaFault;
@@ -59,6 +60,12 @@ public interface PlatformAdmin {
 
     /** The most recent faults, oldest first (a bounded history). */
     List<DmaFault> faults();
+
+    /** The checker's most recent findings, oldest first (a bounded history). */
+    List<Finding> findings();
+
+    /** Whether the DMA-API checker is on (it is by default; configuration turns it off). */
+    boolean checkerEnabled();
 
     /** The most recent warnings the backends logged for {@code device}, oldest first. */
     List<String> log(String device);

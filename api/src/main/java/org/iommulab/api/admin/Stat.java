@@ -39,5 +39,12 @@ public enum Stat {
     /** IOTLB hits (from the backend's counters; 0 where there is no IOTLB). */
     IOTLB_HITS,
     /** IOTLB misses (from the backend's counters). */
-    IOTLB_MISSES
+    IOTLB_MISSES,
+    /** Findings the DMA-API checker reported. */
+    CHECKER_FINDINGS,
+    /**
+     * Bytes of other allocations the device could reach because they share pages with a
+     * mapping, summed over mappings (sub-page exposure).
+     */
+    EXPOSED_BYTES
 }

@@ -371,6 +371,18 @@ public final class DevicePlatform implements PlatformAdmin {
         return out;
     }
 
+
+    @Override
+    public List<org.iommulab.api.checker.Finding> findings() {
+        // No checker is wired in yet: nothing can have been found.
+        return List.of();
+    }
+
+    @Override
+    public boolean checkerEnabled() {
+        return false;
+    }
+
     @Override
     public List<DmaFault> faults() {
         return faults.snapshot();
