@@ -28,7 +28,8 @@ public interface IommuDomain {
 
     /**
      * Unmaps {@code [iova, iova+size)} and gathers the range for invalidation; returns the
-     * bytes unmapped (a partly unmapped block is removed whole, as Linux since v6.13).
+     * bytes unmapped. Unmapping part of a larger block unmaps nothing and returns 0, as Linux
+     * since v6.13 ("Unmap of a partial large IOPTE is not allowed").
      */
     long unmap(long iova, long size, IotlbGather gather);
 

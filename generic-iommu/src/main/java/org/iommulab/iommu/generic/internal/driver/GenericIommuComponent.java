@@ -1,0 +1,104 @@
+package org.iommulab.iommu.generic.internal.driver;
+
+import org.iommulab.api.backend.BackendException;
+import org.iommulab.api.backend.DmaDevice;
+import org.iommulab.api.backend.TranslationPort;
+import org.iommulab.api.iommu.DomainType;
+import org.iommulab.api.iommu.IommuCapability;
+import org.iommulab.api.iommu.IommuDomain;
+import org.iommulab.api.iommu.IommuDriver;
+import org.iommulab.iommu.generic.internal.model.GenericIommuModel;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * The generic IOMMU as an OSGi service: builds the hardware model from its configuration and
+ * registers the driver as an {@link IommuDriver} named {@value GenericIommuDriver#NAME}, which
+ * iommu-dma turns into the {@code generic} DMA backend. A configuration change re-creates the
+ * component (new hardware, new driver), so the backend is withdrawn and offered again.
+ */
+@Component(service = IommuDriver.class, configurationPid = GenericIommuComponent.PID,
+        property = IommuDriver.NAME_PROPERTY + "=" + GenericIommuDriver.NAME)
+@Designate(ocd = GenericIommuComponent.Config.class)
+public final class GenericIommuComponent implements IommuDriver {
+    /** Configuration PID. */
+    public static final String PID = "org.iommulab.iommu.generic";
+
+    @ObjectClassDefinition(name = "iommulab generic IOMMU",
+            description = "A simple page-table IOMMU for platforms without an SMMU: device table, stage-1 LPAE"
+                    + " tables with a 4 KiB granule, IOTLB, register-based invalidation and a fault log.")
+    public @interface Config {
+        @AttributeDefinition(name = "Stream ID bits", description = "The device table has 2^n entries (1..16).")
+        int streamIdBits() default 8;
+
+        @AttributeDefinition(name = "Input address bits", description = "IOVA bits the hardware walks (32..48).")
+        int inputAddressBits() default 48;
+
+        @AttributeDefinition(name = "Output address bits", description = "Physical address bits (32, 36, 40, 42, 44, 48).")
+        int outputAddressBits() default 48;
+
+        @AttributeDefinition(name = "IOTLB entries", description = "Capacity; the IOTLB is flushed whole when full.")
+        int iotlbEntries() default 256;
+
+        @AttributeDefinition(name = "Fault log size", description = "Faults the hardware keeps.")
+        int faultLogSize() default 256;
+
+        @AttributeDefinition(name = "Privileged accesses",
+                description = "Device accesses are privileged: stage-1 mappings made with DMA_ATTR_PRIVILEGED are"
+                        + " reachable, AP[1] is not required.")
+        boolean privilegedAccesses() default false;
+    }
+
+    private final GenericIommuDriver driver;
+
+    @Activate
+    public GenericIommuComponent(Config config) {
+        GenericIommuModel hw = new GenericIommuModel(GenericIommuDriver.NAME, config.inputAddressBits(),
+                config.outputAddressBits(), config.streamIdBits(), config.iotlbEntries(), config.faultLogSize(),
+                config.privilegedAccesses());
+        driver = new GenericIommuDriver(hw);
+    }
+
+    @Override
+    public String name() {
+        return driver.name();
+    }
+
+    @Override
+    public void probeDevice(DmaDevice device) throws BackendException {
+        driver.probeDevice(device);
+    }
+
+    @Override
+    public void releaseDevice(DmaDevice device) {
+        driver.releaseDevice(device);
+    }
+
+    @Override
+    public boolean servesDevice(DmaDevice device) {
+        return driver.servesDevice(device);
+    }
+
+    @Override
+    public IommuDomain allocDomain(DomainType type) {
+        return driver.allocDomain(type);
+    }
+
+    @Override
+    public long pgsizeBitmap() {
+        return driver.pgsizeBitmap();
+    }
+
+    @Override
+    public boolean capable(IommuCapability capability) {
+        return driver.capable(capability);
+    }
+
+    @Override
+    public TranslationPort translationPort(DmaDevice device) {
+        return driver.translationPort(device);
+    }
+}
