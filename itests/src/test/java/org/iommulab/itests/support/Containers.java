@@ -33,7 +33,8 @@ public final class Containers {
     public static final String API = "org.iommulab.api";
     public static final String PLATFORM = "org.iommulab.platform";
     public static final String SWIOTLB = "org.iommulab.swiotlb";
-    public static final List<String> IOMMULAB_BUNDLES = List.of(API, PLATFORM, SWIOTLB);
+    public static final String GENERIC_IOMMU = "org.iommulab.iommu.generic";
+    public static final List<String> IOMMULAB_BUNDLES = List.of(API, PLATFORM, SWIOTLB, GENERIC_IOMMU);
 
     private static final String BUNDLES_PROPERTY = "itest.bundles";
     private static final String WORKDIR_PROPERTY = "itest.workdir";
@@ -76,9 +77,9 @@ public final class Containers {
             file("org.apache.felix.scr"));
     }
 
-    /** The reactor's bundles (Maven artifactIds api, platform, swiotlb-bounce). */
+    /** The reactor's bundles (Maven artifactIds). */
     public static Option iommulabBundles() {
-        return composite(file("api"), file("platform"), file("swiotlb-bounce"));
+        return composite(file("api"), file("platform"), file("swiotlb-bounce"), file("generic-iommu"));
     }
 
     /** A bundle copied into {@code itest.bundles} as {@code <artifactId>.jar}. */

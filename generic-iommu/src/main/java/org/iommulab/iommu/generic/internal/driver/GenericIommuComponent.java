@@ -31,8 +31,9 @@ public final class GenericIommuComponent implements IommuDriver {
             description = "A simple page-table IOMMU for platforms without an SMMU: device table, stage-1 LPAE"
                     + " tables with a 4 KiB granule, IOTLB, register-based invalidation and a fault log.")
     public @interface Config {
-        @AttributeDefinition(name = "Stream ID bits", description = "The device table has 2^n entries (1..16).")
-        int streamIdBits() default 8;
+        @AttributeDefinition(name = "Stream ID bits", description = "The device table has 2^n entries (1..16);"
+                + " 16 covers every PCI requester ID (a 1 MiB table).")
+        int streamIdBits() default 16;
 
         @AttributeDefinition(name = "Input address bits", description = "IOVA bits the hardware walks (32..48).")
         int inputAddressBits() default 48;
