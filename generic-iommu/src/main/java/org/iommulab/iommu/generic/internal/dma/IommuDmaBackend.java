@@ -32,6 +32,15 @@ public final class IommuDmaBackend implements DmaBackend {
         this.pool = pool;
     }
 
+    /**
+     * An iommu-dma backend over {@code driver} with Linux's defaults (flush queue of 256 entries,
+     * 10 ms, on the system clock), strict or lazy: for plain-Java users outside this bundle
+     * (other bundles' unit tests, benchmarks) that do not go through the whiteboard.
+     */
+    public static IommuDmaBackend of(IommuDriver driver, boolean lazy, Supplier<SwiotlbPool> pool) {
+        return new IommuDmaBackend(driver, IommuDmaSettings.defaults().lazy(lazy), pool);
+    }
+
     @Override
     public String name() {
         return driver.name();

@@ -182,7 +182,7 @@ public final class GenericIommuModel {
                 break;
             case GenericIommuRegs.OP_INV_RANGE:
                 if (cmdSize > 0) {
-                    iotlb.invalidateRange(did, cmdAddr, cmdSize);
+                    iotlb.invalidateRange(did, cmdAddr, cmdSize, LEAF_SHIFTS);
                 }
                 break;
             case GenericIommuRegs.OP_INV_DTE: {

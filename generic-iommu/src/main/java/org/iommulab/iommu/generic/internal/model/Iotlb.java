@@ -106,9 +106,35 @@ final class Iotlb {
         return invalidate(did, 0, -1L >>> 1, false);
     }
 
-    /** Drops the entries of {@code did} overlapping {@code [start, start + length)}. */
-    int invalidateRange(int did, long start, long length) {
-        return invalidate(did, start, length, true);
+    /** Probes per range invalidation below which single slots are looked up instead of a scan. */
+    static final int PROBE_LIMIT = 64;
+
+    /**
+     * Drops the entries of {@code did} overlapping {@code [start, start + length)}. A small range
+     * probes the slot of each page of each leaf size; a large one scans the table. Either way
+     * the same entries go: an entry of leaf size s overlaps the range exactly when its page
+     * number lies between the range's first and last page numbers at size s.
+     */
+    int invalidateRange(int did, long start, long length, int[] leafShifts) {
+        long last = start + length - 1;
+        long probes = 0;
+        for (int shift : leafShifts) {
+            probes += (last >>> shift) - (start >>> shift) + 1;
+        }
+        if (probes > PROBE_LIMIT) {
+            return invalidate(did, start, length, true);
+        }
+        int removed = 0;
+        for (int shift : leafShifts) {
+            for (long vpn = start >>> shift; vpn <= last >>> shift; vpn++) {
+                int i = find(did, vpn, shift);
+                if (i >= 0) {
+                    removeAt(i);
+                    removed++;
+                }
+            }
+        }
+        return removed;
     }
 
     private int invalidate(int did, long start, long length, boolean range) {

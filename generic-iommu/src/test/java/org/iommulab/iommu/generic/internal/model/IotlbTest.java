@@ -26,11 +26,14 @@ class IotlbTest {
         assertFalse(t.allows(slot, AccessType.WRITE));
         assertEquals(2, t.level(slot));
         assertEquals(-1, t.lookup(4, 0x4021_2345L, SHIFTS), "another domain misses");
-        assertEquals(1, t.invalidateRange(3, 0x403f_f000L, 0x1000), "a range touching the block drops it");
+        assertEquals(1, t.invalidateRange(3, 0x403f_f000L, 0x1000, SHIFTS), "a range touching the block drops it");
         assertEquals(-1, t.lookup(3, 0x4021_2345L, SHIFTS));
     }
 
-    /** Random inserts and invalidations agree with a plain map (probe chains survive deletion). */
+    /**
+     * Random inserts and invalidations, by probing and by scanning, agree with a plain map (probe
+     * chains survive deletion).
+     */
     @Test
     void agreesWithAReferenceUnderChurn() {
         Random rnd = new Random(11);
@@ -48,8 +51,9 @@ class IotlbTest {
                 ref.put(did + ":" + page, (page + 1000) << 12);
             } else if (r < 8) {
                 long start = (long) rnd.nextInt(200) << 12;
-                long len = (long) (1 + rnd.nextInt(8)) << 12;
-                t.invalidateRange(did, start, len);
+                // Short ranges probe single slots, long ones (over PROBE_LIMIT) scan the table.
+                long len = (long) (1 + rnd.nextInt(rnd.nextBoolean() ? 8 : 4 * Iotlb.PROBE_LIMIT)) << 12;
+                t.invalidateRange(did, start, len, SHIFTS);
                 for (Iterator<String> it = ref.keySet().iterator(); it.hasNext();) {
                     String[] k = it.next().split(":");
                     long p = Long.parseLong(k[1]) << 12;
