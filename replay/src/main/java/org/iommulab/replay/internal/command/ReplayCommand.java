@@ -1,0 +1,127 @@
+package org.iommulab.replay.internal.command;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.BiFunction;
+
+import org.iommulab.api.admin.PlatformAdmin;
+import org.iommulab.api.dma.DmaApi;
+import org.iommulab.replay.TraceReplay;
+import org.iommulab.replay.internal.device.DeviceConfig;
+import org.iommulab.replay.internal.engine.ReplayEngine;
+import org.iommulab.replay.internal.engine.ReplayOptions;
+import org.iommulab.replay.internal.engine.ReplayProgress;
+import org.iommulab.replay.internal.engine.ReplaySummary;
+import org.iommulab.replay.internal.engine.ReportPrinter;
+import org.iommulab.replay.internal.input.TraceSource;
+
+/**
+ * {@code replay TRACE [--backend NAME] [--devices FILE] ...}: the plain entry point behind the
+ * {@link TraceReplay} service, the {@code iommu:replay} shell command and the application's
+ * {@code replay} mode. Parses the arguments, reads the device file, runs the
+ * {@link ReplayEngine} and prints the report. {@link #lastSummary()} keeps the machine-readable
+ * result of the last run for callers in the same bundle (tests).
+ */
+public final class ReplayCommand implements TraceReplay {
+    private final PlatformAdmin admin;
+    private final BiFunction<String, String, DmaApi> lookup;
+    private volatile ReplaySummary last;
+
+    public ReplayCommand(PlatformAdmin admin, BiFunction<String, String, DmaApi> lookup) {
+        this.admin = admin;
+        this.lookup = lookup;
+    }
+
+    /**
+     * One run, for callers that hold a platform and a DMA API lookup (the application's
+     * {@code replay} mode outside the service, tests): {@code new ReplayCommand(admin, lookup).run(args, out)}.
+     */
+    public static int run(List<String> args, PlatformAdmin admin, BiFunction<String, String, DmaApi> lookup, PrintStream out) {
+        return new ReplayCommand(admin, lookup).run(args, out);
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out) {
+        if (args.contains("--help") || args.contains("-h")) {
+            out.print(ReplayArgs.USAGE);
+            return OK;
+        }
+        ReplayArgs a;
+        DeviceConfig config = new DeviceConfig();
+        try {
+            a = ReplayArgs.parse(args);
+            if (a.devicesFile() != null) {
+                try (Reader r = Files.newBufferedReader(Path.of(a.devicesFile()), StandardCharsets.UTF_8)) {
+                    config.read(r, a.devicesFile());
+                }
+            }
+            for (String s : a.settings()) {
+                config.set(s);
+            }
+            if (!Files.isReadable(Path.of(a.trace()))) {
+                throw new IllegalArgumentException("cannot read trace " + a.trace());
+            }
+            options(a); // checks the granule
+        } catch (IllegalArgumentException | IOException e) {
+            out.println("replay: " + e.getMessage());
+            out.print(ReplayArgs.USAGE);
+            return USAGE;
+        }
+        ReplayEngine engine = new ReplayEngine(admin, lookup, config, options(a));
+        try {
+            ReplaySummary s = engine.run(TraceSource.of(Path.of(a.trace())), a.backends(),
+                    a.quiet() ? ReplayProgress.NONE : new PercentProgress(out));
+            last = s;
+            ReportPrinter.print(s, out);
+            return OK;
+        } catch (IllegalArgumentException e) {
+            out.println("replay: " + e.getMessage());
+            return USAGE;
+        } catch (IOException | IllegalStateException e) {
+            out.println("replay: " + e.getMessage());
+            return FAILED;
+        }
+    }
+
+    private static ReplayOptions options(ReplayArgs a) {
+        new org.iommulab.replay.internal.sg.SgRebuilder(a.granule()); // throws for a bad granule
+        return ReplayOptions.defaults().withGranule(a.granule()).withSgGuess(a.sgGuess()).withKeepDevices(a.keepDevices());
+    }
+
+    /** The summary of the last successful run, or null. */
+    public ReplaySummary lastSummary() {
+        return last;
+    }
+
+    /** Prints a line at every tenth of a long trace. */
+    private static final class PercentProgress implements ReplayProgress {
+        private final PrintStream out;
+        private String backend;
+        private long shown;
+
+        PercentProgress(PrintStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void progress(String b, long lines, long bytes, long total) {
+            if (!b.equals(backend)) {
+                backend = b;
+                shown = 0;
+            }
+            if (total <= 0) {
+                return;
+            }
+            long tenth = Math.min(10, bytes * 10 / total);
+            if (tenth > shown && total > 1 << 20) {
+                shown = tenth;
+                out.printf("replay: %s: %d%% (%d lines)%n", b, tenth * 10, lines);
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package org.iommulab.replay.internal.ds;
+
+import java.io.PrintStream;
+import java.util.List;
+
+import org.iommulab.api.admin.PlatformAdmin;
+import org.iommulab.replay.internal.command.ReplayCommand;
+import org.osgi.framework.BundleContext;
+
+/** One replay run inside OSGi: a registry lookup that lives as long as the run. */
+final class Runs {
+    private Runs() {
+    }
+
+    static int run(BundleContext context, PlatformAdmin admin, List<String> args, PrintStream out) {
+        try (ServiceDmaApiLookup lookup = new ServiceDmaApiLookup(context)) {
+            return new ReplayCommand(admin, lookup).run(args, out);
+        }
+    }
+}

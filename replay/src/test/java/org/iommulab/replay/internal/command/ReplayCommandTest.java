@@ -1,0 +1,109 @@
+package org.iommulab.replay.internal.command;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+
+import org.iommulab.replay.TraceReplay;
+import org.iommulab.replay.internal.fake.FakeBackend;
+import org.iommulab.replay.internal.fake.FakePlatform;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ReplayCommandTest {
+    private final FakePlatform platform = new FakePlatform(FakeBackend.DIRECT, FakeBackend.IOMMU);
+    private final ReplayCommand command = new ReplayCommand(platform, platform::lookup);
+    private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    private final PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8);
+
+    @TempDir
+    Path dir;
+
+    private Path sample(String name, boolean gzip) throws IOException {
+        Path p = dir.resolve(name + (gzip ? ".gz" : ""));
+        try (InputStream in = getClass().getResourceAsStream("/traces/" + name);
+                OutputStream o = gzip ? new GZIPOutputStream(Files.newOutputStream(p)) : Files.newOutputStream(p)) {
+            in.transferTo(o);
+        }
+        return p;
+    }
+
+    private String output() {
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void replaysACompressedTraceOnOneBackend() throws IOException {
+        Path trace = sample("sample-6.12-ftrace.txt", true);
+        int rc = command.run(List.of("replay", trace.toString(), "--backend", "iommu", "--quiet"), out);
+        assertEquals(TraceReplay.OK, rc, output());
+        assertTrue(output().contains("(gzip): 49 lines, 32 events"), output());
+        assertTrue(output().contains("backend iommu:"), output());
+        assertTrue(!output().contains("backend direct:"), output());
+        assertNotNull(command.lastSummary());
+        assertEquals(1, command.lastSummary().backends().size());
+    }
+
+    @Test
+    void everyBackendWithoutBackendOptionAndADeviceFile() throws IOException {
+        Path trace = sample("sample-dma-phys-trace-cmd.txt", false);
+        Path devices = dir.resolve("devices.conf");
+        Files.writeString(devices, "device.0000:00:02.0.mask = 40\ndevice.fe300000.mmc.name = sdhci0\n");
+        int rc = command.run(List.of(trace.toString(), "--devices", devices.toString(), "--sg-guess",
+                "--set", "device.fe300000.mmc.coherent=false"), out);
+        assertEquals(TraceReplay.OK, rc, output());
+        assertTrue(output().contains("backend direct:") && output().contains("backend iommu:"), output());
+        assertTrue(output().contains("sdhci0"), output());
+        assertTrue(output().contains("40-bit"), output());
+        assertEquals(1, command.lastSummary().backend("direct").total().sgGuessed());
+    }
+
+    @Test
+    void badArgumentsPrintUsageAndReplayNothing() throws IOException {
+        Path trace = sample("sample-6.12-ftrace.txt", false);
+        assertEquals(TraceReplay.USAGE, command.run(List.of(), out));
+        assertTrue(output().contains("no trace file given"));
+        assertTrue(output().contains("usage: replay TRACE"));
+        assertEquals(TraceReplay.USAGE, command.run(List.of(trace.toString(), "--frobnicate"), out));
+        assertEquals(TraceReplay.USAGE, command.run(List.of(trace.toString(), "--backend"), out));
+        assertEquals(TraceReplay.USAGE, command.run(List.of(dir.resolve("missing.txt").toString()), out));
+        assertEquals(TraceReplay.USAGE, command.run(List.of(trace.toString(), "--granule", "3000"), out));
+        assertEquals(TraceReplay.USAGE, command.run(List.of(trace.toString(), "--backend", "smmu-v9"), out));
+        assertTrue(output().contains("unknown backend 'smmu-v9'"), output());
+        Path devices = dir.resolve("bad.conf");
+        Files.writeString(devices, "default.mask = 64\ndefault.mask = lots\n");
+        assertEquals(TraceReplay.USAGE, command.run(List.of(trace.toString(), "--devices", devices.toString()), out));
+        assertTrue(output().contains("bad.conf:2: bad mask 'lots'"), output());
+        assertNull(command.lastSummary());
+        assertTrue(platform.devices().isEmpty());
+    }
+
+    @Test
+    void helpIsNotAnError() {
+        assertEquals(TraceReplay.OK, command.run(List.of("--help"), out));
+        assertTrue(output().startsWith("usage: replay TRACE"));
+    }
+
+    @Test
+    void argumentParsing() {
+        ReplayArgs a = ReplayArgs.parse(List.of("t.xz", "--backend", "direct", "--backend", "smmu-v3", "--granule", "0x10000",
+                "--keep-devices", "--set", "default.mask=32"));
+        assertEquals("t.xz", a.trace());
+        assertEquals(List.of("direct", "smmu-v3"), a.backends());
+        assertEquals(65536, a.granule());
+        assertTrue(a.keepDevices());
+        assertEquals(List.of("default.mask=32"), a.settings());
+    }
+}
