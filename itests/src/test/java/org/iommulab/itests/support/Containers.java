@@ -79,7 +79,7 @@ public final class Containers {
 
     /** The reactor's bundles (Maven artifactIds). */
     public static Option iommulabBundles() {
-        return composite(file("api"), file("platform"), file("swiotlb-bounce"), file("generic-iommu"));
+        return composite(file("api"), file("platform"), file("swiotlb-bounce"), file("generic-iommu"), file("smmu-v2"));
     }
 
     /** A bundle copied into {@code itest.bundles} as {@code <artifactId>.jar}. */

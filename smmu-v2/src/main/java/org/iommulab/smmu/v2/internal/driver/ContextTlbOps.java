@@ -1,0 +1,147 @@
+package org.iommulab.smmu.v2.internal.driver;
+
+import java.util.function.Consumer;
+
+import org.iommulab.api.iommu.IotlbGather;
+import org.iommulab.iommu.generic.pgtable.LpaeTlbOps;
+import org.iommulab.smmu.v2.internal.model.regs.Cb;
+import org.iommulab.smmu.v2.internal.model.regs.Gr0;
+import org.iommulab.smmu.v2.internal.model.regs.Reg;
+
+/**
+ * A paging domain's TLB maintenance, Linux's {@code arm_smmu_s1_tlb_ops} and
+ * {@code arm_smmu_s2_tlb_ops_v2}: flush-all by ASID (stage 1, context sync) or VMID (stage 2,
+ * global sync); flush-walk by VA/IPA over every granule of the range, all levels, then a
+ * context sync (Robin Murphy's v4.5 fix "iommu/arm-smmu: Invalidate TLBs properly": the
+ * broken loop invalidated only the first address of a range); add-page by VA/IPA for one leaf,
+ * last level only, with the sync left to {@code iotlb_sync}. With {@code perPageBlocks} a block
+ * leaf is invalidated page by page, the workaround for SMMU-500s whose TLBIVA(L) drops only the
+ * base page of a block (Qualcomm, see {@code ../shared/reference/smmu.md} §6). Until the domain
+ * is attached to a context bank there is nothing cached and every operation does nothing.
+ */
+final class ContextTlbOps implements LpaeTlbOps {
+    private final SmmuIo io;
+    private final TlbSync sync;
+    private final Consumer<String> timeout;
+    private final boolean perPageBlocks;
+    private final long minPage;
+    private volatile ContextBankConfig cfg;
+    private long invalidations;
+
+    ContextTlbOps(SmmuIo io, TlbSync sync, Consumer<String> timeout, boolean perPageBlocks, long minPage) {
+        this.io = io;
+        this.sync = sync;
+        this.timeout = timeout;
+        this.perPageBlocks = perPageBlocks;
+        this.minPage = minPage;
+    }
+
+    /** The domain now owns bank {@code c}: maintenance goes there (null: no bank). */
+    void bind(ContextBankConfig c) {
+        cfg = c;
+    }
+
+    /** Linux {@code arm_smmu_tlb_inv_context_s1} / {@code _s2}. */
+    @Override
+    public synchronized void flushAll() {
+        ContextBankConfig c = cfg;
+        if (c == null) {
+            return;
+        }
+        invalidations++;
+        if (c.stage1()) {
+            io.cbWrite(c.cbndx(), Cb.TLBIASID, c.asid());
+            syncContext(c);
+        } else {
+            io.gr0Write(Gr0.TLBIVMID, c.vmid());
+            syncGlobal();
+        }
+    }
+
+    /** Linux {@code arm_smmu_tlb_inv_walk_s1} / {@code _s2}: every granule, all levels, then sync. */
+    @Override
+    public synchronized void flushWalk(long iova, long size, long granule) {
+        ContextBankConfig c = cfg;
+        if (c == null) {
+            return;
+        }
+        invRange(c, iova, size, granule, c.stage1() ? Cb.TLBIVA : Cb.TLBIIPAS2);
+        syncContext(c);
+    }
+
+    /** Linux {@code arm_smmu_tlb_add_page_s1} / {@code _s2}: one leaf, last level, no sync. */
+    @Override
+    public synchronized void addPage(IotlbGather gather, long iova, long granule) {
+        if (gather != null) {
+            gather.add(iova, granule, granule);
+        }
+        ContextBankConfig c = cfg;
+        if (c == null) {
+            return;
+        }
+        Reg leaf = c.stage1() ? Cb.TLBIVAL : Cb.TLBIIPAS2L;
+        if (perPageBlocks && granule > minPage) {
+            invRange(c, iova, granule, minPage, leaf);
+        } else {
+            invRange(c, iova, granule, granule, leaf);
+        }
+    }
+
+    /**
+     * All-levels invalidation of {@code [start, last]} in steps of {@code span}: enough to reach
+     * every walk-cache entry of a table the writer unlinked, whose region is at least
+     * {@code span} bytes. See {@link SmmuV2Domain#iotlbSync}.
+     */
+    synchronized void flushWalkCaches(long start, long last, long span) {
+        ContextBankConfig c = cfg;
+        if (c == null) {
+            return;
+        }
+        long first = start & -span;
+        invRange(c, first, (last | (span - 1)) - first + 1, span, c.stage1() ? Cb.TLBIVA : Cb.TLBIIPAS2);
+        syncContext(c);
+    }
+
+    /** Linux {@code arm_smmu_iotlb_sync} on SMMUv2: a context sync. */
+    synchronized void sync() {
+        ContextBankConfig c = cfg;
+        if (c != null) {
+            syncContext(c);
+        }
+    }
+
+    /**
+     * Linux {@code arm_smmu_tlb_inv_range_s1} / {@code _s2} (AArch64): one 64-bit write per
+     * granule, VA[55:12] with the ASID in bits [63:48] (stage 1) or IPA[47:12] (stage 2).
+     */
+    private void invRange(ContextBankConfig c, long iova, long size, long granule, Reg reg) {
+        long v = iova >>> 12;
+        if (c.stage1()) {
+            v |= (long) c.asid() << 48;
+        }
+        for (long done = 0; done < size; done += granule) {
+            io.cbWriteQ(c.cbndx(), reg, v);
+            v += granule >>> 12;
+            invalidations++;
+        }
+    }
+
+    /** Linux {@code arm_smmu_tlb_sync_context}. */
+    private void syncContext(ContextBankConfig c) {
+        if (!sync.sync(io.cbPage(c.cbndx()), Cb.TLBSYNC, Cb.TLBSTATUS)) {
+            timeout.accept(TlbSync.TIMEOUT_MESSAGE + " (context bank " + c.cbndx() + ")");
+        }
+    }
+
+    /** Linux {@code arm_smmu_tlb_sync_global}. */
+    private void syncGlobal() {
+        if (!sync.sync(0, Gr0.STLBGSYNC, Gr0.STLBGSTATUS)) {
+            timeout.accept(TlbSync.TIMEOUT_MESSAGE + " (global)");
+        }
+    }
+
+    /** TLB invalidation register writes issued for this domain. */
+    synchronized long invalidations() {
+        return invalidations;
+    }
+}

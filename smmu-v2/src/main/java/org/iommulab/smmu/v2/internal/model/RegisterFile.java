@@ -1,0 +1,155 @@
+package org.iommulab.smmu.v2.internal.model;
+
+import org.iommulab.smmu.v2.internal.model.regs.Access;
+import org.iommulab.smmu.v2.internal.model.regs.Cb;
+import org.iommulab.smmu.v2.internal.model.regs.Gr0;
+import org.iommulab.smmu.v2.internal.model.regs.Gr1;
+import org.iommulab.smmu.v2.internal.model.regs.Reg;
+import org.iommulab.smmu.v2.internal.model.regs.RegisterPage;
+
+/**
+ * The SMMU's memory-mapped register interface: GR0 at page 0, GR1 at page 1, context bank
+ * {@code n} at page {@code NUMPAGE + n} (IHI0062 "SMMU address map"; Linux
+ * {@code ARM_SMMU_CB(smmu, n)}). Decodes an offset into a register and checks the access:
+ * 32-bit accesses reach 32-bit registers and either half of a 64-bit storage register; 64-bit
+ * accesses reach 64-bit registers. Bits a register does not implement read as zero and
+ * ignore writes (the architecture's RES0). Anything else (an offset outside the space, a
+ * misaligned or unknown offset, an array index beyond this SMMU's count, a write to a
+ * read-only register, a read of a write-only one, a 32-bit write to a 64-bit operation
+ * register) is refused with {@link IllegalArgumentException} and changes nothing.
+ */
+final class RegisterFile {
+    private final SmmuState s;
+    private final GlobalSpace gr0;
+    private final ContextSpace contexts;
+    private final RegisterPage gr0Page;
+    private final RegisterPage gr1Page;
+    private final RegisterPage cbPage;
+    private final int pageShift;
+    private final int numPage;
+
+    RegisterFile(SmmuState state, GlobalSpace gr0, ContextSpace contexts) {
+        this.s = state;
+        this.gr0 = gr0;
+        this.contexts = contexts;
+        SmmuV2Params p = state.params;
+        pageShift = p.pageShift();
+        numPage = p.numPage();
+        gr0Page = new RegisterPage("GR0", p.pageSize(), Gr0.ALL, r -> p.smrGroups());
+        gr1Page = new RegisterPage("GR1", p.pageSize(), Gr1.ALL, r -> p.contextBanks());
+        cbPage = new RegisterPage("CB", p.pageSize(), Cb.ALL, r -> 1);
+    }
+
+    int read32(long offset) {
+        Target t = decode(offset, 4);
+        RegisterPage.Slot slot = t.slot;
+        Reg r = slot.reg();
+        if (r.access() == Access.WO) {
+            throw refused(offset, r, "is write-only");
+        }
+        long v = readReg(t) & r.implemented();
+        return (int) (slot.high() ? v >>> 32 : v);
+    }
+
+    long read64(long offset) {
+        Target t = decode(offset, 8);
+        Reg r = t.slot.reg();
+        if (r.bits() != 64 || t.slot.high()) {
+            throw refused(offset, r, "is not a 64-bit register; use a 32-bit access");
+        }
+        if (r.access() == Access.WO) {
+            throw refused(offset, r, "is write-only");
+        }
+        return readReg(t) & r.implemented();
+    }
+
+    void write32(long offset, int value) {
+        Target t = decode(offset, 4);
+        Reg r = t.slot.reg();
+        checkWritable(offset, r);
+        long v = value & 0xffff_ffffL;
+        if (r.bits() == 64) {
+            if (r.access() != Access.RW) {
+                throw refused(offset, r, "is a 64-bit operation register: write it with one 64-bit access");
+            }
+            long cur = readReg(t);
+            v = t.slot.high() ? (cur & 0xffff_ffffL) | (v << 32) : (cur & ~0xffff_ffffL) | v;
+        }
+        writeReg(t, v & r.implemented());
+    }
+
+    void write64(long offset, long value) {
+        Target t = decode(offset, 8);
+        Reg r = t.slot.reg();
+        if (r.bits() != 64 || t.slot.high()) {
+            throw refused(offset, r, "is not a 64-bit register; use a 32-bit access");
+        }
+        checkWritable(offset, r);
+        writeReg(t, value & r.implemented());
+    }
+
+    private void checkWritable(long offset, Reg r) {
+        if (r.access() == Access.RO) {
+            throw refused(offset, r, "is read-only");
+        }
+    }
+
+    private long readReg(Target t) {
+        Reg r = t.slot.reg();
+        return switch (t.page) {
+            case 0 -> gr0.read(r, t.slot.index());
+            case 1 -> contexts.readGr1(r, t.slot.index());
+            default -> contexts.read(r, s.banks[t.page - numPage]);
+        };
+    }
+
+    private void writeReg(Target t, long v) {
+        Reg r = t.slot.reg();
+        switch (t.page) {
+            case 0 -> gr0.write(r, t.slot.index(), v);
+            case 1 -> contexts.writeGr1(r, t.slot.index(), v);
+            default -> contexts.write(r, s.banks[t.page - numPage], v);
+        }
+    }
+
+    /** A decoded access: page number (0 GR0, 1 GR1, NUMPAGE+n bank n) and register word. */
+    private record Target(int page, RegisterPage.Slot slot) {
+    }
+
+    private Target decode(long offset, int width) {
+        if (offset < 0 || offset + width > s.params.size()) {
+            throw new IllegalArgumentException(String.format("SMMU register offset 0x%x is outside the 0x%x-byte register space",
+                    offset, s.params.size()));
+        }
+        if ((offset & (width - 1)) != 0) {
+            throw new IllegalArgumentException(String.format("SMMU register offset 0x%x is not aligned to a %d-bit access",
+                    offset, width * 8));
+        }
+        int page = (int) (offset >>> pageShift);
+        int off = (int) (offset & ((1L << pageShift) - 1));
+        RegisterPage p;
+        if (page == 0) {
+            p = gr0Page;
+        } else if (page == 1) {
+            p = gr1Page;
+        } else if (page >= numPage && page - numPage < s.banks.length) {
+            p = cbPage;
+        } else {
+            throw new IllegalArgumentException(String.format("SMMU register offset 0x%x is in page %d, which this model "
+                    + "does not implement (GR0, GR1 and context banks %d..%d only)", offset, page, numPage,
+                    numPage + s.banks.length - 1));
+        }
+        RegisterPage.Slot slot = p.lookup(off);
+        if (slot == null) {
+            String where = page >= numPage ? "context bank " + (page - numPage) + ": " : "";
+            throw new IllegalArgumentException(String.format("SMMU register offset 0x%x: %s%s", offset, where,
+                    p.missing(off)));
+        }
+        return new Target(page, slot);
+    }
+
+    private static IllegalArgumentException refused(long offset, Reg r, String why) {
+        return new IllegalArgumentException(String.format("SMMU register %s at 0x%x %s (%s)", r.name(), offset, why,
+                r.spec()));
+    }
+}
