@@ -77,7 +77,7 @@ public class BackendConformanceIT {
     @Test
     public void theStandardBackendsArePresent() {
         assertTrue("registered: " + backends.registered(), backends.registered().keySet().containsAll(
-                java.util.List.of("direct", "swiotlb", "generic", "smmu-v2")));
+                java.util.List.of("direct", "swiotlb", "generic", "smmu-v2", "smmu-v3")));
     }
 
     @Test

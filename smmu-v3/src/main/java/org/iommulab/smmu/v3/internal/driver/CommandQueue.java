@@ -1,0 +1,147 @@
+package org.iommulab.smmu.v3.internal.driver;
+
+import org.iommulab.api.platform.PhysicalMemory;
+import org.iommulab.smmu.v3.internal.format.CmdFormat;
+import org.iommulab.smmu.v3.internal.format.QueueRing;
+import org.iommulab.smmu.v3.internal.format.Reg;
+import org.iommulab.smmu.v3.internal.format.RegFields.Queue;
+import org.iommulab.smmu.v3.internal.model.SmmuV3Mmio;
+
+/**
+ * The driver's side of the command queue, Linux {@code arm_smmu_cmdq_issue_cmdlist} without
+ * its lock-free machinery (one lock here): wait for space, write the commands at PROD, add a
+ * CMD_SYNC when asked, publish PROD, and wait for the sync to complete, either by polling the
+ * sync's own slot for the MSI that zeroes its first word ({@code __arm_smmu_cmdq_poll_until_msi},
+ * Linux's choice when the SMMU has MSIs) or by polling CONS after an SEV
+ * ({@code __arm_smmu_cmdq_poll_until_consumed}). Waits are bounded polls; a stuck queue is
+ * logged as Linux logs "CMD_SYNC timeout" and reported to the caller.
+ */
+final class CommandQueue {
+    /** Polls before a wait is declared timed out (Linux: ARM_SMMU_POLL_TIMEOUT_US of spinning). */
+    static final int POLL_LIMIT = 1000;
+    /** Linux CMDQ_BATCH_ENTRIES: commands per batch before an intermediate submit. */
+    static final int BATCH_ENTRIES = 64;
+
+    private final SmmuV3Mmio mmio;
+    private final PhysicalMemory memory;
+    private final DmaBuffer buffer;
+    private final QueueRing ring;
+    private final boolean msiPoll;
+    private final DriverLog log;
+    private final long[] syncCmd = new long[2];
+    private long timeouts;
+
+    CommandQueue(SmmuV3Mmio mmio, PhysicalMemory memory, DmaBuffer buffer, int log2, boolean msiPoll, DriverLog log) {
+        this.mmio = mmio;
+        this.memory = memory;
+        this.buffer = buffer;
+        this.ring = new QueueRing(log2);
+        this.msiPoll = msiPoll;
+        this.log = log;
+    }
+
+    /** The CMDQ_BASE value: address, LOG2SIZE, read-allocate hint. */
+    long baseRegister() {
+        return Queue.ADDR.bits(buffer.base()) | Queue.LOG2SIZE.of(ring.log2size()) | Queue.RA_WA.mask();
+    }
+
+    QueueRing ring() {
+        return ring;
+    }
+
+    DmaBuffer buffer() {
+        return buffer;
+    }
+
+    /** Waits that gave up. */
+    synchronized long timeouts() {
+        return timeouts;
+    }
+
+    /**
+     * Issues {@code n} commands from {@code cmds} (two doublewords each, consecutively), then a
+     * CMD_SYNC and its wait when {@code sync}. Returns 0, or -110 (ETIMEDOUT) when the queue did
+     * not drain.
+     */
+    synchronized int issue(long[] cmds, int n, boolean sync) {
+        int needed = n + (sync ? 1 : 0);
+        if (needed > ring.entries()) {
+            throw new IllegalArgumentException(needed + " commands do not fit a " + ring.entries() + "-entry queue");
+        }
+        int prod = mmio.read32(Reg.CMDQ_PROD.offset());
+        if (!waitForSpace(prod, needed)) {
+            return timedOut("space for " + needed + " commands", prod);
+        }
+        for (int i = 0; i < n; i++) {
+            writeSlot(prod, cmds[2 * i], cmds[2 * i + 1]);
+            prod = ring.advance(prod, 1);
+        }
+        long syncSlot = slot(prod);
+        if (sync) {
+            Commands.sync(syncCmd, msiPoll ? syncSlot : 0);
+            writeSlot(prod, syncCmd[0], syncCmd[1]);
+            prod = ring.advance(prod, 1);
+        }
+        mmio.write32(Reg.CMDQ_PROD.offset(), prod);
+        if (!sync) {
+            return 0;
+        }
+        for (int polls = 0; polls < POLL_LIMIT; polls++) {
+            if (msiPoll ? memory.readInt(syncSlot) == 0 : consumed(prod)) {
+                return 0;
+            }
+            Thread.onSpinWait();
+        }
+        return timedOut("CMD_SYNC", prod);
+    }
+
+    /**
+     * Linux {@code __arm_smmu_cmdq_skip_err}, its first half: the command CONS stopped at. Like
+     * Linux, touches only that slot and no producer state, so the GERROR handler needs no lock
+     * (the slot cannot be reused while the queue is halted on it).
+     */
+    long[] failingCommand(int cons) {
+        long at = slot(cons);
+        return new long[] {memory.readLong(at), memory.readLong(at + 8)};
+    }
+
+    /** Overwrites the command at {@code cons} with a CMD_SYNC (no MSI), as Linux skips an illegal command. */
+    void replaceWithSync(int cons) {
+        long[] sync = new long[2];
+        Commands.sync(sync, 0);
+        writeSlot(cons, sync[0], sync[1]);
+    }
+
+    private boolean waitForSpace(int prod, int needed) {
+        for (int polls = 0; polls < POLL_LIMIT; polls++) {
+            int cons = mmio.read32(Reg.CMDQ_CONS.offset());
+            if (ring.space(prod, cons) >= needed) {
+                return true;
+            }
+            Thread.onSpinWait();
+        }
+        return false;
+    }
+
+    private boolean consumed(int prod) {
+        int cons = mmio.read32(Reg.CMDQ_CONS.offset());
+        return ring.used(prod, cons) == 0;
+    }
+
+    private int timedOut(String what, int prod) {
+        timeouts++;
+        log.add(String.format("CMD_SYNC timeout waiting for %s at 0x%08x [hwprod 0x%08x, hwcons 0x%08x]", what, prod,
+                mmio.read32(Reg.CMDQ_PROD.offset()), mmio.read32(Reg.CMDQ_CONS.offset())));
+        return -110;
+    }
+
+    private long slot(int p) {
+        return buffer.base() + (long) ring.index(p) * CmdFormat.CMD_SIZE;
+    }
+
+    private void writeSlot(int p, long d0, long d1) {
+        long at = slot(p);
+        memory.writeLong(at, d0);
+        memory.writeLong(at + 8, d1);
+    }
+}

@@ -1,0 +1,77 @@
+package org.iommulab.smmu.v3.internal.driver;
+
+import static org.iommulab.smmu.v3.internal.format.CmdFormat.*;
+
+/**
+ * Command builders, Linux {@code arm_smmu_cmdq_build_cmd}: each returns the two doublewords of
+ * one command in {@code out}. The field layout is {@link org.iommulab.smmu.v3.internal.format.CmdFormat},
+ * the one the model decodes.
+ */
+final class Commands {
+    /** Linux {@code ARM_SMMU_SH_ISH} and {@code ARM_SMMU_MEMATTR_OIWB} for the sync MSI write. */
+    private static final int SH_ISH = 3;
+    private static final int MEMATTR_OIWB = 0xf;
+
+    private Commands() {
+    }
+
+    static void cfgiSte(long[] out, int sid) {
+        out[0] = D0_OP.of(CFGI_STE) | D0_SID.of(sid & 0xffff_ffffL);
+        out[1] = D1_LEAF.of(1);
+    }
+
+    /** CMD_CFGI_ALL: CFGI_STE_RANGE with Range 31. */
+    static void cfgiAll(long[] out) {
+        out[0] = D0_OP.of(CFGI_STE_RANGE);
+        out[1] = D1_RANGE.of(31);
+    }
+
+    static void cfgiCd(long[] out, int sid, int ssid) {
+        out[0] = D0_OP.of(CFGI_CD) | D0_SID.of(sid & 0xffff_ffffL) | D0_SSID.of(ssid);
+        out[1] = D1_LEAF.of(1);
+    }
+
+    static void tlbiNsnhAll(long[] out) {
+        out[0] = D0_OP.of(TLBI_NSNH_ALL);
+        out[1] = 0;
+    }
+
+    static void tlbiNhAsid(long[] out, int asid, int vmid) {
+        out[0] = D0_OP.of(TLBI_NH_ASID) | D0_ASID.of(asid) | D0_VMID.of(vmid);
+        out[1] = 0;
+    }
+
+    static void tlbiS12Vmall(long[] out, int vmid) {
+        out[0] = D0_OP.of(TLBI_S12_VMALL) | D0_VMID.of(vmid);
+        out[1] = 0;
+    }
+
+    /**
+     * CMD_TLBI_NH_VA (stage 1, by ASID) or CMD_TLBI_S2_IPA (stage 2, by VMID), with the range
+     * fields when {@code tg != 0}.
+     */
+    static void tlbiRange(long[] out, int op, int asid, int vmid, long addr, boolean leaf, int tg, int ttl, int num,
+            int scale) {
+        out[0] = D0_OP.of(op) | D0_VMID.of(vmid) | D0_NUM.of(num) | D0_SCALE.of(scale);
+        if (op == TLBI_NH_VA) {
+            out[0] |= D0_ASID.of(asid);
+        }
+        long a = op == TLBI_S2_IPA ? D1_IPA.bits(addr) : D1_VA.bits(addr);
+        out[1] = a | D1_LEAF.of(leaf ? 1 : 0) | D1_TTL.of(ttl) | D1_TG.of(tg);
+    }
+
+    /**
+     * CMD_SYNC. With {@code msiAddr != 0}: CS = IRQ and an MSI of data 0 to that address, the
+     * command's own slot (Linux's MSIPOLL: the first word turns 0 on completion); else CS = SEV.
+     */
+    static void sync(long[] out, long msiAddr) {
+        out[0] = D0_OP.of(SYNC) | D0_MSH.of(SH_ISH) | D0_MSIATTR.of(MEMATTR_OIWB);
+        if (msiAddr != 0) {
+            out[0] |= D0_CS.of(CS_IRQ);
+            out[1] = D1_MSIADDR.bits(msiAddr);
+        } else {
+            out[0] |= D0_CS.of(CS_SEV);
+            out[1] = 0;
+        }
+    }
+}

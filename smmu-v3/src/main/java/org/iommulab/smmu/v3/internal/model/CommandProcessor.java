@@ -1,0 +1,177 @@
+package org.iommulab.smmu.v3.internal.model;
+
+import static org.iommulab.smmu.v3.internal.format.CmdFormat.*;
+
+import org.iommulab.smmu.v3.internal.format.CmdFormat;
+import org.iommulab.smmu.v3.internal.format.QueueRing;
+import org.iommulab.smmu.v3.internal.format.RegFields.Gerror;
+import org.iommulab.smmu.v3.internal.format.RegFields.Queue;
+import org.iommulab.smmu.v3.internal.model.ste.ConfigCache;
+import org.iommulab.smmu.v3.internal.model.tlb.Iotlb;
+
+/**
+ * The consumer side of the command queue (IHI0070 §4, QEMU's {@code smmuv3_cmdq_consume}):
+ * runs synchronously when software writes CMDQ_PROD, CR0 or GERRORN, as QEMU does. Commands
+ * are consumed in order while CMDQEN == 1 and no CMDQ_ERR is active; CONS advances past each
+ * completed command. A command that is ILLEGAL (reserved opcode, SSec = 1 on this Non-secure
+ * queue, a stage or feature not implemented) stops CONS at it with CONS.ERR = CERROR_ILL, one
+ * whose fetch aborts with CERROR_ABT; either activates GERROR.CMDQ_ERR, and nothing more is
+ * consumed until software acknowledges it through GERRORN. Called under the model's lock.
+ */
+final class CommandProcessor {
+    private final RegisterState regs;
+    private final SmmuMemory memory;
+    private final Interrupts irqs;
+    private final SmmuV3Features features;
+    private final ConfigCache configs;
+    private final Iotlb iotlb;
+    private final CommandEffects effects;
+    private final long[] cmd = new long[2];
+    private long consumed;
+
+    CommandProcessor(RegisterState regs, SmmuMemory memory, Interrupts irqs, SmmuV3Features features,
+            ConfigCache configs, Iotlb iotlb) {
+        this.regs = regs;
+        this.memory = memory;
+        this.irqs = irqs;
+        this.features = features;
+        this.configs = configs;
+        this.iotlb = iotlb;
+        this.effects = new CommandEffects(features, configs, iotlb);
+    }
+
+    QueueRing ring() {
+        return new QueueRing(Math.min(Queue.LOG2SIZE.getInt(regs.cmdqBase), features.cmdqLog2()));
+    }
+
+    long base(QueueRing ring) {
+        long bytes = Math.max(32L, (long) ring.entries() * CMD_SIZE);
+        return Queue.ADDR.bits(regs.cmdqBase) & -bytes;
+    }
+
+    /** Commands completed since reset. */
+    long consumed() {
+        return consumed;
+    }
+
+    CommandEffects effects() {
+        return effects;
+    }
+
+    void consume() {
+        if (!regs.cmdqEnabled()) {
+            return;
+        }
+        QueueRing ring = ring();
+        long base = base(ring);
+        int error = Queue.CERROR_NONE;
+        while (!ring.empty(regs.cmdqProd, regs.cmdqCons)) {
+            if (regs.cmdqErrorActive()) {
+                return;
+            }
+            long slot = base + (long) ring.index(regs.cmdqCons) * CMD_SIZE;
+            if (!memory.readDwords(slot, cmd, 2)) {
+                error = Queue.CERROR_ABT;
+                break;
+            }
+            error = execute(cmd[0], cmd[1]);
+            if (error != Queue.CERROR_NONE) {
+                break;
+            }
+            regs.cmdqCons = ring.advance(regs.cmdqCons, 1);
+            consumed++;
+        }
+        if (error != Queue.CERROR_NONE) {
+            regs.cmdqCons = (int) Queue.CONS_ERR.set(regs.cmdqCons & 0xffff_ffffL, error);
+            irqs.globalError(Gerror.CMDQ_ERR.mask());
+        }
+    }
+
+    /** Runs one command; returns its CERROR code. */
+    private int execute(long d0, long d1) {
+        if (D0_SSEC.isSet(d0)) {
+            return Queue.CERROR_ILL;
+        }
+        int op = D0_OP.getInt(d0);
+        switch (op) {
+            case PREFETCH_CONFIG:
+            case PREFETCH_ADDR:
+                return Queue.CERROR_NONE;
+            case CFGI_STE:
+                configs.invalidate(D0_SID.getInt(d0));
+                return Queue.CERROR_NONE;
+            case CFGI_STE_RANGE: {
+                long mask = (1L << (D1_RANGE.getInt(d1) + 1)) - 1;
+                long first = D0_SID.get(d0) & ~mask;
+                configs.invalidateRange(first, first + mask);
+                return Queue.CERROR_NONE;
+            }
+            case CFGI_CD:
+            case CFGI_CD_ALL:
+                // §4.3.3: ILLEGAL without stage 1. The CD is part of the stream's decoded config.
+                if (!features.stage1()) {
+                    return Queue.CERROR_ILL;
+                }
+                configs.invalidate(D0_SID.getInt(d0));
+                return Queue.CERROR_NONE;
+            case TLBI_NH_ALL:
+            case TLBI_NH_ASID:
+            case TLBI_NH_VA:
+            case TLBI_NH_VAA:
+                return features.stage1() ? effects.stage1(op, d0, d1) : Queue.CERROR_ILL;
+            case TLBI_S12_VMALL:
+            case TLBI_S2_IPA:
+                return features.stage2() ? effects.stage2(op, d0, d1) : Queue.CERROR_ILL;
+            case TLBI_NSNH_ALL:
+                effects.recordInvalidation(iotlb.invalidateAll());
+                return Queue.CERROR_NONE;
+            case ATC_INV:
+                // §4.5.1: ILLEGAL without IDR0.ATS; with it, IGNORED here since no endpoint has an ATC.
+                return features.ats() ? Queue.CERROR_NONE : Queue.CERROR_ILL;
+            case SYNC:
+                return sync(d0, d1);
+            case TLBI_EL2_ALL:
+            case TLBI_EL2_ASID:
+            case TLBI_EL2_VA:
+            case TLBI_EL2_VAA:
+                // IDR0.HYP == 0: there is no EL2 translation regime to invalidate.
+            case TLBI_EL3_ALL:
+            case TLBI_EL3_VA:
+                // EL3 and the Secure variants (0x50-0x5A) belong to the Secure queue.
+            case PRI_RESP:
+                // IDR0.PRI == 0 (§4.5.2).
+            case RESUME:
+            case STALL_TERM:
+                // IDR0.STALL_MODEL == 0b01: "CMD_RESUME and CMD_STALL_TERM are not available".
+            case CFGI_VMS_PIDM:
+                // No VMS (SMMUv3.2 MPAM) support.
+            default:
+                return Queue.CERROR_ILL;
+        }
+    }
+
+    /**
+     * CMD_SYNC (§4.7.3): every earlier command has completed once CONS passes it, which is
+     * already so here. CS = SIG_IRQ signals completion by an MSI (MSIData written to a non-zero
+     * MSIAddress: Linux polls the command slot itself for it) or, with MSIAddress 0, on the
+     * wired CMD_SYNC line; CS = SIG_SEV sends an event; CS = SIG_NONE does nothing. QEMU pulses
+     * the wired line and never writes the MSI.
+     */
+    private int sync(long d0, long d1) {
+        int cs = D0_CS.getInt(d0);
+        if (cs == 3) {
+            return Queue.CERROR_ILL;
+        }
+        if (cs == CS_IRQ) {
+            long msiAddr = CmdFormat.D1_MSIADDR.bits(d1);
+            if (msiAddr == 0) {
+                irqs.raise(IrqLine.CMD_SYNC);
+            } else if (!memory.writeInt(msiAddr, (int) D0_MSIDATA.get(d0))) {
+                irqs.globalError(Gerror.MSI_CMDQ_ABT_ERR.mask());
+            }
+        } else if (cs == CS_SEV) {
+            irqs.sendEvent();
+        }
+        return Queue.CERROR_NONE;
+    }
+}

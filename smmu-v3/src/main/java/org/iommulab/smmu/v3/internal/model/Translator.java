@@ -1,0 +1,129 @@
+package org.iommulab.smmu.v3.internal.model;
+
+import org.iommulab.api.platform.AccessType;
+import org.iommulab.api.platform.FaultKind;
+import org.iommulab.api.platform.FaultOrigin;
+import org.iommulab.smmu.v3.internal.format.EventFormat;
+import org.iommulab.smmu.v3.internal.model.fault.SmmuFault;
+import org.iommulab.smmu.v3.internal.model.ste.ConfigCache;
+import org.iommulab.smmu.v3.internal.model.ste.ConfigDecoder;
+import org.iommulab.smmu.v3.internal.model.ste.Stage1Config;
+import org.iommulab.smmu.v3.internal.model.ste.Stage2Config;
+import org.iommulab.smmu.v3.internal.model.ste.StreamConfig;
+import org.iommulab.smmu.v3.internal.model.tlb.Iotlb;
+
+/**
+ * One transaction through the SMMU (QEMU's {@code smmuv3_translate}): SMMUEN and GBPA, the
+ * configuration (cached, or decoded from the stream table), then the IOTLB, and on a miss the
+ * walks, whose result is cached. A permission check on an IOTLB hit reports the stage that
+ * denies, as a walk would. Faults come out as {@link SmmuFault}. The hit path allocates
+ * nothing. Called under the model's lock.
+ */
+final class Translator {
+    private final RegisterState regs;
+    private final ConfigCache configs;
+    private final ConfigDecoder decoder;
+    private final Iotlb iotlb;
+    private final Walks walks;
+    private final int ias;
+
+    Translator(RegisterState regs, ConfigCache configs, ConfigDecoder decoder, Iotlb iotlb, Walks walks, int ias) {
+        this.regs = regs;
+        this.configs = configs;
+        this.decoder = decoder;
+        this.iotlb = iotlb;
+        this.walks = walks;
+        this.ias = ias;
+    }
+
+    /** The PA of {@code addr}, counting a hit or a miss on {@code port}. */
+    long translate(ModelPort port, int sid, long addr, AccessType access) {
+        if (!regs.smmuEnabled()) {
+            if (regs.gbpaAbort()) {
+                throw SmmuFault.silent(FaultKind.STREAM_DISABLED, FaultOrigin.ACCESS,
+                        "SMMU disabled (CR0.SMMUEN == 0) and GBPA.ABORT == 1: transaction aborted");
+            }
+            return addr;
+        }
+        StreamConfig cfg = configs.get(sid);
+        if (cfg == null) {
+            cfg = decoder.decode(sid, regs.strtabBase, regs.strtabBaseCfg, regs.recordInvalidSid(), walks);
+            configs.put(sid, cfg);
+        }
+        switch (cfg.kind()) {
+            case ABORT:
+                throw SmmuFault.silent(FaultKind.STREAM_DISABLED, FaultOrigin.ACCESS,
+                        String.format("sid 0x%x: STE.Config == abort (no event is recorded)", sid & 0xffff_ffffL));
+            case BYPASS:
+                return addr;
+            case DISABLED:
+                throw ConfigDecoder.streamDisabled(sid);
+            default:
+                break;
+        }
+        int e = iotlb.lookup(cfg.tlbTag(), addr);
+        if (e >= 0) {
+            checkCached(cfg, e, addr, access);
+            port.hits++;
+            return iotlb.translate(e, addr);
+        }
+        port.misses++;
+        return walkAndFill(cfg, addr, access);
+    }
+
+    private void checkCached(StreamConfig cfg, int e, long addr, AccessType access) {
+        int p = iotlb.perms(e);
+        boolean write = access == AccessType.WRITE;
+        Stage1Config s1 = cfg.stage1();
+        Stage2Config s2 = cfg.stage2();
+        if (s1 != null && (p & (write ? Iotlb.S1_WRITE : Iotlb.S1_READ)) == 0) {
+            throw SmmuFault.walk(EventFormat.F_PERMISSION, s1.recordFaults(), FaultKind.PERMISSION, FaultOrigin.ACCESS,
+                    iotlb.level(e), false, EventFormat.CLASS_IN, 0,
+                    String.format("stage 1 permission fault at level %d (cached translation of VA 0x%x)", iotlb.level(e), addr));
+        }
+        if (s2 != null && (p & (write ? Iotlb.S2_WRITE : Iotlb.S2_READ)) == 0) {
+            long ipa = iotlb.ipaOf(e, addr);
+            throw SmmuFault.walk(EventFormat.F_PERMISSION, s2.recordFaults(), FaultKind.PERMISSION, FaultOrigin.ACCESS,
+                    iotlb.s2Level(e), true, EventFormat.CLASS_IN, ipa,
+                    String.format("stage 2 permission fault at level %d (cached translation of IPA 0x%x)", iotlb.s2Level(e), ipa));
+        }
+    }
+
+    private long walkAndFill(StreamConfig cfg, long addr, AccessType access) {
+        Stage1Config s1 = cfg.stage1();
+        Stage2Config s2 = cfg.stage2();
+        long ipa = addr;
+        int shift = 64;
+        int perms = 0;
+        int level = 0;
+        int s2Level = 0;
+        int granule = 0;
+        if (s1 != null) {
+            walks.stage1(s1, s2, addr, access);
+            ipa = walks.s1.outputAddress();
+            shift = walks.s1.blockShift();
+            level = walks.s1.level();
+            granule = s1.regime(s1.select(addr)).granule().shift();
+            perms |= (walks.s1.readable() ? Iotlb.S1_READ : 0) | (walks.s1.writable() ? Iotlb.S1_WRITE : 0);
+        } else if (s2 != null && (ipa >>> ias) != 0) {
+            // §3.4.1: with stage 1 bypassed, an input beyond the IAS is a stage-1 Address Size fault.
+            throw SmmuFault.walk(EventFormat.F_ADDR_SIZE, true, FaultKind.ADDRESS_SIZE, FaultOrigin.ACCESS, 0, false,
+                    EventFormat.CLASS_IN, 0, String.format("input 0x%x is beyond the %d-bit IAS (stage 1 bypassed)", addr, ias));
+        }
+        long pa = ipa;
+        if (s2 != null) {
+            walks.stage2(s2, ipa, access);
+            pa = walks.s2.outputAddress();
+            shift = Math.min(shift, walks.s2.blockShift());
+            s2Level = walks.s2.level();
+            if (s1 == null) {
+                level = s2Level;
+                granule = s2.tables().granule().shift();
+            }
+            perms |= (walks.s2.readable() ? Iotlb.S2_READ : 0) | (walks.s2.writable() ? Iotlb.S2_WRITE : 0);
+        }
+        // Nesting: the entry covers the smaller of the two leaves (QEMU's combine_tlb).
+        iotlb.insert(cfg.tlbTag(), addr, shift, pa, ipa, perms, level, s2Level, granule);
+        return pa;
+    }
+}
