@@ -1,12 +1,7 @@
 package org.iommulab.smmu.v2.internal;
 
 import org.iommulab.api.admin.PlatformAdmin;
-import org.iommulab.api.backend.BackendException;
-import org.iommulab.api.backend.DmaDevice;
-import org.iommulab.api.backend.TranslationPort;
-import org.iommulab.api.iommu.DomainType;
-import org.iommulab.api.iommu.IommuCapability;
-import org.iommulab.api.iommu.IommuDomain;
+import org.iommulab.api.iommu.ForwardingIommuDriver;
 import org.iommulab.api.iommu.IommuDriver;
 import org.iommulab.smmu.v2.internal.driver.DriverOptions;
 import org.iommulab.smmu.v2.internal.driver.SmmuV2Driver;
@@ -33,7 +28,7 @@ import org.osgi.service.metatype.annotations.Option;
         configurationPolicy = ConfigurationPolicy.OPTIONAL,
         property = {IommuDriver.NAME_PROPERTY + "=" + SmmuV2Driver.NAME, "service.ranking:Integer=150"})
 @Designate(ocd = SmmuV2Component.Config.class)
-public final class SmmuV2Component implements IommuDriver {
+public final class SmmuV2Component extends ForwardingIommuDriver {
     /** Stable configuration PID, so configuration files outlive refactoring. */
     public static final String PID = "org.iommulab.smmu.v2";
 
@@ -123,42 +118,7 @@ public final class SmmuV2Component implements IommuDriver {
     }
 
     @Override
-    public String name() {
-        return driver.name();
-    }
-
-    @Override
-    public void probeDevice(DmaDevice device) throws BackendException {
-        driver.probeDevice(device);
-    }
-
-    @Override
-    public void releaseDevice(DmaDevice device) {
-        driver.releaseDevice(device);
-    }
-
-    @Override
-    public boolean servesDevice(DmaDevice device) {
-        return driver.servesDevice(device);
-    }
-
-    @Override
-    public IommuDomain allocDomain(DomainType type) {
-        return driver.allocDomain(type);
-    }
-
-    @Override
-    public long pgsizeBitmap() {
-        return driver.pgsizeBitmap();
-    }
-
-    @Override
-    public boolean capable(IommuCapability capability) {
-        return driver.capable(capability);
-    }
-
-    @Override
-    public TranslationPort translationPort(DmaDevice device) {
-        return driver.translationPort(device);
+    protected IommuDriver delegate() {
+        return driver;
     }
 }

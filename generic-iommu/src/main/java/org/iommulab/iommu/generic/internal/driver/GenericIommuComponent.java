@@ -1,11 +1,6 @@
 package org.iommulab.iommu.generic.internal.driver;
 
-import org.iommulab.api.backend.BackendException;
-import org.iommulab.api.backend.DmaDevice;
-import org.iommulab.api.backend.TranslationPort;
-import org.iommulab.api.iommu.DomainType;
-import org.iommulab.api.iommu.IommuCapability;
-import org.iommulab.api.iommu.IommuDomain;
+import org.iommulab.api.iommu.ForwardingIommuDriver;
 import org.iommulab.api.iommu.IommuDriver;
 import org.iommulab.iommu.generic.internal.model.GenericIommuModel;
 import org.osgi.service.component.annotations.Activate;
@@ -23,7 +18,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 @Component(service = IommuDriver.class, configurationPid = GenericIommuComponent.PID,
         property = IommuDriver.NAME_PROPERTY + "=" + GenericIommuDriver.NAME)
 @Designate(ocd = GenericIommuComponent.Config.class)
-public final class GenericIommuComponent implements IommuDriver {
+public final class GenericIommuComponent extends ForwardingIommuDriver {
     /** Configuration PID. */
     public static final String PID = "org.iommulab.iommu.generic";
 
@@ -64,42 +59,7 @@ public final class GenericIommuComponent implements IommuDriver {
     }
 
     @Override
-    public String name() {
-        return driver.name();
-    }
-
-    @Override
-    public void probeDevice(DmaDevice device) throws BackendException {
-        driver.probeDevice(device);
-    }
-
-    @Override
-    public void releaseDevice(DmaDevice device) {
-        driver.releaseDevice(device);
-    }
-
-    @Override
-    public boolean servesDevice(DmaDevice device) {
-        return driver.servesDevice(device);
-    }
-
-    @Override
-    public IommuDomain allocDomain(DomainType type) {
-        return driver.allocDomain(type);
-    }
-
-    @Override
-    public long pgsizeBitmap() {
-        return driver.pgsizeBitmap();
-    }
-
-    @Override
-    public boolean capable(IommuCapability capability) {
-        return driver.capable(capability);
-    }
-
-    @Override
-    public TranslationPort translationPort(DmaDevice device) {
-        return driver.translationPort(device);
+    protected IommuDriver delegate() {
+        return driver;
     }
 }

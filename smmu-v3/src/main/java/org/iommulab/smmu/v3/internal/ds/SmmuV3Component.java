@@ -1,12 +1,7 @@
 package org.iommulab.smmu.v3.internal.ds;
 
 import org.iommulab.api.admin.PlatformAdmin;
-import org.iommulab.api.backend.BackendException;
-import org.iommulab.api.backend.DmaDevice;
-import org.iommulab.api.backend.TranslationPort;
-import org.iommulab.api.iommu.DomainType;
-import org.iommulab.api.iommu.IommuCapability;
-import org.iommulab.api.iommu.IommuDomain;
+import org.iommulab.api.iommu.ForwardingIommuDriver;
 import org.iommulab.api.iommu.IommuDriver;
 import org.iommulab.smmu.v3.internal.driver.SmmuV3Driver;
 import org.iommulab.smmu.v3.internal.model.SmmuV3Model;
@@ -29,7 +24,7 @@ import org.osgi.service.metatype.annotations.Designate;
         configurationPolicy = ConfigurationPolicy.OPTIONAL,
         property = IommuDriver.NAME_PROPERTY + "=" + SmmuV3Driver.NAME)
 @Designate(ocd = SmmuV3Configuration.class)
-public final class SmmuV3Component implements IommuDriver {
+public final class SmmuV3Component extends ForwardingIommuDriver {
     /** Stable configuration PID, so configuration files outlive refactoring. */
     public static final String PID = "org.iommulab.smmu.v3";
 
@@ -49,48 +44,21 @@ public final class SmmuV3Component implements IommuDriver {
         driver.shutdown();
     }
 
-    @Override
-    public String name() {
-        return driver.name();
-    }
 
-    @Override
-    public void probeDevice(DmaDevice device) throws BackendException {
-        driver.probeDevice(device);
-    }
 
-    @Override
-    public void releaseDevice(DmaDevice device) {
-        driver.releaseDevice(device);
-    }
 
-    @Override
-    public boolean servesDevice(DmaDevice device) {
-        return driver.servesDevice(device);
-    }
 
-    @Override
-    public IommuDomain allocDomain(DomainType type) {
-        return driver.allocDomain(type);
-    }
 
-    @Override
-    public long pgsizeBitmap() {
-        return driver.pgsizeBitmap();
-    }
 
-    @Override
-    public boolean capable(IommuCapability capability) {
-        return driver.capable(capability);
-    }
 
-    @Override
-    public TranslationPort translationPort(DmaDevice device) {
-        return driver.translationPort(device);
-    }
 
     @Override
     public String toString() {
         return driver.toString();
+    }
+
+    @Override
+    protected IommuDriver delegate() {
+        return driver;
     }
 }

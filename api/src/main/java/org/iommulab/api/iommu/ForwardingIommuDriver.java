@@ -1,0 +1,55 @@
+package org.iommulab.api.iommu;
+
+import org.iommulab.api.backend.BackendException;
+import org.iommulab.api.backend.DmaDevice;
+import org.iommulab.api.backend.TranslationPort;
+
+/**
+ * An {@link IommuDriver} that forwards every call to another: the shape of a hardware-model
+ * bundle's thin DS component, which registers itself as the service and forwards to the plain
+ * driver object its tests build with {@code new}.
+ */
+public abstract class ForwardingIommuDriver implements IommuDriver {
+    /** The driver every call goes to. */
+    protected abstract IommuDriver delegate();
+
+    @Override
+    public String name() {
+        return delegate().name();
+    }
+
+    @Override
+    public void probeDevice(DmaDevice device) throws BackendException {
+        delegate().probeDevice(device);
+    }
+
+    @Override
+    public void releaseDevice(DmaDevice device) {
+        delegate().releaseDevice(device);
+    }
+
+    @Override
+    public boolean servesDevice(DmaDevice device) {
+        return delegate().servesDevice(device);
+    }
+
+    @Override
+    public IommuDomain allocDomain(DomainType type) {
+        return delegate().allocDomain(type);
+    }
+
+    @Override
+    public long pgsizeBitmap() {
+        return delegate().pgsizeBitmap();
+    }
+
+    @Override
+    public boolean capable(IommuCapability capability) {
+        return delegate().capable(capability);
+    }
+
+    @Override
+    public TranslationPort translationPort(DmaDevice device) {
+        return delegate().translationPort(device);
+    }
+}
