@@ -32,4 +32,9 @@ public final class BusRoute {
     public String backend() {
         return backend;
     }
+
+    /** log2 of the backend's translation block (its IOMMU granule). */
+    public int pageShift() {
+        return pageShift;
+    }
 }

@@ -13,21 +13,23 @@ import org.iommulab.api.admin.DeviceStatus;
 import org.iommulab.api.admin.PlatformAdmin;
 import org.iommulab.api.admin.Stat;
 import org.iommulab.api.backend.DmaBackend;
+import org.iommulab.api.checker.Finding;
+import org.iommulab.api.checker.FindingListener;
 import org.iommulab.api.platform.BusMaster;
 import org.iommulab.api.platform.DeviceDescriptor;
 import org.iommulab.api.platform.DmaFault;
 import org.iommulab.api.platform.FaultListener;
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.PhysicalMemory;
+import org.iommulab.platform.internal.checker.CheckerSettings;
+import org.iommulab.platform.internal.checker.PlatformChecker;
 import org.iommulab.platform.internal.device.SimDmaDevice;
 import org.iommulab.platform.internal.stats.StatCounters;
-import org.osgi.framework.Filter;
-import org.osgi.framework.FrameworkUtil;
-import org.osgi.framework.InvalidSyntaxException;
 
 /**
  * The platform's core, a plain object: memory and allocator, the registered backends, the
- * devices and which backend each is bound to, their statistics, faults and logs.
+ * devices and which backend each is bound to, their statistics, faults, logs and the DMA-API
+ * checker's findings (on unless {@link CheckerSettings} turn it off).
  *
  * <p><b>Binding rule.</b> A device with a target filter binds to the highest-ranked backend
  * whose service properties match the filter and that {@linkplain DmaBackend#accepts accepts}
@@ -48,6 +50,7 @@ public final class DevicePlatform implements PlatformAdmin {
     private final PhysicalMemory memory;
     private final PageAllocator allocator;
     private final SwapProtocol swapper;
+    private final PlatformChecker checker;
     private final ReentrantLock topology = new ReentrantLock();
     private final ConcurrentSkipListMap<String, PlatformDevice> devices = new ConcurrentSkipListMap<>();
     private final BoundedHistory<DmaFault> faults = new BoundedHistory<>(FAULT_HISTORY);
@@ -59,13 +62,19 @@ public final class DevicePlatform implements PlatformAdmin {
     private long backendSequence;
     private boolean shutDown;
 
+    /** A platform with the checker on (the default). */
     public DevicePlatform(PhysicalMemory memory, PageAllocator allocator, DmaApiRegistrar registrar) {
-        if (memory == null || allocator == null || registrar == null) {
-            throw new IllegalArgumentException("the platform needs memory, an allocator and a registrar");
+        this(memory, allocator, registrar, CheckerSettings.DEFAULT);
+    }
+
+    public DevicePlatform(PhysicalMemory memory, PageAllocator allocator, DmaApiRegistrar registrar, CheckerSettings checker) {
+        if (memory == null || allocator == null || registrar == null || checker == null) {
+            throw new IllegalArgumentException("the platform needs memory, an allocator, a registrar and checker settings");
         }
         this.memory = memory;
         this.allocator = allocator;
         this.swapper = new SwapProtocol(registrar, memory);
+        this.checker = new PlatformChecker(checker, allocator);
     }
 
     // ---- backends -----------------------------------------------------------------------------
@@ -196,7 +205,7 @@ public final class DevicePlatform implements PlatformAdmin {
             throw new IllegalArgumentException("device descriptor and origin must not be null");
         }
         String filterText = normalize(targetFilter);
-        Filter filter = compile(descriptor.name(), filterText);
+        TargetFilter filter = compile(descriptor.name(), filterText);
         topology.lock();
         try {
             checkOpen();
@@ -230,7 +239,7 @@ public final class DevicePlatform implements PlatformAdmin {
             throw new IllegalArgumentException("device descriptor must not be null");
         }
         String filterText = normalize(targetFilter);
-        Filter filter = compile(descriptor.name(), filterText);
+        TargetFilter filter = compile(descriptor.name(), filterText);
         topology.lock();
         try {
             checkOpen();
@@ -371,16 +380,27 @@ public final class DevicePlatform implements PlatformAdmin {
         return out;
     }
 
-
     @Override
-    public List<org.iommulab.api.checker.Finding> findings() {
-        // No checker is wired in yet: nothing can have been found.
-        return List.of();
+    public List<Finding> findings() {
+        return checker.hub().findings();
     }
 
     @Override
     public boolean checkerEnabled() {
-        return false;
+        return checker.settings().enabled();
+    }
+
+    /** The checker's settings (for the shell). */
+    public CheckerSettings checkerSettings() {
+        return checker.settings();
+    }
+
+    public void addFindingListener(FindingListener l) {
+        checker.hub().addListener(l);
+    }
+
+    public void removeFindingListener(FindingListener l) {
+        checker.hub().removeListener(l);
     }
 
     @Override
@@ -471,7 +491,7 @@ public final class DevicePlatform implements PlatformAdmin {
 
     /** The binding rule: the best backend matching the device's filter that accepts {@code sim}. */
     private BackendEntry choose(PlatformDevice d, SimDmaDevice sim) {
-        Filter f = d.filter;
+        TargetFilter f = d.filter;
         for (BackendEntry e : backends) {
             if (f != null && !f.matches(e.properties())) {
                 continue;
@@ -504,7 +524,7 @@ public final class DevicePlatform implements PlatformAdmin {
     }
 
     private PlatformDevice newDevice(DeviceDescriptor descriptor, DeviceOrigin origin) {
-        return new PlatformDevice(descriptor.name(), origin, memory, d -> newSim(d, descriptor));
+        return new PlatformDevice(descriptor.name(), origin, memory, checker, d -> newSim(d, descriptor));
     }
 
     /** A device object whose warnings and faults land in the device's log, counters and the fault listeners. */
@@ -575,16 +595,9 @@ public final class DevicePlatform implements PlatformAdmin {
         return filter == null || filter.isBlank() ? null : filter.trim();
     }
 
-    private static Filter compile(String device, String filter) {
-        if (filter == null) {
-            return null;
-        }
-        try {
-            return FrameworkUtil.createFilter(filter);
-        } catch (InvalidSyntaxException e) {
-            throw new IllegalArgumentException("device " + device + ": backend target '" + filter
-                    + "' is not an LDAP filter: " + e.getMessage(), e);
-        }
+    /** Null for no target: {@link TargetFilter} (and OSGi's classes) load only for a device that has one. */
+    private static TargetFilter compile(String device, String filter) {
+        return filter == null ? null : TargetFilter.parse(device, filter);
     }
 
     private static String describe(DeviceOrigin o) {

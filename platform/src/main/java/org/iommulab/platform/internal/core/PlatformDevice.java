@@ -11,19 +11,21 @@ import java.util.function.Function;
 
 import org.iommulab.api.admin.DeviceStatus;
 import org.iommulab.api.platform.PhysicalMemory;
+import org.iommulab.platform.internal.checker.PlatformChecker;
 import org.iommulab.platform.internal.bus.DeviceBus;
 import org.iommulab.platform.internal.bus.DeviceBusMaster;
 import org.iommulab.platform.internal.device.SimDmaDevice;
 import org.iommulab.platform.internal.device.SwapGate;
+import org.iommulab.platform.internal.dma.DeviceChecker;
 import org.iommulab.platform.internal.dma.DeviceDmaApi;
 import org.iommulab.platform.internal.dma.LiveMappings;
 import org.iommulab.platform.internal.stats.StatCounters;
-import org.osgi.framework.Filter;
 
 /**
  * One device registered with the platform and everything the platform keeps for it: the
  * device object backends see, its backend choice (target filter, pin), its attachment, the
- * DMA API published now, its live mappings, its gates, counters per backend and its log.
+ * DMA API published now, its live mappings and its checker (both outlive every binding), its
+ * gates, counters per backend and its log.
  * Binding fields change only under the platform's lock, inside a swap; the rest is safe to
  * read from any thread.
  */
@@ -38,6 +40,7 @@ final class PlatformDevice {
     final SwapGate busGate = new SwapGate();
     final LiveMappings live = new LiveMappings(INITIAL_MAPPINGS);
     final BoundedHistory<String> log = new BoundedHistory<>(LOG_LINES);
+    final DeviceChecker checker;
     final DeviceBus bus;
     final DeviceBusMaster master;
     /** Backends whose attach failed for the current configuration: not chosen again automatically. */
@@ -46,7 +49,7 @@ final class PlatformDevice {
 
     volatile SimDmaDevice sim;
     volatile String targetFilter;
-    volatile Filter filter;
+    volatile TargetFilter filter;
     /** Set by an explicit bind: automatic rebinding leaves the device alone. */
     volatile BackendEntry pinned;
     volatile Attachment attachment;
@@ -57,9 +60,11 @@ final class PlatformDevice {
     DmaApiRegistrar.Registration registration;
 
     /** @param simFor makes the device object backends see, given this (its sinks report here) */
-    PlatformDevice(String name, DeviceOrigin origin, PhysicalMemory memory, Function<PlatformDevice, SimDmaDevice> simFor) {
+    PlatformDevice(String name, DeviceOrigin origin, PhysicalMemory memory, PlatformChecker platformChecker,
+            Function<PlatformDevice, SimDmaDevice> simFor) {
         this.name = name;
         this.origin = origin;
+        this.checker = new DeviceChecker(name, platformChecker, this::log);
         this.sim = simFor.apply(this);
         this.bus = new DeviceBus(sim, memory, busGate);
         this.master = bus.master();

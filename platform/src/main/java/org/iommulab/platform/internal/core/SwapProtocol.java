@@ -9,7 +9,9 @@ import org.iommulab.api.backend.DmaOps;
 import org.iommulab.api.backend.TranslationPort;
 import org.iommulab.api.dma.DmaApi;
 import org.iommulab.api.platform.PhysicalMemory;
+import org.iommulab.api.backend.DmaBackend;
 import org.iommulab.platform.internal.bus.BusRoute;
+import org.iommulab.platform.internal.bus.DeviceBus;
 import org.iommulab.platform.internal.device.SimDmaDevice;
 import org.iommulab.platform.internal.dma.DeviceDmaApi;
 import org.iommulab.platform.internal.dma.LeakReclaimer;
@@ -74,7 +76,8 @@ final class SwapProtocol {
         try {
             releaseDriver(d);
             d.busGate.close();
-            LeakReclaimer.reclaim(d.live, old == null ? null : old.ops, old == null ? null : old.stats, d::log);
+            LeakReclaimer.reclaim(d.live, old == null ? null : old.ops, old == null ? DeviceBus.NO_BACKEND : old.backend.name(),
+                    old == null ? null : old.stats, d::log, d.checker);
             if (old != null) {
                 detach(d, old);
             }
@@ -188,7 +191,8 @@ final class SwapProtocol {
     private void publish(PlatformDevice d, Attachment now) {
         d.attachment = now;
         d.bus.route(now.route);
-        DeviceDmaApi api = new DeviceDmaApi(d.sim, now.backend.name(), now.ops, memory, d.mapGate, d.live, now.stats, d::log);
+        DeviceDmaApi api = new DeviceDmaApi(d.sim, now.backend.name(), now.ops, memory, d.mapGate, d.live, now.stats, d::log,
+                d.checker, isolating(now.backend), now.route.pageShift());
         d.api = api;
         d.log("bound to " + now.backend.name());
         Map<String, Object> props = new LinkedHashMap<>();
@@ -200,6 +204,16 @@ final class SwapProtocol {
         } catch (RuntimeException e) {
             d.log("publishing the DMA API failed: " + e);
         }
+    }
+
+    /**
+     * Whether the backend's {@value DmaBackend#ISOLATION_PROPERTY} service property says it
+     * isolates its devices (Boolean true or "true"); absent means no, so the checker never
+     * measures sub-page exposure where the device reaches all RAM anyway.
+     */
+    static boolean isolating(BackendEntry e) {
+        Object v = e.properties().get(DmaBackend.ISOLATION_PROPERTY);
+        return Boolean.TRUE.equals(v) || v instanceof String && Boolean.parseBoolean(((String) v).trim());
     }
 
     private static String nameOf(BackendEntry e) {

@@ -88,6 +88,64 @@ final class DmaDebug {
                 + "[device address=0x%016x] [nents=%d]; unmap it first", firstDmaAddr, nents);
     }
 
+    static String mapErrorNotChecked(long dmaAddr, long size, MappingType type) {
+        return String.format(PREFIX + "device driver failed to check map error "
+                + "[device address=0x%016x] [size=%d bytes] [mapped as %s]", dmaAddr, size, type.linuxName());
+    }
+
+    static String syncReadOnlyForCpu(long dmaAddr, long size, DmaDirection mapped, DmaDirection synced) {
+        return String.format(PREFIX + "device driver syncs device read-only DMA memory for cpu "
+                + "[device address=0x%016x] [size=%d bytes] [mapped with %s] [synced with %s]",
+                dmaAddr, size, dirName(mapped), dirName(synced));
+    }
+
+    static String syncWriteOnlyForDevice(long dmaAddr, long size, DmaDirection mapped, DmaDirection synced) {
+        return String.format(PREFIX + "device driver syncs device write-only DMA memory to device "
+                + "[device address=0x%016x] [size=%d bytes] [mapped with %s] [synced with %s]",
+                dmaAddr, size, dirName(mapped), dirName(synced));
+    }
+
+    /** check_sg_segment, on DMA segment {@code index}. */
+    static String sgSegmentTooLong(int index, long len, long max) {
+        return String.format(PREFIX + "mapping sg segment longer than device claims to support [len=%d] [max=%d] [segment=%d]",
+                len, max, index);
+    }
+
+    static String sgSegmentAcrossBoundary(int index, long start, long end, long boundary) {
+        return String.format(PREFIX + "mapping sg segment across boundary [start=0x%016x] [end=0x%016x] [boundary=0x%016x] [segment=%d]",
+                start, end, boundary, index);
+    }
+
+    /** add_dma_entry's -EEXIST report; {@code overflow} adds active_cacheline_inc_overlap's WARN_ONCE. */
+    static String overlappingMapping(long dmaAddr, long size, DmaDirection dir, long cacheline, boolean overflow) {
+        return String.format(PREFIX + "cacheline tracking EEXIST, overlapping mappings aren't supported "
+                + "[device address=0x%016x] [size=%d bytes] [mapped with %s] [cacheline=0x%x]%s",
+                dmaAddr, size, dirName(dir), cacheline,
+                overflow ? " [exceeded 7 overlapping mappings of cacheline 0x" + Long.toHexString(cacheline) + "]" : "");
+    }
+
+    /** One leaked entry, with dma_debug_device_change's count. */
+    static String leak(int count, LiveMapping e) {
+        return pendingAllocations(count) + " " + describe(e);
+    }
+
+    static String cpuDeviceOwned(boolean write, long addr, long len, LiveMapping e) {
+        return String.format(PREFIX + "cpu touches a streaming DMA buffer the device owns "
+                + "[cpu %s at 0x%x] [len=%d] %s", write ? "write" : "read", addr, len, describe(e));
+    }
+
+    static String cpuUnallocated(boolean write, long addr, long len, long firstUnallocated) {
+        return String.format(PREFIX + "cpu touches memory outside any allocation "
+                + "[cpu %s at 0x%x] [len=%d] [first unallocated byte=0x%x]", write ? "write" : "read", addr, len,
+                firstUnallocated);
+    }
+
+    static String subPageExposure(long dmaAddr, long size, long exposed, long granule) {
+        return String.format(PREFIX + "mapping exposes other allocations that share its pages "
+                + "[device address=0x%016x] [size=%d bytes] [exposed=%d bytes] [granule=%d bytes]",
+                dmaAddr, size, exposed, granule);
+    }
+
     static String pendingAllocations(int count) {
         return PREFIX + "device driver has pending DMA allocations while released from device [count=" + count + "]";
     }

@@ -3,6 +3,7 @@ package org.iommulab.platform.internal.dma;
 import org.iommulab.api.dma.CoherentAllocation;
 import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.dma.SgTable;
+import org.iommulab.platform.internal.checker.PhysRangeIndex;
 
 /**
  * One live mapping or coherent buffer of a device, dma-debug's {@code struct dma_debug_entry}.
@@ -30,6 +31,26 @@ public final class LiveMapping {
 
     /** Next entry in the same hash bucket, or in the free pool. */
     LiveMapping next;
+
+    // ---- the checker's state (DeviceChecker) ---------------------------------------------------
+
+    /**
+     * dma-debug's {@code map_err_type}: false while a single or resource mapping's address was
+     * never passed to {@code dma_mapping_error} (MAP_ERR_NOT_CHECKED); true once it was, and
+     * always for sg and coherent entries (MAP_ERR_CHECK_NOT_APPLICABLE).
+     */
+    boolean errorChecked;
+    /** Where the mapping was made (a stack frame), when map sites are recorded; else null. */
+    Object mapSite;
+    /** The mapping's nodes in the device's physical-range index (streaming RAM mappings). */
+    PhysRangeIndex.Node<LiveMapping> physNodes;
+    /** The physical bytes {@code [cpuFrom, cpuTo)} the CPU owns after a partial sync_for_cpu; empty when equal. */
+    long cpuFrom;
+    long cpuTo;
+    /** The CPU owns the whole buffer (an sg table synced for the CPU). */
+    boolean cpuOwnsAll;
+    /** A CPU access to the device-owned buffer was reported since the last change of owner. */
+    boolean ownedReported;
 
     LiveMapping() {
     }
@@ -91,6 +112,13 @@ public final class LiveMapping {
         attrs = 0;
         callNents = 0;
         mappedNents = 0;
+        errorChecked = false;
+        mapSite = null;
+        physNodes = null;
+        cpuFrom = 0;
+        cpuTo = 0;
+        cpuOwnsAll = false;
+        ownedReported = false;
     }
 
     @Override

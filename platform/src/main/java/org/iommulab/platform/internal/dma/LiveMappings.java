@@ -123,6 +123,19 @@ public final class LiveMappings {
         return best;
     }
 
+    /**
+     * The first single or resource entry at exactly {@code dmaAddr} whose mapping error was not
+     * checked yet, or null: what dma-debug's {@code debug_dma_mapping_error} marks as checked.
+     */
+    public LiveMapping uncheckedAt(long dmaAddr) {
+        for (LiveMapping e = heads[slot(dmaAddr >>> BUCKET_SHIFT)]; e != null; e = e.next) {
+            if (e.dmaAddr == dmaAddr && !e.errorChecked) {
+                return e;
+            }
+        }
+        return null;
+    }
+
     /** The sg entry of {@code table}, or null when it is not mapped here. */
     public LiveMapping sgEntry(SgTable table) {
         if (table.nents() > 0) {

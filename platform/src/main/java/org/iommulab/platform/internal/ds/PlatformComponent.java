@@ -9,11 +9,13 @@ import java.util.Map;
 
 import org.iommulab.api.admin.PlatformAdmin;
 import org.iommulab.api.backend.DmaBackend;
+import org.iommulab.api.checker.FindingListener;
 import org.iommulab.api.dma.DmaApi;
 import org.iommulab.api.platform.DeviceDescriptor;
 import org.iommulab.api.platform.FaultListener;
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.PhysicalMemory;
+import org.iommulab.platform.internal.checker.CheckerSettings;
 import org.iommulab.platform.internal.core.DeviceOrigin;
 import org.iommulab.platform.internal.core.DevicePlatform;
 import org.iommulab.platform.internal.device.DefaultDevices;
@@ -36,8 +38,9 @@ import org.osgi.service.metatype.annotations.Designate;
  * {@link DevicePlatform}, registers them ({@link PhysicalMemory}, {@link PageAllocator},
  * {@link PlatformAdmin}, and the core under its own class for this bundle's other components),
  * feeds it every {@link DmaBackend} service (dynamic, greedy: a higher-ranked backend is
- * taken at once) and every {@link FaultListener}. Without a {@code @Modified} method a changed
- * configuration re-creates the platform.
+ * taken at once), every {@link FaultListener} and every {@link FindingListener} (the checker's
+ * whiteboard). Without a {@code @Modified} method a changed configuration re-creates the
+ * platform, so {@code checker.enabled} holds for the platform's whole life.
  */
 @Component(immediate = true, configurationPid = PlatformComponent.PID, service = {})
 @Designate(ocd = PlatformConfig.class)
@@ -65,7 +68,8 @@ public final class PlatformComponent {
         }
         SparsePhysicalMemory memory = SparsePhysicalMemory.defaultLayout();
         ZonedPageAllocator allocator = new ZonedPageAllocator(memory);
-        platform = new DevicePlatform(memory, allocator, new BundleContextRegistrar(context));
+        platform = new DevicePlatform(memory, allocator, new BundleContextRegistrar(context),
+                new CheckerSettings(config.checker_enabled(), config.checker_recordMapSites()));
         if (config.defaultDevices()) {
             for (DeviceDescriptor d : DefaultDevices.all()) {
                 platform.addDevice(d, null, DeviceOrigin.DEFAULT);
@@ -100,6 +104,16 @@ public final class PlatformComponent {
 
     void removeFaultListener(FaultListener listener) {
         platform.removeFaultListener(listener);
+    }
+
+    @Reference(name = "findingListener", service = FindingListener.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, unbind = "removeFindingListener")
+    void addFindingListener(FindingListener listener) {
+        platform.addFindingListener(listener);
+    }
+
+    void removeFindingListener(FindingListener listener) {
+        platform.removeFindingListener(listener);
     }
 
     /**

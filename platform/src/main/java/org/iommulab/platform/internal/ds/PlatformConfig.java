@@ -17,4 +17,19 @@ public @interface PlatformConfig {
     @AttributeDefinition(name = "Default devices",
             description = "Add the built-in devices nic0, disk0, cam0 and ext0 at start-up.")
     boolean defaultDevices() default true;
+
+    // Property names: a single '_' in a method name is a '.' in the property (OSGi metatype / DS).
+
+    @AttributeDefinition(name = "DMA-API checker (checker.enabled)",
+            description = "Linux's CONFIG_DMA_API_DEBUG and more, around every device's DMA API: misuse of unmap and "
+                    + "sync, unchecked mapping errors, overlapping cache lines, sg segment limits, leaks, CPU accesses "
+                    + "to device-owned or unallocated memory, sub-page exposure. Each finding is counted, kept and told "
+                    + "to FindingListener services. Off: no findings and the drivers' CPU view is raw memory; misuse "
+                    + "is still refused with an exception.")
+    boolean checker_enabled() default true;
+
+    @AttributeDefinition(name = "Record map call sites (checker.recordMapSites)",
+            description = "Record where every mapping was made, so that findings say it ('mapped at'). A stack walk "
+                    + "per map: several times the cost of a map, and it allocates; off by default.")
+    boolean checker_recordMapSites() default false;
 }

@@ -48,6 +48,11 @@ final class Slab {
         return i < capacity && (used & (1L << i)) != 0 ? page + (long) i * objectSize : -1;
     }
 
+    /** True when object {@code i} of this page is live. */
+    boolean isLive(int i) {
+        return (used & (1L << i)) != 0;
+    }
+
     void release(long addr) {
         used &= ~(1L << ((addr - page) / objectSize));
     }

@@ -34,6 +34,14 @@ public final class SparsePhysicalMemory implements PhysicalMemory {
     private final long[] ends;
     private final byte[][][] chunks;
     private final AtomicLong backed = new AtomicLong();
+    /**
+     * Region index per GiB of address space ({@code -1} for none), when every region starts and
+     * ends on a GiB boundary below {@link #GIB_TABLE_LIMIT}; null otherwise. Every access looks
+     * its region up, so one array load beats a loop over the regions.
+     */
+    private final byte[] regionByGib;
+    private static final int GIB_SHIFT = 30;
+    private static final long GIB_TABLE_LIMIT = 1L << 40;
 
     /** RAM made of {@code regionList}, which must not overlap. */
     public SparsePhysicalMemory(List<MemoryRegion> regionList) {
@@ -64,6 +72,29 @@ public final class SparsePhysicalMemory implements PhysicalMemory {
             }
             chunks[i] = new byte[(int) n][];
         }
+        regionByGib = gibTable(sorted);
+    }
+
+    private static byte[] gibTable(List<MemoryRegion> sorted) {
+        long gib = 1L << GIB_SHIFT;
+        MemoryRegion top = sorted.get(sorted.size() - 1);
+        if (top.end() > GIB_TABLE_LIMIT || sorted.size() > Byte.MAX_VALUE) {
+            return null;
+        }
+        for (MemoryRegion r : sorted) {
+            if ((r.base() & (gib - 1)) != 0 || (r.end() & (gib - 1)) != 0) {
+                return null;
+            }
+        }
+        byte[] table = new byte[(int) (top.end() >>> GIB_SHIFT)];
+        Arrays.fill(table, (byte) -1);
+        for (int i = 0; i < sorted.size(); i++) {
+            MemoryRegion r = sorted.get(i);
+            for (long g = r.base() >>> GIB_SHIFT; g < r.end() >>> GIB_SHIFT; g++) {
+                table[(int) g] = (byte) i;
+            }
+        }
+        return table;
     }
 
     /**
@@ -278,6 +309,11 @@ public final class SparsePhysicalMemory implements PhysicalMemory {
     // ---- internals -----------------------------------------------------------------------------
 
     private int regionOf(long addr) {
+        byte[] table = regionByGib;
+        if (table != null) {
+            long g = addr >>> GIB_SHIFT;
+            return g < table.length ? table[(int) g] : -1;
+        }
         for (int i = 0; i < bases.length; i++) {
             if (addr >= bases[i] && addr < ends[i]) {
                 return i;

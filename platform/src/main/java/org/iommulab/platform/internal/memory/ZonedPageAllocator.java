@@ -2,14 +2,13 @@ package org.iommulab.platform.internal.memory;
 
 import java.util.ArrayDeque;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.TreeMap;
 
 import org.iommulab.api.platform.MemoryRegion;
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.PhysicalMemory;
 import org.iommulab.api.platform.Zone;
+import org.iommulab.platform.internal.util.LongKeyMap;
 
 /**
  * The platform's page allocator: RAM below 4 GiB forms the DMA32 zone, RAM above it the high
@@ -18,9 +17,11 @@ import org.iommulab.api.platform.Zone;
  * buddy allocator's orders are. kmalloc sizes up to 2 KiB come from power-of-two slabs of at
  * least {@link #KMALLOC_MIN_ALIGN} bytes that share pages; larger sizes take whole pages.
  * Memory is not zeroed on allocation or free, as in Linux: stale data is part of the model.
+ * Live allocations are kept in {@link PageBitmaps} and a primitive page-to-slab map, so the
+ * queries ({@link #isAllocated}, and the checker's {@link AllocationMap}) allocate nothing.
  * Thread-safe (one lock).
  */
-public final class ZonedPageAllocator implements PageAllocator {
+public final class ZonedPageAllocator implements PageAllocator, AllocationMap {
     private static final long FOUR_GIB = 1L << 32;
     /** Largest kmalloc size served from a slab; bigger ones take pages. */
     static final int SLAB_MAX = 2048;
@@ -30,9 +31,10 @@ public final class ZonedPageAllocator implements PageAllocator {
     private final PhysicalMemory memory;
     private final FreeExtents low = new FreeExtents();
     private final FreeExtents high = new FreeExtents();
-    /** Page allocations: start -> size in bytes (slab pages included, marked by {@link #slabs}). */
-    private final TreeMap<Long, Long> pageAllocations = new TreeMap<>();
-    private final Map<Long, Slab> slabs = new HashMap<>();
+    /** Page allocations, slab pages included (each a one-page allocation). */
+    private final PageBitmaps pages;
+    /** Slab pages by page address. */
+    private final LongKeyMap<Slab> slabs = new LongKeyMap<>(64);
     private final Map<Zone, ArrayDeque<Slab>[]> partial = new EnumMap<>(Zone.class);
     private long allocatedBytes;
 
@@ -41,6 +43,7 @@ public final class ZonedPageAllocator implements PageAllocator {
             throw new IllegalArgumentException("physical memory must not be null");
         }
         this.memory = memory;
+        this.pages = new PageBitmaps(memory.regions());
         for (MemoryRegion r : memory.regions()) {
             long base = (r.base() + PAGE_SIZE - 1) & -PAGE_SIZE;
             long end = r.end() & -PAGE_SIZE;
@@ -86,7 +89,7 @@ public final class ZonedPageAllocator implements PageAllocator {
         if (addr == NO_MEMORY) {
             return NO_MEMORY;
         }
-        pageAllocations.put(addr, bytes);
+        pages.mark(addr, bytes);
         allocatedBytes += bytes;
         return addr;
     }
@@ -112,7 +115,7 @@ public final class ZonedPageAllocator implements PageAllocator {
             }
             slab = new Slab(page, objectSize, (int) PAGE_SIZE, zone);
             slabs.put(page, slab);
-            pageAllocations.put(page, PAGE_SIZE);
+            pages.mark(page, PAGE_SIZE);
             list.addFirst(slab);
         }
         long addr = slab.take();
@@ -137,18 +140,18 @@ public final class ZonedPageAllocator implements PageAllocator {
             if (slab.empty()) {
                 list.remove(slab);
                 slabs.remove(slab.page);
-                pageAllocations.remove(slab.page);
+                pages.unmark(slab.page, PAGE_SIZE);
                 give(slab.page, PAGE_SIZE);
             } else if (wasFull) {
                 list.addFirst(slab);
             }
             return;
         }
-        Long size = pageAllocations.get(addr);
-        if (size == null) {
+        if ((addr & (PAGE_SIZE - 1)) != 0 || !pages.isStart(addr >>> PAGE_SHIFT)) {
             throw new IllegalArgumentException(String.format("free of 0x%x: no allocation starts there", addr));
         }
-        pageAllocations.remove(addr);
+        long size = (pages.endOf(addr >>> PAGE_SHIFT) << PAGE_SHIFT) - addr;
+        pages.unmark(addr, size);
         allocatedBytes -= size;
         give(addr, size);
     }
@@ -160,13 +163,13 @@ public final class ZonedPageAllocator implements PageAllocator {
 
     @Override
     public synchronized long allocationStart(long addr) {
-        Long start = pageAllocations.floorKey(addr);
-        if (start == null || addr >= start + pageAllocations.get(start)) {
+        long page = addr >>> PAGE_SHIFT;
+        if (addr < 0 || !pages.allocated(page)) {
             return NO_MEMORY;
         }
-        Slab slab = slabs.get(start);
+        Slab slab = slabs.get(addr & -PAGE_SIZE);
         if (slab == null) {
-            return start;
+            return pages.startOf(page) << PAGE_SHIFT;
         }
         long obj = slab.liveObjectContaining(addr);
         return obj < 0 ? NO_MEMORY : obj;
@@ -178,8 +181,70 @@ public final class ZonedPageAllocator implements PageAllocator {
         if (slab != null) {
             return slab.isLiveStart(start) ? slab.objectSize : 0;
         }
-        Long size = pageAllocations.get(start);
-        return size == null ? 0 : size;
+        long page = start >>> PAGE_SHIFT;
+        if (start < 0 || (start & (PAGE_SIZE - 1)) != 0 || !pages.isStart(page)) {
+            return 0;
+        }
+        return (pages.endOf(page) - page) << PAGE_SHIFT;
+    }
+
+    // ---- the checker's queries (AllocationMap): no allocation --------------------------------
+
+    @Override
+    public synchronized long firstUnallocated(long from, long to) {
+        long addr = from;
+        while (addr < to) {
+            long pageStart = addr & -PAGE_SIZE;
+            long pageEnd = pageStart + PAGE_SIZE;
+            if (addr < 0 || !pages.allocated(addr >>> PAGE_SHIFT)) {
+                return addr;
+            }
+            Slab slab = slabs.get(pageStart);
+            if (slab != null) {
+                long stop = Math.min(to, pageEnd);
+                while (addr < stop) {
+                    long obj = slab.liveObjectContaining(addr);
+                    if (obj < 0) {
+                        return addr;
+                    }
+                    addr = obj + slab.objectSize;
+                }
+            }
+            addr = pageEnd;
+        }
+        return -1;
+    }
+
+    @Override
+    public synchronized long foreignBytes(long from, long to, OwnAllocations own) {
+        long sum = 0;
+        long addr = from & -PAGE_SIZE;
+        while (addr < to) {
+            long page = addr >>> PAGE_SHIFT;
+            if (addr < 0 || !pages.allocated(page)) {
+                addr += PAGE_SIZE;
+                continue;
+            }
+            Slab slab = slabs.get(addr);
+            if (slab != null) {
+                for (int i = 0; i < slab.capacity; i++) {
+                    long obj = addr + (long) i * slab.objectSize;
+                    long end = obj + slab.objectSize;
+                    if (slab.isLive(i) && end > from && obj < to && !own.owns(obj, end)) {
+                        sum += Math.min(end, to) - Math.max(obj, from);
+                    }
+                }
+                addr += PAGE_SIZE;
+                continue;
+            }
+            long start = pages.startOf(page) << PAGE_SHIFT;
+            long end = pages.endOf(start >>> PAGE_SHIFT) << PAGE_SHIFT;
+            if (!own.owns(start, end)) {
+                sum += Math.min(end, to) - Math.max(start, from);
+            }
+            addr = end;
+        }
+        return sum;
     }
 
     @Override

@@ -8,6 +8,7 @@ import org.apache.felix.service.command.annotations.GogoCommand;
 import org.iommulab.api.admin.DeviceStats;
 import org.iommulab.api.admin.DeviceStatus;
 import org.iommulab.api.admin.Stat;
+import org.iommulab.api.checker.Finding;
 import org.iommulab.api.dma.DmaMasks;
 import org.iommulab.api.platform.DmaFault;
 import org.iommulab.platform.internal.core.BackendEntry;
@@ -17,12 +18,12 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * The {@code iommu:} shell commands: backends, devices, bind, stats, faults, log. Each returns
+ * The {@code iommu:} shell commands: backends, devices, bind, stats, faults, findings, log. Each returns
  * the text Gogo prints; an unknown device or backend throws {@link IllegalArgumentException}
  * with a one-line message naming what exists. Registered under its own class, not an API type.
  */
 @Component(service = PlatformCommands.class)
-@GogoCommand(scope = "iommu", function = {"backends", "devices", "bind", "stats", "faults", "log"})
+@GogoCommand(scope = "iommu", function = {"backends", "devices", "bind", "stats", "faults", "findings", "log"})
 public final class PlatformCommands {
     private final DevicePlatform platform;
 
@@ -140,7 +141,45 @@ public final class PlatformCommands {
         return b.toString();
     }
 
-    @Descriptor("the log of one device: backend warnings, swaps, leaks and refused DMA API calls")
+    @Descriptor("the DMA-API checker's most recent findings, oldest first")
+    public String findings() {
+        return findings(null, platform.findings());
+    }
+
+    @Descriptor("the DMA-API checker's most recent findings for one device, oldest first")
+    public String findings(@Descriptor("device name") String device) {
+        platform.device(device);
+        List<Finding> mine = new ArrayList<>();
+        for (Finding f : platform.findings()) {
+            if (f.device().equals(device)) {
+                mine.add(f);
+            }
+        }
+        return findings(device, mine);
+    }
+
+    /** One finding per entry: number, kind, backend, the message, then where it was called and mapped. */
+    private String findings(String device, List<Finding> list) {
+        if (!platform.checkerEnabled()) {
+            return "the DMA-API checker is off (checker.enabled=false in " + "org.iommulab.platform" + ")\n";
+        }
+        if (list.isEmpty()) {
+            return (device == null ? "" : device + ": ") + "no findings\n";
+        }
+        StringBuilder b = new StringBuilder();
+        for (Finding f : list) {
+            b.append(String.format("%4d  %s on %s%n      %s%n", f.sequence(), f.kind(), f.backend(), f.message()));
+            if (f.calledAt() != null) {
+                b.append("      at ").append(f.calledAt()).append('\n');
+            }
+            if (f.mappedAt() != null) {
+                b.append("      mapped at ").append(f.mappedAt()).append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    @Descriptor("the log of one device: backend warnings, swaps, leaks, findings and refused DMA API calls")
     public String log(@Descriptor("device name") String device) {
         List<String> lines = platform.log(device);
         if (lines.isEmpty()) {

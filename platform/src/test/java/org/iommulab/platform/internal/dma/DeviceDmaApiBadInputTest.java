@@ -112,15 +112,19 @@ class DeviceDmaApiBadInputTest {
         bad.put("setCoherentMask not 2^n-1", () -> api.setCoherentMask(5));
         bad.put("setMaskAndCoherent not 2^n-1", () -> api.setMaskAndCoherent(0x8000_0000_0000_0000L));
 
+        int findings = f.platform.findings().size();
         for (Map.Entry<String, Executable> c : bad.entrySet()) {
             DmaApiFixture.State before = f.state();
+            long findingCount = f.findingCount();
             long mask = api.mask();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, c.getValue(), c.getKey());
             assertTrue(e.getMessage() != null && e.getMessage().length() > 10, c.getKey() + ": message " + e.getMessage());
             before.assertSame(f.state(), c.getKey());
             assertTrue(mask == api.mask(), c.getKey() + ": mask changed");
             assertTrue(sg.nents() == 0, c.getKey() + ": table became mapped");
+            assertTrue(findingCount == f.findingCount(), c.getKey() + ": bad input is not a finding");
         }
+        assertTrue(findings == f.platform.findings().size(), "bad input raised findings: " + f.platform.findings());
     }
 
     @Test

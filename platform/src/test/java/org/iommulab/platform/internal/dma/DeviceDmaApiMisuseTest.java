@@ -1,9 +1,13 @@
 package org.iommulab.platform.internal.dma;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+
+import org.iommulab.api.checker.Finding;
 import org.iommulab.api.dma.CoherentAllocation;
 import org.iommulab.api.dma.DmaApi;
 import org.iommulab.api.dma.DmaDirection;
@@ -27,13 +31,37 @@ class DeviceDmaApiMisuseTest {
     private final DmaApiFixture f = new DmaApiFixture(0x10_0000_0000L);
     private final DmaApi api = f.api;
 
-    /** Runs a misuse, checks the exception's message is exactly {@code message}, and that nothing changed. */
+    /**
+     * Runs a misuse, checks the exception's message is exactly {@code message}, that nothing
+     * changed, and that the checker raised it first as a finding with the device in its message.
+     */
     private void refused(String message, Executable call) {
         DmaApiFixture.State before = f.state();
+        int findingsBefore = f.platform.findings().size();
+        long countBefore = f.findingCount();
         DmaUsageException e = assertThrows(DmaUsageException.class, call);
         assertEquals(message, e.getMessage());
         before.assertSame(f.state(), message);
         assertTrue(f.log().contains("dev0: " + message), "logged: " + f.log());
+        List<Finding> raised = f.platform.findings().subList(findingsBefore, f.platform.findings().size());
+        assertFalse(raised.isEmpty(), "a finding for " + message);
+        assertEquals("DMA-API: dev0: " + message.substring("DMA-API: ".length()), raised.get(0).message());
+        assertEquals(countBefore + raised.size(), f.findingCount());
+        assertEquals(1, f.log().stream().filter(l -> l.equals("dev0: " + message)).count(), "logged once: " + f.log());
+    }
+
+    /**
+     * A misuse that is the model's own rule, with no {@link org.iommulab.api.checker.FindingKind}
+     * (Linux says nothing): refused and logged, no finding.
+     */
+    private void refusedWithoutFinding(String message, Executable call) {
+        DmaApiFixture.State before = f.state();
+        int findingsBefore = f.platform.findings().size();
+        DmaUsageException e = assertThrows(DmaUsageException.class, call);
+        assertEquals(message, e.getMessage());
+        before.assertSame(f.state(), message);
+        assertTrue(f.log().contains("dev0: " + message), "logged: " + f.log());
+        assertEquals(findingsBefore, f.platform.findings().size());
     }
 
     @Test
@@ -125,7 +153,7 @@ class DeviceDmaApiMisuseTest {
                 c.dmaHandle(), c.cpuAddress(), c.cpuAddress() + 64), () -> api.freeCoherent(3 * PAGE, c.cpuAddress() + 64, c.dmaHandle()));
         refused(String.format("DMA-API: device driver tries to free DMA memory it has not allocated [device address=0x%016x] [size=12288 bytes]", c.dmaHandle() + PAGE),
                 () -> api.freeCoherent(3 * PAGE, c.cpuAddress(), c.dmaHandle() + PAGE));
-        refused(String.format("DMA-API: device driver syncs coherent DMA memory, which is never synced [device address=0x%016x] [size=64 bytes]", c.dmaHandle()),
+        refusedWithoutFinding(String.format("DMA-API: device driver syncs coherent DMA memory, which is never synced [device address=0x%016x] [size=64 bytes]", c.dmaHandle()),
                 () -> api.syncSingleForCpu(c.dmaHandle(), 64, BIDI));
         refused(String.format("DMA-API: device driver frees DMA memory with wrong function [device address=0x%016x] [size=12288 bytes] [mapped as coherent] [unmapped as single]", c.dmaHandle()),
                 () -> api.unmapPhys(c.dmaHandle(), 3 * PAGE, BIDI, 0));

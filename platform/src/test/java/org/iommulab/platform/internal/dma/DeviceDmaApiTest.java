@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,7 +35,8 @@ class DeviceDmaApiTest {
     void identityAndPassThroughQueries() {
         assertEquals("dev0", api.device().name());
         assertEquals("fake", api.backendName());
-        assertSame(f.platform.memory(), api.cpu());
+        assertNotSame(f.platform.memory(), api.cpu(), "with the checker on, the CPU view is checked");
+        assertSame(api.cpu(), api.cpu(), "one view per API, made once");
         assertEquals(DmaMasks.bits(33), api.requiredMask());
         assertEquals(1 << 20, api.optMappingSize());
         assertEquals(Long.MAX_VALUE, api.maxMappingSize());

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 
+import org.iommulab.api.admin.Stat;
+import org.iommulab.platform.internal.checker.CheckerSettings;
+
 import org.iommulab.api.dma.DmaApi;
 import org.iommulab.api.platform.DeviceDescriptor;
 import org.iommulab.api.platform.PageAllocator;
@@ -19,13 +22,19 @@ final class DmaApiFixture {
     static final long PAGE = PageAllocator.PAGE_SIZE;
 
     final FakeDrivers drivers = new FakeDrivers();
-    final DevicePlatform platform = platform(drivers);
+    final DevicePlatform platform;
     final FakeBackend backend;
     final DmaApi api;
 
     DmaApiFixture(long dmaOffset) {
+        this(dmaOffset, CheckerSettings.DEFAULT);
+    }
+
+    /** With the given checker settings; extra backend service properties as key/value pairs. */
+    DmaApiFixture(long dmaOffset, CheckerSettings checker, Object... backendProps) {
+        platform = platform(drivers, checker);
         backend = new FakeBackend("fake", dmaOffset);
-        platform.addBackend(backend, props(backend, 0));
+        platform.addBackend(backend, props(backend, 0, backendProps));
         platform.addDevice(DeviceDescriptor.builder("dev0").streamIds(3).dmaMask(~0L).build());
         api = drivers.api("dev0");
     }
@@ -34,9 +43,18 @@ final class DmaApiFixture {
         return platform.allocator().allocPages(1, Zone.NORMAL);
     }
 
-    /** Live mappings, backend calls and counters: what a refused call must leave as it was. */
+    /**
+     * Live mappings, backend calls and counters: what a refused call must leave as it was. The
+     * checker's own count is left out: a refused misuse is a finding, counted.
+     */
     State state() {
-        return new State(platform.liveMappings("dev0"), backend.calls(), platform.stats("dev0").toString());
+        return new State(platform.liveMappings("dev0"), backend.calls(),
+                platform.stats("dev0").toString().replaceAll(" checker_findings=\\d+", ""));
+    }
+
+    /** Findings the device's counters hold now. */
+    long findingCount() {
+        return platform.stats("dev0").get(Stat.CHECKER_FINDINGS);
     }
 
     List<String> log() {

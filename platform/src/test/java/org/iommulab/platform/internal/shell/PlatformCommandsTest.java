@@ -76,6 +76,32 @@ class PlatformCommandsTest {
     }
 
     @Test
+    void findingsAllAndPerDevice() {
+        setUp();
+        assertEquals("no findings\n", cmd.findings());
+        org.iommulab.api.dma.DmaApi api = drivers.api("nic0");
+        long p = platform.allocator().allocPages(1, org.iommulab.api.platform.Zone.NORMAL);
+        long dma = api.mapPhys(p, 4096, DmaDirection.TO_DEVICE, 0);
+        api.unmapPhys(dma, 4096, DmaDirection.TO_DEVICE, 0);
+        String all = cmd.findings();
+        assertTrue(all.startsWith("   1  MAP_ERROR_NOT_CHECKED on alpha\n      DMA-API: nic0: device driver failed to check map error [device address=0x"),
+                all);
+        assertTrue(all.contains("\n      at org.iommulab.platform.internal.shell.PlatformCommandsTest.findingsAllAndPerDevice(PlatformCommandsTest.java:"),
+                all);
+        assertEquals(all, cmd.findings("nic0"));
+        assertEquals("disk0: no findings\n", cmd.findings("disk0"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> cmd.findings("nope"));
+        assertTrue(e.getMessage().startsWith("unknown device 'nope'"));
+    }
+
+    @Test
+    void findingsWithTheCheckerOff() {
+        DevicePlatform off = platform(new FakeDrivers(), org.iommulab.platform.internal.checker.CheckerSettings.OFF);
+        assertEquals("the DMA-API checker is off (checker.enabled=false in org.iommulab.platform)\n",
+                new PlatformCommands(off).findings());
+    }
+
+    @Test
     void faultsAndLogs() {
         setUp();
         platform.removeBackend(a);

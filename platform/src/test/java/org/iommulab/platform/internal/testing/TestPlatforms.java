@@ -5,6 +5,7 @@ import java.util.Map;
 
 import org.iommulab.api.backend.DmaBackend;
 import org.iommulab.api.platform.DeviceDescriptor;
+import org.iommulab.platform.internal.checker.CheckerSettings;
 import org.iommulab.platform.internal.core.DevicePlatform;
 import org.iommulab.platform.internal.memory.SparsePhysicalMemory;
 import org.iommulab.platform.internal.memory.ZonedPageAllocator;
@@ -17,8 +18,13 @@ public final class TestPlatforms {
 
     /** A platform on the default memory layout whose drivers are {@code drivers}. */
     public static DevicePlatform platform(FakeDrivers drivers) {
+        return platform(drivers, CheckerSettings.DEFAULT);
+    }
+
+    /** A platform on the default memory layout with the given checker settings. */
+    public static DevicePlatform platform(FakeDrivers drivers, CheckerSettings checker) {
         SparsePhysicalMemory memory = SparsePhysicalMemory.defaultLayout();
-        return new DevicePlatform(memory, new ZonedPageAllocator(memory), drivers);
+        return new DevicePlatform(memory, new ZonedPageAllocator(memory), drivers, checker);
     }
 
     /** Service properties of a backend with {@code ranking} and extra key/value pairs. */

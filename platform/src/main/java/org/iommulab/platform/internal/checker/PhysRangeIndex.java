@@ -1,0 +1,134 @@
+package org.iommulab.platform.internal.checker;
+
+import org.iommulab.api.platform.PageAllocator;
+import org.iommulab.platform.internal.util.LongKeyMap;
+
+/**
+ * The CPU-side ranges of a device's live streaming mappings, indexed by physical page so that a
+ * CPU access finds the mappings it touches with one hash lookup per page it covers. A range is
+ * recorded as one node in each page it covers; the nodes of one owner are chained so they can
+ * all be dropped at unmap. Nodes come from a pool that only grows past its high-water mark, and
+ * keys are primitive, so the steady state allocates nothing. Not thread-safe: the device's
+ * mapping table lock guards it.
+ *
+ * @param <T> what owns the ranges (a live mapping)
+ */
+public final class PhysRangeIndex<T> {
+    private static final int SHIFT = PageAllocator.PAGE_SHIFT;
+
+    /** One range's share of one page. */
+    public static final class Node<T> {
+        long page;
+        long start;
+        long end;
+        T owner;
+        Node<T> nextInPage;
+        Node<T> nextOfOwner;
+
+        /** First byte of the range (not only of this page's share). */
+        public long start() {
+            return start;
+        }
+
+        /** End (exclusive) of the range. */
+        public long end() {
+            return end;
+        }
+
+        public T owner() {
+            return owner;
+        }
+
+        /** The next node in the same page, or null. */
+        public Node<T> nextInPage() {
+            return nextInPage;
+        }
+    }
+
+    private final LongKeyMap<Node<T>> pages = new LongKeyMap<>(256);
+    private Node<T> free;
+    private int nodes;
+
+    /**
+     * Records {@code [start, end)} for {@code owner} and returns the owner's new chain: the
+     * nodes added, then {@code chain}.
+     */
+    public Node<T> add(long start, long end, T owner, Node<T> chain) {
+        Node<T> head = chain;
+        for (long p = start >>> SHIFT, last = (end - 1) >>> SHIFT; p <= last; p++) {
+            Node<T> n = take();
+            n.page = p;
+            n.start = start;
+            n.end = end;
+            n.owner = owner;
+            n.nextInPage = pages.get(p);
+            pages.put(p, n);
+            n.nextOfOwner = head;
+            head = n;
+        }
+        return head;
+    }
+
+    /** Drops every node of an owner's chain. */
+    public void removeChain(Node<T> chain) {
+        Node<T> n = chain;
+        while (n != null) {
+            Node<T> next = n.nextOfOwner;
+            unlink(n);
+            n.owner = null;
+            n.nextInPage = null;
+            n.nextOfOwner = free;
+            free = n;
+            n = next;
+        }
+    }
+
+    /** The first node in physical page {@code page}, or null. */
+    public Node<T> first(long page) {
+        return pages.get(page);
+    }
+
+    /** Nodes in use now (tests, diagnostics). */
+    public int nodesInUse() {
+        int free = 0;
+        for (Node<T> n = this.free; n != null; n = n.nextOfOwner) {
+            free++;
+        }
+        return nodes - free;
+    }
+
+    private void unlink(Node<T> n) {
+        Node<T> h = pages.get(n.page);
+        if (h == n) {
+            if (n.nextInPage == null) {
+                pages.remove(n.page);
+            } else {
+                pages.put(n.page, n.nextInPage);
+            }
+            return;
+        }
+        while (h != null && h.nextInPage != n) {
+            h = h.nextInPage;
+        }
+        if (h == null) {
+            throw new IllegalStateException("range node of page 0x" + Long.toHexString(n.page) + " is not indexed");
+        }
+        h.nextInPage = n.nextInPage;
+    }
+
+    private Node<T> take() {
+        Node<T> n = free;
+        if (n == null) {
+            for (int i = 0; i < 64; i++) {
+                Node<T> fresh = new Node<>();
+                fresh.nextOfOwner = free;
+                free = fresh;
+            }
+            nodes += 64;
+            n = free;
+        }
+        free = n.nextOfOwner;
+        n.nextOfOwner = null;
+        return n;
+    }
+}

@@ -1,0 +1,118 @@
+package org.iommulab.platform.internal.dma;
+
+import static org.iommulab.platform.internal.dma.DmaCallContext.first;
+
+import java.util.List;
+
+import org.iommulab.api.admin.Stat;
+import org.iommulab.api.checker.Finding;
+import org.iommulab.api.checker.FindingKind;
+import org.iommulab.api.dma.CoherentAllocation;
+import org.iommulab.api.dma.DmaDirection;
+import org.iommulab.api.dma.DmaMasks;
+
+/**
+ * Coherent buffers of one device's DMA API: {@code dma_alloc_attrs} (dma-debug tracks the buffer
+ * as a BIDIRECTIONAL entry, cache line included) and {@code dma_free_coherent} after
+ * {@code check_unmap} in its order: size, then function or (same function) CPU address, then
+ * direction (a coherent free is BIDIRECTIONAL, so freeing a streaming mapping this way reports
+ * both, as Linux does).
+ */
+final class CoherentCalls {
+    private static final String ALLOC = "dma_alloc_attrs";
+    private static final String FREE = "dma_free_coherent";
+
+    private final DmaCallContext c;
+
+    CoherentCalls(DmaCallContext c) {
+        this.c = c;
+    }
+
+    CoherentAllocation alloc(long size, int attrs) {
+        c.live();
+        DmaArgs.size(ALLOC, size);
+        DmaArgs.attrs(ALLOC, attrs);
+        List<Finding> out = null;
+        c.gate.enterCreating();
+        try {
+            c.live();
+            CoherentAllocation buf = c.ops.allocCoherent(size, attrs);
+            if (buf == null) {
+                c.stats.increment(Stat.MAP_FAILURES);
+                return null;
+            }
+            synchronized (c.table) {
+                LiveMapping e = c.table.add(MappingType.COHERENT, buf.dmaHandle(), size, DmaDirection.BIDIRECTIONAL,
+                        buf.cpuAddress(), attrs);
+                e.coherent = buf;
+                out = c.checker.mapped(e, c, out);
+            }
+            c.stats.increment(Stat.COHERENT_ALLOCS);
+            return buf;
+        } finally {
+            c.gate.exit();
+            c.deliver(out);
+        }
+    }
+
+    /** Linux {@code dma_free_coherent} after {@code check_unmap} of the buffer. */
+    void free(long size, long cpuAddress, long dmaHandle) {
+        c.live();
+        DmaArgs.size(FREE, size);
+        List<Finding> out = null;
+        String refusal = null;
+        CoherentAllocation buf = null;
+        DmaDirection bidi = DmaDirection.BIDIRECTIONAL;
+        c.gate.enterReleasing();
+        try {
+            c.live();
+            if (dmaHandle == DmaMasks.MAPPING_ERROR) {
+                refusal = DmaDebug.freeInvalidAddress();
+                out = c.raise(out, FindingKind.UNMAP_INVALID_ADDRESS, refusal, dmaHandle, size, bidi, null);
+            } else {
+                synchronized (c.table) {
+                    LiveMapping e = c.table.bestAt(dmaHandle, MappingType.COHERENT, size, bidi);
+                    if (e == null) {
+                        refusal = DmaDebug.freeNotAllocated(dmaHandle, size);
+                        out = c.raise(out, FindingKind.UNMAP_NOT_MAPPED, refusal, dmaHandle, size, bidi, null);
+                    } else {
+                        if (e.size != size) {
+                            String m = DmaDebug.freeDifferentSize(dmaHandle, e.size, size);
+                            refusal = first(refusal, m);
+                            out = c.raise(out, FindingKind.UNMAP_SIZE_MISMATCH, m, e.dmaAddr, e.size, e.dir, e);
+                        }
+                        if (e.type != MappingType.COHERENT) {
+                            String m = DmaDebug.freeWrongFunction(dmaHandle, size, e.type, MappingType.COHERENT);
+                            refusal = first(refusal, m);
+                            out = c.raise(out, FindingKind.UNMAP_WRONG_FUNCTION, m, e.dmaAddr, e.size, e.dir, e);
+                        } else if (e.cpuAddr != cpuAddress) {
+                            String m = DmaDebug.freeDifferentCpuAddress(dmaHandle, size, e.cpuAddr, cpuAddress);
+                            refusal = first(refusal, m);
+                            out = c.raise(out, FindingKind.UNMAP_CPU_ADDRESS_MISMATCH, m, e.dmaAddr, e.size, e.dir, e);
+                        }
+                        if (e.dir != bidi) {
+                            String m = DmaDebug.freeDifferentDirection(dmaHandle, size, e.dir, bidi);
+                            refusal = first(refusal, m);
+                            out = c.raise(out, FindingKind.UNMAP_DIRECTION_MISMATCH, m, e.dmaAddr, e.size, e.dir, e);
+                        }
+                        if (refusal == null) {
+                            buf = e.coherent;
+                            c.checker.released(e);
+                            c.table.remove(e);
+                        }
+                    }
+                }
+            }
+            if (refusal == null) {
+                c.ops.freeCoherent(buf);
+                c.stats.increment(Stat.COHERENT_FREES);
+            }
+        } finally {
+            c.gate.exit();
+            c.deliver(out);
+        }
+        if (refusal != null) {
+            throw c.refused(refusal);
+        }
+    }
+}

@@ -1,0 +1,334 @@
+package org.iommulab.platform.internal.dma;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import org.iommulab.api.admin.Stat;
+import org.iommulab.api.checker.Finding;
+import org.iommulab.api.checker.FindingKind;
+import org.iommulab.api.dma.DmaAttrs;
+import org.iommulab.api.dma.DmaDirection;
+import org.iommulab.api.dma.SgTable;
+import org.iommulab.api.platform.PageAllocator;
+import org.iommulab.platform.internal.checker.CachelineTracker;
+import org.iommulab.platform.internal.checker.CallSites;
+import org.iommulab.platform.internal.checker.FindingHub;
+import org.iommulab.platform.internal.checker.PhysRangeIndex;
+import org.iommulab.platform.internal.checker.PlatformChecker;
+import org.iommulab.platform.internal.memory.AllocationMap;
+import org.iommulab.platform.internal.stats.StatCounters;
+
+/**
+ * The DMA-API checker of one device, Linux's {@code CONFIG_DMA_API_DEBUG} and more: it lives as
+ * long as the device (across swaps, as its live-mapping table does) and keeps, per live mapping,
+ * what dma-debug keeps (whether the mapping error was checked, the active cache line) and what
+ * this model adds (who owns a streaming buffer now, the buffer's physical ranges for the CPU
+ * view, how much of other allocations the mapping exposes).
+ *
+ * <p>Checks add findings to a per-call list that is null until the first finding, so a clean
+ * call allocates nothing; the caller {@linkplain #deliver delivers} the list once it holds no
+ * lock and no gate. When the checker is off every method returns at once.
+ *
+ * <p><b>CPU ownership rule</b> (beyond Linux, checked by {@link CheckedCpuView}): from map, and
+ * from every {@code sync_for_device}, the device owns a streaming buffer; {@code sync_for_cpu}
+ * gives the synced bytes to the CPU (an sg sync gives the whole table); unmap ends it. While the
+ * device owns bytes, a CPU write to them is a bug in every direction (TO_DEVICE: the device may
+ * already have read the old bytes, or a bounce buffer holds them; FROM_DEVICE/BIDIRECTIONAL: the
+ * device's data may overwrite the write, or a dirty cache line the device's data) and a CPU read
+ * is a bug unless the mapping is TO_DEVICE (the device never writes it, so the CPU reads its own
+ * data). Coherent buffers are never device-owned; resource (MMIO) mappings are not RAM buffers.
+ * One finding per mapping until its owner changes again, so a byte loop is one finding, not
+ * thousands. Two partial syncs for the CPU keep their hull, and a sync for the device strictly
+ * inside the CPU's bytes leaves them to the CPU: both err toward no false finding.
+ *
+ * <p>Thread-safety: the map, unmap, sync and CPU methods run under the device's table lock.
+ */
+public final class DeviceChecker {
+    private final String device;
+    private final boolean enabled;
+    private final boolean recordMapSites;
+    private final FindingHub hub;
+    private final CachelineTracker cachelines;
+    private final AllocationMap allocations;
+    private final Consumer<String> log;
+    private final PhysRangeIndex<LiveMapping> ranges = new PhysRangeIndex<>();
+    private final SubPageExposure exposure;
+
+    public DeviceChecker(String device, PlatformChecker platform, Consumer<String> log) {
+        if (device == null || platform == null || log == null) {
+            throw new IllegalArgumentException("a device checker needs a device name, the platform's checker and a log");
+        }
+        this.device = device;
+        this.enabled = platform.settings().enabled();
+        this.recordMapSites = platform.settings().recordMapSites();
+        this.hub = platform.hub();
+        this.cachelines = platform.cachelines();
+        this.allocations = platform.allocations();
+        this.log = log;
+        this.exposure = new SubPageExposure(allocations);
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    // ---- findings ------------------------------------------------------------------------------
+
+    /**
+     * Adds a finding to {@code out} (made when null) and returns it; {@code message} is in
+     * dma-debug's words with its "DMA-API: " prefix; {@code e} is the mapping involved, if any.
+     * Captures where the offending call was made (a stack walk: findings only).
+     */
+    List<Finding> raise(List<Finding> out, String backend, FindingKind kind, String message, long dma, long size,
+            DmaDirection dir, LiveMapping e) {
+        if (!enabled) {
+            return out;
+        }
+        return add(out, hub.create(device, backend, kind, body(message), dma, size, dir,
+                e == null ? null : CallSites.describe(e.mapSite), CallSites.caller()));
+    }
+
+    /** A {@link FindingKind#LEAK} finding for {@code e}: no offending call, so no {@code calledAt}. */
+    List<Finding> raiseLeak(List<Finding> out, String backend, String message, LiveMapping e) {
+        if (!enabled) {
+            return out;
+        }
+        return add(out, hub.create(device, backend, FindingKind.LEAK, body(message), e.dmaAddr, e.size, e.dir,
+                CallSites.describe(e.mapSite), null));
+    }
+
+    /** Counts, keeps, logs and tells the findings of one call. Call with no lock held. */
+    public void deliver(List<Finding> out, StatCounters stats) {
+        deliver(out, stats, true);
+    }
+
+    void deliver(List<Finding> out, StatCounters stats, boolean logThem) {
+        if (out == null) {
+            return;
+        }
+        for (Finding f : out) {
+            if (logThem) {
+                log.accept(FindingHub.PREFIX + f.message().substring(FindingHub.PREFIX.length() + device.length() + 2));
+            }
+            hub.publish(f, stats, log);
+        }
+    }
+
+    private static String body(String message) {
+        return message.startsWith(FindingHub.PREFIX) ? message.substring(FindingHub.PREFIX.length()) : message;
+    }
+
+    private static List<Finding> add(List<Finding> out, Finding f) {
+        List<Finding> l = out == null ? new ArrayList<>(2) : out;
+        l.add(f);
+        return l;
+    }
+
+    // ---- map and unmap -----------------------------------------------------------------------------
+
+    /**
+     * A mapping was recorded: set its checker state, index its CPU ranges, track its cache lines
+     * (overlap findings), check its sg segments, measure its sub-page exposure.
+     */
+    List<Finding> mapped(LiveMapping e, DmaCallContext c, List<Finding> out) {
+        if (!enabled) {
+            return out;
+        }
+        if (recordMapSites) {
+            e.mapSite = CallSites.capture();
+        }
+        e.errorChecked = !e.type.isStreamingSingle();
+        if (e.type == MappingType.SINGLE) {
+            e.physNodes = ranges.add(e.cpuAddr, e.cpuAddr + e.size, e, null);
+        } else if (e.type == MappingType.SCATTER_GATHER) {
+            for (int i = 0; i < e.callNents; i++) {
+                long p = e.sg.cpuPhys(i);
+                e.physNodes = ranges.add(p, p + e.sg.cpuLength(i), e, e.physNodes);
+            }
+        }
+        List<Finding> r = trackCachelines(e, c, out);
+        if (e.type == MappingType.SCATTER_GATHER) {
+            r = checkSgSegments(e, c, r);
+        }
+        if (c.isolating && e.type != MappingType.PHYS) {
+            long exposed = exposure.measure(e, c.granuleShift);
+            if (exposed > 0) {
+                c.stats.add(Stat.EXPOSED_BYTES, exposed);
+                r = raise(r, c.backend, FindingKind.SUB_PAGE_EXPOSURE,
+                        DmaDebug.subPageExposure(e.dmaAddr, e.size, exposed, 1L << c.granuleShift), e.dmaAddr, e.size, e.dir, e);
+            }
+        }
+        return r;
+    }
+
+    /** A mapping is about to leave the table: drop its ranges and cache lines. */
+    void released(LiveMapping e) {
+        if (!enabled) {
+            return;
+        }
+        ranges.removeChain(e.physNodes);
+        e.physNodes = null;
+        if (e.dir == DmaDirection.TO_DEVICE) {
+            return;
+        }
+        if (e.type == MappingType.SCATTER_GATHER) {
+            for (int i = 0; i < e.callNents; i++) {
+                cachelines.remove(e.sg.cpuPhys(i));
+            }
+        } else {
+            cachelines.remove(e.cpuAddr);
+        }
+    }
+
+    /** dma-debug's {@code debug_dma_mapping_error}: the first unchecked mapping at {@code dma} is now checked. */
+    void mappingErrorChecked(LiveMappings table, long dma) {
+        if (!enabled) {
+            return;
+        }
+        synchronized (table) {
+            LiveMapping e = table.uncheckedAt(dma);
+            if (e != null) {
+                e.errorChecked = true;
+            }
+        }
+    }
+
+    /**
+     * Linux {@code add_dma_entry}'s {@code active_cacheline_insert}: the first line of the
+     * mapping (of each CPU entry of an sg table; Linux does it per DMA segment of its own entries)
+     * unless the device only reads it. The EEXIST report is skipped with SKIP_CPU_SYNC, as Linux
+     * does; the one-time overflow warning is not.
+     */
+    private List<Finding> trackCachelines(LiveMapping e, DmaCallContext c, List<Finding> out) {
+        if (e.dir == DmaDirection.TO_DEVICE) {
+            return out;
+        }
+        List<Finding> r = out;
+        int n = e.type == MappingType.SCATTER_GATHER ? e.callNents : 1;
+        for (int i = 0; i < n; i++) {
+            long phys = e.type == MappingType.SCATTER_GATHER ? e.sg.cpuPhys(i) : e.cpuAddr;
+            int rc = cachelines.insert(phys);
+            boolean overflow = rc == CachelineTracker.EEXIST_OVERFLOW;
+            if (overflow || rc == CachelineTracker.EEXIST && !DmaAttrs.has(e.attrs, DmaAttrs.SKIP_CPU_SYNC)) {
+                r = raise(r, c.backend, FindingKind.OVERLAPPING_MAPPING, DmaDebug.overlappingMapping(e.dmaAddr, e.size, e.dir,
+                        CachelineTracker.cacheline(phys), overflow), e.dmaAddr, e.size, e.dir, e);
+            }
+        }
+        return r;
+    }
+
+    /**
+     * Linux {@code check_sg_segment}, on the DMA segments the mapping produced: none longer than
+     * {@code dma_get_max_seg_size}, none crossing a multiple of {@code dma_get_seg_boundary()+1}.
+     * (Linux tests the CPU entry's length; a DMA segment always covers its entries whole, so a
+     * too-long entry makes a too-long segment, and a backend that merges too far is caught too.)
+     */
+    private List<Finding> checkSgSegments(LiveMapping e, DmaCallContext c, List<Finding> out) {
+        List<Finding> r = out;
+        SgTable sg = e.sg;
+        long max = c.descriptor.maxSegmentSize();
+        long boundary = c.descriptor.segmentBoundaryMask();
+        for (int i = 0; i < e.mappedNents; i++) {
+            long start = sg.dmaAddress(i);
+            long len = sg.dmaLength(i);
+            if (len > max) {
+                r = raise(r, c.backend, FindingKind.SG_SEGMENT_TOO_LONG, DmaDebug.sgSegmentTooLong(i, len, max),
+                        start, len, e.dir, e);
+            }
+            long end = start + len - 1;
+            if (len > 0 && ((start ^ end) & ~boundary) != 0) {
+                r = raise(r, c.backend, FindingKind.SG_SEGMENT_ACROSS_BOUNDARY,
+                        DmaDebug.sgSegmentAcrossBoundary(i, start, end, boundary), start, len, e.dir, e);
+            }
+        }
+        return r;
+    }
+
+    // ---- ownership (syncs) and the CPU view -------------------------------------------------------
+
+    /** A single sync passed check_sync: the synced bytes change owner. */
+    void syncedSingle(LiveMapping e, boolean forCpu, long dmaAddr, long size) {
+        if (!enabled) {
+            return;
+        }
+        long from = e.cpuAddr + (dmaAddr - e.dmaAddr);
+        long to = from + size;
+        if (forCpu) {
+            if (e.cpuFrom >= e.cpuTo) {
+                e.cpuFrom = from;
+                e.cpuTo = to;
+            } else {
+                e.cpuFrom = Math.min(e.cpuFrom, from);
+                e.cpuTo = Math.max(e.cpuTo, to);
+            }
+        } else if (from <= e.cpuFrom && to >= e.cpuTo) {
+            e.cpuFrom = 0;
+            e.cpuTo = 0;
+        } else if (from <= e.cpuFrom && to > e.cpuFrom) {
+            e.cpuFrom = to;
+        } else if (from < e.cpuTo && to >= e.cpuTo) {
+            e.cpuTo = from;
+        }
+        e.ownedReported = false;
+    }
+
+    /** An sg sync passed check_sync: the whole table changes owner. */
+    void syncedSg(LiveMapping e, boolean forCpu) {
+        if (!enabled) {
+            return;
+        }
+        e.cpuOwnsAll = forCpu;
+        e.ownedReported = false;
+    }
+
+    /**
+     * The checks of one CPU access of {@code len} bytes at {@code addr}: outside every
+     * allocation, or touching a streaming buffer the device owns. Takes the allocator's lock,
+     * then the table's; allocates nothing unless it finds something.
+     */
+    List<Finding> cpuAccess(DmaCallContext c, long addr, long len, boolean write) {
+        if (!enabled) {
+            return null;
+        }
+        List<Finding> out = null;
+        long end = addr + len;
+        long hole = allocations.firstUnallocated(addr, end);
+        if (hole >= 0) {
+            out = raise(out, c.backend, FindingKind.CPU_ACCESS_UNALLOCATED, DmaDebug.cpuUnallocated(write, addr, len, hole),
+                    -1, -1, null, null);
+        }
+        synchronized (c.table) {
+            for (long p = addr >>> PageAllocator.PAGE_SHIFT, last = (end - 1) >>> PageAllocator.PAGE_SHIFT; p <= last; p++) {
+                for (PhysRangeIndex.Node<LiveMapping> n = ranges.first(p); n != null; n = n.nextInPage()) {
+                    if (n.end() <= addr || n.start() >= end) {
+                        continue;
+                    }
+                    LiveMapping e = n.owner();
+                    if (e.ownedReported || e.cpuOwnsAll || !write && e.dir == DmaDirection.TO_DEVICE) {
+                        continue;
+                    }
+                    long lo = Math.max(addr, n.start());
+                    long hi = Math.min(end, n.end());
+                    if (e.cpuFrom <= lo && hi <= e.cpuTo) {
+                        continue;
+                    }
+                    e.ownedReported = true;
+                    out = raise(out, c.backend, FindingKind.CPU_ACCESS_DEVICE_OWNED, DmaDebug.cpuDeviceOwned(write, addr, len, e),
+                            e.dmaAddr, e.size, e.dir, e);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Index nodes in use (tests). */
+    int indexedRanges() {
+        return ranges.nodesInUse();
+    }
+
+    @Override
+    public String toString() {
+        return "DeviceChecker[" + device + (enabled ? "" : ", off") + "]";
+    }
+}

@@ -1,0 +1,147 @@
+package org.iommulab.platform.internal.dma;
+
+import static org.iommulab.platform.internal.dma.DmaCallContext.first;
+import static org.iommulab.platform.internal.dma.DmaCallContext.sgBytes;
+
+import java.util.List;
+
+import org.iommulab.api.admin.Stat;
+import org.iommulab.api.checker.Finding;
+import org.iommulab.api.checker.FindingKind;
+import org.iommulab.api.dma.DmaDirection;
+import org.iommulab.api.dma.DmaErrno;
+import org.iommulab.api.dma.DmaMasks;
+import org.iommulab.api.dma.SgTable;
+
+/**
+ * Scatter-gather mappings of one device's DMA API: Linux {@code __dma_map_sg_attrs} (with
+ * dma-debug's {@code debug_dma_map_sg}: cache lines, {@code check_sg_segment}) and
+ * {@code dma_unmap_sg_attrs} after {@code check_unmap} of the table's entry. The platform keeps
+ * one entry per mapped table (dma-debug keeps one per DMA segment), found by the table itself.
+ */
+final class SgMapCalls {
+    private final DmaCallContext c;
+
+    SgMapCalls(DmaCallContext c) {
+        this.c = c;
+    }
+
+    /**
+     * Linux {@code __dma_map_sg_attrs}: the backend's segment count, or its errno when that is
+     * one of the four a mapping may return, else {@code -EIO} with a one-time warning (Linux's
+     * {@code WARN_ON_ONCE}).
+     */
+    int map(String call, SgTable sg, int nents, DmaDirection dir, int attrs) {
+        DmaArgs.sg(call, sg, nents);
+        DmaArgs.direction(call, dir);
+        DmaArgs.attrs(call, attrs);
+        if (sg.isMapped()) {
+            String m = DmaDebug.sgAlreadyMapped(sg.dmaAddressField(0), sg.nents());
+            List<Finding> out = c.raise(null, FindingKind.SG_ALREADY_MAPPED, m, sg.dmaAddressField(0),
+                    sgBytes(sg, sg.origNents()), dir, null);
+            c.deliver(out);
+            throw c.refused(m);
+        }
+        List<Finding> out = null;
+        c.gate.enterCreating();
+        try {
+            c.live();
+            int r = c.ops.mapSg(sg, nents, dir, attrs);
+            if (r > 0 && r <= nents) {
+                if (sg.nents() != r) {
+                    sg.setNents(r);
+                }
+                long bytes = sgBytes(sg, nents);
+                synchronized (c.table) {
+                    LiveMapping e = c.table.add(MappingType.SCATTER_GATHER, sg.dmaAddressField(0), bytes, dir, sg.cpuPhys(0), attrs);
+                    e.sg = sg;
+                    e.callNents = nents;
+                    e.mappedNents = r;
+                    out = c.checker.mapped(e, c, out);
+                }
+                c.stats.increment(Stat.SG_MAPS);
+                c.stats.add(Stat.SG_ENTRIES, nents);
+                c.stats.add(Stat.SG_SEGMENTS, r);
+                c.stats.add(Stat.MAPPED_BYTES, bytes);
+                return r;
+            }
+            if (r > nents) {
+                // A backend bug: more segments than entries cannot be recorded; say so loudly.
+                throw new IllegalStateException("backend " + c.backend + " returned " + r + " DMA segments for "
+                        + nents + " sg entries of " + c.descriptor.name());
+            }
+            if (sg.nents() != 0) {
+                sg.setNents(0);
+            }
+            c.stats.increment(Stat.MAP_FAILURES);
+            if (DmaErrno.isMappingStatus(r)) {
+                return r;
+            }
+            if (!c.warnedSgStatus) {
+                c.warnedSgStatus = true;
+                c.log.accept("WARNING: backend " + c.backend + " map_sg returned " + r
+                        + ", not -EINVAL, -ENOMEM, -EIO or -EREMOTEIO; returning -EIO (Linux __dma_map_sg_attrs WARN_ON_ONCE)");
+            }
+            return DmaErrno.EIO;
+        } finally {
+            c.gate.exit();
+            c.deliver(out);
+        }
+    }
+
+    /** Linux {@code dma_unmap_sg_attrs}, after {@code check_unmap} of the table's entry. */
+    void unmap(String call, SgTable sg, int nents, DmaDirection dir, int attrs) {
+        DmaArgs.sg(call, sg, nents);
+        DmaArgs.direction(call, dir);
+        DmaArgs.attrs(call, attrs);
+        List<Finding> out = null;
+        String refusal = null;
+        c.gate.enterReleasing();
+        try {
+            c.live();
+            synchronized (c.table) {
+                LiveMapping e = c.table.sgEntry(sg);
+                if (e == null) {
+                    long first = sg.dmaAddressField(0);
+                    long bytes = sgBytes(sg, nents);
+                    if (first == DmaMasks.MAPPING_ERROR) {
+                        refusal = DmaDebug.freeInvalidAddress();
+                        out = c.raise(out, FindingKind.UNMAP_INVALID_ADDRESS, refusal, first, bytes, dir, null);
+                    } else {
+                        refusal = DmaDebug.freeNotAllocated(first, bytes);
+                        out = c.raise(out, FindingKind.UNMAP_NOT_MAPPED, refusal, first, bytes, dir, null);
+                    }
+                } else {
+                    // check_unmap's order: size and function cannot differ for a table's own entry.
+                    if (e.callNents != nents) {
+                        String m = DmaDebug.freeDifferentSgCount(e.callNents, nents);
+                        refusal = first(refusal, m);
+                        out = c.raise(out, FindingKind.UNMAP_SG_COUNT_MISMATCH, m, e.dmaAddr, e.size, e.dir, e);
+                    }
+                    if (e.dir != dir) {
+                        String m = DmaDebug.freeDifferentDirection(e.dmaAddr, e.size, e.dir, dir);
+                        refusal = first(refusal, m);
+                        out = c.raise(out, FindingKind.UNMAP_DIRECTION_MISMATCH, m, e.dmaAddr, e.size, e.dir, e);
+                    }
+                    if (refusal == null) {
+                        c.checker.released(e);
+                        c.table.remove(e);
+                    }
+                }
+            }
+            if (refusal == null) {
+                c.ops.unmapSg(sg, nents, dir, attrs);
+                if (sg.nents() != 0) {
+                    sg.setNents(0);
+                }
+                c.stats.increment(Stat.SG_UNMAPS);
+            }
+        } finally {
+            c.gate.exit();
+            c.deliver(out);
+        }
+        if (refusal != null) {
+            throw c.refused(refusal);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package org.iommulab.platform.internal.dma;
+
+import static org.iommulab.platform.internal.dma.DmaCallContext.first;
+
+import java.util.List;
+
+import org.iommulab.api.admin.Stat;
+import org.iommulab.api.checker.Finding;
+import org.iommulab.api.checker.FindingKind;
+import org.iommulab.api.dma.DmaDirection;
+import org.iommulab.api.dma.DmaMasks;
+
+/**
+ * Single and resource mappings of one device's DMA API: {@code dma_map_phys} /
+ * {@code dma_map_resource} and their unmaps after Linux's {@code check_unmap}. Arguments were
+ * checked by the caller for maps; unmaps check theirs here. A refused unmap raises every finding
+ * {@code check_unmap} would, in its order, and throws the first one's message; nothing changes.
+ */
+final class SingleMapCalls {
+    private final DmaCallContext c;
+
+    SingleMapCalls(DmaCallContext c) {
+        this.c = c;
+    }
+
+    long map(MappingType type, long phys, long size, DmaDirection dir, int attrs) {
+        List<Finding> out = null;
+        long dma;
+        c.gate.enterCreating();
+        try {
+            c.live();
+            dma = type == MappingType.PHYS ? c.ops.mapResource(phys, size, dir, attrs) : c.ops.mapPhys(phys, size, dir, attrs);
+            if (dma == DmaMasks.MAPPING_ERROR) {
+                c.stats.increment(Stat.MAP_FAILURES);
+                return dma;
+            }
+            synchronized (c.table) {
+                LiveMapping e = c.table.add(type, dma, size, dir, phys, attrs);
+                out = c.checker.mapped(e, c, out);
+            }
+            c.stats.increment(Stat.MAPS);
+            c.stats.add(Stat.MAPPED_BYTES, size);
+        } finally {
+            c.gate.exit();
+            c.deliver(out);
+        }
+        return dma;
+    }
+
+    /** Linux {@code check_unmap}, then the backend's unmap. */
+    void unmap(String call, MappingType type, long dmaAddr, long size, DmaDirection dir, int attrs) {
+        c.live();
+        DmaArgs.size(call, size);
+        DmaArgs.direction(call, dir);
+        DmaArgs.attrs(call, attrs);
+        List<Finding> out = null;
+        String refusal = null;
+        c.gate.enterReleasing();
+        try {
+            c.live();
+            if (dmaAddr == DmaMasks.MAPPING_ERROR) {
+                refusal = DmaDebug.freeInvalidAddress();
+                out = c.raise(out, FindingKind.UNMAP_INVALID_ADDRESS, refusal, dmaAddr, size, dir, null);
+            } else {
+                DmaArgs.dmaRange(call, dmaAddr, size);
+                synchronized (c.table) {
+                    LiveMapping e = c.table.bestAt(dmaAddr, type, size, dir);
+                    if (e == null) {
+                        refusal = DmaDebug.freeNotAllocated(dmaAddr, size);
+                        out = c.raise(out, FindingKind.UNMAP_NOT_MAPPED, refusal, dmaAddr, size, dir, null);
+                    } else {
+                        if (e.size != size) {
+                            String m = DmaDebug.freeDifferentSize(dmaAddr, e.size, size);
+                            refusal = first(refusal, m);
+                            out = c.raise(out, FindingKind.UNMAP_SIZE_MISMATCH, m, e.dmaAddr, e.size, e.dir, e);
+                        }
+                        if (e.type != type) {
+                            String m = DmaDebug.freeWrongFunction(dmaAddr, size, e.type, type);
+                            refusal = first(refusal, m);
+                            out = c.raise(out, FindingKind.UNMAP_WRONG_FUNCTION, m, e.dmaAddr, e.size, e.dir, e);
+                        }
+                        if (e.dir != dir) {
+                            String m = DmaDebug.freeDifferentDirection(dmaAddr, size, e.dir, dir);
+                            refusal = first(refusal, m);
+                            out = c.raise(out, FindingKind.UNMAP_DIRECTION_MISMATCH, m, e.dmaAddr, e.size, e.dir, e);
+                        }
+                        if (refusal == null) {
+                            // Raised only when the unmap goes through, so a refused unmap retried right is reported once.
+                            if (!e.errorChecked && c.checker.enabled()) {
+                                out = c.raise(out, FindingKind.MAP_ERROR_NOT_CHECKED,
+                                        DmaDebug.mapErrorNotChecked(e.dmaAddr, e.size, e.type), e.dmaAddr, e.size, e.dir, e);
+                            }
+                            c.checker.released(e);
+                            c.table.remove(e);
+                        }
+                    }
+                }
+            }
+            if (refusal == null) {
+                if (type == MappingType.PHYS) {
+                    c.ops.unmapResource(dmaAddr, size, dir, attrs);
+                } else {
+                    c.ops.unmapPhys(dmaAddr, size, dir, attrs);
+                }
+                c.stats.increment(Stat.UNMAPS);
+            }
+        } finally {
+            c.gate.exit();
+            c.deliver(out);
+        }
+        if (refusal != null) {
+            throw c.refused(refusal);
+        }
+    }
+}

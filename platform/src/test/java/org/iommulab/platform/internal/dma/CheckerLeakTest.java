@@ -1,0 +1,103 @@
+package org.iommulab.platform.internal.dma;
+
+import static org.iommulab.platform.internal.dma.CheckerFixture.PAGE;
+import static org.iommulab.platform.internal.dma.CheckerFixture.assertFinding;
+import static org.iommulab.platform.internal.testing.TestPlatforms.props;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.iommulab.api.admin.Stat;
+import org.iommulab.api.checker.Finding;
+import org.iommulab.api.checker.FindingKind;
+import org.iommulab.api.dma.CoherentAllocation;
+import org.iommulab.api.dma.DmaDirection;
+import org.iommulab.api.dma.SgTable;
+import org.iommulab.platform.internal.checker.CheckerSettings;
+import org.iommulab.platform.internal.testing.FakeBackend;
+import org.iommulab.platform.internal.testing.FakeDriver;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Leaks at release (dma_debug_device_change): every mapping a driver still holds when it is
+ * released is a LEAK finding on the backend it leaked on, besides the count line and the entry
+ * lines of the log and the reclaim.
+ */
+class CheckerLeakTest {
+    @Test
+    void eachLeakedMappingIsAFindingOnTheOldBackend() {
+        CheckerFixture f = new CheckerFixture();
+        f.drivers.leak = true;
+        f.platform.bind("dev0", "fake"); // pin; the running driver does not leak yet
+        FakeBackend other = new FakeBackend("other");
+        f.platform.addBackend(other, props(other, -1));
+        f.platform.bind("dev0", "other");
+        FakeDriver leaky = f.drivers.running("dev0");
+        long dma = leaky.map(f.page(), 3 * PAGE, DmaDirection.BIDIRECTIONAL);
+        SgTable sg = SgTable.of(new long[] {f.page()}, new int[] {512});
+        leaky.mapSg(sg, DmaDirection.TO_DEVICE);
+        CoherentAllocation c = leaky.alloc(PAGE);
+        f.platform.bind("dev0", "fake");
+
+        List<Finding> leaks = f.heard;
+        assertEquals(3, leaks.size(), leaks.toString());
+        for (Finding x : leaks) {
+            assertEquals(FindingKind.LEAK, x.kind());
+            assertEquals("other", x.backend());
+            assertNull(x.calledAt(), "a leak has no offending call");
+            assertTrue(x.message().startsWith("DMA-API: dev0: device driver has pending DMA allocations while released from device [count=3] [device address="),
+                    x.message());
+        }
+        Finding single = leaks.stream().filter(x -> x.dmaAddress() == dma).findFirst().orElseThrow();
+        assertEquals(3 * PAGE, single.size());
+        assertEquals(DmaDirection.BIDIRECTIONAL, single.direction());
+        assertTrue(single.message().endsWith("[size=12288 bytes] [mapped with DMA_BIDIRECTIONAL] [mapped as single]"));
+        assertTrue(leaks.stream().anyMatch(x -> x.dmaAddress() == c.dmaHandle() && x.message().endsWith("[mapped as coherent] [cpu address=0x"
+                + Long.toHexString(c.cpuAddress()) + "]")));
+        assertEquals(3, f.platform.allStats().stream().filter(s -> s.backend().equals("other")).findFirst().orElseThrow()
+                .get(Stat.CHECKER_FINDINGS), "counted on the backend the mappings leaked on");
+        List<String> log = f.platform.log("dev0");
+        assertEquals(1, log.stream().filter(l -> l.contains("[count=3]")).count(), "the count line once, not per finding: " + log);
+        assertEquals(0, f.platform.liveMappings("dev0"), "reclaimed");
+    }
+
+    @Test
+    void aLeakUnderOneCachelineIsForgottenWithTheMapping() {
+        CheckerFixture f = new CheckerFixture();
+        f.drivers.leak = true;
+        f.platform.bind("dev0", "fake");
+        FakeBackend other = new FakeBackend("other");
+        f.platform.addBackend(other, props(other, -1));
+        f.platform.bind("dev0", "other");
+        long buf = f.page();
+        f.drivers.running("dev0").map(buf, 64, DmaDirection.FROM_DEVICE);
+        f.platform.bind("dev0", "fake");
+        assertEquals(FindingKind.LEAK, f.only(FindingKind.LEAK).kind());
+        // The reclaimed mapping left the cacheline tracker and the CPU index: a new mapping of the
+        // same line raises no overlap, and once it is unmapped a CPU read is clean.
+        org.iommulab.api.dma.DmaApi now = f.drivers.api("dev0");
+        long dma = now.mapPhys(buf, 64, DmaDirection.FROM_DEVICE, 0);
+        now.mappingError(dma);
+        f.none();
+        now.unmapPhys(dma, 64, DmaDirection.FROM_DEVICE, 0);
+        now.cpu().readLong(buf);
+        f.none();
+    }
+
+    @Test
+    void withTheCheckerOffLeaksAreStillLoggedAndReclaimedButNoFinding() {
+        CheckerFixture f = new CheckerFixture(CheckerSettings.OFF, CheckerFixture.device().build(), false);
+        f.drivers.leak = true;
+        f.platform.bind("dev0", "fake");
+        FakeBackend other = new FakeBackend("other");
+        f.platform.addBackend(other, props(other, -1));
+        f.platform.bind("dev0", "other");
+        f.drivers.running("dev0").map(f.page(), PAGE, DmaDirection.TO_DEVICE);
+        f.platform.bind("dev0", "fake");
+        assertTrue(f.platform.log("dev0").contains("dev0: DMA-API: device driver has pending DMA allocations while released from device [count=1]"));
+        assertTrue(f.platform.findings().isEmpty());
+        assertEquals(0, f.platform.liveMappings("dev0"));
+    }
+}

@@ -1,0 +1,76 @@
+package org.iommulab.platform.internal.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import org.iommulab.api.platform.PageAllocator;
+import org.iommulab.api.platform.Zone;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The allocator's allocation-free queries for the checker agree with its public API (through
+ * the generic adapter that any PageAllocator gets), over random allocations and frees.
+ */
+class AllocationMapTest {
+    private final ZonedPageAllocator alloc = new ZonedPageAllocator(SparsePhysicalMemory.defaultLayout());
+    private final AllocationMap generic = AllocationMap.of(new PageAllocator() {
+        // Only the public queries: AllocationMap.of cannot see that it is a ZonedPageAllocator.
+        @Override public long allocPages(long count, Zone zone) { return alloc.allocPages(count, zone); }
+        @Override public long kmalloc(long size, Zone zone) { return alloc.kmalloc(size, zone); }
+        @Override public void free(long addr) { alloc.free(addr); }
+        @Override public boolean isAllocated(long addr) { return alloc.isAllocated(addr); }
+        @Override public long allocationStart(long addr) { return alloc.allocationStart(addr); }
+        @Override public long allocationSize(long start) { return alloc.allocationSize(start); }
+        @Override public long allocatedBytes() { return alloc.allocatedBytes(); }
+        @Override public long freeBytes(Zone zone) { return alloc.freeBytes(zone); }
+    });
+
+    @Test
+    void firstUnallocatedFindsTheFirstHole() {
+        long a = alloc.kmalloc(64, Zone.HIGH);
+        long b = alloc.kmalloc(64, Zone.HIGH);
+        assertEquals(-1, alloc.firstUnallocated(a, b + 64));
+        assertEquals(b + 64, alloc.firstUnallocated(a, b + 65));
+        long p = alloc.allocPages(3, Zone.DMA32);
+        assertEquals(-1, alloc.firstUnallocated(p, p + 3 * 4096));
+        assertEquals(p + 3 * 4096, alloc.firstUnallocated(p + 5, p + 3 * 4096 + 1));
+        assertEquals(0x10, alloc.firstUnallocated(0x10, 0x20), "not RAM is not allocated");
+    }
+
+    @Test
+    void foreignBytesCountsOnlyWhatTheMappingDoesNotOwn() {
+        long a = alloc.kmalloc(100, Zone.HIGH); // 128-byte class
+        long b = alloc.kmalloc(100, Zone.HIGH);
+        long page = a & -4096;
+        assertEquals(128, alloc.foreignBytes(page, page + 4096, (s, e) -> s <= a && a < e));
+        assertEquals(0, alloc.foreignBytes(page, page + 4096, (s, e) -> true));
+        assertEquals(28, alloc.foreignBytes(page, b + 28, (s, e) -> s <= a && a < e), "clipped to the range");
+        long pages = alloc.allocPages(4, Zone.DMA32);
+        assertEquals(2 * 4096, alloc.foreignBytes(pages + 4096, pages + 3 * 4096, (s, e) -> false), "clipped page allocation");
+    }
+
+    @Test
+    void theOwnMapAndTheGenericAdapterAgree() {
+        Random rnd = new Random(3);
+        List<Long> live = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            Zone z = rnd.nextBoolean() ? Zone.HIGH : Zone.DMA32;
+            live.add(rnd.nextBoolean() ? alloc.kmalloc(1 + rnd.nextInt(3000), z) : alloc.allocPages(1 + rnd.nextInt(5), z));
+            if (rnd.nextInt(3) == 0) {
+                alloc.free(live.remove(rnd.nextInt(live.size())));
+            }
+        }
+        for (int i = 0; i < 2000; i++) {
+            long base = live.get(rnd.nextInt(live.size()));
+            long from = base - 8192 + rnd.nextInt(16384);
+            long to = from + 1 + rnd.nextInt(3 * 4096);
+            long keep = base;
+            AllocationMap.OwnAllocations own = (s, e) -> s <= keep && keep < e;
+            assertEquals(generic.firstUnallocated(from, to), alloc.firstUnallocated(from, to), "hole in " + from + ".." + to);
+            assertEquals(generic.foreignBytes(from, to, own), alloc.foreignBytes(from, to, own), "foreign in " + from + ".." + to);
+        }
+    }
+}
