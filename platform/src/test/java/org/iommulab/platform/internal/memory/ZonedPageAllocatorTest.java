@@ -137,4 +137,31 @@ class ZonedPageAllocatorTest {
         assertEquals(PageAllocator.NO_MEMORY, small.allocPages(1, Zone.DMA32));
         assertEquals(PageAllocator.NO_MEMORY, small.kmalloc(8, Zone.DMA32));
     }
+
+    @Test
+    void aFreedPageIsHandedOutAgainFirst() {
+        long a = alloc.allocPages(1, Zone.HIGH);
+        long b = alloc.allocPages(1, Zone.HIGH);
+        alloc.free(a);
+        assertEquals(a, alloc.allocPages(1, Zone.HIGH), "the hot list is last in, first out");
+        alloc.free(b);
+        assertEquals(b, alloc.kmalloc(64, Zone.HIGH) & -PageAllocator.PAGE_SIZE, "slab pages come from it too");
+    }
+
+    @Test
+    void hotPagesDrainBackForAContiguousRequest() {
+        ZonedPageAllocator small = new ZonedPageAllocator(new SparsePhysicalMemory(List.of(new MemoryRegion(0x4000_0000L, 0x1_0000L))));
+        long[] pages = new long[16];
+        for (int i = 0; i < 16; i++) {
+            pages[i] = small.allocPages(1, Zone.DMA32);
+        }
+        assertEquals(PageAllocator.NO_MEMORY, small.allocPages(1, Zone.DMA32));
+        for (long p : pages) {
+            small.free(p);
+        }
+        assertEquals(16 * PageAllocator.PAGE_SIZE, small.freeBytes(Zone.DMA32), "hot pages count as free");
+        long run = small.allocPages(16, Zone.DMA32);
+        assertEquals(0x4000_0000L, run, "the hot pages merged back into one extent");
+        assertEquals(0, small.freeBytes(Zone.DMA32));
+    }
 }
