@@ -3,77 +3,177 @@ package org.iommulab.app.internal;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiFunction;
+import java.util.Map;
 
 import org.iommulab.api.admin.DeviceStats;
-import org.iommulab.api.admin.DeviceStatus;
 import org.iommulab.api.admin.PlatformAdmin;
-import org.iommulab.api.dma.DmaApi;
-import org.iommulab.app.internal.workload.LoopbackWorkload;
-import org.iommulab.app.internal.workload.ResultRow;
-import org.iommulab.app.internal.workload.ResultTable;
-import org.iommulab.app.internal.workload.WorkloadResult;
+import org.iommulab.api.checker.Finding;
+import org.iommulab.api.platform.DeviceDescriptor;
+import org.iommulab.app.internal.report.Outcome;
+import org.iommulab.app.internal.report.ResultRow;
+import org.iommulab.app.internal.report.ResultTable;
+import org.iommulab.app.internal.scenario.Plan;
+import org.iommulab.app.internal.scenario.Scenario;
+import org.iommulab.app.internal.scenario.ScenarioCheck;
+import org.iommulab.app.internal.scenario.ScenarioException;
+import org.iommulab.devices.Workload;
+import org.iommulab.devices.WorkloadReport;
 
 /**
- * The main job without {@code --shell}: for every backend present and every device, swap the
- * device onto the backend, run the loopback workload through the device's DMA API and bus
- * master, and print one table. The exit status is 0 when every workload that ran moved its
- * data intact with no fault and no failed mapping, 1 otherwise.
+ * The main job without {@code --shell}: runs every workload of the plan on every backend of
+ * the plan (by default all of both), swapping each workload's device onto the backend first
+ * ({@link PlatformAdmin#bind}; the driver is re-created and its workload registered again), and
+ * prints one table with a progress line per backend before it.
+ *
+ * <p>Exit status: 0 when every row is as expected (correct workloads clean, the seeded-bug
+ * workload caught wherever its lists were merged and clean elsewhere, refusals aside); 1 when
+ * a row is not, or nothing could run; 2 for a scenario that does not fit the running platform
+ * (nothing has run or changed then).
  */
 final class BatchJob {
-    /** Rounds of the loopback workload per backend and device. */
-    static final int ROUNDS = 32;
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int BAD_INPUT = 2;
 
     private final PlatformAdmin admin;
-    private final BiFunction<String, String, DmaApi> dmaApiLookup;
+    private final WorkloadLookup lookup;
     private final PrintStream out;
 
-    /**
-     * @param dmaApiLookup finds the DMA API service of (device, backend), waiting briefly for
-     *        its registration after a swap; null when it does not appear
-     */
-    BatchJob(PlatformAdmin admin, BiFunction<String, String, DmaApi> dmaApiLookup, PrintStream out) {
+    BatchJob(PlatformAdmin admin, WorkloadLookup lookup, PrintStream out) {
         this.admin = admin;
-        this.dmaApiLookup = dmaApiLookup;
+        this.lookup = lookup;
         this.out = out;
     }
 
-    int run() {
+    int run(Scenario scenario) {
+        Map<String, Workload> present = lookup.present();
         List<String> backends = admin.backends();
-        List<DeviceStatus> devices = admin.devices();
-        out.println("iommulab: " + backends.size() + " backend(s) " + backends + ", " + devices.size() + " device(s)");
-        if (backends.isEmpty() || devices.isEmpty()) {
-            out.println("iommulab: nothing to run: no backend or no device is present");
-            return 1;
+        out.println("iommulab: " + backends.size() + " backend(s) " + backends + ", " + present.size() + " workload(s) "
+                + ScenarioCheck.ordered(present.keySet()) + ", checker " + (admin.checkerEnabled() ? "on" : "off"));
+        if (backends.isEmpty() || present.isEmpty()) {
+            out.println("iommulab: nothing to run: no backend or no workload is present");
+            return FAILED;
         }
-        List<ResultRow> rows = new ArrayList<>();
-        for (String backend : backends) {
-            for (DeviceStatus device : devices) {
-                rows.add(runOne(backend, device.name()));
+        Plan plan;
+        try {
+            plan = ScenarioCheck.plan(scenario, admin, present);
+        } catch (ScenarioException e) {
+            out.println("iommulab: " + e.getMessage());
+            return BAD_INPUT;
+        }
+        List<Plan.DeviceChange> applied = new ArrayList<>();
+        try {
+            for (Plan.DeviceChange c : plan.changes()) {
+                replace(c.original(), c.changed(), scenario, c.line());
+                applied.add(c);
             }
+            List<ResultRow> rows = runAll(plan);
+            ResultTable.print(rows, out);
+            return summarize(rows);
+        } catch (ScenarioException e) {
+            out.println("iommulab: " + e.getMessage());
+            return BAD_INPUT;
+        } finally {
+            for (int i = applied.size() - 1; i >= 0; i--) {
+                Plan.DeviceChange c = applied.get(i);
+                try {
+                    replace(c.changed(), c.original(), scenario, c.line());
+                } catch (ScenarioException e) {
+                    out.println("iommulab: warning: could not restore device " + c.original().name() + ": " + e.getMessage());
+                }
+            }
+            out.flush();
         }
-        ResultTable.print(rows, out);
-        boolean ok = rows.stream().allMatch(r -> r.result() == null || r.clean());
-        out.println("iommulab: " + (ok ? "all transfers intact" : "FAILED: see the rows above"));
-        out.flush();
-        return ok ? 0 : 1;
     }
 
-    private ResultRow runOne(String backend, String device) {
+    private List<ResultRow> runAll(Plan plan) {
+        List<ResultRow> rows = new ArrayList<>();
+        int i = 0;
+        for (String backend : plan.backends()) {
+            long start = System.nanoTime();
+            List<ResultRow> mine = new ArrayList<>();
+            for (Plan.Run run : plan.runs()) {
+                mine.add(runOne(backend, run));
+            }
+            rows.addAll(mine);
+            long bad = mine.stream().filter(r -> !r.outcome().success()).count();
+            long caught = mine.stream().filter(r -> r.outcome() == Outcome.CAUGHT).count();
+            out.printf("iommulab: [%d/%d] %s: %d workload(s) in %.1f s%s%s%n", ++i, plan.backends().size(), backend,
+                    mine.size(), (System.nanoTime() - start) / 1e9, caught > 0 ? ", seeded bug caught" : "",
+                    bad > 0 ? ", " + bad + " NOT as expected" : "");
+            out.flush();
+        }
+        return rows;
+    }
+
+    private ResultRow runOne(String backend, Plan.Run run) {
         try {
-            admin.bind(device, backend);
-        } catch (IllegalStateException e) {
-            return ResultRow.refused(backend, device, e.getMessage());
+            admin.bind(run.device(), backend);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            return ResultRow.notRun(backend, run.workload(), run.device(), run.seededBug(), e.getMessage());
         }
-        DmaApi api = dmaApiLookup.apply(device, backend);
-        if (api == null) {
-            return ResultRow.refused(backend, device, "no DMA API service appeared after the bind");
+        Workload w = lookup.await(run.workload(), backend);
+        if (w == null) {
+            return ResultRow.notRun(backend, run.workload(), run.device(), run.seededBug(),
+                    "no " + run.workload() + " workload appeared after binding " + run.device() + " to " + backend
+                            + " (its driver failed to probe? see the log)");
         }
-        DeviceStats before = admin.stats(device);
+        long lastFinding = lastFindingSequence();
+        DeviceStats before = admin.stats(run.device());
         long start = System.nanoTime();
-        WorkloadResult result = new LoopbackWorkload(api, admin.busMaster(device), admin.allocator())
-                .run(ROUNDS, device.hashCode());
+        WorkloadReport report;
+        try {
+            report = w.run(run.params());
+        } catch (RuntimeException e) {
+            // A driver bug, not a finding: the row fails with what was thrown.
+            report = WorkloadReport.builder(run.workload(), run.device(), backend).error("the run threw " + e).build();
+        }
         long nanos = System.nanoTime() - start;
-        return ResultRow.ran(backend, device, result, before, admin.stats(device), nanos);
+        DeviceStats after = admin.stats(run.device());
+        return ResultRow.ran(backend, run.workload(), run.seededBug(), admin.checkerEnabled(), report, before, after, nanos,
+                firstFindingSince(lastFinding, run.device()));
+    }
+
+    private int summarize(List<ResultRow> rows) {
+        long bad = rows.stream().filter(r -> !r.outcome().success()).count();
+        long caught = rows.stream().filter(r -> r.outcome() == Outcome.CAUGHT).count();
+        long refused = rows.stream().filter(r -> r.outcome() == Outcome.REFUSED).count();
+        if (bad == 0) {
+            out.println("iommulab: every workload as expected (" + rows.size() + " runs"
+                    + (caught > 0 ? "; the seeded bug was caught on " + caught + " merging backend(s)" : "")
+                    + (refused > 0 ? "; " + refused + " not run" : "") + ")");
+            return OK;
+        }
+        out.println("iommulab: FAILED: " + bad + " of " + rows.size() + " runs not as expected; see the rows above");
+        return FAILED;
+    }
+
+    private long lastFindingSequence() {
+        List<Finding> f = admin.findings();
+        return f.isEmpty() ? 0 : f.get(f.size() - 1).sequence();
+    }
+
+    private String firstFindingSince(long sequence, String device) {
+        for (Finding f : admin.findings()) {
+            if (f.sequence() > sequence && device.equals(f.device())) {
+                return f.message();
+            }
+        }
+        return null;
+    }
+
+    /** Puts {@code next} where {@code current} is (remove, then add): the driver is released and probed again. */
+    private void replace(DeviceDescriptor current, DeviceDescriptor next, Scenario scenario, int line) {
+        try {
+            admin.removeDevice(current.name());
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new ScenarioException(scenario.source(), line, "cannot change device " + current.name() + ": " + e.getMessage());
+        }
+        try {
+            admin.addDevice(next);
+        } catch (RuntimeException e) {
+            admin.addDevice(current);
+            throw new ScenarioException(scenario.source(), line, "cannot change device " + current.name() + ": " + e.getMessage());
+        }
     }
 }

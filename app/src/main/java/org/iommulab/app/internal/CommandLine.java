@@ -4,18 +4,50 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-/** The command line of {@code java -jar iommulab.jar}, as the main job understands it. */
-record CommandLine(boolean shell, List<String> arguments) {
-
-    static final String SHELL = "--shell";
+/**
+ * The command line of {@code java -jar iommulab.jar}, as the main job understands it: the
+ * options {@code --shell}, {@code --scenario FILE} (or {@code --scenario=FILE}) and
+ * {@code --help}, then optionally a mode word (such as {@code replay}) whose own arguments are
+ * kept verbatim in {@link #arguments()} for that mode to read.
+ *
+ * @param arguments the mode word and everything after it, or empty
+ * @param error what is wrong with the command line, or null
+ */
+record CommandLine(boolean shell, String scenario, boolean help, List<String> arguments, String error) {
 
     CommandLine {
         arguments = List.copyOf(arguments);
     }
 
+    static final String SHELL = "--shell";
+    static final String SCENARIO = "--scenario";
+    static final String HELP = "--help";
+
+    static final String USAGE = String.join("\n",
+        "usage: java -jar iommulab.jar [--scenario FILE | --shell | --help]",
+        "       java -jar iommulab.jar replay TRACE [replay options]",
+        "  (no option)       run every workload on every backend present and print one table",
+        "  --scenario FILE   run the devices, backends, workloads, sizes and rounds FILE names",
+        "  --shell           keep the Gogo shell (g!) open instead",
+        "",
+        "scenario file: one directive per line, '#' starts a comment; numbers decimal or 0x hex,",
+        "sizes may end in K, M or G:",
+        "  rounds N                     default rounds of every workload (default 16)",
+        "  size BYTES                   default size of every workload (default 0: each workload's own)",
+        "  seed N                       default seed (default 1)",
+        "  backends NAME... | all       backends to run on, in this order (default: all present)",
+        "  workload NAME [rounds=N] [size=BYTES] [seed=N]",
+        "                               a workload to run, in this order (default: all present)",
+        "  device NAME KEY=VALUE...     change a device for the run (restored after): sid, mask (bits),",
+        "                               buslimit (bits), coherent, trusted, pci (true/false), maxseg",
+        "                               (bytes), boundary, minalign (masks 2^n-1)",
+        "exit status: 0 everything as expected, 1 a workload failed or a seeded bug went uncaught,",
+        "2 bad command line or scenario");
+
     /**
      * @param launcherArguments the value of the launcher's {@code launcher.arguments}
      *     service property: a {@code String[]}, or null when there were none
+     * @throws IllegalArgumentException when it is not a {@code String[]}
      */
     static CommandLine parse(Object launcherArguments) {
         List<String> rest = new ArrayList<>();
@@ -25,7 +57,47 @@ record CommandLine(boolean shell, List<String> arguments) {
             throw new IllegalArgumentException(
                 "launcher.arguments is not a String[]: " + launcherArguments.getClass().getName());
         }
-        boolean shell = rest.remove(SHELL);
-        return new CommandLine(shell, rest);
+        boolean shell = false;
+        boolean help = false;
+        String scenario = null;
+        List<String> mode = List.of();
+        for (int i = 0; i < rest.size(); i++) {
+            String a = rest.get(i);
+            if (a.equals(SHELL)) {
+                shell = true;
+            } else if (a.equals(HELP) || a.equals("-h")) {
+                help = true;
+            } else if (a.equals(SCENARIO) || a.startsWith(SCENARIO + "=")) {
+                String file = a.equals(SCENARIO) ? (i + 1 < rest.size() ? rest.get(++i) : "") : a.substring(SCENARIO.length() + 1);
+                if (file.isEmpty() || file.startsWith("--")) {
+                    return failed("--scenario needs a file name");
+                }
+                if (scenario != null) {
+                    return failed("--scenario given twice");
+                }
+                scenario = file;
+            } else if (a.startsWith("-")) {
+                return failed("unknown option '" + a + "'");
+            } else {
+                mode = rest.subList(i, rest.size());
+                break;
+            }
+        }
+        if (shell && scenario != null) {
+            return failed("--shell and --scenario exclude each other");
+        }
+        if (!mode.isEmpty() && (shell || scenario != null)) {
+            return failed("'" + mode.get(0) + "' takes no --shell or --scenario");
+        }
+        return new CommandLine(shell, scenario, help, mode, null);
+    }
+
+    /** The mode word, or null for the main job's default batch run. */
+    String mode() {
+        return arguments.isEmpty() ? null : arguments.get(0);
+    }
+
+    private static CommandLine failed(String why) {
+        return new CommandLine(false, null, false, List.of(), why);
     }
 }

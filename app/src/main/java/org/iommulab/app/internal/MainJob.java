@@ -1,14 +1,21 @@
 package org.iommulab.app.internal;
 
-import java.util.Collection;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.iommulab.api.admin.PlatformAdmin;
-import org.iommulab.api.dma.DmaApi;
+import org.iommulab.app.internal.scenario.Scenario;
+import org.iommulab.app.internal.scenario.ScenarioException;
+import org.iommulab.app.internal.scenario.ScenarioParser;
+import org.iommulab.replay.TraceReplay;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceReference;
+import org.osgi.util.tracker.ServiceTracker;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -40,8 +47,10 @@ public final class MainJob implements Callable<Integer> {
     /** Service property carrying the command line on the launcher's own service. */
     static final String LAUNCHER_ARGUMENTS = "launcher.arguments";
 
-    /** How long to wait for devices to be bound at start and for a DMA API after a swap. */
+    /** How long to wait for devices to be bound at start and for a workload after a swap. */
     static final long WAIT_MILLIS = 10_000;
+    /** The drivers are up when the set of workloads has not changed for this long. */
+    static final long SETTLE_MILLIS = 300;
 
     private final BundleContext context;
     private final CommandLine commandLine;
@@ -64,11 +73,59 @@ public final class MainJob implements Callable<Integer> {
     /** Runs on the launcher's main thread; the result is the process exit status. */
     @Override
     public Integer call() throws Exception {
+        if (commandLine.error() != null) {
+            System.err.println("iommulab: " + commandLine.error());
+            System.err.println(CommandLine.USAGE);
+            return BatchJob.BAD_INPUT;
+        }
+        if (commandLine.help()) {
+            System.out.println(CommandLine.USAGE);
+            return BatchJob.OK;
+        }
         if (commandLine.shell()) {
             return new InteractiveShell(context).run();
         }
+        if (commandLine.mode() != null) {
+            return runMode();
+        }
+        Scenario scenario = Scenario.defaults();
+        if (commandLine.scenario() != null) {
+            try (Reader in = Files.newBufferedReader(Path.of(commandLine.scenario()), StandardCharsets.UTF_8)) {
+                scenario = ScenarioParser.parse(commandLine.scenario(), in);
+            } catch (ScenarioException e) {
+                System.out.println("iommulab: " + e.getMessage());
+                return BatchJob.BAD_INPUT;
+            } catch (IOException | InvalidPathException e) {
+                System.out.println("iommulab: scenario " + commandLine.scenario() + ": cannot be read: " + e);
+                return BatchJob.BAD_INPUT;
+            }
+        }
         awaitBindings();
-        return new BatchJob(admin, this::dmaApi, System.out).run();
+        ServiceWorkloads workloads = new ServiceWorkloads(context, WAIT_MILLIS);
+        workloads.awaitSettled(SETTLE_MILLIS);
+        return new BatchJob(admin, workloads, System.out).run(scenario);
+    }
+
+    /** A mode word on the command line: {@code replay} hands its arguments to the trace replay service. */
+    private int runMode() throws InterruptedException {
+        if (!"replay".equals(commandLine.mode())) {
+            System.err.println("iommulab: unknown mode '" + commandLine.mode() + "'");
+            System.err.println(CommandLine.USAGE);
+            return BatchJob.BAD_INPUT;
+        }
+        awaitBindings();
+        ServiceTracker<TraceReplay, TraceReplay> replays = new ServiceTracker<>(context, TraceReplay.class, null);
+        replays.open();
+        try {
+            TraceReplay replay = replays.waitForService(WAIT_MILLIS);
+            if (replay == null) {
+                System.err.println("iommulab: the trace replay service (bundle org.iommulab.replay) is not running");
+                return BatchJob.FAILED;
+            }
+            return replay.run(commandLine.arguments().subList(1, commandLine.arguments().size()), System.out);
+        } finally {
+            replays.close();
+        }
     }
 
     /** Backends and devices register as their bundles start; give the platform time to bind them. */
@@ -78,25 +135,5 @@ public final class MainJob implements Callable<Integer> {
                 && (admin.backends().isEmpty() || admin.devices().stream().anyMatch(d -> d.backend() == null))) {
             Thread.sleep(20);
         }
-    }
-
-    /** The DMA API service of {@code device} bound to {@code backend}, waiting for its registration. */
-    private DmaApi dmaApi(String device, String backend) {
-        String filter = "(&(" + DmaApi.DEVICE_PROPERTY + "=" + device + ")(" + DmaApi.BACKEND_PROPERTY + "=" + backend + "))";
-        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
-        try {
-            do {
-                Collection<ServiceReference<DmaApi>> refs = context.getServiceReferences(DmaApi.class, filter);
-                if (!refs.isEmpty()) {
-                    return context.getService(refs.iterator().next());
-                }
-                Thread.sleep(10);
-            } while (System.currentTimeMillis() < deadline);
-        } catch (InvalidSyntaxException e) {
-            throw new IllegalArgumentException("bad device or backend name in filter " + filter, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return null;
     }
 }

@@ -1,69 +1,103 @@
 package org.iommulab.app.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
+import java.io.IOException;
+import java.io.StringReader;
+import java.util.List;
 
+import org.iommulab.api.admin.Stat;
 import org.iommulab.api.backend.BackendException;
 import org.iommulab.api.backend.DeviceBinding;
 import org.iommulab.api.backend.DmaBackend;
 import org.iommulab.api.backend.DmaDevice;
-import org.iommulab.api.dma.DmaApi;
-import org.iommulab.api.dma.DmaMasks;
-import org.iommulab.api.platform.DeviceDescriptor;
-import org.iommulab.platform.internal.core.DevicePlatform;
-import org.iommulab.platform.internal.memory.SparsePhysicalMemory;
-import org.iommulab.platform.internal.memory.ZonedPageAllocator;
-import org.iommulab.swiotlb.internal.direct.DmaDirectBackend;
-import org.iommulab.swiotlb.internal.force.SwiotlbBackendComponent;
-import org.iommulab.swiotlb.internal.pool.BouncePool;
-import org.iommulab.swiotlb.internal.pool.PoolGeometry;
+import org.iommulab.api.backend.TranslationPort;
+import org.iommulab.api.platform.AccessType;
+import org.iommulab.app.internal.scenario.Scenario;
+import org.iommulab.app.internal.scenario.ScenarioParser;
 import org.junit.jupiter.api.Test;
 
 class BatchJobTest {
-    private final SparsePhysicalMemory memory = SparsePhysicalMemory.defaultLayout();
-    private final ZonedPageAllocator allocator = new ZonedPageAllocator(memory);
-    private final Map<String, DmaApi> published = new HashMap<>();
-    private final DevicePlatform platform = new DevicePlatform(memory, allocator, (api, props) -> {
-        String key = props.get(DmaApi.DEVICE_PROPERTY) + "@" + props.get(DmaApi.BACKEND_PROPERTY);
-        published.put(key, api);
-        return () -> published.remove(key);
-    });
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+    private final AppHarness h = new AppHarness();
 
-    private int runJob() {
-        return new BatchJob(platform, (d, b) -> published.get(d + "@" + b), out).run();
+    private static Scenario scenario(String text) throws IOException {
+        return ScenarioParser.parse("test.scenario", new StringReader(text));
+    }
+
+    private String row(String backend, String workload) {
+        return h.text().lines().filter(l -> l.startsWith(backend + " ") && l.contains(" " + workload + " ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no row " + backend + "/" + workload + " in\n" + h.text()));
     }
 
     @Test
-    void everyBackendAndDeviceGetsARowAndTheJobSucceeds() {
-        BouncePool pool = new BouncePool(memory, allocator, PoolGeometry.of(16L << 20, 1));
-        platform.addBackend(new DmaDirectBackend("direct", false, () -> pool), Map.of(DmaBackend.NAME_PROPERTY, "direct"));
-        platform.addBackend(SwiotlbBackendComponent.create(pool), Map.of(DmaBackend.NAME_PROPERTY, "swiotlb"));
-        platform.addDevice(DeviceDescriptor.builder("nic0").dmaMask(DmaMasks.bits(64)).build());
-        platform.addDevice(DeviceDescriptor.builder("disk0").streamIds(2).dmaMask(DmaMasks.bits(32)).build());
-        assertEquals(0, runJob(), bytes.toString(StandardCharsets.UTF_8));
-        String text = bytes.toString(StandardCharsets.UTF_8);
-        for (String b : new String[] {"direct", "swiotlb"}) {
-            for (String d : new String[] {"nic0", "disk0"}) {
-                assertTrue(text.lines().anyMatch(l -> l.startsWith(b) && l.contains(d) && l.endsWith("ok")),
-                        "row " + b + "/" + d + " in\n" + text);
+    void everyWorkloadOnEveryBackendAsExpectedWithTheSeededBugCaughtWhereMerged() throws IOException {
+        h.directAndSwiotlb().generic().allDevices();
+        assertEquals(0, h.run(scenario("rounds 2\n")), h.text());
+        List<String> workloads = List.of("loopback", "nic", "nic-ext", "nvme", "camera", "mmc", "mmc-buggy");
+        for (String b : List.of("direct", "swiotlb", "generic")) {
+            for (String w : workloads) {
+                row(b, w);
             }
         }
-        assertTrue(text.contains("all transfers intact"));
+        assertTrue(row("generic", "mmc-buggy").endsWith("caught   caught (expected)"), row("generic", "mmc-buggy"));
+        assertTrue(row("direct", "mmc-buggy").endsWith("clean    ok (not merged)"), row("direct", "mmc-buggy"));
+        assertTrue(row("generic", "mmc").endsWith("clean    ok"), row("generic", "mmc"));
+        assertTrue(row("direct", "camera").contains("ok, 2 skipped"), row("direct", "camera"));
+        assertTrue(row("generic", "camera").endsWith("clean    ok"), row("generic", "camera"));
+        assertTrue(h.text().contains("direct/camera: cam0: a 16-page USERPTR buffer mapped to 16 DMA segments on direct"), h.text());
+        assertTrue(h.text().contains("generic/mmc-buggy: mmc1: read back of card bytes"), h.text());
+        assertTrue(h.text().contains("iommulab: [3/3] generic: 7 workload(s)"), h.text());
+        assertTrue(h.text().contains("every workload as expected (21 runs; the seeded bug was caught on 1 merging backend(s))"),
+                h.text());
     }
 
     @Test
-    void aRefusingBackendIsShownAsRefusedNotAsAFailure() {
-        BouncePool pool = new BouncePool(memory, allocator, PoolGeometry.of(16L << 20, 1));
-        platform.addBackend(new DmaDirectBackend("direct", false, () -> pool), Map.of(DmaBackend.NAME_PROPERTY, "direct"));
-        platform.addBackend(new DmaBackend() {
+    void aCorrectWorkloadThatBreaksFailsTheJob() throws IOException {
+        h.backend(skewed(h.direct)).allDevices();
+        assertEquals(1, h.run(scenario("rounds 1\nworkload loopback\n")), h.text());
+        assertTrue(row("skewed", "loopback").endsWith("FAILED"), h.text());
+        assertTrue(h.text().contains("iommulab: FAILED: 1 of 1 runs not as expected"), h.text());
+    }
+
+    @Test
+    void aScenarioPicksBackendsAndWorkloadsInItsOrder() throws IOException {
+        h.directAndSwiotlb().generic().allDevices();
+        assertEquals(0, h.run(scenario("backends generic direct\nworkload mmc-buggy rounds=1\nworkload mmc size=8K\n")), h.text());
+        List<String> rows = h.text().lines().filter(l -> l.matches("^(direct|generic|swiotlb) .*")).toList();
+        assertEquals(4, rows.size(), h.text());
+        assertTrue(rows.get(0).startsWith("generic   mmc-buggy"), rows.get(0));
+        assertTrue(rows.get(1).startsWith("generic   mmc "), rows.get(1));
+        assertTrue(rows.get(2).startsWith("direct    mmc-buggy"), rows.get(2));
+    }
+
+    @Test
+    void aSmallMaxSegmentStopsTheMergeAndTheBuggyDriverThenPassesAndTheDeviceIsRestored() throws IOException {
+        h.generic().allDevices();
+        assertEquals(0, h.run(scenario("workload mmc-buggy rounds=2\ndevice mmc1 maxseg=4K\n")), h.text());
+        assertTrue(row("generic", "mmc-buggy").endsWith("ok (not merged)"), h.text());
+        assertEquals(64 * 1024, h.platform.device("mmc1").descriptor().maxSegmentSize(), "restored after the run");
+    }
+
+    @Test
+    void aScenarioThatDoesNotFitTheRunningPlatformChangesNothingAndExitsTwo() throws IOException {
+        h.directAndSwiotlb().allDevices();
+        long maps = h.platform.stats("mmc0").get(Stat.SG_MAPS);
+        assertEquals(2, h.run(scenario("workload mmc\n\nbackends direct smmu-v9\n")));
+        assertTrue(h.text().contains("scenario test.scenario:3: backend 'smmu-v9' is not present; present: direct, swiotlb"),
+                h.text());
+        assertEquals(2, h.run(scenario("# sizes\nworkload nic size=64K\n")));
+        assertTrue(h.text().contains("scenario test.scenario:2: workload nic: nic size is the largest payload"), h.text());
+        assertEquals(2, h.run(scenario("device mmc0 mask=65\nworkload mmc\n")));
+        assertTrue(h.text().contains("scenario test.scenario:1: mask is a width in bits, 1..64"), h.text());
+        assertEquals(maps, h.platform.stats("mmc0").get(Stat.SG_MAPS), "nothing ran");
+        assertFalse(h.text().contains("ops"), "no table was printed");
+    }
+
+    @Test
+    void aRefusingBackendIsShownAsRefusedNotAsAFailure() throws IOException {
+        h.backend(h.direct).backend(new DmaBackend() {
             @Override
             public String name() {
                 return "picky";
@@ -78,17 +112,69 @@ class BatchJobTest {
             public DeviceBinding attach(DmaDevice device) throws BackendException {
                 throw new BackendException("picky takes no device");
             }
-        }, Map.of(DmaBackend.NAME_PROPERTY, "picky"));
-        platform.addDevice(DeviceDescriptor.builder("nic0").dmaMask(DmaMasks.bits(64)).build());
-        assertEquals(0, runJob());
-        String text = bytes.toString(StandardCharsets.UTF_8);
-        assertTrue(text.lines().anyMatch(l -> l.startsWith("picky") && l.contains("refused")), text);
+        }).allDevices();
+        assertEquals(0, h.run(scenario("rounds 1\nworkload nic\n")), h.text());
+        assertTrue(row("picky", "nic").endsWith("refused"), h.text());
+        assertTrue(h.text().contains("picky/nic: not run: backend picky does not accept device nic0"), h.text());
     }
 
     @Test
     void noBackendMeansNothingToRunAndAFailure() {
-        platform.addDevice(DeviceDescriptor.builder("nic0").build());
-        assertEquals(1, runJob());
-        assertTrue(bytes.toString(StandardCharsets.UTF_8).contains("nothing to run"));
+        h.allDevices();
+        assertEquals(1, h.run(Scenario.defaults()));
+        assertTrue(h.text().contains("nothing to run"));
+    }
+
+    /** Device writes land one byte further than mapped: every correct workload's data check must fail. */
+    private static DmaBackend skewed(DmaBackend inner) {
+        return new DmaBackend() {
+            @Override
+            public String name() {
+                return "skewed";
+            }
+
+            @Override
+            public boolean accepts(DmaDevice device) {
+                return true;
+            }
+
+            @Override
+            public DeviceBinding attach(DmaDevice device) throws BackendException {
+                DeviceBinding real = inner.attach(device);
+                TranslationPort port = new TranslationPort() {
+                    @Override
+                    public long translate(int sid, long bus, AccessType access) {
+                        long phys = real.port().translate(sid, bus, access);
+                        return access == AccessType.WRITE ? phys + 1 : phys;
+                    }
+
+                    @Override
+                    public int pageShift() {
+                        return 0;
+                    }
+                };
+                return new DeviceBinding() {
+                    @Override
+                    public org.iommulab.api.backend.DmaOps ops() {
+                        return real.ops();
+                    }
+
+                    @Override
+                    public TranslationPort port() {
+                        return port;
+                    }
+
+                    @Override
+                    public long counter(org.iommulab.api.backend.BackendCounter c) {
+                        return real.counter(c);
+                    }
+
+                    @Override
+                    public void detach() {
+                        real.detach();
+                    }
+                };
+            }
+        };
     }
 }

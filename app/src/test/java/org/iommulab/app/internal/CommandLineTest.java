@@ -2,6 +2,7 @@ package org.iommulab.app.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,14 +16,37 @@ class CommandLineTest {
     void noArgumentsMeansBatch() {
         CommandLine line = CommandLine.parse(null);
         assertFalse(line.shell());
-        assertEquals(List.of(), line.arguments());
+        assertNull(line.scenario());
+        assertNull(line.mode());
+        assertNull(line.error());
     }
 
     @Test
-    void shellFlagIsTakenOutOfTheArguments() {
-        CommandLine line = CommandLine.parse(new String[] {"a", "--shell", "b"});
-        assertTrue(line.shell());
-        assertEquals(List.of("a", "b"), line.arguments());
+    void shellFlag() {
+        assertTrue(CommandLine.parse(new String[] {"--shell"}).shell());
+    }
+
+    @Test
+    void scenarioInBothSpellings() {
+        assertEquals("a.scenario", CommandLine.parse(new String[] {"--scenario", "a.scenario"}).scenario());
+        assertEquals("b.scenario", CommandLine.parse(new String[] {"--scenario=b.scenario"}).scenario());
+    }
+
+    @Test
+    void aModeWordKeepsItsArgumentsVerbatim() {
+        CommandLine line = CommandLine.parse(new String[] {"replay", "t.trace", "--backend", "direct"});
+        assertEquals("replay", line.mode());
+        assertEquals(List.of("replay", "t.trace", "--backend", "direct"), line.arguments());
+        assertNull(line.error());
+    }
+
+    @Test
+    void badCommandLinesSayWhy() {
+        assertEquals("--scenario needs a file name", CommandLine.parse(new String[] {"--scenario"}).error());
+        assertEquals("unknown option '--frobnicate'", CommandLine.parse(new String[] {"--frobnicate"}).error());
+        assertEquals("--shell and --scenario exclude each other",
+                CommandLine.parse(new String[] {"--shell", "--scenario", "x"}).error());
+        assertEquals("--scenario given twice", CommandLine.parse(new String[] {"--scenario=a", "--scenario=b"}).error());
     }
 
     @Test

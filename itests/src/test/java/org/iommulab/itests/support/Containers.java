@@ -34,7 +34,8 @@ public final class Containers {
     public static final String PLATFORM = "org.iommulab.platform";
     public static final String SWIOTLB = "org.iommulab.swiotlb";
     public static final String GENERIC_IOMMU = "org.iommulab.iommu.generic";
-    public static final List<String> IOMMULAB_BUNDLES = List.of(API, PLATFORM, SWIOTLB, GENERIC_IOMMU);
+    public static final String DEVICES = "org.iommulab.devices";
+    public static final List<String> IOMMULAB_BUNDLES = List.of(API, PLATFORM, SWIOTLB, GENERIC_IOMMU, DEVICES);
 
     private static final String BUNDLES_PROPERTY = "itest.bundles";
     private static final String WORKDIR_PROPERTY = "itest.workdir";
@@ -79,7 +80,7 @@ public final class Containers {
 
     /** The reactor's bundles (Maven artifactIds). */
     public static Option iommulabBundles() {
-        return composite(file("api"), file("platform"), file("swiotlb-bounce"), file("generic-iommu"), file("smmu-v2"), file("smmu-v3"), file("replay"), file("xz"));
+        return composite(file("api"), file("platform"), file("swiotlb-bounce"), file("generic-iommu"), file("smmu-v2"), file("smmu-v3"), file("replay"), file("xz"), file("devices"));
     }
 
     /** A bundle copied into {@code itest.bundles} as {@code <artifactId>.jar}. */

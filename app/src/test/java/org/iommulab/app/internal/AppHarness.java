@@ -1,0 +1,107 @@
+package org.iommulab.app.internal;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+import org.iommulab.api.backend.DmaBackend;
+import org.iommulab.api.dma.DmaApi;
+import org.iommulab.api.platform.DeviceDescriptor;
+import org.iommulab.app.internal.scenario.Scenario;
+import org.iommulab.devices.Workload;
+import org.iommulab.devices.internal.DriverKind;
+import org.iommulab.devices.internal.core.DeviceDriver;
+import org.iommulab.devices.internal.core.DeviceModels;
+import org.iommulab.devices.internal.core.ExtraDevices;
+import org.iommulab.iommu.generic.internal.dma.IommuDmaBackend;
+import org.iommulab.iommu.generic.internal.driver.GenericIommuDriver;
+import org.iommulab.iommu.generic.internal.model.GenericIommuModel;
+import org.iommulab.platform.internal.core.DevicePlatform;
+import org.iommulab.platform.internal.device.DefaultDevices;
+import org.iommulab.platform.internal.memory.SparsePhysicalMemory;
+import org.iommulab.platform.internal.memory.ZonedPageAllocator;
+import org.iommulab.swiotlb.internal.direct.DmaDirectBackend;
+import org.iommulab.swiotlb.internal.force.SwiotlbBackendComponent;
+import org.iommulab.swiotlb.internal.pool.BouncePool;
+import org.iommulab.swiotlb.internal.pool.PoolGeometry;
+
+/**
+ * The main job outside OSGi: a DevicePlatform from the platform's plain classes, backends made
+ * with new (direct, swiotlb, and the generic IOMMU through iommu-dma, which merges sg lists),
+ * the devices bundle's drivers created and stopped as DS would around every swap, and a
+ * {@link WorkloadLookup} over them.
+ */
+final class AppHarness implements WorkloadLookup {
+    final SparsePhysicalMemory memory = SparsePhysicalMemory.defaultLayout();
+    final ZonedPageAllocator allocator = new ZonedPageAllocator(memory);
+    final BouncePool pool = new BouncePool(memory, allocator, PoolGeometry.of(16L << 20, 1));
+    final DmaDirectBackend direct = new DmaDirectBackend("direct", false, () -> pool);
+    final DevicePlatform platform;
+    private final Map<String, DeviceDriver> drivers = new HashMap<>();
+    private DeviceModels models;
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+
+    AppHarness() {
+        platform = new DevicePlatform(memory, allocator, (api, props) -> {
+            Optional<DriverKind> kind = DriverKind.forDevice((String) props.get(DmaApi.DEVICE_PROPERTY));
+            if (kind.isEmpty()) {
+                return () -> { };
+            }
+            DeviceDriver d = kind.get().create(api, allocator, models);
+            d.start();
+            drivers.put(d.name(), d);
+            return () -> {
+                drivers.remove(d.name(), d);
+                d.stop();
+            };
+        });
+        models = new DeviceModels(platform);
+    }
+
+    AppHarness backend(DmaBackend b) {
+        platform.addBackend(b, Map.of(DmaBackend.NAME_PROPERTY, b.name()));
+        return this;
+    }
+
+    AppHarness directAndSwiotlb() {
+        return backend(direct).backend(SwiotlbBackendComponent.create(pool));
+    }
+
+    /** The generic IOMMU behind iommu-dma, strict: the backend that merges. */
+    AppHarness generic() {
+        GenericIommuModel hw = new GenericIommuModel(GenericIommuDriver.NAME, 48, 48, 16, 256, 64, false);
+        return backend(IommuDmaBackend.of(new GenericIommuDriver(hw), false, () -> pool));
+    }
+
+    AppHarness allDevices() {
+        for (DeviceDescriptor d : DefaultDevices.all()) {
+            platform.addDevice(d);
+        }
+        ExtraDevices.addMissing(platform);
+        return this;
+    }
+
+    int run(Scenario s) {
+        return new BatchJob(platform, this, out).run(s);
+    }
+
+    String text() {
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public Map<String, Workload> present() {
+        return new TreeMap<>(drivers);
+    }
+
+    @Override
+    public Workload await(String name, String backend) {
+        DeviceDriver d = drivers.get(name);
+        return d != null && d.backendName().equals(backend) ? d : null;
+    }
+}

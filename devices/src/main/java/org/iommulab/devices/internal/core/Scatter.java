@@ -1,0 +1,56 @@
+package org.iommulab.devices.internal.core;
+
+import java.util.Arrays;
+
+import org.iommulab.api.platform.PageAllocator;
+import org.iommulab.api.platform.Zone;
+
+/**
+ * Separately allocated pages for a scatterlist, as a page cache or a user buffer hands them to
+ * a driver: no two of them physically adjacent. Each page is allocated with a spacer page
+ * after it, and the spacers are freed again, so in unfragmented memory the page after every
+ * entry is free. That is what makes a driver that writes past an entry visible to the checker:
+ * it touches memory no allocation holds. (In fragmented memory an entry may land in a hole
+ * whose next page belongs to someone else, as in a real kernel; the stray write then corrupts
+ * that allocation, and the data check still sees the bytes missing from the entries.)
+ */
+public final class Scatter {
+    private Scatter() {
+    }
+
+    /**
+     * {@code count} scattered pages (each a {@code pagesPerEntry}-page contiguous block), or null
+     * when memory ran out (nothing is left allocated then).
+     */
+    public static long[] pages(PageAllocator allocator, int count, int pagesPerEntry, Zone zone) {
+        long[] pages = new long[count];
+        long[] spacers = new long[count];
+        Arrays.fill(pages, PageAllocator.NO_MEMORY);
+        Arrays.fill(spacers, PageAllocator.NO_MEMORY);
+        boolean ok = true;
+        for (int i = 0; i < count && ok; i++) {
+            pages[i] = allocator.allocPages(pagesPerEntry, zone);
+            spacers[i] = allocator.allocPages(1, zone);
+            ok = pages[i] != PageAllocator.NO_MEMORY && spacers[i] != PageAllocator.NO_MEMORY;
+        }
+        freeAll(allocator, spacers);
+        if (!ok) {
+            freeAll(allocator, pages);
+            return null;
+        }
+        return pages;
+    }
+
+    /** Frees every address of {@code addrs} that is not {@link PageAllocator#NO_MEMORY}. */
+    public static void freeAll(PageAllocator allocator, long[] addrs) {
+        if (addrs == null) {
+            return;
+        }
+        for (int i = 0; i < addrs.length; i++) {
+            if (addrs[i] != PageAllocator.NO_MEMORY) {
+                allocator.free(addrs[i]);
+                addrs[i] = PageAllocator.NO_MEMORY;
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package org.iommulab.devices.internal.testing;
+
+import org.iommulab.api.backend.DmaOps;
+import org.iommulab.api.dma.CoherentAllocation;
+import org.iommulab.api.dma.DmaDirection;
+import org.iommulab.api.dma.SgTable;
+
+/** DmaOps that hand every call to another; test backends override what they change. */
+public class ForwardingOps implements DmaOps {
+    protected final DmaOps inner;
+
+    public ForwardingOps(DmaOps inner) {
+        this.inner = inner;
+    }
+
+    @Override
+    public long mapPhys(long phys, long size, DmaDirection dir, int attrs) {
+        return inner.mapPhys(phys, size, dir, attrs);
+    }
+
+    @Override
+    public void unmapPhys(long dmaAddr, long size, DmaDirection dir, int attrs) {
+        inner.unmapPhys(dmaAddr, size, dir, attrs);
+    }
+
+    @Override
+    public long mapResource(long phys, long size, DmaDirection dir, int attrs) {
+        return inner.mapResource(phys, size, dir, attrs);
+    }
+
+    @Override
+    public void unmapResource(long dmaAddr, long size, DmaDirection dir, int attrs) {
+        inner.unmapResource(dmaAddr, size, dir, attrs);
+    }
+
+    @Override
+    public int mapSg(SgTable sg, int nents, DmaDirection dir, int attrs) {
+        return inner.mapSg(sg, nents, dir, attrs);
+    }
+
+    @Override
+    public void unmapSg(SgTable sg, int nents, DmaDirection dir, int attrs) {
+        inner.unmapSg(sg, nents, dir, attrs);
+    }
+
+    @Override
+    public void syncSingleForCpu(long dmaAddr, long size, DmaDirection dir) {
+        inner.syncSingleForCpu(dmaAddr, size, dir);
+    }
+
+    @Override
+    public void syncSingleForDevice(long dmaAddr, long size, DmaDirection dir) {
+        inner.syncSingleForDevice(dmaAddr, size, dir);
+    }
+
+    @Override
+    public void syncSgForCpu(SgTable sg, int nents, DmaDirection dir) {
+        inner.syncSgForCpu(sg, nents, dir);
+    }
+
+    @Override
+    public void syncSgForDevice(SgTable sg, int nents, DmaDirection dir) {
+        inner.syncSgForDevice(sg, nents, dir);
+    }
+
+    @Override
+    public CoherentAllocation allocCoherent(long size, int attrs) {
+        return inner.allocCoherent(size, attrs);
+    }
+
+    @Override
+    public void freeCoherent(CoherentAllocation buffer) {
+        inner.freeCoherent(buffer);
+    }
+
+    @Override
+    public boolean dmaSupported(long mask) {
+        return inner.dmaSupported(mask);
+    }
+
+    @Override
+    public long requiredMask() {
+        return inner.requiredMask();
+    }
+
+    @Override
+    public long maxMappingSize() {
+        return inner.maxMappingSize();
+    }
+
+    @Override
+    public long optMappingSize() {
+        return inner.optMappingSize();
+    }
+}
