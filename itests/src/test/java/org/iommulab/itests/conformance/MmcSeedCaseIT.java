@@ -90,7 +90,8 @@ public class MmcSeedCaseIT {
                     assertEquals(0, lastFindings);
                 }
             } catch (Throwable t) {
-                failures.add(backend + ": " + t);
+                StackTraceElement[] top = java.util.Arrays.copyOf(t.getStackTrace(), Math.min(8, t.getStackTrace().length));
+                failures.add(backend + ": " + t + " at " + java.util.Arrays.toString(top));
             }
         }
         System.out.println("MmcSeedCaseIT: the buggy driver's lists were merged (and it was caught) on " + merging

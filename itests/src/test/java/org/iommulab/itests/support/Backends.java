@@ -81,7 +81,9 @@ public final class Backends {
                 DmaApi api = dmaApi(device, b.getKey());
                 body.run(new BackendUnderTest(b.getKey(), b.getValue(), api));
             } catch (Throwable t) {
-                failures.add(b.getKey() + ": " + t);
+                // The top frames say where a backend broke; the message alone often does not.
+                StackTraceElement[] top = java.util.Arrays.copyOf(t.getStackTrace(), Math.min(8, t.getStackTrace().length));
+                failures.add(b.getKey() + ": " + t + " at " + java.util.Arrays.toString(top));
             }
         }
         if (!failures.isEmpty()) {
