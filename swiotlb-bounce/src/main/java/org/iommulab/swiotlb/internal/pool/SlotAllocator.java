@@ -369,14 +369,16 @@ public final class SlotAllocator {
         } else {
             count = 0;
         }
+        // Linux resets list, orig_addr, alloc_size and pad_slots of every slot; the fields this
+        // model keeps only at the head (pad slots, mapping size, owner) are reset there once.
+        padSlots[head] = 0;
+        mappingSize[head] = 0;
+        owner[head] = null;
         for (int i = index + nslots - 1; i >= index; i--) {
             list[i] = (short) ++count;
             origAddr[i] = INVALID_PHYS_ADDR;
             allocSize[i] = 0;
-            padSlots[i] = 0;
             alignOffset[i] = 0;
-            mappingSize[i] = 0;
-            owner[i] = null;
         }
         // Merge with the free slots before it, within the segment.
         for (int i = index - 1; i >= 0 && (i & (IO_TLB_SEGSIZE - 1)) != IO_TLB_SEGSIZE - 1 && list[i] != 0; i--) {
