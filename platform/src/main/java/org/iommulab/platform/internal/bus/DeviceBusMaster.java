@@ -15,6 +15,11 @@ import org.iommulab.api.platform.PhysicalMemory;
  * Allocates nothing unless it faults.
  */
 public final class DeviceBusMaster implements BusMaster {
+    /** What {@link #transfer} does with each piece of a bulk access. */
+    private static final int BULK_READ = 0;
+    private static final int BULK_WRITE = 1;
+    private static final int BULK_FILL = 2;
+
     private final DeviceBus bus;
     /** The stream chosen with {@link #withStream}, or -1 for the device's primary one. */
     private final int chosenStream;
@@ -162,24 +167,7 @@ public final class DeviceBusMaster implements BusMaster {
             return;
         }
         checkRange(addr, len);
-        bus.gate().enterCreating();
-        try {
-            BusRoute r = route(addr, AccessType.READ);
-            long done = 0;
-            try {
-                while (done < len) {
-                    long a = addr + done;
-                    int n = (int) Math.min(len - done, toBlockEnd(r, a));
-                    long phys = translate(r, a, n, AccessType.READ);
-                    bus.memory().read(phys, dst, off + (int) done, n);
-                    done += n;
-                }
-            } finally {
-                r.stats.add(Stat.DEVICE_READ_BYTES, done);
-            }
-        } finally {
-            bus.gate().exit();
-        }
+        transfer(BULK_READ, addr, dst, off, len, (byte) 0);
     }
 
     @Override
@@ -189,24 +177,7 @@ public final class DeviceBusMaster implements BusMaster {
             return;
         }
         checkRange(addr, len);
-        bus.gate().enterCreating();
-        try {
-            BusRoute r = route(addr, AccessType.WRITE);
-            long done = 0;
-            try {
-                while (done < len) {
-                    long a = addr + done;
-                    int n = (int) Math.min(len - done, toBlockEnd(r, a));
-                    long phys = translate(r, a, n, AccessType.WRITE);
-                    bus.memory().write(phys, src, off + (int) done, n);
-                    done += n;
-                }
-            } finally {
-                r.stats.add(Stat.DEVICE_WRITE_BYTES, done);
-            }
-        } finally {
-            bus.gate().exit();
-        }
+        transfer(BULK_WRITE, addr, src, off, len, (byte) 0);
     }
 
     @Override
@@ -218,20 +189,46 @@ public final class DeviceBusMaster implements BusMaster {
             return;
         }
         checkRange(addr, len);
+        transfer(BULK_FILL, addr, null, 0, len, value);
+    }
+
+    /**
+     * The one loop of the bulk accesses: cuts {@code [addr, addr + len)} at the route's block
+     * boundaries, translates each piece and does {@code op} on it. The bytes done are counted
+     * even when a piece faults: the pieces before it have happened. {@code op} is an int and
+     * not a callback so that an access allocates nothing.
+     *
+     * @param buf the array read into or written from ({@link #BULK_READ}, {@link #BULK_WRITE})
+     * @param off where the access starts in {@code buf}
+     * @param value the byte {@link #BULK_FILL} writes
+     */
+    private void transfer(int op, long addr, byte[] buf, int off, long len, byte value) {
+        AccessType access = op == BULK_READ ? AccessType.READ : AccessType.WRITE;
         bus.gate().enterCreating();
         try {
-            BusRoute r = route(addr, AccessType.WRITE);
+            BusRoute r = route(addr, access);
+            PhysicalMemory mem = bus.memory();
             long done = 0;
             try {
                 while (done < len) {
                     long a = addr + done;
                     int n = (int) Math.min(len - done, toBlockEnd(r, a));
-                    long phys = translate(r, a, n, AccessType.WRITE);
-                    bus.memory().fill(phys, n, value);
+                    long phys = translate(r, a, n, access);
+                    switch (op) {
+                        case BULK_READ:
+                            mem.read(phys, buf, off + (int) done, n);
+                            break;
+                        case BULK_WRITE:
+                            mem.write(phys, buf, off + (int) done, n);
+                            break;
+                        default:
+                            mem.fill(phys, n, value);
+                            break;
+                    }
                     done += n;
                 }
             } finally {
-                r.stats.add(Stat.DEVICE_WRITE_BYTES, done);
+                r.stats.add(op == BULK_READ ? Stat.DEVICE_READ_BYTES : Stat.DEVICE_WRITE_BYTES, done);
             }
         } finally {
             bus.gate().exit();

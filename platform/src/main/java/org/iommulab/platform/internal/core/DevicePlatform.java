@@ -1,17 +1,12 @@
 package org.iommulab.platform.internal.core;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.stream.Collectors;
 
 import org.iommulab.api.admin.DeviceStats;
 import org.iommulab.api.admin.DeviceStatus;
 import org.iommulab.api.admin.PlatformAdmin;
-import org.iommulab.api.admin.Stat;
 import org.iommulab.api.backend.DmaBackend;
 import org.iommulab.api.checker.Finding;
 import org.iommulab.api.checker.FindingListener;
@@ -24,7 +19,6 @@ import org.iommulab.api.platform.PhysicalMemory;
 import org.iommulab.platform.internal.checker.CheckerSettings;
 import org.iommulab.platform.internal.checker.PlatformChecker;
 import org.iommulab.platform.internal.device.SimDmaDevice;
-import org.iommulab.platform.internal.stats.StatCounters;
 
 /**
  * The platform's core, a plain object: memory and allocator, the registered backends, the
@@ -44,22 +38,15 @@ import org.iommulab.platform.internal.stats.StatCounters;
  * device accesses never take it either: they meet swaps only at the device's gates.
  */
 public final class DevicePlatform implements PlatformAdmin {
-    /** Faults kept for {@link #faults()}. */
-    static final int FAULT_HISTORY = 1000;
-
     private final PhysicalMemory memory;
     private final PageAllocator allocator;
     private final SwapProtocol swapper;
     private final PlatformChecker checker;
     private final ReentrantLock topology = new ReentrantLock();
-    private final ConcurrentSkipListMap<String, PlatformDevice> devices = new ConcurrentSkipListMap<>();
-    private final BoundedHistory<DmaFault> faults = new BoundedHistory<>(FAULT_HISTORY);
-    private final CopyOnWriteArrayList<FaultListener> faultListeners = new CopyOnWriteArrayList<>();
-    /** The device whose fault the listeners are being told of on this thread, if any. */
-    private final ThreadLocal<PlatformDevice> deliveringFaultOf = new ThreadLocal<>();
-    /** Registered backends, best first; replaced (never changed in place) under the lock. */
-    private volatile List<BackendEntry> backends = List.of();
-    private long backendSequence;
+    private final DeviceTable devices = new DeviceTable();
+    private final FaultReports faults = new FaultReports();
+    /** The backends and the binding rule; changed only under {@link #topology}. */
+    private final BackendRegistry backends;
     private boolean shutDown;
 
     /** A platform with the checker on (the default). */
@@ -75,6 +62,7 @@ public final class DevicePlatform implements PlatformAdmin {
         this.allocator = allocator;
         this.swapper = new SwapProtocol(registrar, memory);
         this.checker = new PlatformChecker(checker, allocator);
+        this.backends = new BackendRegistry(devices.all(), this::swap);
     }
 
     // ---- backends -----------------------------------------------------------------------------
@@ -90,20 +78,9 @@ public final class DevicePlatform implements PlatformAdmin {
         }
         topology.lock();
         try {
-            if (shutDown) {
-                return;
+            if (!shutDown) {
+                backends.add(backend, properties);
             }
-            BackendEntry existing = entryOf(backend);
-            if (existing != null) {
-                updateBackend(backend, properties);
-                return;
-            }
-            BackendEntry e = new BackendEntry(backend, properties, backendSequence++);
-            List<BackendEntry> next = new ArrayList<>(backends);
-            next.add(e);
-            next.sort(BackendEntry.BEST_FIRST);
-            backends = List.copyOf(next);
-            rebalance("backend " + e.name() + " registered with ranking " + e.ranking());
         } finally {
             topology.unlock();
         }
@@ -113,23 +90,9 @@ public final class DevicePlatform implements PlatformAdmin {
     public void updateBackend(DmaBackend backend, Map<String, ?> properties) {
         topology.lock();
         try {
-            if (shutDown) {
-                return;
+            if (!shutDown) {
+                backends.update(backend, properties);
             }
-            BackendEntry e = entryOf(backend);
-            if (e == null) {
-                addBackend(backend, properties);
-                return;
-            }
-            e.update(properties);
-            List<BackendEntry> next = new ArrayList<>(backends);
-            next.sort(BackendEntry.BEST_FIRST);
-            backends = List.copyOf(next);
-            for (PlatformDevice d : devices.values()) {
-                // New properties are a new chance for a backend that failed to attach before.
-                d.refused.remove(e);
-            }
-            rebalance("backend " + e.name() + " changed, ranking " + e.ranking());
         } finally {
             topology.unlock();
         }
@@ -142,24 +105,7 @@ public final class DevicePlatform implements PlatformAdmin {
     public void removeBackend(DmaBackend backend) {
         topology.lock();
         try {
-            BackendEntry e = entryOf(backend);
-            if (e == null) {
-                return;
-            }
-            List<BackendEntry> next = new ArrayList<>(backends);
-            next.remove(e);
-            backends = List.copyOf(next);
-            e.unregistered();
-            for (PlatformDevice d : devices.values()) {
-                d.refused.remove(e);
-                if (d.pinned == e) {
-                    d.pinned = null;
-                    d.log("pin to " + e.name() + " dropped: the backend went away");
-                }
-                if (d.backend() == e) {
-                    swap(d, choose(d, d.sim), "backend " + e.name() + " unregistered", null);
-                }
-            }
+            backends.remove(backend);
         } finally {
             topology.unlock();
         }
@@ -168,23 +114,17 @@ public final class DevicePlatform implements PlatformAdmin {
     /** Names of the registered backends, best first. */
     @Override
     public List<String> backends() {
-        return backends.stream().map(BackendEntry::name).collect(Collectors.toList());
+        return backends.names();
     }
 
     /** The registered backends, best first (for the shell). */
     public List<BackendEntry> backendEntries() {
-        return backends;
+        return backends.entries();
     }
 
     /** How many devices are bound to {@code e} now. */
     public int deviceCount(BackendEntry e) {
-        int n = 0;
-        for (PlatformDevice d : devices.values()) {
-            if (d.backend() == e) {
-                n++;
-            }
-        }
-        return n;
+        return devices.boundTo(e);
     }
 
     // ---- devices ------------------------------------------------------------------------------
@@ -204,27 +144,17 @@ public final class DevicePlatform implements PlatformAdmin {
         if (descriptor == null || origin == null) {
             throw new IllegalArgumentException("device descriptor and origin must not be null");
         }
-        String filterText = normalize(targetFilter);
-        TargetFilter filter = compile(descriptor.name(), filterText);
+        String filterText = BackendRegistry.normalize(targetFilter);
+        TargetFilter filter = BackendRegistry.compile(descriptor.name(), filterText);
         topology.lock();
         try {
             checkOpen();
-            if (devices.containsKey(descriptor.name())) {
-                PlatformDevice other = devices.get(descriptor.name());
-                throw new IllegalArgumentException("a device named " + descriptor.name() + " exists already ("
-                        + describe(other.origin) + ")");
-            }
+            devices.requireFree(descriptor.name());
             PlatformDevice d = newDevice(descriptor, origin);
             d.targetFilter = filterText;
             d.filter = filter;
-            devices.put(d.name, d);
-            BackendEntry best = choose(d, d.sim);
-            if (best != null) {
-                swap(d, best, "device added", null);
-            } else {
-                d.log("added; no registered backend " + (filter == null ? "" : "matching " + filterText + " ")
-                        + "accepts it: unbound until one does");
-            }
+            devices.put(d);
+            backends.placeAdded(d);
         } finally {
             topology.unlock();
         }
@@ -238,25 +168,17 @@ public final class DevicePlatform implements PlatformAdmin {
         if (descriptor == null) {
             throw new IllegalArgumentException("device descriptor must not be null");
         }
-        String filterText = normalize(targetFilter);
-        TargetFilter filter = compile(descriptor.name(), filterText);
+        String filterText = BackendRegistry.normalize(targetFilter);
+        TargetFilter filter = BackendRegistry.compile(descriptor.name(), filterText);
         topology.lock();
         try {
             checkOpen();
-            PlatformDevice d = require(descriptor.name());
+            PlatformDevice d = devices.require(descriptor.name());
             d.pinned = null;
             d.refused.clear();
             d.targetFilter = filterText;
             d.filter = filter;
-            if (!Descriptors.same(descriptor, d.sim.descriptor())) {
-                SimDmaDevice next = newSim(d, descriptor);
-                swap(d, choose(d, next), "configuration changed", next);
-                return;
-            }
-            BackendEntry best = choose(d, d.sim);
-            if (best != d.backend()) {
-                swap(d, best, "configuration changed (backend target " + (filterText == null ? "none" : filterText) + ")", null);
-            }
+            backends.placeReconfigured(d, Descriptors.same(descriptor, d.sim.descriptor()) ? null : newSim(d, descriptor));
         } finally {
             topology.unlock();
         }
@@ -272,7 +194,7 @@ public final class DevicePlatform implements PlatformAdmin {
     public void removeDevice(String name) {
         topology.lock();
         try {
-            PlatformDevice d = require(name);
+            PlatformDevice d = devices.require(name);
             if (d.origin == DeviceOrigin.CONFIGURATION) {
                 throw new IllegalArgumentException("device " + name
                         + " comes from an org.iommulab.device configuration; delete that configuration to remove it");
@@ -298,21 +220,17 @@ public final class DevicePlatform implements PlatformAdmin {
 
     @Override
     public List<DeviceStatus> devices() {
-        List<DeviceStatus> out = new ArrayList<>();
-        for (PlatformDevice d : devices.values()) {
-            out.add(d.status());
-        }
-        return out;
+        return devices.statuses();
     }
 
     @Override
     public DeviceStatus device(String name) {
-        return require(name).status();
+        return devices.require(name).status();
     }
 
     /** The streaming DMA mask the device's driver set, or the descriptor's (for the shell). */
     public long dmaMask(String device) {
-        return require(device).sim.dmaMask();
+        return devices.require(device).sim.dmaMask();
     }
 
     /**
@@ -327,31 +245,8 @@ public final class DevicePlatform implements PlatformAdmin {
         topology.lock();
         try {
             checkOpen();
-            PlatformDevice d = require(device);
-            BackendEntry e = backends.stream().filter(b -> b.name().equals(backend)).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("unknown backend '" + backend + "'; registered: "
-                            + (backends.isEmpty() ? "none" : String.join(", ", backends()))));
-            if (d.swapper != null) {
-                throw new IllegalStateException("device " + device + " is being swapped now; bind it after the swap");
-            }
-            BackendEntry current = d.backend();
-            if (!accepts(e, d, d.sim)) {
-                throw new IllegalStateException("backend " + e.name() + " does not accept device " + device
-                        + "; it stays on " + (current == null ? "no backend" : current.name()));
-            }
-            if (current == e) {
-                d.pinned = e;
-                d.log("pinned to " + e.name());
-                return;
-            }
-            d.refused.remove(e);
-            SwapProtocol.Outcome out = swap(d, e, "bind " + device + " " + backend, null);
-            if (out.bound != e) {
-                throw new IllegalStateException("backend " + e.name() + " failed to attach device " + device + ": "
-                        + out.attachError + "; the device is on " + (out.bound == null ? "no backend" : out.bound.name()));
-            }
-            d.pinned = e;
-            d.log("pinned to " + e.name());
+            PlatformDevice d = devices.require(device);
+            backends.pin(d, backends.named(backend));
         } finally {
             topology.unlock();
         }
@@ -359,25 +254,19 @@ public final class DevicePlatform implements PlatformAdmin {
 
     @Override
     public BusMaster busMaster(String device) {
-        return require(device).master;
+        return devices.require(device).master;
     }
 
     // ---- statistics, faults, logs ---------------------------------------------------------------------
 
     @Override
     public DeviceStats stats(String device) {
-        return require(device).currentStats().snapshot();
+        return devices.require(device).currentStats().snapshot();
     }
 
     @Override
     public List<DeviceStats> allStats() {
-        List<DeviceStats> out = new ArrayList<>();
-        for (PlatformDevice d : devices.values()) {
-            for (StatCounters c : d.allStats()) {
-                out.add(c.snapshot());
-            }
-        }
-        return out;
+        return devices.allStats();
     }
 
     @Override
@@ -405,33 +294,31 @@ public final class DevicePlatform implements PlatformAdmin {
 
     @Override
     public List<DmaFault> faults() {
-        return faults.snapshot();
+        return faults.recent();
     }
 
     @Override
     public List<String> log(String device) {
-        return require(device).log.snapshot();
+        return devices.require(device).log.snapshot();
     }
 
     public void addFaultListener(FaultListener l) {
-        if (l != null) {
-            faultListeners.addIfAbsent(l);
-        }
+        faults.addListener(l);
     }
 
     public void removeFaultListener(FaultListener l) {
-        faultListeners.remove(l);
+        faults.removeListener(l);
     }
 
     /** Calls, waiting at the device's gates for a swap to end (diagnostics and tests). */
     public int waitingCalls(String device) {
-        PlatformDevice d = require(device);
+        PlatformDevice d = devices.require(device);
         return d.mapGate.waiting() + d.busGate.waiting();
     }
 
     /** Live mappings and coherent buffers of the device now. */
     public int liveMappings(String device) {
-        PlatformDevice d = require(device);
+        PlatformDevice d = devices.require(device);
         synchronized (d.live) {
             return d.live.size();
         }
@@ -456,7 +343,7 @@ public final class DevicePlatform implements PlatformAdmin {
             if (shutDown) {
                 return;
             }
-            for (PlatformDevice d : devices.values()) {
+            for (PlatformDevice d : devices.all()) {
                 try {
                     remove(d);
                 } catch (RuntimeException e) {
@@ -464,10 +351,7 @@ public final class DevicePlatform implements PlatformAdmin {
                 }
             }
             devices.clear();
-            for (BackendEntry e : backends) {
-                e.unregistered();
-            }
-            backends = List.of();
+            backends.clear();
             shutDown = true;
         } finally {
             topology.unlock();
@@ -476,51 +360,12 @@ public final class DevicePlatform implements PlatformAdmin {
 
     // ---- internals ----------------------------------------------------------------------------------
 
-    /** Moves every unpinned device whose best choice is better than where it is (greedy). */
-    private void rebalance(String reason) {
-        for (PlatformDevice d : devices.values()) {
-            if (d.pinned != null) {
-                continue;
-            }
-            BackendEntry best = choose(d, d.sim);
-            if (best != null && best != d.backend()) {
-                swap(d, best, reason, null);
-            }
-        }
-    }
-
-    /** The binding rule: the best backend matching the device's filter that accepts {@code sim}. */
-    private BackendEntry choose(PlatformDevice d, SimDmaDevice sim) {
-        TargetFilter f = d.filter;
-        for (BackendEntry e : backends) {
-            if (f != null && !f.matches(e.properties())) {
-                continue;
-            }
-            if (d.refused.contains(e)) {
-                continue;
-            }
-            if (accepts(e, d, sim)) {
-                return e;
-            }
-        }
-        return null;
-    }
-
-    private static boolean accepts(BackendEntry e, PlatformDevice d, SimDmaDevice sim) {
-        try {
-            return e.backend().accepts(sim);
-        } catch (RuntimeException ex) {
-            d.log("backend " + e.name() + " failed to answer whether it accepts the device: " + ex);
-            return false;
-        }
-    }
-
     private void remove(PlatformDevice d) {
         if (d.swapper != null) {
             throw new IllegalStateException("device " + d.name + " is being swapped now; remove it after the swap");
         }
         swap(d, null, "device removed", null);
-        devices.remove(d.name, d);
+        devices.remove(d);
     }
 
     private PlatformDevice newDevice(DeviceDescriptor descriptor, DeviceOrigin origin) {
@@ -529,85 +374,18 @@ public final class DevicePlatform implements PlatformAdmin {
 
     /** A device object whose warnings and faults land in the device's log, counters and the fault listeners. */
     private SimDmaDevice newSim(PlatformDevice d, DeviceDescriptor descriptor) {
-        return new SimDmaDevice(descriptor, memory, allocator, line -> warned(d, line), fault -> faulted(d, fault));
+        return new SimDmaDevice(descriptor, memory, allocator, line -> FaultReports.warned(d, line), fault -> faults.faulted(d, fault));
     }
 
-    private static void warned(PlatformDevice d, String line) {
-        d.log.add(line);
-        d.currentStats().increment(Stat.WARNINGS);
-    }
-
-    private void faulted(PlatformDevice d, DmaFault fault) {
-        d.currentStats().increment(Stat.FAULTS);
-        faults.add(fault);
-        PlatformDevice outer = deliveringFaultOf.get();
-        deliveringFaultOf.set(d);
-        try {
-            for (FaultListener l : faultListeners) {
-                try {
-                    l.faultReported(fault);
-                } catch (RuntimeException e) {
-                    d.log("fault listener " + l + " failed: " + e);
-                }
-            }
-        } finally {
-            deliveringFaultOf.set(outer);
-        }
-    }
-
-    /**
-     * Runs a swap, refusing one a fault listener starts for the faulting device on the faulting
-     * thread: that thread is inside one of the device's accesses, which the swap would wait for.
-     */
+    /** Runs a swap, unless a fault listener of the device starts it on the faulting thread (see {@link FaultReports}). */
     private SwapProtocol.Outcome swap(PlatformDevice d, BackendEntry target, String reason, SimDmaDevice replacement) {
-        if (deliveringFaultOf.get() == d) {
-            throw new IllegalStateException("device " + d.name + " cannot be rebound by a fault listener on the thread "
-                    + "that reported its fault (the swap would wait for that very access); rebind from another thread");
-        }
+        faults.refuseSwapWhileDelivering(d);
         return swapper.run(d, target, reason, replacement);
-    }
-
-    private BackendEntry entryOf(DmaBackend backend) {
-        for (BackendEntry e : backends) {
-            if (e.backend() == backend) {
-                return e;
-            }
-        }
-        return null;
-    }
-
-    private PlatformDevice require(String name) {
-        PlatformDevice d = name == null ? null : devices.get(name);
-        if (d == null) {
-            throw new IllegalArgumentException("unknown device '" + name + "'; devices: "
-                    + (devices.isEmpty() ? "none" : String.join(", ", devices.keySet())));
-        }
-        return d;
     }
 
     private void checkOpen() {
         if (shutDown) {
             throw new IllegalStateException("the platform has shut down");
-        }
-    }
-
-    private static String normalize(String filter) {
-        return filter == null || filter.isBlank() ? null : filter.trim();
-    }
-
-    /** Null for no target: {@link TargetFilter} (and OSGi's classes) load only for a device that has one. */
-    private static TargetFilter compile(String device, String filter) {
-        return filter == null ? null : TargetFilter.parse(device, filter);
-    }
-
-    private static String describe(DeviceOrigin o) {
-        switch (o) {
-            case DEFAULT:
-                return "a default device; set defaultDevices=false in org.iommulab.platform or pick another name";
-            case CONFIGURATION:
-                return "from another org.iommulab.device configuration";
-            default:
-                return "added by PlatformAdmin.addDevice";
         }
     }
 
