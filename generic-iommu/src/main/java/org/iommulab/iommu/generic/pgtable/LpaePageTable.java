@@ -28,24 +28,25 @@ import org.iommulab.api.platform.PhysicalMemory;
  * {@link LpaeTlbOps#flushWalk}, as {@code __iommu_map}'s unroll does through
  * {@code iommu_unmap}.</li>
  * </ul>
- * Thread-safe: one lock per table (Linux is lock-free; here simplicity wins).
+ * The unmap walk lives in {@link LpaeUnmapWalk}, the {@code iommu_pgsize} split in
+ * {@link PageSizeSplitter}. Thread-safe: one lock per table (Linux is lock-free; here
+ * simplicity wins).
  */
 public final class LpaePageTable {
     private final LpaeConfig cfg;
     private final PhysicalMemory mem;
-    /** Linux's WARN_ONCE "Unmap of a partial large IOPTE is not allowed", counted. */
-    private long partialUnmapRefusals;
     private final LpaeTlbOps tlb;
     private final long pgd;
     private final TableCounts counts = new TableCounts();
     private final TablePages pages;
+    private final LpaeUnmapWalk unmapper;
+    private final PageSizeSplitter split;
     private boolean freed;
 
-    // Scratch for the walk down in map and unmap (allocation-free hot paths).
+    // Scratch for the walk down in map (allocation-free hot path); the unmap walk has its own.
     private final long[] pathTable = new long[LpaeFormat.MAX_LEVELS];
     private final long[] pathPtep = new long[LpaeFormat.MAX_LEVELS];
     private final long[] installed = new long[LpaeFormat.MAX_LEVELS];
-    private long pgCount;
 
     private LpaePageTable(LpaeConfig cfg, PhysicalMemory mem, PageAllocator alloc, LpaeTlbOps tlb) {
         this.cfg = cfg;
@@ -56,6 +57,8 @@ public final class LpaePageTable {
         if (pgd >= 0) {
             counts.add(pgd);
         }
+        this.unmapper = new LpaeUnmapWalk(cfg, mem, tlb, pgd, counts, pages);
+        this.split = new PageSizeSplitter(cfg);
     }
 
     /**
@@ -109,13 +112,13 @@ public final class LpaePageTable {
         long va = iova;
         long pa = paddr;
         while (left > 0) {
-            long pg = pgsize(va, pa, left);
-            long r = mapPagesLocked(va, pa, pg, pgCount, prot);
+            long pg = split.next(va, pa, left);
+            long r = mapPagesLocked(va, pa, pg, split.count, prot);
             if (r < 0) {
                 long done = size - left;
                 if (done > 0) {
                     // __iommu_map's unroll: iommu_unmap(domain, orig_iova, orig_size - size).
-                    unmapLocked(iova, done, null);
+                    unmapper.unmap(iova, done, null);
                     tlb.flushWalk(iova, done, cfg.granule().size());
                     pages.reclaim(iova, iova + done - 1);
                 }
@@ -159,7 +162,7 @@ public final class LpaePageTable {
             int idx = cfg.index(iova, lvl);
             long ptep = table + ((long) idx << LpaeFormat.PTE_SHIFT);
             if (pgsize == cfg.blockSize(lvl)) {
-                int n = (int) Math.min(pgcount, maxEntries(idx, lvl));
+                int n = (int) Math.min(pgcount, maxEntries(cfg, idx, lvl));
                 for (int i = 0; i < n; i++) {
                     if (mem.readLong(ptep + 8L * i) != 0) {
                         // arm_lpae_init_pte: "We require an unmap first".
@@ -266,28 +269,7 @@ public final class LpaePageTable {
      */
     public synchronized long unmap(long iova, long size, IotlbGather gather) {
         checkLive();
-        return unmapLocked(iova, size, gather);
-    }
-
-    private long unmapLocked(long iova, long size, IotlbGather gather) {
-        long minPg = Long.lowestOneBit(cfg.pgsizeBitmap());
-        if (size <= 0 || ((iova | size) & (minPg - 1)) != 0 || !inRange(iova, size, cfg.ias())) {
-            return 0;
-        }
-        long unmapped = 0;
-        long va = iova;
-        // "Keep iterating until we either unmap 'size' bytes (or more) or we hit an area that
-        // isn't mapped."
-        while (unmapped < size) {
-            long pg = pgsize(va, va, size - unmapped);
-            long r = unmapPagesLocked(va, pg, pgCount, gather);
-            if (r == 0) {
-                break;
-            }
-            va += r;
-            unmapped += r;
-        }
-        return unmapped;
+        return unmapper.unmap(iova, size, gather);
     }
 
     /**
@@ -295,7 +277,7 @@ public final class LpaePageTable {
      * "Unmap of a partial large IOPTE is not allowed" and returns 0).
      */
     public synchronized long partialUnmapRefusals() {
-        return partialUnmapRefusals;
+        return unmapper.partialUnmapRefusals();
     }
 
     /**
@@ -307,81 +289,7 @@ public final class LpaePageTable {
      */
     public synchronized long unmapPages(long iova, long pgsize, long pgcount, IotlbGather gather) {
         checkLive();
-        return unmapPagesLocked(iova, pgsize, pgcount, gather);
-    }
-
-    private long unmapPagesLocked(long iova, long pgsize, long pgcount, IotlbGather gather) {
-        if (Long.bitCount(pgsize) != 1 || (pgsize & cfg.pgsizeBitmap()) == 0 || pgcount < 1
-                || (iova & (pgsize - 1)) != 0 || !inRange(iova, pgsize, cfg.ias())) {
-            return 0;
-        }
-        boolean gatherLeaves = gather != null && !gather.queued();
-        int lvl = cfg.startLevel();
-        long table = pgd;
-        int depth = 0;
-        while (true) {
-            int idx = cfg.index(iova, lvl);
-            long ptep = table + ((long) idx << LpaeFormat.PTE_SHIFT);
-            long pte = mem.readLong(ptep);
-            if (pte == 0) {
-                return 0;
-            }
-            if (pgsize == cfg.blockSize(lvl)) {
-                int n = (int) Math.min(pgcount, maxEntries(idx, lvl));
-                int i = 0;
-                for (; i < n; i++) {
-                    long p = mem.readLong(ptep + 8L * i);
-                    if (p == 0) {
-                        break;
-                    }
-                    mem.writeLong(ptep + 8L * i, 0);
-                    if (!LpaeFormat.isLeaf(p, lvl)) {
-                        // "Also flush any partial walks", then free the table and all below it.
-                        tlb.flushWalk(iova + i * pgsize, pgsize, cfg.granule().size());
-                        freeSubtree(LpaeFormat.pteToPaddr(p, cfg.granule()), lvl + 1);
-                    }
-                }
-                counts.adjust(table, -i);
-                if (gatherLeaves) {
-                    for (int j = 0; j < i; j++) {
-                        tlb.addPage(gather, iova + j * pgsize, pgsize);
-                    }
-                }
-                releaseEmpty(table, lvl, iova, depth);
-                return i * pgsize;
-            }
-            if (LpaeFormat.isLeaf(pte, lvl)) {
-                // A leaf larger than the request. Since v6.13 (33729a5fc0ca, "Remove split on
-                // unmap behavior") __arm_lpae_unmap no longer splits the block: it WARNs
-                // "Unmap of a partial large IOPTE is not allowed" and unmaps nothing.
-                partialUnmapRefusals++;
-                return 0;
-            }
-            pathTable[depth] = table;
-            pathPtep[depth] = ptep;
-            depth++;
-            table = LpaeFormat.pteToPaddr(pte, cfg.granule());
-            lvl++;
-        }
-    }
-
-    /**
-     * Unlinks {@code table} (at {@code lvl}) and then each ancestor that became empty, deferring
-     * their pages until the driver's invalidation ({@link #reclaimTables}).
-     */
-    private void releaseEmpty(long table, int lvl, long iova, int depth) {
-        while (table != pgd && counts.get(table) == 0) {
-            depth--;
-            long parent = pathTable[depth];
-            mem.writeLong(pathPtep[depth], 0);
-            counts.adjust(parent, -1);
-            counts.remove(table);
-            long span = cfg.blockSize(lvl - 1);
-            long base = iova & -span;
-            pages.defer(table, base, base + span - 1);
-            table = parent;
-            lvl--;
-        }
+        return unmapper.unmapPages(iova, pgsize, pgcount, gather);
     }
 
     // ---- reclaim -----------------------------------------------------------------------------
@@ -430,7 +338,7 @@ public final class LpaePageTable {
         if (freed) {
             return;
         }
-        freeSubtree(pgd, cfg.startLevel());
+        unmapper.freeSubtree(pgd, cfg.startLevel());
         pages.reclaim(0, Long.MAX_VALUE);
         freed = true;
     }
@@ -452,62 +360,17 @@ public final class LpaePageTable {
 
     // ---- helpers -------------------------------------------------------------------------------
 
-    /**
-     * Linux {@code iommu_pgsize}: the largest page size that {@code iova}, {@code paddr} and
-     * {@code size} allow; sets {@link #pgCount} to how many of it to map before a larger size
-     * becomes possible.
-     */
-    private long pgsize(long iova, long paddr, long size) {
-        long bitmap = cfg.pgsizeBitmap();
-        long addrMerge = paddr | iova;
-        long pgsizes = bitmap & ((Long.highestOneBit(size) << 1) - 1);
-        if (addrMerge != 0) {
-            pgsizes &= (Long.lowestOneBit(addrMerge) << 1) - 1;
-        }
-        long pg = Long.highestOneBit(pgsizes);
-        long count = size;
-        long bigger = bitmap & ~((pg << 1) - 1);
-        if (bigger != 0) {
-            long next = Long.lowestOneBit(bigger);
-            // "There's no point trying a bigger page size unless the virtual and physical
-            // addresses are similarly offset within the larger page."
-            if (((iova ^ paddr) & (next - 1)) == 0) {
-                long offset = next - (addrMerge & (next - 1));
-                if (offset + next <= size) {
-                    count = offset;
-                }
-            }
-        }
-        pgCount = count / pg;
-        return pg;
-    }
-
     /** Linux {@code arm_lpae_max_entries}, bounded by the table's own size. */
-    private int maxEntries(int idx, int lvl) {
+    static int maxEntries(LpaeConfig cfg, int idx, int lvl) {
         int ptes = cfg.granule().ptesPerTable();
         int inPage = ptes - (idx & (ptes - 1));
         int inTable = (1 << cfg.indexBits(lvl)) - idx;
         return Math.min(inPage, inTable);
     }
 
-    private static boolean inRange(long addr, long size, int bits) {
+    static boolean inRange(long addr, long size, int bits) {
         long limit = 1L << bits;
         return addr >= 0 && size > 0 && addr < limit && size <= limit - addr;
-    }
-
-    /** Linux {@code __arm_lpae_free_pgtable}: frees {@code table} and every table below it. */
-    private void freeSubtree(long table, int lvl) {
-        int entries = 1 << cfg.indexBits(lvl);
-        if (lvl < LpaeFormat.MAX_LEVELS - 1) {
-            for (int i = 0; i < entries; i++) {
-                long pte = mem.readLong(table + 8L * i);
-                if (pte != 0 && LpaeFormat.isTable(pte, lvl)) {
-                    freeSubtree(LpaeFormat.pteToPaddr(pte, cfg.granule()), lvl + 1);
-                }
-            }
-        }
-        counts.remove(table);
-        pages.free(table);
     }
 
     private void checkLive() {

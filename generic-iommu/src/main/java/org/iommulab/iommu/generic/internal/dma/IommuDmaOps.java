@@ -12,19 +12,17 @@ import org.iommulab.api.dma.SgTable;
 import org.iommulab.api.iommu.IommuDomain;
 import org.iommulab.api.iommu.IommuProt;
 import org.iommulab.api.iommu.IotlbGather;
-import org.iommulab.api.platform.DmaRange;
-import org.iommulab.api.platform.PageAllocator;
-import org.iommulab.api.platform.Zone;
 import org.iommulab.iommu.generic.internal.iova.IovaCaches;
 import org.iommulab.iommu.generic.internal.iova.IovaDomain;
 import org.iommulab.swiotlb.SwiotlbPool;
 
 /**
  * iommu-dma for one device, Linux {@code drivers/iommu/dma-iommu.c}: the device's DMA ops over
- * its IOMMU domain, with the IOVA allocator ({@link IovaCaches} in front of an
- * {@link IovaDomain}), strict or lazy (flush-queue) invalidation, and swiotlb bouncing of
- * untrusted devices' unaligned buffers. Construction is {@code iommu_dma_init_domain}; the
- * scatter-gather half lives in {@link IommuDmaSg}.
+ * its IOMMU domain, with strict or lazy (flush-queue) invalidation and swiotlb bouncing of
+ * untrusted devices' unaligned buffers. The IOVA space ({@code iommu_dma_init_domain},
+ * {@code iommu_dma_alloc_iova}, {@code iommu_dma_free_iova}) lives in {@link DmaIovaSpace},
+ * the scatter-gather half in {@link IommuDmaSg}, coherent allocations in
+ * {@link IommuDmaCoherent}, the swiotlb bounce of untrusted devices in {@link IommuDmaBounce}.
  *
  * <p>Model notes: CPU cache maintenance ({@code arch_sync_dma_for_*}) has no effect in this
  * platform, so only the swiotlb copies of syncs remain. Bouncing follows
@@ -33,13 +31,10 @@ import org.iommulab.swiotlb.SwiotlbPool;
  * domain and flush queue lock for themselves; per-call scratch is per thread.
  */
 final class IommuDmaOps implements DmaOps {
-    /** Linux {@code IO_TLB_SIZE * IO_TLB_SEGSIZE}: swiotlb's largest mapping, for untrusted devices. */
-    private static final long SWIOTLB_MAX = (long) SwiotlbPool.IO_TLB_SIZE * SwiotlbPool.IO_TLB_SEGSIZE;
-
     private final DmaDevice dev;
     private final IommuDomain domain;
+    private final DmaIovaSpace space;
     private final IovaDomain iovad;
-    private final IovaCaches caches;
     private final FlushQueue fq;
     private final Supplier<SwiotlbPool> pool;
     private final DmaCounters counters;
@@ -48,57 +43,38 @@ final class IommuDmaOps implements DmaOps {
     private final int shift;
     private final long granule;
     private final IommuDmaSg sg;
+    private final IommuDmaCoherent coherentAllocs;
+    private final IommuDmaBounce bounce;
     private final ThreadLocal<IotlbGather> gathers = ThreadLocal.withInitial(IotlbGather::new);
-    private volatile boolean pci32BitWorkaround;
     private volatile boolean warnedAlignment;
-    private volatile boolean warnedBounce;
 
-    private IommuDmaOps(DmaDevice dev, IommuDomain domain, boolean lazy, IommuDmaSettings settings,
-            Supplier<SwiotlbPool> pool, DmaCounters counters, long granule, long basePfn) {
+    private IommuDmaOps(DmaDevice dev, IommuDomain domain, DmaIovaSpace space, Supplier<SwiotlbPool> pool,
+            DmaCounters counters) {
         this.dev = dev;
         this.domain = domain;
+        this.space = space;
         this.pool = pool;
         this.counters = counters;
         this.coherent = dev.descriptor().coherent();
         this.untrusted = !dev.descriptor().trusted();
-        this.granule = granule;
-        this.shift = Long.numberOfTrailingZeros(granule);
-        this.iovad = new IovaDomain(granule, basePfn);
-        this.caches = new IovaCaches(iovad, settings.cpus, settings.cpu);
-        this.fq = lazy ? new FlushQueue(domain, this::releaseIova, settings.fqSize, settings.fqTimeoutNanos,
-                settings.clock, settings.cpus, settings.cpu) : null;
-        this.pci32BitWorkaround = dev.descriptor().pci() && !settings.forceDac;
+        this.granule = space.granule();
+        this.shift = space.shift();
+        this.iovad = space.iovaDomain();
+        this.fq = space.flushQueue();
         this.sg = new IommuDmaSg(this);
+        this.coherentAllocs = new IommuDmaCoherent(this);
+        this.bounce = new IommuDmaBounce(dev, pool, counters, untrusted, granule);
     }
 
     /**
-     * Linux {@code iommu_dma_init_domain}: the IOVA granule is the smallest page size of the
-     * domain, the space starts at {@code max(1, aperture_start >> order)} (IOVA 0 is never
-     * used), and a device whose DMA ranges miss the aperture entirely is refused.
+     * Linux {@code iommu_dma_init_domain} (see {@link DmaIovaSpace#init}) and the ops over it.
      *
      * @param lazy whether the domain is DMA_FQ (the caller checked the driver can defer flushes)
      * @throws IllegalArgumentException with Linux's message when the domain cannot serve the device
      */
     static IommuDmaOps create(DmaDevice dev, IommuDomain domain, boolean lazy, IommuDmaSettings settings,
             Supplier<SwiotlbPool> pool, DmaCounters counters) {
-        long bitmap = domain.pgsizeBitmap();
-        if (bitmap == 0) {
-            throw new IllegalArgumentException("IOMMU domain has no page sizes");
-        }
-        int order = Long.numberOfTrailingZeros(bitmap);
-        if (!dev.descriptor().dmaRanges().isEmpty()) {
-            long min = Long.MAX_VALUE;
-            long max = 0;
-            for (DmaRange r : dev.descriptor().dmaRanges()) {
-                min = Math.min(min, r.dmaStart());
-                max = Math.max(max, r.dmaStart() + r.size() - 1);
-            }
-            if (Long.compareUnsigned(min, domain.apertureEnd()) > 0 || Long.compareUnsigned(max, domain.apertureStart()) < 0) {
-                throw new IllegalArgumentException("specified DMA range outside IOMMU capability");
-            }
-        }
-        long basePfn = Math.max(1, domain.apertureStart() >>> order);
-        return new IommuDmaOps(dev, domain, lazy, settings, pool, counters, 1L << order, basePfn);
+        return new IommuDmaOps(dev, domain, DmaIovaSpace.init(dev, domain, lazy, settings, counters), pool, counters);
     }
 
     // ---- accessors for the sg half, the binding and tests ----------------------------------------
@@ -116,7 +92,12 @@ final class IommuDmaOps implements DmaOps {
     }
 
     IovaCaches iovaCaches() {
-        return caches;
+        return space.iovaCaches();
+    }
+
+    /** The IOVA space, which the sg half allocates from. */
+    DmaIovaSpace iovaSpace() {
+        return space;
     }
 
     /** The flush queue, or null in strict mode. */
@@ -188,7 +169,7 @@ final class IommuDmaOps implements DmaOps {
             if ((attrs & DmaAttrs.MMIO) != 0) {
                 return DmaMasks.MAPPING_ERROR;
             }
-            target = mapSwiotlb(phys, size, dir, attrs);
+            target = bounce.map(phys, size, dir, attrs);
             if (target == DmaMasks.MAPPING_ERROR) {
                 return DmaMasks.MAPPING_ERROR;
             }
@@ -196,34 +177,9 @@ final class IommuDmaOps implements DmaOps {
         }
         long iova = map(target, size, prot, dev.dmaMask(), attrs);
         if (iova == DmaMasks.MAPPING_ERROR && bounced) {
-            // Linux swiotlb_tbl_unmap_single(dev, phys, size, dir, attrs); SKIP_CPU_SYNC here
-            // because the bounce buffer holds only what map copied in.
-            SwiotlbPool p = pool.get();
-            if (p != null) {
-                p.unmap(dev, target, size, dir, attrs | DmaAttrs.SKIP_CPU_SYNC);
-            }
+            bounce.unmapAfterFailedMap(target, size, dir, attrs);
         }
         return iova;
-    }
-
-    /** Linux {@code iommu_dma_map_swiotlb}: bounces with the padding zeroed for untrusted devices. */
-    private long mapSwiotlb(long phys, long size, DmaDirection dir, int attrs) {
-        SwiotlbPool p = pool.get();
-        if (p == null) {
-            if (!warnedBounce && (attrs & DmaAttrs.NO_WARN) == 0) {
-                warnedBounce = true;
-                dev.warn("DMA bounce buffers are inactive, unable to map unaligned transaction."
-                        + " (no swiotlb pool service is registered: untrusted device " + dev.name()
-                        + " cannot map a buffer that is not aligned to the " + granule + "-byte IOMMU granule)");
-            }
-            return DmaMasks.MAPPING_ERROR;
-        }
-        long bounce = p.mapZeroPadded(dev, phys, size, iovad.mask(), dir, attrs);
-        if (bounce != DmaMasks.MAPPING_ERROR) {
-            counters.bouncedMappings.increment();
-            counters.bouncedToDevice.add(size);
-        }
-        return bounce;
     }
 
     /** Linux {@code iommu_dma_unmap_phys}. */
@@ -240,18 +196,7 @@ final class IommuDmaOps implements DmaOps {
             return;
         }
         unmap(dmaAddr, size);
-        unmapSwiotlb(phys, size, dir, attrs);
-    }
-
-    /** Linux {@code swiotlb_tbl_unmap_single}, which does nothing for a buffer that was not bounced. */
-    void unmapSwiotlb(long phys, long size, DmaDirection dir, int attrs) {
-        if (!untrusted) {
-            return;
-        }
-        SwiotlbPool p = pool.get();
-        if (p != null && p.isBounce(phys)) {
-            counters.bouncedFromDevice.add(p.unmap(dev, phys, size, dir, attrs));
-        }
+        bounce.unmap(phys, size, dir, attrs);
     }
 
     /** Linux {@code iommu_dma_map_resource}: MMIO, never bounced, never cacheable. */
@@ -283,14 +228,14 @@ final class IommuDmaOps implements DmaOps {
             return DmaMasks.MAPPING_ERROR;
         }
         long len = iovad.align(size + off);
-        long iova = allocIova(len, dmaMask);
+        long iova = space.alloc(len, dmaMask);
         if (iova == 0) {
             warn(attrs, String.format("iommu-dma: no IOVA space for %d bytes within mask 0x%x", len, dmaMask));
             return DmaMasks.MAPPING_ERROR;
         }
         int rc = domain.map(iova, phys - off, len, prot);
         if (rc != 0) {
-            freeIova(iova, len, null);
+            space.free(iova, len, null);
             warn(attrs, String.format("iommu-dma: mapping 0x%x+0x%x at IOVA 0x%x failed (%d)", phys - off, len, iova, rc));
             return DmaMasks.MAPPING_ERROR;
         }
@@ -312,67 +257,14 @@ final class IommuDmaOps implements DmaOps {
         if (!gather.queued()) {
             domain.iotlbSync(gather);
         }
-        freeIova(iova, len, gather);
-    }
-
-    /**
-     * Linux {@code iommu_dma_alloc_iova}: {@code len} bytes (granule multiple) below
-     * {@code min_not_zero(dmaLimit, bus_dma_limit)} capped at the aperture end, trying below
-     * 4 GiB first for PCI devices until the first miss. Returns the IOVA, or 0.
-     */
-    long allocIova(long len, long dmaLimit) {
-        long pages = len >>> shift;
-        long limit = DmaMasks.minNotZero(dmaLimit, dev.descriptor().busDmaLimit());
-        if (Long.compareUnsigned(limit, domain.apertureEnd()) > 0) {
-            limit = domain.apertureEnd(); // geometry.force_aperture
-        }
-        long pfn = 0;
-        if (Long.compareUnsigned(limit, DmaMasks.bits(32)) > 0 && pci32BitWorkaround) {
-            pfn = caches.allocFast(pages, DmaMasks.bits(32) >>> shift, false);
-            if (pfn == 0) {
-                pci32BitWorkaround = false;
-                dev.warn("Using " + DmaMasks.width(limit) + "-bit DMA addresses");
-            }
-        }
-        if (pfn == 0) {
-            pfn = caches.allocFast(pages, limit >>> shift, true);
-        }
-        if (pfn != 0) {
-            counters.iovaAllocated(footprint(pages) << shift);
-        }
-        return pfn << shift;
-    }
-
-    /**
-     * Linux {@code iommu_dma_free_iova}: queued behind the next flush when the gather was queued
-     * (lazy), released at once otherwise.
-     */
-    void freeIova(long iova, long len, IotlbGather gather) {
-        long pfn = iova >>> shift;
-        long pages = len >>> shift;
-        if (gather != null && gather.queued()) {
-            fq.queue(pfn, pages);
-        } else {
-            releaseIova(pfn, pages);
-        }
-    }
-
-    /** {@code free_iova_fast} and the accounting that goes with it. */
-    private void releaseIova(long pfn, long pages) {
-        caches.freeFast(pfn, pages);
-        counters.iovaReleased(footprint(pages) << shift);
-    }
-
-    /** Granules an allocation of {@code pages} really takes: {@code alloc_iova_fast} rounds small sizes up. */
-    private static long footprint(long pages) {
-        return pages < (1 << (IovaCaches.IOVA_RANGE_CACHE_MAX_SIZE - 1)) ? Long.highestOneBit(pages * 2 - 1) : pages;
+        space.free(iova, len, gather);
     }
 
     // ---- scatter-gather ------------------------------------------------------------------------------
 
     @Override
     public int mapSg(SgTable table, int nents, DmaDirection dir, int attrs) {
-        checkSg(table, nents, dir);
+        IommuDmaSg.check(table, nents, dir);
         tick();
         return sg.map(table, nents, dir, attrs);
     }
@@ -386,21 +278,13 @@ final class IommuDmaOps implements DmaOps {
     @Override
     public void syncSgForCpu(SgTable table, int nents, DmaDirection dir) {
         tick();
-        if (untrusted) {
-            for (int i = 0; i < nents; i++) {
-                syncSingleForCpu(table.dmaAddressField(i), table.cpuLength(i), dir);
-            }
-        }
+        sg.syncForCpu(table, nents, dir);
     }
 
     @Override
     public void syncSgForDevice(SgTable table, int nents, DmaDirection dir) {
         tick();
-        if (untrusted) {
-            for (int i = 0; i < nents; i++) {
-                syncSingleForDevice(table.dmaAddressField(i), table.cpuLength(i), dir);
-            }
-        }
+        sg.syncForDevice(table, nents, dir);
     }
 
     // ---- sync -----------------------------------------------------------------------------------------
@@ -412,11 +296,7 @@ final class IommuDmaOps implements DmaOps {
         if (!untrusted) {
             return;
         }
-        long phys = domain.iovaToPhys(dmaAddr);
-        SwiotlbPool p = pool.get();
-        if (phys != 0 && p != null && p.isBounce(phys)) {
-            counters.bouncedFromDevice.add(p.syncForCpu(dev, phys, size, dir));
-        }
+        bounce.syncForCpu(domain.iovaToPhys(dmaAddr), size, dir);
     }
 
     /** Linux {@code iommu_dma_sync_single_for_device}. */
@@ -426,48 +306,26 @@ final class IommuDmaOps implements DmaOps {
         if (!untrusted) {
             return;
         }
-        long phys = domain.iovaToPhys(dmaAddr);
-        SwiotlbPool p = pool.get();
-        if (phys != 0 && p != null && p.isBounce(phys)) {
-            counters.bouncedToDevice.add(p.syncForDevice(dev, phys, size, dir));
-        }
+        bounce.syncForDevice(domain.iovaToPhys(dmaAddr), size, dir);
     }
 
     // ---- coherent ---------------------------------------------------------------------------------------
 
-    /**
-     * Linux {@code iommu_dma_alloc} on its contiguous path ({@code iommu_dma_alloc_pages}): zeroed
-     * pages from anywhere in RAM (the IOMMU gives the device its reach), mapped bidirectionally
-     * below the coherent mask. Whole pages and whole granules, so the mapping exposes nothing else.
-     */
+    /** Linux {@code iommu_dma_alloc}, in {@link IommuDmaCoherent#alloc}. */
     @Override
     public CoherentAllocation allocCoherent(long size, int attrs) {
         if (size <= 0) {
             throw new IllegalArgumentException("coherent allocation size must be positive, got " + size);
         }
         tick();
-        long unit = Math.max(granule, PageAllocator.PAGE_SIZE);
-        long bytes = (size + unit - 1) & -unit;
-        long phys = dev.allocator().allocPages(bytes / PageAllocator.PAGE_SIZE, Zone.NORMAL);
-        if (phys == PageAllocator.NO_MEMORY) {
-            warn(attrs, "iommu-dma: no memory for a " + size + "-byte coherent buffer");
-            return null;
-        }
-        dev.memory().fill(phys, bytes, (byte) 0);
-        long handle = map(phys, size, prot(DmaDirection.BIDIRECTIONAL, coherent, attrs), dev.coherentDmaMask(), attrs);
-        if (handle == DmaMasks.MAPPING_ERROR) {
-            dev.allocator().free(phys);
-            return null;
-        }
-        return new CoherentAllocation(phys, handle, size);
+        return coherentAllocs.alloc(size, attrs);
     }
 
-    /** Linux {@code iommu_dma_free}: unmap, then free the pages. */
+    /** Linux {@code iommu_dma_free}, in {@link IommuDmaCoherent#free}. */
     @Override
     public void freeCoherent(CoherentAllocation buffer) {
         tick();
-        unmap(buffer.dmaHandle(), buffer.size());
-        dev.allocator().free(buffer.cpuAddress());
+        coherentAllocs.free(buffer);
     }
 
     // ---- limits --------------------------------------------------------------------------------------
@@ -490,16 +348,7 @@ final class IommuDmaOps implements DmaOps {
      */
     @Override
     public long maxMappingSize() {
-        if (!untrusted) {
-            return Long.MAX_VALUE;
-        }
-        SwiotlbPool p = pool.get();
-        if (p != null) {
-            return p.maxMappingSize(dev);
-        }
-        long minAlign = dev.descriptor().minAlignMask();
-        long pad = minAlign == 0 ? 0 : ((minAlign + SwiotlbPool.IO_TLB_SIZE - 1) & -SwiotlbPool.IO_TLB_SIZE) + 1;
-        return SWIOTLB_MAX - pad;
+        return untrusted ? bounce.maxMappingSize() : Long.MAX_VALUE;
     }
 
     /**
@@ -515,9 +364,7 @@ final class IommuDmaOps implements DmaOps {
 
     /** The domain is going away: flush the queue and release what it holds. */
     void shutdown() {
-        if (fq != null) {
-            fq.flushAndReleaseAll();
-        }
+        space.shutdown();
     }
 
     void warn(int attrs, String message) {
@@ -529,19 +376,6 @@ final class IommuDmaOps implements DmaOps {
     private static void checkSingle(long size, DmaDirection dir) {
         if (size <= 0) {
             throw new IllegalArgumentException("mapping size must be positive, got " + size);
-        }
-        if (dir == null || !dir.isValidForMapping()) {
-            throw new IllegalArgumentException("mapping direction must be one of BIDIRECTIONAL, TO_DEVICE, FROM_DEVICE, got "
-                    + dir);
-        }
-    }
-
-    private static void checkSg(SgTable table, int nents, DmaDirection dir) {
-        if (table == null) {
-            throw new IllegalArgumentException("sg table must not be null");
-        }
-        if (nents < 1 || nents > table.origNents()) {
-            throw new IllegalArgumentException("nents " + nents + " outside 1.." + table.origNents());
         }
         if (dir == null || !dir.isValidForMapping()) {
             throw new IllegalArgumentException("mapping direction must be one of BIDIRECTIONAL, TO_DEVICE, FROM_DEVICE, got "

@@ -65,7 +65,7 @@ final class IommuDmaSg {
         if (iovaLen == 0) {
             return finalise(sg, nents, 0, s);
         }
-        long iova = ops.allocIova(iovaLen, ops.device().dmaMask());
+        long iova = ops.iovaSpace().alloc(iovaLen, ops.device().dmaMask());
         if (iova == 0) {
             ops.warn(attrs, String.format("iommu-dma: no IOVA space for a %d-byte scatterlist within mask 0x%x", iovaLen,
                     ops.device().dmaMask()));
@@ -76,7 +76,7 @@ final class IommuDmaSg {
         // knows better than we do."
         long ret = mapSgToDomain(iova, s, nents, prot);
         if (ret < 0 || ret < iovaLen) {
-            ops.freeIova(iova, iovaLen, null);
+            ops.iovaSpace().free(iova, iovaLen, null);
             sg.invalidateDma();
             ops.warn(attrs, String.format("iommu-dma: mapping a %d-entry scatterlist at IOVA 0x%x failed (%d)", nents, iova,
                     ret));
@@ -208,6 +208,41 @@ final class IommuDmaSg {
             }
         }
         sg.setNents(0);
+    }
+
+    /**
+     * Linux {@code iommu_dma_sync_sg_for_cpu}: only the swiotlb path has work, entry by entry
+     * through the single sync (as {@code iommu_dma_sync_single_for_cpu} per entry).
+     */
+    void syncForCpu(SgTable sg, int nents, DmaDirection dir) {
+        if (ops.untrusted()) {
+            for (int i = 0; i < nents; i++) {
+                ops.syncSingleForCpu(sg.dmaAddressField(i), sg.cpuLength(i), dir);
+            }
+        }
+    }
+
+    /** Linux {@code iommu_dma_sync_sg_for_device}, the mirror of {@link #syncForCpu}. */
+    void syncForDevice(SgTable sg, int nents, DmaDirection dir) {
+        if (ops.untrusted()) {
+            for (int i = 0; i < nents; i++) {
+                ops.syncSingleForDevice(sg.dmaAddressField(i), sg.cpuLength(i), dir);
+            }
+        }
+    }
+
+    /** The argument checks of the sg entry points (Linux's dma-debug and WARN_ONs, as exceptions). */
+    static void check(SgTable table, int nents, DmaDirection dir) {
+        if (table == null) {
+            throw new IllegalArgumentException("sg table must not be null");
+        }
+        if (nents < 1 || nents > table.origNents()) {
+            throw new IllegalArgumentException("nents " + nents + " outside 1.." + table.origNents());
+        }
+        if (dir == null || !dir.isValidForMapping()) {
+            throw new IllegalArgumentException("mapping direction must be one of BIDIRECTIONAL, TO_DEVICE, FROM_DEVICE, got "
+                    + dir);
+        }
     }
 
     /** Per-thread working arrays: the aligned layout Linux keeps in the entries themselves. */
