@@ -5,6 +5,7 @@ import org.iommulab.api.dma.DmaApi;
 import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.dma.DmaUsageException;
 import org.iommulab.replay.internal.device.ReplayDevice;
+import org.iommulab.replay.internal.parse.TraceEvent;
 
 /**
  * One trace device during one backend pass: its DMA API on that backend (null when
@@ -22,6 +23,28 @@ final class PassDevice {
         this.api = api;
         this.report = report;
         this.start = start;
+    }
+
+    /**
+     * The live allocation of {@code kind} that the free {@code e} names, or null after counting
+     * why there is none: its map was not replayed (a skip), it was never mapped, or it was made
+     * by another function (misuse, as dma-debug's "wrong function").
+     */
+    Live toFree(TraceEvent e, Live.Kind kind) {
+        Live l = table.single(e.dmaAddr(), e.size());
+        if (l == null) {
+            if (table.wasSkippedSingle(e.dmaAddr(), true)) {
+                report.skip(SkipReason.MAP_NOT_REPLAYED);
+            } else {
+                report.countMisuse(MisuseKind.NEVER_MAPPED);
+            }
+            return null;
+        }
+        if (l.kind != kind) {
+            report.countMisuse(MisuseKind.WRONG_FUNCTION);
+            return null;
+        }
+        return l;
     }
 
     boolean usable() {

@@ -179,17 +179,8 @@ final class SgCalls {
     }
 
     void freeSgt(PassDevice d, TraceEvent e) {
-        Live l = d.table.single(e.dmaAddr(), e.size());
+        Live l = d.toFree(e, Live.Kind.SGT);
         if (l == null) {
-            if (d.table.wasSkippedSingle(e.dmaAddr(), true)) {
-                d.report.skip(SkipReason.MAP_NOT_REPLAYED);
-            } else {
-                d.report.countMisuse(MisuseKind.NEVER_MAPPED);
-            }
-            return;
-        }
-        if (l.kind != Live.Kind.SGT) {
-            d.report.countMisuse(MisuseKind.WRONG_FUNCTION);
             return;
         }
         DmaDirection dir = e.dir() == null ? l.dir : e.dir();

@@ -191,17 +191,8 @@ final class SingleCalls {
     }
 
     void free(PassDevice d, TraceEvent e) {
-        Live l = d.table.single(e.dmaAddr(), e.size());
+        Live l = d.toFree(e, Live.Kind.COHERENT);
         if (l == null) {
-            if (d.table.wasSkippedSingle(e.dmaAddr(), true)) {
-                d.report.skip(SkipReason.MAP_NOT_REPLAYED);
-            } else {
-                d.report.countMisuse(MisuseKind.NEVER_MAPPED);
-            }
-            return;
-        }
-        if (l.kind != Live.Kind.COHERENT) {
-            d.report.countMisuse(MisuseKind.WRONG_FUNCTION);
             return;
         }
         CoherentAllocation c = l.coherent;
@@ -253,17 +244,8 @@ final class SingleCalls {
 
     /** dma_free_pages: {@code dma_common_free_pages}, unmap with SKIP_CPU_SYNC, then free. */
     void freePages(PassDevice d, TraceEvent e) {
-        Live l = d.table.single(e.dmaAddr(), e.size());
+        Live l = d.toFree(e, Live.Kind.PAGES);
         if (l == null) {
-            if (d.table.wasSkippedSingle(e.dmaAddr(), true)) {
-                d.report.skip(SkipReason.MAP_NOT_REPLAYED);
-            } else {
-                d.report.countMisuse(MisuseKind.NEVER_MAPPED);
-            }
-            return;
-        }
-        if (l.kind != Live.Kind.PAGES) {
-            d.report.countMisuse(MisuseKind.WRONG_FUNCTION);
             return;
         }
         DmaDirection dir = e.dir() == null ? l.dir : e.dir();
