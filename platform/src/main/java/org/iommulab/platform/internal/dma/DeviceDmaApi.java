@@ -209,9 +209,7 @@ public final class DeviceDmaApi implements DmaApi {
     public long mapPage(long pagePhys, long offset, long size, DmaDirection dir, int attrs) {
         c.live();
         DmaArgs.page(MAP_PAGE, pagePhys, offset);
-        DmaArgs.physRange(MAP_PAGE, pagePhys + offset, size);
-        DmaArgs.direction(MAP_PAGE, dir);
-        DmaArgs.attrs(MAP_PAGE, attrs);
+        checkSingle(MAP_PAGE, pagePhys + offset, size, dir, attrs);
         return singles.map(MappingType.SINGLE, pagePhys + offset, size, dir, attrs);
     }
 
@@ -223,9 +221,7 @@ public final class DeviceDmaApi implements DmaApi {
     @Override
     public long mapPhys(long phys, long size, DmaDirection dir, int attrs) {
         c.live();
-        DmaArgs.physRange(MAP_PHYS, phys, size);
-        DmaArgs.direction(MAP_PHYS, dir);
-        DmaArgs.attrs(MAP_PHYS, attrs);
+        checkSingle(MAP_PHYS, phys, size, dir, attrs);
         return singles.map(MappingType.SINGLE, phys, size, dir, attrs);
     }
 
@@ -237,15 +233,20 @@ public final class DeviceDmaApi implements DmaApi {
     @Override
     public long mapResource(long phys, long size, DmaDirection dir, int attrs) {
         c.live();
-        DmaArgs.physRange(MAP_RESOURCE, phys, size);
-        DmaArgs.direction(MAP_RESOURCE, dir);
-        DmaArgs.attrs(MAP_RESOURCE, attrs);
+        checkSingle(MAP_RESOURCE, phys, size, dir, attrs);
         return singles.map(MappingType.PHYS, phys, size, dir, attrs);
     }
 
     @Override
     public void unmapResource(long dmaAddr, long size, DmaDirection dir, int attrs) {
         singles.unmap(UNMAP_RESOURCE, MappingType.PHYS, dmaAddr, size, dir, attrs);
+    }
+
+    /** The checks every single mapping's arguments pass before anything else sees them. */
+    private static void checkSingle(String op, long phys, long size, DmaDirection dir, int attrs) {
+        DmaArgs.physRange(op, phys, size);
+        DmaArgs.direction(op, dir);
+        DmaArgs.attrs(op, attrs);
     }
 
     /** Linux {@code dma_mapping_error}, with dma-debug's {@code debug_dma_mapping_error}. */
