@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 import org.iommulab.api.dma.DmaApi;
 import org.iommulab.devices.Workload;
@@ -34,6 +35,18 @@ final class ServiceWorkloads implements WorkloadLookup {
         return out;
     }
 
+    /** The workload names registered now, from the service properties alone (no service is got). */
+    Set<String> names() {
+        Set<String> out = new TreeSet<>();
+        for (ServiceReference<Workload> ref : refs(null)) {
+            Object name = ref.getProperty(Workload.NAME_PROPERTY);
+            if (name != null) {
+                out.add(name.toString());
+            }
+        }
+        return out;
+    }
+
     @Override
     public Workload await(String name, String backend) {
         String filter = "(&(" + Workload.NAME_PROPERTY + "=" + escape(name) + ")(" + DmaApi.BACKEND_PROPERTY + "="
@@ -56,10 +69,10 @@ final class ServiceWorkloads implements WorkloadLookup {
      */
     void awaitSettled(long quietMillis) {
         long deadline = System.currentTimeMillis() + waitMillis;
-        Set<String> last = present().keySet();
+        Set<String> last = names();
         long since = System.currentTimeMillis();
         while (System.currentTimeMillis() - since < quietMillis && pause(deadline)) {
-            Set<String> now = present().keySet();
+            Set<String> now = names();
             if (!now.equals(last) || now.isEmpty()) {
                 last = now;
                 since = System.currentTimeMillis();
