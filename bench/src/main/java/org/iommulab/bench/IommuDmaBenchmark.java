@@ -11,7 +11,7 @@ import org.iommulab.api.dma.SgTable;
 import org.iommulab.api.platform.DeviceDescriptor;
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.Zone;
-import org.iommulab.iommu.generic.internal.dma.IommuDmaBackend;
+import org.iommulab.iommu.dma.internal.dma.IommuDmaBackend;
 import org.iommulab.iommu.generic.internal.driver.GenericIommuDriver;
 import org.iommulab.iommu.generic.internal.model.GenericIommuModel;
 import org.iommulab.platform.internal.device.SimDmaDevice;

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.iommulab.api.backend.DmaBackend;
 import org.iommulab.api.dma.DmaApi;
-import org.iommulab.iommu.generic.internal.dma.IommuDmaBackend;
+import org.iommulab.iommu.dma.internal.dma.IommuDmaBackend;
 import org.iommulab.iommu.generic.internal.driver.GenericIommuDriver;
 import org.iommulab.iommu.generic.internal.model.GenericIommuModel;
 import org.iommulab.platform.internal.core.DevicePlatform;

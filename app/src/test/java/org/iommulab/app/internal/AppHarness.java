@@ -17,7 +17,7 @@ import org.iommulab.devices.internal.DriverKind;
 import org.iommulab.devices.internal.core.DeviceDriver;
 import org.iommulab.devices.internal.core.DeviceModels;
 import org.iommulab.devices.internal.core.ExtraDevices;
-import org.iommulab.iommu.generic.internal.dma.IommuDmaBackend;
+import org.iommulab.iommu.dma.internal.dma.IommuDmaBackend;
 import org.iommulab.iommu.generic.internal.driver.GenericIommuDriver;
 import org.iommulab.iommu.generic.internal.model.GenericIommuModel;
 import org.iommulab.platform.internal.core.DevicePlatform;

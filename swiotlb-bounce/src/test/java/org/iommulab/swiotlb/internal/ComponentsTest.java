@@ -12,7 +12,7 @@ import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.dma.DmaMasks;
 import org.iommulab.api.platform.Zone;
 import org.iommulab.platform.internal.device.SimDmaDevice;
-import org.iommulab.swiotlb.SwiotlbPool;
+import org.iommulab.api.swiotlb.SwiotlbPool;
 import org.iommulab.swiotlb.internal.direct.DirectBackendComponent;
 import org.iommulab.swiotlb.internal.force.SwiotlbBackendComponent;
 import org.iommulab.swiotlb.internal.pool.SwiotlbPoolComponent;

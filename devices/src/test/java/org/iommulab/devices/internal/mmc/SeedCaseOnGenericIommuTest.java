@@ -9,7 +9,7 @@ import org.iommulab.devices.WorkloadParams;
 import org.iommulab.devices.WorkloadReport;
 import org.iommulab.devices.internal.DriverKind;
 import org.iommulab.devices.internal.testing.DriverHarness;
-import org.iommulab.iommu.generic.internal.dma.IommuDmaBackend;
+import org.iommulab.iommu.dma.internal.dma.IommuDmaBackend;
 import org.iommulab.iommu.generic.internal.driver.GenericIommuDriver;
 import org.iommulab.iommu.generic.internal.model.GenericIommuModel;
 import org.junit.jupiter.api.Test;

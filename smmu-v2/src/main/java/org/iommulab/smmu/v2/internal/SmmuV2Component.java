@@ -1,7 +1,7 @@
 package org.iommulab.smmu.v2.internal;
 
 import org.iommulab.api.admin.PlatformAdmin;
-import org.iommulab.api.iommu.ForwardingIommuDriver;
+import org.iommulab.modelkit.driver.ForwardingIommuDriver;
 import org.iommulab.api.iommu.IommuDriver;
 import org.iommulab.smmu.v2.internal.driver.DriverOptions;
 import org.iommulab.smmu.v2.internal.driver.SmmuV2Driver;

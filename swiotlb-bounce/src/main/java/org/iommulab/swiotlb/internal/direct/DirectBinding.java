@@ -7,7 +7,7 @@ import org.iommulab.api.backend.DeviceBinding;
 import org.iommulab.api.backend.DmaDevice;
 import org.iommulab.api.backend.DmaOps;
 import org.iommulab.api.backend.TranslationPort;
-import org.iommulab.swiotlb.SwiotlbPool;
+import org.iommulab.api.swiotlb.SwiotlbPool;
 
 /** One device on a dma-direct backend (direct or swiotlb): its ops, its port and its bounce counters. */
 final class DirectBinding implements DeviceBinding {

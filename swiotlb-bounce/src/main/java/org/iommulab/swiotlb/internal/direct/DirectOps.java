@@ -11,7 +11,7 @@ import org.iommulab.api.dma.DmaErrno;
 import org.iommulab.api.dma.DmaMasks;
 import org.iommulab.api.dma.SgTable;
 import org.iommulab.api.platform.PageAllocator;
-import org.iommulab.swiotlb.SwiotlbPool;
+import org.iommulab.api.swiotlb.SwiotlbPool;
 
 /**
  * Linux dma-direct for one device ({@code kernel/dma/direct.h}, {@code direct.c}): the DMA

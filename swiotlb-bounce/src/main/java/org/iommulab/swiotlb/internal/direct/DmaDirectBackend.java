@@ -5,7 +5,7 @@ import java.util.function.Supplier;
 import org.iommulab.api.backend.DeviceBinding;
 import org.iommulab.api.backend.DmaBackend;
 import org.iommulab.api.backend.DmaDevice;
-import org.iommulab.swiotlb.SwiotlbPool;
+import org.iommulab.api.swiotlb.SwiotlbPool;
 
 /**
  * A backend made of Linux dma-direct: {@code direct} (bounce only what the device cannot

@@ -4,7 +4,7 @@ import org.iommulab.api.backend.BackendException;
 import org.iommulab.api.backend.DeviceBinding;
 import org.iommulab.api.backend.DmaBackend;
 import org.iommulab.api.backend.DmaDevice;
-import org.iommulab.swiotlb.SwiotlbPool;
+import org.iommulab.api.swiotlb.SwiotlbPool;
 import org.iommulab.swiotlb.internal.direct.DmaDirectBackend;
 import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;

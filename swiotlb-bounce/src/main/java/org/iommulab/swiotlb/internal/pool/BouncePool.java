@@ -1,8 +1,8 @@
 package org.iommulab.swiotlb.internal.pool;
 
-import static org.iommulab.swiotlb.SwiotlbPool.IO_TLB_SEGSIZE;
-import static org.iommulab.swiotlb.SwiotlbPool.IO_TLB_SHIFT;
-import static org.iommulab.swiotlb.SwiotlbPool.IO_TLB_SIZE;
+import static org.iommulab.api.swiotlb.SwiotlbPool.IO_TLB_SEGSIZE;
+import static org.iommulab.api.swiotlb.SwiotlbPool.IO_TLB_SHIFT;
+import static org.iommulab.api.swiotlb.SwiotlbPool.IO_TLB_SIZE;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -15,8 +15,8 @@ import org.iommulab.api.dma.DmaUsageException;
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.PhysicalMemory;
 import org.iommulab.api.platform.Zone;
-import org.iommulab.swiotlb.SwiotlbPool;
-import org.iommulab.swiotlb.SwiotlbStats;
+import org.iommulab.api.swiotlb.SwiotlbPool;
+import org.iommulab.api.swiotlb.SwiotlbStats;
 import org.iommulab.swiotlb.internal.direct.DmaRangeMap;
 
 /**

@@ -1,8 +1,8 @@
 package org.iommulab.swiotlb.internal.pool;
 
-import static org.iommulab.swiotlb.SwiotlbPool.IO_TLB_SEGSIZE;
-import static org.iommulab.swiotlb.SwiotlbPool.IO_TLB_SHIFT;
-import static org.iommulab.swiotlb.SwiotlbPool.IO_TLB_SIZE;
+import static org.iommulab.api.swiotlb.SwiotlbPool.IO_TLB_SEGSIZE;
+import static org.iommulab.api.swiotlb.SwiotlbPool.IO_TLB_SHIFT;
+import static org.iommulab.api.swiotlb.SwiotlbPool.IO_TLB_SIZE;
 
 /**
  * How many slots and areas a pool of a requested size gets, rounded as Linux rounds the

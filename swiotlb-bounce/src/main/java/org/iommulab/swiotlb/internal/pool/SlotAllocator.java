@@ -1,8 +1,8 @@
 package org.iommulab.swiotlb.internal.pool;
 
-import static org.iommulab.swiotlb.SwiotlbPool.IO_TLB_SEGSIZE;
-import static org.iommulab.swiotlb.SwiotlbPool.IO_TLB_SHIFT;
-import static org.iommulab.swiotlb.SwiotlbPool.IO_TLB_SIZE;
+import static org.iommulab.api.swiotlb.SwiotlbPool.IO_TLB_SEGSIZE;
+import static org.iommulab.api.swiotlb.SwiotlbPool.IO_TLB_SHIFT;
+import static org.iommulab.api.swiotlb.SwiotlbPool.IO_TLB_SIZE;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;

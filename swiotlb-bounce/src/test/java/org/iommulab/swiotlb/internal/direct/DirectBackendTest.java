@@ -27,7 +27,7 @@ import org.iommulab.api.platform.DmaRange;
 import org.iommulab.api.platform.FaultKind;
 import org.iommulab.api.platform.Zone;
 import org.iommulab.platform.internal.device.SimDmaDevice;
-import org.iommulab.swiotlb.SwiotlbPool;
+import org.iommulab.api.swiotlb.SwiotlbPool;
 import org.iommulab.swiotlb.internal.TestRig;
 import org.iommulab.swiotlb.internal.pool.BouncePool;
 import org.junit.jupiter.api.Test;

@@ -5,8 +5,8 @@ import java.util.List;
 
 import org.iommulab.api.backend.DmaDevice;
 import org.iommulab.api.dma.DmaDirection;
-import org.iommulab.swiotlb.SwiotlbPool;
-import org.iommulab.swiotlb.SwiotlbStats;
+import org.iommulab.api.swiotlb.SwiotlbPool;
+import org.iommulab.api.swiotlb.SwiotlbStats;
 
 /** A pool that records the attributes of every unmap before passing it on. */
 final class RecordingPool implements SwiotlbPool {

@@ -13,10 +13,10 @@ import org.iommulab.api.iommu.IotlbGather;
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.PhysicalMemory;
 import org.iommulab.iommu.generic.internal.format.DeviceTableEntry;
-import org.iommulab.iommu.generic.pgtable.LpaeConfig;
-import org.iommulab.iommu.generic.pgtable.LpaePageTable;
-import org.iommulab.iommu.generic.pgtable.LpaeStage;
-import org.iommulab.iommu.generic.pgtable.LpaeTlbOps;
+import org.iommulab.iopgtable.lpae.LpaeConfig;
+import org.iommulab.iopgtable.lpae.LpaePageTable;
+import org.iommulab.iopgtable.lpae.LpaeStage;
+import org.iommulab.iopgtable.lpae.LpaeTlbOps;
 
 /**
  * A generic-IOMMU domain: one stage-1 LPAE table (4 KiB granule) written by

@@ -1,6 +1,6 @@
 package org.iommulab.iommu.generic.internal.driver;
 
-import org.iommulab.api.iommu.ForwardingIommuDriver;
+import org.iommulab.modelkit.driver.ForwardingIommuDriver;
 import org.iommulab.api.iommu.IommuDriver;
 import org.iommulab.iommu.generic.internal.model.GenericIommuModel;
 import org.osgi.service.component.annotations.Activate;

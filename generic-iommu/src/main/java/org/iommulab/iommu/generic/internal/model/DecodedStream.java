@@ -2,7 +2,7 @@ package org.iommulab.iommu.generic.internal.model;
 
 import org.iommulab.api.platform.FaultKind;
 import org.iommulab.api.platform.FaultOrigin;
-import org.iommulab.iommu.generic.pgtable.LpaeTranslationConfig;
+import org.iommulab.iopgtable.lpae.LpaeTranslationConfig;
 
 /**
  * One stream's device-table entry after decoding: either the domain ID and the translation

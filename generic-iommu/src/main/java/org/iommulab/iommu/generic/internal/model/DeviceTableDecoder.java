@@ -4,10 +4,10 @@ import org.iommulab.api.platform.FaultKind;
 import org.iommulab.api.platform.FaultOrigin;
 import org.iommulab.api.platform.PhysicalMemory;
 import org.iommulab.iommu.generic.internal.format.DeviceTableEntry;
-import org.iommulab.iommu.generic.pgtable.LpaeFormat;
-import org.iommulab.iommu.generic.pgtable.LpaeGranule;
-import org.iommulab.iommu.generic.pgtable.LpaeStage;
-import org.iommulab.iommu.generic.pgtable.LpaeTranslationConfig;
+import org.iommulab.iopgtable.lpae.LpaeFormat;
+import org.iommulab.iopgtable.lpae.LpaeGranule;
+import org.iommulab.iopgtable.lpae.LpaeStage;
+import org.iommulab.iopgtable.lpae.LpaeTranslationConfig;
 
 /**
  * Reads a stream's device-table entry from memory and decodes it into a {@link DecodedStream}:

@@ -16,10 +16,10 @@ import org.iommulab.api.platform.FaultKind;
 import org.iommulab.api.platform.FaultOrigin;
 import org.iommulab.api.platform.PhysicalMemory;
 import org.iommulab.iommu.generic.internal.format.GenericIommuRegs;
-import org.iommulab.iommu.generic.pgtable.LpaeFault;
-import org.iommulab.iommu.generic.pgtable.LpaeFormat;
-import org.iommulab.iommu.generic.pgtable.LpaeWalkResult;
-import org.iommulab.iommu.generic.pgtable.LpaeWalker;
+import org.iommulab.iopgtable.lpae.LpaeFault;
+import org.iommulab.iopgtable.lpae.LpaeFormat;
+import org.iommulab.iopgtable.lpae.LpaeWalkResult;
+import org.iommulab.iopgtable.lpae.LpaeWalker;
 
 /**
  * The hardware half of the generic IOMMU: registers ({@link GenericIommuRegs}), a device table

@@ -1,6 +1,6 @@
 package org.iommulab.smmu.v2.internal.driver;
 
-import org.iommulab.iommu.generic.pgtable.LpaeConfig;
+import org.iommulab.iopgtable.lpae.LpaeConfig;
 import org.iommulab.smmu.v2.internal.model.regs.Cb;
 import org.iommulab.smmu.v2.internal.model.regs.Gr1;
 

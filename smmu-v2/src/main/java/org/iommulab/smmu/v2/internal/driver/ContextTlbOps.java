@@ -3,7 +3,7 @@ package org.iommulab.smmu.v2.internal.driver;
 import java.util.function.Consumer;
 
 import org.iommulab.api.iommu.IotlbGather;
-import org.iommulab.iommu.generic.pgtable.LpaeTlbOps;
+import org.iommulab.iopgtable.lpae.LpaeTlbOps;
 import org.iommulab.smmu.v2.internal.model.regs.Cb;
 import org.iommulab.smmu.v2.internal.model.regs.Gr0;
 import org.iommulab.smmu.v2.internal.model.regs.Reg;

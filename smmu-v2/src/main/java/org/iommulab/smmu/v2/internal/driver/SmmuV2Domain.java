@@ -9,8 +9,8 @@ import org.iommulab.api.iommu.DomainType;
 import org.iommulab.api.iommu.IommuDomain;
 import org.iommulab.api.iommu.IommuErrno;
 import org.iommulab.api.iommu.IotlbGather;
-import org.iommulab.iommu.generic.pgtable.LpaeConfig;
-import org.iommulab.iommu.generic.pgtable.LpaePageTable;
+import org.iommulab.iopgtable.lpae.LpaeConfig;
+import org.iommulab.iopgtable.lpae.LpaePageTable;
 import org.iommulab.smmu.v2.internal.model.SmmuV2Model;
 import org.iommulab.smmu.v2.internal.model.regs.Gr0;
 

@@ -1,8 +1,8 @@
 package org.iommulab.smmu.v2.internal.model;
 
-import org.iommulab.iommu.generic.pgtable.LpaeGranule;
-import org.iommulab.iommu.generic.pgtable.LpaeStage;
-import org.iommulab.iommu.generic.pgtable.LpaeTranslationConfig;
+import org.iommulab.iopgtable.lpae.LpaeGranule;
+import org.iommulab.iopgtable.lpae.LpaeStage;
+import org.iommulab.iopgtable.lpae.LpaeTranslationConfig;
 import org.iommulab.smmu.v2.internal.model.regs.Cb;
 import org.iommulab.smmu.v2.internal.model.regs.Gr1;
 

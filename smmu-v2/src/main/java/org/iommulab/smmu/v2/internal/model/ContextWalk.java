@@ -2,11 +2,11 @@ package org.iommulab.smmu.v2.internal.model;
 
 import org.iommulab.api.platform.AccessType;
 import org.iommulab.api.platform.PhysicalMemory;
-import org.iommulab.iommu.generic.pgtable.LpaeFault;
-import org.iommulab.iommu.generic.pgtable.LpaeFormat;
-import org.iommulab.iommu.generic.pgtable.LpaeTranslationConfig;
-import org.iommulab.iommu.generic.pgtable.LpaeWalkResult;
-import org.iommulab.iommu.generic.pgtable.LpaeWalker;
+import org.iommulab.iopgtable.lpae.LpaeFault;
+import org.iommulab.iopgtable.lpae.LpaeFormat;
+import org.iommulab.iopgtable.lpae.LpaeTranslationConfig;
+import org.iommulab.iopgtable.lpae.LpaeWalkResult;
+import org.iommulab.iopgtable.lpae.LpaeWalker;
 
 /**
  * Translates one transaction through a decoded context: TLB lookup, then on a miss the walk

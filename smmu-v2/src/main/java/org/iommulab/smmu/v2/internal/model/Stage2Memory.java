@@ -5,10 +5,10 @@ import java.util.List;
 import org.iommulab.api.platform.AccessType;
 import org.iommulab.api.platform.MemoryRegion;
 import org.iommulab.api.platform.PhysicalMemory;
-import org.iommulab.iommu.generic.pgtable.LpaeFault;
-import org.iommulab.iommu.generic.pgtable.LpaeTranslationConfig;
-import org.iommulab.iommu.generic.pgtable.LpaeWalkResult;
-import org.iommulab.iommu.generic.pgtable.LpaeWalker;
+import org.iommulab.iopgtable.lpae.LpaeFault;
+import org.iommulab.iopgtable.lpae.LpaeTranslationConfig;
+import org.iommulab.iopgtable.lpae.LpaeWalkResult;
+import org.iommulab.iopgtable.lpae.LpaeWalker;
 
 /**
  * The memory a nested context's stage-1 walk reads: stage-1 table addresses are IPAs, so each

@@ -1,6 +1,6 @@
 package org.iommulab.smmu.v2.internal.model;
 
-import org.iommulab.iommu.generic.pgtable.LpaeTranslationConfig;
+import org.iommulab.iopgtable.lpae.LpaeTranslationConfig;
 
 /**
  * One context bank decoded (CBAR, CBA2R, SCTLR, TCR/TCR2 or VTCR, TTBR0, and for a nested

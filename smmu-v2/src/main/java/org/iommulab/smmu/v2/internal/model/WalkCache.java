@@ -1,6 +1,6 @@
 package org.iommulab.smmu.v2.internal.model;
 
-import org.iommulab.iommu.generic.pgtable.LpaeTranslationConfig;
+import org.iommulab.iopgtable.lpae.LpaeTranslationConfig;
 
 /**
  * One context bank's walk cache: for a region of input addresses, the last-level table a walk

@@ -3,8 +3,8 @@ package org.iommulab.smmu.v2.internal.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.iommulab.api.iommu.IommuProt;
-import org.iommulab.iommu.generic.pgtable.LpaePageTable;
-import org.iommulab.iommu.generic.pgtable.LpaeStage;
+import org.iommulab.iopgtable.lpae.LpaePageTable;
+import org.iommulab.iopgtable.lpae.LpaeStage;
 import org.iommulab.smmu.v2.internal.model.regs.Cb;
 import org.iommulab.smmu.v2.internal.model.regs.Gr0;
 import org.junit.jupiter.api.Test;

@@ -9,8 +9,8 @@ import org.iommulab.api.backend.TranslationPort;
 import org.iommulab.api.platform.DmaFault;
 import org.iommulab.api.platform.FaultKind;
 import org.iommulab.api.platform.FaultOrigin;
-import org.iommulab.iommu.generic.pgtable.LpaePageTable;
-import org.iommulab.iommu.generic.pgtable.LpaeStage;
+import org.iommulab.iopgtable.lpae.LpaePageTable;
+import org.iommulab.iopgtable.lpae.LpaeStage;
 import org.iommulab.smmu.v2.internal.model.regs.Gr0;
 import org.junit.jupiter.api.Test;
 

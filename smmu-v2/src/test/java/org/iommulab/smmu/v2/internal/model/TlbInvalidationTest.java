@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.iommulab.api.backend.TranslationPort;
 import org.iommulab.api.platform.FaultKind;
-import org.iommulab.iommu.generic.pgtable.LpaePageTable;
-import org.iommulab.iommu.generic.pgtable.LpaeStage;
+import org.iommulab.iopgtable.lpae.LpaePageTable;
+import org.iommulab.iopgtable.lpae.LpaeStage;
 import org.iommulab.smmu.v2.internal.model.regs.Cb;
 import org.iommulab.smmu.v2.internal.model.regs.Gr0;
 import org.junit.jupiter.api.Test;

@@ -4,7 +4,7 @@ import static org.iommulab.smmu.v3.internal.format.CdFormat.*;
 
 import java.util.Arrays;
 
-import org.iommulab.iommu.generic.pgtable.LpaeConfig;
+import org.iommulab.iopgtable.lpae.LpaeConfig;
 
 /**
  * CD contents as Linux builds them ({@code arm_smmu_make_s1_cd}: TTB0 only with EPD1, inner

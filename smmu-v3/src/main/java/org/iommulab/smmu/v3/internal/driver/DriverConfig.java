@@ -1,6 +1,6 @@
 package org.iommulab.smmu.v3.internal.driver;
 
-import org.iommulab.iommu.generic.pgtable.LpaeGranule;
+import org.iommulab.iopgtable.lpae.LpaeGranule;
 
 /**
  * How the driver sets the SMMU up: stream table format, the stage its DMA domains translate

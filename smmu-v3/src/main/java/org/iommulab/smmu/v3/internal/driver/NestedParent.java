@@ -5,11 +5,11 @@ import org.iommulab.api.iommu.IotlbGather;
 import org.iommulab.api.platform.MemoryRegion;
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.PhysicalMemory;
-import org.iommulab.iommu.generic.pgtable.LpaeConfig;
-import org.iommulab.iommu.generic.pgtable.LpaeGranule;
-import org.iommulab.iommu.generic.pgtable.LpaePageTable;
-import org.iommulab.iommu.generic.pgtable.LpaeStage;
-import org.iommulab.iommu.generic.pgtable.LpaeTlbOps;
+import org.iommulab.iopgtable.lpae.LpaeConfig;
+import org.iommulab.iopgtable.lpae.LpaeGranule;
+import org.iommulab.iopgtable.lpae.LpaePageTable;
+import org.iommulab.iopgtable.lpae.LpaeStage;
+import org.iommulab.iopgtable.lpae.LpaeTlbOps;
 
 /**
  * In nested mode, the stage 2 a hypervisor would own (Linux's nesting parent domain,

@@ -8,10 +8,10 @@ import org.iommulab.api.iommu.DomainType;
 import org.iommulab.api.iommu.IommuDomain;
 import org.iommulab.api.iommu.IommuErrno;
 import org.iommulab.api.iommu.IotlbGather;
-import org.iommulab.iommu.generic.pgtable.LpaeConfig;
-import org.iommulab.iommu.generic.pgtable.LpaePageTable;
-import org.iommulab.iommu.generic.pgtable.LpaeStage;
-import org.iommulab.iommu.generic.pgtable.LpaeTlbOps;
+import org.iommulab.iopgtable.lpae.LpaeConfig;
+import org.iommulab.iopgtable.lpae.LpaePageTable;
+import org.iommulab.iopgtable.lpae.LpaeStage;
+import org.iommulab.iopgtable.lpae.LpaeTlbOps;
 
 /**
  * A paging domain (DMA, DMA_FQ, UNMANAGED), Linux {@code struct arm_smmu_domain} with

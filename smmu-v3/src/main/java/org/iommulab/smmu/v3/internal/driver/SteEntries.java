@@ -4,8 +4,8 @@ import static org.iommulab.smmu.v3.internal.format.SteFormat.*;
 
 import java.util.Arrays;
 
-import org.iommulab.iommu.generic.pgtable.LpaeConfig;
-import org.iommulab.iommu.generic.pgtable.LpaeGranule;
+import org.iommulab.iopgtable.lpae.LpaeConfig;
+import org.iommulab.iopgtable.lpae.LpaeGranule;
 
 /**
  * STE contents as Linux builds them ({@code arm_smmu_make_abort_ste},

@@ -1,7 +1,7 @@
 package org.iommulab.smmu.v3.internal.ds;
 
 import org.iommulab.api.admin.PlatformAdmin;
-import org.iommulab.api.iommu.ForwardingIommuDriver;
+import org.iommulab.modelkit.driver.ForwardingIommuDriver;
 import org.iommulab.api.iommu.IommuDriver;
 import org.iommulab.smmu.v3.internal.driver.SmmuV3Driver;
 import org.iommulab.smmu.v3.internal.model.SmmuV3Model;

@@ -1,6 +1,6 @@
 package org.iommulab.smmu.v3.internal.ds;
 
-import org.iommulab.iommu.generic.pgtable.LpaeGranule;
+import org.iommulab.iopgtable.lpae.LpaeGranule;
 import org.iommulab.smmu.v3.internal.driver.DriverConfig;
 import org.iommulab.smmu.v3.internal.model.SmmuV3Features;
 

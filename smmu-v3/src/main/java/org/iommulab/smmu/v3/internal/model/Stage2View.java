@@ -12,7 +12,7 @@ import org.iommulab.smmu.v3.internal.model.ste.Stage2Walk;
  * The IPA space a nested stream's stage-1 walk reads its descriptors from: each descriptor
  * address goes through stage 2 (CLASS = TT on a stage-2 fault, which propagates out of the
  * walk as an {@link org.iommulab.smmu.v3.internal.model.fault.SmmuFault}) before the physical
- * read. The shared {@link org.iommulab.iommu.generic.pgtable.LpaeWalker} reads only through
+ * read. The shared {@link org.iommulab.iopgtable.lpae.LpaeWalker} reads only through
  * {@link #isRam} and {@link #readLong}; everything else is refused. Remembers the last PA, the
  * FetchAddr of an F_WALK_EABT on a stage-1 descriptor. Set up per walk, under the model's lock.
  */

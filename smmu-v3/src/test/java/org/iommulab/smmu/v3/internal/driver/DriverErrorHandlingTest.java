@@ -12,7 +12,7 @@ import org.iommulab.api.iommu.IommuProt;
 import org.iommulab.api.iommu.IotlbGather;
 import org.iommulab.api.platform.AccessType;
 import org.iommulab.api.platform.DmaFaultException;
-import org.iommulab.iommu.generic.pgtable.LpaeGranule;
+import org.iommulab.iopgtable.lpae.LpaeGranule;
 import org.iommulab.platform.internal.device.SimDmaDevice;
 import org.iommulab.smmu.v3.internal.format.CmdFormat;
 import org.iommulab.smmu.v3.internal.format.Reg;

@@ -1,7 +1,7 @@
 package org.iommulab.smmu.v3.internal.driver;
 
 import org.iommulab.api.platform.DeviceDescriptor;
-import org.iommulab.iommu.generic.pgtable.LpaeGranule;
+import org.iommulab.iopgtable.lpae.LpaeGranule;
 import org.iommulab.platform.internal.device.SimDmaDevice;
 import org.iommulab.platform.internal.memory.SparsePhysicalMemory;
 import org.iommulab.platform.internal.memory.ZonedPageAllocator;

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.iommulab.iommu.generic.pgtable.LpaeConfig;
-import org.iommulab.iommu.generic.pgtable.LpaeStage;
+import org.iommulab.iopgtable.lpae.LpaeConfig;
+import org.iommulab.iopgtable.lpae.LpaeStage;
 import org.iommulab.platform.internal.memory.SparsePhysicalMemory;
 import org.junit.jupiter.api.Test;
 

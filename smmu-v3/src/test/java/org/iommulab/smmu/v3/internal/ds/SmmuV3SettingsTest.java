@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.annotation.Annotation;
 import java.util.Map;
 
-import org.iommulab.iommu.generic.pgtable.LpaeGranule;
+import org.iommulab.iopgtable.lpae.LpaeGranule;
 import org.iommulab.smmu.v3.internal.driver.DriverConfig;
 import org.iommulab.smmu.v3.internal.model.SmmuV3Features;
 import org.junit.jupiter.api.Test;

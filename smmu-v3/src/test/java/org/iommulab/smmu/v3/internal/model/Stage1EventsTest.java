@@ -11,7 +11,7 @@ import org.iommulab.api.platform.AccessType;
 import org.iommulab.api.platform.DmaFault;
 import org.iommulab.api.platform.FaultKind;
 import org.iommulab.api.platform.FaultOrigin;
-import org.iommulab.iommu.generic.pgtable.LpaeFormat;
+import org.iommulab.iopgtable.lpae.LpaeFormat;
 import org.iommulab.smmu.v3.internal.format.CdFormat;
 import org.iommulab.smmu.v3.internal.format.EventRecord;
 import org.junit.jupiter.api.BeforeEach;

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.iommulab.api.platform.AccessType;
 import org.iommulab.api.platform.DmaFault;
 import org.iommulab.api.platform.FaultKind;
-import org.iommulab.iommu.generic.pgtable.LpaeFormat;
+import org.iommulab.iopgtable.lpae.LpaeFormat;
 import org.iommulab.smmu.v3.internal.format.EventRecord;
 import org.iommulab.smmu.v3.internal.format.SteFormat;
 import org.junit.jupiter.api.Test;

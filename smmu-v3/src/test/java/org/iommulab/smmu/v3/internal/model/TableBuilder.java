@@ -3,7 +3,7 @@ package org.iommulab.smmu.v3.internal.model;
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.PhysicalMemory;
 import org.iommulab.api.platform.Zone;
-import org.iommulab.iommu.generic.pgtable.LpaeFormat;
+import org.iommulab.iopgtable.lpae.LpaeFormat;
 
 /**
  * Hand-written VMSAv8-64 tables for conformance tests, as QEMU's qos-smmuv3 writes them:

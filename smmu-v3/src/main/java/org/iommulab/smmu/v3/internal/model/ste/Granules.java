@@ -1,6 +1,6 @@
 package org.iommulab.smmu.v3.internal.model.ste;
 
-import org.iommulab.iommu.generic.pgtable.LpaeGranule;
+import org.iommulab.iopgtable.lpae.LpaeGranule;
 import org.iommulab.smmu.v3.internal.format.CdFormat;
 import org.iommulab.smmu.v3.internal.format.SteFormat;
 import org.iommulab.smmu.v3.internal.model.SmmuV3Features;

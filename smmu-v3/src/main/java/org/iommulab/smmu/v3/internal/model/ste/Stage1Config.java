@@ -1,6 +1,6 @@
 package org.iommulab.smmu.v3.internal.model.ste;
 
-import org.iommulab.iommu.generic.pgtable.LpaeTranslationConfig;
+import org.iommulab.iopgtable.lpae.LpaeTranslationConfig;
 
 /**
  * A stream's decoded stage-1 regime, from its CD: the TTB0 and TTB1 regimes (null when

@@ -1,6 +1,6 @@
 package org.iommulab.smmu.v3.internal.model.ste;
 
-import org.iommulab.iommu.generic.pgtable.LpaeTranslationConfig;
+import org.iommulab.iopgtable.lpae.LpaeTranslationConfig;
 
 /**
  * A stream's decoded stage-2 regime (STE.S2*, VTCR): the tables the walker walks, the VMID

@@ -4,10 +4,10 @@ import static org.iommulab.smmu.v3.internal.format.SteFormat.*;
 
 import org.iommulab.api.platform.FaultKind;
 import org.iommulab.api.platform.FaultOrigin;
-import org.iommulab.iommu.generic.pgtable.LpaeFormat;
-import org.iommulab.iommu.generic.pgtable.LpaeGranule;
-import org.iommulab.iommu.generic.pgtable.LpaeStage;
-import org.iommulab.iommu.generic.pgtable.LpaeTranslationConfig;
+import org.iommulab.iopgtable.lpae.LpaeFormat;
+import org.iommulab.iopgtable.lpae.LpaeGranule;
+import org.iommulab.iopgtable.lpae.LpaeStage;
+import org.iommulab.iopgtable.lpae.LpaeTranslationConfig;
 import org.iommulab.smmu.v3.internal.format.EventFormat;
 import org.iommulab.smmu.v3.internal.model.SmmuV3Features;
 import org.iommulab.smmu.v3.internal.model.fault.SmmuFault;

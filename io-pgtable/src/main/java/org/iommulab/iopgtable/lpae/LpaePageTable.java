@@ -1,0 +1,386 @@
+package org.iommulab.iopgtable.lpae;
+
+import org.iommulab.api.iommu.IommuErrno;
+import org.iommulab.api.iommu.IommuProt;
+import org.iommulab.api.iommu.IotlbGather;
+import org.iommulab.api.platform.PageAllocator;
+import org.iommulab.api.platform.PhysicalMemory;
+
+/**
+ * The driver side of an ARM LPAE (VMSAv8-64) page table, Linux's {@code io-pgtable-arm.c}
+ * ({@code arm_lpae_map_pages}, {@code arm_lpae_unmap_pages}, {@code arm_lpae_iova_to_phys},
+ * {@code arm_lpae_free_pgtable}) plus the page-size splitting of {@code iommu_map} and
+ * {@code iommu_unmap} ({@code drivers/iommu/iommu.c}: {@code __iommu_map},
+ * {@code __iommu_unmap}, {@code iommu_pgsize}). Tables live in simulated physical memory, from
+ * the platform's page allocator, zeroed; the hardware reads them with {@link LpaeWalker}.
+ *
+ * <p>Differences from Linux, each forced by this project's contract:
+ * <ul>
+ * <li>A table is freed when its last entry goes (Linux keeps empty tables until the domain
+ * dies). It is unlinked at once but its pages are only returned by {@link #reclaimTables} or
+ * {@link #reclaimAllTables}, which the driver calls once its invalidation has completed, as
+ * Linux frees a gather's page list after {@code iotlb_sync}: no walk cache can then reach a
+ * reused page. Since a linked table always maps something, mapping a leaf where a table is
+ * gives {@link IommuErrno#EEXIST} (Linux would free the table, which it assumes empty).</li>
+ * <li>A mapping with neither READ nor WRITE, a misaligned or out-of-range request gives
+ * {@link IommuErrno#EINVAL} and changes nothing (Linux returns 0 or {@code -ERANGE}).</li>
+ * <li>A failed {@link #map} removes what it mapped and flushes it through
+ * {@link LpaeTlbOps#flushWalk}, as {@code __iommu_map}'s unroll does through
+ * {@code iommu_unmap}.</li>
+ * </ul>
+ * The unmap walk lives in {@link LpaeUnmapWalk}, the {@code iommu_pgsize} split in
+ * {@link PageSizeSplitter}. Thread-safe: one lock per table (Linux is lock-free; here
+ * simplicity wins).
+ */
+public final class LpaePageTable {
+    private final LpaeConfig cfg;
+    private final PhysicalMemory mem;
+    private final LpaeTlbOps tlb;
+    private final long pgd;
+    private final TableCounts counts = new TableCounts();
+    private final TablePages pages;
+    private final LpaeUnmapWalk unmapper;
+    private final PageSizeSplitter split;
+    private boolean freed;
+
+    // Scratch for the walk down in map (allocation-free hot path); the unmap walk has its own.
+    private final long[] pathTable = new long[LpaeFormat.MAX_LEVELS];
+    private final long[] pathPtep = new long[LpaeFormat.MAX_LEVELS];
+    private final long[] installed = new long[LpaeFormat.MAX_LEVELS];
+
+    private LpaePageTable(LpaeConfig cfg, PhysicalMemory mem, PageAllocator alloc, LpaeTlbOps tlb) {
+        this.cfg = cfg;
+        this.mem = mem;
+        this.tlb = tlb;
+        this.pages = new TablePages(mem, alloc, cfg.oas());
+        this.pgd = pages.allocate(cfg.pgdSize());
+        if (pgd >= 0) {
+            counts.add(pgd);
+        }
+        this.unmapper = new LpaeUnmapWalk(cfg, mem, tlb, pgd, counts, pages);
+        this.split = new PageSizeSplitter(cfg);
+    }
+
+    /**
+     * Linux {@code alloc_io_pgtable_ops}: a new, empty table of geometry {@code cfg}. Tables come
+     * from {@code Zone.DMA32} when the OAS is 32 bits, else from {@code Zone.NORMAL}, and must
+     * lie below 2^OAS.
+     *
+     * @return the table, or null when the start-level table cannot be allocated
+     * @throws IllegalArgumentException for a null argument
+     */
+    public static LpaePageTable allocate(LpaeConfig cfg, PhysicalMemory mem, PageAllocator alloc, LpaeTlbOps tlb) {
+        if (cfg == null || mem == null || alloc == null || tlb == null) {
+            throw new IllegalArgumentException("LPAE page table needs a config, memory, an allocator and TLB ops");
+        }
+        LpaePageTable t = new LpaePageTable(cfg, mem, alloc, tlb);
+        return t.pgd < 0 ? null : t;
+    }
+
+    public LpaeConfig config() {
+        return cfg;
+    }
+
+    /** Physical address of the start-level table: what TTBR / CD.TTB0 / STE.S2TTB point at. */
+    public long ttb() {
+        return pgd;
+    }
+
+    // ---- map ---------------------------------------------------------------------------------
+
+    /**
+     * Linux {@code iommu_map} on this table: maps {@code [iova, iova+size)} to {@code paddr} with
+     * the largest page sizes alignment allows ({@code iommu_pgsize}).
+     *
+     * @return 0, {@link IommuErrno#EEXIST} when part is mapped already, {@link IommuErrno#EINVAL}
+     *         for misaligned, out-of-range or no-access requests, {@link IommuErrno#ENOMEM};
+     *         on failure nothing stays mapped
+     */
+    public synchronized int map(long iova, long paddr, long size, int prot) {
+        checkLive();
+        long minPg = Long.lowestOneBit(cfg.pgsizeBitmap());
+        if (size <= 0 || ((iova | paddr | size) & (minPg - 1)) != 0) {
+            return IommuErrno.EINVAL;
+        }
+        if (!inRange(iova, size, cfg.ias()) || !inRange(paddr, size, cfg.oas())) {
+            return IommuErrno.EINVAL;
+        }
+        if ((prot & (IommuProt.READ | IommuProt.WRITE)) == 0) {
+            return IommuErrno.EINVAL;
+        }
+        long left = size;
+        long va = iova;
+        long pa = paddr;
+        while (left > 0) {
+            long pg = split.next(va, pa, left);
+            long r = mapPagesLocked(va, pa, pg, split.count, prot);
+            if (r < 0) {
+                long done = size - left;
+                if (done > 0) {
+                    // __iommu_map's unroll: iommu_unmap(domain, orig_iova, orig_size - size).
+                    unmapper.unmap(iova, done, null);
+                    tlb.flushWalk(iova, done, cfg.granule().size());
+                    pages.reclaim(iova, iova + done - 1);
+                }
+                return (int) r;
+            }
+            va += r;
+            pa += r;
+            left -= r;
+        }
+        return 0;
+    }
+
+    /**
+     * Linux {@code arm_lpae_map_pages}: up to {@code pgcount} pages of {@code pgsize} (one size
+     * of the bitmap) at {@code iova}, within one table.
+     *
+     * @return bytes mapped (a multiple of {@code pgsize}, at least one page), or a negative
+     *         {@link IommuErrno} with nothing changed
+     */
+    public synchronized long mapPages(long iova, long paddr, long pgsize, long pgcount, int prot) {
+        checkLive();
+        return mapPagesLocked(iova, paddr, pgsize, pgcount, prot);
+    }
+
+    private long mapPagesLocked(long iova, long paddr, long pgsize, long pgcount, int prot) {
+        if (Long.bitCount(pgsize) != 1 || (pgsize & cfg.pgsizeBitmap()) == 0 || pgcount < 1
+                || ((iova | paddr) & (pgsize - 1)) != 0 || pgcount > (Long.MAX_VALUE >> 1) / pgsize) {
+            return IommuErrno.EINVAL;
+        }
+        if (!inRange(iova, pgsize * pgcount, cfg.ias()) || !inRange(paddr, pgsize * pgcount, cfg.oas())) {
+            return IommuErrno.EINVAL;
+        }
+        if ((prot & (IommuProt.READ | IommuProt.WRITE)) == 0) {
+            return IommuErrno.EINVAL;
+        }
+        long prot64 = protToPte(prot);
+        int lvl = cfg.startLevel();
+        long table = pgd;
+        int nInstalled = 0;
+        while (true) {
+            int idx = cfg.index(iova, lvl);
+            long ptep = table + ((long) idx << LpaeFormat.PTE_SHIFT);
+            if (pgsize == cfg.blockSize(lvl)) {
+                int n = (int) Math.min(pgcount, maxEntries(cfg, idx, lvl));
+                for (int i = 0; i < n; i++) {
+                    if (mem.readLong(ptep + 8L * i) != 0) {
+                        // arm_lpae_init_pte: "We require an unmap first".
+                        undoInstalled(nInstalled);
+                        return IommuErrno.EEXIST;
+                    }
+                }
+                long type = lvl == LpaeFormat.MAX_LEVELS - 1 ? LpaeFormat.PTE_TYPE_PAGE : LpaeFormat.PTE_TYPE_BLOCK;
+                for (int i = 0; i < n; i++) {
+                    mem.writeLong(ptep + 8L * i, prot64 | type | LpaeFormat.paddrToPte(paddr + i * pgsize, cfg.granule()));
+                }
+                counts.adjust(table, n);
+                return n * pgsize;
+            }
+            if (lvl >= LpaeFormat.MAX_LEVELS - 1) {
+                undoInstalled(nInstalled);
+                return IommuErrno.EINVAL; // "We can't allocate tables at the final level"
+            }
+            long pte = mem.readLong(ptep);
+            if (pte == 0) {
+                long t = pages.allocate(cfg.granule().size());
+                if (t < 0) {
+                    undoInstalled(nInstalled);
+                    return IommuErrno.ENOMEM;
+                }
+                // arm_lpae_install_table
+                mem.writeLong(ptep, LpaeFormat.paddrToPte(t, cfg.granule()) | LpaeFormat.PTE_TYPE_TABLE);
+                counts.adjust(table, 1);
+                counts.add(t);
+                pathTable[nInstalled] = table;
+                pathPtep[nInstalled] = ptep;
+                installed[nInstalled++] = t;
+                table = t;
+            } else if (LpaeFormat.isLeaf(pte, lvl)) {
+                undoInstalled(nInstalled);
+                return IommuErrno.EEXIST;
+            } else {
+                table = LpaeFormat.pteToPaddr(pte, cfg.granule());
+            }
+            lvl++;
+        }
+    }
+
+    /** Removes the tables a failed map installed on its way down (they are still empty). */
+    private void undoInstalled(int n) {
+        for (int i = n - 1; i >= 0; i--) {
+            mem.writeLong(pathPtep[i], 0);
+            counts.adjust(pathTable[i], -1);
+            counts.remove(installed[i]);
+            pages.free(installed[i]);
+        }
+    }
+
+    /**
+     * Linux {@code arm_lpae_prot_to_pte}: the attribute bits of a leaf for {@link IommuProt}
+     * {@code prot}.
+     */
+    public long protToPte(int prot) {
+        long pte;
+        if (cfg.stage() == LpaeStage.STAGE1) {
+            pte = LpaeFormat.PTE_NG;
+            if ((prot & IommuProt.WRITE) == 0 && (prot & IommuProt.READ) != 0) {
+                pte |= LpaeFormat.PTE_AP_RDONLY;
+            }
+            if ((prot & IommuProt.PRIV) == 0) {
+                pte |= LpaeFormat.PTE_AP_UNPRIV;
+            }
+            if ((prot & IommuProt.MMIO) != 0) {
+                pte |= (long) LpaeFormat.MAIR_ATTR_IDX_DEV << LpaeFormat.PTE_ATTRINDX_SHIFT;
+            } else if ((prot & IommuProt.CACHE) != 0) {
+                pte |= (long) LpaeFormat.MAIR_ATTR_IDX_CACHE << LpaeFormat.PTE_ATTRINDX_SHIFT;
+            }
+        } else {
+            pte = 0; // ARM_LPAE_PTE_HAP_FAULT
+            if ((prot & IommuProt.READ) != 0) {
+                pte |= LpaeFormat.PTE_HAP_READ;
+            }
+            if ((prot & IommuProt.WRITE) != 0) {
+                pte |= LpaeFormat.PTE_HAP_WRITE;
+            }
+            if ((prot & IommuProt.MMIO) != 0) {
+                pte |= LpaeFormat.PTE_MEMATTR_DEV;
+            } else if ((prot & IommuProt.CACHE) != 0) {
+                pte |= LpaeFormat.PTE_MEMATTR_OIWB;
+            } else {
+                pte |= LpaeFormat.PTE_MEMATTR_NC;
+            }
+        }
+        pte |= (prot & IommuProt.CACHE) != 0 ? LpaeFormat.PTE_SH_IS : LpaeFormat.PTE_SH_OS;
+        if ((prot & IommuProt.NOEXEC) != 0) {
+            pte |= LpaeFormat.PTE_XN;
+        }
+        return pte | LpaeFormat.PTE_AF;
+    }
+
+    // ---- unmap -------------------------------------------------------------------------------
+
+    /**
+     * Linux {@code iommu_unmap_fast} on this table: unmaps from {@code iova} until {@code size}
+     * bytes (or more, for a partly covered block) are gone or a hole is met, gathering the
+     * leaves into {@code gather} unless it is null or queued.
+     *
+     * @return bytes unmapped; 0 for a misaligned request (nothing changes)
+     */
+    public synchronized long unmap(long iova, long size, IotlbGather gather) {
+        checkLive();
+        return unmapper.unmap(iova, size, gather);
+    }
+
+    /**
+     * How often an unmap asked for part of a larger block and was refused (Linux warns once with
+     * "Unmap of a partial large IOPTE is not allowed" and returns 0).
+     */
+    public synchronized long partialUnmapRefusals() {
+        return unmapper.partialUnmapRefusals();
+    }
+
+    /**
+     * Linux {@code arm_lpae_unmap_pages}: up to {@code pgcount} entries of {@code pgsize} at
+     * {@code iova} within one table; a table found where a leaf of {@code pgsize} would be is
+     * unlinked, flushed ({@link LpaeTlbOps#flushWalk}) and freed with everything under it.
+     *
+     * @return bytes unmapped, 0 when {@code iova} is not mapped or the request is malformed
+     */
+    public synchronized long unmapPages(long iova, long pgsize, long pgcount, IotlbGather gather) {
+        checkLive();
+        return unmapper.unmapPages(iova, pgsize, pgcount, gather);
+    }
+
+    // ---- reclaim -----------------------------------------------------------------------------
+
+    /**
+     * Frees the unlinked tables whose IOVA span overlaps {@code [start, last]}: the driver calls
+     * it once the invalidation of that range has completed ({@code iotlb_sync}).
+     *
+     * @return the number of tables freed
+     */
+    public synchronized int reclaimTables(long start, long last) {
+        return pages.reclaim(start, last);
+    }
+
+    /** Frees every unlinked table: after a full invalidation ({@code flush_iotlb_all}). */
+    public synchronized int reclaimAllTables() {
+        return pages.reclaim(0, Long.MAX_VALUE);
+    }
+
+    // ---- lookup ------------------------------------------------------------------------------
+
+    /** Linux {@code arm_lpae_iova_to_phys}: the physical address {@code iova} maps to, or 0. */
+    public synchronized long iovaToPhys(long iova) {
+        if (freed || iova < 0 || (iova >>> cfg.ias()) != 0) {
+            return 0;
+        }
+        long table = pgd;
+        for (int lvl = cfg.startLevel(); lvl < LpaeFormat.MAX_LEVELS; lvl++) {
+            long pte = mem.readLong(table + ((long) cfg.index(iova, lvl) << LpaeFormat.PTE_SHIFT));
+            if (pte == 0) {
+                return 0;
+            }
+            if (LpaeFormat.isLeaf(pte, lvl)) {
+                long blk = cfg.blockSize(lvl);
+                return (LpaeFormat.pteToPaddr(pte, cfg.granule()) & -blk) | (iova & (blk - 1));
+            }
+            table = LpaeFormat.pteToPaddr(pte, cfg.granule());
+        }
+        return 0;
+    }
+
+    // ---- lifetime and inspection ---------------------------------------------------------------
+
+    /** Linux {@code free_io_pgtable_ops}: frees every table; the object is unusable afterwards. */
+    public synchronized void free() {
+        if (freed) {
+            return;
+        }
+        unmapper.freeSubtree(pgd, cfg.startLevel());
+        pages.reclaim(0, Long.MAX_VALUE);
+        freed = true;
+    }
+
+    /** Tables linked into the tree now, the start-level table included. */
+    public synchronized int tableCount() {
+        return counts.size();
+    }
+
+    /** Tables unlinked and waiting for {@link #reclaimTables}. */
+    public synchronized int deferredTableCount() {
+        return pages.deferredCount();
+    }
+
+    /** Bytes of memory the tables hold now (linked and deferred). */
+    public synchronized long tableBytes() {
+        return pages.bytes();
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------
+
+    /** Linux {@code arm_lpae_max_entries}, bounded by the table's own size. */
+    static int maxEntries(LpaeConfig cfg, int idx, int lvl) {
+        int ptes = cfg.granule().ptesPerTable();
+        int inPage = ptes - (idx & (ptes - 1));
+        int inTable = (1 << cfg.indexBits(lvl)) - idx;
+        return Math.min(inPage, inTable);
+    }
+
+    static boolean inRange(long addr, long size, int bits) {
+        long limit = 1L << bits;
+        return addr >= 0 && size > 0 && addr < limit && size <= limit - addr;
+    }
+
+    private void checkLive() {
+        if (freed) {
+            throw new IllegalStateException("LPAE page table at 0x" + Long.toHexString(pgd) + " was freed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return cfg + " ttb 0x" + Long.toHexString(pgd);
+    }
+}

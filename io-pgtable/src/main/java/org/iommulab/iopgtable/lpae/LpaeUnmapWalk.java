@@ -1,0 +1,155 @@
+package org.iommulab.iopgtable.lpae;
+
+import org.iommulab.api.iommu.IotlbGather;
+import org.iommulab.api.platform.PhysicalMemory;
+
+/**
+ * The unmap side of {@link LpaePageTable}: Linux {@code __iommu_unmap}'s split loop
+ * ({@code drivers/iommu/iommu.c}), {@code arm_lpae_unmap_pages} / {@code __arm_lpae_unmap} and
+ * {@code __arm_lpae_free_pgtable} ({@code io-pgtable-arm.c}), plus this model's release of
+ * tables that became empty (see {@link LpaePageTable} for why tables are freed early but
+ * reclaimed late). Shares the table's memory, counts and pages; keeps its own path scratch, so
+ * the walk allocates nothing. Not thread-safe: every call is made under the table's lock.
+ */
+final class LpaeUnmapWalk {
+    private final LpaeConfig cfg;
+    private final PhysicalMemory mem;
+    private final LpaeTlbOps tlb;
+    private final long pgd;
+    private final TableCounts counts;
+    private final TablePages pages;
+    private final PageSizeSplitter split;
+    /** Linux's WARN_ONCE "Unmap of a partial large IOPTE is not allowed", counted. */
+    private long partialUnmapRefusals;
+
+    // The tables and entries walked through on the way down, for releaseEmpty.
+    private final long[] pathTable = new long[LpaeFormat.MAX_LEVELS];
+    private final long[] pathPtep = new long[LpaeFormat.MAX_LEVELS];
+
+    LpaeUnmapWalk(LpaeConfig cfg, PhysicalMemory mem, LpaeTlbOps tlb, long pgd, TableCounts counts,
+            TablePages pages) {
+        this.cfg = cfg;
+        this.mem = mem;
+        this.tlb = tlb;
+        this.pgd = pgd;
+        this.counts = counts;
+        this.pages = pages;
+        this.split = new PageSizeSplitter(cfg);
+    }
+
+    long partialUnmapRefusals() {
+        return partialUnmapRefusals;
+    }
+
+    /** Linux {@code __iommu_unmap} on this table: see {@link LpaePageTable#unmap}. */
+    long unmap(long iova, long size, IotlbGather gather) {
+        long minPg = Long.lowestOneBit(cfg.pgsizeBitmap());
+        if (size <= 0 || ((iova | size) & (minPg - 1)) != 0 || !LpaePageTable.inRange(iova, size, cfg.ias())) {
+            return 0;
+        }
+        long unmapped = 0;
+        long va = iova;
+        // "Keep iterating until we either unmap 'size' bytes (or more) or we hit an area that
+        // isn't mapped."
+        while (unmapped < size) {
+            long pg = split.next(va, va, size - unmapped);
+            long r = unmapPages(va, pg, split.count, gather);
+            if (r == 0) {
+                break;
+            }
+            va += r;
+            unmapped += r;
+        }
+        return unmapped;
+    }
+
+    /** Linux {@code arm_lpae_unmap_pages}: see {@link LpaePageTable#unmapPages}. */
+    long unmapPages(long iova, long pgsize, long pgcount, IotlbGather gather) {
+        if (Long.bitCount(pgsize) != 1 || (pgsize & cfg.pgsizeBitmap()) == 0 || pgcount < 1
+                || (iova & (pgsize - 1)) != 0 || !LpaePageTable.inRange(iova, pgsize, cfg.ias())) {
+            return 0;
+        }
+        boolean gatherLeaves = gather != null && !gather.queued();
+        int lvl = cfg.startLevel();
+        long table = pgd;
+        int depth = 0;
+        while (true) {
+            int idx = cfg.index(iova, lvl);
+            long ptep = table + ((long) idx << LpaeFormat.PTE_SHIFT);
+            long pte = mem.readLong(ptep);
+            if (pte == 0) {
+                return 0;
+            }
+            if (pgsize == cfg.blockSize(lvl)) {
+                int n = (int) Math.min(pgcount, LpaePageTable.maxEntries(cfg, idx, lvl));
+                int i = 0;
+                for (; i < n; i++) {
+                    long p = mem.readLong(ptep + 8L * i);
+                    if (p == 0) {
+                        break;
+                    }
+                    mem.writeLong(ptep + 8L * i, 0);
+                    if (!LpaeFormat.isLeaf(p, lvl)) {
+                        // "Also flush any partial walks", then free the table and all below it.
+                        tlb.flushWalk(iova + i * pgsize, pgsize, cfg.granule().size());
+                        freeSubtree(LpaeFormat.pteToPaddr(p, cfg.granule()), lvl + 1);
+                    }
+                }
+                counts.adjust(table, -i);
+                if (gatherLeaves) {
+                    for (int j = 0; j < i; j++) {
+                        tlb.addPage(gather, iova + j * pgsize, pgsize);
+                    }
+                }
+                releaseEmpty(table, lvl, iova, depth);
+                return i * pgsize;
+            }
+            if (LpaeFormat.isLeaf(pte, lvl)) {
+                // A leaf larger than the request. Since v6.13 (33729a5fc0ca, "Remove split on
+                // unmap behavior") __arm_lpae_unmap no longer splits the block: it WARNs
+                // "Unmap of a partial large IOPTE is not allowed" and unmaps nothing.
+                partialUnmapRefusals++;
+                return 0;
+            }
+            pathTable[depth] = table;
+            pathPtep[depth] = ptep;
+            depth++;
+            table = LpaeFormat.pteToPaddr(pte, cfg.granule());
+            lvl++;
+        }
+    }
+
+    /**
+     * Unlinks {@code table} (at {@code lvl}) and then each ancestor that became empty, deferring
+     * their pages until the driver's invalidation ({@link LpaePageTable#reclaimTables}).
+     */
+    private void releaseEmpty(long table, int lvl, long iova, int depth) {
+        while (table != pgd && counts.get(table) == 0) {
+            depth--;
+            long parent = pathTable[depth];
+            mem.writeLong(pathPtep[depth], 0);
+            counts.adjust(parent, -1);
+            counts.remove(table);
+            long span = cfg.blockSize(lvl - 1);
+            long base = iova & -span;
+            pages.defer(table, base, base + span - 1);
+            table = parent;
+            lvl--;
+        }
+    }
+
+    /** Linux {@code __arm_lpae_free_pgtable}: frees {@code table} and every table below it. */
+    void freeSubtree(long table, int lvl) {
+        int entries = 1 << cfg.indexBits(lvl);
+        if (lvl < LpaeFormat.MAX_LEVELS - 1) {
+            for (int i = 0; i < entries; i++) {
+                long pte = mem.readLong(table + 8L * i);
+                if (pte != 0 && LpaeFormat.isTable(pte, lvl)) {
+                    freeSubtree(LpaeFormat.pteToPaddr(pte, cfg.granule()), lvl + 1);
+                }
+            }
+        }
+        counts.remove(table);
+        pages.free(table);
+    }
+}

@@ -1,0 +1,114 @@
+package org.iommulab.iopgtable.lpae;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.iommulab.api.platform.PageAllocator;
+import org.iommulab.api.platform.PhysicalMemory;
+import org.iommulab.api.platform.Zone;
+
+/**
+ * The memory behind one writer's tables, Linux {@code __arm_lpae_alloc_pages} and
+ * {@code __arm_lpae_free_pages} plus the list of unlinked tables that wait for the driver's
+ * invalidation before their pages go back (Linux's gather free list). Tables are zeroed,
+ * aligned to their size and below 2^OAS. Not thread-safe: {@link LpaePageTable} holds its lock.
+ */
+final class TablePages {
+    private final PhysicalMemory mem;
+    private final PageAllocator alloc;
+    private final Zone zone;
+    private final int oas;
+    /** Tables whose start is not their allocation's start (only if the allocator misaligns). */
+    private final Map<Long, Long> allocationOf = new HashMap<>();
+    private long[] deferredTable = new long[16];
+    private long[] deferredStart = new long[16];
+    private long[] deferredEnd = new long[16];
+    private int deferred;
+    private long bytes;
+
+    TablePages(PhysicalMemory mem, PageAllocator alloc, int oas) {
+        this.mem = mem;
+        this.alloc = alloc;
+        this.oas = oas;
+        this.zone = oas <= 32 ? Zone.DMA32 : Zone.NORMAL;
+    }
+
+    /** Zeroed pages for a table of {@code tableBytes}, or -1 when there are none. */
+    long allocate(long tableBytes) {
+        long size = Math.max(tableBytes, PageAllocator.PAGE_SIZE);
+        long pages = size / PageAllocator.PAGE_SIZE;
+        long addr = alloc.allocPages(pages, zone);
+        if (addr == PageAllocator.NO_MEMORY) {
+            return -1;
+        }
+        long start = addr;
+        if ((addr & (size - 1)) != 0) {
+            // The allocator did not align this size: take twice as much and use the aligned part.
+            alloc.free(addr);
+            start = alloc.allocPages(pages * 2, zone);
+            if (start == PageAllocator.NO_MEMORY) {
+                return -1;
+            }
+            addr = (start + size - 1) & -size;
+        }
+        if (addr + size > (1L << oas)) {
+            alloc.free(start);
+            return -1;
+        }
+        if (start != addr) {
+            allocationOf.put(addr, start);
+        }
+        mem.fill(addr, size, (byte) 0);
+        bytes += alloc.allocationSize(start);
+        return addr;
+    }
+
+    /** Returns a table's pages at once. */
+    void free(long table) {
+        Long start = allocationOf.isEmpty() ? null : allocationOf.remove(table);
+        long s = start == null ? table : start;
+        bytes -= alloc.allocationSize(s);
+        alloc.free(s);
+    }
+
+    /** Keeps an unlinked table, which mapped {@code [start, end]}, until {@link #reclaim}. */
+    void defer(long table, long start, long end) {
+        if (deferred == deferredTable.length) {
+            deferredTable = Arrays.copyOf(deferredTable, deferred * 2);
+            deferredStart = Arrays.copyOf(deferredStart, deferred * 2);
+            deferredEnd = Arrays.copyOf(deferredEnd, deferred * 2);
+        }
+        deferredTable[deferred] = table;
+        deferredStart[deferred] = start;
+        deferredEnd[deferred] = end;
+        deferred++;
+    }
+
+    /** Frees the deferred tables whose span overlaps {@code [start, last]}; returns how many. */
+    int reclaim(long start, long last) {
+        int n = 0;
+        for (int i = 0; i < deferred;) {
+            if (deferredStart[i] <= last && deferredEnd[i] >= start) {
+                free(deferredTable[i]);
+                deferred--;
+                deferredTable[i] = deferredTable[deferred];
+                deferredStart[i] = deferredStart[deferred];
+                deferredEnd[i] = deferredEnd[deferred];
+                n++;
+            } else {
+                i++;
+            }
+        }
+        return n;
+    }
+
+    int deferredCount() {
+        return deferred;
+    }
+
+    /** Bytes the tables hold now, linked and deferred. */
+    long bytes() {
+        return bytes;
+    }
+}

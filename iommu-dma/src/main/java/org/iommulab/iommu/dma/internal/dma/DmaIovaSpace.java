@@ -1,0 +1,159 @@
+package org.iommulab.iommu.dma.internal.dma;
+
+import org.iommulab.api.backend.DmaDevice;
+import org.iommulab.api.dma.DmaMasks;
+import org.iommulab.api.iommu.IommuDomain;
+import org.iommulab.api.iommu.IotlbGather;
+import org.iommulab.api.platform.DmaRange;
+import org.iommulab.iommu.dma.internal.iova.IovaCaches;
+import org.iommulab.iommu.dma.internal.iova.IovaDomain;
+
+/**
+ * The IOVA half of iommu-dma for one device, the part of Linux's {@code struct iommu_dma_cookie}
+ * that owns the IOVA space ({@code drivers/iommu/dma-iommu.c}): the allocator
+ * ({@link IovaCaches} in front of an {@link IovaDomain}), the flush queue of a lazy domain, and
+ * {@code iommu_dma_init_domain}, {@code iommu_dma_alloc_iova}, {@code iommu_dma_free_iova}
+ * with the IOVA accounting. Kept apart from {@link IommuDmaOps} so both the single-mapping and
+ * the scatter-gather half ({@link IommuDmaSg}) share one allocator and one accounting.
+ *
+ * <p>Thread-safe: the allocator and the flush queue lock for themselves; the 32-bit-first flag
+ * is a volatile that only ever goes from true to false, as Linux's unlocked
+ * {@code dev->iommu->pci_32bit_workaround}.
+ */
+final class DmaIovaSpace {
+    private final DmaDevice dev;
+    private final IommuDomain domain;
+    private final IovaDomain iovad;
+    private final IovaCaches caches;
+    private final FlushQueue fq;
+    private final DmaCounters counters;
+    private final int shift;
+    private final long granule;
+    private volatile boolean pci32BitWorkaround;
+
+    private DmaIovaSpace(DmaDevice dev, IommuDomain domain, boolean lazy, IommuDmaSettings settings,
+            DmaCounters counters, long granule, long basePfn) {
+        this.dev = dev;
+        this.domain = domain;
+        this.counters = counters;
+        this.granule = granule;
+        this.shift = Long.numberOfTrailingZeros(granule);
+        this.iovad = new IovaDomain(granule, basePfn);
+        this.caches = new IovaCaches(iovad, settings.cpus, settings.cpu);
+        // iommu_dma_init_fq: the flush queue hands flushed ranges back through release().
+        this.fq = lazy ? new FlushQueue(domain, this::release, settings.fqSize, settings.fqTimeoutNanos,
+                settings.clock, settings.cpus, settings.cpu) : null;
+        this.pci32BitWorkaround = dev.descriptor().pci() && !settings.forceDac;
+    }
+
+    /**
+     * Linux {@code iommu_dma_init_domain}: the IOVA granule is the smallest page size of the
+     * domain, the space starts at {@code max(1, aperture_start >> order)} (IOVA 0 is never
+     * used), and a device whose DMA ranges miss the aperture entirely is refused.
+     *
+     * @param lazy whether the domain is DMA_FQ (the caller checked the driver can defer flushes)
+     * @throws IllegalArgumentException with Linux's message when the domain cannot serve the device
+     */
+    static DmaIovaSpace init(DmaDevice dev, IommuDomain domain, boolean lazy, IommuDmaSettings settings,
+            DmaCounters counters) {
+        long bitmap = domain.pgsizeBitmap();
+        if (bitmap == 0) {
+            throw new IllegalArgumentException("IOMMU domain has no page sizes");
+        }
+        int order = Long.numberOfTrailingZeros(bitmap);
+        if (!dev.descriptor().dmaRanges().isEmpty()) {
+            long min = Long.MAX_VALUE;
+            long max = 0;
+            for (DmaRange r : dev.descriptor().dmaRanges()) {
+                min = Math.min(min, r.dmaStart());
+                max = Math.max(max, r.dmaStart() + r.size() - 1);
+            }
+            if (Long.compareUnsigned(min, domain.apertureEnd()) > 0 || Long.compareUnsigned(max, domain.apertureStart()) < 0) {
+                throw new IllegalArgumentException("specified DMA range outside IOMMU capability");
+            }
+        }
+        long basePfn = Math.max(1, domain.apertureStart() >>> order);
+        return new DmaIovaSpace(dev, domain, lazy, settings, counters, 1L << order, basePfn);
+    }
+
+    IovaDomain iovaDomain() {
+        return iovad;
+    }
+
+    IovaCaches iovaCaches() {
+        return caches;
+    }
+
+    /** The flush queue, or null in strict mode. */
+    FlushQueue flushQueue() {
+        return fq;
+    }
+
+    long granule() {
+        return granule;
+    }
+
+    int shift() {
+        return shift;
+    }
+
+    /**
+     * Linux {@code iommu_dma_alloc_iova}: {@code len} bytes (granule multiple) below
+     * {@code min_not_zero(dmaLimit, bus_dma_limit)} capped at the aperture end, trying below
+     * 4 GiB first for PCI devices until the first miss. Returns the IOVA, or 0.
+     */
+    long alloc(long len, long dmaLimit) {
+        long pages = len >>> shift;
+        long limit = DmaMasks.minNotZero(dmaLimit, dev.descriptor().busDmaLimit());
+        if (Long.compareUnsigned(limit, domain.apertureEnd()) > 0) {
+            limit = domain.apertureEnd(); // geometry.force_aperture
+        }
+        long pfn = 0;
+        if (Long.compareUnsigned(limit, DmaMasks.bits(32)) > 0 && pci32BitWorkaround) {
+            pfn = caches.allocFast(pages, DmaMasks.bits(32) >>> shift, false);
+            if (pfn == 0) {
+                pci32BitWorkaround = false;
+                dev.warn("Using " + DmaMasks.width(limit) + "-bit DMA addresses");
+            }
+        }
+        if (pfn == 0) {
+            pfn = caches.allocFast(pages, limit >>> shift, true);
+        }
+        if (pfn != 0) {
+            counters.iovaAllocated(footprint(pages) << shift);
+        }
+        return pfn << shift;
+    }
+
+    /**
+     * Linux {@code iommu_dma_free_iova}: queued behind the next flush when the gather was queued
+     * (lazy), released at once otherwise.
+     */
+    void free(long iova, long len, IotlbGather gather) {
+        long pfn = iova >>> shift;
+        long pages = len >>> shift;
+        if (gather != null && gather.queued()) {
+            fq.queue(pfn, pages);
+        } else {
+            release(pfn, pages);
+        }
+    }
+
+    /** {@code free_iova_fast} and the accounting that goes with it. */
+    private void release(long pfn, long pages) {
+        caches.freeFast(pfn, pages);
+        counters.iovaReleased(footprint(pages) << shift);
+    }
+
+    /** Granules an allocation of {@code pages} really takes: {@code alloc_iova_fast} rounds small sizes up. */
+    private static long footprint(long pages) {
+        return pages < (1 << (IovaCaches.IOVA_RANGE_CACHE_MAX_SIZE - 1)) ? Long.highestOneBit(pages * 2 - 1) : pages;
+    }
+
+    /** The domain is going away: flush the queue and release what it holds. */
+    void shutdown() {
+        if (fq != null) {
+            fq.flushAndReleaseAll();
+        }
+    }
+}

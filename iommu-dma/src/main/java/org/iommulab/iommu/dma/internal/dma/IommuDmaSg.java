@@ -1,0 +1,266 @@
+package org.iommulab.iommu.dma.internal.dma;
+
+import org.iommulab.api.dma.DmaAttrs;
+import org.iommulab.api.dma.DmaDirection;
+import org.iommulab.api.dma.DmaErrno;
+import org.iommulab.api.dma.DmaMasks;
+import org.iommulab.api.dma.SgTable;
+import org.iommulab.api.iommu.IotlbGather;
+import org.iommulab.iommu.dma.internal.iova.IovaDomain;
+
+/**
+ * The scatter-gather half of iommu-dma, Linux {@code iommu_dma_map_sg}, {@code __finalise_sg},
+ * {@code __invalidate_sg}, {@code iommu_dma_unmap_sg} and their swiotlb variants, with
+ * {@code iommu_map_sg} from {@code drivers/iommu/iommu.c}.
+ *
+ * <p>Linux rewrites each entry's offset and length in place while it maps and stashes the
+ * originals in the DMA fields; this model's CPU view is immutable, so the aligned layout lives
+ * in per-thread scratch arrays instead, with the same values. An entry's IOVA offset is taken
+ * from its physical address, which equals Linux's {@code iova_offset(s->offset)} whenever the
+ * granule is at most the CPU page size, and models a kernel whose page size is the granule
+ * otherwise (64 KiB granule lists).
+ */
+final class IommuDmaSg {
+    private final IommuDmaOps ops;
+    private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+
+    IommuDmaSg(IommuDmaOps ops) {
+        this.ops = ops;
+    }
+
+    /** Linux {@code iommu_dma_map_sg}. Returns the DMA segment count or a negative errno. */
+    int map(SgTable sg, int nents, DmaDirection dir, int attrs) {
+        if (ops.untrusted()) {
+            return mapSwiotlb(sg, nents, dir, attrs);
+        }
+        IovaDomain iovad = ops.iovaDomain();
+        int prot = IommuDmaOps.prot(dir, ops.coherent(), attrs);
+        long mask = ops.device().descriptor().segmentBoundaryMask();
+        Scratch s = scratch.get().ensure(nents);
+
+        // "Work out how much IOVA space we need, and align the segments to IOVA granules for
+        // the IOMMU driver to handle."
+        long iovaLen = 0;
+        int prev = -1;
+        for (int i = 0; i < nents; i++) {
+            long phys = sg.cpuPhys(i);
+            int length = sg.cpuLength(i);
+            long off = iovad.offset(phys);
+            long padLen = (mask - iovaLen + 1) & mask;
+            s.off[i] = off;
+            s.len[i] = length;
+            s.phys[i] = phys - off;
+            long aligned = iovad.align(length + off);
+            s.alen[i] = aligned;
+            // "If mask size < IOVA size, then the IOVA range must start exactly on a boundary,
+            // therefore we can lay things out based purely on segment lengths." Unsigned, as
+            // Linux's size_t: with a boundary of ULONG_MAX the pad is never applied.
+            if (padLen != 0 && Long.compareUnsigned(padLen, aligned - 1) < 0) {
+                s.alen[prev] += padLen;
+                iovaLen += padLen;
+            }
+            iovaLen += aligned;
+            prev = i;
+        }
+        if (iovaLen == 0) {
+            return finalise(sg, nents, 0, s);
+        }
+        long iova = ops.iovaSpace().alloc(iovaLen, ops.device().dmaMask());
+        if (iova == 0) {
+            ops.warn(attrs, String.format("iommu-dma: no IOVA space for a %d-byte scatterlist within mask 0x%x", iovaLen,
+                    ops.device().dmaMask()));
+            sg.invalidateDma();
+            return DmaErrno.ENOMEM;
+        }
+        // "We'll leave any physical concatenation to the IOMMU driver's implementation - it
+        // knows better than we do."
+        long ret = mapSgToDomain(iova, s, nents, prot);
+        if (ret < 0 || ret < iovaLen) {
+            ops.iovaSpace().free(iova, iovaLen, null);
+            sg.invalidateDma();
+            ops.warn(attrs, String.format("iommu-dma: mapping a %d-entry scatterlist at IOVA 0x%x failed (%d)", nents, iova,
+                    ret));
+            return ret == DmaErrno.ENOMEM || ret == DmaErrno.EREMOTEIO ? (int) ret : DmaErrno.EINVAL;
+        }
+        return finalise(sg, nents, iova, s);
+    }
+
+    /**
+     * Linux {@code iommu_map_sg}: maps the aligned entries at consecutive IOVAs, one
+     * {@code iommu_map} per physically contiguous run; on failure unmaps what it mapped (with an
+     * IOTLB sync, as {@code iommu_unmap} does) and returns the error.
+     */
+    private long mapSgToDomain(long iova, Scratch s, int nents, int prot) {
+        long mapped = 0;
+        long len = 0;
+        long start = 0;
+        for (int i = 0; i <= nents; i++) {
+            if (len != 0 && (i == nents || s.phys[i] != start + len)) {
+                int rc = ops.domain().map(iova + mapped, start, len, prot);
+                if (rc != 0) {
+                    if (mapped > 0) {
+                        IotlbGather g = ops.gather();
+                        ops.domain().unmap(iova, mapped, g);
+                        ops.domain().iotlbSync(g);
+                    }
+                    return rc;
+                }
+                mapped += len;
+                len = 0;
+            }
+            if (i == nents) {
+                break;
+            }
+            if (len != 0) {
+                len += s.alen[i];
+            } else {
+                len = s.alen[i];
+                start = s.phys[i];
+            }
+        }
+        return mapped;
+    }
+
+    /**
+     * Linux {@code __finalise_sg}: restores the entries and writes the DMA view. An entry joins
+     * the current segment iff the segment is open, the entry starts on a granule, the running
+     * address is not on a segment boundary and the merged length stays within the max segment
+     * size; an entry ending mid-granule closes its segment. Unused slots are left as
+     * {@code DMA_MAPPING_ERROR}/0.
+     */
+    private int finalise(SgTable sg, int nents, long dmaAddr, Scratch s) {
+        long segMask = ops.device().descriptor().segmentBoundaryMask();
+        // unsigned int in Linux: max_len - cur_len wraps like C's when an entry exceeds max_len.
+        int maxLen = (int) ops.device().descriptor().maxSegmentSize();
+        int curLen = 0;
+        int cur = 0;
+        long curAddr = 0;
+        int count = 0;
+        for (int i = 0; i < nents; i++) {
+            long sIovaOff = s.off[i];
+            int sLength = s.len[i];
+            long sIovaLen = s.alen[i];
+            sg.setDmaSegment(i, DmaMasks.MAPPING_ERROR, 0);
+            if (curLen != 0 && sIovaOff == 0 && (dmaAddr & segMask) != 0
+                    && Integer.compareUnsigned(maxLen - curLen, sLength) >= 0) {
+                // "...then concatenate it with the previous one"
+                curLen += sLength;
+            } else {
+                // "Otherwise start the next output segment"
+                if (i > 0) {
+                    cur++;
+                }
+                curLen = sLength;
+                count++;
+                curAddr = dmaAddr + sIovaOff;
+            }
+            sg.setDmaSegment(cur, curAddr, curLen);
+            dmaAddr += sIovaLen;
+            if (sLength + sIovaOff < sIovaLen) {
+                curLen = 0;
+            }
+        }
+        sg.setNents(count);
+        return count;
+    }
+
+    /** Linux {@code iommu_dma_map_sg_swiotlb}: untrusted devices map entry by entry, no merging. */
+    private int mapSwiotlb(SgTable sg, int nents, DmaDirection dir, int attrs) {
+        for (int i = 0; i < nents; i++) {
+            long addr = ops.mapPhys(sg.cpuPhys(i), sg.cpuLength(i), dir, attrs);
+            if (addr == DmaMasks.MAPPING_ERROR) {
+                for (int j = 0; j < i; j++) {
+                    ops.unmapPhys(sg.dmaAddressField(j), sg.dmaLengthField(j), dir, attrs | DmaAttrs.SKIP_CPU_SYNC);
+                }
+                sg.invalidateDma();
+                return DmaErrno.EIO;
+            }
+            sg.setDmaSegment(i, addr, sg.cpuLength(i));
+        }
+        sg.setNents(nents);
+        return nents;
+    }
+
+    /** Linux {@code iommu_dma_unmap_sg}: one range from the first segment to the end of the last. */
+    void unmap(SgTable sg, int nents, DmaDirection dir, int attrs) {
+        if (ops.untrusted()) {
+            // iommu_dma_unmap_sg_swiotlb
+            for (int i = 0; i < nents; i++) {
+                if (sg.dmaLengthField(i) != 0) {
+                    ops.unmapPhys(sg.dmaAddressField(i), sg.dmaLengthField(i), dir, attrs);
+                }
+            }
+            sg.setNents(0);
+            return;
+        }
+        int i = 0;
+        while (i < nents && sg.dmaLengthField(i) == 0) {
+            i++;
+        }
+        if (i < nents) {
+            long start = sg.dmaAddressField(i);
+            long end = 0;
+            for (; i < nents && sg.dmaLengthField(i) != 0; i++) {
+                end = sg.dmaAddressField(i) + Integer.toUnsignedLong(sg.dmaLengthField(i));
+            }
+            if (end != 0) {
+                ops.unmap(start, end - start);
+            }
+        }
+        sg.setNents(0);
+    }
+
+    /**
+     * Linux {@code iommu_dma_sync_sg_for_cpu}: only the swiotlb path has work, entry by entry
+     * through the single sync (as {@code iommu_dma_sync_single_for_cpu} per entry).
+     */
+    void syncForCpu(SgTable sg, int nents, DmaDirection dir) {
+        if (ops.untrusted()) {
+            for (int i = 0; i < nents; i++) {
+                ops.syncSingleForCpu(sg.dmaAddressField(i), sg.cpuLength(i), dir);
+            }
+        }
+    }
+
+    /** Linux {@code iommu_dma_sync_sg_for_device}, the mirror of {@link #syncForCpu}. */
+    void syncForDevice(SgTable sg, int nents, DmaDirection dir) {
+        if (ops.untrusted()) {
+            for (int i = 0; i < nents; i++) {
+                ops.syncSingleForDevice(sg.dmaAddressField(i), sg.cpuLength(i), dir);
+            }
+        }
+    }
+
+    /** The argument checks of the sg entry points (Linux's dma-debug and WARN_ONs, as exceptions). */
+    static void check(SgTable table, int nents, DmaDirection dir) {
+        if (table == null) {
+            throw new IllegalArgumentException("sg table must not be null");
+        }
+        if (nents < 1 || nents > table.origNents()) {
+            throw new IllegalArgumentException("nents " + nents + " outside 1.." + table.origNents());
+        }
+        if (dir == null || !dir.isValidForMapping()) {
+            throw new IllegalArgumentException("mapping direction must be one of BIDIRECTIONAL, TO_DEVICE, FROM_DEVICE, got "
+                    + dir);
+        }
+    }
+
+    /** Per-thread working arrays: the aligned layout Linux keeps in the entries themselves. */
+    private static final class Scratch {
+        long[] phys = new long[16];
+        long[] alen = new long[16];
+        long[] off = new long[16];
+        int[] len = new int[16];
+
+        Scratch ensure(int n) {
+            if (phys.length < n) {
+                int cap = Math.max(n, phys.length * 2);
+                phys = new long[cap];
+                alen = new long[cap];
+                off = new long[cap];
+                len = new int[cap];
+            }
+            return this;
+        }
+    }
+}

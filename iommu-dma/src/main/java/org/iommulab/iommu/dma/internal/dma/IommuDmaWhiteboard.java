@@ -1,0 +1,214 @@
+package org.iommulab.iommu.dma.internal.dma;
+
+import java.util.Dictionary;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+import org.iommulab.api.backend.DmaBackend;
+import org.iommulab.api.iommu.IommuDriver;
+import org.iommulab.api.swiotlb.SwiotlbPool;
+import org.osgi.annotation.bundle.Capability;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+
+/**
+ * The iommu-dma whiteboard: every {@link IommuDriver} service becomes a {@link DmaBackend}
+ * service of the same name ({@value DmaBackend#NAME_PROPERTY} = the driver's name), registered
+ * when the driver appears and unregistered when it goes (the platform then moves the backend's
+ * devices away). The backend's {@code service.ranking} is the driver service's, or the
+ * configured default. The swiotlb pool is an optional, dynamic reference: untrusted devices'
+ * unaligned buffers bounce through it when it is there and fail with a warning when it is not.
+ *
+ * <p>A configuration change re-creates the component, withdrawing and re-offering every backend.
+ * The backends are registered by hand, so the bundle declares the service capability itself
+ * for resolvers.
+ */
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=\"org.iommulab.api.backend.DmaBackend\"",
+        uses = DmaBackend.class)
+@Component(service = {}, immediate = true, configurationPid = IommuDmaWhiteboard.PID)
+@Designate(ocd = IommuDmaWhiteboard.Config.class)
+public final class IommuDmaWhiteboard {
+    /** Configuration PID. */
+    public static final String PID = "org.iommulab.iommu.dma";
+
+    @ObjectClassDefinition(name = "iommulab iommu-dma",
+            description = "How the DMA backends made from IOMMU drivers map: strict or lazy invalidation, the flush"
+                    + " queue, per-CPU caches, and the backends' default ranking.")
+    public @interface Config {
+        @AttributeDefinition(name = "Invalidation mode",
+                description = "strict: unmap, sync the IOTLB, free the IOVA (Linux iommu.strict=1, arm64's default)."
+                        + " lazy: a flush queue defers invalidation (iommu.strict=0); untrusted devices stay strict.",
+                options = {@Option(value = "strict", label = "strict"), @Option(value = "lazy", label = "lazy")})
+        String mode() default "strict";
+
+        @AttributeDefinition(name = "Per-backend modes",
+                description = "Overrides of the mode for single backends, as name=strict or name=lazy"
+                        + " (for example generic=lazy).")
+        String[] backendModes() default {};
+
+        @AttributeDefinition(name = "Flush queue size", description = "Entries per CPU ring, a power of two (Linux 256).")
+        int flushQueueSize() default FlushQueue.DEFAULT_SIZE;
+
+        @AttributeDefinition(name = "Flush queue timeout (ms)", description = "Linux IOVA_DEFAULT_FQ_TIMEOUT: 10 ms.")
+        int flushTimeoutMs() default FlushQueue.DEFAULT_TIMEOUT_MS;
+
+        @AttributeDefinition(name = "CPUs", description = "Per-CPU IOVA caches and flush rings; 0 for the processor count.")
+        int cpus() default 0;
+
+        @AttributeDefinition(name = "Force DAC", description = "Linux iommu.forcedac: no 32-bit-first IOVAs for PCI devices.")
+        boolean forceDac() default false;
+
+        @AttributeDefinition(name = "Default ranking",
+                description = "service.ranking of a backend whose IOMMU driver service has none.")
+        int ranking() default 100;
+    }
+
+    private final BundleContext context;
+    private final IommuDmaSettings settings;
+    private final int defaultRanking;
+    private final Map<String, Boolean> lazyByName = new HashMap<>();
+    private final Map<IommuDriver, Slot> backends = new IdentityHashMap<>();
+    private boolean active = true;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile SwiotlbPool pool;
+
+    @Activate
+    public IommuDmaWhiteboard(BundleContext context, Config config) {
+        this.context = context;
+        IommuDmaSettings d = IommuDmaSettings.defaults();
+        int cpus = config.cpus() > 0 ? config.cpus() : d.cpus;
+        this.settings = new IommuDmaSettings(parseMode(config.mode(), "mode"), config.flushQueueSize(),
+                config.flushTimeoutMs() * 1_000_000L, cpus, null, config.forceDac(), System::nanoTime);
+        this.defaultRanking = config.ranking();
+        for (String entry : config.backendModes() == null ? new String[0] : config.backendModes()) {
+            int eq = entry.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("iommu-dma backendModes entry '" + entry + "' is not name=strict|lazy");
+            }
+            lazyByName.put(entry.substring(0, eq).trim(), parseMode(entry.substring(eq + 1), "backendModes entry " + entry));
+        }
+    }
+
+    private static boolean parseMode(String mode, String what) {
+        String m = mode == null ? "" : mode.trim();
+        if (m.equalsIgnoreCase("lazy")) {
+            return true;
+        }
+        if (m.equalsIgnoreCase("strict")) {
+            return false;
+        }
+        throw new IllegalArgumentException("iommu-dma " + what + ": mode must be strict or lazy, got '" + mode + "'");
+    }
+
+    /** The settings for the backend made from the driver named {@code name}. */
+    IommuDmaSettings settingsFor(String name) {
+        Boolean lazy = lazyByName.get(name);
+        return lazy == null ? settings : settings.lazy(lazy);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, updated = "updatedDriver")
+    void addDriver(IommuDriver driver, Map<String, Object> properties) {
+        IommuDmaBackend backend = new IommuDmaBackend(driver, settingsFor(driver.name()), () -> pool);
+        Dictionary<String, Object> props = backendProperties(driver, properties);
+        Slot slot = new Slot();
+        synchronized (this) {
+            if (!active || backends.containsKey(driver)) {
+                return;
+            }
+            backends.put(driver, slot);
+        }
+        // Registered without holding the lock: the platform may attach devices from the
+        // service event, on this thread.
+        ServiceRegistration<DmaBackend> reg = context.registerService(DmaBackend.class, backend, props);
+        boolean keep;
+        synchronized (this) {
+            keep = backends.get(driver) == slot;
+            slot.registration = reg;
+        }
+        if (!keep) {
+            unregister(reg); // the driver went, or the component stopped, while registering
+        }
+    }
+
+    /** The driver's service ranking changed: the backend follows it. */
+    void updatedDriver(IommuDriver driver, Map<String, Object> properties) {
+        ServiceRegistration<DmaBackend> reg;
+        synchronized (this) {
+            Slot slot = backends.get(driver);
+            reg = slot == null ? null : slot.registration;
+        }
+        if (reg != null) {
+            try {
+                reg.setProperties(backendProperties(driver, properties));
+            } catch (IllegalStateException alreadyGone) {
+                // Unregistered meanwhile: nothing to update.
+            }
+        }
+    }
+
+    private Dictionary<String, Object> backendProperties(IommuDriver driver, Map<String, Object> properties) {
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put(DmaBackend.NAME_PROPERTY, driver.name());
+        // An IOMMU confines the device to what is mapped for it. Lazy mode leaves a window
+        // after unmap until the flush (counted as STALE_TRANSLATIONS); untrusted devices are
+        // always strict.
+        props.put(DmaBackend.ISOLATION_PROPERTY, Boolean.TRUE);
+        Object ranking = properties.get(Constants.SERVICE_RANKING);
+        props.put(Constants.SERVICE_RANKING, ranking instanceof Integer ? ranking : defaultRanking);
+        return props;
+    }
+
+    void removeDriver(IommuDriver driver) {
+        Slot slot;
+        synchronized (this) {
+            slot = backends.remove(driver);
+        }
+        if (slot != null) {
+            unregister(slot.registration);
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        Map<IommuDriver, Slot> all;
+        synchronized (this) {
+            active = false;
+            all = new IdentityHashMap<>(backends);
+            backends.clear();
+        }
+        all.values().forEach(slot -> unregister(slot.registration));
+    }
+
+    private static void unregister(ServiceRegistration<DmaBackend> reg) {
+        if (reg == null) {
+            return;
+        }
+        try {
+            reg.unregister();
+        } catch (IllegalStateException alreadyGone) {
+            // The bundle is stopping and the framework unregistered it first.
+        }
+    }
+
+    /** A driver's backend registration; null while it is being registered. */
+    private static final class Slot {
+        ServiceRegistration<DmaBackend> registration;
+    }
+}

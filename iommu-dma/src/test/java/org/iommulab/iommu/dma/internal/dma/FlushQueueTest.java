@@ -1,0 +1,91 @@
+package org.iommulab.iommu.dma.internal.dma;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.iommulab.platform.internal.memory.SparsePhysicalMemory;
+import org.iommulab.platform.internal.memory.ZonedPageAllocator;
+import org.junit.jupiter.api.Test;
+
+class FlushQueueTest {
+    private final long[] now = {0};
+    private final int[] cpu = {0};
+    private final List<long[]> released = new ArrayList<>();
+    private final SparsePhysicalMemory mem = SparsePhysicalMemory.defaultLayout();
+    private final LpaeTestDomain domain = new LpaeTestDomain(1L << 12 | 1L << 21 | 1L << 30, 48, mem,
+            new ZonedPageAllocator(mem));
+
+    private FlushQueue fq(int size, int cpus) {
+        return new FlushQueue(domain, (pfn, pages) -> released.add(new long[] {pfn, pages}), size, 10_000_000L,
+                () -> now[0], cpus, () -> cpu[0]);
+    }
+
+    @Test
+    void pendingRangesAreFoundExactly() {
+        FlushQueue fq = fq(8, 1);
+        fq.queue(100, 4);
+        fq.queue(10, 1);
+        fq.queue(50, 2);
+        assertTrue(fq.isPending(10));
+        assertFalse(fq.isPending(11));
+        assertTrue(fq.isPending(51));
+        assertFalse(fq.isPending(52));
+        assertTrue(fq.isPending(103));
+        assertFalse(fq.isPending(104));
+        assertFalse(fq.isPending(9));
+        assertEquals(3, fq.pendingEntries());
+    }
+
+    @Test
+    void theTimerFlushesOnceItIsDue() {
+        FlushQueue fq = fq(8, 1);
+        fq.runTimerIfDue();
+        assertFalse(fq.timerArmed());
+        now[0] = 5;
+        fq.queue(1, 1);
+        assertTrue(fq.timerArmed());
+        now[0] = 5 + 9_999_999L;
+        fq.runTimerIfDue();
+        assertTrue(released.isEmpty());
+        now[0] = 5 + 10_000_000L;
+        fq.runTimerIfDue();
+        assertEquals(1, released.size());
+        assertFalse(fq.isPending(1));
+        assertFalse(fq.timerArmed());
+        assertEquals(1, fq.flushes());
+    }
+
+    @Test
+    void aFullRingFlushesButOtherCpusFreeTheirOwnEntriesLater() {
+        FlushQueue fq = fq(4, 2);
+        cpu[0] = 1;
+        fq.queue(1000, 1);
+        cpu[0] = 0;
+        fq.queue(1, 1);
+        fq.queue(2, 1);
+        fq.queue(3, 1);
+        assertTrue(released.isEmpty(), "a 4-slot ring holds 3");
+        fq.queue(4, 1);
+        assertEquals(1, fq.flushes());
+        assertEquals(3, released.size(), "this CPU's flushed entries go at once");
+        assertTrue(fq.isPending(1000), "CPU 1's ring is freed by CPU 1 or by the timer");
+        cpu[0] = 1;
+        fq.queue(1001, 1);
+        assertFalse(fq.isPending(1000));
+        assertTrue(fq.isPending(1001));
+        fq.flushAndReleaseAll();
+        assertEquals(0, fq.pendingEntries());
+        assertEquals(6, released.size());
+    }
+
+    @Test
+    void badGeometryIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> fq(100, 1));
+        assertThrows(IllegalArgumentException.class, () -> fq(8, 0));
+    }
+}

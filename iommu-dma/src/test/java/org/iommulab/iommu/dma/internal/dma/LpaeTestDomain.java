@@ -1,0 +1,119 @@
+package org.iommulab.iommu.dma.internal.dma;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.iommulab.api.backend.BackendCounter;
+import org.iommulab.api.backend.DmaDevice;
+import org.iommulab.api.iommu.DomainType;
+import org.iommulab.api.iommu.IommuDomain;
+import org.iommulab.api.iommu.IotlbGather;
+import org.iommulab.api.platform.PageAllocator;
+import org.iommulab.api.platform.PhysicalMemory;
+import org.iommulab.iopgtable.lpae.LpaeConfig;
+import org.iommulab.iopgtable.lpae.LpaePageTable;
+import org.iommulab.iopgtable.lpae.LpaeStage;
+import org.iommulab.iopgtable.lpae.LpaeTlbOps;
+
+/**
+ * A bare IOMMU domain over an LPAE table of any granule, with no hardware behind it: for
+ * iommu-dma tests that need a geometry the generic IOMMU does not offer (64 KiB) or a map that
+ * fails on demand.
+ */
+final class LpaeTestDomain implements IommuDomain, LpaeTlbOps {
+    final LpaePageTable table;
+    final List<long[]> maps = new ArrayList<>();
+    /** Fail the n-th map call (1-based) with this errno; 0: never. */
+    int failOnMap;
+    int failWith;
+    int syncs;
+
+    LpaeTestDomain(long pgsizeBitmap, int ias, PhysicalMemory mem, PageAllocator alloc) {
+        table = LpaePageTable.allocate(LpaeConfig.of(LpaeStage.STAGE1, pgsizeBitmap, ias, 48), mem, alloc, this);
+    }
+
+    @Override
+    public DomainType type() {
+        return DomainType.DMA;
+    }
+
+    @Override
+    public int attachDevice(DmaDevice device) {
+        return 0;
+    }
+
+    @Override
+    public void detachDevice(DmaDevice device) {
+    }
+
+    @Override
+    public int map(long iova, long paddr, long size, int prot) {
+        if (failOnMap > 0 && maps.size() + 1 == failOnMap) {
+            maps.add(new long[] {iova, paddr, size, -1});
+            return failWith;
+        }
+        maps.add(new long[] {iova, paddr, size, prot});
+        return table.map(iova, paddr, size, prot);
+    }
+
+    @Override
+    public long unmap(long iova, long size, IotlbGather gather) {
+        return table.unmap(iova, size, gather);
+    }
+
+    @Override
+    public void iotlbSync(IotlbGather gather) {
+        syncs++;
+        if (!gather.isEmpty()) {
+            table.reclaimTables(gather.start(), gather.end());
+        }
+    }
+
+    @Override
+    public void flushIotlbAll() {
+        table.reclaimAllTables();
+    }
+
+    @Override
+    public long iovaToPhys(long iova) {
+        return table.iovaToPhys(iova);
+    }
+
+    @Override
+    public long pgsizeBitmap() {
+        return table.config().pgsizeBitmap();
+    }
+
+    @Override
+    public long apertureStart() {
+        return 0;
+    }
+
+    @Override
+    public long apertureEnd() {
+        return (1L << table.config().ias()) - 1;
+    }
+
+    @Override
+    public long counter(BackendCounter counter) {
+        return -1;
+    }
+
+    @Override
+    public void free() {
+        table.free();
+    }
+
+    @Override
+    public void flushAll() {
+    }
+
+    @Override
+    public void flushWalk(long iova, long size, long granule) {
+    }
+
+    @Override
+    public void addPage(IotlbGather gather, long iova, long granule) {
+        gather.add(iova, granule, granule);
+    }
+}

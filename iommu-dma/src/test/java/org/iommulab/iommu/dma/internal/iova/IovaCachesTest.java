@@ -1,0 +1,158 @@
+package org.iommulab.iommu.dma.internal.iova;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+class IovaCachesTest {
+    private static final long LIMIT48 = (1L << 36) - 1;
+
+    private final int[] cpu = {0};
+
+    private IovaCaches caches(IovaDomain d, int cpus) {
+        return new IovaCaches(d, cpus, () -> cpu[0]);
+    }
+
+    @Test
+    void freedRangeIsReusedFromTheCache() {
+        IovaDomain d = new IovaDomain(4096, 1);
+        IovaCaches c = caches(d, 1);
+        long p = c.allocFast(1, LIMIT48, true);
+        c.freeFast(p, 1);
+        assertEquals(1, d.rangeCount(), "a cached range stays allocated in the tree");
+        assertEquals(1, c.cachedCount());
+        assertEquals(p, c.allocFast(1, LIMIT48, true));
+        assertEquals(0, c.cachedCount());
+    }
+
+    @Test
+    void cacheableSizesAreRoundedToPowersOfTwo() {
+        IovaDomain d = new IovaDomain(4096, 1);
+        IovaCaches c = caches(d, 1);
+        long p = c.allocFast(3, LIMIT48, true);
+        assertEquals(0, p % 4);
+        assertEquals(4, d.find(p).size());
+        c.freeFast(p, 3);
+        assertEquals(p, c.allocFast(4, LIMIT48, true), "order 2 cache serves sizes 3 and 4");
+        // 33 granules are not cacheable and are not rounded.
+        long big = c.allocFast(33, LIMIT48, true);
+        assertEquals(33, d.find(big).size());
+        c.freeFast(big, 33);
+        assertEquals(null, d.find(big));
+    }
+
+    @Test
+    void cachedPfnAboveTheLimitIsNotUsed() {
+        IovaDomain d = new IovaDomain(4096, 1);
+        IovaCaches c = caches(d, 1);
+        long high = c.allocFast(1, LIMIT48, true);
+        c.freeFast(high, 1);
+        long low = c.allocFast(1, 0xfffff, true);
+        assertTrue(low <= 0xfffff);
+        assertEquals(1, c.cachedCount(), "the high pfn stays cached");
+    }
+
+    @Test
+    void fullMagazinesGoToTheDepotAndOverflowToTheTree() {
+        IovaDomain d = new IovaDomain(4096, 1);
+        IovaCaches c = caches(d, 1);
+        int mag = IovaMagazine.IOVA_MAG_SIZE;
+        int n = mag * (2 + IovaCaches.MAX_GLOBAL_MAGS) + 1;
+        long[] pfns = new long[n];
+        for (int i = 0; i < n; i++) {
+            pfns[i] = c.allocFast(1, LIMIT48, true);
+        }
+        for (long p : pfns) {
+            c.freeFast(p, 1);
+        }
+        // loaded, prev and 32 depot magazines filled up; the last free found the depot full, so
+        // the loaded magazine's pfns went back to the tree and the pfn went into a fresh one.
+        long cached = (long) mag * (1 + IovaCaches.MAX_GLOBAL_MAGS) + 1;
+        assertEquals(cached, c.cachedCount());
+        assertEquals(cached, d.allocatedGranules());
+        c.flushAll();
+        assertEquals(0, c.cachedCount());
+        assertEquals(0, d.allocatedGranules());
+    }
+
+    @Test
+    void failureFlushesTheCachesAndRetries() {
+        IovaDomain d = new IovaDomain(4096, 1);
+        IovaCaches c = caches(d, 1);
+        List<Long> singles = new ArrayList<>();
+        long p;
+        while ((p = c.allocFast(1, 15, true)) != 0) {
+            singles.add(p);
+        }
+        assertEquals(15, singles.size());
+        for (long s : singles) {
+            c.freeFast(s, 1);
+        }
+        assertEquals(0, c.allocFast(2, 15, false), "without the flush the cached singles block it");
+        long two = c.allocFast(2, 15, true);
+        assertNotEquals(0, two);
+        assertEquals(0, c.cachedCount());
+        assertEquals(2, d.allocatedGranules());
+    }
+
+    @Test
+    void eachCpuHasItsOwnMagazines() {
+        IovaDomain d = new IovaDomain(4096, 1);
+        IovaCaches c = caches(d, 2);
+        cpu[0] = 0;
+        long a = c.allocFast(1, LIMIT48, true);
+        c.freeFast(a, 1);
+        cpu[0] = 1;
+        long b = c.allocFast(1, LIMIT48, true);
+        assertNotEquals(a, b, "CPU 1 cannot see CPU 0's loaded magazine");
+        cpu[0] = 0;
+        assertEquals(a, c.allocFast(1, LIMIT48, true));
+    }
+
+    /** Seeded property test through the fast path: no overlap, alignment, limits, full release. */
+    @Test
+    void fastPathPropertiesUnderChurn() {
+        for (long seed = 1; seed <= 5; seed++) {
+            Random rnd = new Random(seed);
+            IovaDomain d = new IovaDomain(4096, 1);
+            IovaCaches c = caches(d, 4);
+            List<long[]> live = new ArrayList<>();
+            Set<Long> handedOut = new HashSet<>();
+            for (int op = 0; op < 20000; op++) {
+                cpu[0] = rnd.nextInt(4);
+                if (live.isEmpty() || rnd.nextInt(100) < 55) {
+                    long size = 1 + rnd.nextInt(rnd.nextBoolean() ? 4 : 40);
+                    long limit = rnd.nextBoolean() ? 0xfffff : LIMIT48;
+                    long pfn = c.allocFast(size, limit, true);
+                    assertNotEquals(0, pfn);
+                    long span = size < 32 ? IovaCaches.roundupPowOfTwo(size) : size;
+                    assertEquals(0, pfn % IovaCaches.roundupPowOfTwo(size));
+                    assertTrue(pfn + span - 1 <= limit);
+                    for (long g = pfn; g < pfn + span; g++) {
+                        assertTrue(handedOut.add(g), "pfn 0x" + Long.toHexString(g) + " handed out twice");
+                    }
+                    live.add(new long[] {pfn, size, span});
+                } else {
+                    long[] r = live.remove(rnd.nextInt(live.size()));
+                    for (long g = r[0]; g < r[0] + r[2]; g++) {
+                        handedOut.remove(g);
+                    }
+                    c.freeFast(r[0], r[1]);
+                }
+            }
+            for (long[] r : live) {
+                c.freeFast(r[0], r[1]);
+            }
+            c.flushAll();
+            assertEquals(0, d.rangeCount());
+        }
+    }
+}
