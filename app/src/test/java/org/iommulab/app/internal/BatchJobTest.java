@@ -9,14 +9,11 @@ import java.io.StringReader;
 import java.util.List;
 
 import org.iommulab.api.admin.Stat;
-import org.iommulab.api.backend.BackendException;
-import org.iommulab.api.backend.DeviceBinding;
-import org.iommulab.api.backend.DmaBackend;
-import org.iommulab.api.backend.DmaDevice;
-import org.iommulab.api.backend.TranslationPort;
-import org.iommulab.api.platform.AccessType;
 import org.iommulab.app.internal.scenario.Scenario;
 import org.iommulab.app.internal.scenario.ScenarioParser;
+import org.iommulab.testkit.RecordingBackend;
+import org.iommulab.testkit.SkewedWritesPort;
+import org.iommulab.testkit.WrappingBackend;
 import org.junit.jupiter.api.Test;
 
 class BatchJobTest {
@@ -55,7 +52,8 @@ class BatchJobTest {
 
     @Test
     void aCorrectWorkloadThatBreaksFailsTheJob() throws IOException {
-        h.backend(skewed(h.direct)).allDevices();
+        // Device writes land one byte further than mapped: every correct workload's data check must fail.
+        h.backend(WrappingBackend.port("skewed", h.direct, SkewedWritesPort::new)).allDevices();
         assertEquals(1, h.run(scenario("rounds 1\nworkload loopback\n")), h.text());
         assertTrue(row("skewed", "loopback").endsWith("FAILED"), h.text());
         assertTrue(h.text().contains("iommulab: FAILED: 1 of 1 runs not as expected"), h.text());
@@ -97,22 +95,10 @@ class BatchJobTest {
 
     @Test
     void aRefusingBackendIsShownAsRefusedNotAsAFailure() throws IOException {
-        h.backend(h.direct).backend(new DmaBackend() {
-            @Override
-            public String name() {
-                return "picky";
-            }
-
-            @Override
-            public boolean accepts(DmaDevice device) {
-                return false;
-            }
-
-            @Override
-            public DeviceBinding attach(DmaDevice device) throws BackendException {
-                throw new BackendException("picky takes no device");
-            }
-        }).allDevices();
+        RecordingBackend picky = new RecordingBackend("picky");
+        picky.accepts = device -> false;
+        picky.attachFailure = "picky takes no device";
+        h.backend(h.direct).backend(picky).allDevices();
         assertEquals(0, h.run(scenario("rounds 1\nworkload nic\n")), h.text());
         assertTrue(row("picky", "nic").endsWith("refused"), h.text());
         assertTrue(h.text().contains("picky/nic: not run: backend picky does not accept device nic0"), h.text());
@@ -123,58 +109,5 @@ class BatchJobTest {
         h.allDevices();
         assertEquals(1, h.run(Scenario.defaults()));
         assertTrue(h.text().contains("nothing to run"));
-    }
-
-    /** Device writes land one byte further than mapped: every correct workload's data check must fail. */
-    private static DmaBackend skewed(DmaBackend inner) {
-        return new DmaBackend() {
-            @Override
-            public String name() {
-                return "skewed";
-            }
-
-            @Override
-            public boolean accepts(DmaDevice device) {
-                return true;
-            }
-
-            @Override
-            public DeviceBinding attach(DmaDevice device) throws BackendException {
-                DeviceBinding real = inner.attach(device);
-                TranslationPort port = new TranslationPort() {
-                    @Override
-                    public long translate(int sid, long bus, AccessType access) {
-                        long phys = real.port().translate(sid, bus, access);
-                        return access == AccessType.WRITE ? phys + 1 : phys;
-                    }
-
-                    @Override
-                    public int pageShift() {
-                        return 0;
-                    }
-                };
-                return new DeviceBinding() {
-                    @Override
-                    public org.iommulab.api.backend.DmaOps ops() {
-                        return real.ops();
-                    }
-
-                    @Override
-                    public TranslationPort port() {
-                        return port;
-                    }
-
-                    @Override
-                    public long counter(org.iommulab.api.backend.BackendCounter c) {
-                        return real.counter(c);
-                    }
-
-                    @Override
-                    public void detach() {
-                        real.detach();
-                    }
-                };
-            }
-        };
     }
 }

@@ -13,8 +13,6 @@ import org.iommulab.api.iommu.IommuProt;
 import org.iommulab.api.iommu.IotlbGather;
 import org.iommulab.api.platform.AccessType;
 import org.iommulab.api.platform.MemoryRegion;
-import org.iommulab.platform.internal.memory.SparsePhysicalMemory;
-import org.iommulab.platform.internal.memory.ZonedPageAllocator;
 import org.junit.jupiter.api.Test;
 
 class LpaePageTableTest {
@@ -24,8 +22,8 @@ class LpaePageTableTest {
     private static final long PG4K = SZ_4K | SZ_2M | SZ_1G;
     private static final int RW = IommuProt.READ | IommuProt.WRITE;
 
-    private final SparsePhysicalMemory mem = SparsePhysicalMemory.defaultLayout();
-    private final ZonedPageAllocator alloc = new ZonedPageAllocator(mem);
+    private final TestMemory mem = TestMemory.defaultLayout();
+    private final TestPageAllocator alloc = new TestPageAllocator(mem);
     private final RecordingTlb tlb = new RecordingTlb();
     private final LpaeWalker walker = new LpaeWalker(mem);
     private final LpaeWalkResult r = new LpaeWalkResult();
@@ -213,8 +211,8 @@ class LpaePageTableTest {
 
     @Test
     void outOfMemoryLeavesNothingBehind() {
-        SparsePhysicalMemory small = new SparsePhysicalMemory(List.of(new MemoryRegion(0x4000_0000L, 0x10000)));
-        ZonedPageAllocator a = new ZonedPageAllocator(small);
+        TestMemory small = new TestMemory(new MemoryRegion(0x4000_0000L, 0x10000));
+        TestPageAllocator a = new TestPageAllocator(small);
         // Eat all but one page: the pgd fits, the next-level table does not.
         for (int i = 0; i < 15; i++) {
             a.allocPages(1, org.iommulab.api.platform.Zone.NORMAL);

@@ -11,8 +11,6 @@ import java.util.List;
 import org.iommulab.api.iommu.IommuErrno;
 import org.iommulab.api.iommu.IommuProt;
 import org.iommulab.api.platform.AccessType;
-import org.iommulab.platform.internal.memory.SparsePhysicalMemory;
-import org.iommulab.platform.internal.memory.ZonedPageAllocator;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -52,8 +50,8 @@ class LpaeSelfTest {
     }
 
     private static void run(LpaeStage stage, long pgsizeBitmap, int ias, int oas) {
-        SparsePhysicalMemory mem = SparsePhysicalMemory.defaultLayout();
-        ZonedPageAllocator alloc = new ZonedPageAllocator(mem);
+        TestMemory mem = TestMemory.defaultLayout();
+        TestPageAllocator alloc = new TestPageAllocator(mem);
         LpaeConfig cfg = LpaeConfig.of(stage, pgsizeBitmap, ias, oas);
         assertEquals(pgsizeBitmap, cfg.pgsizeBitmap());
         LpaePageTable ops = LpaePageTable.allocate(cfg, mem, alloc, new RecordingTlb());

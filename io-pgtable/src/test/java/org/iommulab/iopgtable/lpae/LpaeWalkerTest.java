@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.iommulab.api.platform.AccessType;
 import org.iommulab.api.platform.FaultKind;
-import org.iommulab.platform.internal.memory.SparsePhysicalMemory;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +22,7 @@ class LpaeWalkerTest {
     private static final long IOVA = 0x4020_3000L; // L1 idx 1, L2 idx 1, L3 idx 3
     private static final long LEAF_S1 = LpaeFormat.PTE_AF | LpaeFormat.PTE_AP_UNPRIV | LpaeFormat.PTE_TYPE_PAGE;
 
-    private final SparsePhysicalMemory mem = SparsePhysicalMemory.defaultLayout();
+    private final TestMemory mem = TestMemory.defaultLayout();
     private final LpaeWalker walker = new LpaeWalker(mem);
     private final LpaeWalkResult r = new LpaeWalkResult();
     private LpaeTranslationConfig s1;

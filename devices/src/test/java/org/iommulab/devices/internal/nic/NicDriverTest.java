@@ -11,8 +11,8 @@ import org.iommulab.devices.WorkloadParams;
 import org.iommulab.devices.WorkloadReport;
 import org.iommulab.devices.internal.DriverKind;
 import org.iommulab.devices.internal.testing.DriverHarness;
-import org.iommulab.devices.internal.testing.ForwardingOps;
-import org.iommulab.devices.internal.testing.WrappingBackend;
+import org.iommulab.testkit.ForwardingOps;
+import org.iommulab.testkit.WrappingBackend;
 import org.junit.jupiter.api.Test;
 
 /** The NIC's rings, its per-packet mappings and its CRC32 check, which must be able to fail. */

@@ -5,13 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.iommulab.api.backend.TranslationPort;
-import org.iommulab.api.platform.AccessType;
 import org.iommulab.devices.WorkloadParams;
 import org.iommulab.devices.WorkloadReport;
 import org.iommulab.devices.internal.DriverKind;
 import org.iommulab.devices.internal.testing.DriverHarness;
-import org.iommulab.devices.internal.testing.WrappingBackend;
+import org.iommulab.testkit.SkewedWritesPort;
+import org.iommulab.testkit.WrappingBackend;
 import org.junit.jupiter.api.Test;
 
 /** The loopback workload on real backends, and its data check catching a backend that corrupts. */
@@ -38,18 +37,7 @@ class LoopbackDriverTest {
     @Test
     void aBackendThatMisplacesDeviceWritesIsCaughtByTheDataCheck() {
         // Device writes land one byte further than mapped; reads are faithful.
-        h.backend(WrappingBackend.port("skewed", h.direct, real -> new TranslationPort() {
-            @Override
-            public long translate(int sid, long bus, AccessType access) {
-                long phys = real.translate(sid, bus, access);
-                return access == AccessType.WRITE ? phys + 1 : phys;
-            }
-
-            @Override
-            public int pageShift() {
-                return 0;
-            }
-        }));
+        h.backend(WrappingBackend.port("skewed", h.direct, SkewedWritesPort::new));
         WorkloadReport r = h.run(DriverKind.LOOPBACK, "skewed", new WorkloadParams(8, 0, 42));
         assertTrue(r.dataErrors() > 0, "corrupted transfers went unnoticed");
         assertNotNull(r.firstError());

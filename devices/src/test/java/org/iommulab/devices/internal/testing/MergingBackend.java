@@ -16,6 +16,8 @@ import org.iommulab.api.platform.AccessType;
 import org.iommulab.api.platform.DmaFault;
 import org.iommulab.api.platform.DmaFaultException;
 import org.iommulab.api.platform.FaultKind;
+import org.iommulab.testkit.ForwardingOps;
+import org.iommulab.testkit.WrappingBackend;
 
 /**
  * A test backend that merges scatterlists as iommu-dma does, without being an IOMMU model:

@@ -22,8 +22,8 @@ import org.iommulab.api.platform.FaultKind;
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.Zone;
 import org.iommulab.platform.internal.core.DevicePlatform;
-import org.iommulab.platform.internal.testing.FakeBackend;
-import org.iommulab.platform.internal.testing.FakeDrivers;
+import org.iommulab.testkit.FakeDrivers;
+import org.iommulab.testkit.RecordingBackend;
 import org.junit.jupiter.api.Test;
 
 /** Device accesses: translated block by block, counted, and faulting as hardware would. */
@@ -33,7 +33,7 @@ class DeviceBusMasterTest {
     private static final long BUS = 0x10_0000L;
 
     private final DevicePlatform platform = platform(new FakeDrivers());
-    private final FakeBackend backend = new FakeBackend("fake", 0);
+    private final RecordingBackend backend = new RecordingBackend("fake", 0);
     private final long[] phys = new long[3];
     private BusMaster bus;
 

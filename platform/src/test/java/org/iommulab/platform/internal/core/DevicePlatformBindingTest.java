@@ -12,16 +12,16 @@ import java.util.List;
 
 import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.platform.DeviceDescriptor;
-import org.iommulab.platform.internal.testing.FakeBackend;
-import org.iommulab.platform.internal.testing.FakeDrivers;
+import org.iommulab.testkit.FakeDrivers;
+import org.iommulab.testkit.RecordingBackend;
 import org.junit.jupiter.api.Test;
 
 /** The binding rule: ranking, target filters, greedy moves, removal, pins, refusals. */
 class DevicePlatformBindingTest {
     private final FakeDrivers drivers = new FakeDrivers();
     private final DevicePlatform platform = platform(drivers);
-    private final FakeBackend low = new FakeBackend("low", 0);
-    private final FakeBackend high = new FakeBackend("high", 1L << 40);
+    private final RecordingBackend low = new RecordingBackend("low", 0);
+    private final RecordingBackend high = new RecordingBackend("high", 1L << 40);
 
     @Test
     void bindsToTheHighestRankedBackendThatAccepts() {
@@ -150,7 +150,7 @@ class DevicePlatformBindingTest {
         platform.bind("nic0", "low");
         assertEquals("low", platform.device("nic0").backend());
 
-        FakeBackend higher = new FakeBackend("higher", 2L << 40);
+        RecordingBackend higher = new RecordingBackend("higher", 2L << 40);
         platform.addBackend(higher, props(higher, 100));
         assertEquals("low", platform.device("nic0").backend(), "pinned devices ignore better backends");
 
@@ -227,7 +227,7 @@ class DevicePlatformBindingTest {
         assertEquals(List.of("attach nic0", "detach nic0", "attach nic0"), low.calls());
 
         // The refusal is remembered: another event does not retry the same attach.
-        FakeBackend other = new FakeBackend("other", 3L << 40);
+        RecordingBackend other = new RecordingBackend("other", 3L << 40);
         other.accepts = d -> false;
         platform.addBackend(other, props(other, 0));
         assertEquals(1, high.calls("attach").size());

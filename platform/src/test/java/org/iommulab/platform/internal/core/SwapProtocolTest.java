@@ -30,9 +30,9 @@ import org.iommulab.api.dma.SgTable;
 import org.iommulab.api.platform.BusMaster;
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.Zone;
-import org.iommulab.platform.internal.testing.FakeBackend;
-import org.iommulab.platform.internal.testing.FakeDriver;
-import org.iommulab.platform.internal.testing.FakeDrivers;
+import org.iommulab.testkit.FakeDriver;
+import org.iommulab.testkit.FakeDrivers;
+import org.iommulab.testkit.RecordingBackend;
 import org.junit.jupiter.api.Test;
 
 /** The swap protocol: drivers release, leaks are reported and reclaimed, stale APIs, the gate. */
@@ -41,8 +41,8 @@ class SwapProtocolTest {
 
     private final FakeDrivers drivers = new FakeDrivers();
     private final DevicePlatform platform = platform(drivers);
-    private final FakeBackend a = new FakeBackend("a", 0);
-    private final FakeBackend b = new FakeBackend("b", 1L << 40);
+    private final RecordingBackend a = new RecordingBackend("a", 0);
+    private final RecordingBackend b = new RecordingBackend("b", 1L << 40);
 
     private void twoBackendsOneDevice() {
         platform.addBackend(a, props(a, 10));

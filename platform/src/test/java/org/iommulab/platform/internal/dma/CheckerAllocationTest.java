@@ -16,8 +16,8 @@ import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.Zone;
 import org.iommulab.platform.internal.checker.CheckerSettings;
 import org.iommulab.platform.internal.core.DevicePlatform;
-import org.iommulab.platform.internal.testing.FakeDrivers;
-import org.iommulab.platform.internal.testing.QuietBackend;
+import org.iommulab.testkit.FakeDrivers;
+import org.iommulab.testkit.IdentityBackend;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,7 +41,7 @@ class CheckerAllocationTest {
 
         FakeDrivers drivers = new FakeDrivers();
         DevicePlatform platform = platform(drivers, CheckerSettings.DEFAULT);
-        QuietBackend backend = new QuietBackend("quiet");
+        IdentityBackend backend = new IdentityBackend("quiet");
         platform.addBackend(backend, props(backend, 0, DmaBackend.ISOLATION_PROPERTY, true));
         platform.addDevice(CheckerFixture.device().build());
         DmaApi api = drivers.api("dev0");

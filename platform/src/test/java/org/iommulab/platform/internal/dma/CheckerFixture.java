@@ -21,8 +21,8 @@ import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.Zone;
 import org.iommulab.platform.internal.checker.CheckerSettings;
 import org.iommulab.platform.internal.core.DevicePlatform;
-import org.iommulab.platform.internal.testing.FakeBackend;
-import org.iommulab.platform.internal.testing.FakeDrivers;
+import org.iommulab.testkit.FakeDrivers;
+import org.iommulab.testkit.RecordingBackend;
 
 /**
  * One device "dev0" on a fake backend "fake" (DMA address = physical + 1 TiB unless told
@@ -36,7 +36,7 @@ final class CheckerFixture {
 
     final FakeDrivers drivers = new FakeDrivers();
     final DevicePlatform platform;
-    final FakeBackend backend;
+    final RecordingBackend backend;
     final DmaApi api;
     final List<Finding> heard = new CopyOnWriteArrayList<>();
     private int taken;
@@ -54,7 +54,7 @@ final class CheckerFixture {
     CheckerFixture(CheckerSettings settings, DeviceDescriptor device, boolean isolating, int granuleShift) {
         platform = platform(drivers, settings);
         platform.addFindingListener(heard::add);
-        backend = new FakeBackend("fake", OFFSET);
+        backend = new RecordingBackend("fake", OFFSET);
         backend.pageShift = granuleShift;
         platform.addBackend(backend, isolating ? props(backend, 0, DmaBackend.ISOLATION_PROPERTY, true) : props(backend, 0));
         platform.addDevice(device);

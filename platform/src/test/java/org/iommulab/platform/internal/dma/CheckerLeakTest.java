@@ -16,8 +16,8 @@ import org.iommulab.api.dma.CoherentAllocation;
 import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.dma.SgTable;
 import org.iommulab.platform.internal.checker.CheckerSettings;
-import org.iommulab.platform.internal.testing.FakeBackend;
-import org.iommulab.platform.internal.testing.FakeDriver;
+import org.iommulab.testkit.FakeDriver;
+import org.iommulab.testkit.RecordingBackend;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,7 +31,7 @@ class CheckerLeakTest {
         CheckerFixture f = new CheckerFixture();
         f.drivers.leak = true;
         f.platform.bind("dev0", "fake"); // pin; the running driver does not leak yet
-        FakeBackend other = new FakeBackend("other");
+        RecordingBackend other = new RecordingBackend("other");
         f.platform.addBackend(other, props(other, -1));
         f.platform.bind("dev0", "other");
         FakeDriver leaky = f.drivers.running("dev0");
@@ -68,7 +68,7 @@ class CheckerLeakTest {
         CheckerFixture f = new CheckerFixture();
         f.drivers.leak = true;
         f.platform.bind("dev0", "fake");
-        FakeBackend other = new FakeBackend("other");
+        RecordingBackend other = new RecordingBackend("other");
         f.platform.addBackend(other, props(other, -1));
         f.platform.bind("dev0", "other");
         long buf = f.page();
@@ -91,7 +91,7 @@ class CheckerLeakTest {
         CheckerFixture f = new CheckerFixture(CheckerSettings.OFF, CheckerFixture.device().build(), false);
         f.drivers.leak = true;
         f.platform.bind("dev0", "fake");
-        FakeBackend other = new FakeBackend("other");
+        RecordingBackend other = new RecordingBackend("other");
         f.platform.addBackend(other, props(other, -1));
         f.platform.bind("dev0", "other");
         f.drivers.running("dev0").map(f.page(), PAGE, DmaDirection.TO_DEVICE);

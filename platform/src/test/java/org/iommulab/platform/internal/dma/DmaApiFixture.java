@@ -14,8 +14,8 @@ import org.iommulab.api.platform.DeviceDescriptor;
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.Zone;
 import org.iommulab.platform.internal.core.DevicePlatform;
-import org.iommulab.platform.internal.testing.FakeBackend;
-import org.iommulab.platform.internal.testing.FakeDrivers;
+import org.iommulab.testkit.FakeDrivers;
+import org.iommulab.testkit.RecordingBackend;
 
 /** One device on one fake backend, with its DMA API, and a snapshot of everything a refused call must not change. */
 final class DmaApiFixture {
@@ -23,7 +23,7 @@ final class DmaApiFixture {
 
     final FakeDrivers drivers = new FakeDrivers();
     final DevicePlatform platform;
-    final FakeBackend backend;
+    final RecordingBackend backend;
     final DmaApi api;
 
     DmaApiFixture(long dmaOffset) {
@@ -33,7 +33,7 @@ final class DmaApiFixture {
     /** With the given checker settings; extra backend service properties as key/value pairs. */
     DmaApiFixture(long dmaOffset, CheckerSettings checker, Object... backendProps) {
         platform = platform(drivers, checker);
-        backend = new FakeBackend("fake", dmaOffset);
+        backend = new RecordingBackend("fake", dmaOffset);
         platform.addBackend(backend, props(backend, 0, backendProps));
         platform.addDevice(DeviceDescriptor.builder("dev0").streamIds(3).dmaMask(~0L).build());
         api = drivers.api("dev0");

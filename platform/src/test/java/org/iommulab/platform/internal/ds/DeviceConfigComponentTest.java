@@ -12,15 +12,15 @@ import java.util.Map;
 
 import org.iommulab.api.admin.DeviceStatus;
 import org.iommulab.platform.internal.core.DevicePlatform;
-import org.iommulab.platform.internal.testing.FakeBackend;
-import org.iommulab.platform.internal.testing.FakeDrivers;
+import org.iommulab.testkit.FakeDrivers;
+import org.iommulab.testkit.RecordingBackend;
 import org.junit.jupiter.api.Test;
 
 /** The configuration component's life cycle, driven by hand as SCR would. */
 class DeviceConfigComponentTest {
     private final DevicePlatform platform = platform(new FakeDrivers());
-    private final FakeBackend a = new FakeBackend("a");
-    private final FakeBackend b = new FakeBackend("b", 1L << 40);
+    private final RecordingBackend a = new RecordingBackend("a");
+    private final RecordingBackend b = new RecordingBackend("b", 1L << 40);
 
     @Test
     void addsUpdatesRenamesAndRemovesItsDevice() {

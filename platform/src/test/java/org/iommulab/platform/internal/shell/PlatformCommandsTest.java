@@ -9,16 +9,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.platform.DeviceDescriptor;
 import org.iommulab.platform.internal.core.DevicePlatform;
-import org.iommulab.platform.internal.testing.FakeBackend;
-import org.iommulab.platform.internal.testing.FakeDrivers;
+import org.iommulab.testkit.FakeDrivers;
+import org.iommulab.testkit.RecordingBackend;
 import org.junit.jupiter.api.Test;
 
 class PlatformCommandsTest {
     private final FakeDrivers drivers = new FakeDrivers();
     private final DevicePlatform platform = platform(drivers);
     private final PlatformCommands cmd = new PlatformCommands(platform);
-    private final FakeBackend a = new FakeBackend("alpha");
-    private final FakeBackend b = new FakeBackend("beta", 1L << 40);
+    private final RecordingBackend a = new RecordingBackend("alpha");
+    private final RecordingBackend b = new RecordingBackend("beta", 1L << 40);
 
     private void setUp() {
         platform.addBackend(a, props(a, 10));

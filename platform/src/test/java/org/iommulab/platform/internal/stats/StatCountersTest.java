@@ -8,32 +8,13 @@ import java.util.Map;
 import org.iommulab.api.admin.Stat;
 import org.iommulab.api.backend.BackendCounter;
 import org.iommulab.api.backend.DeviceBinding;
-import org.iommulab.api.backend.DmaOps;
-import org.iommulab.api.backend.TranslationPort;
+import org.iommulab.testkit.FixedBinding;
 import org.junit.jupiter.api.Test;
 
 class StatCountersTest {
     private final Map<BackendCounter, Long> values = new EnumMap<>(BackendCounter.class);
-    private final DeviceBinding binding = new DeviceBinding() {
-        @Override
-        public DmaOps ops() {
-            return null;
-        }
-
-        @Override
-        public TranslationPort port() {
-            return null;
-        }
-
-        @Override
-        public long counter(BackendCounter c) {
-            return values.getOrDefault(c, -1L);
-        }
-
-        @Override
-        public void detach() {
-        }
-    };
+    /** A binding that is only its counters: what {@code values} holds, -1 for the rest. */
+    private final DeviceBinding binding = new FixedBinding(null, null, c -> values.getOrDefault(c, -1L), () -> { });
 
     @Test
     void platformCountsAndLiveBackendCountsAddUp() {

@@ -7,8 +7,10 @@ import org.iommulab.api.backend.DmaBackend;
 import org.iommulab.api.platform.DeviceDescriptor;
 import org.iommulab.platform.internal.checker.CheckerSettings;
 import org.iommulab.platform.internal.core.DevicePlatform;
+import org.iommulab.platform.internal.core.DmaApiRegistrar;
 import org.iommulab.platform.internal.memory.SparsePhysicalMemory;
 import org.iommulab.platform.internal.memory.ZonedPageAllocator;
+import org.iommulab.testkit.FakeDrivers;
 import org.osgi.framework.Constants;
 
 /** Small helpers to build platforms, backends' service properties and devices in tests. */
@@ -24,7 +26,12 @@ public final class TestPlatforms {
     /** A platform on the default memory layout with the given checker settings. */
     public static DevicePlatform platform(FakeDrivers drivers, CheckerSettings checker) {
         SparsePhysicalMemory memory = SparsePhysicalMemory.defaultLayout();
-        return new DevicePlatform(memory, new ZonedPageAllocator(memory), drivers, checker);
+        return new DevicePlatform(memory, new ZonedPageAllocator(memory), registrar(drivers), checker);
+    }
+
+    /** The platform's registrar publishing to {@code drivers}. */
+    public static DmaApiRegistrar registrar(FakeDrivers drivers) {
+        return (api, properties) -> drivers.register(api, properties)::run;
     }
 
     /** Service properties of a backend with {@code ranking} and extra key/value pairs. */

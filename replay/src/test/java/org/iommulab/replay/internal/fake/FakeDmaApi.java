@@ -24,20 +24,8 @@ final class FakeDmaApi implements DmaApi {
 
     private enum Type { SINGLE, RESOURCE, SG, COHERENT }
 
-    private static final class Entry {
-        final Type type;
-        final long dma;
-        final long size;
-        final DmaDirection dir;
-        final int nents;
-
-        Entry(Type type, long dma, long size, DmaDirection dir, int nents) {
-            this.type = type;
-            this.dma = dma;
-            this.size = size;
-            this.dir = dir;
-            this.nents = nents;
-        }
+    /** One live mapping as the checker remembers it. */
+    private record Entry(Type type, long dma, long size, DmaDirection dir, int nents) {
     }
 
     private final FakePlatform platform;
@@ -161,19 +149,19 @@ final class FakeDmaApi implements DmaApi {
 
     private void unsingle(Type type, long dma, long size, DmaDirection dir) {
         Entry e = live.get(dma);
-        if (e == null || e.type == Type.SG || e.type == Type.COHERENT && type != Type.COHERENT) {
+        if (e == null || e.type() == Type.SG || e.type() == Type.COHERENT && type != Type.COHERENT) {
             if (e != null) {
                 throw new DmaUsageException("DMA-API: device driver frees DMA memory with wrong function");
             }
             throw new DmaUsageException("DMA-API: device driver tries to free DMA memory it has not allocated");
         }
-        if (e.type != type) {
+        if (e.type() != type) {
             throw new DmaUsageException("DMA-API: device driver frees DMA memory with wrong function");
         }
-        if (e.size != size) {
+        if (e.size() != size) {
             throw new DmaUsageException("DMA-API: device driver frees DMA memory with different size");
         }
-        if (type != Type.COHERENT && e.dir != dir) {
+        if (type != Type.COHERENT && e.dir() != dir) {
             throw new DmaUsageException("DMA-API: device driver frees DMA memory with different direction");
         }
         live.remove(dma);
@@ -293,7 +281,7 @@ final class FakeDmaApi implements DmaApi {
             throw new DmaUsageException("DMA-API: device driver tries to " + (unmap ? "free" : "sync")
                     + " DMA memory it has not allocated");
         }
-        if (e.nents != nents) {
+        if (e.nents() != nents) {
             throw new DmaUsageException("DMA-API: device driver " + (unmap ? "frees" : "syncs")
                     + " DMA sg list with different entry count");
         }
@@ -303,7 +291,7 @@ final class FakeDmaApi implements DmaApi {
     @Override
     public void unmapSg(SgTable sg, int nents, DmaDirection dir, int attrs) {
         Entry e = sgEntry(sg, nents, true);
-        if (e.dir != dir) {
+        if (e.dir() != dir) {
             throw new DmaUsageException("DMA-API: device driver frees DMA memory with different direction");
         }
         liveSg.remove(sg);
@@ -324,7 +312,7 @@ final class FakeDmaApi implements DmaApi {
 
     private Entry covering(long dma) {
         for (Entry e : live.values()) {
-            if (dma - e.dma >= 0 && dma - e.dma < e.size) {
+            if (dma - e.dma() >= 0 && dma - e.dma() < e.size()) {
                 return e;
             }
         }
@@ -348,10 +336,10 @@ final class FakeDmaApi implements DmaApi {
         if (e == null) {
             throw new DmaUsageException("DMA-API: device driver tries to sync DMA memory it has not allocated");
         }
-        if (dma + size > e.dma + e.size) {
+        if (dma + size > e.dma() + e.size()) {
             throw new DmaUsageException("DMA-API: device driver syncs DMA memory outside allocated range");
         }
-        if (e.dir != DmaDirection.BIDIRECTIONAL && e.dir != dir) {
+        if (e.dir() != DmaDirection.BIDIRECTIONAL && e.dir() != dir) {
             throw new DmaUsageException("DMA-API: device driver syncs DMA memory with different direction");
         }
         count(org.iommulab.api.admin.Stat.SYNCS, 1);

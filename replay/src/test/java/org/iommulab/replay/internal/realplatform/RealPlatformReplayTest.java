@@ -7,10 +7,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.iommulab.api.backend.DmaBackend;
-import org.iommulab.api.dma.DmaApi;
 import org.iommulab.platform.internal.core.DevicePlatform;
 import org.iommulab.platform.internal.memory.SparsePhysicalMemory;
 import org.iommulab.platform.internal.memory.ZonedPageAllocator;
@@ -23,6 +21,8 @@ import org.iommulab.replay.internal.engine.ReplayOptions;
 import org.iommulab.replay.internal.engine.ReplayProgress;
 import org.iommulab.replay.internal.engine.ReplaySummary;
 import org.iommulab.replay.internal.input.TraceSource;
+import org.iommulab.testkit.FakeDrivers;
+import org.iommulab.testkit.IdentityBackend;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,14 +32,11 @@ import org.junit.jupiter.api.Test;
  * swap protocol.
  */
 class RealPlatformReplayTest {
-    private final Map<String, DmaApi> registry = new ConcurrentHashMap<>();
+    private final FakeDrivers registry = new FakeDrivers();
     private final SparsePhysicalMemory memory = SparsePhysicalMemory.defaultLayout();
     private final ZonedPageAllocator allocator = new ZonedPageAllocator(memory);
-    private final DevicePlatform platform = new DevicePlatform(memory, allocator, (api, props) -> {
-        String key = props.get(DmaApi.DEVICE_PROPERTY) + "@" + props.get(DmaApi.BACKEND_PROPERTY);
-        registry.put(key, api);
-        return () -> registry.remove(key, api);
-    });
+    private final DevicePlatform platform = new DevicePlatform(memory, allocator,
+            (api, props) -> registry.register(api, props)::run);
 
     private ReplaySummary replay(String resource) throws IOException {
         for (String name : List.of("first", "second")) {
@@ -49,7 +46,7 @@ class RealPlatformReplayTest {
         try (InputStream in = getClass().getResourceAsStream(resource)) {
             bytes = in.readAllBytes();
         }
-        ReplayEngine engine = new ReplayEngine(platform, (d, b) -> registry.get(d + "@" + b), new DeviceConfig(),
+        ReplayEngine engine = new ReplayEngine(platform, registry::lookup, new DeviceConfig(),
                 ReplayOptions.defaults().withSgGuess(true));
         return engine.run(TraceSource.of(resource, bytes), List.of(), ReplayProgress.NONE);
     }

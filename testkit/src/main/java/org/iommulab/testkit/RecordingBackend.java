@@ -1,19 +1,18 @@
-package org.iommulab.platform.internal.testing;
+package org.iommulab.testkit;
 
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 import org.iommulab.api.backend.BackendCounter;
 import org.iommulab.api.backend.BackendException;
 import org.iommulab.api.backend.DeviceBinding;
-import org.iommulab.api.backend.DmaBackend;
 import org.iommulab.api.backend.DmaDevice;
-import org.iommulab.api.backend.DmaOps;
-import org.iommulab.api.backend.TranslationPort;
 import org.iommulab.api.dma.CoherentAllocation;
 import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.dma.DmaMasks;
@@ -22,19 +21,22 @@ import org.iommulab.api.platform.AccessType;
 import org.iommulab.api.platform.DmaFault;
 import org.iommulab.api.platform.DmaFaultException;
 import org.iommulab.api.platform.FaultKind;
-import org.iommulab.api.platform.PageAllocator;
-import org.iommulab.api.platform.Zone;
 
 /**
- * A test backend that maps by a fixed offset ({@code dma = phys + dmaOffset}; offset 0 is an
- * identity mapping) and records every call it receives, so a test can tell which backend a
- * mapping went to and check that a refused call reached no backend. Knobs make it refuse
- * devices, fail attaches, fail mappings or return a chosen map_sg status.
+ * An {@link IdentityBackend} (a fixed offset, 0 for identity) that records every call it
+ * receives, so a test can tell which backend a mapping went to and check that a refused call
+ * reached no backend. Knobs make it refuse devices, fail attaches, fail mappings or coherent
+ * allocations, return a chosen map_sg status, merge sg lists as an IOMMU would, narrow the
+ * masks it supports, fault or remap chosen bus pages, and report chosen counters. Its
+ * {@code requiredMask} (33 bits) and {@code optMappingSize} (1 MiB) are distinct values so a
+ * test can see them pass through the platform.
+ *
+ * <p>Thread safety: safe to call and to configure from any thread. The knobs are volatile or
+ * synchronized collections and take effect on the next call; {@link #calls()} is a snapshot.
  */
-public final class FakeBackend implements DmaBackend {
-    private final String name;
-    private final long dmaOffset;
+public final class RecordingBackend extends IdentityBackend {
     private final List<String> calls = Collections.synchronizedList(new ArrayList<>());
+    /** Which devices it accepts; all by default. */
     public volatile Predicate<DmaDevice> accepts = d -> true;
     /** When set, attach throws a BackendException with this message. */
     public volatile String attachFailure;
@@ -53,31 +55,21 @@ public final class FakeBackend implements DmaBackend {
     /** Bus pages (bus >>> pageShift) whose translation faults. */
     public final List<Long> faultingPages = Collections.synchronizedList(new ArrayList<>());
     /** Bus page -> physical page overrides of the offset translation (page numbers in pageShift units). */
-    public final Map<Long, Long> pageMap = Collections.synchronizedMap(new java.util.HashMap<>());
+    public final Map<Long, Long> pageMap = Collections.synchronizedMap(new HashMap<>());
     /** Translations performed so far. */
-    public final java.util.concurrent.atomic.AtomicLong translations = new java.util.concurrent.atomic.AtomicLong();
+    public final AtomicLong translations = new AtomicLong();
     /** Stream ID of the last translation. */
     public volatile int lastStreamId = -1;
     /** Counters every binding reports; absent ones read -1 ("no such thing"). */
     public final Map<BackendCounter, Long> counters = Collections.synchronizedMap(new EnumMap<>(BackendCounter.class));
 
-    public FakeBackend(String name, long dmaOffset) {
-        this.name = name;
-        this.dmaOffset = dmaOffset;
+    public RecordingBackend(String name, long dmaOffset) {
+        super(name, dmaOffset);
     }
 
     /** An identity-mapping backend. */
-    public FakeBackend(String name) {
+    public RecordingBackend(String name) {
         this(name, 0);
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    public long dmaOffset() {
-        return dmaOffset;
     }
 
     /** Every call so far, oldest first, as "op device args". */
@@ -113,27 +105,16 @@ public final class FakeBackend implements DmaBackend {
         if (attachFailure != null) {
             throw new BackendException(attachFailure);
         }
-        return new Binding(device);
+        return new Recording(device);
     }
 
-    /** The binding of one device: offset ops and an offset port. */
-    private final class Binding implements DeviceBinding, DmaOps, TranslationPort {
-        private final DmaDevice device;
+    /** The binding of one device: the offset mapping, every call recorded first. */
+    private final class Recording extends Binding {
         private final String dev;
 
-        Binding(DmaDevice device) {
-            this.device = device;
+        Recording(DmaDevice device) {
+            super(device);
             this.dev = device.name();
-        }
-
-        @Override
-        public DmaOps ops() {
-            return this;
-        }
-
-        @Override
-        public TranslationPort port() {
-            return this;
         }
 
         @Override
@@ -154,7 +135,7 @@ public final class FakeBackend implements DmaBackend {
                 device.warn(String.format("DMA addr 0x%x+%d overflow (fake)", phys, size));
                 return DmaMasks.MAPPING_ERROR;
             }
-            return phys + dmaOffset;
+            return super.mapPhys(phys, size, dir, attrs);
         }
 
         @Override
@@ -165,7 +146,7 @@ public final class FakeBackend implements DmaBackend {
         @Override
         public long mapResource(long phys, long size, DmaDirection dir, int attrs) {
             record(String.format("mapResource %s 0x%x %d %s", dev, phys, size, dir));
-            return failMaps ? DmaMasks.MAPPING_ERROR : phys + dmaOffset;
+            return failMaps ? DmaMasks.MAPPING_ERROR : super.mapResource(phys, size, dir, attrs);
         }
 
         @Override
@@ -185,15 +166,11 @@ public final class FakeBackend implements DmaBackend {
                 for (int i = 0; i < nents; i++) {
                     total += sg.cpuLength(i);
                 }
-                sg.setDmaSegment(0, sg.cpuPhys(0) + dmaOffset, (int) total);
+                sg.setDmaSegment(0, sg.cpuPhys(0) + dmaOffset(), (int) total);
                 sg.setNents(1);
                 return 1;
             }
-            for (int i = 0; i < nents; i++) {
-                sg.setDmaSegment(i, sg.cpuPhys(i) + dmaOffset, sg.cpuLength(i));
-            }
-            sg.setNents(nents);
-            return nents;
+            return super.mapSg(sg, nents, dir, attrs);
         }
 
         @Override
@@ -224,19 +201,13 @@ public final class FakeBackend implements DmaBackend {
         @Override
         public CoherentAllocation allocCoherent(long size, int attrs) {
             record(String.format("allocCoherent %s %d", dev, size));
-            if (failCoherent) {
-                return null;
-            }
-            long pages = (size + PageAllocator.PAGE_SIZE - 1) / PageAllocator.PAGE_SIZE;
-            long phys = device.allocator().allocPages(pages, Zone.DMA32);
-            device.memory().fill(phys, size, (byte) 0);
-            return new CoherentAllocation(phys, phys + dmaOffset, size);
+            return failCoherent ? null : super.allocCoherent(size, attrs);
         }
 
         @Override
         public void freeCoherent(CoherentAllocation buffer) {
             record(String.format("freeCoherent %s 0x%x %d", dev, buffer.dmaHandle(), buffer.size()));
-            device.allocator().free(buffer.cpuAddress());
+            super.freeCoherent(buffer);
         }
 
         @Override
@@ -251,11 +222,6 @@ public final class FakeBackend implements DmaBackend {
         }
 
         @Override
-        public long maxMappingSize() {
-            return Long.MAX_VALUE;
-        }
-
-        @Override
         public long optMappingSize() {
             return 1 << 20;
         }
@@ -264,27 +230,23 @@ public final class FakeBackend implements DmaBackend {
         public long translate(int streamId, long busAddr, AccessType access) {
             translations.incrementAndGet();
             lastStreamId = streamId;
-            if (faultingPages.contains(busAddr >>> pageShift)) {
+            int shift = pageShift;
+            if (faultingPages.contains(busAddr >>> shift)) {
                 DmaFault f = DmaFault.builder(FaultKind.TRANSLATION).device(dev, streamId).address(busAddr, access)
-                        .backend(name).detail("fake fault").build();
+                        .backend(name()).detail("fake fault").build();
                 device.reportFault(f);
                 throw new DmaFaultException(f);
             }
-            Long physPage = pageMap.get(busAddr >>> pageShift);
+            Long physPage = pageMap.get(busAddr >>> shift);
             if (physPage != null) {
-                return (physPage << pageShift) | (busAddr & ((1L << pageShift) - 1));
+                return (physPage << shift) | (busAddr & ((1L << shift) - 1));
             }
-            return busAddr - dmaOffset;
+            return super.translate(streamId, busAddr, access);
         }
 
         @Override
         public int pageShift() {
             return pageShift;
         }
-    }
-
-    @Override
-    public String toString() {
-        return "FakeBackend[" + name + "]";
     }
 }

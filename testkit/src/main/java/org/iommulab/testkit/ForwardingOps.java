@@ -1,11 +1,18 @@
-package org.iommulab.devices.internal.testing;
+package org.iommulab.testkit;
 
 import org.iommulab.api.backend.DmaOps;
 import org.iommulab.api.dma.CoherentAllocation;
 import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.dma.SgTable;
 
-/** DmaOps that hand every call to another; test backends override what they change. */
+/**
+ * DmaOps that hand every call to another, for test backends that change one or two operations
+ * of a real backend (merge sg lists, refuse a sync, count) and override only those; see
+ * {@link WrappingBackend} for putting them in front of a backend.
+ *
+ * <p>Thread safety: adds none and takes none away: as thread-safe as {@code inner} and the
+ * overrides.
+ */
 public class ForwardingOps implements DmaOps {
     protected final DmaOps inner;
 

@@ -1,4 +1,4 @@
-package org.iommulab.platform.internal.testing;
+package org.iommulab.testkit;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -7,14 +7,22 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 import org.iommulab.api.dma.DmaApi;
-import org.iommulab.platform.internal.core.DmaApiRegistrar;
 
 /**
- * Plays the service registry and the drivers: each registered DMA API starts a
- * {@link FakeDriver} (on the registering thread, as SCR does for an immediate component), and
- * unregistering stops it, which releases its mappings unless it is told to leak.
+ * Plays the service registry and the drivers for a platform built with {@code new}: each DMA
+ * API the platform publishes through {@link #register} starts a {@link FakeDriver} (on the
+ * registering thread, as SCR does for an immediate component), and running the returned
+ * unregistration stops it, which releases its mappings unless it was told to leak. Tests then
+ * reach a device's DMA API as a driver would hold it ({@link #api}, {@link #lookup}).
+ *
+ * <p>The platform's registrar interface is the platform's own; a platform test adapts it in one
+ * line: {@code (api, props) -> drivers.register(api, props)::run}.
+ *
+ * <p>Thread safety: safe from any thread; the hooks and the leak flag are volatile and apply
+ * to drivers started or stopped after they are set. The hooks run on the registering or
+ * unregistering thread.
  */
-public final class FakeDrivers implements DmaApiRegistrar {
+public final class FakeDrivers {
     private final List<FakeDriver> drivers = Collections.synchronizedList(new ArrayList<>());
     /** Run by every new driver when it starts. */
     public volatile Consumer<FakeDriver> onStart = d -> { };
@@ -23,8 +31,12 @@ public final class FakeDrivers implements DmaApiRegistrar {
     /** When true, drivers started from now on release nothing when stopped. */
     public volatile boolean leak;
 
-    @Override
-    public Registration register(DmaApi api, Map<String, Object> properties) {
+    /**
+     * Publishes {@code api} with its service properties ({@link DmaApi#DEVICE_PROPERTY},
+     * {@link DmaApi#BACKEND_PROPERTY}): starts its driver and returns the unregistration, which
+     * stops the driver (once) before it returns.
+     */
+    public Runnable register(DmaApi api, Map<String, Object> properties) {
         FakeDriver d = new FakeDriver(api, (String) properties.get(DmaApi.DEVICE_PROPERTY),
                 (String) properties.get(DmaApi.BACKEND_PROPERTY), leak);
         drivers.add(d);
@@ -57,12 +69,21 @@ public final class FakeDrivers implements DmaApiRegistrar {
         return null;
     }
 
-    /** The DMA API the running driver of {@code device} holds. */
+    /** The DMA API the running driver of {@code device} holds; fails the test if none runs. */
     public DmaApi api(String device) {
         FakeDriver d = running(device);
         if (d == null) {
             throw new AssertionError("no driver runs for " + device);
         }
         return d.api();
+    }
+
+    /**
+     * The DMA API published now for {@code device} on {@code backend} (as a service lookup
+     * filtering on both properties would find it), or null.
+     */
+    public DmaApi lookup(String device, String backend) {
+        FakeDriver d = running(device);
+        return d != null && backend.equals(d.backend()) ? d.api() : null;
     }
 }

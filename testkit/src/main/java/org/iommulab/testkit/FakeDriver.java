@@ -1,4 +1,4 @@
-package org.iommulab.platform.internal.testing;
+package org.iommulab.testkit;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,9 +10,12 @@ import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.dma.SgTable;
 
 /**
- * A driver holding one device's DMA API (as a component with a static reference would): it
- * remembers what it mapped through {@link #map}, {@link #mapSg} and {@link #alloc}, and on
- * stop releases all of it, unless it was made to leak.
+ * A driver holding one device's DMA API (as a component with a static reference would),
+ * started and stopped by {@link FakeDrivers}: it remembers what it mapped through {@link #map},
+ * {@link #mapSg} and {@link #alloc}, and on stop releases all of it, unless it was made to leak.
+ * What a test maps through {@link #api()} directly is the test's to release.
+ *
+ * <p>Thread safety: its mapping methods and its stop are synchronized; safe from any thread.
  */
 public final class FakeDriver {
     private final DmaApi api;

@@ -1,6 +1,7 @@
-package org.iommulab.replay.internal.realplatform;
+package org.iommulab.testkit;
 
 import org.iommulab.api.backend.BackendCounter;
+import org.iommulab.api.backend.BackendException;
 import org.iommulab.api.backend.DeviceBinding;
 import org.iommulab.api.backend.DmaBackend;
 import org.iommulab.api.backend.DmaDevice;
@@ -15,19 +16,45 @@ import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.Zone;
 
 /**
- * A minimal backend for driving the real platform in tests: dma-direct without swiotlb
- * (dma = phys, sg entries never merged, coherent memory from the page allocator below 4 GiB).
+ * The smallest working backend, for tests that need a device bound to something real enough
+ * to map through but are not about the backend: dma-direct without swiotlb, shifted by a fixed
+ * offset ({@code dma = phys + dmaOffset}; offset 0, the default, is an identity mapping). It
+ * accepts every device, never merges sg entries (one DMA segment per CPU entry), takes coherent
+ * memory from the device's page allocator below 4 GiB (zeroed, as {@code dma_alloc_coherent}
+ * returns it), and its translation port undoes the offset. It counts nothing
+ * ({@link DeviceBinding#counter} is -1 for every counter).
+ *
+ * <p>It records nothing and allocates nothing per call (one {@link Binding} per attach), so
+ * tests that count the platform's own allocations on the hot path can bind to it.
+ * {@link RecordingBackend} is the same mapping with every call recorded and knobs to make it
+ * fail.
+ *
+ * <p>Thread safety: immutable, and its bindings keep no state of their own; safe to call from
+ * any thread. Coherent allocations are as thread-safe as the device's allocator.
  */
-final class IdentityBackend implements DmaBackend {
+public class IdentityBackend implements DmaBackend {
     private final String name;
+    private final long dmaOffset;
 
-    IdentityBackend(String name) {
+    /** An identity-mapping backend ({@code dma == phys}). */
+    public IdentityBackend(String name) {
+        this(name, 0);
+    }
+
+    /** A backend mapping {@code phys} to {@code phys + dmaOffset}. */
+    public IdentityBackend(String name, long dmaOffset) {
         this.name = name;
+        this.dmaOffset = dmaOffset;
     }
 
     @Override
     public String name() {
         return name;
+    }
+
+    /** What is added to a physical address to make its DMA address. */
+    public long dmaOffset() {
+        return dmaOffset;
     }
 
     @Override
@@ -36,14 +63,24 @@ final class IdentityBackend implements DmaBackend {
     }
 
     @Override
-    public DeviceBinding attach(DmaDevice device) {
+    public DeviceBinding attach(DmaDevice device) throws BackendException {
         return new Binding(device);
     }
 
-    private static final class Binding implements DeviceBinding, DmaOps, TranslationPort {
-        private final DmaDevice device;
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + name + "]";
+    }
 
-        Binding(DmaDevice device) {
+    /**
+     * One device's binding: it is its own ops and its own translation port. Subclasses override
+     * a method to record or refuse and call {@code super} for the mapping itself.
+     */
+    public class Binding implements DeviceBinding, DmaOps, TranslationPort {
+        /** The device this binding serves. */
+        protected final DmaDevice device;
+
+        protected Binding(DmaDevice device) {
             this.device = device;
         }
 
@@ -68,7 +105,7 @@ final class IdentityBackend implements DmaBackend {
 
         @Override
         public long mapPhys(long phys, long size, DmaDirection dir, int attrs) {
-            return phys;
+            return phys + dmaOffset;
         }
 
         @Override
@@ -77,7 +114,7 @@ final class IdentityBackend implements DmaBackend {
 
         @Override
         public long mapResource(long phys, long size, DmaDirection dir, int attrs) {
-            return phys;
+            return phys + dmaOffset;
         }
 
         @Override
@@ -87,7 +124,7 @@ final class IdentityBackend implements DmaBackend {
         @Override
         public int mapSg(SgTable sg, int nents, DmaDirection dir, int attrs) {
             for (int i = 0; i < nents; i++) {
-                sg.setDmaSegment(i, sg.cpuPhys(i), sg.cpuLength(i));
+                sg.setDmaSegment(i, sg.cpuPhys(i) + dmaOffset, sg.cpuLength(i));
             }
             sg.setNents(nents);
             return nents;
@@ -115,8 +152,13 @@ final class IdentityBackend implements DmaBackend {
 
         @Override
         public CoherentAllocation allocCoherent(long size, int attrs) {
-            long pages = device.allocator().allocPages((size + PageAllocator.PAGE_SIZE - 1) / PageAllocator.PAGE_SIZE, Zone.DMA32);
-            return pages == PageAllocator.NO_MEMORY ? null : new CoherentAllocation(pages, pages, size);
+            long pages = (size + PageAllocator.PAGE_SIZE - 1) / PageAllocator.PAGE_SIZE;
+            long phys = device.allocator().allocPages(pages, Zone.DMA32);
+            if (phys == PageAllocator.NO_MEMORY) {
+                return null;
+            }
+            device.memory().fill(phys, size, (byte) 0);
+            return new CoherentAllocation(phys, phys + dmaOffset, size);
         }
 
         @Override
@@ -134,19 +176,21 @@ final class IdentityBackend implements DmaBackend {
             return DmaMasks.bits(64);
         }
 
+        /** No limit: dma-direct without swiotlb ({@code dma_direct_max_mapping_size}). */
         @Override
         public long maxMappingSize() {
             return Long.MAX_VALUE;
         }
 
+        /** No preference either: {@code dma_opt_mapping_size} falls back to the maximum. */
         @Override
         public long optMappingSize() {
-            return 128 * 1024;
+            return Long.MAX_VALUE;
         }
 
         @Override
         public long translate(int streamId, long busAddr, AccessType access) {
-            return busAddr;
+            return busAddr - dmaOffset;
         }
 
         @Override
