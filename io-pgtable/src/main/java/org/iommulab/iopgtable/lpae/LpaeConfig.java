@@ -1,6 +1,7 @@
 package org.iommulab.iopgtable.lpae;
 
 import org.iommulab.api.platform.PageAllocator;
+import org.iommulab.iopgtable.IoPgtableConfig;
 
 /**
  * The geometry of one LPAE page table as the driver side sees it: Linux's
@@ -8,9 +9,9 @@ import org.iommulab.api.platform.PageAllocator;
  * {@code arm_lpae_alloc_pgtable} ({@code drivers/iommu/io-pgtable-arm.c}) have restricted the
  * page sizes to one granule, clamped the address sizes and worked out the levels. Also gives
  * the register encodings a driver programs for it (TCR/CD: T0SZ, TG0, IPS; VTCR/STE: SL0, PS).
- * Immutable.
+ * The {@link IoPgtableConfig} of the ARM LPAE formats. Immutable.
  */
-public final class LpaeConfig {
+public final class LpaeConfig implements IoPgtableConfig {
     private final LpaeStage stage;
     private final LpaeGranule granule;
     private final long pgsizeBitmap;
@@ -98,16 +99,19 @@ public final class LpaeConfig {
     }
 
     /** Page sizes this table maps with (restricted), one bit per size. */
+    @Override
     public long pgsizeBitmap() {
         return pgsizeBitmap;
     }
 
     /** Input address size in bits (after clamping). */
+    @Override
     public int ias() {
         return ias;
     }
 
     /** Output address size in bits (after clamping). */
+    @Override
     public int oas() {
         return oas;
     }

@@ -5,37 +5,44 @@ import org.iommulab.api.iommu.IommuProt;
 import org.iommulab.api.iommu.IotlbGather;
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.PhysicalMemory;
+import org.iommulab.iopgtable.IoPgtableFlushOps;
+import org.iommulab.iopgtable.IoPgtableOps;
 
 /**
  * The driver side of an ARM LPAE (VMSAv8-64) page table, Linux's {@code io-pgtable-arm.c}
  * ({@code arm_lpae_map_pages}, {@code arm_lpae_unmap_pages}, {@code arm_lpae_iova_to_phys},
  * {@code arm_lpae_free_pgtable}) plus the page-size splitting of {@code iommu_map} and
  * {@code iommu_unmap} ({@code drivers/iommu/iommu.c}: {@code __iommu_map},
- * {@code __iommu_unmap}, {@code iommu_pgsize}). Tables live in simulated physical memory, from
- * the platform's page allocator, zeroed; the hardware reads them with {@link LpaeWalker}.
+ * {@code __iommu_unmap}, {@code iommu_pgsize}): the {@link IoPgtableOps} of the formats
+ * {@code ARM_64_LPAE_S1} and {@code ARM_64_LPAE_S2}. Tables live in simulated physical memory,
+ * from the platform's page allocator, zeroed; the hardware reads them with {@link LpaeWalker}.
  *
  * <p>Differences from Linux, each forced by this project's contract:
  * <ul>
- * <li>A table is freed when its last entry goes (Linux keeps empty tables until the domain
- * dies). It is unlinked at once but its pages are only returned by {@link #reclaimTables} or
- * {@link #reclaimAllTables}, which the driver calls once its invalidation has completed, as
- * Linux frees a gather's page list after {@code iotlb_sync}: no walk cache can then reach a
- * reused page. Since a linked table always maps something, mapping a leaf where a table is
- * gives {@link IommuErrno#EEXIST} (Linux would free the table, which it assumes empty).</li>
+ * <li>A table is unlinked and freed when its last entry goes; Linux keeps empty tables until
+ * the domain dies. It is freed the way Linux frees the tables it does unlink (an unmap at
+ * block size over a table, {@code __arm_lpae_unmap}): the entry is cleared,
+ * {@link IoPgtableFlushOps#tlbFlushWalk} invalidates the span the table covered and waits,
+ * then the pages go back at once, so no walk cache can reach a reused page and no driver needs
+ * to do more. As that flush takes the span's leaves too, a leaf whose table empties is
+ * invalidated during the unmap, before {@code iotlb_sync} and, in lazy mode, before the flush
+ * queue's flush; Linux, keeping the table, leaves it until then. Since a linked table always
+ * maps something, mapping a leaf where a table is gives {@link IommuErrno#EEXIST} (Linux would
+ * free the table, which it assumes empty).</li>
  * <li>A mapping with neither READ nor WRITE, a misaligned or out-of-range request gives
  * {@link IommuErrno#EINVAL} and changes nothing (Linux returns 0 or {@code -ERANGE}).</li>
  * <li>A failed {@link #map} removes what it mapped and flushes it through
- * {@link LpaeTlbOps#flushWalk}, as {@code __iommu_map}'s unroll does through
+ * {@link IoPgtableFlushOps#tlbFlushWalk}, as {@code __iommu_map}'s unroll does through
  * {@code iommu_unmap}.</li>
  * </ul>
  * The unmap walk lives in {@link LpaeUnmapWalk}, the {@code iommu_pgsize} split in
  * {@link PageSizeSplitter}. Thread-safe: one lock per table (Linux is lock-free; here
- * simplicity wins).
+ * simplicity wins); the flush callbacks run inside it.
  */
-public final class LpaePageTable {
+public final class LpaePageTable implements IoPgtableOps {
     private final LpaeConfig cfg;
     private final PhysicalMemory mem;
-    private final LpaeTlbOps tlb;
+    private final IoPgtableFlushOps flushOps;
     private final long pgd;
     private final TableCounts counts = new TableCounts();
     private final TablePages pages;
@@ -48,16 +55,16 @@ public final class LpaePageTable {
     private final long[] pathPtep = new long[LpaeFormat.MAX_LEVELS];
     private final long[] installed = new long[LpaeFormat.MAX_LEVELS];
 
-    private LpaePageTable(LpaeConfig cfg, PhysicalMemory mem, PageAllocator alloc, LpaeTlbOps tlb) {
+    private LpaePageTable(LpaeConfig cfg, PhysicalMemory mem, PageAllocator alloc, IoPgtableFlushOps flushOps) {
         this.cfg = cfg;
         this.mem = mem;
-        this.tlb = tlb;
+        this.flushOps = flushOps;
         this.pages = new TablePages(mem, alloc, cfg.oas());
         this.pgd = pages.allocate(cfg.pgdSize());
         if (pgd >= 0) {
             counts.add(pgd);
         }
-        this.unmapper = new LpaeUnmapWalk(cfg, mem, tlb, pgd, counts, pages);
+        this.unmapper = new LpaeUnmapWalk(cfg, mem, flushOps, pgd, counts, pages);
         this.split = new PageSizeSplitter(cfg);
     }
 
@@ -69,19 +76,22 @@ public final class LpaePageTable {
      * @return the table, or null when the start-level table cannot be allocated
      * @throws IllegalArgumentException for a null argument
      */
-    public static LpaePageTable allocate(LpaeConfig cfg, PhysicalMemory mem, PageAllocator alloc, LpaeTlbOps tlb) {
-        if (cfg == null || mem == null || alloc == null || tlb == null) {
-            throw new IllegalArgumentException("LPAE page table needs a config, memory, an allocator and TLB ops");
+    public static LpaePageTable allocate(LpaeConfig cfg, PhysicalMemory mem, PageAllocator alloc,
+            IoPgtableFlushOps flushOps) {
+        if (cfg == null || mem == null || alloc == null || flushOps == null) {
+            throw new IllegalArgumentException("LPAE page table needs a config, memory, an allocator and flush ops");
         }
-        LpaePageTable t = new LpaePageTable(cfg, mem, alloc, tlb);
+        LpaePageTable t = new LpaePageTable(cfg, mem, alloc, flushOps);
         return t.pgd < 0 ? null : t;
     }
 
+    @Override
     public LpaeConfig config() {
         return cfg;
     }
 
     /** Physical address of the start-level table: what TTBR / CD.TTB0 / STE.S2TTB point at. */
+    @Override
     public long ttb() {
         return pgd;
     }
@@ -96,6 +106,7 @@ public final class LpaePageTable {
      *         for misaligned, out-of-range or no-access requests, {@link IommuErrno#ENOMEM};
      *         on failure nothing stays mapped
      */
+    @Override
     public synchronized int map(long iova, long paddr, long size, int prot) {
         checkLive();
         long minPg = Long.lowestOneBit(cfg.pgsizeBitmap());
@@ -117,10 +128,10 @@ public final class LpaePageTable {
             if (r < 0) {
                 long done = size - left;
                 if (done > 0) {
-                    // __iommu_map's unroll: iommu_unmap(domain, orig_iova, orig_size - size).
+                    // __iommu_map's unroll: iommu_unmap(domain, orig_iova, orig_size - size),
+                    // its iotlb_sync being a walk flush of the range (no gather here).
                     unmapper.unmap(iova, done, null);
-                    tlb.flushWalk(iova, done, cfg.granule().size());
-                    pages.reclaim(iova, iova + done - 1);
+                    flushOps.tlbFlushWalk(iova, done, cfg.granule().size());
                 }
                 return (int) r;
             }
@@ -138,6 +149,7 @@ public final class LpaePageTable {
      * @return bytes mapped (a multiple of {@code pgsize}, at least one page), or a negative
      *         {@link IommuErrno} with nothing changed
      */
+    @Override
     public synchronized long mapPages(long iova, long paddr, long pgsize, long pgcount, int prot) {
         checkLive();
         return mapPagesLocked(iova, paddr, pgsize, pgcount, prot);
@@ -267,6 +279,7 @@ public final class LpaePageTable {
      *
      * @return bytes unmapped; 0 for a misaligned request (nothing changes)
      */
+    @Override
     public synchronized long unmap(long iova, long size, IotlbGather gather) {
         checkLive();
         return unmapper.unmap(iova, size, gather);
@@ -283,35 +296,21 @@ public final class LpaePageTable {
     /**
      * Linux {@code arm_lpae_unmap_pages}: up to {@code pgcount} entries of {@code pgsize} at
      * {@code iova} within one table; a table found where a leaf of {@code pgsize} would be is
-     * unlinked, flushed ({@link LpaeTlbOps#flushWalk}) and freed with everything under it.
+     * unlinked, flushed ({@link IoPgtableFlushOps#tlbFlushWalk}) and freed with everything
+     * under it.
      *
      * @return bytes unmapped, 0 when {@code iova} is not mapped or the request is malformed
      */
+    @Override
     public synchronized long unmapPages(long iova, long pgsize, long pgcount, IotlbGather gather) {
         checkLive();
         return unmapper.unmapPages(iova, pgsize, pgcount, gather);
     }
 
-    // ---- reclaim -----------------------------------------------------------------------------
-
-    /**
-     * Frees the unlinked tables whose IOVA span overlaps {@code [start, last]}: the driver calls
-     * it once the invalidation of that range has completed ({@code iotlb_sync}).
-     *
-     * @return the number of tables freed
-     */
-    public synchronized int reclaimTables(long start, long last) {
-        return pages.reclaim(start, last);
-    }
-
-    /** Frees every unlinked table: after a full invalidation ({@code flush_iotlb_all}). */
-    public synchronized int reclaimAllTables() {
-        return pages.reclaim(0, Long.MAX_VALUE);
-    }
-
     // ---- lookup ------------------------------------------------------------------------------
 
     /** Linux {@code arm_lpae_iova_to_phys}: the physical address {@code iova} maps to, or 0. */
+    @Override
     public synchronized long iovaToPhys(long iova) {
         if (freed || iova < 0 || (iova >>> cfg.ias()) != 0) {
             return 0;
@@ -334,26 +333,23 @@ public final class LpaePageTable {
     // ---- lifetime and inspection ---------------------------------------------------------------
 
     /** Linux {@code free_io_pgtable_ops}: frees every table; the object is unusable afterwards. */
+    @Override
     public synchronized void free() {
         if (freed) {
             return;
         }
         unmapper.freeSubtree(pgd, cfg.startLevel());
-        pages.reclaim(0, Long.MAX_VALUE);
         freed = true;
     }
 
     /** Tables linked into the tree now, the start-level table included. */
+    @Override
     public synchronized int tableCount() {
         return counts.size();
     }
 
-    /** Tables unlinked and waiting for {@link #reclaimTables}. */
-    public synchronized int deferredTableCount() {
-        return pages.deferredCount();
-    }
-
-    /** Bytes of memory the tables hold now (linked and deferred). */
+    /** Bytes of memory the tables hold now. */
+    @Override
     public synchronized long tableBytes() {
         return pages.bytes();
     }

@@ -2,19 +2,21 @@ package org.iommulab.iopgtable.lpae;
 
 import org.iommulab.api.iommu.IotlbGather;
 import org.iommulab.api.platform.PhysicalMemory;
+import org.iommulab.iopgtable.IoPgtableFlushOps;
 
 /**
  * The unmap side of {@link LpaePageTable}: Linux {@code __iommu_unmap}'s split loop
  * ({@code drivers/iommu/iommu.c}), {@code arm_lpae_unmap_pages} / {@code __arm_lpae_unmap} and
  * {@code __arm_lpae_free_pgtable} ({@code io-pgtable-arm.c}), plus this model's release of
- * tables that became empty (see {@link LpaePageTable} for why tables are freed early but
- * reclaimed late). Shares the table's memory, counts and pages; keeps its own path scratch, so
- * the walk allocates nothing. Not thread-safe: every call is made under the table's lock.
+ * tables that became empty, which follows {@code __arm_lpae_unmap}'s handling of a table it
+ * unlinks: clear the entry, flush the walk ({@code tlb_flush_walk}), free the table. Shares the
+ * table's memory, counts and pages; keeps its own path scratch, so the walk allocates nothing.
+ * Not thread-safe: every call is made under the table's lock.
  */
 final class LpaeUnmapWalk {
     private final LpaeConfig cfg;
     private final PhysicalMemory mem;
-    private final LpaeTlbOps tlb;
+    private final IoPgtableFlushOps flushOps;
     private final long pgd;
     private final TableCounts counts;
     private final TablePages pages;
@@ -26,11 +28,11 @@ final class LpaeUnmapWalk {
     private final long[] pathTable = new long[LpaeFormat.MAX_LEVELS];
     private final long[] pathPtep = new long[LpaeFormat.MAX_LEVELS];
 
-    LpaeUnmapWalk(LpaeConfig cfg, PhysicalMemory mem, LpaeTlbOps tlb, long pgd, TableCounts counts,
+    LpaeUnmapWalk(LpaeConfig cfg, PhysicalMemory mem, IoPgtableFlushOps flushOps, long pgd, TableCounts counts,
             TablePages pages) {
         this.cfg = cfg;
         this.mem = mem;
-        this.tlb = tlb;
+        this.flushOps = flushOps;
         this.pgd = pgd;
         this.counts = counts;
         this.pages = pages;
@@ -91,14 +93,14 @@ final class LpaeUnmapWalk {
                     mem.writeLong(ptep + 8L * i, 0);
                     if (!LpaeFormat.isLeaf(p, lvl)) {
                         // "Also flush any partial walks", then free the table and all below it.
-                        tlb.flushWalk(iova + i * pgsize, pgsize, cfg.granule().size());
+                        flushOps.tlbFlushWalk(iova + i * pgsize, pgsize, cfg.granule().size());
                         freeSubtree(LpaeFormat.pteToPaddr(p, cfg.granule()), lvl + 1);
                     }
                 }
                 counts.adjust(table, -i);
                 if (gatherLeaves) {
                     for (int j = 0; j < i; j++) {
-                        tlb.addPage(gather, iova + j * pgsize, pgsize);
+                        flushOps.tlbAddPage(gather, iova + j * pgsize, pgsize);
                     }
                 }
                 releaseEmpty(table, lvl, iova, depth);
@@ -120,8 +122,11 @@ final class LpaeUnmapWalk {
     }
 
     /**
-     * Unlinks {@code table} (at {@code lvl}) and then each ancestor that became empty, deferring
-     * their pages until the driver's invalidation ({@link LpaePageTable#reclaimTables}).
+     * Unlinks {@code table} (at {@code lvl}) if it became empty, then each ancestor that did, as
+     * {@code __arm_lpae_unmap} unlinks a table: clear the entry pointing at it, "also flush any
+     * partial walks" for the span it covered ({@code tlb_flush_walk}, synchronous), then free
+     * its pages at once ({@code __arm_lpae_free_pgtable}). After the flush no walk cache can
+     * reach the page, whoever reuses it.
      */
     private void releaseEmpty(long table, int lvl, long iova, int depth) {
         while (table != pgd && counts.get(table) == 0) {
@@ -129,10 +134,10 @@ final class LpaeUnmapWalk {
             long parent = pathTable[depth];
             mem.writeLong(pathPtep[depth], 0);
             counts.adjust(parent, -1);
-            counts.remove(table);
             long span = cfg.blockSize(lvl - 1);
-            long base = iova & -span;
-            pages.defer(table, base, base + span - 1);
+            flushOps.tlbFlushWalk(iova & -span, span, cfg.granule().size());
+            counts.remove(table);
+            pages.free(table);
             table = parent;
             lvl--;
         }

@@ -17,6 +17,7 @@ public final class LpaeWalkResult {
     private boolean executeNever;
     private long descriptor;
     private long descriptorAddress;
+    private boolean accessFlagUpdate;
 
     /** True when the walk produced a translation that allows the access asked for. */
     public boolean ok() {
@@ -82,6 +83,17 @@ public final class LpaeWalkResult {
         return descriptorAddress;
     }
 
+    /**
+     * True when the leaf had AF = 0 and the regime has hardware access-flag update (HA): the
+     * hardware sets AF in the descriptor. The walker only reads, so the caller writes
+     * {@code descriptor() | LpaeFormat.PTE_AF} at {@link #descriptorAddress()} (as given to the
+     * reader: an IPA in a nested walk). Set before the permission check, as the walk would have
+     * written it.
+     */
+    public boolean accessFlagUpdate() {
+        return accessFlagUpdate;
+    }
+
     /** Shareability, bits [9:8] of the leaf. */
     public int shareability() {
         return (int) ((descriptor >>> LpaeFormat.PTE_SH_SHIFT) & 3);
@@ -103,6 +115,7 @@ public final class LpaeWalkResult {
         executeNever = false;
         descriptor = 0;
         descriptorAddress = 0;
+        accessFlagUpdate = false;
     }
 
     void fetched(long addr, long desc, int lvl) {
@@ -115,6 +128,10 @@ public final class LpaeWalkResult {
         fault = f;
         level = lvl;
         return false;
+    }
+
+    void accessFlagToSet() {
+        accessFlagUpdate = true;
     }
 
     void leaf(long output, int shift, boolean r, boolean w, boolean xn) {

@@ -1,37 +1,43 @@
 package org.iommulab.iopgtable.lpae;
 
 import org.iommulab.api.platform.AccessType;
-import org.iommulab.api.platform.PhysicalMemory;
+import org.iommulab.iopgtable.DescriptorFetchAbort;
+import org.iommulab.iopgtable.DescriptorReader;
 
 /**
  * The hardware side of an LPAE table: a VMSAv8-64 table walk (Arm ARM D8 "The AArch64 Virtual
  * Memory System Architecture", as an SMMU's page-table walker performs it; QEMU's
- * {@code smmu_ptw_64_s1}/{@code _s2} are the model followed) over descriptors it reads from
- * simulated physical memory. It shares only {@link LpaeFormat} with the writer
- * ({@link LpaePageTable}): it knows nothing of how the tables were built.
+ * {@code smmu_ptw_64_s1}/{@code _s2} are the model followed) over descriptors it reads through
+ * a {@link DescriptorReader}, which can do nothing else. It shares only {@link LpaeFormat} with
+ * the writer ({@link LpaePageTable}): it knows nothing of how the tables were built.
  *
  * <p>Checks, in the order a walk meets them:
  * <ol>
  * <li>input address beyond the input size: TRANSLATION at level 0 (as QEMU reports it);</li>
  * <li>table base beyond the output size: ADDRESS_SIZE at level 0 (Arm's "level 0 or TTBR");</li>
- * <li>per level: descriptor fetch outside RAM: WALK_EABT; invalid descriptor, a block where
- * the granule allows none, or type 1 at level 3: TRANSLATION; a next-level table beyond the
- * output size: ADDRESS_SIZE; stage-1 tables collect APTable/XNTable unless HAD;</li>
+ * <li>per level: a fetch the reader aborts ({@link DescriptorFetchAbort}): WALK_EABT; invalid
+ * descriptor, a block where the granule allows none, or type 1 at level 3: TRANSLATION; a
+ * next-level table beyond the output size: ADDRESS_SIZE; stage-1 tables collect
+ * APTable/XNTable unless HAD;</li>
  * <li>at the leaf: output beyond the output size: ADDRESS_SIZE; AF = 0 without AFFD: ACCESS_FLAG
- * (with HA the walk sets AF in memory instead); then PERMISSION.</li>
+ * (with HA no fault: the reader cannot write, so the result asks the caller to set AF, see
+ * {@link LpaeWalkResult#accessFlagUpdate()}); then PERMISSION.</li>
  * </ol>
  * The success path allocates nothing: the caller passes the {@link LpaeWalkResult} to fill.
- * Thread-safe as long as each thread uses its own result.
+ * Thread-safe as long as each thread uses its own result and the reader allows it.
  */
 public final class LpaeWalker {
-    private final PhysicalMemory memory;
+    private final DescriptorReader reader;
 
-    /** A walker reading descriptors from {@code memory}. */
-    public LpaeWalker(PhysicalMemory memory) {
-        if (memory == null) {
-            throw new IllegalArgumentException("the walker needs the physical memory it reads tables from");
+    /**
+     * A walker reading descriptors through {@code reader}
+     * ({@link DescriptorReader#of(org.iommulab.api.platform.PhysicalMemory)} for plain memory).
+     */
+    public LpaeWalker(DescriptorReader reader) {
+        if (reader == null) {
+            throw new IllegalArgumentException("the walker needs the reader it fetches descriptors through");
         }
-        this.memory = memory;
+        this.reader = reader;
     }
 
     /**
@@ -62,11 +68,13 @@ public final class LpaeWalker {
             int shift = LpaeFormat.levelShift(level, granule);
             long idx = (input >>> shift) & ((1L << bits) - 1);
             long descAddr = table + (idx << LpaeFormat.PTE_SHIFT);
-            if (!memory.isRam(descAddr, 8)) {
+            long desc;
+            try {
+                desc = reader.readDescriptor(descAddr);
+            } catch (DescriptorFetchAbort abort) {
                 out.fetched(descAddr, 0, level);
                 return out.fail(LpaeFault.WALK_EABT, level);
             }
-            long desc = memory.readLong(descAddr);
             out.fetched(descAddr, desc, level);
             if ((desc & LpaeFormat.PTE_VALID) == 0) {
                 return out.fail(LpaeFault.TRANSLATION, level);
@@ -110,8 +118,9 @@ public final class LpaeWalker {
             out.leaf(base | (input & blockMask), shift, read, write, (desc & LpaeFormat.PTE_XN) != 0 || tableXn);
             if ((desc & LpaeFormat.PTE_AF) == 0) {
                 if (cfg.hardwareAccessFlag()) {
-                    // Hardware access-flag update: the walker sets AF in the descriptor.
-                    memory.writeLong(descAddr, desc | LpaeFormat.PTE_AF);
+                    // Hardware access-flag update: AF is set in the descriptor, but the reader
+                    // only reads, so the caller writes it (at descriptorAddress()).
+                    out.accessFlagToSet();
                 } else if (!cfg.accessFlagFaultDisabled()) {
                     return out.fail(LpaeFault.ACCESS_FLAG, level);
                 }

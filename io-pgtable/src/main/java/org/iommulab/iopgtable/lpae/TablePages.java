@@ -1,6 +1,5 @@
 package org.iommulab.iopgtable.lpae;
 
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -10,9 +9,9 @@ import org.iommulab.api.platform.Zone;
 
 /**
  * The memory behind one writer's tables, Linux {@code __arm_lpae_alloc_pages} and
- * {@code __arm_lpae_free_pages} plus the list of unlinked tables that wait for the driver's
- * invalidation before their pages go back (Linux's gather free list). Tables are zeroed,
- * aligned to their size and below 2^OAS. Not thread-safe: {@link LpaePageTable} holds its lock.
+ * {@code __arm_lpae_free_pages}. Tables are zeroed, aligned to their size and below 2^OAS. A
+ * table is freed only once it is unlinked and its walk flushed ({@link LpaeUnmapWalk}). Not
+ * thread-safe: {@link LpaePageTable} holds its lock.
  */
 final class TablePages {
     private final PhysicalMemory mem;
@@ -21,10 +20,6 @@ final class TablePages {
     private final int oas;
     /** Tables whose start is not their allocation's start (only if the allocator misaligns). */
     private final Map<Long, Long> allocationOf = new HashMap<>();
-    private long[] deferredTable = new long[16];
-    private long[] deferredStart = new long[16];
-    private long[] deferredEnd = new long[16];
-    private int deferred;
     private long bytes;
 
     TablePages(PhysicalMemory mem, PageAllocator alloc, int oas) {
@@ -72,42 +67,7 @@ final class TablePages {
         alloc.free(s);
     }
 
-    /** Keeps an unlinked table, which mapped {@code [start, end]}, until {@link #reclaim}. */
-    void defer(long table, long start, long end) {
-        if (deferred == deferredTable.length) {
-            deferredTable = Arrays.copyOf(deferredTable, deferred * 2);
-            deferredStart = Arrays.copyOf(deferredStart, deferred * 2);
-            deferredEnd = Arrays.copyOf(deferredEnd, deferred * 2);
-        }
-        deferredTable[deferred] = table;
-        deferredStart[deferred] = start;
-        deferredEnd[deferred] = end;
-        deferred++;
-    }
-
-    /** Frees the deferred tables whose span overlaps {@code [start, last]}; returns how many. */
-    int reclaim(long start, long last) {
-        int n = 0;
-        for (int i = 0; i < deferred;) {
-            if (deferredStart[i] <= last && deferredEnd[i] >= start) {
-                free(deferredTable[i]);
-                deferred--;
-                deferredTable[i] = deferredTable[deferred];
-                deferredStart[i] = deferredStart[deferred];
-                deferredEnd[i] = deferredEnd[deferred];
-                n++;
-            } else {
-                i++;
-            }
-        }
-        return n;
-    }
-
-    int deferredCount() {
-        return deferred;
-    }
-
-    /** Bytes the tables hold now, linked and deferred. */
+    /** Bytes the tables hold now. */
     long bytes() {
         return bytes;
     }

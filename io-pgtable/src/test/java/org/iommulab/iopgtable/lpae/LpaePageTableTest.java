@@ -1,11 +1,13 @@
 package org.iommulab.iopgtable.lpae;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.iommulab.api.iommu.IommuErrno;
@@ -13,6 +15,11 @@ import org.iommulab.api.iommu.IommuProt;
 import org.iommulab.api.iommu.IotlbGather;
 import org.iommulab.api.platform.AccessType;
 import org.iommulab.api.platform.MemoryRegion;
+import org.iommulab.api.platform.Zone;
+import org.iommulab.iopgtable.DescriptorReader;
+import org.iommulab.iopgtable.IoPgtableFlushOps;
+import org.iommulab.iopgtable.TestMemory;
+import org.iommulab.iopgtable.TestPageAllocator;
 import org.junit.jupiter.api.Test;
 
 class LpaePageTableTest {
@@ -25,7 +32,7 @@ class LpaePageTableTest {
     private final TestMemory mem = TestMemory.defaultLayout();
     private final TestPageAllocator alloc = new TestPageAllocator(mem);
     private final RecordingTlb tlb = new RecordingTlb();
-    private final LpaeWalker walker = new LpaeWalker(mem);
+    private final LpaeWalker walker = new LpaeWalker(DescriptorReader.of(mem));
     private final LpaeWalkResult r = new LpaeWalkResult();
 
     private LpaePageTable s1(int ias) {
@@ -110,9 +117,10 @@ class LpaePageTableTest {
         assertEquals(IommuErrno.EEXIST, t.map(0x1f_e000, 0x4001_e000L, 0x4000, RW));
         assertEquals(0, t.iovaToPhys(0x1f_e000), "the pages mapped before the clash were unrolled");
         assertEquals(0x4020_0000L, t.iovaToPhys(0x20_0000));
-        assertEquals(List.of("walk 0x1fe000+0x2000"), tlb.calls);
+        // The unroll empties the new level-3 table (its walk flushed, then freed), then flushes
+        // the range it mapped.
+        assertEquals(List.of("walk 0x0+0x200000", "walk 0x1fe000+0x2000"), tlb.calls);
         assertEquals(tables, t.tableCount());
-        assertEquals(0, t.deferredTableCount());
         assertEquals(bytes, alloc.allocatedBytes());
         // Sixteen pages mapped, the seventeenth clashes: all sixteen are unrolled.
         assertEquals(IommuErrno.EEXIST, t.map(0x1f_0000, 0x4001_0000L, 0x11000, RW));
@@ -150,38 +158,85 @@ class LpaePageTableTest {
     }
 
     @Test
-    void tablesAreFreedWhenTheyEmptyAfterTheFlush() {
+    void tablesAreFreedWhenTheyEmpty() {
         LpaePageTable t = s1(48);
         long pgdOnly = alloc.allocatedBytes();
         assertEquals(0, t.map(0x7f00_0000_0000L, 0x4000_0000L, SZ_4K, RW));
         assertEquals(0, t.map(0x7f00_0000_1000L, 0x4000_1000L, SZ_4K, RW));
         assertEquals(4, t.tableCount());
-        assertEquals(SZ_4K, t.unmap(0x7f00_0000_0000L, SZ_4K, null));
+        IotlbGather g = new IotlbGather();
+        assertEquals(SZ_4K, t.unmap(0x7f00_0000_0000L, SZ_4K, g));
         assertEquals(4, t.tableCount(), "the level-3 table still maps a page");
-        assertEquals(SZ_4K, t.unmap(0x7f00_0000_1000L, SZ_4K, null));
+        assertEquals(List.of("page 0x7f0000000000+0x1000"), tlb.calls, "no table went, no walk flushed");
+        assertEquals(SZ_4K, t.unmap(0x7f00_0000_1000L, SZ_4K, g));
         assertEquals(1, t.tableCount(), "levels 1-3 emptied and were unlinked");
-        assertEquals(3, t.deferredTableCount());
-        assertTrue(alloc.allocatedBytes() > pgdOnly, "pages wait for the invalidation");
-        assertEquals(0, t.reclaimTables(0, 0x7eff_ffff_ffffL), "a range elsewhere frees nothing");
-        assertEquals(3, t.reclaimTables(0x7f00_0000_1000L, 0x7f00_0000_1fffL));
-        assertEquals(pgdOnly, alloc.allocatedBytes());
+        assertEquals(pgdOnly, alloc.allocatedBytes(), "and freed at once");
         assertEquals(pgdOnly, t.tableBytes());
+    }
+
+    @Test
+    void unmappingTheLastLeafFlushesTheTablesWalkBeforeItsPageGoesBack() {
+        // Linux __arm_lpae_unmap on a table it unlinks: clear the entry, tlb_flush_walk for the
+        // span the table covered, then free it. Each flush records whether the level-3 table's
+        // page was still allocated when the flush ran.
+        List<String> events = new ArrayList<>();
+        long[] l3 = {-1};
+        IoPgtableFlushOps ops = new IoPgtableFlushOps() {
+            @Override
+            public void tlbFlushAll() {
+                events.add("all");
+            }
+
+            @Override
+            public void tlbFlushWalk(long iova, long size, long granule) {
+                events.add(String.format("walk 0x%x+0x%x, level-3 table %s", iova, size,
+                        alloc.isAllocated(l3[0]) ? "allocated" : "free"));
+            }
+
+            @Override
+            public void tlbAddPage(IotlbGather gather, long iova, long granule) {
+                events.add(String.format("page 0x%x", iova));
+                gather.add(iova, granule, granule);
+            }
+        };
+        LpaePageTable t = LpaePageTable.allocate(LpaeConfig.of(LpaeStage.STAGE1, PG4K, 48, 48), mem, alloc, ops);
+        long freeBefore = alloc.freeBytes(Zone.NORMAL);
+        long iova = 0x7f00_0000_1000L;
+        assertEquals(0, t.map(iova, 0x4000_1000L, SZ_4K, RW));
+        assertTrue(alloc.freeBytes(Zone.NORMAL) < freeBefore, "three tables were allocated");
+        assertTrue(walker.walk(hw(t), iova, AccessType.READ, false, r));
+        l3[0] = r.descriptorAddress() & -SZ_4K;
+
+        IotlbGather g = new IotlbGather();
+        assertEquals(SZ_4K, t.unmap(iova, SZ_4K, g));
+        assertEquals(List.of(
+                "page 0x7f0000001000",
+                "walk 0x7f0000000000+0x200000, level-3 table allocated", // its own span, 2 MiB
+                "walk 0x7f0000000000+0x40000000, level-3 table free", // the level-2 table, 1 GiB
+                "walk 0x7f0000000000+0x8000000000, level-3 table free"), // the level-1 table, 512 GiB
+                events);
+        assertEquals(freeBefore, alloc.freeBytes(Zone.NORMAL), "every page the map took is back");
+        assertEquals(1, t.tableCount());
+        assertFalse(walker.walk(hw(t), iova, AccessType.READ, false, r));
+        assertEquals(0, r.level(), "the start-level entry is gone");
     }
 
     @Test
     void unmapAtBlockSizeOverATableFreesItAndFlushesTheWalk() {
         LpaePageTable t = s1(48);
+        long pgdOnly = t.tableBytes();
         for (long off = 0; off < 4 * SZ_4K; off += SZ_4K) {
             assertEquals(0, t.map(SZ_1G + off, 0x4000_0000L + off, SZ_4K, RW));
         }
         IotlbGather g = new IotlbGather();
         assertEquals(SZ_2M, t.unmapPages(SZ_1G, SZ_2M, 1, g));
-        assertEquals(String.format("walk 0x%x+0x%x", SZ_1G, SZ_2M), tlb.calls.get(0));
+        // The level-3 table goes with its leaves (its walk flushed first); then levels 2 and 1,
+        // emptied, go the same way.
+        assertEquals(List.of(String.format("walk 0x%x+0x%x", SZ_1G, SZ_2M), String.format("page 0x%x+0x%x", SZ_1G, SZ_2M),
+                String.format("walk 0x%x+0x%x", SZ_1G, SZ_1G), "walk 0x0+0x8000000000"), tlb.calls);
         assertEquals(0, t.iovaToPhys(SZ_1G + SZ_4K));
-        // The level-3 table went at once (after its flush); levels 1-2 emptied and wait.
-        assertEquals(2, t.deferredTableCount());
-        assertEquals(2, t.reclaimAllTables());
         assertEquals(1, t.tableCount());
+        assertEquals(pgdOnly, t.tableBytes());
     }
 
     @Test
@@ -192,11 +247,12 @@ class LpaePageTableTest {
         g.setQueued(true);
         assertEquals(4 * SZ_4K, t.unmap(SZ_1G, 4 * SZ_4K, g));
         assertTrue(g.isEmpty());
-        assertTrue(tlb.calls.isEmpty());
+        assertTrue(tlb.calls.stream().noneMatch(c -> c.startsWith("page")), tlb.calls.toString());
+        tlb.calls.clear();
         IotlbGather g2 = new IotlbGather();
         assertEquals(0, t.map(SZ_1G, 0x4000_0000L, 2 * SZ_4K, RW));
         assertEquals(2 * SZ_4K, t.unmap(SZ_1G, 2 * SZ_4K, g2));
-        assertEquals(2, tlb.calls.size());
+        assertEquals(2, tlb.calls.stream().filter(c -> c.startsWith("page")).count(), tlb.calls.toString());
         assertEquals(SZ_1G + 2 * SZ_4K - 1, g2.end());
     }
 
@@ -215,7 +271,7 @@ class LpaePageTableTest {
         TestPageAllocator a = new TestPageAllocator(small);
         // Eat all but one page: the pgd fits, the next-level table does not.
         for (int i = 0; i < 15; i++) {
-            a.allocPages(1, org.iommulab.api.platform.Zone.NORMAL);
+            a.allocPages(1, Zone.NORMAL);
         }
         LpaePageTable t = LpaePageTable.allocate(LpaeConfig.of(LpaeStage.STAGE1, PG4K, 48, 48), small, a, tlb);
         assertNotNull(t);

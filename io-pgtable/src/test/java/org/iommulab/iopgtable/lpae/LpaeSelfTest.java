@@ -11,6 +11,9 @@ import java.util.List;
 import org.iommulab.api.iommu.IommuErrno;
 import org.iommulab.api.iommu.IommuProt;
 import org.iommulab.api.platform.AccessType;
+import org.iommulab.iopgtable.DescriptorReader;
+import org.iommulab.iopgtable.TestMemory;
+import org.iommulab.iopgtable.TestPageAllocator;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -58,7 +61,7 @@ class LpaeSelfTest {
         assertNotNull(ops);
         LpaeTranslationConfig hw = LpaeTranslationConfig.builder(stage, cfg.granule()).inputSize(cfg.ias())
                 .startLevel(cfg.startLevel()).outputSize(cfg.oas()).ttb(ops.ttb()).build();
-        LpaeWalker walker = new LpaeWalker(mem);
+        LpaeWalker walker = new LpaeWalker(DescriptorReader.of(mem));
         LpaeWalkResult r = new LpaeWalkResult();
 
         // Initial sanity checks: empty page tables shouldn't provide any translations.

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.iommulab.api.platform.AccessType;
 import org.iommulab.api.platform.FaultKind;
+import org.iommulab.iopgtable.DescriptorFetchAbort;
+import org.iommulab.iopgtable.DescriptorReader;
+import org.iommulab.iopgtable.TestMemory;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +26,7 @@ class LpaeWalkerTest {
     private static final long LEAF_S1 = LpaeFormat.PTE_AF | LpaeFormat.PTE_AP_UNPRIV | LpaeFormat.PTE_TYPE_PAGE;
 
     private final TestMemory mem = TestMemory.defaultLayout();
-    private final LpaeWalker walker = new LpaeWalker(mem);
+    private final LpaeWalker walker = new LpaeWalker(DescriptorReader.of(mem));
     private final LpaeWalkResult r = new LpaeWalkResult();
     private LpaeTranslationConfig s1;
 
@@ -83,11 +86,17 @@ class LpaeWalkerTest {
         LpaeTranslationConfig affd = LpaeTranslationConfig.builder(LpaeStage.STAGE1, LpaeGranule.G4K).inputSize(39)
                 .outputSize(40).ttb(L1).accessFlagFaultDisabled(true).build();
         assertTrue(walker.walk(affd, IOVA, AccessType.READ, false, r));
-        assertEquals(0, mem.readLong(L3 + 3 * 8) & LpaeFormat.PTE_AF, "AFFD does not touch the descriptor");
+        assertFalse(r.accessFlagUpdate(), "AFFD does not touch the descriptor");
         LpaeTranslationConfig ha = LpaeTranslationConfig.builder(LpaeStage.STAGE1, LpaeGranule.G4K).inputSize(39)
                 .outputSize(40).ttb(L1).hardwareAccessFlag(true).build();
         assertTrue(walker.walk(ha, IOVA, AccessType.READ, false, r));
-        assertTrue((mem.readLong(L3 + 3 * 8) & LpaeFormat.PTE_AF) != 0, "HA sets AF");
+        assertTrue(r.accessFlagUpdate(), "HA: AF is to be set");
+        assertEquals(L3 + 3 * 8, r.descriptorAddress());
+        assertEquals(0, mem.readLong(L3 + 3 * 8) & LpaeFormat.PTE_AF, "the walker itself only reads");
+        // The caller (the model) makes the hardware's write; the next walk finds AF set.
+        mem.writeLong(r.descriptorAddress(), r.descriptor() | LpaeFormat.PTE_AF);
+        assertTrue(walker.walk(ha, IOVA, AccessType.READ, false, r));
+        assertFalse(r.accessFlagUpdate());
     }
 
     @Test
@@ -167,6 +176,21 @@ class LpaeWalkerTest {
         assertEquals(FaultKind.FETCH_ABORT, r.fault().kind());
         assertEquals(0x2000_0000L + 3 * 8, r.descriptorAddress());
         assertEquals(3, r.level());
+    }
+
+    @Test
+    void aReaderAbortIsAnExternalAbortAtThatLevel() {
+        // A reader that refuses the level-2 table, wherever it is: the walk stops there.
+        LpaeWalker w = new LpaeWalker(pa -> {
+            if ((pa & -0x1000L) == L2) {
+                throw DescriptorFetchAbort.INSTANCE;
+            }
+            return mem.readLong(pa);
+        });
+        assertFalse(w.walk(s1, IOVA, AccessType.READ, false, r));
+        assertEquals(LpaeFault.WALK_EABT, r.fault());
+        assertEquals(2, r.level());
+        assertEquals(L2 + 8, r.descriptorAddress());
     }
 
     @Test

@@ -4,23 +4,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.iommulab.api.iommu.IotlbGather;
+import org.iommulab.iopgtable.IoPgtableFlushOps;
 
-/** TLB ops that record every call, Linux's selftest {@code dummy_tlb_ops} with a memory. */
-final class RecordingTlb implements LpaeTlbOps {
+/** Flush ops that record every call, Linux's selftest {@code dummy_tlb_ops} with a memory. */
+final class RecordingTlb implements IoPgtableFlushOps {
     final List<String> calls = new ArrayList<>();
 
     @Override
-    public void flushAll() {
+    public void tlbFlushAll() {
         calls.add("all");
     }
 
     @Override
-    public void flushWalk(long iova, long size, long granule) {
+    public void tlbFlushWalk(long iova, long size, long granule) {
         calls.add(String.format("walk 0x%x+0x%x", iova, size));
     }
 
     @Override
-    public void addPage(IotlbGather gather, long iova, long granule) {
+    public void tlbAddPage(IotlbGather gather, long iova, long granule) {
         calls.add(String.format("page 0x%x+0x%x", iova, granule));
         gather.add(iova, granule, granule);
     }

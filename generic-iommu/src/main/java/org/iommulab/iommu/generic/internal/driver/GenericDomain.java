@@ -13,10 +13,10 @@ import org.iommulab.api.iommu.IotlbGather;
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.PhysicalMemory;
 import org.iommulab.iommu.generic.internal.format.DeviceTableEntry;
+import org.iommulab.iopgtable.IoPgtableFlushOps;
 import org.iommulab.iopgtable.lpae.LpaeConfig;
 import org.iommulab.iopgtable.lpae.LpaePageTable;
 import org.iommulab.iopgtable.lpae.LpaeStage;
-import org.iommulab.iopgtable.lpae.LpaeTlbOps;
 
 /**
  * A generic-IOMMU domain: one stage-1 LPAE table (4 KiB granule) written by
@@ -24,7 +24,7 @@ import org.iommulab.iopgtable.lpae.LpaeTlbOps;
  * streams' device-table entries at the table; TLB maintenance is the driver's range and domain
  * invalidation commands, counted as {@link BackendCounter#IOTLB_INVALIDATIONS}.
  */
-final class GenericDomain implements IommuDomain, LpaeTlbOps {
+final class GenericDomain implements IommuDomain, IoPgtableFlushOps {
     private final GenericIommuDriver driver;
     private final DomainType type;
     private final int did;
@@ -109,14 +109,12 @@ final class GenericDomain implements IommuDomain, LpaeTlbOps {
         }
         invalidations.incrementAndGet();
         driver.invalidateRange(did, gather.start(), gather.end() - gather.start() + 1);
-        table.reclaimTables(gather.start(), gather.end());
     }
 
     @Override
     public void flushIotlbAll() {
         invalidations.incrementAndGet();
         driver.invalidateDomain(did);
-        table.reclaimAllTables();
     }
 
     @Override
@@ -168,21 +166,26 @@ final class GenericDomain implements IommuDomain, LpaeTlbOps {
         table.free();
     }
 
-    // ---- LpaeTlbOps: the writer's TLB maintenance ------------------------------------------------
+    // ---- IoPgtableFlushOps: the writer's TLB maintenance ------------------------------------------
 
     @Override
-    public void flushAll() {
+    public void tlbFlushAll() {
         flushIotlbAll();
     }
 
+    /**
+     * Linux {@code tlb_flush_walk}: INV_RANGE of the span, then SYNC. This IOMMU caches leaves
+     * only (no walk cache), so dropping the range's leaves is all a freed table needs; one
+     * command covers any span.
+     */
     @Override
-    public void flushWalk(long iova, long size, long granule) {
+    public void tlbFlushWalk(long iova, long size, long granule) {
         invalidations.incrementAndGet();
         driver.invalidateRange(did, iova, size);
     }
 
     @Override
-    public void addPage(IotlbGather gather, long iova, long granule) {
+    public void tlbAddPage(IotlbGather gather, long iova, long granule) {
         gather.add(iova, granule, granule);
     }
 

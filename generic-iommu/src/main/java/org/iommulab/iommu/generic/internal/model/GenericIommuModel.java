@@ -16,6 +16,7 @@ import org.iommulab.api.platform.FaultKind;
 import org.iommulab.api.platform.FaultOrigin;
 import org.iommulab.api.platform.PhysicalMemory;
 import org.iommulab.iommu.generic.internal.format.GenericIommuRegs;
+import org.iommulab.iopgtable.DescriptorReader;
 import org.iommulab.iopgtable.lpae.LpaeFault;
 import org.iommulab.iopgtable.lpae.LpaeFormat;
 import org.iommulab.iopgtable.lpae.LpaeWalkResult;
@@ -105,7 +106,7 @@ public final class GenericIommuModel {
             throw new IllegalStateException("the generic IOMMU is already connected to another physical memory");
         }
         memory = mem;
-        walker = new LpaeWalker(mem);
+        walker = new LpaeWalker(DescriptorReader.of(mem));
     }
 
     public String name() {

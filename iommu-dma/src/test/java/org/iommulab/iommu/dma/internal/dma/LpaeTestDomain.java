@@ -10,17 +10,17 @@ import org.iommulab.api.iommu.IommuDomain;
 import org.iommulab.api.iommu.IotlbGather;
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.PhysicalMemory;
+import org.iommulab.iopgtable.IoPgtableFlushOps;
 import org.iommulab.iopgtable.lpae.LpaeConfig;
 import org.iommulab.iopgtable.lpae.LpaePageTable;
 import org.iommulab.iopgtable.lpae.LpaeStage;
-import org.iommulab.iopgtable.lpae.LpaeTlbOps;
 
 /**
  * A bare IOMMU domain over an LPAE table of any granule, with no hardware behind it: for
  * iommu-dma tests that need a geometry the generic IOMMU does not offer (64 KiB) or a map that
  * fails on demand.
  */
-final class LpaeTestDomain implements IommuDomain, LpaeTlbOps {
+final class LpaeTestDomain implements IommuDomain, IoPgtableFlushOps {
     final LpaePageTable table;
     final List<long[]> maps = new ArrayList<>();
     /** Fail the n-th map call (1-based) with this errno; 0: never. */
@@ -64,14 +64,10 @@ final class LpaeTestDomain implements IommuDomain, LpaeTlbOps {
     @Override
     public void iotlbSync(IotlbGather gather) {
         syncs++;
-        if (!gather.isEmpty()) {
-            table.reclaimTables(gather.start(), gather.end());
-        }
     }
 
     @Override
     public void flushIotlbAll() {
-        table.reclaimAllTables();
     }
 
     @Override
@@ -104,16 +100,18 @@ final class LpaeTestDomain implements IommuDomain, LpaeTlbOps {
         table.free();
     }
 
+    // No hardware caches anything: the flushes have nothing to do; leaves still go into the gather.
+
     @Override
-    public void flushAll() {
+    public void tlbFlushAll() {
     }
 
     @Override
-    public void flushWalk(long iova, long size, long granule) {
+    public void tlbFlushWalk(long iova, long size, long granule) {
     }
 
     @Override
-    public void addPage(IotlbGather gather, long iova, long granule) {
+    public void tlbAddPage(IotlbGather gather, long iova, long granule) {
         gather.add(iova, granule, granule);
     }
 }

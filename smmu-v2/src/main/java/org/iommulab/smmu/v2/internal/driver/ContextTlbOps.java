@@ -3,7 +3,7 @@ package org.iommulab.smmu.v2.internal.driver;
 import java.util.function.Consumer;
 
 import org.iommulab.api.iommu.IotlbGather;
-import org.iommulab.iopgtable.lpae.LpaeTlbOps;
+import org.iommulab.iopgtable.IoPgtableFlushOps;
 import org.iommulab.smmu.v2.internal.model.regs.Cb;
 import org.iommulab.smmu.v2.internal.model.regs.Gr0;
 import org.iommulab.smmu.v2.internal.model.regs.Reg;
@@ -11,15 +11,16 @@ import org.iommulab.smmu.v2.internal.model.regs.Reg;
 /**
  * A paging domain's TLB maintenance, Linux's {@code arm_smmu_s1_tlb_ops} and
  * {@code arm_smmu_s2_tlb_ops_v2}: flush-all by ASID (stage 1, context sync) or VMID (stage 2,
- * global sync); flush-walk by VA/IPA over every granule of the range, all levels, then a
- * context sync (Robin Murphy's v4.5 fix "iommu/arm-smmu: Invalidate TLBs properly": the
- * broken loop invalidated only the first address of a range); add-page by VA/IPA for one leaf,
- * last level only, with the sync left to {@code iotlb_sync}. With {@code perPageBlocks} a block
- * leaf is invalidated page by page, the workaround for SMMU-500s whose TLBIVA(L) drops only the
- * base page of a block (Qualcomm, see {@code ../shared/reference/smmu.md} §6). Until the domain
- * is attached to a context bank there is nothing cached and every operation does nothing.
+ * global sync); flush-walk by VA/IPA over every granule of the range, all levels (TLBIVA and
+ * TLBIIPAS2 remove the leaf and the walk-cache entries for their address), then a context sync
+ * (Robin Murphy's v4.5 fix "iommu/arm-smmu: Invalidate TLBs properly": the broken loop
+ * invalidated only the first address of a range); add-page by VA/IPA for one leaf, last level
+ * only, with the sync left to {@code iotlb_sync}. With {@code perPageBlocks} a block leaf is
+ * invalidated page by page, the workaround for SMMU-500s whose TLBIVA(L) drops only the base
+ * page of a block (Qualcomm, see {@code ../shared/reference/smmu.md} §6). Until the domain is
+ * attached to a context bank there is nothing cached and every operation does nothing.
  */
-final class ContextTlbOps implements LpaeTlbOps {
+final class ContextTlbOps implements IoPgtableFlushOps {
     private final SmmuIo io;
     private final TlbSync sync;
     private final Consumer<String> timeout;
@@ -43,7 +44,7 @@ final class ContextTlbOps implements LpaeTlbOps {
 
     /** Linux {@code arm_smmu_tlb_inv_context_s1} / {@code _s2}. */
     @Override
-    public synchronized void flushAll() {
+    public synchronized void tlbFlushAll() {
         ContextBankConfig c = cfg;
         if (c == null) {
             return;
@@ -58,11 +59,22 @@ final class ContextTlbOps implements LpaeTlbOps {
         }
     }
 
-    /** Linux {@code arm_smmu_tlb_inv_walk_s1} / {@code _s2}: every granule, all levels, then sync. */
+    /**
+     * Linux {@code arm_smmu_tlb_inv_walk_s1} / {@code _s2}: every granule, all levels, then sync,
+     * so that neither a leaf nor a walk-cache entry of the range survives. The writer calls it
+     * for the span of each table it unlinks, up to 512 GiB for a level-1 table: beyond one
+     * last-level table's worth of granules ({@code granule / 8} operations, Linux arm64's
+     * {@code MAX_TLBI_OPS}) the whole context is invalidated instead, as Linux's
+     * {@code __flush_tlb_range} and the SMMUv3 driver's {@code CMDQ_MAX_TLBI_OPS} do.
+     */
     @Override
-    public synchronized void flushWalk(long iova, long size, long granule) {
+    public synchronized void tlbFlushWalk(long iova, long size, long granule) {
         ContextBankConfig c = cfg;
         if (c == null) {
+            return;
+        }
+        if (size / granule > granule >>> 3) {
+            tlbFlushAll();
             return;
         }
         invRange(c, iova, size, granule, c.stage1() ? Cb.TLBIVA : Cb.TLBIIPAS2);
@@ -71,7 +83,7 @@ final class ContextTlbOps implements LpaeTlbOps {
 
     /** Linux {@code arm_smmu_tlb_add_page_s1} / {@code _s2}: one leaf, last level, no sync. */
     @Override
-    public synchronized void addPage(IotlbGather gather, long iova, long granule) {
+    public synchronized void tlbAddPage(IotlbGather gather, long iova, long granule) {
         if (gather != null) {
             gather.add(iova, granule, granule);
         }
@@ -85,21 +97,6 @@ final class ContextTlbOps implements LpaeTlbOps {
         } else {
             invRange(c, iova, granule, granule, leaf);
         }
-    }
-
-    /**
-     * All-levels invalidation of {@code [start, last]} in steps of {@code span}: enough to reach
-     * every walk-cache entry of a table the writer unlinked, whose region is at least
-     * {@code span} bytes. See {@link SmmuV2Domain#iotlbSync}.
-     */
-    synchronized void flushWalkCaches(long start, long last, long span) {
-        ContextBankConfig c = cfg;
-        if (c == null) {
-            return;
-        }
-        long first = start & -span;
-        invRange(c, first, (last | (span - 1)) - first + 1, span, c.stage1() ? Cb.TLBIVA : Cb.TLBIIPAS2);
-        syncContext(c);
     }
 
     /** Linux {@code arm_smmu_iotlb_sync} on SMMUv2: a context sync. */

@@ -9,7 +9,6 @@ import org.iommulab.api.iommu.DomainType;
 import org.iommulab.api.iommu.IommuDomain;
 import org.iommulab.api.iommu.IommuErrno;
 import org.iommulab.api.iommu.IotlbGather;
-import org.iommulab.iopgtable.lpae.LpaeConfig;
 import org.iommulab.iopgtable.lpae.LpaePageTable;
 import org.iommulab.smmu.v2.internal.model.SmmuV2Model;
 import org.iommulab.smmu.v2.internal.model.regs.Gr0;
@@ -149,33 +148,24 @@ final class SmmuV2Domain implements IommuDomain {
 
     /**
      * Linux {@code arm_smmu_iotlb_sync}: the leaves were invalidated as they were unmapped
-     * (TLBIVAL, last level only); wait for it. Unlike Linux's writer, the shared one frees a
-     * table as soon as it empties, leaving the pages for after this sync; last-level
-     * invalidation need not reach a walk cache pointing at such a table, so when the writer
-     * holds unlinked tables the range is first invalidated at all levels, then they are freed.
+     * (TLBIVAL, last level only); wait for it. A table the writer unlinked was flushed at all
+     * levels before it was freed ({@link ContextTlbOps#tlbFlushWalk}), so there is nothing more.
      */
     @Override
     public void iotlbSync(IotlbGather gather) {
         if (pgtable == null || gather == null || gather.queued() || gather.isEmpty()) {
             return;
         }
-        if (pgtable.deferredTableCount() > 0) {
-            LpaeConfig c = pgtable.config();
-            long span = c.granule().size() << c.granule().bitsPerLevel();
-            tlb.flushWalkCaches(gather.start(), gather.end(), span);
-        } else {
-            tlb.sync();
-        }
-        pgtable.reclaimTables(gather.start(), gather.end());
+        tlb.sync();
     }
 
+    /** Linux {@code arm_smmu_flush_iotlb_all}. */
     @Override
     public void flushIotlbAll() {
         if (pgtable == null) {
             return;
         }
-        tlb.flushAll();
-        pgtable.reclaimAllTables();
+        tlb.tlbFlushAll();
     }
 
     /**
@@ -248,7 +238,7 @@ final class SmmuV2Domain implements IommuDomain {
         }
         if (cb != null) {
             ContextBankConfig.disable(smmu.io(), cb.cbndx());
-            tlb.flushAll();
+            tlb.tlbFlushAll();
             tlb.bind(null);
             smmu.freeContextBank(cb.cbndx());
         }

@@ -2,6 +2,8 @@ package org.iommulab.smmu.v2.internal.model;
 
 import org.iommulab.api.platform.AccessType;
 import org.iommulab.api.platform.PhysicalMemory;
+import org.iommulab.iopgtable.DescriptorReader;
+import org.iommulab.iopgtable.NestedDescriptorReader;
 import org.iommulab.iopgtable.lpae.LpaeFault;
 import org.iommulab.iopgtable.lpae.LpaeFormat;
 import org.iommulab.iopgtable.lpae.LpaeTranslationConfig;
@@ -11,7 +13,8 @@ import org.iommulab.iopgtable.lpae.LpaeWalker;
 /**
  * Translates one transaction through a decoded context: TLB lookup, then on a miss the walk
  * cache and the shared LPAE walker ({@link LpaeWalker}), stage 1, stage 2 or both (nested:
- * stage-1 descriptor fetches go through stage 2, see {@link Stage2Memory}), and a TLB fill.
+ * stage-1 descriptor fetches go through stage 2, see {@link NestedDescriptorReader}), and a
+ * TLB fill.
  * On a fault it leaves the cause in its fault fields for the caller to record. Guarded by the
  * model's lock; the hit path and the miss path into known tables allocate nothing.
  */
@@ -21,7 +24,7 @@ final class ContextWalk implements WalkCache.ResumeFactory {
 
     private final PhysicalMemory memory;
     private final LpaeWalker walker;
-    private final Stage2Memory stage2Memory;
+    private final NestedDescriptorReader stage2Reader;
     private final LpaeWalker nestedWalker;
     private final LpaeWalkResult r1 = new LpaeWalkResult();
     private final LpaeWalkResult r2 = new LpaeWalkResult();
@@ -45,9 +48,10 @@ final class ContextWalk implements WalkCache.ResumeFactory {
 
     ContextWalk(PhysicalMemory memory) {
         this.memory = memory;
-        this.walker = new LpaeWalker(memory);
-        this.stage2Memory = new Stage2Memory(memory);
-        this.nestedWalker = new LpaeWalker(stage2Memory);
+        DescriptorReader phys = DescriptorReader.of(memory);
+        this.walker = new LpaeWalker(phys);
+        this.stage2Reader = new NestedDescriptorReader(phys);
+        this.nestedWalker = new LpaeWalker(stage2Reader);
     }
 
     /** The physical address of {@code va}, or {@link #FAULT}. */
@@ -119,12 +123,13 @@ final class ContextWalk implements WalkCache.ResumeFactory {
     }
 
     private long nested(ContextBank bank, TranslationConfig cfg, int as, long va, AccessType access, boolean priv) {
-        stage2Memory.begin(cfg.s2());
+        stage2Reader.begin(cfg.s2());
         if (!nestedWalker.walk(cfg.s1(), va, access, priv, r1)) {
-            if (r1.fault() == LpaeFault.WALK_EABT && stage2Memory.fault() != null) {
-                // A stage-2 fault on a stage-1 descriptor fetch: recorded by the stage-2 bank.
-                return fail(reasonOf(stage2Memory.fault(), true), stage2Memory.faultLevel(), cfg.s2Bank(), true,
-                        stage2Memory.faultIpa());
+            if (r1.fault() == LpaeFault.WALK_EABT && stage2Reader.stage2Fault() != null) {
+                // A stage-2 fault on a stage-1 descriptor fetch: recorded by the stage-2 bank
+                // (FSYNR0.PTWF), with the IPA of the descriptor.
+                return fail(reasonOf(stage2Reader.stage2Fault(), true), stage2Reader.stage2FaultLevel(), cfg.s2Bank(),
+                        true, stage2Reader.stage2FaultIpa());
             }
             return failFrom(r1, cfg.s1(), va, cfg.bank(), false, 0);
         }

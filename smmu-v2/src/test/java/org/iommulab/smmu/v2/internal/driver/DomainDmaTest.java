@@ -75,6 +75,9 @@ class DomainDmaTest {
         attach(rig);
         long pa = rig.page();
         dom.map(0x10_0000, pa, 0x2000, RW);
+        // A neighbour keeps the level-3 table linked: a table that empties is unlinked, its span
+        // flushed (tlb_flush_walk takes the leaves too) and freed during the unmap itself.
+        dom.map(0x1f_f000, rig.page(), 0x1000, RW);
         port.translate(SID, 0x10_0000, READ);
         port.translate(SID, 0x10_1000, READ);
         IotlbGather g = new IotlbGather();
@@ -93,6 +96,9 @@ class DomainDmaTest {
         attach(rig);
         long pa = rig.page();
         dom.map(0x10_0000, pa, 0x1000, RW);
+        // A neighbour keeps the level-3 table linked: a table that empties is unlinked, its span
+        // flushed (tlb_flush_walk takes the leaves too) and freed during the unmap itself.
+        dom.map(0x1f_f000, rig.page(), 0x1000, RW);
         port.translate(SID, 0x10_0000, READ);
         IotlbGather g = new IotlbGather();
         g.setQueued(true);
@@ -159,8 +165,8 @@ class DomainDmaTest {
         port.translate(SID, a, READ); // caches the leaf and, in the walk cache, its level-3 table
         long table = leafTable(a);
         IotlbGather g = new IotlbGather();
-        dom.unmap(a, 0x1000, g); // the level-3 table empties and is unlinked
-        dom.iotlbSync(g); // leaves invalidated (TLBIVAL), walk caches too (TLBIVA), then the page freed
+        dom.unmap(a, 0x1000, g); // the level-3 table empties: unlinked, its walk flushed (TLBIVA), freed
+        dom.iotlbSync(g); // the leaf's invalidation (TLBIVAL) completes
         // The freed page is reused: by the writer for another region's table (same index as a),
         // or, if it went back to the platform, by whoever allocates it next.
         long b = 0x4000_0000L;
@@ -194,6 +200,9 @@ class DomainDmaTest {
             long pa = rig.alloc.allocPages(1024, org.iommulab.api.platform.Zone.NORMAL);
             long block = (pa + 0x1f_ffff) & ~0x1f_ffffL;
             assertEquals(0, dom.map(0x4000_0000L, block, 0x20_0000, RW));
+            // A neighbour keeps the level-2 table linked: one that empties is unlinked, its span
+            // flushed (the whole context, for 1 GiB) and freed during the unmap itself.
+            assertEquals(0, dom.map(0x7fe0_0000L, block, 0x20_0000, IommuProt.READ));
             for (long off : new long[] {0, 0x1000, 0x1f_f000}) {
                 assertEquals(block + off, port.translate(SID, 0x4000_0000L + off, READ));
             }

@@ -5,7 +5,6 @@ import java.util.List;
 
 import org.iommulab.api.backend.TranslationPort;
 import org.iommulab.api.iommu.IommuProt;
-import org.iommulab.api.iommu.IotlbGather;
 import org.iommulab.api.platform.AccessType;
 import org.iommulab.api.platform.DmaFault;
 import org.iommulab.api.platform.DmaFaultException;
@@ -13,13 +12,13 @@ import org.iommulab.api.platform.Zone;
 import org.iommulab.iopgtable.lpae.LpaeConfig;
 import org.iommulab.iopgtable.lpae.LpaePageTable;
 import org.iommulab.iopgtable.lpae.LpaeStage;
-import org.iommulab.iopgtable.lpae.LpaeTlbOps;
 import org.iommulab.platform.internal.memory.SparsePhysicalMemory;
 import org.iommulab.platform.internal.memory.ZonedPageAllocator;
 import org.iommulab.smmu.v2.internal.model.regs.Cb;
 import org.iommulab.smmu.v2.internal.model.regs.Gr0;
 import org.iommulab.smmu.v2.internal.model.regs.Gr1;
 import org.iommulab.smmu.v2.internal.model.regs.Reg;
+import org.iommulab.testkit.NoopFlushOps;
 
 /**
  * A model on the platform's sparse memory with a test's hand on its registers: offsets
@@ -109,22 +108,8 @@ final class ModelRig {
         smr(i, sid, 0);
     }
 
-    static final LpaeTlbOps NO_TLB = new LpaeTlbOps() {
-        @Override
-        public void flushAll() {
-        }
-
-        @Override
-        public void flushWalk(long iova, long size, long granule) {
-        }
-
-        @Override
-        public void addPage(IotlbGather gather, long iova, long granule) {
-        }
-    };
-
     LpaePageTable table(LpaeStage stage, int ias, int oas) {
-        return LpaePageTable.allocate(LpaeConfig.of(stage, PGSIZES_4K, ias, oas), mem, alloc, NO_TLB);
+        return LpaePageTable.allocate(LpaeConfig.of(stage, PGSIZES_4K, ias, oas), mem, alloc, NoopFlushOps.INSTANCE);
     }
 
     /** Bank {@code n} as stage 1 with stage-2 bypass over {@code t}, ASID {@code asid}, like Linux programs it. */

@@ -14,6 +14,7 @@ import org.iommulab.iopgtable.lpae.LpaeStage;
 import org.iommulab.smmu.v2.internal.model.regs.Cb;
 import org.iommulab.smmu.v2.internal.model.regs.Gr0;
 import org.iommulab.smmu.v2.internal.model.regs.Gr1;
+import org.iommulab.testkit.NoopFlushOps;
 import org.junit.jupiter.api.Test;
 
 /** Stage 1, stage 2 and nested contexts, and the context types around them. */
@@ -51,7 +52,7 @@ class StagesTest {
     void stageTwoWithConcatenatedStartTables() {
         // A 40-bit IPA with 4K pages starts at level 1 with two concatenated tables (SL0 = 1).
         LpaePageTable t = LpaePageTable.allocate(LpaeConfig.of(LpaeStage.STAGE2, ModelRig.PGSIZES_4K, 40, 48), rig.mem,
-                rig.alloc, ModelRig.NO_TLB);
+                rig.alloc, NoopFlushOps.INSTANCE);
         assertEquals(1, t.config().startLevel());
         long pa = rig.page();
         long ipa = 0xC0_0000_0000L - 0x1000; // in the second concatenated table

@@ -5,11 +5,11 @@ import org.iommulab.api.iommu.IotlbGather;
 import org.iommulab.api.platform.MemoryRegion;
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.PhysicalMemory;
+import org.iommulab.iopgtable.IoPgtableFlushOps;
 import org.iommulab.iopgtable.lpae.LpaeConfig;
 import org.iommulab.iopgtable.lpae.LpaeGranule;
 import org.iommulab.iopgtable.lpae.LpaePageTable;
 import org.iommulab.iopgtable.lpae.LpaeStage;
-import org.iommulab.iopgtable.lpae.LpaeTlbOps;
 
 /**
  * In nested mode, the stage 2 a hypervisor would own (Linux's nesting parent domain,
@@ -18,7 +18,7 @@ import org.iommulab.iopgtable.lpae.LpaeTlbOps;
  * it, so stage-1 tables and CDs, whose addresses are IPAs, are fetched through it. It never
  * changes while in use, so it needs no TLB maintenance until it is freed.
  */
-final class NestedParent implements LpaeTlbOps {
+final class NestedParent implements IoPgtableFlushOps {
     final LpaeConfig cfg;
     final LpaePageTable table;
     final int vmid;
@@ -47,14 +47,14 @@ final class NestedParent implements LpaeTlbOps {
     }
 
     @Override
-    public void flushAll() {
+    public void tlbFlushAll() {
     }
 
     @Override
-    public void flushWalk(long iova, long size, long granule) {
+    public void tlbFlushWalk(long iova, long size, long granule) {
     }
 
     @Override
-    public void addPage(IotlbGather gather, long iova, long granule) {
+    public void tlbAddPage(IotlbGather gather, long iova, long granule) {
     }
 }

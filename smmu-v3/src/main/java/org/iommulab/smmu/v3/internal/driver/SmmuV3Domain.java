@@ -10,8 +10,8 @@ import org.iommulab.api.iommu.IommuErrno;
 import org.iommulab.api.iommu.IotlbGather;
 import org.iommulab.iopgtable.lpae.LpaeConfig;
 import org.iommulab.iopgtable.lpae.LpaePageTable;
+import org.iommulab.iopgtable.IoPgtableFlushOps;
 import org.iommulab.iopgtable.lpae.LpaeStage;
-import org.iommulab.iopgtable.lpae.LpaeTlbOps;
 
 /**
  * A paging domain (DMA, DMA_FQ, UNMANAGED), Linux {@code struct arm_smmu_domain} with
@@ -21,7 +21,7 @@ import org.iommulab.iopgtable.lpae.LpaeTlbOps;
  * domain is a stage-1 table over the driver's identity stage 2. Attaching writes the master's
  * CD and STEs hitlessly; detaching makes them abort.
  */
-final class SmmuV3Domain implements IommuDomain, AttachedDomain, LpaeTlbOps {
+final class SmmuV3Domain implements IommuDomain, AttachedDomain, IoPgtableFlushOps {
     private final SmmuV3Driver driver;
     private final DomainType type;
     private final DriverConfig.Stage stage;
@@ -150,7 +150,10 @@ final class SmmuV3Domain implements IommuDomain, AttachedDomain, LpaeTlbOps {
         return table.unmap(iova, size, gather);
     }
 
-    /** Linux {@code arm_smmu_iotlb_sync}: a leaf range invalidation, then the freed tables go. */
+    /**
+     * Linux {@code arm_smmu_iotlb_sync}: a leaf range invalidation. Tables the writer unlinked
+     * were invalidated ({@link #tlbFlushWalk}) before it freed them.
+     */
     @Override
     public void iotlbSync(IotlbGather gather) {
         if (gather.isEmpty()) {
@@ -159,30 +162,40 @@ final class SmmuV3Domain implements IommuDomain, AttachedDomain, LpaeTlbOps {
         synchronized (tlbLock) {
             tlb.invalidateRange(gather.start(), gather.end() - gather.start() + 1, gather.pageSize(), true);
         }
-        table.reclaimTables(gather.start(), gather.end());
     }
 
     /** Linux {@code arm_smmu_flush_iotlb_all}. */
     @Override
     public void flushIotlbAll() {
-        flushAll();
-        table.reclaimAllTables();
+        tlbFlushAll();
     }
 
     // ---- io-pgtable TLB callbacks (arm_smmu_flush_ops) -----------------------------------------
 
+    /** Linux {@code arm_smmu_tlb_inv_context}. */
     @Override
-    public void flushAll() {
+    public void tlbFlushAll() {
         synchronized (tlbLock) {
             tlb.invalidateAll();
         }
     }
 
-    /** Linux {@code arm_smmu_tlb_inv_walk}: a non-leaf range invalidation. */
+    /**
+     * Linux {@code arm_smmu_tlb_inv_walk}: a non-leaf range invalidation (leaves and walk-cache
+     * entries of the range), then CMD_SYNC. The writer calls it for the span of each table it
+     * unlinks, up to 512 GiB for a level-1 table: without RIL, beyond one last-level table's
+     * worth of per-granule commands ({@code granule / 8}, Linux's {@code CMDQ_MAX_TLBI_OPS}) the
+     * ASID or VMID is invalidated instead, as Linux's SVA invalidation does
+     * ({@code arm_smmu_mm_arch_invalidate_secondary_tlbs}).
+     */
     @Override
-    public void flushWalk(long iova, long size, long granule) {
+    public void tlbFlushWalk(long iova, long size, long granule) {
         synchronized (tlbLock) {
-            tlb.invalidateRange(iova, size, granule, false);
+            if (!driver.hw().info.ril && size / granule > granule >>> 3) {
+                tlb.invalidateAll();
+            } else {
+                tlb.invalidateRange(iova, size, granule, false);
+            }
         }
     }
 
@@ -192,7 +205,7 @@ final class SmmuV3Domain implements IommuDomain, AttachedDomain, LpaeTlbOps {
      * page syncs what is gathered first.
      */
     @Override
-    public void addPage(IotlbGather gather, long iova, long granule) {
+    public void tlbAddPage(IotlbGather gather, long iova, long granule) {
         if (!gather.isEmpty() && (gather.pageSize() != granule
                 || iova + granule < gather.start() || iova > gather.end() + 1)) {
             iotlbSync(gather);
@@ -259,7 +272,7 @@ final class SmmuV3Domain implements IommuDomain, AttachedDomain, LpaeTlbOps {
             return;
         }
         freed = true;
-        flushAll();
+        tlbFlushAll();
         table.free();
         releaseIds();
     }

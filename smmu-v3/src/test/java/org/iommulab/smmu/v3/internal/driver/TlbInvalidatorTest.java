@@ -64,7 +64,7 @@ class TlbInvalidatorTest {
     void nonLeafSinglePageAvoidsTheZeroZeroEncoding() {
         DriverHarness h = DriverHarness.stage1();
         SmmuV3Domain d = domain(h);
-        d.flushWalk(0x3000, 0x1000, 0x1000);
+        d.tlbFlushWalk(0x3000, 0x1000, 0x1000);
         long[] c = command(h, 2);
         assertEquals(0, D1_LEAF.getInt(c[1]));
         assertEquals(0, D1_TTL.getInt(c[1]));

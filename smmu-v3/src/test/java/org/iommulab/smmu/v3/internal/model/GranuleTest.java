@@ -3,15 +3,14 @@ package org.iommulab.smmu.v3.internal.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.iommulab.api.iommu.IommuProt;
-import org.iommulab.api.iommu.IotlbGather;
 import org.iommulab.api.platform.AccessType;
 import org.iommulab.iopgtable.lpae.LpaeConfig;
 import org.iommulab.iopgtable.lpae.LpaeGranule;
 import org.iommulab.iopgtable.lpae.LpaePageTable;
 import org.iommulab.iopgtable.lpae.LpaeStage;
-import org.iommulab.iopgtable.lpae.LpaeTlbOps;
 import org.iommulab.smmu.v3.internal.format.CdFormat;
 import org.iommulab.smmu.v3.internal.format.SteFormat;
+import org.iommulab.testkit.NoopFlushOps;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -26,20 +25,6 @@ class GranuleTest {
     private static final long PA = 0x1_2340_0000L;
     private static final long SIZE = 0x20_0000L;
 
-    private static final LpaeTlbOps NO_TLB = new LpaeTlbOps() {
-        @Override
-        public void flushAll() {
-        }
-
-        @Override
-        public void flushWalk(long iova, long size, long granule) {
-        }
-
-        @Override
-        public void addPage(IotlbGather gather, long iova, long granule) {
-        }
-    };
-
     private static void check(SmmuHarness h, int sid, LpaeGranule g) {
         for (long off : new long[] {0, 0x10, g.size() - 8, g.size(), SIZE - 8}) {
             assertEquals(PA + off, h.read(sid, IOVA + off), g + " offset 0x" + Long.toHexString(off));
@@ -52,7 +37,7 @@ class GranuleTest {
     void stage1UnderEveryGranule(LpaeGranule g) {
         SmmuHarness h = SmmuHarness.stage1().up();
         LpaeConfig cfg = LpaeConfig.of(LpaeStage.STAGE1, g.pageSizes(44), 48, 44);
-        LpaePageTable t = LpaePageTable.allocate(cfg, h.mem, h.alloc, NO_TLB);
+        LpaePageTable t = LpaePageTable.allocate(cfg, h.mem, h.alloc, NoopFlushOps.INSTANCE);
         assertEquals(0, t.map(IOVA, PA, SIZE, IommuProt.READ | IommuProt.WRITE));
         long cd = h.pages(1);
         long d0 = CdFormat.D0_TG0.set(SmmuHarness.cdDword0(cfg.t0sz(), 9), cfg.tg0());
@@ -66,7 +51,7 @@ class GranuleTest {
     void stage2UnderEveryGranule(LpaeGranule g) {
         SmmuHarness h = SmmuHarness.of(SmmuV3Features.builder().stages(SmmuV3Features.Stages.S2)).up();
         LpaeConfig cfg = LpaeConfig.of(LpaeStage.STAGE2, g.pageSizes(44), 44, 44);
-        LpaePageTable t = LpaePageTable.allocate(cfg, h.mem, h.alloc, NO_TLB);
+        LpaePageTable t = LpaePageTable.allocate(cfg, h.mem, h.alloc, NoopFlushOps.INSTANCE);
         assertEquals(0, t.map(IOVA, PA, SIZE, IommuProt.READ | IommuProt.WRITE));
         long d2 = SteFormat.D2_S2VMID.of(1) | SteFormat.D2_S2T0SZ.of(cfg.t0sz()) | SteFormat.D2_S2SL0.of(cfg.sl0())
                 | SteFormat.D2_S2TG.of(g == LpaeGranule.G4K ? 0 : g == LpaeGranule.G64K ? 1 : 2)

@@ -1,4 +1,4 @@
-package org.iommulab.iopgtable.lpae;
+package org.iommulab.iopgtable;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -18,17 +18,17 @@ import org.iommulab.api.platform.PhysicalMemory;
  *
  * <p>Not thread-safe: one test thread.
  */
-final class TestMemory implements PhysicalMemory {
+public final class TestMemory implements PhysicalMemory {
     private static final int PAGE = 4096;
     private final List<MemoryRegion> regions;
     private final Map<Long, byte[]> pages = new HashMap<>();
 
-    TestMemory(MemoryRegion... regions) {
+    public TestMemory(MemoryRegion... regions) {
         this.regions = List.of(regions);
     }
 
     /** The platform's default layout: 3 GiB of RAM at 1 GiB and 4 GiB at 4 GiB. */
-    static TestMemory defaultLayout() {
+    public static TestMemory defaultLayout() {
         return new TestMemory(new MemoryRegion(0x4000_0000L, 0xC000_0000L), new MemoryRegion(0x1_0000_0000L, 0x1_0000_0000L));
     }
 

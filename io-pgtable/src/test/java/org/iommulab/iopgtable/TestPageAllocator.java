@@ -1,4 +1,4 @@
-package org.iommulab.iopgtable.lpae;
+package org.iommulab.iopgtable;
 
 import java.util.Map;
 import java.util.TreeMap;
@@ -17,7 +17,7 @@ import org.iommulab.api.platform.Zone;
  *
  * <p>Not thread-safe: one test thread.
  */
-final class TestPageAllocator implements PageAllocator {
+public final class TestPageAllocator implements PageAllocator {
     private static final long FOUR_GIB = 1L << 32;
     private static final long MAX_ALIGN = 512 * PAGE_SIZE;
     private final PhysicalMemory memory;
@@ -25,7 +25,7 @@ final class TestPageAllocator implements PageAllocator {
     private final TreeMap<Long, Long> live = new TreeMap<>();
     private long allocated;
 
-    TestPageAllocator(PhysicalMemory memory) {
+    public TestPageAllocator(PhysicalMemory memory) {
         this.memory = memory;
     }
 
