@@ -19,16 +19,15 @@ import org.iommulab.iopgtable.IoPgtableOps;
  *
  * <p>Differences from Linux, each forced by this project's contract:
  * <ul>
- * <li>A table is unlinked and freed when its last entry goes; Linux keeps empty tables until
- * the domain dies. It is freed the way Linux frees the tables it does unlink (an unmap at
- * block size over a table, {@code __arm_lpae_unmap}): the entry is cleared,
- * {@link IoPgtableFlushOps#tlbFlushWalk} invalidates the span the table covered and waits,
- * then the pages go back at once, so no walk cache can reach a reused page and no driver needs
- * to do more. As that flush takes the span's leaves too, a leaf whose table empties is
- * invalidated during the unmap, before {@code iotlb_sync} and, in lazy mode, before the flush
- * queue's flush; Linux, keeping the table, leaves it until then. Since a linked table always
- * maps something, mapping a leaf where a table is gives {@link IommuErrno#EEXIST} (Linux would
- * free the table, which it assumes empty).</li>
+ * <li>Tables stay linked when their last entry goes, as in Linux (io-pgtable-arm frees tables
+ * only when the domain dies, or when a block is mapped or unmapped where a table is). So a
+ * stale leaf stays in the TLB until the driver's {@code iotlb_sync} (strict) or the flush
+ * queue's flush (lazy), exactly as it does under Linux. Mapping a block where a table is
+ * follows {@code arm_lpae_init_pte}: the table is unlinked, its walk flushed
+ * ({@link IoPgtableFlushOps#tlbFlushWalk}) and freed, and the block installed; where that
+ * table still maps a leaf Linux would unmap it silently, and this model refuses with
+ * {@link IommuErrno#EEXIST} and changes nothing, since a live mapping disappearing under a
+ * driver is the kind of bug this project exists to show.</li>
  * <li>A mapping with neither READ nor WRITE, a misaligned or out-of-range request gives
  * {@link IommuErrno#EINVAL} and changes nothing (Linux returns 0 or {@code -ERANGE}).</li>
  * <li>A failed {@link #map} removes what it mapped and flushes it through
@@ -54,6 +53,11 @@ public final class LpaePageTable implements IoPgtableOps {
     private final long[] pathTable = new long[LpaeFormat.MAX_LEVELS];
     private final long[] pathPtep = new long[LpaeFormat.MAX_LEVELS];
     private final long[] installed = new long[LpaeFormat.MAX_LEVELS];
+    // Every table the current map() call installed, across its mapPages steps, for its unroll.
+    private long[] newParent = new long[8];
+    private long[] newPtep = new long[8];
+    private long[] newTable = new long[8];
+    private int newTables;
 
     private LpaePageTable(LpaeConfig cfg, PhysicalMemory mem, PageAllocator alloc, IoPgtableFlushOps flushOps) {
         this.cfg = cfg;
@@ -122,6 +126,7 @@ public final class LpaePageTable implements IoPgtableOps {
         long left = size;
         long va = iova;
         long pa = paddr;
+        newTables = 0;
         while (left > 0) {
             long pg = split.next(va, pa, left);
             long r = mapPagesLocked(va, pa, pg, split.count, prot);
@@ -131,7 +136,11 @@ public final class LpaePageTable implements IoPgtableOps {
                     // __iommu_map's unroll: iommu_unmap(domain, orig_iova, orig_size - size),
                     // its iotlb_sync being a walk flush of the range (no gather here).
                     unmapper.unmap(iova, done, null);
+                    // The tables this map installed map nothing now: unlinked too, so that a
+                    // failed map leaves the tables exactly as before (Linux leaves them linked).
+                    unlinkNewTables();
                     flushOps.tlbFlushWalk(iova, done, cfg.granule().size());
+                    freeNewTables();
                 }
                 return (int) r;
             }
@@ -175,11 +184,20 @@ public final class LpaePageTable implements IoPgtableOps {
             long ptep = table + ((long) idx << LpaeFormat.PTE_SHIFT);
             if (pgsize == cfg.blockSize(lvl)) {
                 int n = (int) Math.min(pgcount, maxEntries(cfg, idx, lvl));
+                // arm_lpae_init_pte: a leaf there means "We require an unmap first"; a table
+                // there is unmapped and freed first. Everything is checked before anything
+                // changes, so a refused map leaves the tables as they were.
                 for (int i = 0; i < n; i++) {
-                    if (mem.readLong(ptep + 8L * i) != 0) {
-                        // arm_lpae_init_pte: "We require an unmap first".
+                    long old = mem.readLong(ptep + 8L * i);
+                    if (old != 0 && (LpaeFormat.isLeaf(old, lvl) || !unmapper.holdsNoLeaf(old, lvl))) {
                         undoInstalled(nInstalled);
                         return IommuErrno.EEXIST;
+                    }
+                }
+                for (int i = 0; i < n; i++) {
+                    long old = mem.readLong(ptep + 8L * i);
+                    if (old != 0) {
+                        unmapper.unlinkEmptyTable(table, ptep + 8L * i, old, lvl, iova + i * pgsize);
                     }
                 }
                 long type = lvl == LpaeFormat.MAX_LEVELS - 1 ? LpaeFormat.PTE_TYPE_PAGE : LpaeFormat.PTE_TYPE_BLOCK;
@@ -207,6 +225,7 @@ public final class LpaePageTable implements IoPgtableOps {
                 pathTable[nInstalled] = table;
                 pathPtep[nInstalled] = ptep;
                 installed[nInstalled++] = t;
+                logNewTable(table, ptep, t);
                 table = t;
             } else if (LpaeFormat.isLeaf(pte, lvl)) {
                 undoInstalled(nInstalled);
@@ -220,12 +239,42 @@ public final class LpaePageTable implements IoPgtableOps {
 
     /** Removes the tables a failed map installed on its way down (they are still empty). */
     private void undoInstalled(int n) {
+        newTables = Math.max(0, newTables - n);
         for (int i = n - 1; i >= 0; i--) {
             mem.writeLong(pathPtep[i], 0);
             counts.adjust(pathTable[i], -1);
             counts.remove(installed[i]);
             pages.free(installed[i]);
         }
+    }
+
+    /** Remembers a table installed during the current {@link #map} call, for its unroll. */
+    private void logNewTable(long parent, long ptep, long table) {
+        if (newTables == newTable.length) {
+            newParent = java.util.Arrays.copyOf(newParent, newTables * 2);
+            newPtep = java.util.Arrays.copyOf(newPtep, newTables * 2);
+            newTable = java.util.Arrays.copyOf(newTable, newTables * 2);
+        }
+        newParent[newTables] = parent;
+        newPtep[newTables] = ptep;
+        newTable[newTables++] = table;
+    }
+
+    /** Unlinks the tables the failed map installed, children before parents. */
+    private void unlinkNewTables() {
+        for (int i = newTables - 1; i >= 0; i--) {
+            mem.writeLong(newPtep[i], 0);
+            counts.adjust(newParent[i], -1);
+            counts.remove(newTable[i]);
+        }
+    }
+
+    /** Returns the unlinked tables' pages, once their walks were flushed. */
+    private void freeNewTables() {
+        for (int i = newTables - 1; i >= 0; i--) {
+            pages.free(newTable[i]);
+        }
+        newTables = 0;
     }
 
     /**

@@ -7,11 +7,13 @@ import org.iommulab.iopgtable.IoPgtableFlushOps;
 /**
  * The unmap side of {@link LpaePageTable}: Linux {@code __iommu_unmap}'s split loop
  * ({@code drivers/iommu/iommu.c}), {@code arm_lpae_unmap_pages} / {@code __arm_lpae_unmap} and
- * {@code __arm_lpae_free_pgtable} ({@code io-pgtable-arm.c}), plus this model's release of
- * tables that became empty, which follows {@code __arm_lpae_unmap}'s handling of a table it
- * unlinks: clear the entry, flush the walk ({@code tlb_flush_walk}), free the table. Shares the
- * table's memory, counts and pages; keeps its own path scratch, so the walk allocates nothing.
- * Not thread-safe: every call is made under the table's lock.
+ * {@code __arm_lpae_free_pgtable} ({@code io-pgtable-arm.c}). As in Linux, a table that
+ * becomes empty stays linked until the domain is freed (or until a block is mapped over it,
+ * see {@link LpaePageTable}); the one table this walk unlinks is one it meets where a leaf of
+ * the requested size would be, and it does so as {@code __arm_lpae_unmap} does: clear the
+ * entry, flush the walk ({@code tlb_flush_walk}), free the table and all below it. Shares the
+ * table's memory, counts and pages; allocates nothing. Not thread-safe: every call is made
+ * under the table's lock.
  */
 final class LpaeUnmapWalk {
     private final LpaeConfig cfg;
@@ -23,10 +25,6 @@ final class LpaeUnmapWalk {
     private final PageSizeSplitter split;
     /** Linux's WARN_ONCE "Unmap of a partial large IOPTE is not allowed", counted. */
     private long partialUnmapRefusals;
-
-    // The tables and entries walked through on the way down, for releaseEmpty.
-    private final long[] pathTable = new long[LpaeFormat.MAX_LEVELS];
-    private final long[] pathPtep = new long[LpaeFormat.MAX_LEVELS];
 
     LpaeUnmapWalk(LpaeConfig cfg, PhysicalMemory mem, IoPgtableFlushOps flushOps, long pgd, TableCounts counts,
             TablePages pages) {
@@ -74,7 +72,6 @@ final class LpaeUnmapWalk {
         boolean gatherLeaves = gather != null && !gather.queued();
         int lvl = cfg.startLevel();
         long table = pgd;
-        int depth = 0;
         while (true) {
             int idx = cfg.index(iova, lvl);
             long ptep = table + ((long) idx << LpaeFormat.PTE_SHIFT);
@@ -103,7 +100,6 @@ final class LpaeUnmapWalk {
                         flushOps.tlbAddPage(gather, iova + j * pgsize, pgsize);
                     }
                 }
-                releaseEmpty(table, lvl, iova, depth);
                 return i * pgsize;
             }
             if (LpaeFormat.isLeaf(pte, lvl)) {
@@ -113,34 +109,39 @@ final class LpaeUnmapWalk {
                 partialUnmapRefusals++;
                 return 0;
             }
-            pathTable[depth] = table;
-            pathPtep[depth] = ptep;
-            depth++;
             table = LpaeFormat.pteToPaddr(pte, cfg.granule());
             lvl++;
         }
     }
 
-    /**
-     * Unlinks {@code table} (at {@code lvl}) if it became empty, then each ancestor that did, as
-     * {@code __arm_lpae_unmap} unlinks a table: clear the entry pointing at it, "also flush any
-     * partial walks" for the span it covered ({@code tlb_flush_walk}, synchronous), then free
-     * its pages at once ({@code __arm_lpae_free_pgtable}). After the flush no walk cache can
-     * reach the page, whoever reuses it.
-     */
-    private void releaseEmpty(long table, int lvl, long iova, int depth) {
-        while (table != pgd && counts.get(table) == 0) {
-            depth--;
-            long parent = pathTable[depth];
-            mem.writeLong(pathPtep[depth], 0);
-            counts.adjust(parent, -1);
-            long span = cfg.blockSize(lvl - 1);
-            flushOps.tlbFlushWalk(iova & -span, span, cfg.granule().size());
-            counts.remove(table);
-            pages.free(table);
-            table = parent;
-            lvl--;
+    /** True when the table {@code tableDesc} (an entry at {@code lvl}) and every table below it map no leaf. */
+    boolean holdsNoLeaf(long tableDesc, int lvl) {
+        long table = LpaeFormat.pteToPaddr(tableDesc, cfg.granule());
+        int next = lvl + 1;
+        if (counts.get(table) == 0) {
+            return true;
         }
+        int entries = 1 << cfg.indexBits(next);
+        for (int i = 0; i < entries; i++) {
+            long pte = mem.readLong(table + 8L * i);
+            if (pte != 0 && (LpaeFormat.isLeaf(pte, next) || !holdsNoLeaf(pte, next))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * {@code arm_lpae_init_pte}'s unmap of a table where a block goes (through
+     * {@code __arm_lpae_unmap}): clears the entry at {@code ptep} in {@code parent}, flushes the
+     * walk for the block's span, frees the table and everything below it.
+     */
+    void unlinkEmptyTable(long parent, long ptep, long tableDesc, int lvl, long iova) {
+        mem.writeLong(ptep, 0);
+        counts.adjust(parent, -1);
+        long span = cfg.blockSize(lvl);
+        flushOps.tlbFlushWalk(iova & -span, span, cfg.granule().size());
+        freeSubtree(LpaeFormat.pteToPaddr(tableDesc, cfg.granule()), lvl + 1);
     }
 
     /** Linux {@code __arm_lpae_free_pgtable}: frees {@code table} and every table below it. */

@@ -117,9 +117,10 @@ class LpaePageTableTest {
         assertEquals(IommuErrno.EEXIST, t.map(0x1f_e000, 0x4001_e000L, 0x4000, RW));
         assertEquals(0, t.iovaToPhys(0x1f_e000), "the pages mapped before the clash were unrolled");
         assertEquals(0x4020_0000L, t.iovaToPhys(0x20_0000));
-        // The unroll empties the new level-3 table (its walk flushed, then freed), then flushes
-        // the range it mapped.
-        assertEquals(List.of("walk 0x0+0x200000", "walk 0x1fe000+0x2000"), tlb.calls);
+        // __iommu_map's unroll unmaps what was mapped; the level-3 table this map installed is
+        // unlinked too (a failed map changes nothing), and one walk flush for the range covers
+        // both before the table's page goes back.
+        assertEquals(List.of("walk 0x1fe000+0x2000"), tlb.calls);
         assertEquals(tables, t.tableCount());
         assertEquals(bytes, alloc.allocatedBytes());
         // Sixteen pages mapped, the seventeenth clashes: all sixteen are unrolled.
@@ -158,85 +159,76 @@ class LpaePageTableTest {
     }
 
     @Test
-    void tablesAreFreedWhenTheyEmpty() {
+    void emptiedTablesStayLinkedUntilTheTableIsFreedAsInLinux() {
+        // io-pgtable-arm's unmap never frees a table because it emptied: a 4 KiB map at
+        // 0x7f00_0000_0000 (48-bit IAS, 4K granule: start level 0) needs tables at levels 1, 2
+        // and 3 besides the pgd, and all four stay after the last leaf goes.
+        long none = alloc.allocatedBytes();
         LpaePageTable t = s1(48);
-        long pgdOnly = alloc.allocatedBytes();
         assertEquals(0, t.map(0x7f00_0000_0000L, 0x4000_0000L, SZ_4K, RW));
         assertEquals(0, t.map(0x7f00_0000_1000L, 0x4000_1000L, SZ_4K, RW));
         assertEquals(4, t.tableCount());
+        long mapped = alloc.allocatedBytes();
         IotlbGather g = new IotlbGather();
         assertEquals(SZ_4K, t.unmap(0x7f00_0000_0000L, SZ_4K, g));
-        assertEquals(4, t.tableCount(), "the level-3 table still maps a page");
-        assertEquals(List.of("page 0x7f0000000000+0x1000"), tlb.calls, "no table went, no walk flushed");
         assertEquals(SZ_4K, t.unmap(0x7f00_0000_1000L, SZ_4K, g));
-        assertEquals(1, t.tableCount(), "levels 1-3 emptied and were unlinked");
-        assertEquals(pgdOnly, alloc.allocatedBytes(), "and freed at once");
-        assertEquals(pgdOnly, t.tableBytes());
+        assertEquals(List.of("page 0x7f0000000000+0x1000", "page 0x7f0000001000+0x1000"), tlb.calls,
+                "leaves gathered for iotlb_sync; no table unlinked, so no walk flushed");
+        assertEquals(4, t.tableCount(), "levels 1-3 stay linked, empty");
+        assertEquals(mapped, alloc.allocatedBytes());
+        assertEquals(0, t.map(0x7f00_0000_0000L, 0x4000_0000L, SZ_4K, RW), "and are reused by the next map");
+        assertEquals(mapped, alloc.allocatedBytes(), "without a new page");
+        t.free();
+        assertEquals(none, alloc.allocatedBytes(), "free_io_pgtable_ops returns every table, the pgd included");
     }
 
     @Test
-    void unmappingTheLastLeafFlushesTheTablesWalkBeforeItsPageGoesBack() {
-        // Linux __arm_lpae_unmap on a table it unlinks: clear the entry, tlb_flush_walk for the
-        // span the table covered, then free it. Each flush records whether the level-3 table's
-        // page was still allocated when the flush ran.
-        List<String> events = new ArrayList<>();
-        long[] l3 = {-1};
-        IoPgtableFlushOps ops = new IoPgtableFlushOps() {
-            @Override
-            public void tlbFlushAll() {
-                events.add("all");
-            }
+    void aBlockMappedOverAnEmptiedTableUnlinksItFlushesItsWalkAndFreesIt() {
+        // arm_lpae_init_pte: a table where the block goes is unmapped through __arm_lpae_unmap:
+        // clear, tlb_flush_walk for the block's span, free; then the block is written.
+        LpaePageTable t = s1(48);
+        assertEquals(0, t.map(SZ_1G, 0x4000_0000L, SZ_4K, RW));
+        assertEquals(SZ_4K, t.unmap(SZ_1G, SZ_4K, new IotlbGather()));
+        long withL3 = alloc.allocatedBytes();
+        int tables = t.tableCount();
+        tlb.calls.clear();
+        assertEquals(0, t.map(SZ_1G, 0x8000_0000L, SZ_2M, RW));
+        assertEquals(List.of(String.format("walk 0x%x+0x%x", SZ_1G, SZ_2M)), tlb.calls);
+        assertEquals(tables - 1, t.tableCount(), "the level-3 table went");
+        assertEquals(withL3 - SZ_4K, alloc.allocatedBytes(), "and its page is back");
+        assertEquals(0x8000_0000L + 0x1234, t.iovaToPhys(SZ_1G + 0x1234));
+    }
 
-            @Override
-            public void tlbFlushWalk(long iova, long size, long granule) {
-                events.add(String.format("walk 0x%x+0x%x, level-3 table %s", iova, size,
-                        alloc.isAllocated(l3[0]) ? "allocated" : "free"));
-            }
-
-            @Override
-            public void tlbAddPage(IotlbGather gather, long iova, long granule) {
-                events.add(String.format("page 0x%x", iova));
-                gather.add(iova, granule, granule);
-            }
-        };
-        LpaePageTable t = LpaePageTable.allocate(LpaeConfig.of(LpaeStage.STAGE1, PG4K, 48, 48), mem, alloc, ops);
-        long freeBefore = alloc.freeBytes(Zone.NORMAL);
-        long iova = 0x7f00_0000_1000L;
-        assertEquals(0, t.map(iova, 0x4000_1000L, SZ_4K, RW));
-        assertTrue(alloc.freeBytes(Zone.NORMAL) < freeBefore, "three tables were allocated");
-        assertTrue(walker.walk(hw(t), iova, AccessType.READ, false, r));
-        l3[0] = r.descriptorAddress() & -SZ_4K;
-
-        IotlbGather g = new IotlbGather();
-        assertEquals(SZ_4K, t.unmap(iova, SZ_4K, g));
-        assertEquals(List.of(
-                "page 0x7f0000001000",
-                "walk 0x7f0000000000+0x200000, level-3 table allocated", // its own span, 2 MiB
-                "walk 0x7f0000000000+0x40000000, level-3 table free", // the level-2 table, 1 GiB
-                "walk 0x7f0000000000+0x8000000000, level-3 table free"), // the level-1 table, 512 GiB
-                events);
-        assertEquals(freeBefore, alloc.freeBytes(Zone.NORMAL), "every page the map took is back");
-        assertEquals(1, t.tableCount());
-        assertFalse(walker.walk(hw(t), iova, AccessType.READ, false, r));
-        assertEquals(0, r.level(), "the start-level entry is gone");
+    @Test
+    void aBlockOverATableThatStillMapsAPageIsRefusedAndChangesNothing() {
+        // Linux would unmap the live page silently (arm_lpae_init_pte); the model refuses.
+        LpaePageTable t = s1(48);
+        assertEquals(0, t.map(SZ_1G + SZ_4K, 0x4000_1000L, SZ_4K, RW));
+        long bytes = alloc.allocatedBytes();
+        tlb.calls.clear();
+        assertEquals(IommuErrno.EEXIST, t.map(SZ_1G, 0x8000_0000L, SZ_2M, RW));
+        assertEquals(List.of(), tlb.calls);
+        assertEquals(bytes, alloc.allocatedBytes());
+        assertEquals(0x4000_1000L, t.iovaToPhys(SZ_1G + SZ_4K), "the page still translates");
     }
 
     @Test
     void unmapAtBlockSizeOverATableFreesItAndFlushesTheWalk() {
         LpaePageTable t = s1(48);
-        long pgdOnly = t.tableBytes();
         for (long off = 0; off < 4 * SZ_4K; off += SZ_4K) {
             assertEquals(0, t.map(SZ_1G + off, 0x4000_0000L + off, SZ_4K, RW));
         }
+        int tables = t.tableCount();
+        long bytes = t.tableBytes();
         IotlbGather g = new IotlbGather();
         assertEquals(SZ_2M, t.unmapPages(SZ_1G, SZ_2M, 1, g));
-        // The level-3 table goes with its leaves (its walk flushed first); then levels 2 and 1,
-        // emptied, go the same way.
-        assertEquals(List.of(String.format("walk 0x%x+0x%x", SZ_1G, SZ_2M), String.format("page 0x%x+0x%x", SZ_1G, SZ_2M),
-                String.format("walk 0x%x+0x%x", SZ_1G, SZ_1G), "walk 0x0+0x8000000000"), tlb.calls);
+        // __arm_lpae_unmap: the level-3 table goes with its leaves, its walk flushed first; then
+        // tlb_add_page for the entry, as Linux adds every entry it cleared. Levels 1 and 2 stay.
+        assertEquals(List.of(String.format("walk 0x%x+0x%x", SZ_1G, SZ_2M), String.format("page 0x%x+0x%x", SZ_1G, SZ_2M)),
+                tlb.calls);
         assertEquals(0, t.iovaToPhys(SZ_1G + SZ_4K));
-        assertEquals(1, t.tableCount());
-        assertEquals(pgdOnly, t.tableBytes());
+        assertEquals(tables - 1, t.tableCount());
+        assertEquals(bytes - SZ_4K, t.tableBytes());
     }
 
     @Test

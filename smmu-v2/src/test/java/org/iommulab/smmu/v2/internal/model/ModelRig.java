@@ -170,6 +170,12 @@ final class ModelRig {
         return alloc.allocPages(1, Zone.NORMAL);
     }
 
+    /** A 2 MiB-aligned, 2 MiB physical block (the allocator aligns only to the allocation's order). */
+    long block2m() {
+        long pa = alloc.allocPages(1024, Zone.NORMAL);
+        return (pa + 0x1f_ffff) & ~0x1f_ffffL;
+    }
+
     long pages(long n) {
         return alloc.allocPages(n, Zone.NORMAL);
     }

@@ -96,9 +96,11 @@ class StagesTest {
         rig.stream(0, SID, 0);
         rig.enable(0);
         port.translate(SID, ipa, READ);
-        t.unmap(ipa, 0x1000, null); // the level-3 table empties and is unlinked
-        long pa2 = rig.page();
-        t.map(ipa, pa2, 0x1000, ModelRig.RW); // through a new level-3 table
+        t.unmap(ipa, 0x1000, null); // the level-3 table empties and stays linked
+        long pa2 = rig.block2m();
+        // A block over it unlinks the table; the rig's flush callbacks do nothing, so the walk
+        // cache still holds it until the TLBIs below.
+        t.map(ipa, pa2, 0x20_0000, ModelRig.RW);
         rig.hw.write64(rig.cb(0, Cb.TLBIIPAS2L), ipa >>> 12);
         rig.sync(0);
         assertEquals(FaultKind.TRANSLATION, ModelRig.fault(port, SID, ipa, READ).kind(), "walked the old table");
