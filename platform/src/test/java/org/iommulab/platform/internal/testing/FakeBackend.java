@@ -46,6 +46,12 @@ public final class FakeBackend implements DmaBackend {
     public volatile boolean failMaps;
     /** When true, allocCoherent returns null. */
     public volatile boolean failCoherent;
+    /** Run inside every attach, before it returns (a test's look at the device in the middle of a swap). */
+    public volatile Runnable onAttach = () -> { };
+    /** Run inside every mapPhys, before it maps (a call in flight in the backend). */
+    public volatile Runnable onMapPhys = () -> { };
+    /** What maxMappingSize() answers (Linux dma_max_mapping_size). */
+    public volatile long maxMappingSize = Long.MAX_VALUE;
     /** dmaSupported(mask) holds for masks at least this wide. */
     public volatile long minSupportedMask = 1;
     /** Translation block shift of the port. */
@@ -113,6 +119,7 @@ public final class FakeBackend implements DmaBackend {
         if (attachFailure != null) {
             throw new BackendException(attachFailure);
         }
+        onAttach.run();
         return new Binding(device);
     }
 
@@ -150,6 +157,7 @@ public final class FakeBackend implements DmaBackend {
         @Override
         public long mapPhys(long phys, long size, DmaDirection dir, int attrs) {
             record(String.format("mapPhys %s 0x%x %d %s", dev, phys, size, dir));
+            onMapPhys.run();
             if (failMaps) {
                 device.warn(String.format("DMA addr 0x%x+%d overflow (fake)", phys, size));
                 return DmaMasks.MAPPING_ERROR;
@@ -252,7 +260,7 @@ public final class FakeBackend implements DmaBackend {
 
         @Override
         public long maxMappingSize() {
-            return Long.MAX_VALUE;
+            return maxMappingSize;
         }
 
         @Override
