@@ -79,6 +79,7 @@ class StopDuringRunTest {
         CompletableFuture<WorkloadReport> run = CompletableFuture.supplyAsync(() -> d.run(new WorkloadParams(1, 0, 3)));
         assertTrue(running.await(10, TimeUnit.SECONDS));
         CompletableFuture<Void> stop = CompletableFuture.runAsync(d::stop);
+        awaitTrue(d::isStopped); // stop has begun: it now waits for the run
         proceed.countDown();
         stop.get(10, TimeUnit.SECONDS);
         assertEquals(1, releases.get(), "released once, after the run");
@@ -117,5 +118,16 @@ class StopDuringRunTest {
         assertEquals(1, releases.get());
         assertTrue(r.firstError().contains("is being swapped"), r.firstError());
         assertFalse(maps.get() >= 1000, "the run ended at the first refused mapping");
+    }
+
+    /** Spins until {@code condition} holds; a hang fails the test instead. */
+    private static void awaitTrue(java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not reached within 10 s");
+            }
+            Thread.yield();
+        }
     }
 }

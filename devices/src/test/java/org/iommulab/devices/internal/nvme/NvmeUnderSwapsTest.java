@@ -84,7 +84,6 @@ class NvmeUnderSwapsTest {
         assertTrue(!runner.isAlive(), "the runner ended");
         assertEquals(0, reports.stream().mapToLong(WorkloadReport::dataErrors).sum(),
                 "bytes wrong: " + reports.stream().filter(r -> r.dataErrors() > 0).findFirst().orElse(null));
-        assertTrue(reports.stream().anyMatch(WorkloadReport::clean), "some runs completed untouched by a swap");
         assertEquals(0, total(Stat.LEAKS_RECLAIMED), "the driver released everything it held");
         assertEquals(0, total(Stat.STALE_DMA_REFUSED), "the driver quiesced its device before its release ended");
         WorkloadReport last = h.workload("nvme").run(new WorkloadParams(4, 64 * 1024, 99));

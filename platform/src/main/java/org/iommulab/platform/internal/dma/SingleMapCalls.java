@@ -10,6 +10,7 @@ import org.iommulab.api.checker.FindingKind;
 import org.iommulab.api.dma.DmaAttrs;
 import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.dma.DmaMasks;
+import org.iommulab.api.platform.PageAllocator;
 
 /**
  * Single and resource mappings of one device's DMA API: {@code dma_map_phys} /
@@ -33,7 +34,10 @@ final class SingleMapCalls {
         long dma;
         c.enterCreating(call);
         try {
-            if (type == MappingType.SINGLE && !DmaAttrs.has(attrs, DmaAttrs.MMIO)) {
+            // dma_max_mapping_size() is never below a page (swiotlb's is 256 KiB less the
+            // min_align_mask padding; dma-direct and iommu-dma have none), so a mapping of at most
+            // a page skips the backend's answer, which on dma-direct walks the RAM layout.
+            if (size > PageAllocator.PAGE_SIZE && type == MappingType.SINGLE && !DmaAttrs.has(attrs, DmaAttrs.MMIO)) {
                 DmaArgs.maxSize(call, size, c.ops.maxMappingSize(), c.backend);
             }
             dma = type == MappingType.PHYS ? c.ops.mapResource(phys, size, dir, attrs) : c.ops.mapPhys(phys, size, dir, attrs);
