@@ -28,18 +28,19 @@ public enum FindingKind {
     SG_ALREADY_MAPPED("device driver maps an sg table that is already mapped"),
     // ---- release ----
     LEAK("device driver has pending DMA allocations while released from device"),
-    /**
-     * Beyond Linux, in dma-debug's style: the device did DMA through the bus master of a driver
-     * that was released since (a swap or unbind). The access was refused and reached no memory.
-     */
-    DMA_AFTER_RELEASE("device DMA after driver release"),
     // ---- beyond Linux ----
     /** The CPU touched a streaming buffer while the device owns it (mapped, not synced for the CPU). */
     CPU_ACCESS_DEVICE_OWNED("cpu touches a streaming DMA buffer the device owns"),
     /** The CPU touched memory that no allocation holds. */
     CPU_ACCESS_UNALLOCATED("cpu touches memory outside any allocation"),
     /** A mapping lets the device reach bytes of other allocations that share its pages. */
-    SUB_PAGE_EXPOSURE("mapping exposes other allocations that share its pages");
+    SUB_PAGE_EXPOSURE("mapping exposes other allocations that share its pages"),
+    /**
+     * In dma-debug's style: the device did DMA through the bus master of a driver that was
+     * released since (a swap or unbind). The access was refused and reached no memory. Last, so
+     * the constants before it keep their order.
+     */
+    DMA_AFTER_RELEASE("device DMA after driver release");
 
     private final String linuxMessage;
 
