@@ -10,9 +10,11 @@ import org.osgi.annotation.versioning.ProviderType;
  * again, so the service is withdrawn and registered anew with the new backend's name: look it
  * up by workload name and backend after every swap.
  *
- * <p>{@link #run} reports what went wrong instead of throwing: a run on a device that was
- * swapped away meanwhile ends early with {@link WorkloadReport#firstError()} saying so.
- * Runs of one workload are serialized.
+ * <p>{@link #run} reports what went wrong instead of throwing (only parameters {@link #check}
+ * rejects throw, before anything runs): a run on a device that is swapped away meanwhile ends
+ * at its next mapping, which the platform refuses while it releases the driver, with
+ * {@link WorkloadReport#firstError()} saying so; the driver's release waits for that run. Runs
+ * of one workload are serialized.
  */
 @ProviderType
 public interface Workload {

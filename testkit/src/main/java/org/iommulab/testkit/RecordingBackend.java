@@ -48,6 +48,12 @@ public final class RecordingBackend extends IdentityBackend {
     public volatile boolean failMaps;
     /** When true, allocCoherent returns null. */
     public volatile boolean failCoherent;
+    /** Run inside every attach, before it returns (a test's look at the device in the middle of a swap). */
+    public volatile Runnable onAttach = () -> { };
+    /** Run inside every mapPhys, before it maps (a call in flight in the backend). */
+    public volatile Runnable onMapPhys = () -> { };
+    /** What maxMappingSize() answers (Linux dma_max_mapping_size). */
+    public volatile long maxMappingSize = Long.MAX_VALUE;
     /** dmaSupported(mask) holds for masks at least this wide. */
     public volatile long minSupportedMask = 1;
     /** Translation block shift of the port. */
@@ -105,6 +111,7 @@ public final class RecordingBackend extends IdentityBackend {
         if (attachFailure != null) {
             throw new BackendException(attachFailure);
         }
+        onAttach.run();
         return new Recording(device);
     }
 
@@ -131,6 +138,7 @@ public final class RecordingBackend extends IdentityBackend {
         @Override
         public long mapPhys(long phys, long size, DmaDirection dir, int attrs) {
             record(String.format("mapPhys %s 0x%x %d %s", dev, phys, size, dir));
+            onMapPhys.run();
             if (failMaps) {
                 device.warn(String.format("DMA addr 0x%x+%d overflow (fake)", phys, size));
                 return DmaMasks.MAPPING_ERROR;
@@ -219,6 +227,11 @@ public final class RecordingBackend extends IdentityBackend {
         @Override
         public long requiredMask() {
             return DmaMasks.bits(33);
+        }
+
+        @Override
+        public long maxMappingSize() {
+            return maxMappingSize;
         }
 
         @Override

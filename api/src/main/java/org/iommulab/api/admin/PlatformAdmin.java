@@ -32,7 +32,8 @@ public interface PlatformAdmin {
      * Adds a device that does not come from configuration (tests, scenarios); it is bound at once
      * if a backend accepts it.
      *
-     * @throws IllegalArgumentException when a device of that name exists
+     * @throws IllegalArgumentException when a device of that name exists, or another device has
+     *         one of its stream IDs (the message names that device); nothing is added
      */
     void addDevice(DeviceDescriptor descriptor);
 
@@ -40,16 +41,25 @@ public interface PlatformAdmin {
     void removeDevice(String name);
 
     /**
-     * Moves {@code device} to {@code backend} with the swap protocol: new mappings wait, the
-     * driver releases, leaks are reported and reclaimed, detach, attach, the DMA API is
-     * re-registered and the driver starts again. Returns when the device is bound again.
+     * Moves {@code device} to {@code backend} with the swap protocol: the driver is released
+     * first (while it releases, its new mappings fail at once and its unmaps pass), its device
+     * DMA is cut off (accesses through its {@code DmaApi.busMaster()} are refused from then on),
+     * leaks are reported and reclaimed, detach, attach, and the driver starts again on a new
+     * DmaApi. No step waits without a bound. Returns when the device is bound again.
      *
      * @throws IllegalArgumentException for an unknown device or backend
-     * @throws IllegalStateException when the backend refuses the device; the device stays where it was
+     * @throws IllegalStateException when the backend refuses the device, or the driver did not
+     *         release within the platform's bound (the message names the driver, what its thread
+     *         waits on, and its stack); the device stays where it was
      */
     void bind(String device, String backend);
 
-    /** The device's bus master: its own accesses, translated by whatever it is bound to. */
+    /**
+     * The device's own bus master, tied to no driver: its accesses are translated by whatever
+     * the device is bound to at that moment (tests and the conformance suite play the device
+     * with it). While the binding changes they fault, as a stream attached to Linux's blocking
+     * domain would. Drivers hand their device model {@code DmaApi.busMaster()} instead.
+     */
     BusMaster busMaster(String device);
 
     /** Counters of {@code device} on the backend it is bound to now. */

@@ -46,5 +46,15 @@ public enum Stat {
      * Bytes of other allocations the device could reach because they share pages with a
      * mapping, summed over mappings (sub-page exposure).
      */
-    EXPOSED_BYTES
+    EXPOSED_BYTES,
+    /**
+     * Device accesses refused because they came through the bus master of a released driver
+     * (DMA after driver release), counted on the backend that driver was bound to.
+     */
+    STALE_DMA_REFUSED,
+    /**
+     * Swaps away from this backend that were abandoned: the driver did not release within the
+     * platform's bound (or its calls or device accesses did not drain), so the device stayed.
+     */
+    SWAPS_ABANDONED
 }

@@ -34,7 +34,13 @@ public enum FindingKind {
     /** The CPU touched memory that no allocation holds. */
     CPU_ACCESS_UNALLOCATED("cpu touches memory outside any allocation"),
     /** A mapping lets the device reach bytes of other allocations that share its pages. */
-    SUB_PAGE_EXPOSURE("mapping exposes other allocations that share its pages");
+    SUB_PAGE_EXPOSURE("mapping exposes other allocations that share its pages"),
+    /**
+     * In dma-debug's style: the device did DMA through the bus master of a driver that was
+     * released since (a swap or unbind). The access was refused and reached no memory. Last, so
+     * the constants before it keep their order.
+     */
+    DMA_AFTER_RELEASE("device DMA after driver release");
 
     private final String linuxMessage;
 

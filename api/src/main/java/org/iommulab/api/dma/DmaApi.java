@@ -1,5 +1,6 @@
 package org.iommulab.api.dma;
 
+import org.iommulab.api.platform.BusMaster;
 import org.iommulab.api.platform.DeviceDescriptor;
 import org.iommulab.api.platform.MemoryAccess;
 import org.osgi.annotation.versioning.ProviderType;
@@ -24,6 +25,16 @@ import org.osgi.annotation.versioning.ProviderType;
  * </ul>
  * In every error case nothing changes: not the IOVA space, page tables, bounce pool or the
  * record of live mappings.
+ *
+ * <h2>Swaps</h2>
+ * While the device is being swapped, its driver is released first (the static reference goes);
+ * during that release, calls that would create something ({@code map*}, {@link #allocCoherent})
+ * fail at once with a {@link DmaUsageException} saying the device is being swapped, and calls
+ * that release or sync pass, so a release that waits for its own in-flight calls completes.
+ * Once the release returned, every call on this object throws (it is stale), and device
+ * accesses through its {@link #busMaster()} are refused.
+ *
+ * <p>Thread-safe: a driver may call from any number of threads.
  */
 @ProviderType
 public interface DmaApi {
@@ -44,6 +55,18 @@ public interface DmaApi {
      * the device owns); use it, not raw physical memory, for a driver's PIO and buffer filling.
      */
     MemoryAccess cpu();
+
+    /**
+     * The device's bus master as this driver holds it: the handle to give the device model the
+     * driver programs (its rings, queues, descriptor tables). Every access through it carries
+     * the binding generation of this DmaApi. After the driver is released (a swap or unbind),
+     * its accesses are refused before any translation: they reach no memory on any backend,
+     * raise a {@link org.iommulab.api.platform.FaultKind#DMA_AFTER_RELEASE} fault with the
+     * device and address, and a checker finding, as a device that keeps doing DMA after its
+     * driver's remove would be caught. The new driver gets a new handle from its new DmaApi.
+     * The same object on every call; allocates nothing per access.
+     */
+    BusMaster busMaster();
 
     // ---- masks and limits ------------------------------------------------------------------
 

@@ -8,6 +8,11 @@ import org.osgi.annotation.versioning.ProviderType;
  * the IOMMU model's stream lookup, IOTLB and table walk otherwise), checked for permission, and
  * counted. A denied access throws {@link DmaFaultException}; a multi-byte access that faults
  * part-way may have transferred the bytes before the faulting page, as hardware does.
+ *
+ * <p>A bus master handed out by a driver's {@code DmaApi.busMaster()} carries that driver's
+ * binding generation: once the driver is released, its accesses are refused before any
+ * translation ({@link FaultKind#DMA_AFTER_RELEASE}) and reach no memory. Thread-safe; an access
+ * never waits for a swap (while the device's binding changes, it faults instead).
  */
 @ProviderType
 public interface BusMaster extends MemoryAccess {

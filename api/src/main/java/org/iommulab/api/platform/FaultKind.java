@@ -28,5 +28,12 @@ public enum FaultKind {
     /** The translated address is not RAM or not reachable by the device (external abort). */
     EXTERNAL_ABORT,
     /** More than one TLB entry matched (F_TLB_CONFLICT, FSR.TLBMCF). */
-    TLB_CONFLICT
+    TLB_CONFLICT,
+    /**
+     * DMA after driver release: the access came through the bus master of a driver that was
+     * released since (its device was swapped or unbound), as a device that keeps doing DMA after
+     * its driver's remove. The platform refuses it before any translation: it reaches no memory
+     * on any backend. Not an IOMMU's record: the platform raises it for every backend.
+     */
+    DMA_AFTER_RELEASE
 }

@@ -130,7 +130,7 @@ public final class CameraDriver extends DeviceDriver {
                 int number = frameNumber++;
                 // Queue: hand the buffer to the device (on a non-coherent device this invalidates the CPU's cache lines).
                 api.syncSgtableForDevice(sg, DmaDirection.FROM_DEVICE);
-                String problem = sensor.capture(sg.dmaAddress(0), frame, number);
+                String problem = sensor.capture(bus, sg.dmaAddress(0), frame, number);
                 // Dequeue: take it back for the CPU before reading the frame.
                 api.syncSgtableForCpu(sg, DmaDirection.FROM_DEVICE);
                 if (problem != null) {

@@ -8,20 +8,13 @@ import org.iommulab.api.platform.DmaFaultException;
  * frame as one contiguous run of bus addresses, line by line, which is why its driver needs
  * each buffer as a single DMA segment (videobuf2-dma-contig). The frames are a known test
  * pattern ({@link #pixel}), so the driver can check every byte it receives.
+ *
+ * <p>A capture is started with the bus master of the driver that programmed it, so its DMA
+ * carries that driver's generation. The sensor keeps no state and takes no lock.
  */
 public final class CameraSensor {
     /** Bytes per line the engine writes in one burst. */
     public static final int LINE = 1024;
-
-    private final BusMaster bus;
-    private final byte[] line = new byte[LINE];
-
-    public CameraSensor(BusMaster bus) {
-        if (bus == null) {
-            throw new IllegalArgumentException("a camera needs its bus master");
-        }
-        this.bus = bus;
-    }
 
     /** Byte {@code offset} of frame {@code frame} of the test pattern. */
     public static byte pixel(int frame, int offset) {
@@ -30,10 +23,15 @@ public final class CameraSensor {
     }
 
     /**
-     * Captures frame {@code frame} of {@code length} bytes to {@code base}. Returns null when it
-     * arrived, else what stopped it (the lines before the fault were written).
+     * Captures frame {@code frame} of {@code length} bytes to {@code base} through {@code bus}.
+     * Returns null when it arrived, else what stopped it (the lines before the fault were
+     * written).
      */
-    public synchronized String capture(long base, int length, int frame) {
+    public String capture(BusMaster bus, long base, int length, int frame) {
+        if (bus == null) {
+            throw new IllegalArgumentException("a capture needs the bus master of the driver that starts it");
+        }
+        byte[] line = new byte[LINE];
         for (int at = 0; at < length; at += LINE) {
             int n = Math.min(LINE, length - at);
             for (int i = 0; i < n; i++) {

@@ -2,6 +2,7 @@ package org.iommulab.devices.internal.core;
 
 import org.iommulab.api.dma.DmaApi;
 import org.iommulab.api.dma.DmaUsageException;
+import org.iommulab.api.platform.BusMaster;
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.devices.Workload;
 import org.iommulab.devices.WorkloadParams;
@@ -11,16 +12,24 @@ import org.iommulab.devices.WorkloadReport;
  * A driver bound to one device through one DmaApi, for as long as that DmaApi lives: Linux's
  * probe ({@link #start()}), remove ({@link #stop()}) and, in between, its workload. The DS
  * components create one when the device's DmaApi service appears and stop it when the service
- * goes (a swap), so every driver instance serves exactly one backend.
+ * goes (a swap), so every driver instance serves exactly one backend. The device model gets
+ * the driver's {@link #bus} ({@code DmaApi.busMaster()}), so the device's DMA carries this
+ * driver's generation and is refused once the driver was released.
  *
- * <p><b>Stop during a run.</b> A swap stops the driver on the swapping thread while that thread
- * holds the device's gate, so {@link #stop()} must never wait for a run (the run may itself wait
- * at the gate for a mapping). If a run is in flight, the run releases the driver's resources on
- * its way out instead; whatever it can no longer release through its now stale DmaApi the
- * platform has reclaimed (and reported) as a leak. The run ends with an error saying so.
+ * <p><b>Stop during a run.</b> As Linux's remove quiesces the device before it returns,
+ * {@link #stop()} waits for a run in flight to end, then releases. It does not wait long: while
+ * the platform releases the driver, the run's next mapping fails at once ("being swapped"),
+ * which ends the run, and no call or device access of the run waits on the swap. The one
+ * exception is a stop on the run's own thread (the run made its device be swapped), which
+ * leaves the release to the run on its way out.
+ *
+ * <p>{@link #run} never throws once its parameters passed {@link #check}: whatever goes wrong
+ * (a refused call, a backend's exception) ends up in its report.
  */
 public abstract class DeviceDriver implements Workload {
     protected final DmaApi api;
+    /** The device's bus master as this driver holds it: hand it to the device model. */
+    protected final BusMaster bus;
     protected final PageAllocator allocator;
     private final String name;
     private final String description;
@@ -31,6 +40,7 @@ public abstract class DeviceDriver implements Workload {
     private boolean started;
     private boolean stopped;
     private boolean running;
+    private Thread runner;
     private boolean releaseAfterRun;
 
     protected DeviceDriver(String name, String description, DmaApi api, PageAllocator allocator) {
@@ -40,6 +50,7 @@ public abstract class DeviceDriver implements Workload {
         this.name = name;
         this.description = description;
         this.api = api;
+        this.bus = api.busMaster();
         this.allocator = allocator;
         this.device = api.device().name();
         this.backend = api.backendName();
@@ -84,16 +95,32 @@ public abstract class DeviceDriver implements Workload {
         }
     }
 
-    /** Removes the driver: releases every mapping and buffer, now or at the end of a run in flight. Idempotent. */
+    /**
+     * Removes the driver: waits for a run in flight to end (it ends at its next refused call
+     * once the platform releases the driver), then releases every mapping and buffer.
+     * Idempotent. On the run's own thread, the release is left to the run instead.
+     */
     public final void stop() {
         synchronized (state) {
             if (stopped) {
                 return;
             }
             stopped = true;
-            if (running) {
+            if (running && runner == Thread.currentThread()) {
                 releaseAfterRun = true;
                 return;
+            }
+            boolean interrupted = false;
+            while (running) {
+                try {
+                    state.wait();
+                } catch (InterruptedException e) {
+                    // Remove must finish; the platform bounds how long it may take.
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
         }
         release();
@@ -125,23 +152,38 @@ public abstract class DeviceDriver implements Workload {
                             + " is not bound (released by a swap, or never probed); look the workload up again").build();
                 }
                 running = true;
+                runner = Thread.currentThread();
             }
             boolean release;
+            boolean swapped;
             try {
                 runRounds(params, report);
             } catch (DmaUsageException e) {
-                // Thrown by a stale DmaApi after a swap, or by the checker for a misuse: either way the run is over.
+                // Thrown while the driver is being released ("being swapped"), by a stale DmaApi,
+                // or by the checker for a misuse: either way the run is over.
                 report.error("run stopped: " + e.getMessage());
+            } catch (RuntimeException e) {
+                // A backend's or a model's exception: the run reports it instead of throwing.
+                report.error("run stopped by " + e);
             } finally {
                 synchronized (state) {
                     running = false;
+                    runner = null;
+                    swapped = stopped;
                     release = releaseAfterRun;
                     releaseAfterRun = false;
+                    state.notifyAll();
                 }
             }
-            if (release) {
+            if (swapped) {
                 report.error(device + ": the device was swapped away from " + backend + " during the run");
-                release();
+            }
+            if (release) {
+                try {
+                    release();
+                } catch (RuntimeException e) {
+                    report.error("release after the run failed: " + e);
+                }
             }
         }
         return report.build();

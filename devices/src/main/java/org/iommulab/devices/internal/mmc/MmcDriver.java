@@ -48,6 +48,8 @@ public final class MmcDriver extends DeviceDriver {
     private static final int PAGE = (int) PageAllocator.PAGE_SIZE;
 
     private final MmcHost host;
+    /** The host as this driver opened it (its registers and transfer), from probe on. */
+    private MmcHost.Session session;
     private final PioPlacement placement;
     private final boolean seededBug;
     private CoherentAllocation table;
@@ -95,7 +97,8 @@ public final class MmcDriver extends DeviceDriver {
         if (table == null) {
             throw new IllegalStateException(deviceName() + ": no coherent memory for the descriptor table");
         }
-        host.setDescriptorTable(table.dmaHandle());
+        session = host.open(bus);
+        session.setDescriptorTable(table.dmaHandle());
     }
 
     @Override
@@ -191,7 +194,7 @@ public final class MmcDriver extends DeviceDriver {
                     AdmaDescriptor.VALID | (s == nents - 1 ? AdmaDescriptor.END : 0) | gap[s]);
             at += len;
         }
-        status = host.transfer(write, cardAt, total);
+        status = session.transfer(write, cardAt, total);
         api.unmapSg(sg, n, dir, DmaAttrs.NONE);
         if (status != MmcHost.OK) {
             return failed(r, write, status);
@@ -203,13 +206,13 @@ public final class MmcDriver extends DeviceDriver {
             byte[] buf = new byte[gap[s]];
             if (write) {
                 placement.locate(sg, s, inSegment[s], transferAt[s], gap[s], (phys, off, len) -> cpu.read(phys, buf, off, len));
-                host.writeDataPort(buf, 0, buf.length);
+                session.writeDataPort(buf, 0, buf.length);
             } else {
-                host.readDataPort(buf, 0, buf.length);
+                session.readDataPort(buf, 0, buf.length);
                 placement.locate(sg, s, inSegment[s], transferAt[s], gap[s], (phys, off, len) -> cpu.write(phys, buf, off, len));
             }
         }
-        status = host.finish();
+        status = session.finish();
         if (status != MmcHost.OK) {
             return failed(r, write, status);
         }
@@ -218,7 +221,7 @@ public final class MmcDriver extends DeviceDriver {
     }
 
     private boolean failed(WorkloadReport.Builder r, boolean write, int status) {
-        String what = deviceName() + ": " + (write ? "write" : "read") + " request failed: " + host.lastError();
+        String what = deviceName() + ": " + (write ? "write" : "read") + " request failed: " + session.lastError();
         if ((status & MmcHost.DMA_FAULT) != 0) {
             r.fault(what);
         } else {

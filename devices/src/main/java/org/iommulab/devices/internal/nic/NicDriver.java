@@ -48,6 +48,8 @@ public final class NicDriver extends DeviceDriver {
 
     private final NicModel nic;
     private final Interrupts interrupts = new Interrupts();
+    /** The device on this driver's rings, between up() and down(). */
+    private NicModel.Port port;
     private CoherentAllocation txRing;
     private CoherentAllocation rxRing;
     private final long[] rxPage = new long[RING];
@@ -112,13 +114,16 @@ public final class NicDriver extends DeviceDriver {
             }
         }
         txTail = 0;
-        nic.reset(txRing.dmaHandle(), rxRing.dmaHandle(), RING, interrupts);
+        port = nic.reset(bus, txRing.dmaHandle(), rxRing.dmaHandle(), RING, interrupts);
         return true;
     }
 
     /** Linux {@code ndo_stop}: quiesces the device, then unmaps every buffer still handed to it. */
     private void down() {
-        nic.shutdown();
+        if (port != null) {
+            port.shutdown();
+            port = null;
+        }
         for (int i = 0; i < RING; i++) {
             quietly(rxDma, i, RX_BUFFER, DmaDirection.FROM_DEVICE);
             quietly(txDma, i, txLen[i], DmaDirection.TO_DEVICE);
@@ -162,7 +167,7 @@ public final class NicDriver extends DeviceDriver {
                         sent++;
                     }
                 }
-                nic.kickTx(txTail);
+                port.kickTx(txTail);
                 for (int i = 0; i < RING; i++) {
                     if (txDma[i] != DmaMasks.MAPPING_ERROR) {
                         r.error(deviceName() + ": TX descriptor " + i + " never completed");

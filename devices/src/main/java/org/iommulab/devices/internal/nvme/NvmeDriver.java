@@ -44,6 +44,8 @@ public final class NvmeDriver extends DeviceDriver {
     private static final int PAGE = NvmeFormat.PAGE;
 
     private final NvmeController ctrl;
+    /** This driver's I/O queue pair on the controller, from probe on. */
+    private NvmeController.Queues queues;
     private CoherentAllocation sq;
     private CoherentAllocation cq;
     private CoherentAllocation prpList;
@@ -82,12 +84,15 @@ public final class NvmeDriver extends DeviceDriver {
         sqTail = 0;
         cqHead = 0;
         phase = 1;
-        ctrl.createQueues(sq.dmaHandle(), cq.dmaHandle(), DEPTH, () -> interrupts++);
+        queues = ctrl.createQueues(bus, sq.dmaHandle(), cq.dmaHandle(), DEPTH, () -> interrupts++);
     }
 
     @Override
     protected void release() {
-        ctrl.deleteQueues();
+        if (queues != null) {
+            queues.delete();
+            queues = null;
+        }
         for (CoherentAllocation c : new CoherentAllocation[] {sq, cq, prpList}) {
             if (c != null) {
                 try {
@@ -218,7 +223,7 @@ public final class NvmeDriver extends DeviceDriver {
         cpu.writeInt(e + NvmeFormat.SQE_NLB, blocks - 1);
         sqTail = (sqTail + 1) % DEPTH;
         int before = interrupts;
-        ctrl.ringSubmission(sqTail);
+        queues.ringSubmission(sqTail);
         if (interrupts == before) {
             return -1;
         }

@@ -166,7 +166,7 @@ public final class LoopbackDriver extends DeviceDriver {
             api.cpu().write(buf.cpuAddress(), data, 0, len);
             // The device reads the buffer, the driver inverts it, the device writes it back; the
             // CPU sees the result without a sync.
-            TestDevice.Result in = device.read(buf.dmaHandle(), len);
+            TestDevice.Result in = device.read(bus, buf.dmaHandle(), len);
             if (!in.ok()) {
                 r.fault("coherent read faulted: " + in.fault());
                 return;
@@ -176,7 +176,7 @@ public final class LoopbackDriver extends DeviceDriver {
                 inverted[k] = (byte) ~inverted[k];
                 data[k] = (byte) ~data[k];
             }
-            TestDevice.Result out = device.write(buf.dmaHandle(), inverted, 0, len);
+            TestDevice.Result out = device.write(bus, buf.dmaHandle(), inverted, 0, len);
             if (!out.ok()) {
                 r.fault("coherent write faulted: " + out.fault());
                 return;
@@ -189,7 +189,7 @@ public final class LoopbackDriver extends DeviceDriver {
     }
 
     private boolean copy(WorkloadReport.Builder r, long src, long dst, long len) {
-        TestDevice.Result res = device.copy(src, dst, len);
+        TestDevice.Result res = device.copy(bus, src, dst, len);
         if (!res.ok()) {
             r.fault("device copy faulted after " + res.bytesDone() + " of " + len + " bytes: " + res.fault());
             return false;

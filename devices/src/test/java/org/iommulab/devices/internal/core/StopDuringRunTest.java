@@ -1,33 +1,40 @@
 package org.iommulab.devices.internal.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.iommulab.api.dma.DmaApi;
+import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.dma.DmaMasks;
 import org.iommulab.api.platform.DeviceDescriptor;
+import org.iommulab.api.platform.PageAllocator;
+import org.iommulab.api.platform.Zone;
 import org.iommulab.devices.WorkloadParams;
 import org.iommulab.devices.WorkloadReport;
 import org.iommulab.devices.internal.testing.DriverHarness;
 import org.junit.jupiter.api.Test;
 
 /**
- * A swap stops a driver on the swapping thread, possibly while a run is in flight on another:
- * stop must not wait for the run (the run may be waiting at the device's gate for that very
- * swap), and the resources are then released once, by the run on its way out.
+ * Stop is Linux's remove: it waits for a run in flight, then releases once. It does not wait
+ * long, since a run's next mapping fails at once while the platform releases the driver; a
+ * driver whose release waits for its own in-flight work therefore survives a swap.
  */
 class StopDuringRunTest {
+    private final DriverHarness h = new DriverHarness().withStandardBackends();
     private final CountDownLatch running = new CountDownLatch(1);
     private final CountDownLatch proceed = new CountDownLatch(1);
     private final AtomicInteger releases = new AtomicInteger();
+    private final AtomicInteger maps = new AtomicInteger();
 
-    private DeviceDriver driver() {
-        DriverHarness h = new DriverHarness().withStandardBackends();
-        h.platform.addDevice(DeviceDescriptor.builder("plain0").dmaMask(DmaMasks.bits(64)).build());
-        return new DeviceDriver("blocking", "waits inside its run", h.api("plain0"), h.allocator) {
+    /** A driver whose run waits on {@link #proceed} once, then maps and unmaps until a call refuses. */
+    private DeviceDriver driver(DmaApi api) {
+        return new DeviceDriver("blocking", "waits inside its run", api, h.allocator) {
             @Override
             protected void probe() {
             }
@@ -40,7 +47,17 @@ class StopDuringRunTest {
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                report.operation(1);
+                long p = allocator.allocPages(1, Zone.NORMAL);
+                try {
+                    for (int i = 0; i < params.rounds(); i++) {
+                        long dma = api.mapPhys(p, PageAllocator.PAGE_SIZE, DmaDirection.TO_DEVICE, 0);
+                        maps.incrementAndGet();
+                        api.unmapPhys(dma, PageAllocator.PAGE_SIZE, DmaDirection.TO_DEVICE, 0);
+                        report.operation(PageAllocator.PAGE_SIZE);
+                    }
+                } finally {
+                    allocator.free(p);
+                }
             }
 
             @Override
@@ -50,17 +67,24 @@ class StopDuringRunTest {
         };
     }
 
+    private DmaApi plainDevice() {
+        h.platform.addDevice(DeviceDescriptor.builder("plain0").dmaMask(DmaMasks.bits(64)).build());
+        return h.api("plain0");
+    }
+
     @Test
-    void stopReturnsAtOnceAndTheRunReleasesOnItsWayOut() throws Exception {
-        DeviceDriver d = driver();
+    void stopWaitsForTheRunInFlightThenReleasesOnce() throws Exception {
+        DeviceDriver d = driver(plainDevice());
         d.start();
-        CompletableFuture<WorkloadReport> run = CompletableFuture.supplyAsync(() -> d.run(new WorkloadParams(1, 0, 1)));
-        running.await();
-        d.stop();
-        assertEquals(0, releases.get(), "stop left the release to the run in flight");
+        CompletableFuture<WorkloadReport> run = CompletableFuture.supplyAsync(() -> d.run(new WorkloadParams(1, 0, 3)));
+        assertTrue(running.await(10, TimeUnit.SECONDS));
+        CompletableFuture<Void> stop = CompletableFuture.runAsync(d::stop);
+        awaitTrue(d::isStopped); // stop has begun: it now waits for the run
         proceed.countDown();
-        WorkloadReport r = run.get();
-        assertEquals(1, releases.get());
+        stop.get(10, TimeUnit.SECONDS);
+        assertEquals(1, releases.get(), "released once, after the run");
+        WorkloadReport r = run.get(10, TimeUnit.SECONDS);
+        assertTrue(run.isDone(), "the run ended before stop returned");
         assertTrue(r.firstError().contains("was swapped away from") && r.firstError().contains("during the run"), r.firstError());
         d.stop();
         assertEquals(1, releases.get(), "stop is idempotent");
@@ -69,9 +93,41 @@ class StopDuringRunTest {
 
     @Test
     void withoutARunStopReleasesAtOnce() {
-        DeviceDriver d = driver();
+        DeviceDriver d = driver(plainDevice());
         d.start();
         d.stop();
         assertEquals(1, releases.get());
+    }
+
+    @Test
+    void aDriverWhoseReleaseWaitsForItsRunSurvivesASwapAndTheRunEndsAtItsNextMapping() throws Exception {
+        // The harness's plain device has no driver kind: play the component by hand on its DmaApi.
+        DmaApi api = plainDevice();
+        DeviceDriver d = driver(api);
+        d.start();
+        CompletableFuture<WorkloadReport> run = CompletableFuture.supplyAsync(() -> d.run(new WorkloadParams(1, 0, 1000)));
+        assertTrue(running.await(10, TimeUnit.SECONDS));
+        // The release of the swap below (stop) waits for this run; the run maps on after proceed.
+        CompletableFuture<Void> release = CompletableFuture.runAsync(() -> {
+            ((org.iommulab.platform.internal.dma.DeviceDmaApi) api).beginRelease("swiotlb");
+            proceed.countDown();
+            d.stop();
+        });
+        release.get(10, TimeUnit.SECONDS);
+        WorkloadReport r = run.get(10, TimeUnit.SECONDS);
+        assertEquals(1, releases.get());
+        assertTrue(r.firstError().contains("is being swapped"), r.firstError());
+        assertFalse(maps.get() >= 1000, "the run ended at the first refused mapping");
+    }
+
+    /** Spins until {@code condition} holds; a hang fails the test instead. */
+    private static void awaitTrue(java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not reached within 10 s");
+            }
+            Thread.yield();
+        }
     }
 }

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class MmcHostTest {
     private final DriverHarness h = new DriverHarness();
     private BusMaster bus;
-    private MmcHost host;
+    private MmcHost.Session host;
     private long table;
 
     @BeforeEach
@@ -28,7 +28,7 @@ class MmcHostTest {
         h.platform.addBackend(h.direct, Map.of(DmaBackend.NAME_PROPERTY, "direct"));
         h.platform.addDevice(DeviceDescriptor.builder("host").dmaMask(DmaMasks.bits(64)).build());
         bus = h.platform.busMaster("host");
-        host = new MmcHost(bus);
+        host = new MmcHost().open(bus);
         table = h.allocator.allocPages(1, Zone.NORMAL);
         host.setDescriptorTable(table);
     }

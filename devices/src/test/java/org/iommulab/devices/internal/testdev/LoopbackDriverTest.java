@@ -5,6 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.iommulab.api.backend.TranslationPort;
+import org.iommulab.api.checker.FindingKind;
+import org.iommulab.api.platform.AccessType;
+import org.iommulab.api.platform.BusMaster;
+import org.iommulab.api.platform.FaultKind;
+import org.iommulab.api.platform.Zone;
 import org.iommulab.devices.WorkloadParams;
 import org.iommulab.devices.WorkloadReport;
 import org.iommulab.devices.internal.DriverKind;
@@ -49,8 +55,34 @@ class LoopbackDriverTest {
         h.platform.bind("testdev0", "direct");
         TestDevice dev = h.models.model("testdev0", TestDevice.class, TestDevice::new);
         // Address 0 is below RAM: direct mapping cannot reach it.
-        TestDevice.Result res = dev.read(0, 16);
+        TestDevice.Result res = dev.read(h.api("testdev0").busMaster(), 0, 16);
         assertNotNull(res.fault(), "expected a fault");
         assertEquals(0, res.bytesDone());
+    }
+
+    @Test
+    void aCommandFromAReleasedDriverReachesNoMemory() {
+        h.platform.bind("testdev0", "swiotlb");
+        BusMaster released = h.api("testdev0").busMaster();
+        long page = h.allocator.allocPages(1, Zone.DMA32);
+        h.memory.fill(page, 4096, (byte) 0x3c);
+        h.platform.bind("testdev0", "direct");
+        TestDevice dev = h.models.model("testdev0", TestDevice.class, TestDevice::new);
+
+        // On direct the bus address is the physical one: a stale write would land right here.
+        TestDevice.Result res = dev.write(released, page, new byte[4096], 0, 4096);
+
+        assertEquals(FaultKind.DMA_AFTER_RELEASE, res.fault().kind());
+        assertEquals(page, res.fault().address());
+        assertEquals(0, res.bytesDone());
+        for (int i = 0; i < 4096; i += 256) {
+            assertEquals(0x3c, h.memory.readByte(page + i));
+        }
+        assertTrue(h.platform.findings().stream().anyMatch(f -> f.kind() == FindingKind.DMA_AFTER_RELEASE
+                && f.device().equals("testdev0") && f.dmaAddress() == page), h.platform.findings().toString());
+        // The driver bound now reaches the page through its own bus master.
+        TestDevice.Result ok = dev.write(h.api("testdev0").busMaster(), page, new byte[16], 0, 16);
+        assertNull(ok.fault());
+        assertEquals(0, h.memory.readByte(page));
     }
 }

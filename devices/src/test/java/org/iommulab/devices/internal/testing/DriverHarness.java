@@ -1,8 +1,8 @@
 package org.iommulab.devices.internal.testing;
 
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.iommulab.api.admin.Stat;
 import org.iommulab.api.backend.DmaBackend;
@@ -35,8 +35,9 @@ public final class DriverHarness {
     public final ZonedPageAllocator allocator = new ZonedPageAllocator(memory);
     public final BouncePool pool = new BouncePool(memory, allocator, PoolGeometry.of(16L << 20, 1));
     public final DmaDirectBackend direct = new DmaDirectBackend("direct", false, () -> pool);
-    private final Map<String, DeviceDriver> drivers = new HashMap<>();
-    private final Map<String, DmaApi> apis = new HashMap<>();
+    // Concurrent: drivers are stopped on the platform's release threads while tests look them up.
+    private final Map<String, DeviceDriver> drivers = new ConcurrentHashMap<>();
+    private final Map<String, DmaApi> apis = new ConcurrentHashMap<>();
     public final DevicePlatform platform;
     public final DeviceModels models;
 

@@ -11,7 +11,12 @@ import org.iommulab.api.platform.PhysicalMemory;
  * translated by the backend's {@link org.iommulab.api.backend.TranslationPort} (which checks
  * the permission and reports any fault) and then performed on physical memory, as a bus
  * transaction per block would be. A piece that faults stops the access; the pieces before it
- * have happened, as on hardware. Accesses wait while the device's binding is being changed.
+ * have happened, as on hardware.
+ *
+ * <p>Every access first passes the device's {@link BusGate} with the generation of the driver
+ * whose bus master this is (none for the device's own): one from a released driver is refused
+ * there, before any translation, and reaches no memory (DMA after driver release); the
+ * device's own accesses are refused as blocked while its binding changes. No access ever waits.
  * Allocates nothing unless it faults.
  */
 public final class DeviceBusMaster implements BusMaster {
@@ -23,10 +28,21 @@ public final class DeviceBusMaster implements BusMaster {
     private final DeviceBus bus;
     /** The stream chosen with {@link #withStream}, or -1 for the device's primary one. */
     private final int chosenStream;
+    /** The driver this bus master was handed to, or null for the device's own. */
+    private final DeviceBus.Generation driver;
+    /** {@code driver}'s generation number, or {@link BusGate#DEVICE_GENERATION}. */
+    private final long generation;
 
-    DeviceBusMaster(DeviceBus bus, int chosenStream) {
+    DeviceBusMaster(DeviceBus bus, int chosenStream, DeviceBus.Generation driver) {
         this.bus = bus;
         this.chosenStream = chosenStream;
+        this.driver = driver;
+        this.generation = driver == null ? BusGate.DEVICE_GENERATION : driver.number;
+    }
+
+    /** The driver generation whose accesses these are, or null for the device's own bus master. */
+    public DeviceBus.Generation driver() {
+        return driver;
     }
 
     @Override
@@ -43,7 +59,7 @@ public final class DeviceBusMaster implements BusMaster {
     public BusMaster withStream(int streamId) {
         for (int sid : bus.device().descriptor().streamIds()) {
             if (sid == streamId) {
-                return new DeviceBusMaster(bus, streamId);
+                return new DeviceBusMaster(bus, streamId, driver);
             }
         }
         throw new IllegalArgumentException("device " + deviceName() + " does not own stream ID " + streamId);
@@ -53,7 +69,7 @@ public final class DeviceBusMaster implements BusMaster {
 
     @Override
     public byte readByte(long addr) {
-        bus.gate().enterCreating();
+        enter(addr, 1, AccessType.READ);
         try {
             BusRoute r = route(addr, AccessType.READ);
             long phys = translate(r, addr, 1, AccessType.READ);
@@ -67,7 +83,7 @@ public final class DeviceBusMaster implements BusMaster {
 
     @Override
     public void writeByte(long addr, byte value) {
-        bus.gate().enterCreating();
+        enter(addr, 1, AccessType.WRITE);
         try {
             BusRoute r = route(addr, AccessType.WRITE);
             long phys = translate(r, addr, 1, AccessType.WRITE);
@@ -101,7 +117,7 @@ public final class DeviceBusMaster implements BusMaster {
     /** A little-endian word; one translation when it lies in one block, else one per byte. */
     private long readWord(long addr, int size) {
         checkRange(addr, size);
-        bus.gate().enterCreating();
+        enter(addr, size, AccessType.READ);
         try {
             BusRoute r = route(addr, AccessType.READ);
             PhysicalMemory mem = bus.memory();
@@ -130,7 +146,7 @@ public final class DeviceBusMaster implements BusMaster {
 
     private void writeWord(long addr, long value, int size) {
         checkRange(addr, size);
-        bus.gate().enterCreating();
+        enter(addr, size, AccessType.WRITE);
         try {
             BusRoute r = route(addr, AccessType.WRITE);
             PhysicalMemory mem = bus.memory();
@@ -204,7 +220,7 @@ public final class DeviceBusMaster implements BusMaster {
      */
     private void transfer(int op, long addr, byte[] buf, int off, long len, byte value) {
         AccessType access = op == BULK_READ ? AccessType.READ : AccessType.WRITE;
-        bus.gate().enterCreating();
+        enter(addr, len, access);
         try {
             BusRoute r = route(addr, access);
             PhysicalMemory mem = bus.memory();
@@ -236,6 +252,15 @@ public final class DeviceBusMaster implements BusMaster {
     }
 
     // ---- internals ------------------------------------------------------------------------------
+
+    /** Passes the gate or throws the access's fault; after it returns the caller must exit the gate. */
+    private void enter(long addr, long len, AccessType access) {
+        int r = bus.gate().enter(generation);
+        if (r != BusGate.PASS) {
+            throw r == BusGate.STALE ? bus.afterRelease(driver, streamId(), addr, len, access)
+                    : bus.blocked(streamId(), addr, access);
+        }
+    }
 
     /** The route now; faults the access when the device is bound to nothing. */
     private BusRoute route(long addr, AccessType access) {
@@ -283,6 +308,6 @@ public final class DeviceBusMaster implements BusMaster {
 
     @Override
     public String toString() {
-        return "BusMaster[" + deviceName() + " sid " + streamId() + "]";
+        return "BusMaster[" + deviceName() + " sid " + streamId() + (driver == null ? "" : ", driver " + driver) + "]";
     }
 }

@@ -130,8 +130,9 @@ final class BackendRegistry {
     /**
      * Pins {@code d} to {@code e} with a swap (PlatformAdmin's bind).
      *
-     * @throws IllegalStateException when the device is being swapped, or {@code e} does not
-     *         accept it or fails to attach it; the device is where it was
+     * @throws IllegalStateException when the device is being swapped, {@code e} does not
+     *         accept it or fails to attach it, or the swap was abandoned (the driver did not
+     *         release in time); the device is where it was
      */
     void pin(PlatformDevice d, BackendEntry e) {
         if (d.swapper != null) {
@@ -142,13 +143,18 @@ final class BackendRegistry {
             throw new IllegalStateException("backend " + e.name() + " does not accept device " + d.name
                     + "; it stays on " + (current == null ? "no backend" : current.name()));
         }
-        if (current == e) {
+        // A device whose last swap was abandoned has no running driver: binding it where it is restarts one.
+        boolean stalled = d.pendingRelease != null || d.api != null && d.api.isReleasing() || current != null && d.api == null;
+        if (current == e && !stalled) {
             d.pinned = e;
             d.log("pinned to " + e.name());
             return;
         }
         d.refused.remove(e);
         SwapProtocol.Outcome out = swap.run(d, e, "bind " + d.name + " " + e.name(), null);
+        if (out.abandoned != null) {
+            throw new IllegalStateException(out.abandoned);
+        }
         if (out.bound != e) {
             throw new IllegalStateException("backend " + e.name() + " failed to attach device " + d.name + ": "
                     + out.attachError + "; the device is on " + (out.bound == null ? "no backend" : out.bound.name()));

@@ -19,6 +19,8 @@ import org.iommulab.api.platform.PhysicalMemory;
 import org.iommulab.platform.internal.checker.CheckerSettings;
 import org.iommulab.platform.internal.checker.PlatformChecker;
 import org.iommulab.platform.internal.device.SimDmaDevice;
+import org.iommulab.platform.internal.dma.AddressMap;
+import org.iommulab.platform.internal.dma.DeviceDmaApi;
 
 /**
  * The platform's core, a plain object: memory and allocator, the registered backends, the
@@ -35,13 +37,20 @@ import org.iommulab.platform.internal.device.SimDmaDevice;
  *
  * <p><b>Threads.</b> Changes (backends, devices, binds) are serialized by one reentrant lock
  * and run their swaps on the calling thread; the queries never take it. DMA API calls and
- * device accesses never take it either: they meet swaps only at the device's gates.
+ * device accesses never take it either, and never wait: they meet swaps only at their gates,
+ * which refuse instead of holding them. A swap waits only for the driver's release (on a
+ * thread of its own) and for calls and accesses in flight to drain, each at most
+ * {@link PlatformSettings#releaseTimeoutMillis()}. A change asked for from inside a driver's
+ * release while the swap that runs it holds the lock is refused at once, since the swap is
+ * waiting for that very release.
  */
 public final class DevicePlatform implements PlatformAdmin {
     private final PhysicalMemory memory;
     private final PageAllocator allocator;
     private final SwapProtocol swapper;
     private final PlatformChecker checker;
+    private final PlatformSettings settings;
+    private final AddressMap addresses;
     private final ReentrantLock topology = new ReentrantLock();
     private final DeviceTable devices = new DeviceTable();
     private final FaultReports faults = new FaultReports();
@@ -55,12 +64,22 @@ public final class DevicePlatform implements PlatformAdmin {
     }
 
     public DevicePlatform(PhysicalMemory memory, PageAllocator allocator, DmaApiRegistrar registrar, CheckerSettings checker) {
-        if (memory == null || allocator == null || registrar == null || checker == null) {
-            throw new IllegalArgumentException("the platform needs memory, an allocator, a registrar and checker settings");
+        this(memory, allocator, registrar, checker, PlatformSettings.DEFAULT);
+    }
+
+    /**
+     * @throws IllegalArgumentException for a missing part, or declared MMIO that overlaps RAM
+     */
+    public DevicePlatform(PhysicalMemory memory, PageAllocator allocator, DmaApiRegistrar registrar, CheckerSettings checker,
+            PlatformSettings settings) {
+        if (memory == null || allocator == null || registrar == null || checker == null || settings == null) {
+            throw new IllegalArgumentException("the platform needs memory, an allocator, a registrar, checker and platform settings");
         }
         this.memory = memory;
         this.allocator = allocator;
-        this.swapper = new SwapProtocol(registrar, memory);
+        this.settings = settings;
+        this.addresses = new AddressMap(memory, settings.mmio());
+        this.swapper = new SwapProtocol(registrar, addresses, settings);
         this.checker = new PlatformChecker(checker, allocator);
         this.backends = new BackendRegistry(devices.all(), this::swap);
     }
@@ -138,7 +157,8 @@ public final class DevicePlatform implements PlatformAdmin {
      * Adds a device and binds it at once if a backend accepts it.
      *
      * @param targetFilter an LDAP filter on backend service properties, or null/blank for none
-     * @throws IllegalArgumentException for a name in use or a filter that does not parse
+     * @throws IllegalArgumentException for a name in use, a stream ID another device has (an
+     *         IOMMU tells devices apart only by it), or a filter that does not parse
      */
     public void addDevice(DeviceDescriptor descriptor, String targetFilter, DeviceOrigin origin) {
         if (descriptor == null || origin == null) {
@@ -146,18 +166,52 @@ public final class DevicePlatform implements PlatformAdmin {
         }
         String filterText = BackendRegistry.normalize(targetFilter);
         TargetFilter filter = BackendRegistry.compile(descriptor.name(), filterText);
-        topology.lock();
+        lock();
         try {
             checkOpen();
             devices.requireFree(descriptor.name());
-            PlatformDevice d = newDevice(descriptor, origin);
-            d.targetFilter = filterText;
-            d.filter = filter;
-            devices.put(d);
-            backends.placeAdded(d);
+            devices.requireFreeStreams(descriptor, null);
+            add(descriptor, filterText, filter, origin);
         } finally {
             topology.unlock();
         }
+    }
+
+    /**
+     * A configured device was renamed: the device {@code oldName} (if still there) is removed
+     * and one described by {@code descriptor} added, in one step, so that the new device may
+     * keep the old one's stream IDs. A clash with another device's name or stream IDs leaves the
+     * old device in place.
+     *
+     * @throws IllegalArgumentException for a name or stream ID another device has, or a bad filter
+     */
+    public void renameConfiguredDevice(String oldName, DeviceDescriptor descriptor, String targetFilter) {
+        if (descriptor == null) {
+            throw new IllegalArgumentException("device descriptor must not be null");
+        }
+        String filterText = BackendRegistry.normalize(targetFilter);
+        TargetFilter filter = BackendRegistry.compile(descriptor.name(), filterText);
+        lock();
+        try {
+            checkOpen();
+            devices.requireFree(descriptor.name());
+            PlatformDevice old = devices.get(oldName);
+            devices.requireFreeStreams(descriptor, old);
+            if (old != null) {
+                remove(old);
+            }
+            add(descriptor, filterText, filter, DeviceOrigin.CONFIGURATION);
+        } finally {
+            topology.unlock();
+        }
+    }
+
+    private void add(DeviceDescriptor descriptor, String filterText, TargetFilter filter, DeviceOrigin origin) {
+        PlatformDevice d = newDevice(descriptor, origin);
+        d.targetFilter = filterText;
+        d.filter = filter;
+        devices.put(d);
+        backends.placeAdded(d);
     }
 
     /**
@@ -170,10 +224,11 @@ public final class DevicePlatform implements PlatformAdmin {
         }
         String filterText = BackendRegistry.normalize(targetFilter);
         TargetFilter filter = BackendRegistry.compile(descriptor.name(), filterText);
-        topology.lock();
+        lock();
         try {
             checkOpen();
             PlatformDevice d = devices.require(descriptor.name());
+            devices.requireFreeStreams(descriptor, d);
             d.pinned = null;
             d.refused.clear();
             d.targetFilter = filterText;
@@ -192,7 +247,7 @@ public final class DevicePlatform implements PlatformAdmin {
      */
     @Override
     public void removeDevice(String name) {
-        topology.lock();
+        lock();
         try {
             PlatformDevice d = devices.require(name);
             if (d.origin == DeviceOrigin.CONFIGURATION) {
@@ -207,7 +262,7 @@ public final class DevicePlatform implements PlatformAdmin {
 
     /** Removes a configured device whose configuration went away; unknown names are ignored (the platform may have stopped). */
     public void removeConfiguredDevice(String name) {
-        topology.lock();
+        lock();
         try {
             PlatformDevice d = devices.get(name);
             if (d != null) {
@@ -242,7 +297,7 @@ public final class DevicePlatform implements PlatformAdmin {
      */
     @Override
     public void bind(String device, String backend) {
-        topology.lock();
+        lock();
         try {
             checkOpen();
             PlatformDevice d = devices.require(device);
@@ -310,10 +365,16 @@ public final class DevicePlatform implements PlatformAdmin {
         faults.removeListener(l);
     }
 
-    /** Calls, waiting at the device's gates for a swap to end (diagnostics and tests). */
-    public int waitingCalls(String device) {
+    /** The platform's settings (release bound, declared MMIO). */
+    public PlatformSettings settings() {
+        return settings;
+    }
+
+    /** DMA-API calls of the device's current driver and device accesses in flight now (diagnostics and tests). */
+    public int callsInFlight(String device) {
         PlatformDevice d = devices.require(device);
-        return d.mapGate.waiting() + d.busGate.waiting();
+        DeviceDmaApi api = d.api;
+        return (api == null ? 0 : api.callsInFlight()) + d.bus.gate().inFlight();
     }
 
     /** Live mappings and coherent buffers of the device now. */
@@ -364,8 +425,23 @@ public final class DevicePlatform implements PlatformAdmin {
         if (d.swapper != null) {
             throw new IllegalStateException("device " + d.name + " is being swapped now; remove it after the swap");
         }
+        d.removing = true;
         swap(d, null, "device removed", null);
         devices.remove(d);
+    }
+
+    /**
+     * Takes the topology lock for a change, unless this is a driver's release thread while a swap
+     * holds the lock: that swap waits for this very release, so waiting here would only run into
+     * the release bound. Such a change is refused at once instead.
+     */
+    private void lock() {
+        DriverRelease release = DriverRelease.current();
+        if (release != null && topology.isLocked() && !topology.isHeldByCurrentThread()) {
+            throw new IllegalStateException("device " + release.device() + " is being swapped now: this change was asked "
+                    + "from inside the release of its driver, which the swap waits for; make it after the swap");
+        }
+        topology.lock();
     }
 
     private PlatformDevice newDevice(DeviceDescriptor descriptor, DeviceOrigin origin) {

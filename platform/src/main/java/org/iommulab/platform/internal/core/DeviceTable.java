@@ -44,6 +44,31 @@ final class DeviceTable {
         }
     }
 
+    /**
+     * Every stream ID of {@code descriptor} is free: no device but {@code self} (null for a new
+     * device) has it. An IOMMU tells devices apart by stream ID alone (SMMU StreamID, PCI
+     * requester ID), so two devices with one ID would share translations and faults.
+     *
+     * @throws IllegalArgumentException naming the stream ID and the device that has it
+     */
+    void requireFreeStreams(org.iommulab.api.platform.DeviceDescriptor descriptor, PlatformDevice self) {
+        int[] wanted = descriptor.streamIds();
+        for (PlatformDevice other : byName.values()) {
+            if (other == self || other.name.equals(descriptor.name())) {
+                continue;
+            }
+            int[] taken = other.sim.descriptor().streamIds();
+            for (int sid : wanted) {
+                for (int t : taken) {
+                    if (sid == t) {
+                        throw new IllegalArgumentException(String.format("device %s: stream ID 0x%x is taken by device %s "
+                                + "(an IOMMU tells devices apart by stream ID); pick another", descriptor.name(), sid, other.name));
+                    }
+                }
+            }
+        }
+    }
+
     void put(PlatformDevice d) {
         byName.put(d.name, d);
     }

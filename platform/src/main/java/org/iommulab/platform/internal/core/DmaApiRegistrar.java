@@ -9,7 +9,9 @@ import org.iommulab.api.dma.DmaApi;
  * running framework (the platform component registers through its BundleContext), a fake that
  * plays the driver in unit tests. Unregistering must release the driver before it returns, as
  * SCR deactivates a component with a static reference synchronously inside
- * {@code ServiceRegistration.unregister()}.
+ * {@code ServiceRegistration.unregister()}. The swap registers on its own thread (the new
+ * driver starts there) and unregisters on a release thread of its own, which it waits for with
+ * a bound.
  */
 @FunctionalInterface
 public interface DmaApiRegistrar {
@@ -27,5 +29,13 @@ public interface DmaApiRegistrar {
     interface Registration {
         /** Withdraws it; the driver using it has released it when this returns. Idempotent. */
         void unregister();
+
+        /**
+         * Who holds the DMA API now (the bundles using the service), for the message of a release
+         * that does not end; called just before {@link #unregister()}.
+         */
+        default String holder() {
+            return "not known to the registrar";
+        }
     }
 }

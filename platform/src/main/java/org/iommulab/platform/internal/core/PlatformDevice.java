@@ -10,12 +10,12 @@ import java.util.Set;
 import java.util.function.Function;
 
 import org.iommulab.api.admin.DeviceStatus;
+import org.iommulab.api.platform.AccessType;
 import org.iommulab.api.platform.PhysicalMemory;
 import org.iommulab.platform.internal.checker.PlatformChecker;
 import org.iommulab.platform.internal.bus.DeviceBus;
 import org.iommulab.platform.internal.bus.DeviceBusMaster;
 import org.iommulab.platform.internal.device.SimDmaDevice;
-import org.iommulab.platform.internal.device.SwapGate;
 import org.iommulab.platform.internal.dma.DeviceChecker;
 import org.iommulab.platform.internal.dma.DeviceDmaApi;
 import org.iommulab.platform.internal.dma.LiveMappings;
@@ -24,10 +24,10 @@ import org.iommulab.platform.internal.stats.StatCounters;
 /**
  * One device registered with the platform and everything the platform keeps for it: the
  * device object backends see, its backend choice (target filter, pin), its attachment, the
- * DMA API published now, its live mappings and its checker (both outlive every binding), its
- * gates, counters per backend and its log.
- * Binding fields change only under the platform's lock, inside a swap; the rest is safe to
- * read from any thread.
+ * DMA API published now and the driver generation it carries, its live mappings and its checker
+ * (both outlive every binding), its bus (with the gate its accesses pass), counters per backend
+ * and its log. Binding fields change only under the platform's lock, inside a swap; the rest is
+ * safe to read from any thread.
  */
 final class PlatformDevice {
     /** Entries of the live-mapping pool made when the device is added (dma-debug preallocates 65536 for all). */
@@ -36,8 +36,6 @@ final class PlatformDevice {
 
     final String name;
     final DeviceOrigin origin;
-    final SwapGate mapGate = new SwapGate();
-    final SwapGate busGate = new SwapGate();
     final LiveMappings live = new LiveMappings(INITIAL_MAPPINGS);
     final BoundedHistory<String> log = new BoundedHistory<>(LOG_LINES);
     final DeviceChecker checker;
@@ -56,8 +54,16 @@ final class PlatformDevice {
     volatile int swaps;
     /** The thread running a swap of this device, to refuse a rebind from inside it. */
     volatile Thread swapper;
+    /** Set when the device is being removed: a swap must then leave its backend even if the driver is stuck. */
+    volatile boolean removing;
     DeviceDmaApi api;
+    /** The driver generation {@link #api} (and its bus master) carries. */
+    DeviceBus.Generation generation;
+    /** Generations handed out so far: each published DmaApi gets the next. */
+    long generations;
     DmaApiRegistrar.Registration registration;
+    /** A release that did not end within the bound; the next swap waits for it again before anything else. */
+    DriverRelease pendingRelease;
 
     /** @param simFor makes the device object backends see, given this (its sinks report here) */
     PlatformDevice(String name, DeviceOrigin origin, PhysicalMemory memory, PlatformChecker platformChecker,
@@ -66,7 +72,8 @@ final class PlatformDevice {
         this.origin = origin;
         this.checker = new DeviceChecker(name, platformChecker, this::log);
         this.sim = simFor.apply(this);
-        this.bus = new DeviceBus(sim, memory, busGate);
+        this.bus = new DeviceBus(sim, memory, (driver, fault, length) -> checker.dmaAfterRelease(driver.backend(),
+                fault.address(), length, fault.access() == AccessType.WRITE, driver.stats()));
         this.master = bus.master();
     }
 

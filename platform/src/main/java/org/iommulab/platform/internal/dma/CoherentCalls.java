@@ -33,9 +33,8 @@ final class CoherentCalls {
         DmaArgs.size(ALLOC, size);
         DmaArgs.attrs(ALLOC, attrs);
         List<Finding> out = null;
-        c.gate.enterCreating();
+        c.enterCreating(ALLOC);
         try {
-            c.live();
             CoherentAllocation buf = c.ops.allocCoherent(size, attrs);
             if (buf == null) {
                 c.stats.increment(Stat.MAP_FAILURES);
@@ -63,9 +62,8 @@ final class CoherentCalls {
         String refusal = null;
         CoherentAllocation buf = null;
         DmaDirection bidi = DmaDirection.BIDIRECTIONAL;
-        c.gate.enterReleasing();
+        c.enterReleasing();
         try {
-            c.live();
             if (dmaHandle == DmaMasks.MAPPING_ERROR) {
                 refusal = DmaDebug.freeInvalidAddress();
                 out = c.raise(out, FindingKind.UNMAP_INVALID_ADDRESS, refusal, dmaHandle, size, bidi, null);

@@ -98,6 +98,23 @@ public final class DeviceChecker {
                 CallSites.describe(e.mapSite), null));
     }
 
+    /**
+     * Device DMA after driver release (beyond Linux, in dma-debug's style): the bus refused an
+     * access of {@code len} bytes at {@code addr} through the bus master of a driver released
+     * from {@code backend}. Raised and delivered at once (the bus holds no lock or gate then),
+     * counted on {@code stats}. No mapping is involved; the direction is the data's: a device
+     * read is TO_DEVICE, a write FROM_DEVICE.
+     */
+    public void dmaAfterRelease(String backend, long addr, long len, boolean write, StatCounters stats) {
+        if (!enabled) {
+            return;
+        }
+        List<Finding> out = add(null, hub.create(device, backend, FindingKind.DMA_AFTER_RELEASE,
+                DmaDebug.dmaAfterRelease(addr, len, write, backend), addr, len,
+                write ? DmaDirection.FROM_DEVICE : DmaDirection.TO_DEVICE, null, CallSites.caller()));
+        deliver(out, stats);
+    }
+
     /** Counts, keeps, logs and tells the findings of one call. Call with no lock held. */
     public void deliver(List<Finding> out, StatCounters stats) {
         deliver(out, stats, true);

@@ -5,15 +5,16 @@ import java.util.function.Consumer;
 import org.iommulab.api.backend.DmaOps;
 import org.iommulab.api.dma.CoherentAllocation;
 import org.iommulab.api.dma.DmaApi;
+import org.iommulab.api.dma.DmaAttrs;
 import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.dma.DmaErrno;
 import org.iommulab.api.dma.DmaMasks;
 import org.iommulab.api.dma.DmaUsageException;
 import org.iommulab.api.dma.SgTable;
+import org.iommulab.api.platform.BusMaster;
 import org.iommulab.api.platform.DeviceDescriptor;
 import org.iommulab.api.platform.MemoryAccess;
 import org.iommulab.platform.internal.device.SimDmaDevice;
-import org.iommulab.platform.internal.device.SwapGate;
 import org.iommulab.platform.internal.stats.StatCounters;
 
 /**
@@ -21,17 +22,20 @@ import org.iommulab.platform.internal.stats.StatCounters;
  * {@code kernel/dma/mapping.c} in front of the backend's {@link DmaOps}, with dma-debug's
  * bookkeeping ({@code kernel/dma/debug.c}).
  *
- * <p>Every call first checks its arguments (bad input: {@link IllegalArgumentException}) and
+ * <p>Every call first checks its arguments (bad input: {@link IllegalArgumentException}: sizes,
+ * directions, memory that does not exist, more than {@code dma_max_mapping_size()}) and
  * matches unmaps, syncs and frees against the {@link LiveMappings live mappings} (misuse:
  * {@link DmaUsageException} in dma-debug's words), before anything reaches the backend, so a
  * refused call changes nothing. With the checker on ({@link DeviceChecker}), each misuse is
  * first raised as a finding, and the calls that pass are checked further (cache-line overlaps,
  * sg segments, unchecked mapping errors, sub-page exposure); {@link #cpu()} is then a
- * {@link CheckedCpuView}. Calls pass the device's {@link SwapGate}: mappings wait while the
- * device is being swapped, releases pass. Once the device moved to another backend this object
- * is {@linkplain #retire() retired}: every call on it throws. The steady state allocates
- * nothing: entries come from the table's pool, counters are atomic longs, findings lists are
- * made only when there is a finding.
+ * {@link CheckedCpuView}. Calls pass this API's own {@link CallGate}, and none ever waits there:
+ * once the swap {@linkplain #beginRelease began releasing the driver}, creating calls fail at
+ * once ("being swapped") while releases and syncs pass; once it {@linkplain #retireWhenIdle
+ * retired} the API, every call throws (stale). The driver's {@link #busMaster()} carries this
+ * API's generation, and is refused from the moment the swap releases that generation. The
+ * steady state allocates nothing: entries come from the table's pool, counters are atomic
+ * longs, findings lists are made only when there is a finding.
  *
  * <p>This class is the facade (identity, masks, limits, argument order of the public calls);
  * the calls live in {@link SingleMapCalls}, {@link SgMapCalls}, {@link SyncCalls} and
@@ -61,6 +65,7 @@ public final class DeviceDmaApi implements DmaApi {
 
     private final DmaCallContext c;
     private final MemoryAccess cpu;
+    private final BusMaster busMaster;
     private final SingleMapCalls singles;
     private final SgMapCalls sgs;
     private final SyncCalls syncs;
@@ -69,8 +74,9 @@ public final class DeviceDmaApi implements DmaApi {
     /**
      * @param device the device as the backend sees it (its masks are set here)
      * @param backend name of the backend behind {@code ops}
-     * @param cpu the driver's CPU view of memory, raw (the checker wraps it when it is on)
-     * @param gate the device's swap gate
+     * @param addresses RAM and declared MMIO, for the argument checks; its memory is the
+     *        driver's raw CPU view (the checker wraps it when it is on)
+     * @param busMaster the bus master of this API's driver generation ({@link #busMaster()})
      * @param table the device's live mappings (empty when a binding starts)
      * @param stats the counters of this device on this backend
      * @param log the device's log, for refused calls and warnings
@@ -78,31 +84,62 @@ public final class DeviceDmaApi implements DmaApi {
      * @param isolating whether the backend isolates the device (sub-page exposure is measured)
      * @param granuleShift log2 of the backend's translation granule
      */
-    public DeviceDmaApi(SimDmaDevice device, String backend, DmaOps ops, MemoryAccess cpu, SwapGate gate,
+    public DeviceDmaApi(SimDmaDevice device, String backend, DmaOps ops, AddressMap addresses, BusMaster busMaster,
             LiveMappings table, StatCounters stats, Consumer<String> log, DeviceChecker checker, boolean isolating,
             int granuleShift) {
-        if (device == null || backend == null || ops == null || cpu == null || gate == null || table == null
+        if (device == null || backend == null || ops == null || addresses == null || busMaster == null || table == null
                 || stats == null || log == null || checker == null) {
             throw new IllegalArgumentException("every part of a device's DMA API must be given");
         }
         if (granuleShift < 0 || granuleShift > 62) {
             throw new IllegalArgumentException("translation granule shift must be 0..62, got " + granuleShift);
         }
-        this.c = new DmaCallContext(device, backend, ops, gate, table, stats, log, checker, isolating, granuleShift);
-        this.cpu = checker.enabled() ? new CheckedCpuView(cpu, c) : cpu;
+        this.c = new DmaCallContext(device, backend, ops, addresses, table, stats, log, checker, isolating, granuleShift);
+        MemoryAccess raw = addresses.memory();
+        this.cpu = checker.enabled() ? new CheckedCpuView(raw, c) : raw;
+        this.busMaster = busMaster;
         this.singles = new SingleMapCalls(c);
         this.sgs = new SgMapCalls(c);
         this.syncs = new SyncCalls(c);
         this.coherent = new CoherentCalls(c);
     }
 
-    /** Makes this object stale: from now on every call throws. The swap protocol calls it. */
+    /**
+     * The swap tells the driver to release (swap step 1): from now on creating calls fail at
+     * once, saying the device is being swapped to {@code target}; releases and syncs pass.
+     */
+    public void beginRelease(String target) {
+        c.swapTarget = target;
+        c.gate.beginRelease();
+    }
+
+    /**
+     * Makes this object stale once no call is in flight, waiting at most {@code timeoutNanos}
+     * (host time, on the swapping thread); from then on every call throws.
+     *
+     * @return false when calls were still in flight at the bound: the API is still releasing
+     */
+    public boolean retireWhenIdle(long timeoutNanos) {
+        return c.gate.retireWhenIdle(timeoutNanos);
+    }
+
+    /** Makes this object stale now, even with calls in flight (a swap that cannot stay). */
     public void retire() {
-        c.retired = true;
+        c.gate.retireNow();
     }
 
     public boolean isRetired() {
-        return c.retired;
+        return c.gate.isRetired();
+    }
+
+    /** True once the swap began releasing the driver. */
+    public boolean isReleasing() {
+        return c.gate.isReleasing();
+    }
+
+    /** DMA-API calls in flight now (diagnostics). */
+    public int callsInFlight() {
+        return c.gate.inFlight();
     }
 
     // ---- identity ------------------------------------------------------------------------------
@@ -126,6 +163,13 @@ public final class DeviceDmaApi implements DmaApi {
         return cpu;
     }
 
+    /** The bus master of this API's driver generation: refused once the driver is released. */
+    @Override
+    public BusMaster busMaster() {
+        c.live();
+        return busMaster;
+    }
+
     // ---- masks and limits ------------------------------------------------------------------------
 
     /** Linux {@code dma_set_mask}: {@code -EIO} unless {@code dma_supported(dev, mask)}. */
@@ -133,9 +177,8 @@ public final class DeviceDmaApi implements DmaApi {
     public int setMask(long mask) {
         c.live();
         DmaArgs.mask(SET_MASK, mask);
-        c.gate.enterReleasing();
+        c.enterReleasing();
         try {
-            c.live();
             if (!c.ops.dmaSupported(mask)) {
                 return DmaErrno.EIO;
             }
@@ -151,9 +194,8 @@ public final class DeviceDmaApi implements DmaApi {
     public int setCoherentMask(long mask) {
         c.live();
         DmaArgs.mask(SET_COHERENT_MASK, mask);
-        c.gate.enterReleasing();
+        c.enterReleasing();
         try {
-            c.live();
             if (!c.ops.dmaSupported(mask)) {
                 return DmaErrno.EIO;
             }
@@ -192,10 +234,8 @@ public final class DeviceDmaApi implements DmaApi {
     }
 
     private long limit(int which) {
-        c.live();
-        c.gate.enterReleasing();
+        c.enterReleasing();
         try {
-            c.live();
             return which == 0 ? c.ops.requiredMask() : which == 1 ? c.ops.maxMappingSize() : c.ops.optMappingSize();
         } finally {
             c.gate.exit();
@@ -209,8 +249,8 @@ public final class DeviceDmaApi implements DmaApi {
     public long mapPage(long pagePhys, long offset, long size, DmaDirection dir, int attrs) {
         c.live();
         DmaArgs.page(MAP_PAGE, pagePhys, offset);
-        checkSingle(MAP_PAGE, pagePhys + offset, size, dir, attrs);
-        return singles.map(MappingType.SINGLE, pagePhys + offset, size, dir, attrs);
+        checkSingle(MAP_PAGE, pagePhys + offset, size, dir, attrs, DmaAttrs.has(attrs, DmaAttrs.MMIO));
+        return singles.map(MAP_PAGE, MappingType.SINGLE, pagePhys + offset, size, dir, attrs);
     }
 
     @Override
@@ -221,8 +261,8 @@ public final class DeviceDmaApi implements DmaApi {
     @Override
     public long mapPhys(long phys, long size, DmaDirection dir, int attrs) {
         c.live();
-        checkSingle(MAP_PHYS, phys, size, dir, attrs);
-        return singles.map(MappingType.SINGLE, phys, size, dir, attrs);
+        checkSingle(MAP_PHYS, phys, size, dir, attrs, DmaAttrs.has(attrs, DmaAttrs.MMIO));
+        return singles.map(MAP_PHYS, MappingType.SINGLE, phys, size, dir, attrs);
     }
 
     @Override
@@ -233,8 +273,8 @@ public final class DeviceDmaApi implements DmaApi {
     @Override
     public long mapResource(long phys, long size, DmaDirection dir, int attrs) {
         c.live();
-        checkSingle(MAP_RESOURCE, phys, size, dir, attrs);
-        return singles.map(MappingType.PHYS, phys, size, dir, attrs);
+        checkSingle(MAP_RESOURCE, phys, size, dir, attrs, true);
+        return singles.map(MAP_RESOURCE, MappingType.PHYS, phys, size, dir, attrs);
     }
 
     @Override
@@ -242,11 +282,16 @@ public final class DeviceDmaApi implements DmaApi {
         singles.unmap(UNMAP_RESOURCE, MappingType.PHYS, dmaAddr, size, dir, attrs);
     }
 
-    /** The checks every single mapping's arguments pass before anything else sees them. */
-    private static void checkSingle(String op, long phys, long size, DmaDirection dir, int attrs) {
+    /**
+     * The checks every single mapping's arguments pass before anything else sees them; the
+     * memory must exist (RAM, or for a resource also declared MMIO). The size against
+     * {@code dma_max_mapping_size()} is checked inside the gate, where the backend may be asked.
+     */
+    private void checkSingle(String op, long phys, long size, DmaDirection dir, int attrs, boolean resource) {
         DmaArgs.physRange(op, phys, size);
         DmaArgs.direction(op, dir);
         DmaArgs.attrs(op, attrs);
+        DmaArgs.exists(op, c.addresses, phys, size, resource);
     }
 
     /** Linux {@code dma_mapping_error}, with dma-debug's {@code debug_dma_mapping_error}. */
@@ -376,6 +421,7 @@ public final class DeviceDmaApi implements DmaApi {
 
     @Override
     public String toString() {
-        return "DmaApi[" + c.descriptor.name() + " on " + c.backend + (c.retired ? ", stale" : "") + "]";
+        return "DmaApi[" + c.descriptor.name() + " on " + c.backend
+                + (c.gate.isRetired() ? ", stale" : c.gate.isReleasing() ? ", releasing" : "") + "]";
     }
 }

@@ -46,6 +46,47 @@ final class DmaArgs {
         }
     }
 
+    /**
+     * Memory that exists: a streaming mapping's range in one RAM region, a resource mapping's
+     * ({@code dma_map_resource}, {@code DMA_ATTR_MMIO}) in RAM or one declared MMIO region.
+     * Checked before any backend sees the call, so mapping memory that does not exist (which an
+     * IOMMU would happily put in its tables) changes nothing.
+     */
+    static void exists(String call, AddressMap map, long phys, long size, boolean resource) {
+        if (resource ? map.isResource(phys, size) : map.isRam(phys, size)) {
+            return;
+        }
+        throw new IllegalArgumentException(String.format(resource
+                ? "%s: physical range 0x%x+0x%x is neither RAM nor a declared MMIO region (%s); nothing was mapped"
+                : "%s: physical range 0x%x+0x%x is not RAM (%s), so there is nothing to map (Linux maps only memory that "
+                        + "has a struct page, pfn_valid); nothing was mapped. For MMIO use dma_map_resource",
+                call, phys, size, map.describe()));
+    }
+
+    /**
+     * Linux {@code dma_max_mapping_size()}: drivers must not map more in one mapping (nvme,
+     * virtio-blk and the block layer size their requests by it). Refused before the backend is
+     * called, so an oversized mapping touches no IOVA space, table or pool.
+     */
+    static void maxSize(String call, long size, long max, String backend) {
+        if (Long.compareUnsigned(size, max) > 0) {
+            throw new IllegalArgumentException(String.format("%s: %d bytes is more than dma_max_mapping_size() = %d bytes of "
+                    + "this device on backend %s; nothing was mapped", call, size, max, backend));
+        }
+    }
+
+    /** Every CPU entry of the first {@code nents} of {@code sg} in RAM (a scatterlist holds pages). */
+    static void sgExists(String call, AddressMap map, SgTable sg, int nents) {
+        for (int i = 0; i < nents; i++) {
+            long p = sg.cpuPhys(i);
+            int len = sg.cpuLength(i);
+            if (!map.isRam(p, len)) {
+                throw new IllegalArgumentException(String.format("%s: sg entry %d, physical range 0x%x+0x%x, is not RAM (%s); "
+                        + "nothing was mapped", call, i, p, len, map.describe()));
+            }
+        }
+    }
+
     /** A page address and an offset into it, as {@code dma_map_page} takes them. */
     static void page(String call, long pagePhys, long offset) {
         if ((pagePhys & (PageAllocator.PAGE_SIZE - 1)) != 0) {

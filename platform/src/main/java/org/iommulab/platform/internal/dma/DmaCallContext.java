@@ -10,23 +10,23 @@ import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.dma.DmaUsageException;
 import org.iommulab.api.platform.DeviceDescriptor;
 import org.iommulab.platform.internal.device.SimDmaDevice;
-import org.iommulab.platform.internal.device.SwapGate;
 import org.iommulab.platform.internal.stats.StatCounters;
 
 /**
  * What the parts of one device's DMA API on one backend share ({@link DeviceDmaApi} and the
  * single, sg, sync and coherent calls it delegates to): the device, the backend and its ops,
- * the gate, the live-mapping table, the counters, the log, the checker, and whether the API is
- * stale. Also how a refused call is reported: with the checker on, its findings carry the
- * message to the log, the listeners and the counters, and the exception repeats it; with the
- * checker off, the message is logged here.
+ * this API's own {@link CallGate} (open, releasing, retired), the address map, the live-mapping
+ * table, the counters, the log and the checker. Also how a refused call is reported: with the
+ * checker on, its findings carry the message to the log, the listeners and the counters, and
+ * the exception repeats it; with the checker off, the message is logged here.
  */
 final class DmaCallContext {
     final DeviceDescriptor descriptor;
     final SimDmaDevice device;
     final String backend;
     final DmaOps ops;
-    final SwapGate gate;
+    final CallGate gate = new CallGate();
+    final AddressMap addresses;
     final LiveMappings table;
     final StatCounters stats;
     final Consumer<String> log;
@@ -35,16 +35,17 @@ final class DmaCallContext {
     final boolean isolating;
     /** log2 of the backend's translation granule, for sub-page exposure. */
     final int granuleShift;
-    volatile boolean retired;
     volatile boolean warnedSgStatus;
+    /** Where the swap that releases the driver takes the device ("direct", "no backend"), for the refusals. */
+    volatile String swapTarget = "another backend";
 
-    DmaCallContext(SimDmaDevice device, String backend, DmaOps ops, SwapGate gate, LiveMappings table, StatCounters stats,
-            Consumer<String> log, DeviceChecker checker, boolean isolating, int granuleShift) {
+    DmaCallContext(SimDmaDevice device, String backend, DmaOps ops, AddressMap addresses, LiveMappings table,
+            StatCounters stats, Consumer<String> log, DeviceChecker checker, boolean isolating, int granuleShift) {
         this.descriptor = device.descriptor();
         this.device = device;
         this.backend = backend;
         this.ops = ops;
-        this.gate = gate;
+        this.addresses = addresses;
         this.table = table;
         this.stats = stats;
         this.log = log;
@@ -55,7 +56,25 @@ final class DmaCallContext {
 
     /** Throws when the API is stale (its device was swapped since). */
     void live() {
-        if (retired) {
+        if (gate.isRetired()) {
+            throw usage(DmaDebug.stale(descriptor.name(), backend));
+        }
+    }
+
+    /**
+     * Enters the gate for {@code call}, which creates something, or throws at once: the API is
+     * stale, or its driver is being released (the device is being swapped).
+     */
+    void enterCreating(String call) {
+        if (!gate.enterCreating()) {
+            throw gate.isRetired() ? usage(DmaDebug.stale(descriptor.name(), backend))
+                    : usage(DmaDebug.beingSwapped(descriptor.name(), backend, swapTarget, call));
+        }
+    }
+
+    /** Enters the gate for a call that releases, syncs or only reads, or throws at once when the API is stale. */
+    void enterReleasing() {
+        if (!gate.enterReleasing()) {
             throw usage(DmaDebug.stale(descriptor.name(), backend));
         }
     }

@@ -154,6 +154,19 @@ final class DmaDebug {
         return PREFIX + "leaked entry details: " + describe(e);
     }
 
+    /** Beyond Linux (where unbind and map race unchecked): a creating call while the driver is being released. */
+    static String beingSwapped(String device, String backend, String target, String call) {
+        return PREFIX + "device " + device + " is being swapped from " + backend + " to " + target
+                + ": its driver is being released, so " + call + " is refused and nothing was mapped. Map again through "
+                + "the DmaApi service registered after the swap";
+    }
+
+    /** Beyond Linux, in dma-debug's style: device DMA through the bus master of a released driver. */
+    static String dmaAfterRelease(long addr, long len, boolean write, String backend) {
+        return String.format("%s [device address=0x%016x] [size=%d bytes] [device %s] [driver released from %s]",
+                org.iommulab.api.checker.FindingKind.DMA_AFTER_RELEASE.message(), addr, len, write ? "write" : "read", backend);
+    }
+
     static String stale(String device, String backend) {
         return PREFIX + "stale DMA API of device " + device + ": it served backend " + backend
                 + ", and the device has been swapped since; nothing was done. Use the DmaApi service registered now";

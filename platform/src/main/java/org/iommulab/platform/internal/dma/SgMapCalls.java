@@ -42,10 +42,10 @@ final class SgMapCalls {
             c.deliver(out);
             throw c.refused(m);
         }
+        DmaArgs.sgExists(call, c.addresses, sg, nents);
         List<Finding> out = null;
-        c.gate.enterCreating();
+        c.enterCreating(call);
         try {
-            c.live();
             int r = c.ops.mapSg(sg, nents, dir, attrs);
             if (r > 0 && r <= nents) {
                 if (sg.nents() != r) {
@@ -96,9 +96,8 @@ final class SgMapCalls {
         DmaArgs.attrs(call, attrs);
         List<Finding> out = null;
         String refusal = null;
-        c.gate.enterReleasing();
+        c.enterReleasing();
         try {
-            c.live();
             synchronized (c.table) {
                 LiveMapping e = c.table.sgEntry(sg);
                 if (e == null) {

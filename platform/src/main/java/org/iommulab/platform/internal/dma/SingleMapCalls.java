@@ -7,8 +7,10 @@ import java.util.List;
 import org.iommulab.api.admin.Stat;
 import org.iommulab.api.checker.Finding;
 import org.iommulab.api.checker.FindingKind;
+import org.iommulab.api.dma.DmaAttrs;
 import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.dma.DmaMasks;
+import org.iommulab.api.platform.PageAllocator;
 
 /**
  * Single and resource mappings of one device's DMA API: {@code dma_map_phys} /
@@ -23,12 +25,21 @@ final class SingleMapCalls {
         this.c = c;
     }
 
-    long map(MappingType type, long phys, long size, DmaDirection dir, int attrs) {
+    /**
+     * Maps after the caller checked the arguments and that the memory exists; a streaming
+     * mapping larger than {@code dma_max_mapping_size()} is refused here, before the backend.
+     */
+    long map(String call, MappingType type, long phys, long size, DmaDirection dir, int attrs) {
         List<Finding> out = null;
         long dma;
-        c.gate.enterCreating();
+        c.enterCreating(call);
         try {
-            c.live();
+            // dma_max_mapping_size() is never below a page (swiotlb's is 256 KiB less the
+            // min_align_mask padding; dma-direct and iommu-dma have none), so a mapping of at most
+            // a page skips the backend's answer, which on dma-direct walks the RAM layout.
+            if (size > PageAllocator.PAGE_SIZE && type == MappingType.SINGLE && !DmaAttrs.has(attrs, DmaAttrs.MMIO)) {
+                DmaArgs.maxSize(call, size, c.ops.maxMappingSize(), c.backend);
+            }
             dma = type == MappingType.PHYS ? c.ops.mapResource(phys, size, dir, attrs) : c.ops.mapPhys(phys, size, dir, attrs);
             if (dma == DmaMasks.MAPPING_ERROR) {
                 c.stats.increment(Stat.MAP_FAILURES);
@@ -55,9 +66,8 @@ final class SingleMapCalls {
         DmaArgs.attrs(call, attrs);
         List<Finding> out = null;
         String refusal = null;
-        c.gate.enterReleasing();
+        c.enterReleasing();
         try {
-            c.live();
             if (dmaAddr == DmaMasks.MAPPING_ERROR) {
                 refusal = DmaDebug.freeInvalidAddress();
                 out = c.raise(out, FindingKind.UNMAP_INVALID_ADDRESS, refusal, dmaAddr, size, dir, null);

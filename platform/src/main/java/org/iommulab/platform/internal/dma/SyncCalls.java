@@ -38,9 +38,8 @@ final class SyncCalls {
         List<Finding> out = null;
         String refusal = null;
         String coherent = null;
-        c.gate.enterReleasing();
+        c.enterReleasing();
         try {
-            c.live();
             synchronized (c.table) {
                 LiveMapping e = c.table.containing(dmaAddr);
                 if (e == null) {
@@ -93,9 +92,8 @@ final class SyncCalls {
         DmaArgs.direction(call, dir);
         List<Finding> out = null;
         String refusal = null;
-        c.gate.enterReleasing();
+        c.enterReleasing();
         try {
-            c.live();
             synchronized (c.table) {
                 LiveMapping e = c.table.sgEntry(sg);
                 if (e == null) {

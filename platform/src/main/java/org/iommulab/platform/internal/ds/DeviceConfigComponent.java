@@ -42,11 +42,9 @@ public final class DeviceConfigComponent {
             platform.updateDevice(spec.descriptor(), spec.backendTarget());
             return;
         }
-        // Renamed: the new device first, so a clash leaves the old one in place.
-        platform.addDevice(spec.descriptor(), spec.backendTarget(), DeviceOrigin.CONFIGURATION);
-        String old = name;
+        // Renamed: one step, so the new device may keep the old one's stream IDs and a clash leaves the old one in place.
+        platform.renameConfiguredDevice(name, spec.descriptor(), spec.backendTarget());
         name = next;
-        platform.removeConfiguredDevice(old);
     }
 
     @Deactivate

@@ -13,11 +13,13 @@ import org.iommulab.api.checker.FindingListener;
 import org.iommulab.api.dma.DmaApi;
 import org.iommulab.api.platform.DeviceDescriptor;
 import org.iommulab.api.platform.FaultListener;
+import org.iommulab.api.platform.MemoryRegion;
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.PhysicalMemory;
 import org.iommulab.platform.internal.checker.CheckerSettings;
 import org.iommulab.platform.internal.core.DeviceOrigin;
 import org.iommulab.platform.internal.core.DevicePlatform;
+import org.iommulab.platform.internal.core.PlatformSettings;
 import org.iommulab.platform.internal.device.DefaultDevices;
 import org.iommulab.platform.internal.memory.SparsePhysicalMemory;
 import org.iommulab.platform.internal.memory.ZonedPageAllocator;
@@ -69,7 +71,8 @@ public final class PlatformComponent {
         SparsePhysicalMemory memory = SparsePhysicalMemory.defaultLayout();
         ZonedPageAllocator allocator = new ZonedPageAllocator(memory);
         platform = new DevicePlatform(memory, allocator, new BundleContextRegistrar(context),
-                new CheckerSettings(config.checker_enabled(), config.checker_recordMapSites()));
+                new CheckerSettings(config.checker_enabled(), config.checker_recordMapSites()),
+                new PlatformSettings(config.swap_releaseTimeout(), mmioRegions(config.mmioRegions())));
         if (config.defaultDevices()) {
             for (DeviceDescriptor d : DefaultDevices.all()) {
                 platform.addDevice(d, null, DeviceOrigin.DEFAULT);
@@ -135,6 +138,39 @@ public final class PlatformComponent {
         } catch (IllegalStateException alreadyGone) {
             // The framework withdrew it while stopping the bundle.
         }
+    }
+
+    /**
+     * Parses {@code mmioRegions}: each {@code base+size}, hex with or without 0x.
+     *
+     * @throws IllegalArgumentException naming the entry that does not parse
+     */
+    static List<MemoryRegion> mmioRegions(String[] entries) {
+        List<MemoryRegion> out = new ArrayList<>();
+        if (entries == null) {
+            return out;
+        }
+        for (String e : entries) {
+            if (e == null || e.isBlank()) {
+                continue;
+            }
+            String[] parts = e.trim().split("\\+");
+            try {
+                if (parts.length != 2) {
+                    throw new NumberFormatException("not base+size");
+                }
+                out.add(new MemoryRegion(hex(parts[0]), hex(parts[1])));
+            } catch (IllegalArgumentException bad) {
+                throw new IllegalArgumentException(PID + ": mmioRegions entry '" + e + "' is not base+size in hex ("
+                        + bad.getMessage() + ")");
+            }
+        }
+        return out;
+    }
+
+    private static long hex(String s) {
+        String t = s.trim().toLowerCase(java.util.Locale.ROOT).replace("_", "");
+        return Long.parseUnsignedLong(t.startsWith("0x") ? t.substring(2) : t, 16);
     }
 
     private static Dictionary<String, Object> describe(String what) {

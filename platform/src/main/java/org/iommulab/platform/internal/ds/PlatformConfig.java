@@ -28,6 +28,19 @@ public @interface PlatformConfig {
                     + "is still refused with an exception.")
     boolean checker_enabled() default true;
 
+    @AttributeDefinition(name = "Swap release bound in ms (swap.releaseTimeout)",
+            description = "How long a swap waits for a device's driver to release (and then for its DMA-API calls and "
+                    + "device accesses in flight to drain). A release that does not end in time ends the swap with an "
+                    + "error naming the device, the driver and what its thread waits on, with its stack; the device stays "
+                    + "on its old backend. Host time on the swapping thread; nothing simulated reads it.")
+    long swap_releaseTimeout() default 5000;
+
+    @AttributeDefinition(name = "Declared MMIO regions (mmioRegions)",
+            description = "Physical ranges, as base+size in hex (0x8000000+0x38000000), that dma_map_resource may map "
+                    + "besides RAM: memory that exists but is not RAM. Must not overlap RAM. The default is the device "
+                    + "region of QEMU's virt machine below RAM.")
+    String[] mmioRegions() default {"0x8000000+0x38000000"};
+
     @AttributeDefinition(name = "Record map call sites (checker.recordMapSites)",
             description = "Record where every mapping was made, so that findings say it ('mapped at'). A stack walk "
                     + "per map: several times the cost of a map, and it allocates; off by default.")

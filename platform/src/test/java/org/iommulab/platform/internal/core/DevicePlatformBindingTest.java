@@ -288,4 +288,24 @@ class DevicePlatformBindingTest {
         assertThrows(IllegalStateException.class, () -> platform.addDevice(device("nic1", 1)));
         platform.removeBackend(low);
     }
+
+    @Test
+    void aSecondDeviceWithAStreamIdAlreadyTakenIsRefusedWithTheNameOfTheDeviceThatHasIt() {
+        RecordingBackend low = new RecordingBackend("low");
+        platform.addBackend(low, props(low, 1));
+        platform.addDevice(DeviceDescriptor.builder("nic0").streamIds(0x10, 0x11).dmaMask(~0L).build());
+        List<String> calls = low.calls();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> platform.addDevice(DeviceDescriptor.builder("disk0").streamIds(0x20, 0x11).build()));
+        assertTrue(e.getMessage().contains("device disk0: stream ID 0x11 is taken by device nic0"), e.getMessage());
+        assertEquals(List.of("nic0"), platform.devices().stream().map(d -> d.name()).collect(java.util.stream.Collectors.toList()),
+                "nothing added");
+        assertEquals(calls, low.calls(), "nothing attached");
+        // A device may keep its own stream IDs when its configuration changes, not take another's.
+        platform.addDevice(DeviceDescriptor.builder("disk0").streamIds(0x20).build(), null, DeviceOrigin.CONFIGURATION);
+        platform.updateDevice(DeviceDescriptor.builder("disk0").streamIds(0x20, 0x21).build(), null);
+        assertThrows(IllegalArgumentException.class,
+                () -> platform.updateDevice(DeviceDescriptor.builder("disk0").streamIds(0x10).build(), null));
+        assertEquals(0x20, platform.device("disk0").descriptor().primaryStreamId());
+    }
 }

@@ -28,6 +28,9 @@ import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.dma.DmaUsageException;
 import org.iommulab.api.dma.SgTable;
 import org.iommulab.api.platform.BusMaster;
+import org.iommulab.api.platform.DmaFault;
+import org.iommulab.api.platform.DmaFaultException;
+import org.iommulab.api.platform.FaultKind;
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.Zone;
 import org.iommulab.testkit.FakeDriver;
@@ -159,40 +162,40 @@ class SwapProtocolTest {
     }
 
     @Test
-    void mappingsFromOtherThreadsWaitForTheSwapAndThenGoToTheNewBackend() throws Exception {
+    void whileTheDriverReleasesItsNewMappingsFailAtOnceAndTheNewDriverMapsOnTheNewBackend() throws Exception {
         twoBackendsOneDevice();
         long p = page();
         AtomicReference<CompletableFuture<Long>> onNewApi = new AtomicReference<>();
-        AtomicReference<CompletableFuture<Long>> onOldApi = new AtomicReference<>();
-        List<String> seenWhileWaiting = new ArrayList<>();
-        // While the old driver is being released, another thread of it tries a new mapping.
+        AtomicReference<Throwable> onOldApi = new AtomicReference<>();
+        // While the old driver is being released, another thread of it tries a new mapping: it
+        // does not wait for the swap (which waits for this release), it fails at once.
         drivers.onStop = d -> {
-            onOldApi.set(CompletableFuture.supplyAsync(() -> d.api().mapPhys(p, 64, DmaDirection.TO_DEVICE, 0)));
-            awaitTrue(() -> platform.waitingCalls("nic0") == 1);
-            seenWhileWaiting.add("old:" + a.calls("mapPhys").size() + "/" + b.calls("mapPhys").size());
-        };
-        // The new driver starts a worker that maps at once, before the swap has ended.
-        drivers.onStart = d -> {
-            if (!d.backend().equals("b")) {
-                return;
+            try {
+                CompletableFuture.supplyAsync(() -> d.api().mapPhys(p, 64, DmaDirection.TO_DEVICE, 0)).get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                onOldApi.set(e.getCause());
+            } catch (Exception e) {
+                throw new AssertionError("the old driver's mapping hung", e);
             }
-            onNewApi.set(CompletableFuture.supplyAsync(() -> d.api().mapPhys(p, 128, DmaDirection.FROM_DEVICE, 0)));
-            awaitTrue(() -> platform.waitingCalls("nic0") >= 1);
-            seenWhileWaiting.add("new:" + a.calls("mapPhys").size() + "/" + b.calls("mapPhys").size());
+        };
+        // The new driver starts a worker that maps at once: every gate is open by then.
+        drivers.onStart = d -> {
+            if (d.backend().equals("b")) {
+                onNewApi.set(CompletableFuture.supplyAsync(() -> d.api().mapPhys(p, 128, DmaDirection.FROM_DEVICE, 0)));
+            }
         };
 
         platform.bind("nic0", "b");
 
-        assertEquals(List.of("old:0/0", "new:0/0"), seenWhileWaiting, "both calls waited without reaching a backend");
+        assertTrue(onOldApi.get() instanceof DmaUsageException, String.valueOf(onOldApi.get()));
+        assertTrue(onOldApi.get().getMessage().contains("device nic0 is being swapped from a to b: its driver is being released, "
+                + "so dma_map_phys is refused and nothing was mapped"), onOldApi.get().getMessage());
+        assertTrue(a.calls("mapPhys").isEmpty(), "the old backend never saw the refused mapping");
         long dma = onNewApi.get().get(10, TimeUnit.SECONDS);
-        assertEquals(p + b.dmaOffset(), dma, "the waiting mapping went to the new backend");
+        assertEquals(p + b.dmaOffset(), dma, "the new driver's mapping went to the new backend");
         assertEquals(List.of(String.format("mapPhys nic0 0x%x 128 FROM_DEVICE", p)), b.calls("mapPhys"));
-        ExecutionException stale = assertThrows(ExecutionException.class, () -> onOldApi.get().get(10, TimeUnit.SECONDS));
-        assertTrue(stale.getCause() instanceof DmaUsageException, String.valueOf(stale.getCause()));
-        assertTrue(stale.getCause().getMessage().contains("stale"));
-        assertTrue(a.calls("mapPhys").isEmpty(), "the old backend never saw the waiting mapping");
         assertEquals(1, platform.liveMappings("nic0"));
-        assertEquals(0, platform.waitingCalls("nic0"));
+        assertEquals(0, platform.callsInFlight("nic0"));
     }
 
     @Test
@@ -219,22 +222,24 @@ class SwapProtocolTest {
     }
 
     @Test
-    void deviceAccessesDuringTheSwapWaitAndUseTheNewBackend() throws Exception {
+    void theDevicesOwnAccessesAreBlockedWhileTheBindingChangesAndThenUseTheNewBackend() throws Exception {
         twoBackendsOneDevice();
         long p = page();
         platform.memory().writeLong(p, 0x1234_5678_9abc_def0L);
         BusMaster bus = platform.busMaster("nic0");
-        AtomicReference<CompletableFuture<Long>> read = new AtomicReference<>();
-        drivers.onStart = d -> {
-            if (!d.backend().equals("b")) {
-                return;
-            }
-            long dma = d.api().mapPhys(p, 8, DmaDirection.TO_DEVICE, 0);
-            read.set(CompletableFuture.supplyAsync(() -> bus.readLong(dma)));
-            awaitTrue(() -> platform.waitingCalls("nic0") == 1);
-        };
+        AtomicReference<DmaFaultException> duringAttach = new AtomicReference<>();
+        // In the middle of the swap (b attaching), the device's own access is refused, not held.
+        b.onAttach = () -> duringAttach.set(assertThrows(DmaFaultException.class, () -> bus.readLong(p)));
+        long translationsBefore = a.translations.get() + b.translations.get();
+
         platform.bind("nic0", "b");
-        assertEquals(0x1234_5678_9abc_def0L, read.get().get(10, TimeUnit.SECONDS));
+
+        DmaFault f = duringAttach.get().fault();
+        assertEquals(FaultKind.STREAM_DISABLED, f.kind());
+        assertTrue(f.detail().contains("is being swapped: its stream is blocked while the binding changes"), f.detail());
+        assertEquals(translationsBefore, a.translations.get() + b.translations.get(), "the blocked access reached no backend");
+        long dma = drivers.api("nic0").mapPhys(p, 8, DmaDirection.TO_DEVICE, 0);
+        assertEquals(0x1234_5678_9abc_def0L, bus.readLong(dma));
         DeviceStats onB = platform.stats("nic0");
         assertEquals("b", onB.backend());
         assertEquals(8, onB.get(Stat.DEVICE_READ_BYTES));
@@ -304,7 +309,7 @@ class SwapProtocolTest {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("condition not reached within 10 s");
             }
-            Thread.onSpinWait();
+            Thread.yield();
         }
     }
 }

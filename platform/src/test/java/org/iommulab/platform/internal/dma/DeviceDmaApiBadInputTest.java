@@ -111,6 +111,19 @@ class DeviceDmaApiBadInputTest {
         bad.put("setMask not 2^n-1", () -> api.setMask(0xff00));
         bad.put("setCoherentMask not 2^n-1", () -> api.setCoherentMask(5));
         bad.put("setMaskAndCoherent not 2^n-1", () -> api.setMaskAndCoherent(0x8000_0000_0000_0000L));
+        // Memory that does not exist, and more than dma_max_mapping_size(): refused before the backend.
+        bad.put("mapPhys outside RAM", () -> api.mapPhys(0x7000_0000_0000L, PAGE, TO, 0));
+        bad.put("mapPhys 2^40 bytes", () -> api.mapPhys(p, 1L << 40, TO, 0));
+        bad.put("mapPhys past the end of RAM", () -> api.mapPhys(0x1_ffff_f000L, 2 * PAGE, TO, 0));
+        bad.put("mapPhys across a RAM hole", () -> api.mapPhys(0x3fff_f000L, 2 * PAGE, TO, 0));
+        bad.put("mapPhys MMIO attr outside RAM and MMIO", () -> api.mapPhys(0x7000_0000_0000L, PAGE, TO, DmaAttrs.MMIO));
+        bad.put("mapPage outside RAM", () -> api.mapPage(0x7000_0000_0000L, 0, 64, TO, 0));
+        bad.put("mapPage in MMIO", () -> api.mapPage(0x1000_0000L, 0, 64, TO, 0));
+        bad.put("mapResource outside RAM and MMIO", () -> api.mapResource(0x7000_0000_0000L, PAGE, TO, 0));
+        bad.put("mapResource past declared MMIO", () -> api.mapResource(0x3fff_f000L, 2 * PAGE, TO, 0));
+        bad.put("mapResource 2^40 bytes", () -> api.mapResource(0x1000_0000L, 1L << 40, TO, 0));
+        bad.put("mapSg entry outside RAM", () -> api.mapSg(SgTable.of(new long[] {p, 0x7000_0000_0000L}, new int[] {64, 64}), 2, TO, 0));
+        bad.put("mapSgtable entry in MMIO", () -> api.mapSgtable(SgTable.of(new long[] {0x1000_0000L}, new int[] {64}), TO, 0));
 
         int findings = f.platform.findings().size();
         for (Map.Entry<String, Executable> c : bad.entrySet()) {
@@ -125,6 +138,40 @@ class DeviceDmaApiBadInputTest {
             assertTrue(findingCount == f.findingCount(), c.getKey() + ": bad input is not a finding");
         }
         assertTrue(findings == f.platform.findings().size(), "bad input raised findings: " + f.platform.findings());
+    }
+
+    @Test
+    void aMappingOverTheMaxMappingSizeIsRefusedBeforeTheBackendAndChangesNothing() {
+        f.backend.maxMappingSize = 2 * PAGE;
+        long p = f.page();
+        DmaApiFixture.State before = f.state();
+        long findings = f.findingCount();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> api.mapPhys(p, 2 * PAGE + 1, TO, 0));
+        assertTrue(e.getMessage().contains("dma_map_phys: 8193 bytes is more than dma_max_mapping_size() = 8192 bytes"),
+                e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> api.mapPage(p, 0, 3 * PAGE, TO, 0));
+        before.assertSame(f.state(), "over the max mapping size");
+        assertTrue(findings == f.findingCount(), "bad input is not a finding");
+        // Exactly the maximum maps; a resource is never bounced, so the streaming limit does not apply to it.
+        long dma = api.mapPhys(p, 2 * PAGE, TO, 0);
+        api.unmapPhys(dma, 2 * PAGE, TO, 0);
+        long mmio = api.mapResource(0x1000_0000L, 4 * PAGE, TO, 0);
+        api.unmapResource(mmio, 4 * PAGE, TO, 0);
+    }
+
+    @Test
+    void memoryThatDoesNotExistIsNamedWithTheRamAndMmioThereIs() {
+        IllegalArgumentException ram = assertThrows(IllegalArgumentException.class,
+                () -> api.mapPhys(0x7000_0000_0000L, PAGE, TO, 0));
+        assertTrue(ram.getMessage().startsWith("dma_map_phys: physical range 0x700000000000+0x1000 is not RAM (RAM [0x40000000-0x100000000) "
+                + "[0x100000000-0x200000000); declared MMIO [0x8000000-0x40000000))"), ram.getMessage());
+        IllegalArgumentException res = assertThrows(IllegalArgumentException.class,
+                () -> api.mapResource(0x7000_0000_0000L, PAGE, TO, 0));
+        assertTrue(res.getMessage().contains("dma_map_resource: physical range 0x700000000000+0x1000 is neither RAM nor a declared MMIO region"),
+                res.getMessage());
+        // RAM may be mapped as a resource (replayed traces do); declared MMIO may.
+        long d = api.mapResource(f.page(), 64, TO, 0);
+        api.unmapResource(d, 64, TO, 0);
     }
 
     @Test

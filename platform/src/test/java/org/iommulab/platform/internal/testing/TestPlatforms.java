@@ -8,6 +8,7 @@ import org.iommulab.api.platform.DeviceDescriptor;
 import org.iommulab.platform.internal.checker.CheckerSettings;
 import org.iommulab.platform.internal.core.DevicePlatform;
 import org.iommulab.platform.internal.core.DmaApiRegistrar;
+import org.iommulab.platform.internal.core.PlatformSettings;
 import org.iommulab.platform.internal.memory.SparsePhysicalMemory;
 import org.iommulab.platform.internal.memory.ZonedPageAllocator;
 import org.iommulab.testkit.FakeDrivers;
@@ -25,8 +26,13 @@ public final class TestPlatforms {
 
     /** A platform on the default memory layout with the given checker settings. */
     public static DevicePlatform platform(FakeDrivers drivers, CheckerSettings checker) {
+        return platform(drivers, checker, PlatformSettings.DEFAULT);
+    }
+
+    /** A platform on the default memory layout with the given checker and platform settings. */
+    public static DevicePlatform platform(FakeDrivers drivers, CheckerSettings checker, PlatformSettings settings) {
         SparsePhysicalMemory memory = SparsePhysicalMemory.defaultLayout();
-        return new DevicePlatform(memory, new ZonedPageAllocator(memory), registrar(drivers), checker);
+        return new DevicePlatform(memory, new ZonedPageAllocator(memory), registrar(drivers), checker, settings);
     }
 
     /** The platform's registrar publishing to {@code drivers}. */

@@ -10,6 +10,7 @@ import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.dma.DmaMasks;
 import org.iommulab.api.dma.DmaUsageException;
 import org.iommulab.api.dma.SgTable;
+import org.iommulab.api.platform.BusMaster;
 import org.iommulab.api.platform.DeviceDescriptor;
 import org.iommulab.api.platform.MemoryAccess;
 import org.iommulab.api.platform.PageAllocator;
@@ -66,6 +67,11 @@ final class FakeDmaApi implements DmaApi {
     @Override
     public MemoryAccess cpu() {
         return platform.memory();
+    }
+
+    @Override
+    public BusMaster busMaster() {
+        throw new UnsupportedOperationException("no device-side DMA in replay tests");
     }
 
     @Override

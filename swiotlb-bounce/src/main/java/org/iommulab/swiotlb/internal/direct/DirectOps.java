@@ -121,7 +121,11 @@ final class DirectOps implements DmaOps {
         return size >= 2 * ARCH_DMA_MINALIGN || kmallocClass % CACHE_LINE == 0;
     }
 
-    /** Linux {@code swiotlb_map}: bounce, then re-check that the bounce buffer is reachable. */
+    /**
+     * Linux {@code swiotlb_map}: bounce, then re-check that the bounce buffer is reachable. The
+     * bytes copied in are counted only when the bounce stands: one undone because the device
+     * cannot reach the slot is no bounce.
+     */
     private long swiotlbMap(SwiotlbPool pool, long phys, long size, DmaDirection dir, int attrs) {
         if (pool == null) {
             return error(attrs, "Can not allocate SWIOTLB buffer earlier and can't now provide you with the DMA bounce buffer");
@@ -130,13 +134,13 @@ final class DirectOps implements DmaOps {
         if (tlbAddr == DmaMasks.MAPPING_ERROR) {
             return DmaMasks.MAPPING_ERROR;
         }
-        counters.copiedToDevice(size);
         long dmaAddr = map.physToDma(tlbAddr);
         if (!DirectLimits.dmaCapable(dmaAddr, size, dev.dmaMask(), busLimit())) {
             pool.unmap(dev, tlbAddr, size, dir, attrs | DmaAttrs.SKIP_CPU_SYNC);
             return error(attrs, String.format("swiotlb addr 0x%016x+%d overflow (mask %x, bus limit %x).",
                     dmaAddr, size, dev.dmaMask(), busLimit()));
         }
+        counters.copiedToDevice(size);
         counters.bounced();
         return dmaAddr;
     }

@@ -144,6 +144,7 @@ class DirectBackendTest {
                 dev.warnings().get(0));
         assertEquals(0, pool.stats().usedSlots(), "the bounce buffer was given back");
         assertEquals(0, b.counter(BackendCounter.BOUNCED_MAPPINGS));
+        assertEquals(0, b.counter(BackendCounter.BOUNCED_BYTES_TO_DEVICE), "a bounce that was undone is not counted");
     }
 
     @Test

@@ -126,6 +126,34 @@ final class DmaIovaSpace {
     }
 
     /**
+     * Whether {@code len} bytes can fit in the domain's aperture at all. Checked before the IOVA
+     * allocator is asked, so a mapping larger than the aperture changes nothing.
+     */
+    boolean fitsAperture(long len) {
+        long span = domain.apertureEnd() - domain.apertureStart();
+        // span + 1 bytes; a full 64-bit aperture (span == -1 unsigned) fits everything.
+        return len > 0 && (span == -1 || Long.compareUnsigned(len - 1, span) <= 0);
+    }
+
+    /**
+     * Whether {@code [iova, iova+len)} lies inside the domain's aperture
+     * ({@code geometry.aperture_start..aperture_end}, which Linux enforces with
+     * {@code force_aperture}). iommu-dma checks every range before it calls the domain's
+     * {@code map}, so the page tables never grow past the aperture whatever the allocator did.
+     */
+    boolean inAperture(long iova, long len) {
+        long end = iova + len - 1;
+        return len > 0 && Long.compareUnsigned(end, iova) >= 0
+                && Long.compareUnsigned(iova, domain.apertureStart()) >= 0
+                && Long.compareUnsigned(end, domain.apertureEnd()) <= 0;
+    }
+
+    /** "[0x..-0x..]", for messages. */
+    String aperture() {
+        return String.format("[0x%x-0x%x]", domain.apertureStart(), domain.apertureEnd());
+    }
+
+    /**
      * Linux {@code iommu_dma_free_iova}: queued behind the next flush when the gather was queued
      * (lazy), released at once otherwise.
      */

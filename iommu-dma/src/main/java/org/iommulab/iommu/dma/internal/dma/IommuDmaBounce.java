@@ -35,7 +35,10 @@ final class IommuDmaBounce {
         this.granule = granule;
     }
 
-    /** Linux {@code iommu_dma_map_swiotlb}: bounces with the padding zeroed for untrusted devices. */
+    /**
+     * Linux {@code iommu_dma_map_swiotlb}: bounces with the padding zeroed for untrusted devices.
+     * Not counted here: the caller counts it ({@link #counted}) once the IOMMU mapping exists.
+     */
     long map(long phys, long size, DmaDirection dir, int attrs) {
         SwiotlbPool p = pool.get();
         if (p == null) {
@@ -47,12 +50,13 @@ final class IommuDmaBounce {
             }
             return DmaMasks.MAPPING_ERROR;
         }
-        long bounce = p.mapZeroPadded(dev, phys, size, granule - 1, dir, attrs);
-        if (bounce != DmaMasks.MAPPING_ERROR) {
-            counters.bouncedMappings.increment();
-            counters.bouncedToDevice.add(size);
-        }
-        return bounce;
+        return p.mapZeroPadded(dev, phys, size, granule - 1, dir, attrs);
+    }
+
+    /** Counts a bounce that became a mapping: the pool copied {@code size} bytes in at {@link #map}. */
+    void counted(long size) {
+        counters.bouncedMappings.increment();
+        counters.bouncedToDevice.add(size);
     }
 
     /**

@@ -155,7 +155,10 @@ final class IommuDmaOps implements DmaOps {
         }
     }
 
-    /** Linux {@code iommu_dma_map_phys}. */
+    /**
+     * Linux {@code iommu_dma_map_phys}. The bounce of an untrusted device's buffer is counted
+     * only once the mapping exists: a bounce undone because the IOMMU mapping failed is not one.
+     */
     @Override
     public long mapPhys(long phys, long size, DmaDirection dir, int attrs) {
         checkSingle(size, dir);
@@ -176,8 +179,12 @@ final class IommuDmaOps implements DmaOps {
             bounced = true;
         }
         long iova = map(target, size, prot, dev.dmaMask(), attrs);
-        if (iova == DmaMasks.MAPPING_ERROR && bounced) {
-            bounce.unmapAfterFailedMap(target, size, dir, attrs);
+        if (bounced) {
+            if (iova == DmaMasks.MAPPING_ERROR) {
+                bounce.unmapAfterFailedMap(target, size, dir, attrs);
+            } else {
+                bounce.counted(size);
+            }
         }
         return iova;
     }
@@ -228,9 +235,20 @@ final class IommuDmaOps implements DmaOps {
             return DmaMasks.MAPPING_ERROR;
         }
         long len = iovad.align(size + off);
+        if (len <= 0 || !space.fitsAperture(len)) {
+            warn(attrs, String.format("iommu-dma: a mapping of 0x%x bytes does not fit the domain's aperture %s",
+                    size, space.aperture()));
+            return DmaMasks.MAPPING_ERROR;
+        }
         long iova = space.alloc(len, dmaMask);
         if (iova == 0) {
             warn(attrs, String.format("iommu-dma: no IOVA space for %d bytes within mask 0x%x", len, dmaMask));
+            return DmaMasks.MAPPING_ERROR;
+        }
+        if (!space.inAperture(iova, len)) {
+            space.free(iova, len, null);
+            warn(attrs, String.format("iommu-dma: IOVA 0x%x+0x%x lies outside the domain's aperture %s; not mapped", iova, len,
+                    space.aperture()));
             return DmaMasks.MAPPING_ERROR;
         }
         int rc = domain.map(iova, phys - off, len, prot);

@@ -65,12 +65,25 @@ final class IommuDmaSg {
         if (iovaLen == 0) {
             return finalise(sg, nents, 0, s);
         }
+        if (!ops.iovaSpace().fitsAperture(iovaLen)) {
+            ops.warn(attrs, String.format("iommu-dma: a %d-byte scatterlist does not fit the domain's aperture %s", iovaLen,
+                    ops.iovaSpace().aperture()));
+            sg.invalidateDma();
+            return DmaErrno.EINVAL;
+        }
         long iova = ops.iovaSpace().alloc(iovaLen, ops.device().dmaMask());
         if (iova == 0) {
             ops.warn(attrs, String.format("iommu-dma: no IOVA space for a %d-byte scatterlist within mask 0x%x", iovaLen,
                     ops.device().dmaMask()));
             sg.invalidateDma();
             return DmaErrno.ENOMEM;
+        }
+        if (!ops.iovaSpace().inAperture(iova, iovaLen)) {
+            ops.iovaSpace().free(iova, iovaLen, null);
+            ops.warn(attrs, String.format("iommu-dma: IOVA 0x%x+0x%x lies outside the domain's aperture %s; not mapped", iova,
+                    iovaLen, ops.iovaSpace().aperture()));
+            sg.invalidateDma();
+            return DmaErrno.EINVAL;
         }
         // "We'll leave any physical concatenation to the IOMMU driver's implementation - it
         // knows better than we do."

@@ -175,6 +175,49 @@ class IommuDmaOpsTest {
         assertEquals(pool.maxMappingSize(d), b.ops().maxMappingSize());
     }
 
+    @Test
+    void aBounceUndoneBecauseTheIommuMappingFailedIsNotCounted() throws Exception {
+        long poolBase = rig.pages(64, (byte) 0);
+        FakeSwiotlbPool pool = new FakeSwiotlbPool(rig.mem, poolBase, 64 * K4);
+        rig.pool = pool;
+        // A 12-bit mask leaves no IOVA at all (IOVA 0 is never used): the IOMMU mapping fails after the bounce.
+        SimDmaDevice d = rig.device(Rig.dev("thunderbolt", 1).trusted(false).dmaMask(DmaMasks.bits(12)));
+        IommuDmaBinding b = rig.attach(false, d);
+        long buf = rig.pages(1, (byte) 0x5a);
+        assertEquals(DmaMasks.MAPPING_ERROR, b.ops().mapPhys(buf + 0x100, 0x40, DmaDirection.TO_DEVICE, 0));
+        assertEquals(0, pool.liveCount(), "the bounce buffer was given back");
+        assertEquals(0, b.counter(BackendCounter.BOUNCED_MAPPINGS));
+        assertEquals(0, b.counter(BackendCounter.BOUNCED_BYTES_TO_DEVICE), "only bounces that happened are counted");
+    }
+
+    @Test
+    void aMappingLargerThanTheApertureIsRefusedBeforeTheIovaSpaceAndTheTables() throws Exception {
+        Rig small = new Rig(32);
+        SimDmaDevice d = small.device(Rig.dev("nic", 1));
+        IommuDmaBinding b = small.attach(false, d);
+        long buf = small.pages(1, (byte) 0);
+        long tables = small.alloc.allocatedBytes();
+
+        assertEquals(DmaMasks.MAPPING_ERROR, b.ops().mapPhys(buf, (1L << 32) + K4, DmaDirection.TO_DEVICE, 0));
+        assertEquals(DmaMasks.MAPPING_ERROR, b.ops().mapResource(buf, 1L << 33, DmaDirection.TO_DEVICE, 0));
+        org.iommulab.api.dma.SgTable sg = new org.iommulab.api.dma.SgTable(3);
+        for (int i = 0; i < 3; i++) {
+            sg.add(buf, 0x7fff_f000);
+        }
+        assertEquals(org.iommulab.api.dma.DmaErrno.EINVAL, b.ops().mapSg(sg, 3, DmaDirection.TO_DEVICE, 0));
+
+        assertTrue(d.warnings().stream().allMatch(w -> w.contains("does not fit the domain's aperture [0x0-0xffffffff]")),
+                d.warnings().toString());
+        assertEquals(3, d.warnings().size());
+        assertEquals(0, b.counter(BackendCounter.IOVA_BYTES_IN_USE), "no IOVA was taken");
+        assertEquals(0, b.counter(BackendCounter.IOVA_BYTES_PEAK), "not even for a moment");
+        assertEquals(tables, small.alloc.allocatedBytes(), "no table page was allocated");
+        assertEquals(0, sg.nents());
+        // A mapping that fits still maps.
+        long dma = b.ops().mapPhys(buf, K4, DmaDirection.TO_DEVICE, 0);
+        assertEquals(buf, b.domain().iovaToPhys(dma));
+    }
+
     /** The same path through the swiotlb-bounce bundle's own pool implementation. */
     @Test
     void theRealSwiotlbPoolServesUntrustedDevices() throws Exception {
