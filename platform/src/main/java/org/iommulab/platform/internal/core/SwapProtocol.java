@@ -33,8 +33,12 @@ import org.iommulab.platform.internal.stats.StatCounters;
  * <li>open the gate.</li>
  * </ol>
  * Device accesses keep flowing during (b), so a driver that waits in its deactivation for its
- * device's in-flight DMA cannot deadlock; they wait from (c) to (g), while there is no binding
- * to translate them. The caller serializes swaps (the platform's lock).
+ * device's in-flight DMA cannot deadlock; they wait from (c) until the new binding is in place
+ * (end of (e)), while there is nothing to translate them, and flow again while the new driver
+ * starts in (f), so a driver that needs, to start, what the old driver's waiting thread holds
+ * cannot deadlock either. Likewise a mapping call of the old driver waiting at the gate fails
+ * as stale as soon as its API is retired in (b). The caller serializes swaps (the platform's
+ * lock).
  */
 final class SwapProtocol {
     /** What a swap ended with: the backend bound now (or null) and the attach error, if any. */
@@ -98,6 +102,12 @@ final class SwapProtocol {
                 }
             }
             if (now != null) {
+                route(d, now);
+                // The device's accesses have a binding to go through again: let them. Holding
+                // them while the new driver starts would deadlock a driver whose start needs
+                // what a waiting access holds (the device model's lock held by the old driver's
+                // run, say): no step may wait for another party with the gate closed.
+                d.busGate.open();
                 publish(d, now);
             } else {
                 d.log("unbound: no backend serves the device now; its accesses fault and it has no DMA API");
@@ -128,6 +138,8 @@ final class SwapProtocol {
         d.api = null;
         if (api != null) {
             api.retire();
+            // Calls of the stale API waiting at the gate fail now rather than at the swap's end.
+            d.mapGate.wake();
         }
         // Releases other threads started before the API went stale finish before the leak check.
         d.mapGate.drain();
@@ -187,10 +199,14 @@ final class SwapProtocol {
         }
     }
 
-    /** (f): the new binding goes live and the driver is created again. */
-    private void publish(PlatformDevice d, Attachment now) {
+    /** (e), done: the new binding translates the device's accesses. */
+    private static void route(PlatformDevice d, Attachment now) {
         d.attachment = now;
         d.bus.route(now.route);
+    }
+
+    /** (f): the new DMA API goes live and the driver is created again. */
+    private void publish(PlatformDevice d, Attachment now) {
         DeviceDmaApi api = new DeviceDmaApi(d.sim, now.backend.name(), now.ops, memory, d.mapGate, d.live, now.stats, d::log,
                 d.checker, isolating(now.backend), now.route.pageShift());
         d.api = api;

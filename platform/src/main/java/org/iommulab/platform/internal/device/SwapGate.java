@@ -1,6 +1,7 @@
 package org.iommulab.platform.internal.device;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
  * The gate a device's calls pass while its backend may be swapped. Every call enters and exits
@@ -17,6 +18,8 @@ public final class SwapGate {
     /** Set while closed; the low bits count calls in flight. */
     private static final int CLOSED = 1 << 30;
 
+    private static final BooleanSupplier NEVER = () -> false;
+
     private final AtomicInteger state = new AtomicInteger();
     private final Object monitor = new Object();
     private volatile Thread owner;
@@ -24,13 +27,34 @@ public final class SwapGate {
 
     /** Enters for a call that creates something: waits while the gate is closed to other threads. */
     public void enterCreating() {
+        enterCreatingUnless(NEVER);
+    }
+
+    /**
+     * As {@link #enterCreating}, but gives up waiting as soon as {@code abandon} holds (checked
+     * before each wait and whenever {@link #wake} is called): a call whose DMA API went stale
+     * during the swap must fail at once, not wait for the swap to end, because its thread may
+     * hold what the driver the swap is starting needs (a device model's lock, say).
+     *
+     * @return true when the call entered (it must {@link #exit}), false when it gave up
+     */
+    public boolean enterCreatingUnless(BooleanSupplier abandon) {
         for (;;) {
             int s = state.get();
             if ((s & CLOSED) != 0 && owner != Thread.currentThread()) {
-                awaitOpen();
+                if (abandon.getAsBoolean() || !awaitOpen(abandon)) {
+                    return false;
+                }
             } else if (state.compareAndSet(s, s + 1)) {
-                return;
+                return true;
             }
+        }
+    }
+
+    /** Wakes every waiting call to check again whether it should give up ({@link #enterCreatingUnless}). */
+    public void wake() {
+        synchronized (monitor) {
+            monitor.notifyAll();
         }
     }
 
@@ -111,12 +135,18 @@ public final class SwapGate {
         }
     }
 
-    private void awaitOpen() {
+    /** Waits until the gate opens (true) or {@code abandon} holds (false). */
+    private boolean awaitOpen(BooleanSupplier abandon) {
         boolean interrupted = false;
+        boolean gaveUp = false;
         synchronized (monitor) {
             waiting++;
             try {
                 while ((state.get() & CLOSED) != 0 && owner != Thread.currentThread()) {
+                    if (abandon.getAsBoolean()) {
+                        gaveUp = true;
+                        break;
+                    }
                     try {
                         monitor.wait();
                     } catch (InterruptedException e) {
@@ -131,5 +161,6 @@ public final class SwapGate {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+        return !gaveUp;
     }
 }

@@ -33,7 +33,7 @@ final class CoherentCalls {
         DmaArgs.size(ALLOC, size);
         DmaArgs.attrs(ALLOC, attrs);
         List<Finding> out = null;
-        c.gate.enterCreating();
+        c.enterCreating();
         try {
             c.live();
             CoherentAllocation buf = c.ops.allocCoherent(size, attrs);

@@ -60,6 +60,17 @@ final class DmaCallContext {
         }
     }
 
+    /**
+     * Enters the gate for a call that creates something; a call that waits there while a swap
+     * makes this API stale fails at once with the stale error instead of waiting for the swap
+     * to end (its thread may hold what the new driver needs to start).
+     */
+    void enterCreating() {
+        if (!gate.enterCreatingUnless(() -> retired)) {
+            throw usage(DmaDebug.stale(descriptor.name(), backend));
+        }
+    }
+
     /** Logs {@code message} in the device's log and returns the exception to throw (no finding goes with it). */
     DmaUsageException usage(String message) {
         log.accept(message);

@@ -43,7 +43,7 @@ final class SgMapCalls {
             throw c.refused(m);
         }
         List<Finding> out = null;
-        c.gate.enterCreating();
+        c.enterCreating();
         try {
             c.live();
             int r = c.ops.mapSg(sg, nents, dir, attrs);

@@ -26,7 +26,7 @@ final class SingleMapCalls {
     long map(MappingType type, long phys, long size, DmaDirection dir, int attrs) {
         List<Finding> out = null;
         long dma;
-        c.gate.enterCreating();
+        c.enterCreating();
         try {
             c.live();
             dma = type == MappingType.PHYS ? c.ops.mapResource(phys, size, dir, attrs) : c.ops.mapPhys(phys, size, dir, attrs);

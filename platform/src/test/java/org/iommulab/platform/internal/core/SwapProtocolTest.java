@@ -21,6 +21,10 @@ import java.util.function.BooleanSupplier;
 
 import org.iommulab.api.admin.DeviceStats;
 import org.iommulab.api.admin.Stat;
+import org.iommulab.api.backend.BackendException;
+import org.iommulab.api.backend.DeviceBinding;
+import org.iommulab.api.backend.DmaBackend;
+import org.iommulab.api.backend.DmaDevice;
 import org.iommulab.api.dma.CoherentAllocation;
 import org.iommulab.api.dma.DmaApi;
 import org.iommulab.api.dma.DmaAttrs;
@@ -219,25 +223,119 @@ class SwapProtocolTest {
     }
 
     @Test
-    void deviceAccessesDuringTheSwapWaitAndUseTheNewBackend() throws Exception {
+    void deviceAccessesWaitWhileTheDeviceHasNoBindingAndThenUseTheNewBackend() throws Exception {
         twoBackendsOneDevice();
         long p = page();
         platform.memory().writeLong(p, 0x1234_5678_9abc_def0L);
         BusMaster bus = platform.busMaster("nic0");
         AtomicReference<CompletableFuture<Long>> read = new AtomicReference<>();
+        // Between detach from a and attach to b the device issues an access at b's address for p.
+        addHooked("c", b, () -> {
+            read.set(CompletableFuture.supplyAsync(() -> bus.readLong(p + b.dmaOffset())));
+            awaitTrue(() -> platform.waitingCalls("nic0") == 1);
+        });
+        platform.bind("nic0", "c");
+        assertEquals(0x1234_5678_9abc_def0L, read.get().get(10, TimeUnit.SECONDS));
+        DeviceStats onC = platform.stats("nic0");
+        assertEquals("c", onC.backend());
+        assertEquals(8, onC.get(Stat.DEVICE_READ_BYTES));
+    }
+
+    /**
+     * The deadlock the lifecycle suite found with the NVMe driver: the old driver's run holds
+     * its device model's lock and waits at the bus gate for a device access; the new driver's
+     * probe needs that lock. Accesses flow again once the new binding is in place, before the
+     * new driver starts, so the run finishes (its access goes through the new backend) and the
+     * probe gets the lock.
+     */
+    @Test
+    void aNewDriverNeedingALockHeldByAWaitingDeviceAccessDoesNotDeadlock() throws Exception {
+        twoBackendsOneDevice();
+        long p = page();
+        BusMaster bus = platform.busMaster("nic0");
+        Object model = new Object();
+        AtomicReference<CompletableFuture<Long>> oldRun = new AtomicReference<>();
+        addHooked("c", b, () -> {
+            oldRun.set(CompletableFuture.supplyAsync(() -> {
+                synchronized (model) {
+                    return bus.readLong(p + b.dmaOffset());
+                }
+            }));
+            awaitTrue(() -> platform.waitingCalls("nic0") == 1);
+        });
         drivers.onStart = d -> {
-            if (!d.backend().equals("b")) {
-                return;
+            if (d.backend().equals("c")) {
+                synchronized (model) {
+                    d.api().mapPhys(p, 8, DmaDirection.TO_DEVICE, 0);
+                }
             }
-            long dma = d.api().mapPhys(p, 8, DmaDirection.TO_DEVICE, 0);
-            read.set(CompletableFuture.supplyAsync(() -> bus.readLong(dma)));
+        };
+        CompletableFuture.runAsync(() -> platform.bind("nic0", "c")).get(10, TimeUnit.SECONDS);
+        oldRun.get().get(10, TimeUnit.SECONDS);
+        assertEquals("c", drivers.running("nic0").backend());
+        assertEquals(1, platform.liveMappings("nic0"));
+    }
+
+    /**
+     * The same with a mapping: a thread of the old driver waits at the gate for a new mapping
+     * while it holds what the new driver needs; its API goes stale in the release step, and the
+     * waiting call fails as stale at once, instead of waiting for the swap to end.
+     */
+    @Test
+    void aStaleMappingCallWaitingAtTheGateFailsAsSoonAsItsApiIsRetired() throws Exception {
+        twoBackendsOneDevice();
+        long p = page();
+        Object model = new Object();
+        AtomicReference<CompletableFuture<Long>> oldRun = new AtomicReference<>();
+        drivers.onStop = d -> {
+            oldRun.set(CompletableFuture.supplyAsync(() -> {
+                synchronized (model) {
+                    return d.api().mapPhys(p, 64, DmaDirection.TO_DEVICE, 0);
+                }
+            }));
             awaitTrue(() -> platform.waitingCalls("nic0") == 1);
         };
-        platform.bind("nic0", "b");
-        assertEquals(0x1234_5678_9abc_def0L, read.get().get(10, TimeUnit.SECONDS));
-        DeviceStats onB = platform.stats("nic0");
-        assertEquals("b", onB.backend());
-        assertEquals(8, onB.get(Stat.DEVICE_READ_BYTES));
+        drivers.onStart = d -> {
+            if (d.backend().equals("b")) {
+                synchronized (model) {
+                    d.api().mapPhys(p, 8, DmaDirection.TO_DEVICE, 0);
+                }
+            }
+        };
+        CompletableFuture.runAsync(() -> platform.bind("nic0", "b")).get(10, TimeUnit.SECONDS);
+        ExecutionException stale = assertThrows(ExecutionException.class, () -> oldRun.get().get(10, TimeUnit.SECONDS));
+        assertTrue(stale.getCause() instanceof DmaUsageException, String.valueOf(stale.getCause()));
+        assertTrue(stale.getCause().getMessage().contains("stale"), stale.getCause().getMessage());
+        assertTrue(a.calls("mapPhys").isEmpty(), "the old backend never saw the stale mapping");
+        assertEquals(1, platform.liveMappings("nic0"));
+        assertEquals(0, platform.waitingCalls("nic0"));
+    }
+
+    /** Registers {@link #hooked} with ranking 1. */
+    private void addHooked(String name, DmaBackend delegate, Runnable beforeAttach) {
+        DmaBackend c = hooked(name, delegate, beforeAttach);
+        platform.addBackend(c, props(c, 1));
+    }
+
+    /** {@code delegate} under another name, running {@code beforeAttach} in the swap between detach and attach. */
+    private static DmaBackend hooked(String name, DmaBackend delegate, Runnable beforeAttach) {
+        return new DmaBackend() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public boolean accepts(DmaDevice device) {
+                return delegate.accepts(device);
+            }
+
+            @Override
+            public DeviceBinding attach(DmaDevice device) throws BackendException {
+                beforeAttach.run();
+                return delegate.attach(device);
+            }
+        };
     }
 
     @Test
