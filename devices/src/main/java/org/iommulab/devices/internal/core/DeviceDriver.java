@@ -132,6 +132,17 @@ public abstract class DeviceDriver implements Workload {
             } catch (DmaUsageException e) {
                 // Thrown by a stale DmaApi after a swap, or by the checker for a misuse: either way the run is over.
                 report.error("run stopped: " + e.getMessage());
+            } catch (RuntimeException e) {
+                // A swap released the driver under the run: the platform reclaimed what the run
+                // still held (an sg table it was walking is unmapped, say), so the run may trip
+                // over it anywhere. That is the swap's doing, reported as such; without a swap
+                // it is a bug of the driver and propagates.
+                synchronized (state) {
+                    if (!releaseAfterRun) {
+                        throw e;
+                    }
+                }
+                report.error("run stopped: " + device + " was swapped away during the run: " + e);
             } finally {
                 synchronized (state) {
                     running = false;

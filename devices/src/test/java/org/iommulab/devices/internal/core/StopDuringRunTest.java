@@ -1,6 +1,7 @@
 package org.iommulab.devices.internal.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.CompletableFuture;
@@ -23,6 +24,8 @@ class StopDuringRunTest {
     private final CountDownLatch running = new CountDownLatch(1);
     private final CountDownLatch proceed = new CountDownLatch(1);
     private final AtomicInteger releases = new AtomicInteger();
+    /** Thrown by the run after {@link #proceed}, or nothing. */
+    private volatile RuntimeException trip;
 
     private DeviceDriver driver() {
         DriverHarness h = new DriverHarness().withStandardBackends();
@@ -39,6 +42,9 @@ class StopDuringRunTest {
                     proceed.await();
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                }
+                if (trip != null) {
+                    throw trip;
                 }
                 report.operation(1);
             }
@@ -65,6 +71,38 @@ class StopDuringRunTest {
         d.stop();
         assertEquals(1, releases.get(), "stop is idempotent");
         assertTrue(d.run(new WorkloadParams(1, 0, 1)).firstError().contains("not bound"));
+    }
+
+    /**
+     * The platform reclaims what a released driver's run still holds (an sg table it walks is
+     * unmapped under it): whatever the run trips over then ends it with an error naming the
+     * swap, never an exception out of {@code run}. Without a swap the exception propagates.
+     */
+    @Test
+    void aRunTrippingOverWhatTheSwapReclaimedEndsWithAnErrorNotAnException() throws Exception {
+        DeviceDriver d = driver();
+        d.start();
+        trip = new IllegalStateException("DMA segment 0 read from an sg table that is not mapped");
+        CompletableFuture<WorkloadReport> run = CompletableFuture.supplyAsync(() -> d.run(new WorkloadParams(1, 0, 1)));
+        running.await();
+        d.stop();
+        proceed.countDown();
+        WorkloadReport r = run.get();
+        assertTrue(r.firstError().contains("swapped away during the run") && r.firstError().contains("not mapped"),
+                r.firstError());
+        assertEquals(1, releases.get(), "released once, on the way out");
+    }
+
+    @Test
+    void withoutASwapARunsExceptionPropagates() {
+        DeviceDriver d = driver();
+        d.start();
+        proceed.countDown();
+        trip = new IllegalStateException("a driver bug");
+        running.countDown();
+        assertEquals("a driver bug", assertThrows(IllegalStateException.class, () -> d.run(new WorkloadParams(1, 0, 1))).getMessage());
+        trip = null;
+        assertTrue(d.run(new WorkloadParams(1, 0, 1)).clean(), "the driver still runs");
     }
 
     @Test
