@@ -21,7 +21,7 @@ final class IommuDmaBounce {
     private static final long SWIOTLB_MAX = (long) SwiotlbPool.IO_TLB_SIZE * SwiotlbPool.IO_TLB_SEGSIZE;
 
     private final DmaDevice dev;
-    private final Supplier<SwiotlbPool> pool;
+    private final PoolsInUse pools;
     private final DmaCounters counters;
     private final boolean untrusted;
     private final long granule;
@@ -29,7 +29,7 @@ final class IommuDmaBounce {
 
     IommuDmaBounce(DmaDevice dev, Supplier<SwiotlbPool> pool, DmaCounters counters, boolean untrusted, long granule) {
         this.dev = dev;
-        this.pool = pool;
+        this.pools = new PoolsInUse(pool);
         this.counters = counters;
         this.untrusted = untrusted;
         this.granule = granule;
@@ -37,7 +37,7 @@ final class IommuDmaBounce {
 
     /** Linux {@code iommu_dma_map_swiotlb}: bounces with the padding zeroed for untrusted devices. */
     long map(long phys, long size, DmaDirection dir, int attrs) {
-        SwiotlbPool p = pool.get();
+        SwiotlbPool p = pools.current();
         if (p == null) {
             if (!warnedBounce && (attrs & DmaAttrs.NO_WARN) == 0) {
                 warnedBounce = true;
@@ -49,6 +49,7 @@ final class IommuDmaBounce {
         }
         long bounce = p.mapZeroPadded(dev, phys, size, granule - 1, dir, attrs);
         if (bounce != DmaMasks.MAPPING_ERROR) {
+            pools.mapped(p);
             counters.bouncedMappings.increment();
             counters.bouncedToDevice.add(size);
         }
@@ -61,7 +62,7 @@ final class IommuDmaBounce {
      * bounce buffer holds only what {@link #map} copied in.
      */
     void unmapAfterFailedMap(long bounce, long size, DmaDirection dir, int attrs) {
-        SwiotlbPool p = pool.get();
+        SwiotlbPool p = pools.owner(bounce);
         if (p != null) {
             p.unmap(dev, bounce, size, dir, attrs | DmaAttrs.SKIP_CPU_SYNC);
         }
@@ -72,26 +73,31 @@ final class IommuDmaBounce {
         if (!untrusted) {
             return;
         }
-        SwiotlbPool p = pool.get();
-        if (p != null && p.isBounce(phys)) {
+        SwiotlbPool p = pools.owner(phys);
+        if (p != null) {
             counters.bouncedFromDevice.add(p.unmap(dev, phys, size, dir, attrs));
         }
     }
 
     /** The swiotlb part of {@code iommu_dma_sync_single_for_cpu}; {@code phys} 0 means not mapped. */
     void syncForCpu(long phys, long size, DmaDirection dir) {
-        SwiotlbPool p = pool.get();
-        if (phys != 0 && p != null && p.isBounce(phys)) {
+        SwiotlbPool p = phys == 0 ? null : pools.owner(phys);
+        if (p != null) {
             counters.bouncedFromDevice.add(p.syncForCpu(dev, phys, size, dir));
         }
     }
 
     /** The swiotlb part of {@code iommu_dma_sync_single_for_device}; {@code phys} 0 means not mapped. */
     void syncForDevice(long phys, long size, DmaDirection dir) {
-        SwiotlbPool p = pool.get();
-        if (phys != 0 && p != null && p.isBounce(phys)) {
+        SwiotlbPool p = phys == 0 ? null : pools.owner(phys);
+        if (p != null) {
             counters.bouncedToDevice.add(p.syncForDevice(dev, phys, size, dir));
         }
+    }
+
+    /** Frees every bounce buffer still held for the device, in whichever pool it lives (for detach). */
+    int releaseAll() {
+        return pools.releaseAll(dev);
     }
 
     /**
@@ -99,7 +105,7 @@ final class IommuDmaBounce {
      * swiotlb's default limit less the alignment padding while no pool is registered.
      */
     long maxMappingSize() {
-        SwiotlbPool p = pool.get();
+        SwiotlbPool p = pools.current();
         if (p != null) {
             return p.maxMappingSize(dev);
         }
