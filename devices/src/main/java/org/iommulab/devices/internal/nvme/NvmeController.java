@@ -47,14 +47,29 @@ public final class NvmeController {
         interrupt = completionInterrupt;
     }
 
-    /** Deletes the queues (the driver's remove): no more fetches or interrupts. */
-    public synchronized void deleteQueues() {
-        interrupt = null;
-        depth = 0;
+    /**
+     * Deletes the queues created with {@code completionInterrupt} (the driver's remove): no more
+     * fetches or interrupts. Queues another driver created since are left alone: a swap creates
+     * the new driver while the old one may still be finishing a run, whose release must not
+     * tear down the queues its successor set up (in Linux the old remove ends before the new
+     * probe; here the old run's release comes late).
+     */
+    public synchronized void deleteQueues(Runnable completionInterrupt) {
+        if (interrupt == completionInterrupt) {
+            interrupt = null;
+            depth = 0;
+        }
     }
 
-    /** The submission queue tail doorbell: executes every command from the head up to {@code tail}. */
-    public synchronized void ringSubmission(int tail) {
+    /**
+     * The submission queue tail doorbell of the driver whose completion interrupt is
+     * {@code completionInterrupt}: executes every command from the head up to {@code tail}. A
+     * doorbell of a driver whose queues were deleted or replaced since does nothing.
+     */
+    public synchronized void ringSubmission(Runnable completionInterrupt, int tail) {
+        if (interrupt != completionInterrupt) {
+            return;
+        }
         while (interrupt != null && sqHead != tail % depth) {
             int slot = sqHead;
             sqHead = (sqHead + 1) % depth;

@@ -52,6 +52,8 @@ public final class NvmeDriver extends DeviceDriver {
     private int phase;
     private int cid;
     private int interrupts;
+    /** This driver's completion interrupt handler; also what names its queues to the controller. */
+    private final Runnable completion = () -> interrupts++;
 
     public NvmeDriver(String name, DmaApi api, PageAllocator allocator, NvmeController ctrl) {
         super(name, "NVMe: writes and reads back mixed-size requests described by PRPs built from the DMA segments",
@@ -82,12 +84,12 @@ public final class NvmeDriver extends DeviceDriver {
         sqTail = 0;
         cqHead = 0;
         phase = 1;
-        ctrl.createQueues(sq.dmaHandle(), cq.dmaHandle(), DEPTH, () -> interrupts++);
+        ctrl.createQueues(sq.dmaHandle(), cq.dmaHandle(), DEPTH, completion);
     }
 
     @Override
     protected void release() {
-        ctrl.deleteQueues();
+        ctrl.deleteQueues(completion);
         for (CoherentAllocation c : new CoherentAllocation[] {sq, cq, prpList}) {
             if (c != null) {
                 try {
@@ -218,7 +220,7 @@ public final class NvmeDriver extends DeviceDriver {
         cpu.writeInt(e + NvmeFormat.SQE_NLB, blocks - 1);
         sqTail = (sqTail + 1) % DEPTH;
         int before = interrupts;
-        ctrl.ringSubmission(sqTail);
+        ctrl.ringSubmission(completion, sqTail);
         if (interrupts == before) {
             return -1;
         }
