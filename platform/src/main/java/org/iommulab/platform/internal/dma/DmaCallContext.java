@@ -1,6 +1,7 @@
 package org.iommulab.platform.internal.dma;
 
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 import org.iommulab.api.backend.DmaOps;
@@ -37,6 +38,8 @@ final class DmaCallContext {
     final int granuleShift;
     volatile boolean retired;
     volatile boolean warnedSgStatus;
+    /** Made once: the steady state allocates nothing, not even a lambda per call. */
+    private final BooleanSupplier stale = () -> retired;
 
     DmaCallContext(SimDmaDevice device, String backend, DmaOps ops, SwapGate gate, LiveMappings table, StatCounters stats,
             Consumer<String> log, DeviceChecker checker, boolean isolating, int granuleShift) {
@@ -66,7 +69,7 @@ final class DmaCallContext {
      * to end (its thread may hold what the new driver needs to start).
      */
     void enterCreating() {
-        if (!gate.enterCreatingUnless(() -> retired)) {
+        if (!gate.enterCreatingUnless(stale)) {
             throw usage(DmaDebug.stale(descriptor.name(), backend));
         }
     }

@@ -1,6 +1,7 @@
 package org.iommulab.swiotlb.internal.direct;
 
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 
 import org.iommulab.api.backend.DmaDevice;
@@ -13,12 +14,15 @@ import org.iommulab.api.swiotlb.SwiotlbPool;
  * unmap and sync must reach the pool a buffer came from, not the pool registered now (which
  * may be none, or a new one): else a bounced buffer's data would be lost with the pool's
  * bundle, although the device is bound to a backend of another bundle. New buffers always come
- * from the pool registered now. Thread-safe.
+ * from the pool registered now. Thread-safe; the lookups allocate nothing (they run on every
+ * unmap and sync). iommu-dma and swiotlb-bounce each have a copy: neither imports the other.
  */
 final class PoolsInUse {
+    private static final SwiotlbPool[] NONE = {};
+
     private final Supplier<SwiotlbPool> current;
-    /** Pools a buffer of the device was mapped in, most recent last; freed ones are dropped. */
-    private final CopyOnWriteArrayList<SwiotlbPool> used = new CopyOnWriteArrayList<>();
+    /** Pools a buffer of the device was mapped in; replaced, never changed in place. */
+    private volatile SwiotlbPool[] used = NONE;
 
     PoolsInUse(Supplier<SwiotlbPool> current) {
         this.current = current;
@@ -31,10 +35,22 @@ final class PoolsInUse {
 
     /** Notes that a buffer was mapped in {@code pool}; forgets withdrawn pools with nothing live. */
     void mapped(SwiotlbPool pool) {
-        used.addIfAbsent(pool);
-        if (used.size() > 1) {
-            SwiotlbPool now = current.get();
-            used.removeIf(p -> p != pool && p != now && p.stats().liveMappings() == 0);
+        SwiotlbPool[] now = used;
+        if (now.length == 1 && now[0] == pool) {
+            return; // the steady state: one pool
+        }
+        synchronized (this) {
+            SwiotlbPool registered = current.get();
+            List<SwiotlbPool> next = new ArrayList<>();
+            for (SwiotlbPool p : used) {
+                if (p == pool || p == registered || p.stats().liveMappings() > 0) {
+                    next.add(p);
+                }
+            }
+            if (!next.contains(pool)) {
+                next.add(pool);
+            }
+            used = next.toArray(NONE);
         }
     }
 
@@ -59,12 +75,16 @@ final class PoolsInUse {
         if (now != null) {
             n += now.releaseAll(dev);
         }
-        for (SwiotlbPool p : used) {
+        SwiotlbPool[] all;
+        synchronized (this) {
+            all = used;
+            used = NONE;
+        }
+        for (SwiotlbPool p : all) {
             if (p != now) {
                 n += p.releaseAll(dev);
             }
         }
-        used.clear();
         return n;
     }
 }
