@@ -129,7 +129,6 @@ final class Fleet {
         try {
             f.setUp();
         } catch (Throwable t) {
-            f.stopThreads();
             f.release();
             throw t;
         }
@@ -252,7 +251,7 @@ final class Fleet {
                 t.moveOnce(rnd);
             }
             moverRounds.incrementAndGet();
-            pause(1);
+            pause(2);
         }
     }
 
@@ -368,8 +367,16 @@ final class Fleet {
         return hung;
     }
 
-    /** Closes the tracking drivers, removes their devices and frees their buffers; never throws. */
+    /**
+     * Stops the threads (a failed case must not leave them running in the failsafe JVM), closes
+     * the tracking drivers, removes their devices and frees their buffers; never throws.
+     */
     void release() {
+        try {
+            stopThreads();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (Tracked t : tracked) {
             t.release();
         }
@@ -649,7 +656,7 @@ final class Fleet {
                         // the test bundle's context is fine; a stale reference is harmless
                     }
                 }
-                pause(2);
+                pause(5);
             }
         }
 
