@@ -12,7 +12,7 @@ import org.iommulab.api.swiotlb.SwiotlbPool;
 /** One device on a dma-direct backend (direct or swiotlb): its ops, its port and its bounce counters. */
 final class DirectBinding implements DeviceBinding {
     private final DmaDevice dev;
-    private final Supplier<SwiotlbPool> poolSource;
+    private final PoolsInUse pools;
     private final BounceCounters counters = new BounceCounters();
     private final DirectOps ops;
     private final DirectPort port;
@@ -20,9 +20,9 @@ final class DirectBinding implements DeviceBinding {
 
     DirectBinding(DmaDevice dev, Supplier<SwiotlbPool> poolSource, boolean forceBounce, String backend) {
         this.dev = dev;
-        this.poolSource = poolSource;
+        this.pools = new PoolsInUse(poolSource);
         DmaRangeMap map = new DmaRangeMap(dev.descriptor().dmaRanges());
-        this.ops = new DirectOps(dev, map, poolSource, forceBounce, counters);
+        this.ops = new DirectOps(dev, map, pools, forceBounce, counters);
         this.port = new DirectPort(dev, map, backend);
     }
 
@@ -49,12 +49,9 @@ final class DirectBinding implements DeviceBinding {
         }
         detached = true;
         ops.detach();
-        SwiotlbPool pool = poolSource.get();
-        if (pool != null) {
-            int left = pool.releaseAll(dev);
-            if (left > 0) {
-                dev.warn("released " + left + " bounce buffer(s) still mapped at detach");
-            }
+        int left = pools.releaseAll(dev);
+        if (left > 0) {
+            dev.warn("released " + left + " bounce buffer(s) still mapped at detach");
         }
     }
 }

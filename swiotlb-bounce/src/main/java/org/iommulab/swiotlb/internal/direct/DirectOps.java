@@ -1,6 +1,5 @@
 package org.iommulab.swiotlb.internal.direct;
 
-import java.util.function.Supplier;
 
 import org.iommulab.api.backend.DmaDevice;
 import org.iommulab.api.backend.DmaOps;
@@ -25,17 +24,17 @@ import org.iommulab.api.swiotlb.SwiotlbPool;
 final class DirectOps implements DmaOps {
     private final DmaDevice dev;
     private final DmaRangeMap map;
-    private final Supplier<SwiotlbPool> poolSource;
+    private final PoolsInUse pools;
     private final boolean forceBounce;
     private final BounceCounters counters;
     private final CoherentAllocator coherent;
     private volatile boolean detached;
 
-    DirectOps(DmaDevice dev, DmaRangeMap map, Supplier<SwiotlbPool> poolSource, boolean forceBounce,
+    DirectOps(DmaDevice dev, DmaRangeMap map, PoolsInUse pools, boolean forceBounce,
             BounceCounters counters) {
         this.dev = dev;
         this.map = map;
-        this.poolSource = poolSource;
+        this.pools = pools;
         this.forceBounce = forceBounce;
         this.counters = counters;
         this.coherent = new CoherentAllocator(dev, map);
@@ -69,14 +68,14 @@ final class DirectOps implements DmaOps {
             if (!pfnValid(phys, size)) {
                 return error(attrs, String.format("swiotlb: cannot bounce 0x%x+%d: not RAM", phys, size));
             }
-            return swiotlbMap(poolSource.get(), phys, size, dir, attrs);
+            return swiotlbMap(pools.current(), phys, size, dir, attrs);
         }
         if (!DirectLimits.dmaCapable(dmaAddr, size, dev.dmaMask(), busLimit()) || kmallocNeedsBounce(size, dir)) {
             if (!pfnValid(phys, size)) {
                 return error(attrs, String.format("DMA addr 0x%016x+%d overflow (mask %x, bus limit %x).",
                         dmaAddr, size, dev.dmaMask(), busLimit()));
             }
-            SwiotlbPool pool = poolSource.get();
+            SwiotlbPool pool = pools.current();
             if (pool != null) {
                 return swiotlbMap(pool, phys, size, dir, attrs);
             }
@@ -140,6 +139,7 @@ final class DirectOps implements DmaOps {
             return error(attrs, String.format("swiotlb addr 0x%016x+%d overflow (mask %x, bus limit %x).",
                     dmaAddr, size, dev.dmaMask(), busLimit()));
         }
+        pools.mapped(pool);
         counters.copiedToDevice(size);
         counters.bounced();
         return dmaAddr;
@@ -162,8 +162,8 @@ final class DirectOps implements DmaOps {
         if (!DmaAttrs.has(attrs, DmaAttrs.SKIP_CPU_SYNC)) {
             syncSingleForCpu(dmaAddr, size, dir);
         }
-        SwiotlbPool pool = poolSource.get();
-        if (pool != null && pool.isBounce(phys)) {
+        SwiotlbPool pool = pools.owner(phys);
+        if (pool != null) {
             pool.unmap(dev, phys, size, dir, attrs | DmaAttrs.SKIP_CPU_SYNC);
         }
     }
@@ -229,8 +229,8 @@ final class DirectOps implements DmaOps {
     @Override
     public void syncSingleForCpu(long dmaAddr, long size, DmaDirection dir) {
         long phys = map.dmaToPhys(dmaAddr);
-        SwiotlbPool pool = poolSource.get();
-        if (pool != null && pool.isBounce(phys)) {
+        SwiotlbPool pool = pools.owner(phys);
+        if (pool != null) {
             counters.copiedFromDevice(pool.syncForCpu(dev, phys, size, dir));
         }
     }
@@ -239,8 +239,8 @@ final class DirectOps implements DmaOps {
     @Override
     public void syncSingleForDevice(long dmaAddr, long size, DmaDirection dir) {
         long phys = map.dmaToPhys(dmaAddr);
-        SwiotlbPool pool = poolSource.get();
-        if (pool != null && pool.isBounce(phys)) {
+        SwiotlbPool pool = pools.owner(phys);
+        if (pool != null) {
             counters.copiedToDevice(pool.syncForDevice(dev, phys, size, dir));
         }
     }
@@ -292,7 +292,7 @@ final class DirectOps implements DmaOps {
      */
     @Override
     public long maxMappingSize() {
-        SwiotlbPool pool = poolSource.get();
+        SwiotlbPool pool = pools.current();
         if (pool != null && (forceBounce || addressingLimited())) {
             return pool.maxMappingSize(dev);
         }

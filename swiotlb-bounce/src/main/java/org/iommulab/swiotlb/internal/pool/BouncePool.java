@@ -37,7 +37,10 @@ public final class BouncePool implements SwiotlbPool {
     private final AtomicLong bytesToDevice = new AtomicLong();
     private final AtomicLong bytesFromDevice = new AtomicLong();
     private final AtomicBoolean alignWarned = new AtomicBoolean();
-    private volatile boolean closed;
+    /** Set by {@link #close()}: no new bounce buffer; the live ones stay until they are unmapped. */
+    private volatile boolean retired;
+    /** Set once the pages went back to the allocator: nothing is live then. */
+    private final AtomicBoolean freed = new AtomicBoolean();
 
     /**
      * Linux {@code swiotlb_init_remap} / {@code swiotlb_init_io_tlb_pool}: takes the pool's
@@ -63,10 +66,26 @@ public final class BouncePool implements SwiotlbPool {
         memory.fill(base, geometry.bytes(), (byte) 0);
     }
 
-    /** Returns the pool's pages to the allocator; every later call throws. Idempotent. */
+    /**
+     * Retires the pool (its service goes away): from now on every map fails with a warning, and
+     * the pages go back to the allocator as soon as no bounce buffer is live, at once if none
+     * is. Buffers mapped before stay usable until they are unmapped (or released): a device on
+     * another backend (an untrusted device behind an IOMMU) whose mappings bounce here keeps
+     * its data when the pool's bundle stops. Idempotent.
+     */
     public void close() {
-        if (!closed) {
-            closed = true;
+        retired = true;
+        freeIfDone();
+    }
+
+    /** True once the pool's pages went back to the allocator (retired, nothing live). */
+    public boolean isFreed() {
+        return freed.get();
+    }
+
+    /** Gives the pages back once the pool is retired and no buffer is live. */
+    private void freeIfDone() {
+        if (retired && slots.liveAllocations() == 0 && freed.compareAndSet(false, true)) {
             allocator.free(start);
         }
     }
@@ -91,8 +110,10 @@ public final class BouncePool implements SwiotlbPool {
     /** Linux {@code swiotlb_tbl_map_single}. */
     private long map(DmaDevice dev, long orig, long size, long allocAlignMask, DmaDirection dir, int attrs,
             boolean zeroPadding) {
-        checkOpen();
         checkDevice(dev);
+        if (retired) {
+            return retiredError(dev, size, attrs);
+        }
         checkDirection(dir);
         checkAttrs(attrs);
         if (size <= 0) {
@@ -132,6 +153,13 @@ public final class BouncePool implements SwiotlbPool {
             return DmaMasks.MAPPING_ERROR;
         }
         long tlbAddr = slotAddr(head) + slots.alignOffset(head);
+        // Retired meanwhile? close() saw this allocation live, or this sees it retired: either
+        // way the pages are not freed while this map could still write them.
+        if (retired) {
+            slots.release(tlbAddr - start);
+            freeIfDone();
+            return retiredError(dev, size, attrs);
+        }
         // Always copy the original in, whatever the direction: a device that writes only part
         // of a FROM_DEVICE buffer must not leave stale pool bytes behind (CVE-2022-0854 fix).
         memory.copy(orig, tlbAddr, size);
@@ -144,6 +172,14 @@ public final class BouncePool implements SwiotlbPool {
             zero(tlbAddr + size, allocEnd - (tlbAddr + size));
         }
         return tlbAddr;
+    }
+
+    private long retiredError(DmaDevice dev, long size, int attrs) {
+        failures.incrementAndGet();
+        if (!DmaAttrs.has(attrs, DmaAttrs.NO_WARN)) {
+            dev.warn("swiotlb: the bounce pool is going away (its service was withdrawn): cannot map " + size + " bytes");
+        }
+        return DmaMasks.MAPPING_ERROR;
     }
 
     private void zero(long addr, long len) {
@@ -173,6 +209,7 @@ public final class BouncePool implements SwiotlbPool {
         if (!slots.release(bounce - start)) {
             throw new DmaUsageException(String.format("swiotlb: 0x%x was unmapped concurrently", bounce));
         }
+        freeIfDone();
         return copied;
     }
 
@@ -235,7 +272,7 @@ public final class BouncePool implements SwiotlbPool {
 
     @Override
     public boolean isBounce(long phys) {
-        return !closed && phys >= start && phys < end;
+        return !freed.get() && phys >= start && phys < end;
     }
 
     /** Linux {@code swiotlb_max_mapping_size}. */
@@ -247,15 +284,17 @@ public final class BouncePool implements SwiotlbPool {
         return (long) IO_TLB_SIZE * IO_TLB_SEGSIZE - minAlign;
     }
 
-    /** On a closed pool nothing is live any more: returns 0 (a late detach must not fail). */
+    /** On a freed pool nothing is live any more: returns 0 (a late detach must not fail). */
     @Override
     public int releaseAll(DmaDevice dev) {
         checkDevice(dev);
-        if (closed) {
+        if (freed.get()) {
             return 0;
         }
         String name = dev.name();
-        return slots.releaseIf(o -> o == dev || o instanceof DmaDevice && name.equals(((DmaDevice) o).name()));
+        int n = slots.releaseIf(o -> o == dev || o instanceof DmaDevice && name.equals(((DmaDevice) o).name()));
+        freeIfDone();
+        return n;
     }
 
     @Override
@@ -283,8 +322,9 @@ public final class BouncePool implements SwiotlbPool {
         return (int) ((id * 0x9E37_79B9_7F4A_7C15L) >>> 40);
     }
 
+    /** Unmap and sync need the pages: they work on a retired pool until it is freed. */
     private void checkOpen() {
-        if (closed) {
+        if (freed.get()) {
             throw new IllegalStateException("swiotlb pool is closed");
         }
     }

@@ -53,6 +53,11 @@ public final class SwiotlbPoolComponent implements SwiotlbPool {
         pool = new BouncePool(memory, allocator, PoolGeometry.of(config.size(), config.areas()));
     }
 
+    /**
+     * Retires the pool: no new buffers; the ones still mapped (an untrusted device's behind an
+     * IOMMU backend of another bundle, which must not notice this bundle go) stay until they
+     * are unmapped, and the pages go back to the platform with the last of them.
+     */
     @Deactivate
     void deactivate() {
         pool.close();

@@ -375,4 +375,31 @@ class DirectBackendTest {
         assertTrue(pool.isBounce(b.ops().mapPhys(high, 100, DmaDirection.TO_DEVICE, 0)));
         assertSame(pool, poolRef.get());
     }
+    /**
+     * The pool's service goes (a new configuration re-creates it) while a 32-bit device holds
+     * a bounced buffer: the buffer stays usable, unmap copies back from the pool it came from,
+     * new buffers come from the new pool, and the old pool's pages go with its last buffer.
+     */
+    @Test
+    void aBouncedBufferOutlivesItsPoolsService() {
+        SimDmaDevice dev = rig.device("disk", 32);
+        DeviceBinding b = attach(dev);
+        rig.memory.fill(high, 4096, (byte) 0x11);
+        long dma = b.ops().mapPhys(high, 4096, DmaDirection.BIDIRECTIONAL, 0);
+        assertTrue(pool.isBounce(dma));
+        BouncePool next = rig.pool(1 << 20);
+        poolRef.set(next);
+        pool.close();
+        long dma2 = b.ops().mapPhys(high + 4096, 100, DmaDirection.TO_DEVICE, 0);
+        assertTrue(next.isBounce(dma2), "new buffers come from the pool registered now");
+        rig.memory.fill(dma, 4096, (byte) 0x22);
+        b.ops().syncSingleForCpu(dma, 4096, DmaDirection.BIDIRECTIONAL);
+        assertEquals(0x22, rig.memory.readByte(high + 4095));
+        rig.memory.fill(dma, 16, (byte) 0x33);
+        b.ops().unmapPhys(dma, 4096, DmaDirection.BIDIRECTIONAL, 0);
+        assertEquals(0x33, rig.memory.readByte(high + 15), "unmap copied back from the withdrawn pool");
+        assertTrue(pool.isFreed());
+        b.detach();
+        assertEquals(0, next.stats().liveMappings(), "detach released the buffer left in the new pool");
+    }
 }

@@ -9,9 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.iommulab.api.dma.DmaAttrs;
 import org.iommulab.api.dma.DmaDirection;
@@ -208,10 +210,81 @@ class BouncePoolTest {
         long allocated = rig.allocator.allocatedBytes();
         pool.close();
         assertEquals(allocated - (1 << 20), rig.allocator.allocatedBytes());
+        assertTrue(pool.isFreed());
         assertFalse(pool.isBounce(pool.stats().poolStart()));
-        assertThrows(IllegalStateException.class, () -> pool.map(dev, buf, 100, 0, DmaDirection.TO_DEVICE, 0));
+        assertEquals(DmaMasks.MAPPING_ERROR, pool.map(dev, buf, 100, 0, DmaDirection.TO_DEVICE, 0));
+        assertTrue(dev.warnings().get(dev.warnings().size() - 1).contains("going away"), dev.warnings().toString());
         assertEquals(0, pool.releaseAll(dev), "a late detach finds nothing live");
         pool.close();
+        assertEquals(allocated - (1 << 20), rig.allocator.allocatedBytes());
+    }
+
+    /**
+     * The pool's service goes (its bundle stops) while a device on another backend (an
+     * untrusted device behind an IOMMU) holds bounce buffers in it: those stay usable, with
+     * their data, until they are unmapped; no new buffer is given out; the pages go back to the
+     * allocator with the last buffer.
+     */
+    @Test
+    void aRetiredPoolKeepsItsLiveBuffersUntilTheyAreUnmapped() {
+        long allocated = rig.allocator.allocatedBytes();
+        rig.memory.fill(buf, 4096, (byte) 0x11);
+        long a = pool.map(dev, buf, 512, 0, DmaDirection.BIDIRECTIONAL, 0);
+        long b = pool.map(dev, buf + 4096, 512, 0, DmaDirection.FROM_DEVICE, 0);
+        pool.close();
+        assertFalse(pool.isFreed(), "two buffers are live");
+        assertEquals(allocated, rig.allocator.allocatedBytes());
+        assertEquals(DmaMasks.MAPPING_ERROR, pool.map(dev, buf, 100, 0, DmaDirection.TO_DEVICE, 0), "no new buffer");
+        assertTrue(pool.isBounce(a) && pool.isBounce(b));
+        // The device writes through the live buffer; sync and unmap copy back as before.
+        rig.memory.fill(a, 512, (byte) 0x22);
+        assertEquals(512, pool.syncForCpu(dev, a, 512, DmaDirection.BIDIRECTIONAL));
+        assertEquals(0x22, rig.memory.readByte(buf));
+        rig.memory.fill(a, 512, (byte) 0x33);
+        assertEquals(512, pool.unmap(dev, a, 512, DmaDirection.BIDIRECTIONAL, 0));
+        assertEquals(0x33, rig.memory.readByte(buf + 511));
+        assertFalse(pool.isFreed(), "one buffer is still live");
+        assertEquals(1, pool.releaseAll(dev), "a detach releases the rest");
+        assertTrue(pool.isFreed(), "the last buffer took the pages with it");
+        assertEquals(allocated - (1 << 20), rig.allocator.allocatedBytes());
+        assertFalse(pool.isBounce(a));
+        assertThrows(IllegalStateException.class, () -> pool.unmap(dev, b, 512, DmaDirection.FROM_DEVICE, 0));
+    }
+
+    /** Maps racing the retirement either succeed (and keep the pages) or fail cleanly; nothing leaks. */
+    @Test
+    void mapsRacingTheRetirementNeverWriteFreedPages() throws Exception {
+        long allocated = rig.allocator.allocatedBytes();
+        int threads = 4;
+        ExecutorService ex = Executors.newFixedThreadPool(threads);
+        List<Future<List<Long>>> done = new ArrayList<>();
+        CountDownLatch go = new CountDownLatch(1);
+        for (int t = 0; t < threads; t++) {
+            done.add(ex.submit(() -> {
+                go.await();
+                List<Long> mine = new ArrayList<>();
+                for (int i = 0; i < 200; i++) {
+                    long m = pool.map(dev, buf, 64, 0, DmaDirection.TO_DEVICE, DmaAttrs.NO_WARN);
+                    if (m != DmaMasks.MAPPING_ERROR) {
+                        mine.add(m);
+                    }
+                    if (mine.size() > 8) {
+                        pool.unmap(dev, mine.remove(0), 64, DmaDirection.TO_DEVICE, 0);
+                    }
+                }
+                return mine;
+            }));
+        }
+        go.countDown();
+        pool.close();
+        for (Future<List<Long>> f : done) {
+            for (long m : f.get(10, TimeUnit.SECONDS)) {
+                assertTrue(pool.isBounce(m), "a live buffer keeps the pages");
+                pool.unmap(dev, m, 64, DmaDirection.TO_DEVICE, 0);
+            }
+        }
+        ex.shutdown();
+        assertTrue(pool.isFreed());
         assertEquals(allocated - (1 << 20), rig.allocator.allocatedBytes());
     }
 

@@ -21,7 +21,7 @@ final class IommuDmaBounce {
     private static final long SWIOTLB_MAX = (long) SwiotlbPool.IO_TLB_SIZE * SwiotlbPool.IO_TLB_SEGSIZE;
 
     private final DmaDevice dev;
-    private final Supplier<SwiotlbPool> pool;
+    private final PoolsInUse pools;
     private final DmaCounters counters;
     private final boolean untrusted;
     private final long granule;
@@ -29,7 +29,7 @@ final class IommuDmaBounce {
 
     IommuDmaBounce(DmaDevice dev, Supplier<SwiotlbPool> pool, DmaCounters counters, boolean untrusted, long granule) {
         this.dev = dev;
-        this.pool = pool;
+        this.pools = new PoolsInUse(pool);
         this.counters = counters;
         this.untrusted = untrusted;
         this.granule = granule;
@@ -40,7 +40,7 @@ final class IommuDmaBounce {
      * Not counted here: the caller counts it ({@link #counted}) once the IOMMU mapping exists.
      */
     long map(long phys, long size, DmaDirection dir, int attrs) {
-        SwiotlbPool p = pool.get();
+        SwiotlbPool p = pools.current();
         if (p == null) {
             if (!warnedBounce && (attrs & DmaAttrs.NO_WARN) == 0) {
                 warnedBounce = true;
@@ -50,7 +50,11 @@ final class IommuDmaBounce {
             }
             return DmaMasks.MAPPING_ERROR;
         }
-        return p.mapZeroPadded(dev, phys, size, granule - 1, dir, attrs);
+        long bounce = p.mapZeroPadded(dev, phys, size, granule - 1, dir, attrs);
+        if (bounce != DmaMasks.MAPPING_ERROR) {
+            pools.mapped(p);
+        }
+        return bounce;
     }
 
     /** Counts a bounce that became a mapping: the pool copied {@code size} bytes in at {@link #map}. */
@@ -65,7 +69,7 @@ final class IommuDmaBounce {
      * bounce buffer holds only what {@link #map} copied in.
      */
     void unmapAfterFailedMap(long bounce, long size, DmaDirection dir, int attrs) {
-        SwiotlbPool p = pool.get();
+        SwiotlbPool p = pools.owner(bounce);
         if (p != null) {
             p.unmap(dev, bounce, size, dir, attrs | DmaAttrs.SKIP_CPU_SYNC);
         }
@@ -76,26 +80,31 @@ final class IommuDmaBounce {
         if (!untrusted) {
             return;
         }
-        SwiotlbPool p = pool.get();
-        if (p != null && p.isBounce(phys)) {
+        SwiotlbPool p = pools.owner(phys);
+        if (p != null) {
             counters.bouncedFromDevice.add(p.unmap(dev, phys, size, dir, attrs));
         }
     }
 
     /** The swiotlb part of {@code iommu_dma_sync_single_for_cpu}; {@code phys} 0 means not mapped. */
     void syncForCpu(long phys, long size, DmaDirection dir) {
-        SwiotlbPool p = pool.get();
-        if (phys != 0 && p != null && p.isBounce(phys)) {
+        SwiotlbPool p = phys == 0 ? null : pools.owner(phys);
+        if (p != null) {
             counters.bouncedFromDevice.add(p.syncForCpu(dev, phys, size, dir));
         }
     }
 
     /** The swiotlb part of {@code iommu_dma_sync_single_for_device}; {@code phys} 0 means not mapped. */
     void syncForDevice(long phys, long size, DmaDirection dir) {
-        SwiotlbPool p = pool.get();
-        if (phys != 0 && p != null && p.isBounce(phys)) {
+        SwiotlbPool p = phys == 0 ? null : pools.owner(phys);
+        if (p != null) {
             counters.bouncedToDevice.add(p.syncForDevice(dev, phys, size, dir));
         }
+    }
+
+    /** Frees every bounce buffer still held for the device, in whichever pool it lives (for detach). */
+    int releaseAll() {
+        return pools.releaseAll(dev);
     }
 
     /**
@@ -103,7 +112,7 @@ final class IommuDmaBounce {
      * swiotlb's default limit less the alignment padding while no pool is registered.
      */
     long maxMappingSize() {
-        SwiotlbPool p = pool.get();
+        SwiotlbPool p = pools.current();
         if (p != null) {
             return p.maxMappingSize(dev);
         }

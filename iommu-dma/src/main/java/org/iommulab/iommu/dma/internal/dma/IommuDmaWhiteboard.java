@@ -1,9 +1,11 @@
 package org.iommulab.iommu.dma.internal.dma;
 
+import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.HashMap;
 import java.util.Hashtable;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.iommulab.api.backend.DmaBackend;
@@ -83,10 +85,12 @@ public final class IommuDmaWhiteboard {
     private final Map<String, Boolean> lazyByName = new HashMap<>();
     private final Map<IommuDriver, Slot> backends = new IdentityHashMap<>();
     private boolean active = true;
+    /** Set by {@link #activate}: from then on a new driver's backend is published at once. */
+    private boolean opened;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    private volatile SwiotlbPool pool;
+    volatile SwiotlbPool pool;
 
     @Activate
     public IommuDmaWhiteboard(BundleContext context, Config config) {
@@ -122,25 +126,59 @@ public final class IommuDmaWhiteboard {
         return lazy == null ? settings : settings.lazy(lazy);
     }
 
+    /**
+     * Publishes the backends of the drivers bound so far. SCR binds every reference (in the
+     * order the component description lists them, the drivers before the pool) and only then
+     * calls this: a backend registered from inside the binding would be given devices at once
+     * by the platform, before the pool is bound, and an untrusted device's sub-granule mappings
+     * would fail for want of a pool that is registered.
+     */
+    @Activate
+    void activate() {
+        List<Map.Entry<IommuDriver, Slot>> pending;
+        synchronized (this) {
+            opened = true;
+            pending = new ArrayList<>(backends.entrySet());
+        }
+        for (Map.Entry<IommuDriver, Slot> e : pending) {
+            publish(e.getKey(), e.getValue());
+        }
+    }
+
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY, updated = "updatedDriver")
     void addDriver(IommuDriver driver, Map<String, Object> properties) {
-        IommuDmaBackend backend = new IommuDmaBackend(driver, settingsFor(driver.name()), () -> pool);
-        Dictionary<String, Object> props = backendProperties(driver, properties);
-        Slot slot = new Slot();
+        Slot slot = new Slot(new IommuDmaBackend(driver, settingsFor(driver.name()), () -> pool),
+                backendProperties(driver, properties));
+        boolean now;
         synchronized (this) {
             if (!active || backends.containsKey(driver)) {
                 return;
             }
             backends.put(driver, slot);
+            now = opened;
         }
-        // Registered without holding the lock: the platform may attach devices from the
-        // service event, on this thread.
-        ServiceRegistration<DmaBackend> reg = context.registerService(DmaBackend.class, backend, props);
+        if (now) {
+            publish(driver, slot);
+        }
+    }
+
+    /**
+     * Registers a driver's backend, without holding the lock: the platform may attach devices
+     * from the service event, on this thread.
+     */
+    private void publish(IommuDriver driver, Slot slot) {
+        Dictionary<String, Object> props;
+        synchronized (this) {
+            props = slot.properties;
+        }
+        ServiceRegistration<DmaBackend> reg = context.registerService(DmaBackend.class, slot.backend, props);
         boolean keep;
         synchronized (this) {
-            keep = backends.get(driver) == slot;
-            slot.registration = reg;
+            keep = backends.get(driver) == slot && slot.registration == null;
+            if (keep) {
+                slot.registration = reg;
+            }
         }
         if (!keep) {
             unregister(reg); // the driver went, or the component stopped, while registering
@@ -149,14 +187,19 @@ public final class IommuDmaWhiteboard {
 
     /** The driver's service ranking changed: the backend follows it. */
     void updatedDriver(IommuDriver driver, Map<String, Object> properties) {
+        Dictionary<String, Object> props = backendProperties(driver, properties);
         ServiceRegistration<DmaBackend> reg;
         synchronized (this) {
             Slot slot = backends.get(driver);
-            reg = slot == null ? null : slot.registration;
+            if (slot == null) {
+                return;
+            }
+            slot.properties = props;
+            reg = slot.registration;
         }
         if (reg != null) {
             try {
-                reg.setProperties(backendProperties(driver, properties));
+                reg.setProperties(props);
             } catch (IllegalStateException alreadyGone) {
                 // Unregistered meanwhile: nothing to update.
             }
@@ -207,8 +250,15 @@ public final class IommuDmaWhiteboard {
         }
     }
 
-    /** A driver's backend registration; null while it is being registered. */
+    /** A driver's backend, its service properties, and its registration (null until published). */
     private static final class Slot {
+        final IommuDmaBackend backend;
+        Dictionary<String, Object> properties;
         ServiceRegistration<DmaBackend> registration;
+
+        Slot(IommuDmaBackend backend, Dictionary<String, Object> properties) {
+            this.backend = backend;
+            this.properties = properties;
+        }
     }
 }

@@ -1,6 +1,7 @@
 package org.iommulab.iommu.dma.internal.dma;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -238,6 +239,49 @@ class IommuDmaOpsTest {
         assertEquals(0x99, rig.mem.readLong(buf + 0x240));
         b.ops().unmapPhys(dma, 0x100, DmaDirection.BIDIRECTIONAL, 0);
         assertEquals(0, real.stats().liveMappings());
+        assertEquals(0, b.counter(BackendCounter.IOVA_BYTES_IN_USE));
+    }
+
+    /**
+     * The pool's bundle stops (or is updated) while an untrusted device behind the IOMMU holds
+     * a bounced mapping: the device, bound to an IOMMU backend, keeps its mapping and its data
+     * (unmap copies back from the pool the buffer came from); new sub-granule mappings need a
+     * pool registered now; the withdrawn pool gives its pages back with the last buffer.
+     */
+    @Test
+    void aBouncedMappingOutlivesItsPoolsService() throws Exception {
+        BouncePool old = new BouncePool(rig.mem, rig.alloc, PoolGeometry.of(1 << 20, 1));
+        rig.pool = old;
+        SimDmaDevice d = rig.device(Rig.dev("thunderbolt", 1).trusted(false));
+        IommuDmaBinding b = rig.attach(false, d);
+        long buf = rig.pages(1, (byte) 0x3c);
+        long dma = b.ops().mapPhys(buf + 0x230, 0x100, DmaDirection.BIDIRECTIONAL, 0);
+        long dma2 = b.ops().mapPhys(buf + 0x800, 0x40, DmaDirection.FROM_DEVICE, 0);
+        // The pool service goes: the component retires its pool, iommu-dma's reference is unbound.
+        rig.pool = null;
+        old.close();
+        assertEquals(DmaMasks.MAPPING_ERROR, b.ops().mapPhys(buf + 0x900, 0x10, DmaDirection.TO_DEVICE, 0));
+        assertTrue(d.warnings().get(d.warnings().size() - 1).contains("no swiotlb pool service is registered"),
+                d.warnings().toString());
+        // A new pool comes (the bundle was updated): new buffers go there, the old ones stay.
+        BouncePool next = new BouncePool(rig.mem, rig.alloc, PoolGeometry.of(1 << 20, 1));
+        rig.pool = next;
+        long dma3 = b.ops().mapPhys(buf + 0xa00, 0x10, DmaDirection.TO_DEVICE, 0);
+        assertTrue(next.isBounce(b.domain().iovaToPhys(dma3)));
+        // The device still reaches its old buffers; unmap and sync copy back through the old pool.
+        Rig.write(b, d, dma, 0x1122_3344_5566_7788L);
+        b.ops().syncSingleForCpu(dma, 0x100, DmaDirection.BIDIRECTIONAL);
+        assertEquals(0x1122_3344_5566_7788L, rig.mem.readLong(buf + 0x230));
+        Rig.write(b, d, dma + 8, 0x99);
+        b.ops().unmapPhys(dma, 0x100, DmaDirection.BIDIRECTIONAL, 0);
+        assertEquals(0x99, rig.mem.readLong(buf + 0x238), "unmap copied back from the withdrawn pool");
+        assertFalse(old.isFreed(), "one buffer is still live there");
+        Rig.write(b, d, dma2, 0x77);
+        b.ops().unmapPhys(dma2, 0x40, DmaDirection.FROM_DEVICE, 0);
+        assertEquals(0x77, rig.mem.readLong(buf + 0x800));
+        assertTrue(old.isFreed(), "the last buffer took the withdrawn pool's pages with it");
+        b.ops().unmapPhys(dma3, 0x10, DmaDirection.TO_DEVICE, 0);
+        assertEquals(0, next.stats().liveMappings());
         assertEquals(0, b.counter(BackendCounter.IOVA_BYTES_IN_USE));
     }
 

@@ -15,6 +15,7 @@ import org.iommulab.api.backend.DmaBackend;
 import org.iommulab.api.iommu.IommuDriver;
 import org.iommulab.iommu.generic.internal.driver.GenericIommuDriver;
 import org.iommulab.iommu.generic.internal.model.GenericIommuModel;
+import org.iommulab.testkit.FakeSwiotlbPool;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -70,6 +71,7 @@ class IommuDmaWhiteboardTest {
     @Test
     void eachDriverBecomesABackendOfTheSameName() {
         IommuDmaWhiteboard wb = new IommuDmaWhiteboard(context(), config("lazy", 100));
+        wb.activate();
         IommuDriver generic = new GenericIommuDriver(new GenericIommuModel("generic", 48, 48, 8, 16, 8, false));
         wb.addDriver(generic, Map.of(IommuDriver.NAME_PROPERTY, "generic"));
         assertEquals(1, registered.size());
@@ -100,6 +102,37 @@ class IommuDmaWhiteboardTest {
         assertEquals(2, unregistered.size());
         wb.addDriver(generic, Map.of());
         assertEquals(2, registered.size(), "nothing is registered after deactivation");
+    }
+
+    /**
+     * SCR binds the drivers before the pool (the order of the component description) and
+     * activates after both: the backends are published at activation, with the pool bound, so
+     * an untrusted device the platform attaches from the registration can bounce at once.
+     */
+    @Test
+    void backendsArePublishedOnlyOnceEveryReferenceIsBound() {
+        IommuDmaWhiteboard[] holder = new IommuDmaWhiteboard[1];
+        List<Boolean> poolSeenAtRegistration = new ArrayList<>();
+        BundleContext inner = context();
+        BundleContext watching = (BundleContext) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {BundleContext.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("registerService")) {
+                        poolSeenAtRegistration.add(holder[0].pool != null);
+                    }
+                    return method.invoke(inner, args);
+                });
+        IommuDmaWhiteboard wb = new IommuDmaWhiteboard(watching, config("strict", 100));
+        holder[0] = wb;
+        wb.addDriver(new GenericIommuDriver(new GenericIommuModel("generic", 48, 48, 8, 16, 8, false)),
+                Map.of(IommuDriver.NAME_PROPERTY, "generic"));
+        assertTrue(registered.isEmpty(), "nothing is published while SCR is still binding");
+        wb.pool = new FakeSwiotlbPool(new Rig().mem, 0x4000_0000L, 1 << 20);
+        wb.activate();
+        assertEquals(List.of(true), poolSeenAtRegistration);
+        assertEquals("generic", ((DmaBackend) registered.get(0)[1]).name());
+        wb.addDriver(new GenericIommuDriver(new GenericIommuModel("late", 48, 48, 8, 16, 8, false)),
+                Map.of(IommuDriver.NAME_PROPERTY, "late"));
+        assertEquals(2, registered.size(), "after activation a new driver's backend is published at once");
     }
 
     @Test
