@@ -8,6 +8,9 @@ package org.iommulab.iopgtable.lpae;
  * page descriptors, stage 1 and stage 2 attribute fields, hierarchical APTable/XNTable) and
  * Linux {@code drivers/iommu/io-pgtable-arm.c} (the {@code ARM_LPAE_*} macros, whose names the
  * constants keep). Descriptors are little-endian 64-bit words.
+ *
+ * <p>Raw masks, not model-kit {@code Field}s: io-pgtable sits below model-kit (both depend only on
+ * api), and the walker tests these bits on its hot path.
  */
 public final class LpaeFormat {
     private LpaeFormat() {

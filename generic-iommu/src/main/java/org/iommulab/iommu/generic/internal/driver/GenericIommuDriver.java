@@ -50,7 +50,7 @@ public final class GenericIommuDriver implements IommuDriver {
             throw new IllegalArgumentException("the driver needs its hardware");
         }
         this.hw = hw;
-        long idr = hw.readReg(GenericIommuRegs.IDR);
+        long idr = hw.readReg(GenericIommuRegs.IDR.offset());
         iasBits = GenericIommuRegs.idrIas(idr);
         oasBits = GenericIommuRegs.idrOas(idr);
         sidBits = GenericIommuRegs.idrSidBits(idr);
@@ -95,10 +95,10 @@ public final class GenericIommuDriver implements IommuDriver {
         allocator = device.allocator();
         deviceTable = table;
         hw.connect(memory);
-        hw.writeReg(GenericIommuRegs.DT_BASE, table);
-        hw.writeReg(GenericIommuRegs.DT_LOG2SIZE, sidBits);
-        hw.writeReg(GenericIommuRegs.CMD, GenericIommuRegs.cmd(GenericIommuRegs.OP_INV_ALL, 0, 0));
-        hw.writeReg(GenericIommuRegs.CTRL, GenericIommuRegs.CTRL_EN);
+        hw.writeReg(GenericIommuRegs.DT_BASE.offset(), table);
+        hw.writeReg(GenericIommuRegs.DT_LOG2SIZE.offset(), sidBits);
+        hw.writeReg(GenericIommuRegs.CMD.offset(), GenericIommuRegs.cmd(GenericIommuRegs.OP_INV_ALL, 0, 0));
+        hw.writeReg(GenericIommuRegs.CTRL.offset(), GenericIommuRegs.CTRL_EN.mask());
     }
 
     @Override
@@ -125,7 +125,7 @@ public final class GenericIommuDriver implements IommuDriver {
             return null; // no device probed yet: the driver has not met the platform's memory
         }
         int did = domainIds.nextClearBit(1);
-        if (did > DeviceTableEntry.DID_MASK) {
+        if (did > DeviceTableEntry.DID.max()) {
             return null;
         }
         GenericDomain d = GenericDomain.create(this, type, did, iasBits, oasBits, memory, allocator);
@@ -165,17 +165,17 @@ public final class GenericIommuDriver implements IommuDriver {
 
     /** Writes a command and checks the hardware took it. */
     void issue(long cmd) {
-        hw.writeReg(GenericIommuRegs.CMD, cmd);
-        if ((hw.readReg(GenericIommuRegs.STATUS) & GenericIommuRegs.STATUS_CMD_ERR) != 0) {
-            hw.writeReg(GenericIommuRegs.STATUS, GenericIommuRegs.STATUS_CMD_ERR);
+        hw.writeReg(GenericIommuRegs.CMD.offset(), cmd);
+        if (GenericIommuRegs.STATUS_CMD_ERR.isSet(hw.readReg(GenericIommuRegs.STATUS.offset()))) {
+            hw.writeReg(GenericIommuRegs.STATUS.offset(), GenericIommuRegs.STATUS_CMD_ERR.mask());
             throw new IllegalStateException(NAME + ": the IOMMU rejected command 0x" + Long.toHexString(cmd));
         }
     }
 
     /** INV_RANGE of {@code did} for {@code [iova, iova+size)}, then SYNC. */
     void invalidateRange(int did, long iova, long size) {
-        hw.writeReg(GenericIommuRegs.CMD_ADDR, iova);
-        hw.writeReg(GenericIommuRegs.CMD_SIZE, size);
+        hw.writeReg(GenericIommuRegs.CMD_ADDR.offset(), iova);
+        hw.writeReg(GenericIommuRegs.CMD_SIZE.offset(), size);
         issue(GenericIommuRegs.cmd(GenericIommuRegs.OP_INV_RANGE, did, 0));
         issue(GenericIommuRegs.cmd(GenericIommuRegs.OP_SYNC, 0, 0));
     }

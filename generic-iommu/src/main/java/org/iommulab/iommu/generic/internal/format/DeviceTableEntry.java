@@ -1,5 +1,8 @@
 package org.iommulab.iommu.generic.internal.format;
 
+import org.iommulab.modelkit.regs.StructField;
+import org.iommulab.modelkit.regs.StructLayout;
+
 /**
  * Layout of one generic-IOMMU device-table entry (DTE), declared once for the driver, which
  * writes it, and the model, which decodes it. 16 bytes per stream ID, at
@@ -22,55 +25,52 @@ public final class DeviceTableEntry {
 
     /** Bytes per entry. */
     public static final int SIZE = 16;
+    public static final StructLayout DTE = StructLayout.of("DTE", SIZE, "iommulab generic IOMMU device-table entry");
+    /** Byte offsets of the two words. */
     public static final int WORD0 = 0;
     public static final int WORD1 = 8;
 
-    public static final long V = 1L;
-    public static final int TG_SHIFT = 1;
-    public static final long TG_MASK = 0x3;
+    public static final StructField V = DTE.bit(0, "V", 0);
+    public static final StructField TG = DTE.range(0, "TG", 2, 1);
     public static final int TG_4K = 0;
     public static final int TG_16K = 1;
     public static final int TG_64K = 2;
-    public static final int IAS_SHIFT = 3;
-    public static final long IAS_MASK = 0x3f;
-    public static final int OAS_SHIFT = 9;
-    public static final long OAS_MASK = 0x3f;
-    public static final long AFFD = 1L << 15;
-    public static final int DID_SHIFT = 16;
-    public static final long DID_MASK = 0xffff;
-    public static final long TTB_MASK = 0x000f_ffff_ffff_f000L;
+    public static final StructField IAS = DTE.range(0, "IAS", 8, 3);
+    public static final StructField OAS = DTE.range(0, "OAS", 14, 9);
+    public static final StructField AFFD = DTE.bit(0, "AFFD", 15);
+    public static final StructField DID = DTE.range(0, "DID", 31, 16);
+    public static final StructField TTB = DTE.range(1, "TTB", 51, 12);
 
     /** Word 0 of a valid entry. */
     public static long word0(int tg, int iasBits, int oasBits, boolean affd, int did) {
-        return V | ((tg & TG_MASK) << TG_SHIFT) | ((iasBits & IAS_MASK) << IAS_SHIFT)
-                | ((oasBits & OAS_MASK) << OAS_SHIFT) | (affd ? AFFD : 0) | ((did & DID_MASK) << DID_SHIFT);
+        return V.mask() | TG.of(tg) | IAS.of(iasBits) | OAS.of(oasBits) | (affd ? AFFD.mask() : 0) | DID.of(did);
     }
 
     public static boolean valid(long word0) {
-        return (word0 & V) != 0;
+        return V.isSet(word0);
     }
 
     public static int tg(long word0) {
-        return (int) ((word0 >>> TG_SHIFT) & TG_MASK);
+        return TG.getInt(word0);
     }
 
     public static int ias(long word0) {
-        return (int) ((word0 >>> IAS_SHIFT) & IAS_MASK);
+        return IAS.getInt(word0);
     }
 
     public static int oas(long word0) {
-        return (int) ((word0 >>> OAS_SHIFT) & OAS_MASK);
+        return OAS.getInt(word0);
     }
 
     public static boolean affd(long word0) {
-        return (word0 & AFFD) != 0;
+        return AFFD.isSet(word0);
     }
 
     public static int did(long word0) {
-        return (int) ((word0 >>> DID_SHIFT) & DID_MASK);
+        return DID.getInt(word0);
     }
 
     public static long ttb(long word1) {
-        return word1 & TTB_MASK;
+        return TTB.bits(word1);
     }
 }

@@ -1,5 +1,16 @@
 package org.iommulab.iommu.generic.internal.format;
 
+import static org.iommulab.modelkit.regs.Access.RO;
+import static org.iommulab.modelkit.regs.Access.RW;
+import static org.iommulab.modelkit.regs.Access.W1C;
+import static org.iommulab.modelkit.regs.Access.WO;
+
+import java.util.List;
+
+import org.iommulab.modelkit.regs.Field;
+import org.iommulab.modelkit.regs.Register;
+import org.iommulab.modelkit.regs.RegisterBlock;
+
 /**
  * Register layout of the generic IOMMU, declared once for its model and its driver. The
  * generic IOMMU is this project's own minimal design for platforms without an SMMU, in the
@@ -24,37 +35,30 @@ public final class GenericIommuRegs {
     private GenericIommuRegs() {
     }
 
-    public static final int IDR = 0x00;
-    public static final int CTRL = 0x08;
-    public static final int DT_BASE = 0x10;
-    public static final int DT_LOG2SIZE = 0x18;
-    public static final int CMD_ADDR = 0x20;
-    public static final int CMD_SIZE = 0x28;
-    public static final int CMD = 0x30;
-    public static final int STATUS = 0x38;
-    public static final int FAULT_COUNT = 0x40;
-    /** Bytes of register space. */
-    public static final int SIZE = 0x48;
+    private static final String S = "iommulab generic IOMMU register map: ";
 
-    // IDR
-    public static final int IDR_IAS_SHIFT = 0;
-    public static final int IDR_OAS_SHIFT = 8;
-    public static final long IDR_GRAN4K = 1L << 16;
-    public static final int IDR_SIDBITS_SHIFT = 24;
-    public static final long IDR_SIDBITS_MASK = 0x1f;
+    public static final Field IDR_IAS = Field.range("IAS", 7, 0);
+    public static final Field IDR_OAS = Field.range("OAS", 15, 8);
+    public static final Field IDR_GRAN4K = Field.bit("GRAN4K", 16);
+    public static final Field IDR_SIDBITS = Field.range("SIDBITS", 28, 24);
+    public static final Register IDR = Register.r64("IDR", 0x00, RO, S + "IDR").fields(IDR_IAS, IDR_OAS, IDR_GRAN4K,
+            IDR_SIDBITS);
 
-    // CTRL
-    public static final long CTRL_EN = 1L;
+    public static final Field CTRL_EN = Field.bit("EN", 0);
+    public static final Register CTRL = Register.r64("CTRL", 0x08, RW, S + "CTRL").fields(CTRL_EN);
 
-    // DT_BASE, DT_LOG2SIZE
-    public static final long DT_BASE_MASK = 0x000f_ffff_ffff_f000L;
-    public static final long DT_LOG2SIZE_MASK = 0x1f;
+    public static final Field DT_BASE_ADDR = Field.range("ADDR", 51, 12);
+    public static final Register DT_BASE = Register.r64("DT_BASE", 0x10, RW, S + "DT_BASE").fields(DT_BASE_ADDR);
+    public static final Field DT_LOG2SIZE_VALUE = Field.range("LOG2SIZE", 4, 0);
+    public static final Register DT_LOG2SIZE = Register.r64("DT_LOG2SIZE", 0x18, RW, S + "DT_LOG2SIZE")
+            .fields(DT_LOG2SIZE_VALUE);
 
-    // CMD
-    public static final long CMD_OP_MASK = 0xf;
-    public static final int CMD_DID_SHIFT = 16;
-    public static final long CMD_DID_MASK = 0xffff;
-    public static final int CMD_SID_SHIFT = 32;
+    public static final Register CMD_ADDR = Register.r64("CMD_ADDR", 0x20, RW, S + "CMD_ADDR");
+    public static final Register CMD_SIZE = Register.r64("CMD_SIZE", 0x28, RW, S + "CMD_SIZE");
+    public static final Field CMD_OP = Field.range("OP", 3, 0);
+    public static final Field CMD_DID = Field.range("DID", 31, 16);
+    public static final Field CMD_SID = Field.range("SID", 63, 32);
+    public static final Register CMD = Register.r64("CMD", 0x30, WO, S + "CMD").fields(CMD_OP, CMD_DID, CMD_SID);
     /** Invalidate every IOTLB entry and every cached device-table entry. */
     public static final int OP_INV_ALL = 1;
     /** Invalidate the IOTLB entries of one domain ID. */
@@ -66,41 +70,48 @@ public final class GenericIommuRegs {
     /** Wait for earlier commands: a no-op, as every command completes when written. */
     public static final int OP_SYNC = 5;
 
-    // STATUS
-    public static final long STATUS_CMD_ERR = 1L;
+    public static final Field STATUS_CMD_ERR = Field.bit("CMD_ERR", 0);
+    public static final Register STATUS = Register.r64("STATUS", 0x38, W1C, S + "STATUS").fields(STATUS_CMD_ERR);
+    public static final Register FAULT_COUNT = Register.r64("FAULT_COUNT", 0x40, RO, S + "FAULT_COUNT");
+
+    /** Bytes of register space. */
+    public static final int SIZE = 0x48;
+    public static final List<Register> ALL = List.of(IDR, CTRL, DT_BASE, DT_LOG2SIZE, CMD_ADDR, CMD_SIZE, CMD, STATUS,
+            FAULT_COUNT);
+    /** The decode of the register space by offset. */
+    public static final RegisterBlock BLOCK = RegisterBlock.of("generic IOMMU", SIZE, ALL);
 
     /** A CMD value. */
     public static long cmd(int op, int did, int sid) {
-        return (op & CMD_OP_MASK) | ((did & CMD_DID_MASK) << CMD_DID_SHIFT) | ((long) sid << CMD_SID_SHIFT);
+        return CMD_OP.of(op) | CMD_DID.of(did) | CMD_SID.of(sid & 0xffff_ffffL);
     }
 
     public static int cmdOp(long cmd) {
-        return (int) (cmd & CMD_OP_MASK);
+        return CMD_OP.getInt(cmd);
     }
 
     public static int cmdDid(long cmd) {
-        return (int) ((cmd >>> CMD_DID_SHIFT) & CMD_DID_MASK);
+        return CMD_DID.getInt(cmd);
     }
 
     public static int cmdSid(long cmd) {
-        return (int) (cmd >>> CMD_SID_SHIFT);
+        return CMD_SID.getInt(cmd);
     }
 
     /** An IDR value. */
     public static long idr(int iasBits, int oasBits, int sidBits) {
-        return ((long) iasBits << IDR_IAS_SHIFT) | ((long) oasBits << IDR_OAS_SHIFT) | IDR_GRAN4K
-                | ((long) sidBits << IDR_SIDBITS_SHIFT);
+        return IDR_IAS.of(iasBits) | IDR_OAS.of(oasBits) | IDR_GRAN4K.mask() | IDR_SIDBITS.of(sidBits);
     }
 
     public static int idrIas(long idr) {
-        return (int) ((idr >>> IDR_IAS_SHIFT) & 0xff);
+        return IDR_IAS.getInt(idr);
     }
 
     public static int idrOas(long idr) {
-        return (int) ((idr >>> IDR_OAS_SHIFT) & 0xff);
+        return IDR_OAS.getInt(idr);
     }
 
     public static int idrSidBits(long idr) {
-        return (int) ((idr >>> IDR_SIDBITS_SHIFT) & IDR_SIDBITS_MASK);
+        return IDR_SIDBITS.getInt(idr);
     }
 }

@@ -21,6 +21,8 @@ import org.iommulab.iopgtable.lpae.LpaeFault;
 import org.iommulab.iopgtable.lpae.LpaeFormat;
 import org.iommulab.iopgtable.lpae.LpaeWalkResult;
 import org.iommulab.iopgtable.lpae.LpaeWalker;
+import org.iommulab.modelkit.regs.Register;
+import org.iommulab.modelkit.regs.RegisterBlock;
 
 /**
  * The hardware half of the generic IOMMU: registers ({@link GenericIommuRegs}), a device table
@@ -116,59 +118,57 @@ public final class GenericIommuModel {
     // ---- registers -------------------------------------------------------------------------------
 
     public synchronized long readReg(int offset) {
-        switch (offset) {
-            case GenericIommuRegs.IDR:
-                return GenericIommuRegs.idr(iasBits, oasBits, sidBits);
-            case GenericIommuRegs.CTRL:
-                return ctrl;
-            case GenericIommuRegs.DT_BASE:
-                return dtBase;
-            case GenericIommuRegs.DT_LOG2SIZE:
-                return dtLog2Size;
-            case GenericIommuRegs.CMD_ADDR:
-                return cmdAddr;
-            case GenericIommuRegs.CMD_SIZE:
-                return cmdSize;
-            case GenericIommuRegs.STATUS:
-                return status;
-            case GenericIommuRegs.FAULT_COUNT:
-                return faultCount;
-            default:
-                throw new IllegalArgumentException("generic IOMMU has no register at 0x" + Integer.toHexString(offset));
+        Register r = register(offset);
+        if (r == GenericIommuRegs.IDR) {
+            return GenericIommuRegs.idr(iasBits, oasBits, sidBits);
+        } else if (r == GenericIommuRegs.CTRL) {
+            return ctrl;
+        } else if (r == GenericIommuRegs.DT_BASE) {
+            return dtBase;
+        } else if (r == GenericIommuRegs.DT_LOG2SIZE) {
+            return dtLog2Size;
+        } else if (r == GenericIommuRegs.CMD_ADDR) {
+            return cmdAddr;
+        } else if (r == GenericIommuRegs.CMD_SIZE) {
+            return cmdSize;
+        } else if (r == GenericIommuRegs.STATUS) {
+            return status;
+        } else if (r == GenericIommuRegs.FAULT_COUNT) {
+            return faultCount;
         }
+        throw new IllegalArgumentException("generic IOMMU register " + r + " at 0x" + Integer.toHexString(offset)
+                + " is write-only");
     }
 
     public synchronized void writeReg(int offset, long value) {
-        switch (offset) {
-            case GenericIommuRegs.CTRL:
-                ctrl = value & GenericIommuRegs.CTRL_EN;
-                break;
-            case GenericIommuRegs.DT_BASE:
-                dtBase = value & GenericIommuRegs.DT_BASE_MASK;
-                Arrays.fill(streams, null);
-                break;
-            case GenericIommuRegs.DT_LOG2SIZE:
-                dtLog2Size = Math.min(value & GenericIommuRegs.DT_LOG2SIZE_MASK, sidBits);
-                Arrays.fill(streams, null);
-                break;
-            case GenericIommuRegs.CMD_ADDR:
-                cmdAddr = value;
-                break;
-            case GenericIommuRegs.CMD_SIZE:
-                cmdSize = value;
-                break;
-            case GenericIommuRegs.CMD:
-                execute(value);
-                break;
-            case GenericIommuRegs.STATUS:
-                status &= ~value; // write one to clear
-                break;
-            case GenericIommuRegs.IDR:
-            case GenericIommuRegs.FAULT_COUNT:
-                break; // read-only: writes ignored, as hardware does
-            default:
-                throw new IllegalArgumentException("generic IOMMU has no register at 0x" + Integer.toHexString(offset));
+        Register r = register(offset);
+        if (r == GenericIommuRegs.CTRL) {
+            ctrl = r.write(ctrl, value);
+        } else if (r == GenericIommuRegs.DT_BASE) {
+            dtBase = r.write(dtBase, value);
+            Arrays.fill(streams, null);
+        } else if (r == GenericIommuRegs.DT_LOG2SIZE) {
+            dtLog2Size = Math.min(r.write(dtLog2Size, value), sidBits);
+            Arrays.fill(streams, null);
+        } else if (r == GenericIommuRegs.CMD_ADDR) {
+            cmdAddr = r.write(cmdAddr, value);
+        } else if (r == GenericIommuRegs.CMD_SIZE) {
+            cmdSize = r.write(cmdSize, value);
+        } else if (r == GenericIommuRegs.CMD) {
+            execute(value);
+        } else if (r == GenericIommuRegs.STATUS) {
+            status = r.write(status, value); // write one to clear
         }
+        // IDR and FAULT_COUNT are read-only: writes are ignored, as hardware does.
+    }
+
+    /** The 64-bit register at {@code offset}; there are no 32-bit accesses. */
+    private static Register register(int offset) {
+        RegisterBlock.Slot s = GenericIommuRegs.BLOCK.lookup(offset);
+        if (s == null || s.high()) {
+            throw new IllegalArgumentException("generic IOMMU has no register at 0x" + Integer.toHexString(offset));
+        }
+        return s.register();
     }
 
     private void execute(long cmd) {
@@ -196,7 +196,7 @@ public final class GenericIommuModel {
             case GenericIommuRegs.OP_SYNC:
                 break; // every command has completed already
             default:
-                status |= GenericIommuRegs.STATUS_CMD_ERR;
+                status |= GenericIommuRegs.STATUS_CMD_ERR.mask();
         }
     }
 
@@ -209,7 +209,7 @@ public final class GenericIommuModel {
      * @throws DmaFaultException when denied, after logging and reporting the fault
      */
     public synchronized long translate(DmaDevice dev, int sid, long addr, AccessType access) {
-        if ((ctrl & GenericIommuRegs.CTRL_EN) == 0 || memory == null) {
+        if (!GenericIommuRegs.CTRL_EN.isSet(ctrl) || memory == null) {
             throw fault(dev, sid, -1, addr, access, FaultKind.STREAM_DISABLED, FaultOrigin.ACCESS, -1,
                     "IOMMU disabled (CTRL.EN is 0)", 0);
         }

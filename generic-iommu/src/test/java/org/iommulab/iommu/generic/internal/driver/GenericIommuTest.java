@@ -89,8 +89,8 @@ class GenericIommuTest {
         assertEquals(dom.domainId(), DeviceTableEntry.did(w0));
         assertEquals(48, DeviceTableEntry.ias(w0));
         assertEquals(dom.pageTable().ttb(), DeviceTableEntry.ttb(mem.readLong(dte + 8)));
-        assertEquals(GenericIommuRegs.CTRL_EN, hw.readReg(GenericIommuRegs.CTRL));
-        assertEquals(driver.deviceTable(), hw.readReg(GenericIommuRegs.DT_BASE));
+        assertEquals(GenericIommuRegs.CTRL_EN.mask(), hw.readReg(GenericIommuRegs.CTRL.offset()));
+        assertEquals(driver.deviceTable(), hw.readReg(GenericIommuRegs.DT_BASE.offset()));
     }
 
     @Test
@@ -154,13 +154,13 @@ class GenericIommuTest {
         assertEquals(1, d.faults().size());
         assertSame(f, d.faults().get(0));
         assertEquals(1, hw.faultLog().size());
-        assertEquals(1, hw.readReg(GenericIommuRegs.FAULT_COUNT));
+        assertEquals(1, hw.readReg(GenericIommuRegs.FAULT_COUNT.offset()));
         // The log is bounded (8 here).
         for (int i = 0; i < 10; i++) {
             assertThrows(DmaFaultException.class, () -> port.translate(2, 0x30_0000, AccessType.READ));
         }
         assertEquals(8, hw.faultLog().size());
-        assertEquals(11, hw.readReg(GenericIommuRegs.FAULT_COUNT));
+        assertEquals(11, hw.readReg(GenericIommuRegs.FAULT_COUNT.offset()));
     }
 
     @Test
@@ -190,14 +190,14 @@ class GenericIommuTest {
         long dte = driver.deviceTable() + DeviceTableEntry.SIZE;
         mem.writeLong(dte, DeviceTableEntry.word0(DeviceTableEntry.TG_16K, 48, 48, false, dom.domainId()));
         assertEquals(p, port.translate(1, 0x1000, AccessType.READ));
-        hw.writeReg(GenericIommuRegs.CMD, GenericIommuRegs.cmd(GenericIommuRegs.OP_INV_DTE, 0, 1));
+        hw.writeReg(GenericIommuRegs.CMD.offset(), GenericIommuRegs.cmd(GenericIommuRegs.OP_INV_DTE, 0, 1));
         DmaFaultException e = assertThrows(DmaFaultException.class, () -> port.translate(1, 0x1000, AccessType.READ));
         assertEquals(FaultKind.BAD_CONFIG, e.fault().kind());
         assertEquals(FaultOrigin.MISPROGRAMMED, e.fault().origin());
         // A table base outside RAM: the walk's fetch aborts.
         mem.writeLong(dte, DeviceTableEntry.word0(DeviceTableEntry.TG_4K, 48, 48, false, dom.domainId()));
         mem.writeLong(dte + 8, 0x1000_0000L);
-        hw.writeReg(GenericIommuRegs.CMD, GenericIommuRegs.cmd(GenericIommuRegs.OP_INV_ALL, 0, 0));
+        hw.writeReg(GenericIommuRegs.CMD.offset(), GenericIommuRegs.cmd(GenericIommuRegs.OP_INV_ALL, 0, 0));
         e = assertThrows(DmaFaultException.class, () -> port.translate(1, 0x1000, AccessType.READ));
         assertEquals(FaultKind.FETCH_ABORT, e.fault().kind());
         assertEquals(FaultOrigin.MISPROGRAMMED, e.fault().origin());
@@ -219,10 +219,10 @@ class GenericIommuTest {
 
     @Test
     void illegalCommandsSetCmdErr() {
-        hw.writeReg(GenericIommuRegs.CMD, 0xf);
-        assertEquals(GenericIommuRegs.STATUS_CMD_ERR, hw.readReg(GenericIommuRegs.STATUS));
-        hw.writeReg(GenericIommuRegs.STATUS, GenericIommuRegs.STATUS_CMD_ERR);
-        assertEquals(0, hw.readReg(GenericIommuRegs.STATUS));
+        hw.writeReg(GenericIommuRegs.CMD.offset(), 0xf);
+        assertEquals(GenericIommuRegs.STATUS_CMD_ERR.mask(), hw.readReg(GenericIommuRegs.STATUS.offset()));
+        hw.writeReg(GenericIommuRegs.STATUS.offset(), GenericIommuRegs.STATUS_CMD_ERR.mask());
+        assertEquals(0, hw.readReg(GenericIommuRegs.STATUS.offset()));
         assertThrows(IllegalArgumentException.class, () -> hw.readReg(0x1000));
         assertThrows(IllegalStateException.class, () -> driver.issue(0xe));
     }

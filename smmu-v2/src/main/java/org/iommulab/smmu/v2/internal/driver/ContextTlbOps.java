@@ -4,9 +4,9 @@ import java.util.function.Consumer;
 
 import org.iommulab.api.iommu.IotlbGather;
 import org.iommulab.iopgtable.IoPgtableFlushOps;
+import org.iommulab.modelkit.regs.Register;
 import org.iommulab.smmu.v2.internal.model.regs.Cb;
 import org.iommulab.smmu.v2.internal.model.regs.Gr0;
-import org.iommulab.smmu.v2.internal.model.regs.Reg;
 
 /**
  * A paging domain's TLB maintenance, Linux's {@code arm_smmu_s1_tlb_ops} and
@@ -91,7 +91,7 @@ final class ContextTlbOps implements IoPgtableFlushOps {
         if (c == null) {
             return;
         }
-        Reg leaf = c.stage1() ? Cb.TLBIVAL : Cb.TLBIIPAS2L;
+        Register leaf = c.stage1() ? Cb.TLBIVAL : Cb.TLBIIPAS2L;
         if (perPageBlocks && granule > minPage) {
             invRange(c, iova, granule, minPage, leaf);
         } else {
@@ -111,7 +111,7 @@ final class ContextTlbOps implements IoPgtableFlushOps {
      * Linux {@code arm_smmu_tlb_inv_range_s1} / {@code _s2} (AArch64): one 64-bit write per
      * granule, VA[55:12] with the ASID in bits [63:48] (stage 1) or IPA[47:12] (stage 2).
      */
-    private void invRange(ContextBankConfig c, long iova, long size, long granule, Reg reg) {
+    private void invRange(ContextBankConfig c, long iova, long size, long granule, Register reg) {
         long v = iova >>> 12;
         if (c.stage1()) {
             v |= (long) c.asid() << 48;

@@ -40,7 +40,7 @@ record SmmuFeatures(boolean stage1, boolean stage2, boolean nested, boolean tran
         if (Gr0.ID0_SMS.get(id) == 0) {
             throw new IllegalStateException("stream indexing is not supported by this driver (ID0.SMS=0)");
         }
-        int groups = Gr0.ID0_NUMSMRG.get(id);
+        int groups = Gr0.ID0_NUMSMRG.getInt(id);
         if (groups == 0) {
             throw new IllegalStateException("stream-matching supported, but no SMRs present!");
         }
@@ -48,17 +48,17 @@ record SmmuFeatures(boolean stage1, boolean stage2, boolean nested, boolean tran
         id = io.gr0Read(Gr0.ID1);
         int pgshift = Gr0.ID1_PAGESIZE.get(id) != 0 ? 16 : 12;
         int numpage = 1 << (Gr0.ID1_NUMPAGENDXB.get(id) + 1);
-        int s2cbs = Gr0.ID1_NUMS2CB.get(id);
-        int cbs = Gr0.ID1_NUMCB.get(id);
+        int s2cbs = Gr0.ID1_NUMS2CB.getInt(id);
+        int cbs = Gr0.ID1_NUMCB.getInt(id);
         if (s2cbs > cbs) {
             throw new IllegalStateException("impossible number of S2 context banks!");
         }
 
         id = io.gr0Read(Gr0.ID2);
-        int ipa = SmmuV2Params.sizeBits(Gr0.ID2_IAS.get(id));
-        int pa = SmmuV2Params.sizeBits(Gr0.ID2_OAS.get(id));
+        int ipa = SmmuV2Params.sizeBits(Gr0.ID2_IAS.getInt(id));
+        int pa = SmmuV2Params.sizeBits(Gr0.ID2_OAS.getInt(id));
         boolean vmid16 = Gr0.ID2_VMID16.get(id) != 0;
-        int va = SmmuV2Params.sizeBits(Gr0.ID2_UBS.get(id));
+        int va = SmmuV2Params.sizeBits(Gr0.ID2_UBS.getInt(id));
         long pgsizes = 0;
         if (Gr0.ID2_PTFS_4K.get(id) != 0) {
             pgsizes |= (1L << 12) | (1L << 21) | (1L << 30);
@@ -81,11 +81,11 @@ record SmmuFeatures(boolean stage1, boolean stage2, boolean nested, boolean tran
      */
     SmmuFeatures testSmrMasks(SmmuIo io) {
         int i = 0;
-        int smr = (int) Gr0.SMR_ID.prep(streamIdMask);
+        int smr = (int) Gr0.SMR_ID.of(streamIdMask);
         io.gr0Write(Gr0.SMR, i, smr);
-        int idMask = Gr0.SMR_ID.get(io.gr0Read(Gr0.SMR, i));
-        io.gr0Write(Gr0.SMR, i, (int) Gr0.SMR_MASK.prep(idMask));
-        int maskMask = Gr0.SMR_MASK.get(io.gr0Read(Gr0.SMR, i));
+        int idMask = Gr0.SMR_ID.getInt(io.gr0Read(Gr0.SMR, i));
+        io.gr0Write(Gr0.SMR, i, (int) Gr0.SMR_MASK.of(idMask));
+        int maskMask = Gr0.SMR_MASK.getInt(io.gr0Read(Gr0.SMR, i));
         // Linux leaves the pattern behind (VALID is clear, so it matches nothing); clear it.
         io.gr0Write(Gr0.SMR, i, 0);
         return new SmmuFeatures(stage1, stage2, nested, transOps, coherentWalk, vmid16, numMappingGroups, idMask,

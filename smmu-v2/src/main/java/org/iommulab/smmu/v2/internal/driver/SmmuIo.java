@@ -1,7 +1,7 @@
 package org.iommulab.smmu.v2.internal.driver;
 
+import org.iommulab.modelkit.regs.Register;
 import org.iommulab.smmu.v2.internal.model.SmmuV2Model;
-import org.iommulab.smmu.v2.internal.model.regs.Reg;
 
 /**
  * The driver's view of the SMMU's registers: Linux's {@code arm_smmu_readl}/{@code _writel}
@@ -34,56 +34,56 @@ final class SmmuIo {
         return (long) n << pgshift;
     }
 
-    int gr0Read(Reg r) {
+    int gr0Read(Register r) {
         return hw.read32(page(0) + r.offset());
     }
 
-    int gr0Read(Reg r, int i) {
+    int gr0Read(Register r, int i) {
         return hw.read32(page(0) + r.offset(i));
     }
 
-    void gr0Write(Reg r, int v) {
+    void gr0Write(Register r, int v) {
         hw.write32(page(0) + r.offset(), v);
     }
 
-    void gr0Write(Reg r, int i, int v) {
+    void gr0Write(Register r, int i, int v) {
         hw.write32(page(0) + r.offset(i), v);
     }
 
-    long gr0ReadQ(Reg r) {
+    long gr0ReadQ(Register r) {
         return hw.read64(page(0) + r.offset());
     }
 
-    int gr1Read(Reg r, int i) {
+    int gr1Read(Register r, int i) {
         return hw.read32(page(1) + r.offset(i));
     }
 
-    void gr1Write(Reg r, int i, int v) {
+    void gr1Write(Register r, int i, int v) {
         hw.write32(page(1) + r.offset(i), v);
     }
 
-    int cbRead(int cb, Reg r) {
+    int cbRead(int cb, Register r) {
         return hw.read32(page(numpage + cb) + r.offset());
     }
 
-    void cbWrite(int cb, Reg r, int v) {
+    void cbWrite(int cb, Register r, int v) {
         hw.write32(page(numpage + cb) + r.offset(), v);
     }
 
-    long cbReadQ(int cb, Reg r) {
+    long cbReadQ(int cb, Register r) {
         return hw.read64(page(numpage + cb) + r.offset());
     }
 
-    void cbWriteQ(int cb, Reg r, long v) {
+    void cbWriteQ(int cb, Register r, long v) {
         hw.write64(page(numpage + cb) + r.offset(), v);
     }
 
     /** Reads any register by page number, for the sync loop. */
-    int read(int pageNo, Reg r) {
+    int read(int pageNo, Register r) {
         return hw.read32(page(pageNo) + r.offset());
     }
 
-    void write(int pageNo, Reg r, int v) {
+    void write(int pageNo, Register r, int v) {
         hw.write32(page(pageNo) + r.offset(), v);
     }
 

@@ -156,12 +156,12 @@ final class StreamMapTable {
     /** Linux {@code arm_smmu_write_sme}. */
     synchronized void writeSme(int i) {
         writeS2cr(i);
-        int reg = (int) (Gr0.SMR_ID.prep(id[i]) | Gr0.SMR_MASK.prep(mask[i]) | (valid[i] ? Gr0.SMR_VALID.mask() : 0));
+        int reg = (int) (Gr0.SMR_ID.of(id[i]) | Gr0.SMR_MASK.of(mask[i]) | (valid[i] ? Gr0.SMR_VALID.mask() : 0));
         io.gr0Write(Gr0.SMR, i, reg);
     }
 
     private void writeS2cr(int i) {
-        io.gr0Write(Gr0.S2CR, i, (int) (Gr0.S2CR_TYPE.prep(type[i]) | Gr0.S2CR_CBNDX.prep(cbndx[i])));
+        io.gr0Write(Gr0.S2CR, i, (int) (Gr0.S2CR_TYPE.of(type[i]) | Gr0.S2CR_CBNDX.of(cbndx[i])));
     }
 
     synchronized int type(int i) {

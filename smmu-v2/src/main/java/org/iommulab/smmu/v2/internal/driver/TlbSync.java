@@ -1,6 +1,6 @@
 package org.iommulab.smmu.v2.internal.driver;
 
-import org.iommulab.smmu.v2.internal.model.regs.Reg;
+import org.iommulab.modelkit.regs.Register;
 
 /**
  * Linux {@code __arm_smmu_tlb_sync}: write the sync register, then poll the status register,
@@ -32,7 +32,7 @@ final class TlbSync {
      *
      * @return true when the SMMU reported completion, false on timeout
      */
-    synchronized boolean sync(int page, Reg sync, Reg status) {
+    synchronized boolean sync(int page, Register sync, Register status) {
         io.write(page, sync, DUMMY_VAL);
         for (int delay = 1; delay < TLB_LOOP_TIMEOUT; delay *= 2) {
             for (int spin = TLB_SPIN_COUNT; spin > 0; spin--) {

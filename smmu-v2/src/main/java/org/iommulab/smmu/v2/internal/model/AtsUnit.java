@@ -30,15 +30,15 @@ final class AtsUnit {
             return;
         }
         if (cfg.bypasses()) {
-            b.par = Cb.PAR_PA.prep((va >>> 12) & ((1L << 36) - 1));
+            b.par = Cb.PAR_PA.of((va >>> 12) & ((1L << 36) - 1));
             return;
         }
         long pa = walk.translateUncached(s.banks, cfg, va, access, true);
-        b.par = pa == ContextWalk.FAULT ? faultPar(walk.reason, walk.level) : Cb.PAR_PA.prep(pa >>> 12);
+        b.par = pa == ContextWalk.FAULT ? faultPar(walk.reason, walk.level) : Cb.PAR_PA.of(pa >>> 12);
     }
 
     private static long faultPar(FaultReason reason, int level) {
         long cause = reason.statusBit() == null || reason.global() ? Cb.FSR_TF.mask() : reason.statusBit().mask();
-        return Cb.PAR_F.mask() | (cause & Cb.PAR_FAULT_CAUSE.mask()) | Cb.PAR_PLVL.prep(level);
+        return Cb.PAR_F.mask() | (cause & Cb.PAR_FAULT_CAUSE.mask()) | Cb.PAR_PLVL.of(level);
     }
 }

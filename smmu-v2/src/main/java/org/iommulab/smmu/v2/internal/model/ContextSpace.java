@@ -1,9 +1,9 @@
 package org.iommulab.smmu.v2.internal.model;
 
 import org.iommulab.api.platform.AccessType;
+import org.iommulab.modelkit.regs.Register;
 import org.iommulab.smmu.v2.internal.model.regs.Cb;
 import org.iommulab.smmu.v2.internal.model.regs.Gr1;
-import org.iommulab.smmu.v2.internal.model.regs.Reg;
 
 /**
  * The behaviour of the GR1 attribute registers and of each context bank's page (IHI0062
@@ -24,7 +24,7 @@ final class ContextSpace {
         this.ats = new AtsUnit(state, configs, walk);
     }
 
-    long readGr1(Reg r, int i) {
+    long readGr1(Register r, int i) {
         ContextBank b = s.banks[i];
         if (r == Gr1.CBAR) {
             return b.cbar;
@@ -34,7 +34,7 @@ final class ContextSpace {
         return b.cba2r;
     }
 
-    void writeGr1(Reg r, int i, long v) {
+    void writeGr1(Register r, int i, long v) {
         ContextBank b = s.banks[i];
         if (r == Gr1.CBAR) {
             b.cbar = (int) v;
@@ -46,7 +46,7 @@ final class ContextSpace {
         s.generation++;
     }
 
-    long read(Reg r, ContextBank b) {
+    long read(Register r, ContextBank b) {
         if (r == Cb.SCTLR) {
             return b.sctlr;
         } else if (r == Cb.ACTLR) {
@@ -89,7 +89,7 @@ final class ContextSpace {
         throw new IllegalStateException("context bank register " + r + " has no read behaviour");
     }
 
-    void write(Reg r, ContextBank b, long v) {
+    void write(Register r, ContextBank b, long v) {
         int w = (int) v;
         if (r == Cb.SCTLR) {
             b.sctlr = w;
@@ -119,7 +119,7 @@ final class ContextSpace {
         } else if (r == Cb.PAR) {
             b.par = v;
         } else if (r == Cb.FSR) {
-            b.fsr &= ~w;
+            b.fsr = (int) Cb.FSR.write(b.fsr, v);
         } else if (r == Cb.FSRRESTORE) {
             b.fsr = w;
         } else if (r == Cb.FAR) {
@@ -143,7 +143,7 @@ final class ContextSpace {
         }
     }
 
-    private void tlbi(Reg r, ContextBank b, long v) {
+    private void tlbi(Register r, ContextBank b, long v) {
         int asidMask = Cb.TCR2_AS.isSet(b.tcr2) ? 0xffff : 0xff;
         long va = Cb.TLBI_VA.get(v) << 12;
         int asid = (int) Cb.TLBI_ASID.get(v) & asidMask;

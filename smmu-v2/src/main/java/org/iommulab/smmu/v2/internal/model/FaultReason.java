@@ -2,8 +2,8 @@ package org.iommulab.smmu.v2.internal.model;
 
 import org.iommulab.api.platform.FaultKind;
 import org.iommulab.api.platform.FaultOrigin;
+import org.iommulab.modelkit.regs.Field;
 import org.iommulab.smmu.v2.internal.model.regs.Cb;
-import org.iommulab.smmu.v2.internal.model.regs.Field;
 import org.iommulab.smmu.v2.internal.model.regs.Gr0;
 
 /**
@@ -56,9 +56,9 @@ public enum FaultReason {
     NOT_MODELLED(63, FaultKind.BAD_CONFIG, FaultOrigin.NOT_MODELLED, null, "configuration not modelled");
 
     /** IMPLEMENTATION DEFINED syndrome: reason code. */
-    public static final Field REASON = new Field("REASON", 0, 8);
+    public static final Field REASON = Field.range("REASON", 7, 0);
     /** IMPLEMENTATION DEFINED syndrome: origin (0 access, 1 misprogrammed, 2 not modelled). */
-    public static final Field ORIGIN = new Field("ORIGIN", 8, 2);
+    public static final Field ORIGIN = Field.range("ORIGIN", 9, 8);
 
     private final int code;
     private final FaultKind kind;
@@ -102,7 +102,7 @@ public enum FaultReason {
 
     /** The IMPLEMENTATION DEFINED syndrome word (FSYNR1 / sGFSYNR2) for this reason. */
     public int syndrome() {
-        return (int) (REASON.prep(code) | ORIGIN.prep(origin.ordinal()));
+        return (int) (REASON.of(code) | ORIGIN.of(origin.ordinal()));
     }
 
     /** The reason a syndrome word names, or null for an unknown code (a register restored by software). */

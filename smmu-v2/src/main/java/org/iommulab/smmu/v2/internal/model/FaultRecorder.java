@@ -24,10 +24,10 @@ final class FaultRecorder {
     DmaFault context(String device, int sid, long va, AccessType access, ContextWalk w, int s1Bank) {
         ContextBank b = s.banks[w.faultBank];
         FaultReason reason = w.reason;
-        int fsynr0 = (int) (Cb.FSYNR0_PLVL.prep(w.level) | Cb.FSYNR0_WNR.prep(access == AccessType.WRITE ? 1 : 0)
-                | Cb.FSYNR0_PTWF.prep(w.tableWalk ? 1 : 0)
-                | Cb.FSYNR0_S1CBNDX.prep(w.faultBank != s1Bank ? s1Bank : 0));
-        int cbfrsynra = (int) Gr1.CBFRSYNRA_SID.prep(sid & 0xffff);
+        int fsynr0 = (int) (Cb.FSYNR0_PLVL.of(w.level) | Cb.FSYNR0_WNR.of(access == AccessType.WRITE ? 1 : 0)
+                | Cb.FSYNR0_PTWF.of(w.tableWalk ? 1 : 0)
+                | Cb.FSYNR0_S1CBNDX.of(w.faultBank != s1Bank ? s1Bank : 0));
+        int cbfrsynra = (int) Gr1.CBFRSYNRA_SID.of(sid & 0xffff);
         if ((b.fsr & Cb.FSR_FAULT) != 0) {
             b.fsr |= (int) Cb.FSR_MULTI.mask();
         } else {
@@ -48,8 +48,8 @@ final class FaultRecorder {
     }
 
     DmaFault global(String device, int sid, long va, AccessType access, FaultReason reason) {
-        int syn0 = (int) Gr0.SGFSYNR0_WNR.prep(access == AccessType.WRITE ? 1 : 0);
-        int syn1 = (int) Gr0.SGFSYNR1_STREAMID.prep(sid & 0xffff);
+        int syn0 = (int) Gr0.SGFSYNR0_WNR.of(access == AccessType.WRITE ? 1 : 0);
+        int syn1 = (int) Gr0.SGFSYNR1_STREAMID.of(sid & 0xffff);
         if ((s.sgfsr & Gr0.SGFSR_FAULT) != 0) {
             s.sgfsr |= (int) Gr0.SGFSR_MULTI.mask();
         } else {

@@ -1,11 +1,13 @@
 package org.iommulab.smmu.v2.internal.model;
 
+import java.util.List;
+
 import org.iommulab.api.platform.AccessType;
 import org.iommulab.api.platform.DmaFault;
 import org.iommulab.api.platform.FaultKind;
 import org.iommulab.api.platform.FaultOrigin;
+import org.iommulab.modelkit.regs.Field;
 import org.iommulab.smmu.v2.internal.model.regs.Cb;
-import org.iommulab.smmu.v2.internal.model.regs.Field;
 import org.iommulab.smmu.v2.internal.model.regs.Gr0;
 import org.iommulab.smmu.v2.internal.model.regs.Gr1;
 
@@ -97,21 +99,16 @@ public final class FaultSyndromes {
         return FaultKind.BAD_CONFIG;
     }
 
-    private static final Field[] FSR_BITS = {Cb.FSR_TF, Cb.FSR_AFF, Cb.FSR_PF, Cb.FSR_EF, Cb.FSR_TLBMCF,
-        Cb.FSR_TLBLKF, Cb.FSR_ASF, Cb.FSR_UUT, Cb.FSR_SS, Cb.FSR_MULTI};
-    private static final Field[] SGFSR_BITS = {Gr0.SGFSR_ICF, Gr0.SGFSR_USF, Gr0.SGFSR_SMCF, Gr0.SGFSR_UCBF,
-        Gr0.SGFSR_UCIF, Gr0.SGFSR_CAF, Gr0.SGFSR_EF, Gr0.SGFSR_PF, Gr0.SGFSR_UUT, Gr0.SGFSR_MULTI};
-
     /** The names of the set bits, as Linux's {@code arm_smmu_print_context_fault_info} lists them. */
     public static String names(long fsr) {
-        return join(fsr, FSR_BITS);
+        return join(fsr, Cb.FSR.fields());
     }
 
     public static String globalNames(long sgfsr) {
-        return join(sgfsr, SGFSR_BITS);
+        return join(sgfsr, Gr0.SGFSR.fields());
     }
 
-    private static String join(long v, Field[] bits) {
+    private static String join(long v, List<Field> bits) {
         StringBuilder b = new StringBuilder();
         for (Field f : bits) {
             if (f.isSet(v & 0xffff_ffffL)) {

@@ -1,7 +1,7 @@
 package org.iommulab.smmu.v2.internal.model;
 
+import org.iommulab.modelkit.regs.Register;
 import org.iommulab.smmu.v2.internal.model.regs.Gr0;
-import org.iommulab.smmu.v2.internal.model.regs.Reg;
 
 /**
  * The behaviour of the GR0 registers (IHI0062 Global Address Space 0): plain storage for
@@ -18,7 +18,7 @@ final class GlobalSpace {
         this.s = state;
     }
 
-    long read(Reg r, int i) {
+    long read(Register r, int i) {
         if (r == Gr0.SCR0) {
             return s.scr0;
         } else if (r == Gr0.ID0) {
@@ -54,7 +54,7 @@ final class GlobalSpace {
     }
 
     /** {@code v} has been masked to the register's implemented bits. */
-    void write(Reg r, int i, long v) {
+    void write(Register r, int i, long v) {
         int w = (int) v;
         if (r == Gr0.SCR0) {
             s.scr0 = w;
@@ -62,7 +62,7 @@ final class GlobalSpace {
         } else if (r == Gr0.SGFAR) {
             s.sgfar = v;
         } else if (r == Gr0.SGFSR) {
-            s.sgfsr &= ~w;
+            s.sgfsr = (int) Gr0.SGFSR.write(s.sgfsr, v);
         } else if (r == Gr0.SGFSRRESTORE) {
             s.sgfsr = w;
         } else if (r == Gr0.SGFSYNR0) {
@@ -91,6 +91,6 @@ final class GlobalSpace {
     /** SMR bits this SMMU implements: VALID, and ID/MASK up to ID0.NUMSIDB bits. */
     int smrImplemented() {
         long sid = (1L << s.params.streamIdBits()) - 1;
-        return (int) (Gr0.SMR_VALID.mask() | Gr0.SMR_ID.prep(sid) | Gr0.SMR_MASK.prep(sid));
+        return (int) (Gr0.SMR_VALID.mask() | Gr0.SMR_ID.of(sid) | Gr0.SMR_MASK.of(sid));
     }
 }

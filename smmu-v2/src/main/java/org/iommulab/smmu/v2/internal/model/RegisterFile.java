@@ -1,11 +1,11 @@
 package org.iommulab.smmu.v2.internal.model;
 
-import org.iommulab.smmu.v2.internal.model.regs.Access;
+import org.iommulab.modelkit.regs.Access;
+import org.iommulab.modelkit.regs.Register;
+import org.iommulab.modelkit.regs.RegisterBlock;
 import org.iommulab.smmu.v2.internal.model.regs.Cb;
 import org.iommulab.smmu.v2.internal.model.regs.Gr0;
 import org.iommulab.smmu.v2.internal.model.regs.Gr1;
-import org.iommulab.smmu.v2.internal.model.regs.Reg;
-import org.iommulab.smmu.v2.internal.model.regs.RegisterPage;
 
 /**
  * The SMMU's memory-mapped register interface: GR0 at page 0, GR1 at page 1, context bank
@@ -22,9 +22,9 @@ final class RegisterFile {
     private final SmmuState s;
     private final GlobalSpace gr0;
     private final ContextSpace contexts;
-    private final RegisterPage gr0Page;
-    private final RegisterPage gr1Page;
-    private final RegisterPage cbPage;
+    private final RegisterBlock gr0Page;
+    private final RegisterBlock gr1Page;
+    private final RegisterBlock cbPage;
     private final int pageShift;
     private final int numPage;
 
@@ -35,40 +35,40 @@ final class RegisterFile {
         SmmuV2Params p = state.params;
         pageShift = p.pageShift();
         numPage = p.numPage();
-        gr0Page = new RegisterPage("GR0", p.pageSize(), Gr0.ALL, r -> p.smrGroups());
-        gr1Page = new RegisterPage("GR1", p.pageSize(), Gr1.ALL, r -> p.contextBanks());
-        cbPage = new RegisterPage("CB", p.pageSize(), Cb.ALL, r -> 1);
+        gr0Page = RegisterBlock.of("GR0", p.pageSize(), Gr0.ALL, r -> p.smrGroups());
+        gr1Page = RegisterBlock.of("GR1", p.pageSize(), Gr1.ALL, r -> p.contextBanks());
+        cbPage = RegisterBlock.of("CB", p.pageSize(), Cb.ALL);
     }
 
     int read32(long offset) {
         Target t = decode(offset, 4);
-        RegisterPage.Slot slot = t.slot;
-        Reg r = slot.reg();
+        RegisterBlock.Slot slot = t.slot;
+        Register r = slot.register();
         if (r.access() == Access.WO) {
             throw refused(offset, r, "is write-only");
         }
-        long v = readReg(t) & r.implemented();
+        long v = r.read(readReg(t));
         return (int) (slot.high() ? v >>> 32 : v);
     }
 
     long read64(long offset) {
         Target t = decode(offset, 8);
-        Reg r = t.slot.reg();
-        if (r.bits() != 64 || t.slot.high()) {
+        Register r = t.slot.register();
+        if (r.width() != 64 || t.slot.high()) {
             throw refused(offset, r, "is not a 64-bit register; use a 32-bit access");
         }
         if (r.access() == Access.WO) {
             throw refused(offset, r, "is write-only");
         }
-        return readReg(t) & r.implemented();
+        return r.read(readReg(t));
     }
 
     void write32(long offset, int value) {
         Target t = decode(offset, 4);
-        Reg r = t.slot.reg();
+        Register r = t.slot.register();
         checkWritable(offset, r);
         long v = value & 0xffff_ffffL;
-        if (r.bits() == 64) {
+        if (r.width() == 64) {
             if (r.access() != Access.RW) {
                 throw refused(offset, r, "is a 64-bit operation register: write it with one 64-bit access");
             }
@@ -80,22 +80,22 @@ final class RegisterFile {
 
     void write64(long offset, long value) {
         Target t = decode(offset, 8);
-        Reg r = t.slot.reg();
-        if (r.bits() != 64 || t.slot.high()) {
+        Register r = t.slot.register();
+        if (r.width() != 64 || t.slot.high()) {
             throw refused(offset, r, "is not a 64-bit register; use a 32-bit access");
         }
         checkWritable(offset, r);
         writeReg(t, value & r.implemented());
     }
 
-    private void checkWritable(long offset, Reg r) {
+    private void checkWritable(long offset, Register r) {
         if (r.access() == Access.RO) {
             throw refused(offset, r, "is read-only");
         }
     }
 
     private long readReg(Target t) {
-        Reg r = t.slot.reg();
+        Register r = t.slot.register();
         return switch (t.page) {
             case 0 -> gr0.read(r, t.slot.index());
             case 1 -> contexts.readGr1(r, t.slot.index());
@@ -104,7 +104,7 @@ final class RegisterFile {
     }
 
     private void writeReg(Target t, long v) {
-        Reg r = t.slot.reg();
+        Register r = t.slot.register();
         switch (t.page) {
             case 0 -> gr0.write(r, t.slot.index(), v);
             case 1 -> contexts.writeGr1(r, t.slot.index(), v);
@@ -113,7 +113,7 @@ final class RegisterFile {
     }
 
     /** A decoded access: page number (0 GR0, 1 GR1, NUMPAGE+n bank n) and register word. */
-    private record Target(int page, RegisterPage.Slot slot) {
+    private record Target(int page, RegisterBlock.Slot slot) {
     }
 
     private Target decode(long offset, int width) {
@@ -127,7 +127,7 @@ final class RegisterFile {
         }
         int page = (int) (offset >>> pageShift);
         int off = (int) (offset & ((1L << pageShift) - 1));
-        RegisterPage p;
+        RegisterBlock p;
         if (page == 0) {
             p = gr0Page;
         } else if (page == 1) {
@@ -139,7 +139,7 @@ final class RegisterFile {
                     + "does not implement (GR0, GR1 and context banks %d..%d only)", offset, page, numPage,
                     numPage + s.banks.length - 1));
         }
-        RegisterPage.Slot slot = p.lookup(off);
+        RegisterBlock.Slot slot = p.lookup(off);
         if (slot == null) {
             String where = page >= numPage ? "context bank " + (page - numPage) + ": " : "";
             throw new IllegalArgumentException(String.format("SMMU register offset 0x%x: %s%s", offset, where,
@@ -148,7 +148,7 @@ final class RegisterFile {
         return new Target(page, slot);
     }
 
-    private static IllegalArgumentException refused(long offset, Reg r, String why) {
+    private static IllegalArgumentException refused(long offset, Register r, String why) {
         return new IllegalArgumentException(String.format("SMMU register %s at 0x%x %s (%s)", r.name(), offset, why,
                 r.spec()));
     }

@@ -62,7 +62,7 @@ final class SmmuState {
         sgfsynr1 = 0;
         sgfsynr2 = 0;
         java.util.Arrays.fill(smr, 0);
-        java.util.Arrays.fill(s2cr, (int) Gr0.S2CR_TYPE.prep(Gr0.S2CR_TYPE_FAULT));
+        java.util.Arrays.fill(s2cr, (int) Gr0.S2CR_TYPE.of(Gr0.S2CR_TYPE_FAULT));
         generation++;
     }
 }

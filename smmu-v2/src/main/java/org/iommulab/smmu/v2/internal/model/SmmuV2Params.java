@@ -137,29 +137,29 @@ public record SmmuV2Params(int smrGroups, int contextBanks, int pageSize, int ia
     }
 
     public int id0() {
-        long v = Gr0.ID0_NUMSMRG.prep(smrGroups) | Gr0.ID0_NUMSIDB.prep(streamIdBits) | Gr0.ID0_CTTW.prep(1)
-                | Gr0.ID0_NUMIRPT.prep(contextBanks) | Gr0.ID0_PTFS_NO_AARCH32.prep(1)
-                | Gr0.ID0_PTFS_NO_AARCH32S.prep(1) | Gr0.ID0_SMS.prep(1) | Gr0.ID0_NTS.prep(nested ? 1 : 0)
-                | Gr0.ID0_S2TS.prep(stage2 ? 1 : 0) | Gr0.ID0_S1TS.prep(stage1 ? 1 : 0);
+        long v = Gr0.ID0_NUMSMRG.of(smrGroups) | Gr0.ID0_NUMSIDB.of(streamIdBits) | Gr0.ID0_CTTW.of(1)
+                | Gr0.ID0_NUMIRPT.of(contextBanks) | Gr0.ID0_PTFS_NO_AARCH32.of(1)
+                | Gr0.ID0_PTFS_NO_AARCH32S.of(1) | Gr0.ID0_SMS.of(1) | Gr0.ID0_NTS.of(nested ? 1 : 0)
+                | Gr0.ID0_S2TS.of(stage2 ? 1 : 0) | Gr0.ID0_S1TS.of(stage1 ? 1 : 0);
         return (int) v;
     }
 
     public int id1() {
-        long v = Gr0.ID1_NUMCB.prep(contextBanks) | Gr0.ID1_NUMS2CB.prep(s2OnlyBanks())
-                | Gr0.ID1_NUMPAGENDXB.prep(Integer.numberOfTrailingZeros(numPage()) - 1)
-                | Gr0.ID1_PAGESIZE.prep(pageSize == 65536 ? 1 : 0);
+        long v = Gr0.ID1_NUMCB.of(contextBanks) | Gr0.ID1_NUMS2CB.of(s2OnlyBanks())
+                | Gr0.ID1_NUMPAGENDXB.of(Integer.numberOfTrailingZeros(numPage()) - 1)
+                | Gr0.ID1_PAGESIZE.of(pageSize == 65536 ? 1 : 0);
         return (int) v;
     }
 
     public int id2() {
-        long v = Gr0.ID2_IAS.prep(sizeCode(ias)) | Gr0.ID2_OAS.prep(sizeCode(oas)) | Gr0.ID2_UBS.prep(sizeCode(ias))
-                | Gr0.ID2_PTFS_4K.prep(granule4k ? 1 : 0) | Gr0.ID2_PTFS_16K.prep(granule16k ? 1 : 0)
-                | Gr0.ID2_PTFS_64K.prep(granule64k ? 1 : 0) | Gr0.ID2_VMID16.prep(1);
+        long v = Gr0.ID2_IAS.of(sizeCode(ias)) | Gr0.ID2_OAS.of(sizeCode(oas)) | Gr0.ID2_UBS.of(sizeCode(ias))
+                | Gr0.ID2_PTFS_4K.of(granule4k ? 1 : 0) | Gr0.ID2_PTFS_16K.of(granule16k ? 1 : 0)
+                | Gr0.ID2_PTFS_64K.of(granule64k ? 1 : 0) | Gr0.ID2_VMID16.of(1);
         return (int) v;
     }
 
     /** ID7: architecture major 2, minor 1 (an MMU-500 reports r2p1-style values here). */
     public int id7() {
-        return (int) (Gr0.ID7_MAJOR.prep(2) | Gr0.ID7_MINOR.prep(1));
+        return (int) (Gr0.ID7_MAJOR.of(2) | Gr0.ID7_MINOR.of(1));
     }
 }

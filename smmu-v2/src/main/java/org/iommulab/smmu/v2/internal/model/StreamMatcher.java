@@ -26,8 +26,8 @@ final class StreamMatcher {
             if (!Gr0.SMR_VALID.isSet(r & 0xffff_ffffL)) {
                 continue;
             }
-            int id = Gr0.SMR_ID.get(r);
-            int mask = Gr0.SMR_MASK.get(r);
+            int id = Gr0.SMR_ID.getInt(r);
+            int mask = Gr0.SMR_MASK.getInt(r);
             if (((id ^ sid) & ~mask) == 0) {
                 if (found != NO_MATCH) {
                     return CONFLICT;

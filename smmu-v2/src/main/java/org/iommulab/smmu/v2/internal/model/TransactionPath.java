@@ -42,7 +42,7 @@ final class TransactionPath {
             return va;
         }
         int s2cr = s.s2cr[idx];
-        switch (Gr0.S2CR_TYPE.get(s2cr)) {
+        switch (Gr0.S2CR_TYPE.getInt(s2cr)) {
             case Gr0.S2CR_TYPE_BYPASS:
                 return va;
             case Gr0.S2CR_TYPE_FAULT:
@@ -52,7 +52,7 @@ final class TransactionPath {
             default:
                 throw globalFault(device, sid, va, access, FaultReason.INVALID_CONTEXT);
         }
-        int bank = Gr0.S2CR_CBNDX.get(s2cr);
+        int bank = Gr0.S2CR_CBNDX.getInt(s2cr);
         if (bank >= s.banks.length) {
             throw globalFault(device, sid, va, access, FaultReason.UNIMPLEMENTED_BANK);
         }

@@ -1,12 +1,12 @@
 package org.iommulab.smmu.v2.internal.driver;
 
 import org.iommulab.api.platform.DeviceDescriptor;
+import org.iommulab.modelkit.regs.Register;
 import org.iommulab.platform.internal.device.SimDmaDevice;
 import org.iommulab.platform.internal.memory.SparsePhysicalMemory;
 import org.iommulab.platform.internal.memory.ZonedPageAllocator;
 import org.iommulab.smmu.v2.internal.model.SmmuV2Model;
 import org.iommulab.smmu.v2.internal.model.SmmuV2Params;
-import org.iommulab.smmu.v2.internal.model.regs.Reg;
 
 /** A model on the platform's memory, probed by the driver, with devices built by hand. */
 final class DriverRig {
@@ -32,15 +32,15 @@ final class DriverRig {
         return alloc.allocPages(1, org.iommulab.api.platform.Zone.NORMAL);
     }
 
-    int gr0(Reg r, int i) {
+    int gr0(Register r, int i) {
         return hw.read32(r.offset(i));
     }
 
-    int gr0(Reg r) {
+    int gr0(Register r) {
         return hw.read32(r.offset());
     }
 
-    int cb(int n, Reg r) {
+    int cb(int n, Register r) {
         return hw.read32((long) (hw.params().numPage() + n) * hw.params().pageSize() + r.offset());
     }
 }

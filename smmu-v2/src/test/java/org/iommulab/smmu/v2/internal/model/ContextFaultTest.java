@@ -92,7 +92,7 @@ class ContextFaultTest {
     @Test
     void externalFaultOnADescriptorFetchOutsideRam() {
         // TTBR0 at 0x1000: below the platform's RAM, which starts at 1 GiB.
-        rig.hw.write64(rig.cb(3, Cb.TTBR0), Cb.TTBR_ASID.prep(3) | 0x1000);
+        rig.hw.write64(rig.cb(3, Cb.TTBR0), Cb.TTBR_ASID.of(3) | 0x1000);
         DmaFault f = ModelRig.fault(port, SID, 0x3000, READ);
         assertEquals((int) Cb.FSR_EF.mask(), fsr());
         assertEquals(FaultKind.FETCH_ABORT, f.kind());
@@ -102,7 +102,7 @@ class ContextFaultTest {
     void addressSizeFaultForAnOutputBeyondPasize() {
         long high = rig.alloc.allocPages(1, org.iommulab.api.platform.Zone.HIGH);
         t.map(0x5000, high, 0x1000, ModelRig.RW);
-        rig.hw.write32(rig.cb(3, Cb.TCR2), (int) (Cb.TCR2_PASIZE.prep(0) | Cb.TCR2_AS.mask())); // 32-bit PA
+        rig.hw.write32(rig.cb(3, Cb.TCR2), (int) (Cb.TCR2_PASIZE.of(0) | Cb.TCR2_AS.mask())); // 32-bit PA
         DmaFault f = ModelRig.fault(port, SID, 0x5000, READ);
         assertEquals((int) Cb.FSR_ASF.mask(), fsr());
         assertEquals(FaultKind.ADDRESS_SIZE, f.kind());
@@ -168,7 +168,7 @@ class ContextFaultTest {
 
     @Test
     void aMisprogrammedGranuleFaultsAsMisprogrammed() {
-        rig.hw.write32(rig.cb(3, Cb.TCR), (int) (Cb.TCR_TG0.prep(3) | Cb.TCR_T0SZ.prep(16)));
+        rig.hw.write32(rig.cb(3, Cb.TCR), (int) (Cb.TCR_TG0.of(3) | Cb.TCR_T0SZ.of(16)));
         DmaFault f = ModelRig.fault(port, SID, 0x7000, READ);
         assertEquals(FaultOrigin.MISPROGRAMMED, f.origin());
         assertEquals(FaultKind.BAD_CONFIG, f.kind());

@@ -12,12 +12,12 @@ import org.iommulab.api.platform.Zone;
 import org.iommulab.iopgtable.lpae.LpaeConfig;
 import org.iommulab.iopgtable.lpae.LpaePageTable;
 import org.iommulab.iopgtable.lpae.LpaeStage;
+import org.iommulab.modelkit.regs.Register;
 import org.iommulab.platform.internal.memory.SparsePhysicalMemory;
 import org.iommulab.platform.internal.memory.ZonedPageAllocator;
 import org.iommulab.smmu.v2.internal.model.regs.Cb;
 import org.iommulab.smmu.v2.internal.model.regs.Gr0;
 import org.iommulab.smmu.v2.internal.model.regs.Gr1;
-import org.iommulab.smmu.v2.internal.model.regs.Reg;
 import org.iommulab.testkit.NoopFlushOps;
 
 /**
@@ -67,19 +67,19 @@ final class ModelRig {
 
     // ---- offsets -------------------------------------------------------------------------------
 
-    long gr0(Reg r) {
+    long gr0(Register r) {
         return r.offset();
     }
 
-    long gr0(Reg r, int i) {
+    long gr0(Register r, int i) {
         return r.offset(i);
     }
 
-    long gr1(Reg r, int i) {
+    long gr1(Register r, int i) {
         return hw.params().pageSize() + r.offset(i);
     }
 
-    long cb(int n, Reg r) {
+    long cb(int n, Register r) {
         return (long) (hw.params().numPage() + n) * hw.params().pageSize() + r.offset();
     }
 
@@ -95,11 +95,11 @@ final class ModelRig {
     }
 
     void smr(int i, int id, int mask) {
-        hw.write32(gr0(Gr0.SMR, i), (int) (Gr0.SMR_VALID.mask() | Gr0.SMR_ID.prep(id) | Gr0.SMR_MASK.prep(mask)));
+        hw.write32(gr0(Gr0.SMR, i), (int) (Gr0.SMR_VALID.mask() | Gr0.SMR_ID.of(id) | Gr0.SMR_MASK.of(mask)));
     }
 
     void s2cr(int i, int type, int cbndx) {
-        hw.write32(gr0(Gr0.S2CR, i), (int) (Gr0.S2CR_TYPE.prep(type) | Gr0.S2CR_CBNDX.prep(cbndx)));
+        hw.write32(gr0(Gr0.S2CR, i), (int) (Gr0.S2CR_TYPE.of(type) | Gr0.S2CR_CBNDX.of(cbndx)));
     }
 
     /** SMR {@code i} for {@code sid}, translating through bank {@code cbndx}. */
@@ -119,11 +119,11 @@ final class ModelRig {
 
     void programS1(int n, LpaePageTable t, int asid, int cbarType, int s2Bank) {
         LpaeConfig c = t.config();
-        hw.write32(gr1(Gr1.CBA2R, n), (int) (Gr1.CBA2R_VA64.mask() | Gr1.CBA2R_VMID16.prep(asid)));
-        hw.write32(gr1(Gr1.CBAR, n), (int) (Gr1.CBAR_TYPE.prep(cbarType) | Gr1.CBAR_CBNDX.prep(s2Bank)));
-        hw.write32(cb(n, Cb.TCR2), (int) (Cb.TCR2_PASIZE.prep(c.ps()) | Cb.TCR2_AS.mask()));
-        hw.write32(cb(n, Cb.TCR), (int) (Cb.TCR_TG0.prep(c.tg0()) | Cb.TCR_T0SZ.prep(c.t0sz()) | Cb.TCR_EPD1.mask()));
-        hw.write64(cb(n, Cb.TTBR0), Cb.TTBR_ASID.prep(asid) | t.ttb());
+        hw.write32(gr1(Gr1.CBA2R, n), (int) (Gr1.CBA2R_VA64.mask() | Gr1.CBA2R_VMID16.of(asid)));
+        hw.write32(gr1(Gr1.CBAR, n), (int) (Gr1.CBAR_TYPE.of(cbarType) | Gr1.CBAR_CBNDX.of(s2Bank)));
+        hw.write32(cb(n, Cb.TCR2), (int) (Cb.TCR2_PASIZE.of(c.ps()) | Cb.TCR2_AS.mask()));
+        hw.write32(cb(n, Cb.TCR), (int) (Cb.TCR_TG0.of(c.tg0()) | Cb.TCR_T0SZ.of(c.t0sz()) | Cb.TCR_EPD1.mask()));
+        hw.write64(cb(n, Cb.TTBR0), Cb.TTBR_ASID.of(asid) | t.ttb());
         hw.write32(cb(n, Cb.SCTLR), (int) (Cb.SCTLR_M.mask() | Cb.SCTLR_CFIE.mask() | Cb.SCTLR_CFRE.mask()));
     }
 
@@ -131,9 +131,9 @@ final class ModelRig {
     void programS2(int n, LpaePageTable t, int vmid) {
         LpaeConfig c = t.config();
         hw.write32(gr1(Gr1.CBA2R, n), (int) Gr1.CBA2R_VA64.mask());
-        hw.write32(gr1(Gr1.CBAR, n), (int) (Gr1.CBAR_TYPE.prep(Gr1.CBAR_TYPE_S2_TRANS) | Gr1.CBAR_VMID.prep(vmid)));
-        hw.write32(cb(n, Cb.TCR), (int) ((1L << 31) | Cb.VTCR_PS.prep(c.ps()) | Cb.TCR_TG0.prep(c.tg0())
-                | Cb.VTCR_SL0.prep(c.sl0()) | Cb.TCR_T0SZ.prep(c.t0sz())));
+        hw.write32(gr1(Gr1.CBAR, n), (int) (Gr1.CBAR_TYPE.of(Gr1.CBAR_TYPE_S2_TRANS) | Gr1.CBAR_VMID.of(vmid)));
+        hw.write32(cb(n, Cb.TCR), (int) ((1L << 31) | Cb.VTCR_PS.of(c.ps()) | Cb.TCR_TG0.of(c.tg0())
+                | Cb.VTCR_SL0.of(c.sl0()) | Cb.TCR_T0SZ.of(c.t0sz())));
         hw.write64(cb(n, Cb.TTBR0), t.ttb());
         hw.write32(cb(n, Cb.SCTLR), (int) (Cb.SCTLR_M.mask() | Cb.SCTLR_CFIE.mask() | Cb.SCTLR_CFRE.mask()));
     }
@@ -160,8 +160,8 @@ final class ModelRig {
     }
 
     /** TLBIVA (or another VA operation) for {@code va} and {@code asid}. */
-    void tlbiVa(int n, Reg op, long va, int asid) {
-        hw.write64(cb(n, op), (va >>> 12) | Cb.TLBI_ASID.prep(asid));
+    void tlbiVa(int n, Register op, long va, int asid) {
+        hw.write64(cb(n, op), (va >>> 12) | Cb.TLBI_ASID.of(asid));
     }
 
     // ---- memory and traffic ----------------------------------------------------------------------

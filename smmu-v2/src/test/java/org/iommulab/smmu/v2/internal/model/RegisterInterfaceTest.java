@@ -55,9 +55,9 @@ class RegisterInterfaceTest {
     void smrKeepsOnlyTheImplementedStreamIdBits() {
         ModelRig narrow = new ModelRig(new SmmuV2Params(4, 2, 4096, 48, 48, true, false, false, true, true, false, 10, 16,
                 0));
-        narrow.hw.write32(narrow.gr0(Gr0.SMR, 0), (int) (Gr0.SMR_ID.prep(0x7fff)));
+        narrow.hw.write32(narrow.gr0(Gr0.SMR, 0), (int) (Gr0.SMR_ID.of(0x7fff)));
         assertEquals(0x3ff, Gr0.SMR_ID.get(narrow.read(narrow.gr0(Gr0.SMR, 0))));
-        narrow.hw.write32(narrow.gr0(Gr0.SMR, 0), (int) (Gr0.SMR_MASK.prep(0x7fff)));
+        narrow.hw.write32(narrow.gr0(Gr0.SMR, 0), (int) (Gr0.SMR_MASK.of(0x7fff)));
         assertEquals(0x3ff, Gr0.SMR_MASK.get(narrow.read(narrow.gr0(Gr0.SMR, 0))));
     }
 

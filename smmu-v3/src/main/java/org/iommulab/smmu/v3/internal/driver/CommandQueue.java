@@ -3,8 +3,8 @@ package org.iommulab.smmu.v3.internal.driver;
 import org.iommulab.api.platform.PhysicalMemory;
 import org.iommulab.smmu.v3.internal.format.CmdFormat;
 import org.iommulab.smmu.v3.internal.format.QueueRing;
-import org.iommulab.smmu.v3.internal.format.Reg;
 import org.iommulab.smmu.v3.internal.format.RegFields.Queue;
+import org.iommulab.smmu.v3.internal.format.Regs;
 import org.iommulab.smmu.v3.internal.model.SmmuV3Mmio;
 
 /**
@@ -68,7 +68,7 @@ final class CommandQueue {
         if (needed > ring.entries()) {
             throw new IllegalArgumentException(needed + " commands do not fit a " + ring.entries() + "-entry queue");
         }
-        int prod = mmio.read32(Reg.CMDQ_PROD.offset());
+        int prod = mmio.read32(Regs.CMDQ_PROD.offset());
         if (!waitForSpace(prod, needed)) {
             return timedOut("space for " + needed + " commands", prod);
         }
@@ -82,7 +82,7 @@ final class CommandQueue {
             writeSlot(prod, syncCmd[0], syncCmd[1]);
             prod = ring.advance(prod, 1);
         }
-        mmio.write32(Reg.CMDQ_PROD.offset(), prod);
+        mmio.write32(Regs.CMDQ_PROD.offset(), prod);
         if (!sync) {
             return 0;
         }
@@ -114,7 +114,7 @@ final class CommandQueue {
 
     private boolean waitForSpace(int prod, int needed) {
         for (int polls = 0; polls < POLL_LIMIT; polls++) {
-            int cons = mmio.read32(Reg.CMDQ_CONS.offset());
+            int cons = mmio.read32(Regs.CMDQ_CONS.offset());
             if (ring.space(prod, cons) >= needed) {
                 return true;
             }
@@ -124,14 +124,14 @@ final class CommandQueue {
     }
 
     private boolean consumed(int prod) {
-        int cons = mmio.read32(Reg.CMDQ_CONS.offset());
+        int cons = mmio.read32(Regs.CMDQ_CONS.offset());
         return ring.used(prod, cons) == 0;
     }
 
     private int timedOut(String what, int prod) {
         timeouts++;
         log.add(String.format("CMD_SYNC timeout waiting for %s at 0x%08x [hwprod 0x%08x, hwcons 0x%08x]", what, prod,
-                mmio.read32(Reg.CMDQ_PROD.offset()), mmio.read32(Reg.CMDQ_CONS.offset())));
+                mmio.read32(Regs.CMDQ_PROD.offset()), mmio.read32(Regs.CMDQ_CONS.offset())));
         return -110;
     }
 

@@ -10,8 +10,8 @@ import org.iommulab.api.platform.PhysicalMemory;
 import org.iommulab.smmu.v3.internal.format.EventFormat;
 import org.iommulab.smmu.v3.internal.format.EventRecord;
 import org.iommulab.smmu.v3.internal.format.QueueRing;
-import org.iommulab.smmu.v3.internal.format.Reg;
 import org.iommulab.smmu.v3.internal.format.RegFields.Queue;
+import org.iommulab.smmu.v3.internal.format.Regs;
 import org.iommulab.smmu.v3.internal.model.SmmuV3Mmio;
 
 /**
@@ -61,8 +61,8 @@ final class EventQueueReader {
      * never overlap (and taking a lock of our own here could invert that order).
      */
     int drain() {
-        int prod = mmio.read32(Reg.EVENTQ_PROD.offset());
-        int cons = mmio.read32(Reg.EVENTQ_CONS.offset());
+        int prod = mmio.read32(Regs.EVENTQ_PROD.offset());
+        int cons = mmio.read32(Regs.EVENTQ_CONS.offset());
         int n = 0;
         while (!ring.empty(prod, cons)) {
             long at = buffer.base() + (long) ring.index(cons) * EventFormat.EVT_SIZE;
@@ -74,7 +74,7 @@ final class EventQueueReader {
             n++;
             // Linux re-reads PROD when the queue looks empty, in case the SMMU added more.
             if (ring.empty(prod, cons)) {
-                prod = mmio.read32(Reg.EVENTQ_PROD.offset());
+                prod = mmio.read32(Regs.EVENTQ_PROD.offset());
             }
         }
         int ovflg = prod & (int) Queue.PROD_OVFLG.mask();
@@ -83,7 +83,7 @@ final class EventQueueReader {
             log.add("EVTQ overflow detected -- events lost");
         }
         // Sync our overflow flag, as we've acknowledged the overflow (Q_OVF(prod) | Q_WRP | Q_IDX).
-        mmio.write32(Reg.EVENTQ_CONS.offset(), ovflg | ring.position(cons));
+        mmio.write32(Regs.EVENTQ_CONS.offset(), ovflg | ring.position(cons));
         return n;
     }
 

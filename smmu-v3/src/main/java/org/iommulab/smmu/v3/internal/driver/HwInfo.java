@@ -2,11 +2,11 @@ package org.iommulab.smmu.v3.internal.driver;
 
 import org.iommulab.iopgtable.lpae.LpaeGranule;
 import org.iommulab.smmu.v3.internal.format.CdFormat;
-import org.iommulab.smmu.v3.internal.format.Reg;
 import org.iommulab.smmu.v3.internal.format.RegFields.Idr0;
 import org.iommulab.smmu.v3.internal.format.RegFields.Idr1;
 import org.iommulab.smmu.v3.internal.format.RegFields.Idr3;
 import org.iommulab.smmu.v3.internal.format.RegFields.Idr5;
+import org.iommulab.smmu.v3.internal.format.Regs;
 import org.iommulab.smmu.v3.internal.model.SmmuV3Mmio;
 
 /**
@@ -34,10 +34,10 @@ final class HwInfo {
     final long pgsizeBitmap;
 
     HwInfo(SmmuV3Mmio mmio) {
-        long idr0 = mmio.read32(Reg.IDR0.offset()) & 0xffff_ffffL;
-        long idr1 = mmio.read32(Reg.IDR1.offset()) & 0xffff_ffffL;
-        long idr3 = mmio.read32(Reg.IDR3.offset()) & 0xffff_ffffL;
-        long idr5 = mmio.read32(Reg.IDR5.offset()) & 0xffff_ffffL;
+        long idr0 = mmio.read32(Regs.IDR0.offset()) & 0xffff_ffffL;
+        long idr1 = mmio.read32(Regs.IDR1.offset()) & 0xffff_ffffL;
+        long idr3 = mmio.read32(Regs.IDR3.offset()) & 0xffff_ffffL;
+        long idr5 = mmio.read32(Regs.IDR5.offset()) & 0xffff_ffffL;
         s1 = Idr0.S1P.isSet(idr0);
         s2 = Idr0.S2P.isSet(idr0);
         if (!s1 && !s2) {

@@ -6,9 +6,9 @@ import org.iommulab.api.backend.DmaDevice;
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.PhysicalMemory;
 import org.iommulab.api.platform.Zone;
+import org.iommulab.modelkit.regs.Register;
 import org.iommulab.smmu.v3.internal.format.CmdFormat;
 import org.iommulab.smmu.v3.internal.format.EventFormat;
-import org.iommulab.smmu.v3.internal.format.Reg;
 import org.iommulab.smmu.v3.internal.format.RegFields.Cr0;
 import org.iommulab.smmu.v3.internal.format.RegFields.Cr1;
 import org.iommulab.smmu.v3.internal.format.RegFields.Cr2;
@@ -16,9 +16,10 @@ import org.iommulab.smmu.v3.internal.format.RegFields.Gbpa;
 import org.iommulab.smmu.v3.internal.format.RegFields.Gerror;
 import org.iommulab.smmu.v3.internal.format.RegFields.IrqCtrl;
 import org.iommulab.smmu.v3.internal.format.RegFields.Queue;
+import org.iommulab.smmu.v3.internal.format.Regs;
 import org.iommulab.smmu.v3.internal.model.IrqListener;
-import org.iommulab.smmu.v3.internal.model.SmmuV3Model;
 import org.iommulab.smmu.v3.internal.model.SmmuV3Mmio;
+import org.iommulab.smmu.v3.internal.model.SmmuV3Model;
 
 /**
  * A probed SMMU's driver state (Linux's {@code struct arm_smmu_device}): the ID-register facts,
@@ -109,47 +110,47 @@ final class SmmuV3Bringup {
 
     /** Linux {@code arm_smmu_device_reset}. */
     private void reset(IrqListener irq) {
-        if (Cr0.SMMUEN.isSet(mmio.read32(Reg.CR0.offset()))) {
+        if (Cr0.SMMUEN.isSet(mmio.read32(Regs.CR0.offset()))) {
             log.add("SMMU currently enabled! Resetting...");
             updateGbpa(Gbpa.ABORT.mask(), 0);
         }
         disable();
-        mmio.write32(Reg.CR1.offset(), (int) (Cr1.TABLE_SH.of(SH_ISH) | Cr1.TABLE_OC.of(CACHE_WB)
+        mmio.write32(Regs.CR1.offset(), (int) (Cr1.TABLE_SH.of(SH_ISH) | Cr1.TABLE_OC.of(CACHE_WB)
                 | Cr1.TABLE_IC.of(CACHE_WB) | Cr1.QUEUE_SH.of(SH_ISH) | Cr1.QUEUE_OC.of(CACHE_WB) | Cr1.QUEUE_IC.of(CACHE_WB)));
-        mmio.write32(Reg.CR2.offset(), (int) (Cr2.PTM.mask() | Cr2.RECINVSID.mask()));
-        mmio.write64(Reg.STRTAB_BASE.offset(), strtab.baseRegister());
-        mmio.write32(Reg.STRTAB_BASE_CFG.offset(), (int) strtab.cfgRegister());
-        mmio.write64(Reg.CMDQ_BASE.offset(), cmdq.baseRegister());
-        mmio.write32(Reg.CMDQ_PROD.offset(), 0);
-        mmio.write32(Reg.CMDQ_CONS.offset(), 0);
+        mmio.write32(Regs.CR2.offset(), (int) (Cr2.PTM.mask() | Cr2.RECINVSID.mask()));
+        mmio.write64(Regs.STRTAB_BASE.offset(), strtab.baseRegister());
+        mmio.write32(Regs.STRTAB_BASE_CFG.offset(), (int) strtab.cfgRegister());
+        mmio.write64(Regs.CMDQ_BASE.offset(), cmdq.baseRegister());
+        mmio.write32(Regs.CMDQ_PROD.offset(), 0);
+        mmio.write32(Regs.CMDQ_CONS.offset(), 0);
         int enables = (int) Cr0.CMDQEN.mask();
-        writeSync(Reg.CR0, enables, Reg.CR0ACK);
+        writeSync(Regs.CR0, enables, Regs.CR0ACK);
         // Invalidate any cached configuration, then any TLB entries.
         Commands.cfgiAll(one);
         cmdq.issue(one, 1, true);
         Commands.tlbiNsnhAll(one);
         cmdq.issue(one, 1, true);
-        mmio.write64(Reg.EVENTQ_BASE.offset(), evtq.baseRegister());
-        mmio.write32(Reg.EVENTQ_PROD.offset(), 0);
-        mmio.write32(Reg.EVENTQ_CONS.offset(), 0);
+        mmio.write64(Regs.EVENTQ_BASE.offset(), evtq.baseRegister());
+        mmio.write32(Regs.EVENTQ_PROD.offset(), 0);
+        mmio.write32(Regs.EVENTQ_CONS.offset(), 0);
         enables |= (int) Cr0.EVENTQEN.mask();
-        writeSync(Reg.CR0, enables, Reg.CR0ACK);
+        writeSync(Regs.CR0, enables, Regs.CR0ACK);
         // arm_smmu_setup_irqs: disable, request, enable.
-        writeSync(Reg.IRQ_CTRL, 0, Reg.IRQ_CTRLACK);
+        writeSync(Regs.IRQ_CTRL, 0, Regs.IRQ_CTRLACK);
         model.connectIrq(irq);
-        writeSync(Reg.IRQ_CTRL, (int) (IrqCtrl.GERROR_IRQEN.mask() | IrqCtrl.EVENTQ_IRQEN.mask()), Reg.IRQ_CTRLACK);
+        writeSync(Regs.IRQ_CTRL, (int) (IrqCtrl.GERROR_IRQEN.mask() | IrqCtrl.EVENTQ_IRQEN.mask()), Regs.IRQ_CTRLACK);
         enables |= (int) Cr0.SMMUEN.mask();
-        writeSync(Reg.CR0, enables, Reg.CR0ACK);
+        writeSync(Regs.CR0, enables, Regs.CR0ACK);
     }
 
     /** Linux {@code arm_smmu_device_disable}. */
     private void disable() {
-        writeSync(Reg.CR0, 0, Reg.CR0ACK);
+        writeSync(Regs.CR0, 0, Regs.CR0ACK);
     }
 
     void shutdown() {
         disable();
-        writeSync(Reg.IRQ_CTRL, 0, Reg.IRQ_CTRLACK);
+        writeSync(Regs.IRQ_CTRL, 0, Regs.IRQ_CTRLACK);
         model.connectIrq(null);
         if (parent != null) {
             parent.table.free();
@@ -160,7 +161,7 @@ final class SmmuV3Bringup {
     }
 
     /** Linux {@code arm_smmu_write_reg_sync}: write, then poll the acknowledgement register. */
-    private void writeSync(Reg reg, int value, Reg ack) {
+    private void writeSync(Register reg, int value, Register ack) {
         mmio.write32(reg.offset(), value);
         for (int i = 0; i < CommandQueue.POLL_LIMIT; i++) {
             if (mmio.read32(ack.offset()) == value) {
@@ -174,9 +175,9 @@ final class SmmuV3Bringup {
 
     /** Linux {@code arm_smmu_update_gbpa}. */
     private void updateGbpa(long set, long clr) {
-        long gbpa = mmio.read32(Reg.GBPA.offset()) & 0xffff_ffffL;
+        long gbpa = mmio.read32(Regs.GBPA.offset()) & 0xffff_ffffL;
         gbpa = (gbpa & ~clr) | set;
-        mmio.write32(Reg.GBPA.offset(), (int) (gbpa | Gbpa.UPDATE.mask()));
+        mmio.write32(Regs.GBPA.offset(), (int) (gbpa | Gbpa.UPDATE.mask()));
     }
 
     /**
@@ -184,8 +185,8 @@ final class SmmuV3Bringup {
      * ({@code arm_smmu_cmdq_skip_err}), and acknowledges by writing GERRORN = GERROR.
      */
     void gerror() {
-        int gerror = mmio.read32(Reg.GERROR.offset());
-        int gerrorn = mmio.read32(Reg.GERRORN.offset());
+        int gerror = mmio.read32(Regs.GERROR.offset());
+        int gerrorn = mmio.read32(Regs.GERRORN.offset());
         int active = (gerror ^ gerrorn) & (int) Gerror.ERR_MASK;
         if (active == 0) {
             return;
@@ -208,7 +209,7 @@ final class SmmuV3Bringup {
             // Keep CMDQ_ERR active: the queue stays halted rather than refetching forever.
             ack ^= (int) Gerror.CMDQ_ERR.mask();
         }
-        mmio.write32(Reg.GERRORN.offset(), ack);
+        mmio.write32(Regs.GERRORN.offset(), ack);
     }
 
     /**
@@ -218,7 +219,7 @@ final class SmmuV3Bringup {
      * acknowledge CMDQ_ERR.
      */
     private boolean skipCommandError() {
-        int cons = mmio.read32(Reg.CMDQ_CONS.offset());
+        int cons = mmio.read32(Regs.CMDQ_CONS.offset());
         int err = Queue.CONS_ERR.getInt(cons & 0xffff_ffffL);
         String[] names = {"No error", "Illegal command", "Abort on command fetch", "ATC invalidate timeout"};
         log.add(String.format("CMDQ error (cons 0x%08x): %s", cons, err < names.length ? names[err] : "Unknown"));

@@ -1,5 +1,8 @@
 package org.iommulab.smmu.v3.internal.format;
 
+import org.iommulab.modelkit.regs.StructField;
+import org.iommulab.modelkit.regs.StructLayout;
+
 /**
  * Command queue entries (IHI0070 §4): 16 bytes, two little-endian doublewords. Opcodes from
  * §4.1.1; field positions as Linux {@code CMDQ_*} and QEMU {@code CMD_*} declare them.
@@ -9,6 +12,8 @@ public final class CmdFormat {
     }
 
     public static final int CMD_SIZE = 16;
+    /** A command's layout: the fields below sit in its two doublewords. */
+    public static final StructLayout CMD = StructLayout.of("CMD", CMD_SIZE, "IHI0070 §4");
 
     // ---- opcodes (§4.1.1) --------------------------------------------------------------------
     public static final int PREFETCH_CONFIG = 0x01;
@@ -39,22 +44,22 @@ public final class CmdFormat {
     public static final int SYNC = 0x46;
 
     // ---- doubleword 0 ------------------------------------------------------------------------
-    public static final Field D0_OP = Field.of("Opcode", 7, 0);
-    public static final Field D0_SSEC = Field.bit("SSec", 10);
-    public static final Field D0_SSV = Field.bit("SSV", 11);
-    public static final Field D0_SSID = Field.of("SubstreamID", 31, 12);
-    public static final Field D0_SID = Field.of("StreamID", 63, 32);
+    public static final StructField D0_OP = CMD.range(0, "Opcode", 7, 0);
+    public static final StructField D0_SSEC = CMD.bit(0, "SSec", 10);
+    public static final StructField D0_SSV = CMD.bit(0, "SSV", 11);
+    public static final StructField D0_SSID = CMD.range(0, "SubstreamID", 31, 12);
+    public static final StructField D0_SID = CMD.range(0, "StreamID", 63, 32);
     /** TLBI range: NUM (pages - 1 in units of 2^SCALE) and SCALE, SMMUv3.2 (IDR3.RIL). */
-    public static final Field D0_NUM = Field.of("NUM", 16, 12);
-    public static final Field D0_SCALE = Field.of("SCALE", 24, 20);
-    public static final Field D0_VMID = Field.of("VMID", 47, 32);
-    public static final Field D0_ASID = Field.of("ASID", 63, 48);
+    public static final StructField D0_NUM = CMD.range(0, "NUM", 16, 12);
+    public static final StructField D0_SCALE = CMD.range(0, "SCALE", 24, 20);
+    public static final StructField D0_VMID = CMD.range(0, "VMID", 47, 32);
+    public static final StructField D0_ASID = CMD.range(0, "ASID", 63, 48);
     /** CMD_SYNC completion signal: 0 none, 1 IRQ, 2 SEV. */
-    public static final Field D0_CS = Field.of("CS", 13, 12);
-    public static final Field D0_MSH = Field.of("MSH", 23, 22);
-    public static final Field D0_MSIATTR = Field.of("MSIAttr", 27, 24);
-    public static final Field D0_MSIDATA = Field.of("MSIData", 63, 32);
-    public static final Field D0_ATC_GLOBAL = Field.bit("Global", 9);
+    public static final StructField D0_CS = CMD.range(0, "CS", 13, 12);
+    public static final StructField D0_MSH = CMD.range(0, "MSH", 23, 22);
+    public static final StructField D0_MSIATTR = CMD.range(0, "MSIAttr", 27, 24);
+    public static final StructField D0_MSIDATA = CMD.range(0, "MSIData", 63, 32);
+    public static final StructField D0_ATC_GLOBAL = CMD.bit(0, "Global", 9);
 
     public static final int CS_NONE = 0;
     public static final int CS_IRQ = 1;
@@ -62,20 +67,20 @@ public final class CmdFormat {
 
     // ---- doubleword 1 ------------------------------------------------------------------------
     /** CFGI_CD / TLBI: only leaf entries need invalidating. */
-    public static final Field D1_LEAF = Field.bit("Leaf", 0);
+    public static final StructField D1_LEAF = CMD.bit(1, "Leaf", 0);
     /** CFGI_STE_RANGE: 2^(Range+1) StreamIDs. */
-    public static final Field D1_RANGE = Field.of("Range", 4, 0);
+    public static final StructField D1_RANGE = CMD.range(1, "Range", 4, 0);
     /** TLBI: level of the leaf entries (0 = unknown), a hint the SMMU may use. */
-    public static final Field D1_TTL = Field.of("TTL", 9, 8);
+    public static final StructField D1_TTL = CMD.range(1, "TTL", 9, 8);
     /** TLBI: granule of the range (0 = not a range; 1 = 4K, 2 = 16K, 3 = 64K). */
-    public static final Field D1_TG = Field.of("TG", 11, 10);
+    public static final StructField D1_TG = CMD.range(1, "TG", 11, 10);
     /** TLBI_NH_VA/VAA address [63:12], used in place. */
-    public static final Field D1_VA = Field.of("Address", 63, 12);
+    public static final StructField D1_VA = CMD.range(1, "Address", 63, 12);
     /** TLBI_S2_IPA address [51:12], used in place. */
-    public static final Field D1_IPA = Field.of("IPA", 51, 12);
-    public static final Field D1_MSIADDR = Field.of("MSIAddress", 51, 2);
-    public static final Field D1_ATC_SIZE = Field.of("Size", 5, 0);
-    public static final Field D1_PREFETCH_SIZE = Field.of("Size", 4, 0);
+    public static final StructField D1_IPA = CMD.range(1, "IPA", 51, 12);
+    public static final StructField D1_MSIADDR = CMD.range(1, "MSIAddress", 51, 2);
+    public static final StructField D1_ATC_SIZE = CMD.range(1, "Size", 5, 0);
+    public static final StructField D1_PREFETCH_SIZE = CMD.range(1, "Size", 4, 0);
 
     /** log2 of the range granule a TG value selects ({@code tg * 2 + 10}), or -1 for TG 0. */
     public static int granuleShift(int tg) {

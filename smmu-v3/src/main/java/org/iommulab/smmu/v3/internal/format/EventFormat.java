@@ -1,5 +1,8 @@
 package org.iommulab.smmu.v3.internal.format;
 
+import org.iommulab.modelkit.regs.StructField;
+import org.iommulab.modelkit.regs.StructLayout;
+
 /**
  * Event queue records (IHI0070 §7.3): 32 bytes, four little-endian doublewords. The model
  * writes them, the driver decodes them (Linux {@code EVTQ_*}). Fields not defined for an
@@ -11,6 +14,8 @@ public final class EventFormat {
 
     public static final int EVT_SIZE = 32;
     public static final int EVT_DWORDS = 4;
+    /** An event record's layout: the fields below sit in its four doublewords. */
+    public static final StructLayout EVT = StructLayout.of("EVT", EVT_SIZE, "IHI0070 §7.3");
 
     // ---- event numbers (§7.3) ----------------------------------------------------------------
     public static final int F_UUT = 0x01;
@@ -34,22 +39,22 @@ public final class EventFormat {
     public static final int F_VMS_FETCH = 0x25;
 
     // ---- doubleword 0 ------------------------------------------------------------------------
-    public static final Field D0_ID = Field.of("ID", 7, 0);
-    public static final Field D0_SSV = Field.bit("SSV", 11);
-    public static final Field D0_SSID = Field.of("SubstreamID", 31, 12);
-    public static final Field D0_SID = Field.of("StreamID", 63, 32);
+    public static final StructField D0_ID = EVT.range(0, "ID", 7, 0);
+    public static final StructField D0_SSV = EVT.bit(0, "SSV", 11);
+    public static final StructField D0_SSID = EVT.range(0, "SubstreamID", 31, 12);
+    public static final StructField D0_SID = EVT.range(0, "StreamID", 63, 32);
 
     // ---- doubleword 1 ------------------------------------------------------------------------
-    public static final Field D1_STAG = Field.of("STAG", 15, 0);
-    public static final Field D1_STALL = Field.bit("Stall", 31);
-    public static final Field D1_PNU = Field.bit("PnU", 33);
-    public static final Field D1_IND = Field.bit("InD", 34);
+    public static final StructField D1_STAG = EVT.range(1, "STAG", 15, 0);
+    public static final StructField D1_STALL = EVT.bit(1, "Stall", 31);
+    public static final StructField D1_PNU = EVT.bit(1, "PnU", 33);
+    public static final StructField D1_IND = EVT.bit(1, "InD", 34);
     /** 1 = read, 0 = write. */
-    public static final Field D1_RNW = Field.bit("RnW", 35);
+    public static final StructField D1_RNW = EVT.bit(1, "RnW", 35);
     /** 1 = the fault arose at stage 2. */
-    public static final Field D1_S2 = Field.bit("S2", 39);
+    public static final StructField D1_S2 = EVT.bit(1, "S2", 39);
     /** 0 = CD (CD fetch), 1 = TTD (stage-1 table fetch), 2 = IN (the input address). */
-    public static final Field D1_CLASS = Field.of("CLASS", 41, 40);
+    public static final StructField D1_CLASS = EVT.range(1, "CLASS", 41, 40);
 
     public static final int CLASS_CD = 0;
     public static final int CLASS_TT = 1;
@@ -57,11 +62,11 @@ public final class EventFormat {
 
     // ---- doublewords 2 and 3 -----------------------------------------------------------------
     /** InputAddr[63:0]. */
-    public static final Field D2_INPUT_ADDR = Field.of("InputAddr", 63, 0);
+    public static final StructField D2_INPUT_ADDR = EVT.range(2, "InputAddr", 63, 0);
     /** IPA[55:12] of a stage-2 fault, used in place. */
-    public static final Field D3_IPA = Field.of("IPA", 55, 12);
+    public static final StructField D3_IPA = EVT.range(3, "IPA", 55, 12);
     /** FetchAddr[55:3] of F_STE_FETCH, F_CD_FETCH, F_WALK_EABT, used in place. */
-    public static final Field D3_FETCH_ADDR = Field.of("FetchAddr", 55, 3);
+    public static final StructField D3_FETCH_ADDR = EVT.range(3, "FetchAddr", 55, 3);
 
     /** True for the events whose doubleword 3 is FetchAddr rather than IPA. */
     public static boolean hasFetchAddr(int id) {

@@ -1,6 +1,6 @@
 package org.iommulab.smmu.v3.internal.model;
 
-import org.iommulab.smmu.v3.internal.format.Field;
+import org.iommulab.modelkit.regs.Field;
 import org.iommulab.smmu.v3.internal.format.RegFields.Cr0;
 import org.iommulab.smmu.v3.internal.format.RegFields.Cr2;
 import org.iommulab.smmu.v3.internal.format.RegFields.Gbpa;
@@ -8,6 +8,7 @@ import org.iommulab.smmu.v3.internal.format.RegFields.Gerror;
 import org.iommulab.smmu.v3.internal.format.RegFields.IrqCtrl;
 import org.iommulab.smmu.v3.internal.format.RegFields.Queue;
 import org.iommulab.smmu.v3.internal.format.RegFields.Strtab;
+import org.iommulab.smmu.v3.internal.format.Regs;
 
 /**
  * The writable register state of the model, with the reset values of IHI0070 §6.3: every
@@ -48,7 +49,7 @@ final class RegisterState {
         cr0ack = 0;
         cr1 = 0;
         cr2 = 0;
-        gbpa = (int) Gbpa.RESET;
+        gbpa = (int) Regs.GBPA.reset();
         irqCtrl = 0;
         irqCtrlAck = 0;
         gerror = 0;

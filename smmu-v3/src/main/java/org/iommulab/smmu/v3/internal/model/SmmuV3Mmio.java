@@ -1,16 +1,13 @@
 package org.iommulab.smmu.v3.internal.model;
 
+import org.iommulab.modelkit.regs.Register;
+import org.iommulab.modelkit.regs.RegisterBlock;
 import org.iommulab.smmu.v3.internal.format.QueueRing;
-import org.iommulab.smmu.v3.internal.format.Reg;
 import org.iommulab.smmu.v3.internal.format.RegFields.Cr0;
-import org.iommulab.smmu.v3.internal.format.RegFields.Cr1;
-import org.iommulab.smmu.v3.internal.format.RegFields.Cr2;
 import org.iommulab.smmu.v3.internal.format.RegFields.Gbpa;
-import org.iommulab.smmu.v3.internal.format.RegFields.Gerror;
-import org.iommulab.smmu.v3.internal.format.RegFields.IrqCfg;
-import org.iommulab.smmu.v3.internal.format.RegFields.IrqCtrl;
 import org.iommulab.smmu.v3.internal.format.RegFields.Queue;
 import org.iommulab.smmu.v3.internal.format.RegFields.Strtab;
+import org.iommulab.smmu.v3.internal.format.Regs;
 
 /**
  * The SMMU's memory-mapped register interface (IHI0070 §6), the only way software changes the
@@ -29,8 +26,6 @@ import org.iommulab.smmu.v3.internal.format.RegFields.Strtab;
  * Interrupts raised by a write are delivered when it completes.
  */
 public final class SmmuV3Mmio {
-    private static final long IMPLEMENTED_CR0_MAX = ~Cr0.RESERVED & 0xffff_ffffL;
-
     private final SmmuV3Model model;
     private final RegisterState regs;
     private final IdRegisters ids;
@@ -50,7 +45,7 @@ public final class SmmuV3Mmio {
         this.events = events;
         this.irqs = irqs;
         // Architected bits minus those RES0 here: PRIQEN (no PRI), VMW, DPT_WALK_EN, ATSCHK without ATS.
-        long cr0 = IMPLEMENTED_CR0_MAX & ~Cr0.PRIQEN.mask() & ~Cr0.VMW.mask() & ~Cr0.DPT_WALK_EN.mask();
+        long cr0 = Regs.CR0.implemented() & ~Cr0.PRIQEN.mask() & ~Cr0.VMW.mask() & ~Cr0.DPT_WALK_EN.mask();
         if (!features.ats()) {
             cr0 &= ~Cr0.ATSCHK.mask();
         }
@@ -61,62 +56,89 @@ public final class SmmuV3Mmio {
 
     public int read32(int offset) {
         synchronized (model.lock) {
-            Reg r = Reg.at(offset);
-            if (r != null) {
-                long v = value(r);
-                return (int) v;
+            RegisterBlock.Slot s = Regs.FRAME.lookup(offset);
+            if (s == null) {
+                throw unknown(offset, 4);
             }
-            Reg hi = Reg.upperHalfAt(offset);
-            if (hi != null) {
-                return (int) (value(hi) >>> 32);
-            }
-            throw unknown(offset, 4);
+            long v = value(s.register());
+            return (int) (s.high() ? v >>> 32 : v);
         }
     }
 
     public long read64(int offset) {
         synchronized (model.lock) {
-            Reg r = reg64(offset);
+            Register r = reg64(offset);
             return value(r);
         }
     }
 
-    private long value(Reg r) {
-        switch (r) {
-            case IDR0: return ids.idr0 & 0xffff_ffffL;
-            case IDR1: return ids.idr1 & 0xffff_ffffL;
-            case IDR2: return ids.idr2;
-            case IDR3: return ids.idr3 & 0xffff_ffffL;
-            case IDR4: return ids.idr4;
-            case IDR5: return ids.idr5 & 0xffff_ffffL;
-            case IIDR: return ids.iidr;
-            case AIDR: return ids.aidr;
-            case CR0: return regs.cr0 & 0xffff_ffffL;
-            case CR0ACK: return regs.cr0ack & 0xffff_ffffL;
-            case CR1: return regs.cr1;
-            case CR2: return regs.cr2;
-            case STATUSR: return 0;
-            case GBPA: return regs.gbpa & 0xffff_ffffL;
-            case IRQ_CTRL: return regs.irqCtrl;
-            case IRQ_CTRLACK: return regs.irqCtrlAck;
-            case GERROR: return regs.gerror;
-            case GERRORN: return regs.gerrorn;
-            case GERROR_IRQ_CFG0: return regs.gerrorIrqCfg0;
-            case GERROR_IRQ_CFG1: return regs.gerrorIrqCfg1 & 0xffff_ffffL;
-            case GERROR_IRQ_CFG2: return regs.gerrorIrqCfg2;
-            case STRTAB_BASE: return regs.strtabBase;
-            case STRTAB_BASE_CFG: return regs.strtabBaseCfg;
-            case CMDQ_BASE: return regs.cmdqBase;
-            case CMDQ_PROD: return regs.cmdqProd & 0xffff_ffffL;
-            case CMDQ_CONS: return regs.cmdqCons & 0xffff_ffffL;
-            case EVENTQ_BASE: return regs.evtqBase;
-            case EVENTQ_IRQ_CFG0: return regs.evtqIrqCfg0;
-            case EVENTQ_IRQ_CFG1: return regs.evtqIrqCfg1 & 0xffff_ffffL;
-            case EVENTQ_IRQ_CFG2: return regs.evtqIrqCfg2;
-            case EVENTQ_PROD: return regs.evtqProd & 0xffff_ffffL;
-            case EVENTQ_CONS: return regs.evtqCons & 0xffff_ffffL;
-            default: throw new IllegalStateException("register " + r + " has no read handler");
+    private long value(Register r) {
+        if (r == Regs.IDR0) {
+            return ids.idr0 & 0xffff_ffffL;
+        } else if (r == Regs.IDR1) {
+            return ids.idr1 & 0xffff_ffffL;
+        } else if (r == Regs.IDR2) {
+            return ids.idr2;
+        } else if (r == Regs.IDR3) {
+            return ids.idr3 & 0xffff_ffffL;
+        } else if (r == Regs.IDR4) {
+            return ids.idr4;
+        } else if (r == Regs.IDR5) {
+            return ids.idr5 & 0xffff_ffffL;
+        } else if (r == Regs.IIDR) {
+            return ids.iidr;
+        } else if (r == Regs.AIDR) {
+            return ids.aidr;
+        } else if (r == Regs.CR0) {
+            return regs.cr0 & 0xffff_ffffL;
+        } else if (r == Regs.CR0ACK) {
+            return regs.cr0ack & 0xffff_ffffL;
+        } else if (r == Regs.CR1) {
+            return regs.cr1;
+        } else if (r == Regs.CR2) {
+            return regs.cr2;
+        } else if (r == Regs.STATUSR) {
+            return 0;
+        } else if (r == Regs.GBPA) {
+            return regs.gbpa & 0xffff_ffffL;
+        } else if (r == Regs.IRQ_CTRL) {
+            return regs.irqCtrl;
+        } else if (r == Regs.IRQ_CTRLACK) {
+            return regs.irqCtrlAck;
+        } else if (r == Regs.GERROR) {
+            return regs.gerror;
+        } else if (r == Regs.GERRORN) {
+            return regs.gerrorn;
+        } else if (r == Regs.GERROR_IRQ_CFG0) {
+            return regs.gerrorIrqCfg0;
+        } else if (r == Regs.GERROR_IRQ_CFG1) {
+            return regs.gerrorIrqCfg1 & 0xffff_ffffL;
+        } else if (r == Regs.GERROR_IRQ_CFG2) {
+            return regs.gerrorIrqCfg2;
+        } else if (r == Regs.STRTAB_BASE) {
+            return regs.strtabBase;
+        } else if (r == Regs.STRTAB_BASE_CFG) {
+            return regs.strtabBaseCfg;
+        } else if (r == Regs.CMDQ_BASE) {
+            return regs.cmdqBase;
+        } else if (r == Regs.CMDQ_PROD) {
+            return regs.cmdqProd & 0xffff_ffffL;
+        } else if (r == Regs.CMDQ_CONS) {
+            return regs.cmdqCons & 0xffff_ffffL;
+        } else if (r == Regs.EVENTQ_BASE) {
+            return regs.evtqBase;
+        } else if (r == Regs.EVENTQ_IRQ_CFG0) {
+            return regs.evtqIrqCfg0;
+        } else if (r == Regs.EVENTQ_IRQ_CFG1) {
+            return regs.evtqIrqCfg1 & 0xffff_ffffL;
+        } else if (r == Regs.EVENTQ_IRQ_CFG2) {
+            return regs.evtqIrqCfg2;
+        } else if (r == Regs.EVENTQ_PROD) {
+            return regs.evtqProd & 0xffff_ffffL;
+        } else if (r == Regs.EVENTQ_CONS) {
+            return regs.evtqCons & 0xffff_ffffL;
         }
+        throw new IllegalStateException("register " + r + " has no read handler");
     }
 
     // ---- writes ------------------------------------------------------------------------------
@@ -124,19 +146,18 @@ public final class SmmuV3Mmio {
     public void write32(int offset, int value) {
         synchronized (model.lock) {
             try {
-                Reg r = Reg.at(offset);
-                long v = value & 0xffff_ffffL;
-                if (r != null) {
-                    writable(r);
-                    write(r, r.width() == 64 ? (value(r) & ~0xffff_ffffL) | v : v);
-                    return;
-                }
-                Reg hi = Reg.upperHalfAt(offset);
-                if (hi == null) {
+                RegisterBlock.Slot s = Regs.FRAME.lookup(offset);
+                if (s == null) {
                     throw unknown(offset, 4);
                 }
-                writable(hi);
-                write(hi, (value(hi) & 0xffff_ffffL) | (v << 32));
+                Register r = s.register();
+                long v = value & 0xffff_ffffL;
+                writable(r);
+                if (s.high()) {
+                    write(r, (value(r) & 0xffff_ffffL) | (v << 32));
+                } else {
+                    write(r, r.width() == 64 ? (value(r) & ~0xffff_ffffL) | v : v);
+                }
             } finally {
                 irqs.deliver();
             }
@@ -146,7 +167,7 @@ public final class SmmuV3Mmio {
     public void write64(int offset, long value) {
         synchronized (model.lock) {
             try {
-                Reg r = reg64(offset);
+                Register r = reg64(offset);
                 writable(r);
                 write(r, value);
             } finally {
@@ -155,88 +176,67 @@ public final class SmmuV3Mmio {
         }
     }
 
-    private void write(Reg r, long v) {
-        switch (r) {
-            case CR0:
-                // CR0ACK follows at once; the queues and the SMMU enable take effect immediately.
-                regs.cr0 = (int) v & cr0Implemented;
-                regs.cr0ack = regs.cr0;
-                commands.consume();
-                return;
-            case CR1:
-                regs.cr1 = (int) (v & Cr1.IMPLEMENTED);
-                return;
-            case CR2:
-                guard(regs.disabledStable(Cr0.SMMUEN), "CR2", "CR0.SMMUEN");
-                regs.cr2 = (int) (v & (Cr2.RECINVSID.mask() | Cr2.PTM.mask()));
-                return;
-            case GBPA:
-                if (!Gbpa.UPDATE.isSet(v)) {
-                    throw new IllegalArgumentException("GBPA write without UPDATE = 1 is ignored by SMMUv3.2 and later"
-                            + " (IHI0070 6.3 SMMU_GBPA): set UPDATE with the new value");
-                }
-                regs.gbpa = (int) (v & Gbpa.IMPLEMENTED);
-                return;
-            case IRQ_CTRL:
-                regs.irqCtrl = (int) (v & (IrqCtrl.GERROR_IRQEN.mask() | IrqCtrl.EVENTQ_IRQEN.mask()));
-                regs.irqCtrlAck = regs.irqCtrl;
-                return;
-            case GERRORN:
-                regs.gerrorn = (int) (v & Gerror.ERR_MASK);
-                // Acknowledging CMDQ_ERR lets the command queue run again (QEMU does the same).
-                commands.consume();
-                return;
-            case GERROR_IRQ_CFG0:
-                regs.gerrorIrqCfg0 = IrqCfg.ADDR.bits(v);
-                return;
-            case GERROR_IRQ_CFG1:
-                regs.gerrorIrqCfg1 = (int) v;
-                return;
-            case GERROR_IRQ_CFG2:
-                regs.gerrorIrqCfg2 = (int) (v & (IrqCfg.MEMATTR.mask() | IrqCfg.SH.mask()));
-                return;
-            case EVENTQ_IRQ_CFG0:
-                regs.evtqIrqCfg0 = IrqCfg.ADDR.bits(v);
-                return;
-            case EVENTQ_IRQ_CFG1:
-                regs.evtqIrqCfg1 = (int) v;
-                return;
-            case EVENTQ_IRQ_CFG2:
-                regs.evtqIrqCfg2 = (int) (v & (IrqCfg.MEMATTR.mask() | IrqCfg.SH.mask()));
-                return;
-            case STRTAB_BASE:
-                guard(regs.disabledStable(Cr0.SMMUEN), "STRTAB_BASE", "CR0.SMMUEN");
-                regs.strtabBase = v & Strtab.BASE_IMPLEMENTED;
-                return;
-            case STRTAB_BASE_CFG:
-                guard(regs.disabledStable(Cr0.SMMUEN), "STRTAB_BASE_CFG", "CR0.SMMUEN");
-                checkStrtabCfg(v);
-                regs.strtabBaseCfg = (int) (v & Strtab.CFG_IMPLEMENTED);
-                return;
-            case CMDQ_BASE:
-                guard(regs.disabledStable(Cr0.CMDQEN), "CMDQ_BASE", "CR0.CMDQEN");
-                regs.cmdqBase = v & Queue.BASE_IMPLEMENTED;
-                return;
-            case CMDQ_PROD:
-                writeCmdqProd((int) v);
-                return;
-            case CMDQ_CONS:
-                guard(regs.disabledStable(Cr0.CMDQEN), "CMDQ_CONS", "CR0.CMDQEN");
-                regs.cmdqCons = (int) v & ((int) Queue.CONS_ERR.mask() | commands.ring().position(-1));
-                return;
-            case EVENTQ_BASE:
-                guard(regs.disabledStable(Cr0.EVENTQEN), "EVENTQ_BASE", "CR0.EVENTQEN");
-                regs.evtqBase = v & Queue.BASE_IMPLEMENTED;
-                return;
-            case EVENTQ_PROD:
-                guard(regs.disabledStable(Cr0.EVENTQEN), "EVENTQ_PROD", "CR0.EVENTQEN");
-                regs.evtqProd = (int) v & ((int) Queue.PROD_OVFLG.mask() | events.ring().position(-1));
-                return;
-            case EVENTQ_CONS:
-                writeEvtqCons((int) v);
-                return;
-            default:
-                throw new IllegalStateException("register " + r + " has no write handler");
+    private void write(Register r, long v) {
+        if (r == Regs.CR0) {
+            // CR0ACK follows at once; the queues and the SMMU enable take effect immediately.
+            regs.cr0 = (int) v & cr0Implemented;
+            regs.cr0ack = regs.cr0;
+            commands.consume();
+        } else if (r == Regs.CR1) {
+            regs.cr1 = (int) (v & Regs.CR1.implemented());
+        } else if (r == Regs.CR2) {
+            guard(regs.disabledStable(Cr0.SMMUEN), "CR2", "CR0.SMMUEN");
+            regs.cr2 = (int) (v & Regs.CR2.implemented());
+        } else if (r == Regs.GBPA) {
+            if (!Gbpa.UPDATE.isSet(v)) {
+                throw new IllegalArgumentException("GBPA write without UPDATE = 1 is ignored by SMMUv3.2 and later"
+                        + " (IHI0070 6.3 SMMU_GBPA): set UPDATE with the new value");
+            }
+            regs.gbpa = (int) (v & Regs.GBPA.implemented());
+        } else if (r == Regs.IRQ_CTRL) {
+            regs.irqCtrl = (int) (v & Regs.IRQ_CTRL.implemented());
+            regs.irqCtrlAck = regs.irqCtrl;
+        } else if (r == Regs.GERRORN) {
+            regs.gerrorn = (int) (v & Regs.GERRORN.implemented());
+            // Acknowledging CMDQ_ERR lets the command queue run again (QEMU does the same).
+            commands.consume();
+        } else if (r == Regs.GERROR_IRQ_CFG0) {
+            regs.gerrorIrqCfg0 = v & Regs.GERROR_IRQ_CFG0.implemented();
+        } else if (r == Regs.GERROR_IRQ_CFG1) {
+            regs.gerrorIrqCfg1 = (int) v;
+        } else if (r == Regs.GERROR_IRQ_CFG2) {
+            regs.gerrorIrqCfg2 = (int) (v & Regs.GERROR_IRQ_CFG2.implemented());
+        } else if (r == Regs.EVENTQ_IRQ_CFG0) {
+            regs.evtqIrqCfg0 = v & Regs.EVENTQ_IRQ_CFG0.implemented();
+        } else if (r == Regs.EVENTQ_IRQ_CFG1) {
+            regs.evtqIrqCfg1 = (int) v;
+        } else if (r == Regs.EVENTQ_IRQ_CFG2) {
+            regs.evtqIrqCfg2 = (int) (v & Regs.EVENTQ_IRQ_CFG2.implemented());
+        } else if (r == Regs.STRTAB_BASE) {
+            guard(regs.disabledStable(Cr0.SMMUEN), "STRTAB_BASE", "CR0.SMMUEN");
+            regs.strtabBase = v & Regs.STRTAB_BASE.implemented();
+        } else if (r == Regs.STRTAB_BASE_CFG) {
+            guard(regs.disabledStable(Cr0.SMMUEN), "STRTAB_BASE_CFG", "CR0.SMMUEN");
+            checkStrtabCfg(v);
+            regs.strtabBaseCfg = (int) (v & Regs.STRTAB_BASE_CFG.implemented());
+        } else if (r == Regs.CMDQ_BASE) {
+            guard(regs.disabledStable(Cr0.CMDQEN), "CMDQ_BASE", "CR0.CMDQEN");
+            regs.cmdqBase = v & Regs.CMDQ_BASE.implemented();
+        } else if (r == Regs.CMDQ_PROD) {
+            writeCmdqProd((int) v);
+        } else if (r == Regs.CMDQ_CONS) {
+            guard(regs.disabledStable(Cr0.CMDQEN), "CMDQ_CONS", "CR0.CMDQEN");
+            regs.cmdqCons = (int) v & ((int) Queue.CONS_ERR.mask() | commands.ring().position(-1));
+        } else if (r == Regs.EVENTQ_BASE) {
+            guard(regs.disabledStable(Cr0.EVENTQEN), "EVENTQ_BASE", "CR0.EVENTQEN");
+            regs.evtqBase = v & Regs.EVENTQ_BASE.implemented();
+        } else if (r == Regs.EVENTQ_PROD) {
+            guard(regs.disabledStable(Cr0.EVENTQEN), "EVENTQ_PROD", "CR0.EVENTQEN");
+            regs.evtqProd = (int) v & ((int) Queue.PROD_OVFLG.mask() | events.ring().position(-1));
+        } else if (r == Regs.EVENTQ_CONS) {
+            writeEvtqCons((int) v);
+        } else {
+            throw new IllegalStateException("register " + r + " has no write handler");
         }
     }
 
@@ -275,14 +275,15 @@ public final class SmmuV3Mmio {
         }
     }
 
-    private Reg reg64(int offset) {
+    private Register reg64(int offset) {
         if ((offset & 7) != 0) {
             throw new IllegalArgumentException(String.format("64-bit access at 0x%x is not 8-byte aligned", offset));
         }
-        Reg r = Reg.at(offset);
-        if (r == null) {
+        RegisterBlock.Slot s = Regs.FRAME.lookup(offset);
+        if (s == null || s.high()) {
             throw unknown(offset, 8);
         }
+        Register r = s.register();
         if (r.width() != 64) {
             throw new IllegalArgumentException(String.format(
                     "64-bit access at 0x%x to 32-bit %s (IHI0070 6.2: CONSTRAINED UNPREDICTABLE, aborted here)", offset, r));
@@ -290,8 +291,8 @@ public final class SmmuV3Mmio {
         return r;
     }
 
-    private static void writable(Reg r) {
-        if (!r.writable()) {
+    private static void writable(Register r) {
+        if (!r.access().writable()) {
             throw new IllegalArgumentException(r + " is read-only (" + r.spec() + ")");
         }
     }
@@ -310,7 +311,7 @@ public final class SmmuV3Mmio {
         if (offset == 0xa8 || offset == 0xac) {
             return new IllegalArgumentException(String.format(
                     "0x%x: EVENTQ_PROD/CONS live on page 1 (0x%x); this SMMU does not alias them on page 0",
-                    offset, offset + Reg.PAGE1));
+                    offset, offset + Regs.PAGE1));
         }
         return new IllegalArgumentException(String.format("no SMMUv3 register at offset 0x%x for a %d-bit access", offset,
                 size * 8));

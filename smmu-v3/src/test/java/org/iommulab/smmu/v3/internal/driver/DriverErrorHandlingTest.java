@@ -15,8 +15,8 @@ import org.iommulab.api.platform.DmaFaultException;
 import org.iommulab.iopgtable.lpae.LpaeGranule;
 import org.iommulab.platform.internal.device.SimDmaDevice;
 import org.iommulab.smmu.v3.internal.format.CmdFormat;
-import org.iommulab.smmu.v3.internal.format.Reg;
 import org.iommulab.smmu.v3.internal.format.RegFields.Queue;
+import org.iommulab.smmu.v3.internal.format.Regs;
 import org.iommulab.smmu.v3.internal.model.SmmuV3Features;
 import org.junit.jupiter.api.Test;
 
@@ -34,10 +34,10 @@ class DriverErrorHandlingTest {
         List<String> log = h.driver.log();
         assertTrue(log.stream().anyMatch(l -> l.contains("CMDQ error") && l.contains("Illegal command")), log.toString());
         assertTrue(log.stream().anyMatch(l -> l.contains("skipping command in error state")), log.toString());
-        int cons = h.driver.mmio().read32(Reg.CMDQ_CONS.offset());
-        assertEquals(h.driver.mmio().read32(Reg.CMDQ_PROD.offset()), h.driver.hw().cmdq.ring().position(cons));
+        int cons = h.driver.mmio().read32(Regs.CMDQ_CONS.offset());
+        assertEquals(h.driver.mmio().read32(Regs.CMDQ_PROD.offset()), h.driver.hw().cmdq.ring().position(cons));
         assertEquals(Queue.CERROR_ILL, Queue.CONS_ERR.getInt(cons & 0xffff_ffffL), "ERR still says what stopped it");
-        assertEquals(0, h.driver.mmio().read32(Reg.GERROR.offset()) ^ h.driver.mmio().read32(Reg.GERRORN.offset()));
+        assertEquals(0, h.driver.mmio().read32(Regs.GERROR.offset()) ^ h.driver.mmio().read32(Regs.GERRORN.offset()));
         // The driver keeps working: map, access, unmap, invalidate.
         SimDmaDevice dev = h.device("d", 9);
         h.driver.probeDevice(dev);
@@ -60,9 +60,9 @@ class DriverErrorHandlingTest {
     void commandFetchAbortIsRetriedOnceThenTheQueueStaysHalted() {
         DriverHarness h = DriverHarness.stage1();
         // Move the command queue out of RAM behind the driver's back.
-        h.driver.mmio().write32(Reg.CR0.offset(), 0b101);
-        h.driver.mmio().write64(Reg.CMDQ_BASE.offset(), 0x2000_0000L | 8);
-        h.driver.mmio().write32(Reg.CR0.offset(), 0b1101);
+        h.driver.mmio().write32(Regs.CR0.offset(), 0b101);
+        h.driver.mmio().write64(Regs.CMDQ_BASE.offset(), 0x2000_0000L | 8);
+        h.driver.mmio().write32(Regs.CR0.offset(), 0b1101);
         long[] cmd = {CmdFormat.D0_OP.of(CmdFormat.TLBI_NSNH_ALL), 0};
         assertEquals(-110, h.driver.hw().cmdq.issue(cmd, 1, true), "the CMD_SYNC never completes");
         List<String> log = h.driver.log();
@@ -70,7 +70,7 @@ class DriverErrorHandlingTest {
         assertTrue(log.contains("command fetch keeps aborting; leaving the command queue halted"), log.toString());
         assertTrue(log.stream().anyMatch(l -> l.startsWith("CMD_SYNC timeout")), log.toString());
         assertEquals(1, h.driver.hw().cmdq.timeouts());
-        int active = h.driver.mmio().read32(Reg.GERROR.offset()) ^ h.driver.mmio().read32(Reg.GERRORN.offset());
+        int active = h.driver.mmio().read32(Regs.GERROR.offset()) ^ h.driver.mmio().read32(Regs.GERRORN.offset());
         assertEquals(1, active, "CMDQ_ERR left active");
     }
 
@@ -84,7 +84,7 @@ class DriverErrorHandlingTest {
         IommuDomain d = h.driver.allocDomain(DomainType.DMA);
         d.attachDevice(dev);
         // Mask the EVTQ interrupt so records pile up, as when the IRQ thread is late.
-        h.driver.mmio().write32(Reg.IRQ_CTRL.offset(), 1);
+        h.driver.mmio().write32(Regs.IRQ_CTRL.offset(), 1);
         for (int i = 0; i < 6; i++) {
             long iova = 0x10_0000L * (i + 1);
             try {
@@ -94,11 +94,11 @@ class DriverErrorHandlingTest {
             }
         }
         assertEquals(6, dev.faults().size(), "every fault is reported, recorded or not");
-        int prod = h.driver.mmio().read32(Reg.EVENTQ_PROD.offset());
+        int prod = h.driver.mmio().read32(Regs.EVENTQ_PROD.offset());
         assertTrue(prod < 0, "OVFLG set");
         assertEquals(4, h.driver.hw().evtq.drain());
         assertTrue(h.driver.log().contains("EVTQ overflow detected -- events lost"));
-        int cons = h.driver.mmio().read32(Reg.EVENTQ_CONS.offset());
+        int cons = h.driver.mmio().read32(Regs.EVENTQ_CONS.offset());
         assertEquals(prod & (1 << 31), cons & (1 << 31), "OVACKFLG = OVFLG");
         assertEquals(4, dev.warnings().size());
     }

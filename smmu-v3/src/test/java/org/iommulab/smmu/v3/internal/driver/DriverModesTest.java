@@ -13,8 +13,8 @@ import org.iommulab.api.iommu.IotlbGather;
 import org.iommulab.api.platform.AccessType;
 import org.iommulab.api.platform.DmaFaultException;
 import org.iommulab.platform.internal.device.SimDmaDevice;
-import org.iommulab.smmu.v3.internal.format.Reg;
 import org.iommulab.smmu.v3.internal.format.RegFields.Strtab;
+import org.iommulab.smmu.v3.internal.format.Regs;
 import org.iommulab.smmu.v3.internal.model.SmmuV3Features;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -36,7 +36,7 @@ class DriverModesTest {
     void mapTranslateUnmap(DriverConfig.Stage stage, SmmuV3Features.Stages hw, boolean twoLevel, boolean ril,
             boolean msi) throws BackendException {
         DriverHarness h = DriverHarness.with(hw, stage, twoLevel, ril, msi);
-        long cfg = h.driver.mmio().read32(Reg.STRTAB_BASE_CFG.offset());
+        long cfg = h.driver.mmio().read32(Regs.STRTAB_BASE_CFG.offset());
         assertEquals(twoLevel ? Strtab.FMT_2LVL : Strtab.FMT_LINEAR, Strtab.FMT.get(cfg));
         SimDmaDevice dev = h.device("dev", 0x1234, 0x1235);
         h.driver.probeDevice(dev);
@@ -63,13 +63,13 @@ class DriverModesTest {
         }
         assertEquals(0x8000_0010L, port.translate(0x1235, 0x8000_0010L, AccessType.READ), "the block is untouched");
         d.flushIotlbAll();
-        assertEquals(0, h.driver.mmio().read32(Reg.GERROR.offset()) ^ h.driver.mmio().read32(Reg.GERRORN.offset()));
+        assertEquals(0, h.driver.mmio().read32(Regs.GERROR.offset()) ^ h.driver.mmio().read32(Regs.GERRORN.offset()));
         assertTrue(h.driver.log().isEmpty(), h.driver.log().toString());
         d.detachDevice(dev);
         d.free();
         h.driver.releaseDevice(dev);
         h.driver.shutdown();
-        assertEquals(0, h.driver.mmio().read32(Reg.CR0.offset()));
+        assertEquals(0, h.driver.mmio().read32(Regs.CR0.offset()));
     }
 
     @ParameterizedTest(name = "stage {0} unsupported by a {1} SMMU")

@@ -19,12 +19,13 @@ import org.iommulab.api.platform.DmaFault;
 import org.iommulab.api.platform.DmaFaultException;
 import org.iommulab.api.platform.FaultKind;
 import org.iommulab.api.platform.FaultOrigin;
+import org.iommulab.modelkit.regs.Register;
 import org.iommulab.platform.internal.device.SimDmaDevice;
 import org.iommulab.smmu.v3.internal.format.EventFormat;
-import org.iommulab.smmu.v3.internal.format.Reg;
 import org.iommulab.smmu.v3.internal.format.RegFields.Cr0;
 import org.iommulab.smmu.v3.internal.format.RegFields.Cr2;
 import org.iommulab.smmu.v3.internal.format.RegFields.Strtab;
+import org.iommulab.smmu.v3.internal.format.Regs;
 import org.iommulab.smmu.v3.internal.model.SmmuV3Features;
 import org.junit.jupiter.api.Test;
 
@@ -36,24 +37,24 @@ class SmmuV3DriverTest {
 
     private final DriverHarness h = DriverHarness.stage1();
 
-    private static long reg(DriverHarness h, Reg r) {
+    private static long reg(DriverHarness h, Register r) {
         return h.driver.mmio().read32(r.offset()) & 0xffff_ffffL;
     }
 
     @Test
     void probeProgramsAndEnablesTheSmmu() {
         long on = Cr0.SMMUEN.mask() | Cr0.EVENTQEN.mask() | Cr0.CMDQEN.mask();
-        assertEquals(on, reg(h, Reg.CR0));
-        assertEquals(on, reg(h, Reg.CR0ACK));
-        assertEquals(Cr2.RECINVSID.mask() | Cr2.PTM.mask(), reg(h, Reg.CR2));
-        assertEquals(0b101, reg(h, Reg.IRQ_CTRLACK));
-        long cfg = reg(h, Reg.STRTAB_BASE_CFG);
+        assertEquals(on, reg(h, Regs.CR0));
+        assertEquals(on, reg(h, Regs.CR0ACK));
+        assertEquals(Cr2.RECINVSID.mask() | Cr2.PTM.mask(), reg(h, Regs.CR2));
+        assertEquals(0b101, reg(h, Regs.IRQ_CTRLACK));
+        long cfg = reg(h, Regs.STRTAB_BASE_CFG);
         assertEquals(Strtab.FMT_2LVL, Strtab.FMT.get(cfg));
         assertEquals(16, Strtab.LOG2SIZE.get(cfg));
         assertEquals(8, Strtab.SPLIT.get(cfg));
-        assertEquals(0, reg(h, Reg.GERROR) ^ reg(h, Reg.GERRORN));
+        assertEquals(0, reg(h, Regs.GERROR) ^ reg(h, Regs.GERRORN));
         assertEquals(4, h.model.commandsConsumed(), "CFGI_ALL, SYNC, TLBI_NSNH_ALL, SYNC");
-        assertEquals(reg(h, Reg.CMDQ_PROD), reg(h, Reg.CMDQ_CONS));
+        assertEquals(reg(h, Regs.CMDQ_PROD), reg(h, Regs.CMDQ_CONS));
         assertThrows(IllegalStateException.class, h.driver::probe);
     }
 
@@ -89,7 +90,7 @@ class SmmuV3DriverTest {
         assertEquals(1, dev.faults().size(), "reported once, by the model, before the abort");
         assertTrue(dev.warnings().get(0).contains("event 0x10 received"), dev.warnings().toString());
         assertEquals(1, h.driver.events().size(), "the driver drained the record on the EVTQ interrupt");
-        assertEquals(reg(h, Reg.EVENTQ_PROD), reg(h, Reg.EVENTQ_CONS));
+        assertEquals(reg(h, Regs.EVENTQ_PROD), reg(h, Regs.EVENTQ_CONS));
     }
 
     @Test

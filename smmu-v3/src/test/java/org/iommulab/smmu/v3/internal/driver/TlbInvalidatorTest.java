@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.iommulab.api.iommu.DomainType;
 import org.iommulab.api.iommu.IommuProt;
 import org.iommulab.api.iommu.IotlbGather;
-import org.iommulab.smmu.v3.internal.format.Reg;
+import org.iommulab.smmu.v3.internal.format.Regs;
 import org.iommulab.smmu.v3.internal.model.SmmuV3Features;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class TlbInvalidatorTest {
     private static long[] command(DriverHarness h, int fromEnd) {
         CommandQueue q = h.driver.hw().cmdq;
-        int prod = h.driver.mmio().read32(Reg.CMDQ_PROD.offset());
+        int prod = h.driver.mmio().read32(Regs.CMDQ_PROD.offset());
         long at = q.buffer().base() + 16L * q.ring().index(q.ring().advance(prod, -fromEnd));
         return new long[] {h.mem.readLong(at), h.mem.readLong(at + 8)};
     }
@@ -48,7 +48,7 @@ class TlbInvalidatorTest {
         long[] sync = command(h, 1);
         assertEquals(0, (int) sync[0], "the CMD_SYNC's MSI wrote 0 over its own first word (Linux's MSIPOLL)");
         CommandQueue q = h.driver.hw().cmdq;
-        int prod = h.driver.mmio().read32(Reg.CMDQ_PROD.offset());
+        int prod = h.driver.mmio().read32(Regs.CMDQ_PROD.offset());
         assertEquals(q.buffer().base() + 16L * q.ring().index(prod - 1), D1_MSIADDR.bits(sync[1]),
                 "MSIAddress is the command's own slot");
         g.reset();

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.iommulab.smmu.v3.internal.format.Reg;
 import org.iommulab.smmu.v3.internal.format.RegFields.Gerror;
 import org.iommulab.smmu.v3.internal.format.RegFields.Queue;
+import org.iommulab.smmu.v3.internal.format.Regs;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class CommandQueueTest {
     private static int gerrorActive(SmmuHarness h) {
-        return h.mmio.read32(Reg.GERROR.offset()) ^ h.mmio.read32(Reg.GERRORN.offset());
+        return h.mmio.read32(Regs.GERROR.offset()) ^ h.mmio.read32(Regs.GERRORN.offset());
     }
 
     @ParameterizedTest(name = "opcode {0} is illegal on this SMMU")
@@ -58,14 +58,14 @@ class CommandQueueTest {
     void haltedUntilGerrornAcknowledgesThenResumes() {
         SmmuHarness h = SmmuHarness.stage1().up();
         int p1 = h.stage(D0_OP.of(0x7f), 0); // illegal, at slot 0
-        h.mmio.write32(Reg.CMDQ_PROD.offset(), p1);
+        h.mmio.write32(Regs.CMDQ_PROD.offset(), p1);
         int p2 = h.stage(D0_OP.of(SYNC) | D0_CS.of(CS_SEV), 0);
-        h.mmio.write32(Reg.CMDQ_PROD.offset(), p2);
+        h.mmio.write32(Regs.CMDQ_PROD.offset(), p2);
         assertEquals(0, h.cmdqCons() & 0xff, "still halted: a new PROD does not restart it");
         assertEquals(0, h.model.sevCount());
         // Skip the bad command as Linux does: overwrite it with CMD_SYNC, then acknowledge.
         h.mem.writeLong(h.cmdq, D0_OP.of(SYNC));
-        h.mmio.write32(Reg.GERRORN.offset(), h.mmio.read32(Reg.GERROR.offset()));
+        h.mmio.write32(Regs.GERRORN.offset(), h.mmio.read32(Regs.GERROR.offset()));
         assertEquals(2, h.cmdqCons() & 0xff, "both commands consumed after the acknowledgement");
         assertEquals(1, h.model.sevCount());
         assertEquals(0, gerrorActive(h));
@@ -76,15 +76,15 @@ class CommandQueueTest {
         SmmuHarness h = SmmuHarness.stage1();
         h.linearStrtab(4);
         h.queues(6, 2);
-        h.mmio.write64(Reg.CMDQ_BASE.offset(), 0x2000_0000L | 6); // not RAM
+        h.mmio.write64(Regs.CMDQ_BASE.offset(), 0x2000_0000L | 6); // not RAM
         h.enable(true);
-        h.mmio.write32(Reg.CMDQ_PROD.offset(), 1);
+        h.mmio.write32(Regs.CMDQ_PROD.offset(), 1);
         int cons = h.cmdqCons();
         assertEquals(0, cons & 0x7f);
         assertEquals(Queue.CERROR_ABT, Queue.CONS_ERR.getInt(cons & 0xffff_ffffL));
         assertEquals((int) Gerror.CMDQ_ERR.mask(), gerrorActive(h));
         // Acknowledging retries the fetch, which aborts again: the error is active once more.
-        h.mmio.write32(Reg.GERRORN.offset(), h.mmio.read32(Reg.GERROR.offset()));
+        h.mmio.write32(Regs.GERRORN.offset(), h.mmio.read32(Regs.GERROR.offset()));
         assertEquals((int) Gerror.CMDQ_ERR.mask(), gerrorActive(h));
         assertEquals(0, h.cmdqCons() & 0x7f);
     }
@@ -137,7 +137,7 @@ class CommandQueueTest {
             h.sync();
         }
         assertEquals(11 & 0b111, h.cmdqCons());
-        assertEquals(h.mmio.read32(Reg.CMDQ_PROD.offset()), h.cmdqCons());
+        assertEquals(h.mmio.read32(Regs.CMDQ_PROD.offset()), h.cmdqCons());
         assertEquals(11, h.model.sevCount());
         assertFalse(h.irqs.contains(IrqLine.GERROR));
     }

@@ -10,10 +10,10 @@ import org.iommulab.api.platform.AccessType;
 import org.iommulab.api.platform.DmaFault;
 import org.iommulab.smmu.v3.internal.format.EventFormat;
 import org.iommulab.smmu.v3.internal.format.EventRecord;
-import org.iommulab.smmu.v3.internal.format.Reg;
 import org.iommulab.smmu.v3.internal.format.RegFields.Cr0;
 import org.iommulab.smmu.v3.internal.format.RegFields.Gerror;
 import org.iommulab.smmu.v3.internal.format.RegFields.Queue;
+import org.iommulab.smmu.v3.internal.format.Regs;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,11 +38,11 @@ class EventQueueTest {
     }
 
     private static int prod(SmmuHarness h) {
-        return h.mmio.read32(Reg.EVENTQ_PROD.offset());
+        return h.mmio.read32(Regs.EVENTQ_PROD.offset());
     }
 
     private static int cons(SmmuHarness h) {
-        return h.mmio.read32(Reg.EVENTQ_CONS.offset());
+        return h.mmio.read32(Regs.EVENTQ_CONS.offset());
     }
 
     @Test
@@ -60,7 +60,7 @@ class EventQueueTest {
         assertEquals(OVFLG | 0b100, prod(h), "OVFLG toggled; PROD did not move");
         badSid(h, 21);
         assertEquals(OVFLG | 0b100, prod(h), "an overflow already pending does not toggle again");
-        assertEquals(0, h.mmio.read32(Reg.GERROR.offset()) & (int) Gerror.EVENTQ_ABT_ERR.mask(),
+        assertEquals(0, h.mmio.read32(Regs.GERROR.offset()) & (int) Gerror.EVENTQ_ABT_ERR.mask(),
                 "overflow is not an abort");
         List<EventRecord> ev = h.events(); // consumes, OVACKFLG still 0
         assertEquals(List.of(16, 17, 18, 19), ev.stream().map(EventRecord::streamId).toList());
@@ -68,7 +68,7 @@ class EventQueueTest {
         assertEquals(OVFLG | 0b101, prod(h), "space again: recorded, the overflow still unacknowledged");
         h.events();
         // Acknowledge: CONS.OVACKFLG = PROD.OVFLG.
-        h.mmio.write32(Reg.EVENTQ_CONS.offset(), cons(h) | OVFLG);
+        h.mmio.write32(Regs.EVENTQ_CONS.offset(), cons(h) | OVFLG);
         for (int sid = 23; sid < 27; sid++) {
             badSid(h, sid);
         }
@@ -101,7 +101,7 @@ class EventQueueTest {
         h.linearStrtab(4);
         h.queues(6, 2);
         h.enable(true);
-        h.mmio.write32(Reg.CR0.offset(), (int) (Cr0.SMMUEN.mask() | Cr0.CMDQEN.mask()));
+        h.mmio.write32(Regs.CR0.offset(), (int) (Cr0.SMMUEN.mask() | Cr0.CMDQEN.mask()));
         for (int sid = 16; sid < 30; sid++) {
             badSid(h, sid);
         }
@@ -116,10 +116,10 @@ class EventQueueTest {
         SmmuHarness h = SmmuHarness.stage1();
         h.linearStrtab(4);
         h.queues(6, 2);
-        h.mmio.write64(Reg.EVENTQ_BASE.offset(), 0x2000_0000L | 2); // not RAM
+        h.mmio.write64(Regs.EVENTQ_BASE.offset(), 0x2000_0000L | 2); // not RAM
         h.enable(true);
         badSid(h, 16);
-        int active = h.mmio.read32(Reg.GERROR.offset()) ^ h.mmio.read32(Reg.GERRORN.offset());
+        int active = h.mmio.read32(Regs.GERROR.offset()) ^ h.mmio.read32(Regs.GERRORN.offset());
         assertEquals((int) Gerror.EVENTQ_ABT_ERR.mask(), active);
         assertTrue(h.irqs.contains(IrqLine.GERROR));
     }
@@ -128,7 +128,7 @@ class EventQueueTest {
     void consumerCannotPassTheProducer() {
         SmmuHarness h = rig();
         badSid(h, 16);
-        assertThrows(IllegalArgumentException.class, () -> h.mmio.write32(Reg.EVENTQ_CONS.offset(), 2));
+        assertThrows(IllegalArgumentException.class, () -> h.mmio.write32(Regs.EVENTQ_CONS.offset(), 2));
         assertEquals(0, cons(h), "the bad write changed nothing");
     }
 
@@ -136,10 +136,10 @@ class EventQueueTest {
     void interruptsAreMsisWhenIrqCfg0HasAnAddress() {
         SmmuHarness h = rig();
         long msi = h.pages(1);
-        h.mmio.write64(Reg.EVENTQ_IRQ_CFG0.offset(), msi);
-        h.mmio.write32(Reg.EVENTQ_IRQ_CFG1.offset(), 0xe0e0);
-        h.mmio.write64(Reg.GERROR_IRQ_CFG0.offset(), msi + 8);
-        h.mmio.write32(Reg.GERROR_IRQ_CFG1.offset(), 0x6e6e);
+        h.mmio.write64(Regs.EVENTQ_IRQ_CFG0.offset(), msi);
+        h.mmio.write32(Regs.EVENTQ_IRQ_CFG1.offset(), 0xe0e0);
+        h.mmio.write64(Regs.GERROR_IRQ_CFG0.offset(), msi + 8);
+        h.mmio.write32(Regs.GERROR_IRQ_CFG1.offset(), 0x6e6e);
         badSid(h, 16);
         assertEquals(0xe0e0, h.mem.readInt(msi));
         h.cmd(0x7f, 0); // an illegal command: GERROR.CMDQ_ERR
@@ -152,10 +152,10 @@ class EventQueueTest {
     @Test
     void evtqInterruptFollowsIrqCtrl() {
         SmmuHarness h = rig();
-        h.mmio.write32(Reg.IRQ_CTRL.offset(), 0);
+        h.mmio.write32(Regs.IRQ_CTRL.offset(), 0);
         badSid(h, 16);
         assertTrue(h.irqs.isEmpty());
-        h.mmio.write32(Reg.IRQ_CTRL.offset(), 4);
+        h.mmio.write32(Regs.IRQ_CTRL.offset(), 4);
         badSid(h, 17);
         assertEquals(List.of(IrqLine.EVTQ), h.irqs);
     }

@@ -17,12 +17,12 @@ import org.iommulab.smmu.v3.internal.format.CmdFormat;
 import org.iommulab.smmu.v3.internal.format.EventFormat;
 import org.iommulab.smmu.v3.internal.format.EventRecord;
 import org.iommulab.smmu.v3.internal.format.QueueRing;
-import org.iommulab.smmu.v3.internal.format.Reg;
 import org.iommulab.smmu.v3.internal.format.RegFields.Cr0;
 import org.iommulab.smmu.v3.internal.format.RegFields.Cr2;
 import org.iommulab.smmu.v3.internal.format.RegFields.IrqCtrl;
 import org.iommulab.smmu.v3.internal.format.RegFields.Queue;
 import org.iommulab.smmu.v3.internal.format.RegFields.Strtab;
+import org.iommulab.smmu.v3.internal.format.Regs;
 import org.iommulab.smmu.v3.internal.format.SteFormat;
 
 /**
@@ -69,14 +69,14 @@ final class SmmuHarness {
 
     void linearStrtab(int log2size) {
         strtab = pages(Math.max(1, (64L << log2size) / PageAllocator.PAGE_SIZE));
-        mmio.write64(Reg.STRTAB_BASE.offset(), strtab);
-        mmio.write32(Reg.STRTAB_BASE_CFG.offset(), (int) (Strtab.LOG2SIZE.of(log2size) | Strtab.FMT.of(0)));
+        mmio.write64(Regs.STRTAB_BASE.offset(), strtab);
+        mmio.write32(Regs.STRTAB_BASE_CFG.offset(), (int) (Strtab.LOG2SIZE.of(log2size) | Strtab.FMT.of(0)));
     }
 
     void twoLevelStrtab(int log2size, int split) {
         strtab = pages(Math.max(1, (8L << (log2size - split)) / PageAllocator.PAGE_SIZE));
-        mmio.write64(Reg.STRTAB_BASE.offset(), strtab);
-        mmio.write32(Reg.STRTAB_BASE_CFG.offset(),
+        mmio.write64(Regs.STRTAB_BASE.offset(), strtab);
+        mmio.write32(Regs.STRTAB_BASE_CFG.offset(),
                 (int) (Strtab.LOG2SIZE.of(log2size) | Strtab.SPLIT.of(split) | Strtab.FMT.of(1)));
     }
 
@@ -96,15 +96,15 @@ final class SmmuHarness {
         evtRing = new QueueRing(evtqLog2);
         cmdq = pages(Math.max(1, (16L << cmdqLog2) / PageAllocator.PAGE_SIZE));
         evtq = pages(Math.max(1, (32L << evtqLog2) / PageAllocator.PAGE_SIZE));
-        mmio.write64(Reg.CMDQ_BASE.offset(), cmdq | Queue.LOG2SIZE.of(cmdqLog2));
-        mmio.write64(Reg.EVENTQ_BASE.offset(), evtq | Queue.LOG2SIZE.of(evtqLog2));
+        mmio.write64(Regs.CMDQ_BASE.offset(), cmdq | Queue.LOG2SIZE.of(cmdqLog2));
+        mmio.write64(Regs.EVENTQ_BASE.offset(), evtq | Queue.LOG2SIZE.of(evtqLog2));
     }
 
     /** Queues, RECINVSID, both IRQs, then CMDQEN, EVENTQEN and SMMUEN. */
     void enable(boolean recInvSid) {
-        mmio.write32(Reg.CR2.offset(), recInvSid ? (int) Cr2.RECINVSID.mask() : 0);
-        mmio.write32(Reg.IRQ_CTRL.offset(), (int) (IrqCtrl.EVENTQ_IRQEN.mask() | IrqCtrl.GERROR_IRQEN.mask()));
-        mmio.write32(Reg.CR0.offset(), (int) (Cr0.SMMUEN.mask() | Cr0.EVENTQEN.mask() | Cr0.CMDQEN.mask()));
+        mmio.write32(Regs.CR2.offset(), recInvSid ? (int) Cr2.RECINVSID.mask() : 0);
+        mmio.write32(Regs.IRQ_CTRL.offset(), (int) (IrqCtrl.EVENTQ_IRQEN.mask() | IrqCtrl.GERROR_IRQEN.mask()));
+        mmio.write32(Regs.CR0.offset(), (int) (Cr0.SMMUEN.mask() | Cr0.EVENTQEN.mask() | Cr0.CMDQEN.mask()));
     }
 
     /** The usual rig: linear table of 2^8 StreamIDs, queues, enabled with RECINVSID. */
@@ -157,7 +157,7 @@ final class SmmuHarness {
 
     /** Writes a command at PROD without publishing it. */
     int stage(long d0, long d1) {
-        int prod = mmio.read32(Reg.CMDQ_PROD.offset());
+        int prod = mmio.read32(Regs.CMDQ_PROD.offset());
         long slot = cmdq + 16L * cmdRing.index(prod);
         mem.writeLong(slot, d0);
         mem.writeLong(slot + 8, d1);
@@ -166,7 +166,7 @@ final class SmmuHarness {
 
     /** Writes and publishes one command (the SMMU consumes it at once). */
     void cmd(long d0, long d1) {
-        mmio.write32(Reg.CMDQ_PROD.offset(), stage(d0, d1));
+        mmio.write32(Regs.CMDQ_PROD.offset(), stage(d0, d1));
     }
 
     void sync() {
@@ -179,7 +179,7 @@ final class SmmuHarness {
     }
 
     int cmdqCons() {
-        return mmio.read32(Reg.CMDQ_CONS.offset());
+        return mmio.read32(Regs.CMDQ_CONS.offset());
     }
 
     // ---- events -----------------------------------------------------------------------------
@@ -187,8 +187,8 @@ final class SmmuHarness {
     /** Reads every record between CONS and PROD and consumes them (OVACKFLG untouched). */
     List<EventRecord> events() {
         List<EventRecord> out = new ArrayList<>();
-        int prod = mmio.read32(Reg.EVENTQ_PROD.offset());
-        int cons = mmio.read32(Reg.EVENTQ_CONS.offset());
+        int prod = mmio.read32(Regs.EVENTQ_PROD.offset());
+        int cons = mmio.read32(Regs.EVENTQ_CONS.offset());
         long[] w = new long[4];
         while (!evtRing.empty(prod, cons)) {
             long at = evtq + 32L * evtRing.index(cons);
@@ -198,13 +198,13 @@ final class SmmuHarness {
             out.add(EventRecord.decode(w));
             cons = evtRing.advance(cons, 1);
         }
-        mmio.write32(Reg.EVENTQ_CONS.offset(), cons);
+        mmio.write32(Regs.EVENTQ_CONS.offset(), cons);
         return out;
     }
 
     /** The raw doublewords of the record at CONS. */
     long[] rawEvent() {
-        int cons = mmio.read32(Reg.EVENTQ_CONS.offset());
+        int cons = mmio.read32(Regs.EVENTQ_CONS.offset());
         long at = evtq + 32L * evtRing.index(cons);
         return new long[] {mem.readLong(at), mem.readLong(at + 8), mem.readLong(at + 16), mem.readLong(at + 24)};
     }

@@ -11,7 +11,7 @@ import org.iommulab.api.platform.DmaFault;
 import org.iommulab.api.platform.FaultKind;
 import org.iommulab.api.platform.FaultOrigin;
 import org.iommulab.smmu.v3.internal.format.EventRecord;
-import org.iommulab.smmu.v3.internal.format.Reg;
+import org.iommulab.smmu.v3.internal.format.Regs;
 import org.iommulab.smmu.v3.internal.format.SteFormat;
 import org.junit.jupiter.api.Test;
 
@@ -107,8 +107,8 @@ class StreamTableTest {
     void l1DescriptorFetchAbort() {
         SmmuHarness h = SmmuHarness.stage1();
         h.queues(6, 4);
-        h.mmio.write64(Reg.STRTAB_BASE.offset(), 0x2000_0000L); // not RAM
-        h.mmio.write32(Reg.STRTAB_BASE_CFG.offset(), (1 << 16) | (8 << 6) | 12);
+        h.mmio.write64(Regs.STRTAB_BASE.offset(), 0x2000_0000L); // not RAM
+        h.mmio.write32(Regs.STRTAB_BASE_CFG.offset(), (1 << 16) | (8 << 6) | 12);
         h.enable(true);
         DmaFault f = h.fault(0x0301, 0x4000_0000L, AccessType.READ);
         assertEquals(FaultKind.FETCH_ABORT, f.kind());

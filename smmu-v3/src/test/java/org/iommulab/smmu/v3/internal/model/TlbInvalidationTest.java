@@ -8,7 +8,7 @@ import java.lang.management.ManagementFactory;
 
 import org.iommulab.api.platform.AccessType;
 import org.iommulab.api.platform.DmaFaultException;
-import org.iommulab.smmu.v3.internal.format.Reg;
+import org.iommulab.smmu.v3.internal.format.Regs;
 import org.iommulab.smmu.v3.internal.format.SteFormat;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,7 +64,7 @@ class TlbInvalidationTest {
         assertTrue(cached(VA), "stale translation still served");
         int prod = h.stage(D0_OP.of(TLBI_NH_VA) | D0_ASID.of(3), D1_VA.bits(VA));
         assertTrue(cached(VA), "a TLBI written but not published does nothing");
-        h.mmio.write32(Reg.CMDQ_PROD.offset(), prod);
+        h.mmio.write32(Regs.CMDQ_PROD.offset(), prod);
         h.sync();
         assertTrue(!cached(VA));
     }

@@ -1,11 +1,14 @@
 package org.iommulab.smmu.v2.internal.model.regs;
 
-import static org.iommulab.smmu.v2.internal.model.regs.Access.RO;
-import static org.iommulab.smmu.v2.internal.model.regs.Access.RW;
-import static org.iommulab.smmu.v2.internal.model.regs.Access.W1C;
-import static org.iommulab.smmu.v2.internal.model.regs.Access.WO;
+import static org.iommulab.modelkit.regs.Access.RO;
+import static org.iommulab.modelkit.regs.Access.RW;
+import static org.iommulab.modelkit.regs.Access.W1C;
+import static org.iommulab.modelkit.regs.Access.WO;
 
 import java.util.List;
+
+import org.iommulab.modelkit.regs.Field;
+import org.iommulab.modelkit.regs.Register;
 
 /**
  * Global register space 0 (page 0): configuration, identification, global faults, global TLB
@@ -16,129 +19,141 @@ import java.util.List;
  */
 public final class Gr0 {
     private static final String S = "IHI0062 Global Address Space 0: ";
+    /** Elements each register array has room for: 0x400 bytes, up to the next array or the page end. */
+    private static final int ROOM = 256;
 
     private Gr0() {
     }
 
     // ---- sCR0, 0x000 ---------------------------------------------------------------------------
-    public static final Field SCR0_CLIENTPD = new Field("CLIENTPD", 0, 1);
-    public static final Field SCR0_GFRE = new Field("GFRE", 1, 1);
-    public static final Field SCR0_GFIE = new Field("GFIE", 2, 1);
-    public static final Field SCR0_EXIDENABLE = new Field("EXIDENABLE", 3, 1);
-    public static final Field SCR0_GCFGFRE = new Field("GCFGFRE", 4, 1);
-    public static final Field SCR0_GCFGFIE = new Field("GCFGFIE", 5, 1);
-    public static final Field SCR0_USFCFG = new Field("USFCFG", 10, 1);
-    public static final Field SCR0_VMIDPNE = new Field("VMIDPNE", 11, 1);
-    public static final Field SCR0_PTM = new Field("PTM", 12, 1);
-    public static final Field SCR0_FB = new Field("FB", 13, 1);
-    public static final Field SCR0_BSU = new Field("BSU", 14, 2);
-    public static final Field SCR0_VMID16EN = new Field("VMID16EN", 31, 1);
+    public static final Field SCR0_CLIENTPD = Field.bit("CLIENTPD", 0);
+    public static final Field SCR0_GFRE = Field.bit("GFRE", 1);
+    public static final Field SCR0_GFIE = Field.bit("GFIE", 2);
+    public static final Field SCR0_EXIDENABLE = Field.bit("EXIDENABLE", 3);
+    public static final Field SCR0_GCFGFRE = Field.bit("GCFGFRE", 4);
+    public static final Field SCR0_GCFGFIE = Field.bit("GCFGFIE", 5);
+    public static final Field SCR0_USFCFG = Field.bit("USFCFG", 10);
+    public static final Field SCR0_VMIDPNE = Field.bit("VMIDPNE", 11);
+    public static final Field SCR0_PTM = Field.bit("PTM", 12);
+    public static final Field SCR0_FB = Field.bit("FB", 13);
+    public static final Field SCR0_BSU = Field.range("BSU", 15, 14);
+    public static final Field SCR0_VMID16EN = Field.bit("VMID16EN", 31);
     /** EXIDENABLE is not implemented (ID0.EXIDS=0): RES0. */
-    public static final Reg SCR0 = Reg.r32("sCR0", 0x000, RW, Reg.bits(SCR0_CLIENTPD, SCR0_GFRE, SCR0_GFIE,
-            SCR0_GCFGFRE, SCR0_GCFGFIE, SCR0_USFCFG, SCR0_VMIDPNE, SCR0_PTM, SCR0_FB, SCR0_BSU, SCR0_VMID16EN), S + "sCR0");
+    public static final Register SCR0 = Register.r32("sCR0", 0x000, RW, S + "sCR0").fields(SCR0_CLIENTPD, SCR0_GFRE,
+            SCR0_GFIE, SCR0_GCFGFRE, SCR0_GCFGFIE, SCR0_USFCFG, SCR0_VMIDPNE, SCR0_PTM, SCR0_FB, SCR0_BSU, SCR0_VMID16EN);
 
     // ---- ID0..ID2, ID7 ---------------------------------------------------------------------------
-    public static final Field ID0_NUMSMRG = new Field("NUMSMRG", 0, 8);
-    public static final Field ID0_EXIDS = new Field("EXIDS", 8, 1);
-    public static final Field ID0_NUMSIDB = new Field("NUMSIDB", 9, 4);
-    public static final Field ID0_CTTW = new Field("CTTW", 14, 1);
-    public static final Field ID0_NUMIRPT = new Field("NUMIRPT", 16, 8);
-    public static final Field ID0_PTFS_NO_AARCH32 = new Field("PTFS_NO_AARCH32", 25, 1);
-    public static final Field ID0_PTFS_NO_AARCH32S = new Field("PTFS_NO_AARCH32S", 24, 1);
-    public static final Field ID0_ATOSNS = new Field("ATOSNS", 26, 1);
-    public static final Field ID0_SMS = new Field("SMS", 27, 1);
-    public static final Field ID0_NTS = new Field("NTS", 28, 1);
-    public static final Field ID0_S2TS = new Field("S2TS", 29, 1);
-    public static final Field ID0_S1TS = new Field("S1TS", 30, 1);
-    public static final Reg ID0 = Reg.r32("ID0", 0x020, RO, 0xffff_ffffL, S + "ID0");
+    public static final Field ID0_NUMSMRG = Field.range("NUMSMRG", 7, 0);
+    public static final Field ID0_EXIDS = Field.bit("EXIDS", 8);
+    public static final Field ID0_NUMSIDB = Field.range("NUMSIDB", 12, 9);
+    public static final Field ID0_CTTW = Field.bit("CTTW", 14);
+    public static final Field ID0_NUMIRPT = Field.range("NUMIRPT", 23, 16);
+    public static final Field ID0_PTFS_NO_AARCH32 = Field.bit("PTFS_NO_AARCH32", 25);
+    public static final Field ID0_PTFS_NO_AARCH32S = Field.bit("PTFS_NO_AARCH32S", 24);
+    public static final Field ID0_ATOSNS = Field.bit("ATOSNS", 26);
+    public static final Field ID0_SMS = Field.bit("SMS", 27);
+    public static final Field ID0_NTS = Field.bit("NTS", 28);
+    public static final Field ID0_S2TS = Field.bit("S2TS", 29);
+    public static final Field ID0_S1TS = Field.bit("S1TS", 30);
+    public static final Register ID0 = Register.r32("ID0", 0x020, RO, S + "ID0").fields(ID0_NUMSMRG, ID0_EXIDS,
+            ID0_NUMSIDB, ID0_CTTW, ID0_NUMIRPT, ID0_PTFS_NO_AARCH32S, ID0_PTFS_NO_AARCH32, ID0_ATOSNS, ID0_SMS, ID0_NTS,
+            ID0_S2TS, ID0_S1TS).implemented(0xffff_ffffL);
 
-    public static final Field ID1_NUMCB = new Field("NUMCB", 0, 8);
-    public static final Field ID1_NUMS2CB = new Field("NUMS2CB", 16, 8);
-    public static final Field ID1_NUMPAGENDXB = new Field("NUMPAGENDXB", 28, 3);
-    public static final Field ID1_PAGESIZE = new Field("PAGESIZE", 31, 1);
-    public static final Reg ID1 = Reg.r32("ID1", 0x024, RO, 0xffff_ffffL, S + "ID1");
+    public static final Field ID1_NUMCB = Field.range("NUMCB", 7, 0);
+    public static final Field ID1_NUMS2CB = Field.range("NUMS2CB", 23, 16);
+    public static final Field ID1_NUMPAGENDXB = Field.range("NUMPAGENDXB", 30, 28);
+    public static final Field ID1_PAGESIZE = Field.bit("PAGESIZE", 31);
+    public static final Register ID1 = Register.r32("ID1", 0x024, RO, S + "ID1").fields(ID1_NUMCB, ID1_NUMS2CB,
+            ID1_NUMPAGENDXB, ID1_PAGESIZE).implemented(0xffff_ffffL);
 
-    public static final Field ID2_IAS = new Field("IAS", 0, 4);
-    public static final Field ID2_OAS = new Field("OAS", 4, 4);
-    public static final Field ID2_UBS = new Field("UBS", 8, 4);
-    public static final Field ID2_PTFS_4K = new Field("PTFS_4K", 12, 1);
-    public static final Field ID2_PTFS_16K = new Field("PTFS_16K", 13, 1);
-    public static final Field ID2_PTFS_64K = new Field("PTFS_64K", 14, 1);
-    public static final Field ID2_VMID16 = new Field("VMID16", 15, 1);
-    public static final Reg ID2 = Reg.r32("ID2", 0x028, RO, 0xffff_ffffL, S + "ID2");
+    public static final Field ID2_IAS = Field.range("IAS", 3, 0);
+    public static final Field ID2_OAS = Field.range("OAS", 7, 4);
+    public static final Field ID2_UBS = Field.range("UBS", 11, 8);
+    public static final Field ID2_PTFS_4K = Field.bit("PTFS_4K", 12);
+    public static final Field ID2_PTFS_16K = Field.bit("PTFS_16K", 13);
+    public static final Field ID2_PTFS_64K = Field.bit("PTFS_64K", 14);
+    public static final Field ID2_VMID16 = Field.bit("VMID16", 15);
+    public static final Register ID2 = Register.r32("ID2", 0x028, RO, S + "ID2").fields(ID2_IAS, ID2_OAS, ID2_UBS,
+            ID2_PTFS_4K, ID2_PTFS_16K, ID2_PTFS_64K, ID2_VMID16).implemented(0xffff_ffffL);
 
-    public static final Field ID7_MINOR = new Field("MINOR", 0, 4);
-    public static final Field ID7_MAJOR = new Field("MAJOR", 4, 4);
-    public static final Reg ID7 = Reg.r32("ID7", 0x03c, RO, 0xffL, S + "ID7");
+    public static final Field ID7_MINOR = Field.range("MINOR", 3, 0);
+    public static final Field ID7_MAJOR = Field.range("MAJOR", 7, 4);
+    public static final Register ID7 = Register.r32("ID7", 0x03c, RO, S + "ID7").fields(ID7_MINOR, ID7_MAJOR);
 
     // ---- global faults ------------------------------------------------------------------------
-    public static final Reg SGFAR = Reg.r64("sGFAR", 0x040, RW, -1L, S + "sGFAR");
+    public static final Register SGFAR = Register.r64("sGFAR", 0x040, RW, S + "sGFAR");
 
-    public static final Field SGFSR_ICF = new Field("ICF", 0, 1);
-    public static final Field SGFSR_USF = new Field("USF", 1, 1);
-    public static final Field SGFSR_SMCF = new Field("SMCF", 2, 1);
-    public static final Field SGFSR_UCBF = new Field("UCBF", 3, 1);
-    public static final Field SGFSR_UCIF = new Field("UCIF", 4, 1);
-    public static final Field SGFSR_CAF = new Field("CAF", 5, 1);
-    public static final Field SGFSR_EF = new Field("EF", 6, 1);
-    public static final Field SGFSR_PF = new Field("PF", 7, 1);
-    public static final Field SGFSR_UUT = new Field("UUT", 8, 1);
-    public static final Field SGFSR_MULTI = new Field("MULTI", 31, 1);
+    public static final Field SGFSR_ICF = Field.bit("ICF", 0);
+    public static final Field SGFSR_USF = Field.bit("USF", 1);
+    public static final Field SGFSR_SMCF = Field.bit("SMCF", 2);
+    public static final Field SGFSR_UCBF = Field.bit("UCBF", 3);
+    public static final Field SGFSR_UCIF = Field.bit("UCIF", 4);
+    public static final Field SGFSR_CAF = Field.bit("CAF", 5);
+    public static final Field SGFSR_EF = Field.bit("EF", 6);
+    public static final Field SGFSR_PF = Field.bit("PF", 7);
+    public static final Field SGFSR_UUT = Field.bit("UUT", 8);
+    public static final Field SGFSR_MULTI = Field.bit("MULTI", 31);
+    public static final Register SGFSR = Register.r32("sGFSR", 0x048, W1C, S + "sGFSR").fields(SGFSR_ICF, SGFSR_USF,
+            SGFSR_SMCF, SGFSR_UCBF, SGFSR_UCIF, SGFSR_CAF, SGFSR_EF, SGFSR_PF, SGFSR_UUT, SGFSR_MULTI);
     /** Every sGFSR fault bit. */
-    public static final long SGFSR_FAULT = Reg.bits(SGFSR_ICF, SGFSR_USF, SGFSR_SMCF, SGFSR_UCBF, SGFSR_UCIF,
-            SGFSR_CAF, SGFSR_EF, SGFSR_PF, SGFSR_UUT, SGFSR_MULTI);
-    public static final Reg SGFSR = Reg.r32("sGFSR", 0x048, W1C, SGFSR_FAULT, S + "sGFSR");
+    public static final long SGFSR_FAULT = SGFSR.implemented();
     /** Writes set sGFSR bits directly (state restore; Linux's selftest uses the CB variant). */
-    public static final Reg SGFSRRESTORE = Reg.r32("sGFSRRESTORE", 0x04c, WO, SGFSR_FAULT, S + "sGFSRRESTORE");
+    public static final Register SGFSRRESTORE = Register.r32("sGFSRRESTORE", 0x04c, WO, S + "sGFSRRESTORE")
+            .implemented(SGFSR_FAULT);
 
-    public static final Field SGFSYNR0_NESTED = new Field("NESTED", 0, 1);
-    public static final Field SGFSYNR0_WNR = new Field("WNR", 1, 1);
-    public static final Field SGFSYNR0_PNU = new Field("PNU", 2, 1);
-    public static final Field SGFSYNR0_IND = new Field("IND", 3, 1);
-    public static final Field SGFSYNR0_NSSTATE = new Field("NSSTATE", 4, 1);
-    public static final Field SGFSYNR0_NSATTR = new Field("NSATTR", 5, 1);
-    public static final Reg SGFSYNR0 = Reg.r32("sGFSYNR0", 0x050, RW, 0x3f, S + "sGFSYNR0");
+    public static final Field SGFSYNR0_NESTED = Field.bit("NESTED", 0);
+    public static final Field SGFSYNR0_WNR = Field.bit("WNR", 1);
+    public static final Field SGFSYNR0_PNU = Field.bit("PNU", 2);
+    public static final Field SGFSYNR0_IND = Field.bit("IND", 3);
+    public static final Field SGFSYNR0_NSSTATE = Field.bit("NSSTATE", 4);
+    public static final Field SGFSYNR0_NSATTR = Field.bit("NSATTR", 5);
+    public static final Register SGFSYNR0 = Register.r32("sGFSYNR0", 0x050, RW, S + "sGFSYNR0").fields(SGFSYNR0_NESTED,
+            SGFSYNR0_WNR, SGFSYNR0_PNU, SGFSYNR0_IND, SGFSYNR0_NSSTATE, SGFSYNR0_NSATTR);
     /** sGFSYNR1.StreamID: Linux's global fault handler prints {@code (u16)gfsynr1} as the SID. */
-    public static final Field SGFSYNR1_STREAMID = new Field("STREAMID", 0, 16);
-    public static final Reg SGFSYNR1 = Reg.r32("sGFSYNR1", 0x054, RW, 0xffff_ffffL, S + "sGFSYNR1");
-    public static final Reg SGFSYNR2 = Reg.r32("sGFSYNR2", 0x058, RW, 0xffff_ffffL, S + "sGFSYNR2 (IMPLEMENTATION DEFINED)");
+    public static final Field SGFSYNR1_STREAMID = Field.range("STREAMID", 15, 0);
+    public static final Register SGFSYNR1 = Register.r32("sGFSYNR1", 0x054, RW, S + "sGFSYNR1").fields(SGFSYNR1_STREAMID)
+            .implemented(0xffff_ffffL);
+    public static final Register SGFSYNR2 = Register.r32("sGFSYNR2", 0x058, RW,
+            S + "sGFSYNR2 (IMPLEMENTATION DEFINED)");
 
     // ---- global TLB maintenance ------------------------------------------------------------------
-    public static final Field TLBIVMID_VMID = new Field("VMID", 0, 16);
-    public static final Reg TLBIVMID = Reg.r32("TLBIVMID", 0x064, WO, TLBIVMID_VMID.mask(), S + "TLBIVMID");
-    public static final Reg TLBIALLNSNH = Reg.r32("TLBIALLNSNH", 0x068, WO, 0, S + "TLBIALLNSNH");
-    public static final Reg STLBGSYNC = Reg.r32("sTLBGSYNC", 0x070, WO, 0, S + "sTLBGSYNC");
-    public static final Field STLBGSTATUS_GSACTIVE = new Field("GSACTIVE", 0, 1);
-    public static final Reg STLBGSTATUS = Reg.r32("sTLBGSTATUS", 0x074, RO, 1, S + "sTLBGSTATUS");
+    public static final Field TLBIVMID_VMID = Field.range("VMID", 15, 0);
+    public static final Register TLBIVMID = Register.r32("TLBIVMID", 0x064, WO, S + "TLBIVMID").fields(TLBIVMID_VMID);
+    public static final Register TLBIALLNSNH = Register.r32("TLBIALLNSNH", 0x068, WO, S + "TLBIALLNSNH").implemented(0);
+    public static final Register STLBGSYNC = Register.r32("sTLBGSYNC", 0x070, WO, S + "sTLBGSYNC").implemented(0);
+    public static final Field STLBGSTATUS_GSACTIVE = Field.bit("GSACTIVE", 0);
+    public static final Register STLBGSTATUS = Register.r32("sTLBGSTATUS", 0x074, RO, S + "sTLBGSTATUS")
+            .fields(STLBGSTATUS_GSACTIVE);
 
     // ---- stream mapping ---------------------------------------------------------------------------
-    public static final Field SMR_ID = new Field("ID", 0, 15);
-    public static final Field SMR_MASK = new Field("MASK", 16, 15);
-    public static final Field SMR_VALID = new Field("VALID", 31, 1);
+    public static final Field SMR_ID = Field.range("ID", 14, 0);
+    public static final Field SMR_MASK = Field.range("MASK", 30, 16);
+    public static final Field SMR_VALID = Field.bit("VALID", 31);
     /** ID and MASK are implemented up to ID0.NUMSIDB bits; the model narrows this per instance. */
-    public static final Reg SMR = Reg.array32("SMR", 0x800, RW, Reg.bits(SMR_ID, SMR_MASK, SMR_VALID), S + "SMRn");
+    public static final Register SMR = Register.array32("SMR", 0x800, ROOM, RW, S + "SMRn").fields(SMR_ID, SMR_MASK,
+            SMR_VALID);
 
-    public static final Field S2CR_CBNDX = new Field("CBNDX", 0, 8);
-    public static final Field S2CR_SHCFG = new Field("SHCFG", 8, 2);
-    public static final Field S2CR_MTCFG = new Field("MTCFG", 11, 1);
-    public static final Field S2CR_MEMATTR = new Field("MEMATTR", 12, 4);
-    public static final Field S2CR_TYPE = new Field("TYPE", 16, 2);
-    public static final Field S2CR_NSCFG = new Field("NSCFG", 18, 2);
-    public static final Field S2CR_RACFG = new Field("RACFG", 20, 2);
-    public static final Field S2CR_WACFG = new Field("WACFG", 22, 2);
-    public static final Field S2CR_PRIVCFG = new Field("PRIVCFG", 24, 2);
-    public static final Field S2CR_INSTCFG = new Field("INSTCFG", 26, 2);
-    public static final Field S2CR_TRANSIENTCFG = new Field("TRANSIENTCFG", 28, 2);
+    public static final Field S2CR_CBNDX = Field.range("CBNDX", 7, 0);
+    public static final Field S2CR_SHCFG = Field.range("SHCFG", 9, 8);
+    public static final Field S2CR_MTCFG = Field.bit("MTCFG", 11);
+    public static final Field S2CR_MEMATTR = Field.range("MEMATTR", 15, 12);
+    public static final Field S2CR_TYPE = Field.range("TYPE", 17, 16);
+    public static final Field S2CR_NSCFG = Field.range("NSCFG", 19, 18);
+    public static final Field S2CR_RACFG = Field.range("RACFG", 21, 20);
+    public static final Field S2CR_WACFG = Field.range("WACFG", 23, 22);
+    public static final Field S2CR_PRIVCFG = Field.range("PRIVCFG", 25, 24);
+    public static final Field S2CR_INSTCFG = Field.range("INSTCFG", 27, 26);
+    public static final Field S2CR_TRANSIENTCFG = Field.range("TRANSIENTCFG", 29, 28);
     /** S2CR.TYPE values (Linux {@code enum arm_smmu_s2cr_type}); 3 is reserved. */
     public static final int S2CR_TYPE_TRANS = 0;
     public static final int S2CR_TYPE_BYPASS = 1;
     public static final int S2CR_TYPE_FAULT = 2;
     /** EXIDVALID (bit 10) is RES0 without EXIDS. */
-    public static final Reg S2CR = Reg.array32("S2CR", 0xc00, RW, Reg.bits(S2CR_CBNDX, S2CR_SHCFG, S2CR_MTCFG,
-            S2CR_MEMATTR, S2CR_TYPE, S2CR_NSCFG, S2CR_RACFG, S2CR_WACFG, S2CR_PRIVCFG, S2CR_INSTCFG, S2CR_TRANSIENTCFG),
-            S + "S2CRn");
+    public static final Register S2CR = Register.array32("S2CR", 0xc00, ROOM, RW, S + "S2CRn").fields(S2CR_CBNDX,
+            S2CR_SHCFG, S2CR_MTCFG, S2CR_MEMATTR, S2CR_TYPE, S2CR_NSCFG, S2CR_RACFG, S2CR_WACFG, S2CR_PRIVCFG, S2CR_INSTCFG,
+            S2CR_TRANSIENTCFG);
 
     /** Every GR0 register this model implements. */
-    public static final List<Reg> ALL = List.of(SCR0, ID0, ID1, ID2, ID7, SGFAR, SGFSR, SGFSRRESTORE, SGFSYNR0,
+    public static final List<Register> ALL = List.of(SCR0, ID0, ID1, ID2, ID7, SGFAR, SGFSR, SGFSRRESTORE, SGFSYNR0,
             SGFSYNR1, SGFSYNR2, TLBIVMID, TLBIALLNSNH, STLBGSYNC, STLBGSTATUS, SMR, S2CR);
 }

@@ -49,10 +49,10 @@ final class CdDecoder {
         }
         LpaeTranslationConfig tt0 = D0_EPD0.isSet(d0) ? null
                 : regime(sid, 0, D0_T0SZ.getInt(d0), Granules.tg0(D0_TG0.getInt(d0)), D0_TG0.getInt(d0),
-                        D1_TTB0.bits(cd[1]), D1_HAD0.isSet(cd[1]), d0);
+                        D1_TTB0.bits(cd), D1_HAD0.isSet(cd), d0);
         LpaeTranslationConfig tt1 = D0_EPD1.isSet(d0) ? null
                 : regime(sid, 1, D0_T1SZ.getInt(d0), Granules.tg1(D0_TG1.getInt(d0)), D0_TG1.getInt(d0),
-                        D2_TTB1.bits(cd[2]), D2_HAD1.isSet(cd[2]), d0);
+                        D2_TTB1.bits(cd), D2_HAD1.isSet(cd), d0);
         return new Stage1Config(tt0, tt1, D0_TBI0.isSet(d0), D0_TBI1.isSet(d0), D0_ASID.getInt(d0), D0_R.isSet(d0),
                 cdAddress);
     }

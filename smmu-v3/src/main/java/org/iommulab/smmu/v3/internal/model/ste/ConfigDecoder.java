@@ -77,9 +77,9 @@ public final class ConfigDecoder {
      * not modelled), MEV (records are never merged).
      */
     private String attributes() {
-        return String.format(" [EATS %d STRW %d SHCFG %d MEV %d S2PTW %d]", SteFormat.D1_EATS.get(steWords[1]),
-                SteFormat.D1_STRW.get(steWords[1]), SteFormat.D1_SHCFG.get(steWords[1]), SteFormat.D1_MEV.get(steWords[1]),
-                SteFormat.D2_S2PTW.get(steWords[2]));
+        return String.format(" [EATS %d STRW %d SHCFG %d MEV %d S2PTW %d]", SteFormat.D1_EATS.get(steWords),
+                SteFormat.D1_STRW.get(steWords), SteFormat.D1_SHCFG.get(steWords), SteFormat.D1_MEV.get(steWords),
+                SteFormat.D2_S2PTW.get(steWords));
     }
 
     /** F_STREAM_DISABLED for a stream whose non-substream traffic is terminated. */

@@ -41,10 +41,10 @@ final class SteDecoder {
 
     /** STE.Config, or -1 for "abort" (0b0xx); checks V and the stages advertised. */
     int config(long[] ste, int sid) {
-        if (!D0_V.isSet(ste[0])) {
+        if (!D0_V.isSet(ste)) {
             throw bad(FaultOrigin.MISPROGRAMMED, sid, "STE.V == 0");
         }
-        int config = D0_CONFIG.getInt(ste[0]);
+        int config = D0_CONFIG.getInt(ste);
         if ((config & 0b100) == 0) {
             return -1;
         }
@@ -56,7 +56,7 @@ final class SteDecoder {
             throw bad(FaultOrigin.MISPROGRAMMED, sid, "STE.Config " + Integer.toBinaryString(config)
                     + " enables stage 2, which IDR0.S2P says is not implemented");
         }
-        if (features.ats() && D1_EATS.getInt(ste[1]) == 0b10 && config != CONFIG_NESTED) {
+        if (features.ats() && D1_EATS.getInt(ste) == 0b10 && config != CONFIG_NESTED) {
             throw bad(FaultOrigin.MISPROGRAMMED, sid, "STE.EATS == 0b10 (split-stage ATS) needs Config == 0b111");
         }
         return config;
@@ -64,7 +64,7 @@ final class SteDecoder {
 
     /** STE.S2VMID as tagged in the TLB: considered even with stage 2 bypassed, when S2P == 1. */
     int vmid(long[] ste) {
-        return features.stage2() ? D2_S2VMID.getInt(ste[2]) : -1;
+        return features.stage2() ? D2_S2VMID.getInt(ste) : -1;
     }
 
     /**
@@ -74,22 +74,22 @@ final class SteDecoder {
      * 0b11: F_STREAM_DISABLED).
      */
     Stage1Part stage1(long[] ste, int sid) {
-        if (D1_S1STALLD.isSet(ste[1])) {
+        if (D1_S1STALLD.isSet(ste)) {
             throw bad(FaultOrigin.NOT_MODELLED, sid,
                     "STE.S1STALLD == 1 is ILLEGAL with IDR0.STALL_MODEL == 0b01: the stall model is not modelled");
         }
-        long ptr = D0_S1CONTEXTPTR.bits(ste[0]);
-        int cdMax = D0_S1CDMAX.getInt(ste[0]);
+        long ptr = D0_S1CONTEXTPTR.bits(ste);
+        int cdMax = D0_S1CDMAX.getInt(ste);
         if (features.ssidBits() == 0 || cdMax == 0) {
             return new Stage1Part(ptr, false);
         }
         if (cdMax > features.ssidBits()) {
             throw bad(FaultOrigin.MISPROGRAMMED, sid, "STE.S1CDMax " + cdMax + " > IDR1.SSIDSIZE " + features.ssidBits());
         }
-        if (D0_S1FMT.getInt(ste[0]) == 0b01 || D0_S1FMT.getInt(ste[0]) == 0b10) {
+        if (D0_S1FMT.getInt(ste) == 0b01 || D0_S1FMT.getInt(ste) == 0b10) {
             throw bad(FaultOrigin.NOT_MODELLED, sid, "STE.S1Fmt selects a 2-level CD table; IDR0.CD2L == 0, not modelled");
         }
-        switch (D1_S1DSS.getInt(ste[1])) {
+        switch (D1_S1DSS.getInt(ste)) {
             case S1DSS_BYPASS:
                 return new Stage1Part(ptr, true);
             case S1DSS_SSID0:
@@ -129,7 +129,7 @@ final class SteDecoder {
         int startLevel = g == LpaeGranule.G4K ? 2 - sl0 : 3 - sl0;
         int oas = features.oasBits();
         int ps = Granules.effectiveOutputSize(D2_S2PS.getInt(d2), oas, g);
-        long ttb = D3_S2TTB.bits(ste[3]);
+        long ttb = D3_S2TTB.bits(ste);
         if ((ttb >>> ps) != 0) {
             throw bad(FaultOrigin.MISPROGRAMMED, sid, String.format(
                     "STE.S2TTB 0x%x is beyond the effective S2PS of %d bits", ttb, ps));
