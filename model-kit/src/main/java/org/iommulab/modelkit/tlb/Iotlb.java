@@ -3,8 +3,9 @@ package org.iommulab.modelkit.tlb;
 import java.util.Arrays;
 
 /**
- * A translation cache for hardware models: IOTLBs, and walk caches (an entry then maps a region
- * to the table that translates it). Capacity is fixed at construction, as {@code sets} sets of
+ * A translation cache for hardware models: IOTLBs, and walk caches (an entry then caches a
+ * region, its level the level of the table that translates the region and its model data the
+ * table's address, which the block-aligned output cannot hold). Capacity is fixed at construction, as {@code sets} sets of
  * {@code ways} slots (one set: fully associative); a {@link ReplacementPolicy} picks the victim
  * when a fill finds its set full.
  *
