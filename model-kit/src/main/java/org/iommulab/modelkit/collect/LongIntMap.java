@@ -2,6 +2,8 @@ package org.iommulab.modelkit.collect;
 
 import java.util.Arrays;
 
+import org.osgi.annotation.versioning.ConsumerType;
+
 /**
  * A hash map from {@code long} keys to {@code int} values that never boxes: open addressing
  * with linear probing and backward-shift deletion, so there are no tombstones and a map that
@@ -113,13 +115,15 @@ public final class LongIntMap {
         size = 0;
     }
 
-    /** A test on one mapping. */
+    /** A test on one mapping. Called on the thread that called {@link #removeIf}, under the owner's lock. */
+    @ConsumerType
     @FunctionalInterface
     public interface KeyValuePredicate {
         boolean test(long key, int value);
     }
 
-    /** An action on one mapping. */
+    /** An action on one mapping. Called on the thread that called {@link #forEach}, under the owner's lock. */
+    @ConsumerType
     @FunctionalInterface
     public interface KeyValueConsumer {
         void accept(long key, int value);

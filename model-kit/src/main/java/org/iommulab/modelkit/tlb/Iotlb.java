@@ -56,6 +56,8 @@ public final class Iotlb {
     public static final int MAX_SHIFT = 63;
 
     private static final int NONE = -1;
+    /** The key of the list of all entries. */
+    private static final long ALL = 0;
 
     private final int sets;
     private final int ways;
@@ -76,23 +78,14 @@ public final class Iotlb {
     private final long[] aux1;
     private final int[] auxInt;
 
-    // Lookup index: buckets hashed by the whole key, chained through the slots.
-    private final int[] bucket;
-    private final int bucketMask;
-    private final int[] keyNext;
-    private final int[] keyPrev;
-
-    // Invalidation indexes.
+    private final KeyIndex byKey;
+    // Invalidation indexes: every entry is on its page's, its outer tag's, its pair's list and
+    // on the one list of all entries.
     private final Chains byPage;
     private final Chains byTag1;
     private final Chains byPair;
-    private final int[] allNext;
-    private final int[] allPrev;
-    private int allHead = NONE;
-
-    // Free slots: a bitmap per set, lowest slot first.
-    private final long[] free;
-    private final int wordsPerSet;
+    private final Chains all;
+    private final FreeSlots free;
 
     private final int[] shiftCount = new int[64];
     private long shiftsPresent;
@@ -145,22 +138,12 @@ public final class Iotlb {
         aux0 = new long[capacity];
         aux1 = new long[capacity];
         auxInt = new int[capacity];
-        int buckets = Integer.highestOneBit(Math.max(4, capacity * 2 - 1)) << 1;
-        bucket = new int[buckets];
-        bucketMask = buckets - 1;
-        Arrays.fill(bucket, NONE);
-        keyNext = new int[capacity];
-        keyPrev = new int[capacity];
+        byKey = new KeyIndex(capacity);
         byPage = new Chains(capacity);
         byTag1 = new Chains(capacity);
         byPair = new Chains(capacity);
-        allNext = new int[capacity];
-        allPrev = new int[capacity];
-        wordsPerSet = (ways + 63) >>> 6;
-        free = new long[sets * wordsPerSet];
-        for (int s = 0; s < sets; s++) {
-            markAllFree(s);
-        }
+        all = new Chains(capacity);
+        free = new FreeSlots(sets, ways);
     }
 
     // ---- shape and statistics ------------------------------------------------------------------
@@ -257,11 +240,9 @@ public final class Iotlb {
             int s = Long.numberOfTrailingZeros(shifts);
             shifts &= shifts - 1;
             long base = addr & -(1L << s);
-            for (int e = bucket[hash(kind, tag1, tag2, base, s) & bucketMask]; e != NONE; e = keyNext[e]) {
-                if (input[e] == base && shift[e] == s && this.tag1[e] == tag1 && this.tag2[e] == tag2
-                        && this.kind[e] == kind) {
-                    return e;
-                }
+            int e = findExact(kind, tag1, tag2, base, s);
+            if (e != NONE) {
+                return e;
             }
         }
         return MISS;
@@ -299,7 +280,7 @@ public final class Iotlb {
         int e = findExact(kind, tag1, tag2, base, shift);
         if (e == NONE) {
             int set = setOf(base, shift);
-            e = takeFree(set);
+            e = free.take(set);
             if (e == NONE) {
                 e = policy.victim(set);
                 if (e < set * ways || e >= set * ways + ways || !valid[e]) {
@@ -307,7 +288,7 @@ public final class Iotlb {
                 }
                 remove(e);
                 evictions++;
-                e = takeFree(set);
+                e = free.take(set);
             }
             link(e, kind, tag1, tag2, base, shift);
             policy.filled(e);
@@ -400,21 +381,19 @@ public final class Iotlb {
     public int invalidateAll() {
         invalidations++;
         int n = 0;
-        for (int e = allHead; e != NONE;) {
-            int next = allNext[e];
+        for (int e = all.first(ALL); e != NONE; e = all.next(e)) {
             policy.removed(e);
             valid[e] = false;
-            e = next;
             n++;
         }
         // Every entry is gone: reset the indexes wholesale rather than unlinking one by one.
-        Arrays.fill(bucket, NONE);
+        byKey.clear();
         byPage.clear();
         byTag1.clear();
         byPair.clear();
-        allHead = NONE;
+        all.clear();
         for (int s = 0; s < sets; s++) {
-            markAllFree(s);
+            free.freeAll(s);
         }
         Arrays.fill(shiftCount, 0);
         shiftsPresent = 0;
@@ -497,20 +476,9 @@ public final class Iotlb {
 
     private int walk(int kindMask, int t1, int t2, long first, long last, int lvl) {
         int removed = 0;
-        if (t1 == ANY) {
-            for (int e = allHead; e != NONE;) {
-                int next = allNext[e];
-                visited++;
-                if (matches(e, kindMask, t1, t2, lvl) && overlaps(e, first, last)) {
-                    remove(e);
-                    removed++;
-                }
-                e = next;
-            }
-            return removed;
-        }
-        Chains chains = t2 == ANY ? byTag1 : byPair;
-        for (int e = chains.first(t2 == ANY ? t1 : pairKey(t1, t2)); e != NONE;) {
+        Chains chains = t1 == ANY ? all : t2 == ANY ? byTag1 : byPair;
+        long key = t1 == ANY ? ALL : t2 == ANY ? t1 : pairKey(t1, t2);
+        for (int e = chains.first(key); e != NONE;) {
             int next = chains.next(e);
             visited++;
             if (matches(e, kindMask, t1, t2, lvl) && overlaps(e, first, last)) {
@@ -534,7 +502,7 @@ public final class Iotlb {
     }
 
     private int findExact(int k, int t1, int t2, long base, int s) {
-        for (int e = bucket[hash(k, t1, t2, base, s) & bucketMask]; e != NONE; e = keyNext[e]) {
+        for (int e = byKey.first(k, t1, t2, base, s); e != NONE; e = byKey.next(e)) {
             if (input[e] == base && shift[e] == s && tag1[e] == t1 && tag2[e] == t2 && kind[e] == k) {
                 return e;
             }
@@ -549,22 +517,11 @@ public final class Iotlb {
         tag2[e] = t2;
         input[e] = base;
         shift[e] = (byte) s;
-        int b = hash(k, t1, t2, base, s) & bucketMask;
-        keyPrev[e] = NONE;
-        keyNext[e] = bucket[b];
-        if (bucket[b] != NONE) {
-            keyPrev[bucket[b]] = e;
-        }
-        bucket[b] = e;
+        byKey.add(e, k, t1, t2, base, s);
         byPage.add(base | s, e);
         byTag1.add(t1, e);
         byPair.add(pairKey(t1, t2), e);
-        allPrev[e] = NONE;
-        allNext[e] = allHead;
-        if (allHead != NONE) {
-            allPrev[allHead] = e;
-        }
-        allHead = e;
+        all.add(ALL, e);
         if (shiftCount[s]++ == 0) {
             shiftsPresent |= 1L << s;
         }
@@ -572,59 +529,18 @@ public final class Iotlb {
     }
 
     private void remove(int e) {
-        int kp = keyPrev[e];
-        int kn = keyNext[e];
-        if (kn != NONE) {
-            keyPrev[kn] = kp;
-        }
-        if (kp != NONE) {
-            keyNext[kp] = kn;
-        } else {
-            bucket[hash(kind[e], tag1[e], tag2[e], input[e], shift[e]) & bucketMask] = kn;
-        }
+        byKey.remove(e, kind[e], tag1[e], tag2[e], input[e], shift[e]);
         byPage.remove(e);
         byTag1.remove(e);
         byPair.remove(e);
-        int ap = allPrev[e];
-        int an = allNext[e];
-        if (an != NONE) {
-            allPrev[an] = ap;
-        }
-        if (ap != NONE) {
-            allNext[ap] = an;
-        } else {
-            allHead = an;
-        }
+        all.remove(e);
         if (--shiftCount[shift[e]] == 0) {
             shiftsPresent &= ~(1L << shift[e]);
         }
         valid[e] = false;
         size--;
-        int set = e / ways;
-        int way = e - set * ways;
-        free[set * wordsPerSet + (way >>> 6)] |= 1L << way;
+        free.release(e);
         policy.removed(e);
-    }
-
-    private int takeFree(int set) {
-        int w0 = set * wordsPerSet;
-        for (int w = 0; w < wordsPerSet; w++) {
-            long bits = free[w0 + w];
-            if (bits != 0) {
-                int bit = Long.numberOfTrailingZeros(bits);
-                free[w0 + w] = bits & (bits - 1);
-                return set * ways + (w << 6) + bit;
-            }
-        }
-        return NONE;
-    }
-
-    private void markAllFree(int set) {
-        int w0 = set * wordsPerSet;
-        for (int w = 0; w < wordsPerSet; w++) {
-            int left = ways - (w << 6);
-            free[w0 + w] = left >= 64 ? -1L : (1L << left) - 1;
-        }
     }
 
     /** The set of a block: its page number and size, mixed (the SMMUv2 model's index function). */
@@ -639,13 +555,5 @@ public final class Iotlb {
 
     private static long pairKey(int t1, int t2) {
         return (long) t1 << 32 | (t2 & 0xffff_ffffL);
-    }
-
-    private static int hash(int k, int t1, int t2, long base, int s) {
-        long h = (base ^ s) * 0x9E3779B97F4A7C15L;
-        h ^= ((long) t1 << 32 | (t2 & 0xffff_ffffL)) * 0xC2B2AE3D27D4EB4FL;
-        h ^= k * 0x165667B19E3779F9L;
-        h ^= h >>> 29;
-        return (int) (h ^ (h >>> 32));
     }
 }

@@ -36,7 +36,8 @@ public interface ReplacementPolicy {
 
     /**
      * Builds the policy of one TLB of {@code sets} sets of {@code ways} slots. Called once per
-     * TLB, at its construction.
+     * TLB, at its construction, on the constructing thread; the built-in factories are
+     * stateless and may be shared between threads.
      */
     @ConsumerType
     @FunctionalInterface
