@@ -27,7 +27,7 @@ import org.iommulab.modelkit.regs.RegisterBlock;
 /**
  * The hardware half of the generic IOMMU: registers ({@link GenericIommuRegs}), a device table
  * in simulated memory decoded per stream ({@link DeviceTableDecoder}) and cached until
- * invalidated, a domain-tagged {@link Iotlb}, the LPAE walker, and a bounded fault log. It
+ * invalidated, a domain-tagged IOTLB ({@link DomainTlb}, on the model kit's), the LPAE walker, and a bounded fault log. It
  * knows the driver only through what the driver writes to its registers and to memory.
  *
  * <p>Every device access goes through {@link #translate}: stream lookup, IOTLB, walk on a
@@ -38,16 +38,13 @@ import org.iommulab.modelkit.regs.RegisterBlock;
  * as a single translation unit serialises its table walks.
  */
 public final class GenericIommuModel {
-    /** Leaf sizes of the 4 KiB granule, probed in the IOTLB: page, 2 MiB and 1 GiB blocks. */
-    private static final int[] LEAF_SHIFTS = {12, 21, 30};
-
     private final String name;
     private final int iasBits;
     private final int oasBits;
     private final int sidBits;
     private final boolean privilegedAccesses;
     private final int faultLogSize;
-    private final Iotlb iotlb;
+    private final DomainTlb iotlb;
     private final ArrayDeque<DmaFault> faultLog = new ArrayDeque<>();
     private final LpaeWalkResult walk = new LpaeWalkResult();
     private final Map<Integer, long[]> domainCounters = new HashMap<>();
@@ -95,7 +92,7 @@ public final class GenericIommuModel {
         this.sidBits = sidBits;
         this.privilegedAccesses = privilegedAccesses;
         this.faultLogSize = faultLogSize;
-        this.iotlb = new Iotlb(iotlbEntries);
+        this.iotlb = new DomainTlb(iotlbEntries);
         this.streams = new StreamEntry[1 << sidBits];
     }
 
@@ -183,7 +180,7 @@ public final class GenericIommuModel {
                 break;
             case GenericIommuRegs.OP_INV_RANGE:
                 if (cmdSize > 0) {
-                    iotlb.invalidateRange(did, cmdAddr, cmdSize, LEAF_SHIFTS);
+                    iotlb.invalidateRange(did, cmdAddr, cmdSize);
                 }
                 break;
             case GenericIommuRegs.OP_INV_DTE: {
@@ -222,7 +219,7 @@ public final class GenericIommuModel {
             throw fault(dev, sid, -1, addr, access, d.errorKind, d.errorOrigin, -1, d.errorDetail, 0);
         }
         int did = s.decoded.did;
-        int slot = iotlb.lookup(did, addr, LEAF_SHIFTS);
+        int slot = iotlb.lookup(did, addr);
         if (slot >= 0) {
             s.counters[0]++;
             if (!iotlb.allows(slot, access)) {

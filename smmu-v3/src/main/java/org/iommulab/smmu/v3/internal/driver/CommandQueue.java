@@ -1,10 +1,11 @@
 package org.iommulab.smmu.v3.internal.driver;
 
 import org.iommulab.api.platform.PhysicalMemory;
+import org.iommulab.modelkit.queue.QueueGeometry;
 import org.iommulab.smmu.v3.internal.format.CmdFormat;
-import org.iommulab.smmu.v3.internal.format.QueueRing;
 import org.iommulab.smmu.v3.internal.format.RegFields.Queue;
 import org.iommulab.smmu.v3.internal.format.Regs;
+import org.iommulab.smmu.v3.internal.format.SmmuQueues;
 import org.iommulab.smmu.v3.internal.model.SmmuV3Mmio;
 
 /**
@@ -25,7 +26,7 @@ final class CommandQueue {
     private final SmmuV3Mmio mmio;
     private final PhysicalMemory memory;
     private final DmaBuffer buffer;
-    private final QueueRing ring;
+    private final QueueGeometry ring;
     private final boolean msiPoll;
     private final DriverLog log;
     private final long[] syncCmd = new long[2];
@@ -35,17 +36,17 @@ final class CommandQueue {
         this.mmio = mmio;
         this.memory = memory;
         this.buffer = buffer;
-        this.ring = new QueueRing(log2);
+        this.ring = SmmuQueues.commands(log2);
         this.msiPoll = msiPoll;
         this.log = log;
     }
 
     /** The CMDQ_BASE value: address, LOG2SIZE, read-allocate hint. */
     long baseRegister() {
-        return Queue.ADDR.bits(buffer.base()) | Queue.LOG2SIZE.of(ring.log2size()) | Queue.RA_WA.mask();
+        return Queue.ADDR.bits(buffer.base()) | Queue.LOG2SIZE.of(ring.log2Entries()) | Queue.RA_WA.mask();
     }
 
-    QueueRing ring() {
+    QueueGeometry ring() {
         return ring;
     }
 
@@ -136,7 +137,7 @@ final class CommandQueue {
     }
 
     private long slot(int p) {
-        return buffer.base() + (long) ring.index(p) * CmdFormat.CMD_SIZE;
+        return ring.slotAddress(buffer.base(), p);
     }
 
     private void writeSlot(int p, long d0, long d1) {

@@ -7,11 +7,12 @@ import java.util.function.IntFunction;
 
 import org.iommulab.api.backend.DmaDevice;
 import org.iommulab.api.platform.PhysicalMemory;
+import org.iommulab.modelkit.queue.QueueGeometry;
 import org.iommulab.smmu.v3.internal.format.EventFormat;
 import org.iommulab.smmu.v3.internal.format.EventRecord;
-import org.iommulab.smmu.v3.internal.format.QueueRing;
 import org.iommulab.smmu.v3.internal.format.RegFields.Queue;
 import org.iommulab.smmu.v3.internal.format.Regs;
+import org.iommulab.smmu.v3.internal.format.SmmuQueues;
 import org.iommulab.smmu.v3.internal.model.SmmuV3Mmio;
 
 /**
@@ -30,7 +31,7 @@ final class EventQueueReader {
     private final SmmuV3Mmio mmio;
     private final PhysicalMemory memory;
     private final DmaBuffer buffer;
-    private final QueueRing ring;
+    private final QueueGeometry ring;
     private final DriverLog log;
     private final IntFunction<DmaDevice> deviceBySid;
     private final long[] words = new long[EventFormat.EVT_DWORDS];
@@ -42,13 +43,13 @@ final class EventQueueReader {
         this.mmio = mmio;
         this.memory = memory;
         this.buffer = buffer;
-        this.ring = new QueueRing(log2);
+        this.ring = SmmuQueues.events(log2);
         this.log = log;
         this.deviceBySid = deviceBySid;
     }
 
     long baseRegister() {
-        return Queue.ADDR.bits(buffer.base()) | Queue.LOG2SIZE.of(ring.log2size()) | Queue.RA_WA.mask();
+        return Queue.ADDR.bits(buffer.base()) | Queue.LOG2SIZE.of(ring.log2Entries()) | Queue.RA_WA.mask();
     }
 
     DmaBuffer buffer() {
@@ -65,7 +66,7 @@ final class EventQueueReader {
         int cons = mmio.read32(Regs.EVENTQ_CONS.offset());
         int n = 0;
         while (!ring.empty(prod, cons)) {
-            long at = buffer.base() + (long) ring.index(cons) * EventFormat.EVT_SIZE;
+            long at = ring.slotAddress(buffer.base(), cons);
             for (int i = 0; i < EventFormat.EVT_DWORDS; i++) {
                 words[i] = memory.readLong(at + 8L * i);
             }
@@ -77,13 +78,12 @@ final class EventQueueReader {
                 prod = mmio.read32(Regs.EVENTQ_PROD.offset());
             }
         }
-        int ovflg = prod & (int) Queue.PROD_OVFLG.mask();
-        if (((cons ^ prod) & (int) Queue.PROD_OVFLG.mask()) != 0) {
+        if (SmmuQueues.OVERFLOW.pending(prod, cons)) {
             overflows++;
             log.add("EVTQ overflow detected -- events lost");
         }
         // Sync our overflow flag, as we've acknowledged the overflow (Q_OVF(prod) | Q_WRP | Q_IDX).
-        mmio.write32(Regs.EVENTQ_CONS.offset(), ovflg | ring.position(cons));
+        mmio.write32(Regs.EVENTQ_CONS.offset(), SmmuQueues.OVERFLOW.acknowledge(prod, ring.position(cons)));
         return n;
     }
 

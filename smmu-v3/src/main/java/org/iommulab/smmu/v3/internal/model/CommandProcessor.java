@@ -2,12 +2,13 @@ package org.iommulab.smmu.v3.internal.model;
 
 import static org.iommulab.smmu.v3.internal.format.CmdFormat.*;
 
+import org.iommulab.modelkit.queue.QueueGeometry;
+import org.iommulab.modelkit.tlb.Iotlb;
 import org.iommulab.smmu.v3.internal.format.CmdFormat;
-import org.iommulab.smmu.v3.internal.format.QueueRing;
 import org.iommulab.smmu.v3.internal.format.RegFields.Gerror;
 import org.iommulab.smmu.v3.internal.format.RegFields.Queue;
+import org.iommulab.smmu.v3.internal.format.SmmuQueues;
 import org.iommulab.smmu.v3.internal.model.ste.ConfigCache;
-import org.iommulab.smmu.v3.internal.model.tlb.Iotlb;
 
 /**
  * The consumer side of the command queue (IHI0070 §4, QEMU's {@code smmuv3_cmdq_consume}):
@@ -40,13 +41,9 @@ final class CommandProcessor {
         this.effects = new CommandEffects(features, configs, iotlb);
     }
 
-    QueueRing ring() {
-        return new QueueRing(Math.min(Queue.LOG2SIZE.getInt(regs.cmdqBase), features.cmdqLog2()));
-    }
-
-    long base(QueueRing ring) {
-        long bytes = Math.max(32L, (long) ring.entries() * CMD_SIZE);
-        return Queue.ADDR.bits(regs.cmdqBase) & -bytes;
+    /** The queue's effective size: LOG2SIZE capped at IDR1.CMDQS. */
+    QueueGeometry ring() {
+        return SmmuQueues.commands(Math.min(Queue.LOG2SIZE.getInt(regs.cmdqBase), features.cmdqLog2()));
     }
 
     /** Commands completed since reset. */
@@ -62,14 +59,14 @@ final class CommandProcessor {
         if (!regs.cmdqEnabled()) {
             return;
         }
-        QueueRing ring = ring();
-        long base = base(ring);
+        QueueGeometry ring = ring();
+        long base = SmmuQueues.base(ring, regs.cmdqBase);
         int error = Queue.CERROR_NONE;
         while (!ring.empty(regs.cmdqProd, regs.cmdqCons)) {
             if (regs.cmdqErrorActive()) {
                 return;
             }
-            long slot = base + (long) ring.index(regs.cmdqCons) * CMD_SIZE;
+            long slot = ring.slotAddress(base, regs.cmdqCons);
             if (!memory.readDwords(slot, cmd, 2)) {
                 error = Queue.CERROR_ABT;
                 break;

@@ -1,8 +1,8 @@
 package org.iommulab.smmu.v3.internal.model;
 
+import org.iommulab.modelkit.queue.QueueGeometry;
 import org.iommulab.modelkit.regs.Register;
 import org.iommulab.modelkit.regs.RegisterBlock;
-import org.iommulab.smmu.v3.internal.format.QueueRing;
 import org.iommulab.smmu.v3.internal.format.RegFields.Cr0;
 import org.iommulab.smmu.v3.internal.format.RegFields.Gbpa;
 import org.iommulab.smmu.v3.internal.format.RegFields.Queue;
@@ -242,7 +242,7 @@ public final class SmmuV3Mmio {
 
     /** CMDQ_PROD: the producer may not claim more entries than the queue holds. */
     private void writeCmdqProd(int v) {
-        QueueRing ring = commands.ring();
+        QueueGeometry ring = commands.ring();
         int prod = ring.position(v);
         if (ring.used(prod, regs.cmdqCons) > ring.entries()) {
             throw new IllegalArgumentException(String.format(
@@ -255,7 +255,7 @@ public final class SmmuV3Mmio {
 
     /** EVENTQ_CONS: the consumer may move forward up to PROD, and sets OVACKFLG. */
     private void writeEvtqCons(int v) {
-        QueueRing ring = events.ring();
+        QueueGeometry ring = events.ring();
         int cons = ring.position(v);
         if (ring.used(regs.evtqProd, cons) > ring.used(regs.evtqProd, regs.evtqCons)) {
             throw new IllegalArgumentException(String.format(

@@ -11,7 +11,8 @@ import org.iommulab.smmu.v3.internal.format.EventRecord;
 import org.iommulab.smmu.v3.internal.model.fault.SmmuFault;
 import org.iommulab.smmu.v3.internal.model.ste.ConfigCache;
 import org.iommulab.smmu.v3.internal.model.ste.ConfigDecoder;
-import org.iommulab.smmu.v3.internal.model.tlb.Iotlb;
+import org.iommulab.modelkit.tlb.Iotlb;
+import org.iommulab.smmu.v3.internal.model.tlb.TlbEntries;
 
 /**
  * The SMMUv3 hardware model: registers ({@link #mmio()}), the stream table, CDs and queues it
@@ -50,7 +51,7 @@ public final class SmmuV3Model {
         this.memory = new SmmuMemory(memory, features.oasBits());
         this.irqs = new Interrupts(regs, this.memory);
         this.events = new EventWriter(regs, this.memory, irqs, features.evtqLog2());
-        this.iotlb = new Iotlb(features.iotlbEntries());
+        this.iotlb = TlbEntries.create(features.iotlbEntries());
         this.commands = new CommandProcessor(regs, this.memory, irqs, features, configs, iotlb);
         ConfigDecoder decoder = new ConfigDecoder(this.memory, features);
         this.translator = new Translator(regs, configs, decoder, iotlb, new Walks(this.memory), features.oasBits());

@@ -10,7 +10,8 @@ import org.iommulab.smmu.v3.internal.model.ste.ConfigDecoder;
 import org.iommulab.smmu.v3.internal.model.ste.Stage1Config;
 import org.iommulab.smmu.v3.internal.model.ste.Stage2Config;
 import org.iommulab.smmu.v3.internal.model.ste.StreamConfig;
-import org.iommulab.smmu.v3.internal.model.tlb.Iotlb;
+import org.iommulab.modelkit.tlb.Iotlb;
+import org.iommulab.smmu.v3.internal.model.tlb.TlbEntries;
 
 /**
  * One transaction through the SMMU (QEMU's {@code smmuv3_translate}): SMMUEN and GBPA, the
@@ -61,7 +62,7 @@ final class Translator {
             default:
                 break;
         }
-        int e = iotlb.lookup(cfg.tlbTag(), addr);
+        int e = iotlb.lookup(cfg.tlbKind(), cfg.vmid(), cfg.tlbAsid(), addr);
         if (e >= 0) {
             checkCached(cfg, e, addr, access);
             port.hits++;
@@ -76,16 +77,17 @@ final class Translator {
         boolean write = access == AccessType.WRITE;
         Stage1Config s1 = cfg.stage1();
         Stage2Config s2 = cfg.stage2();
-        if (s1 != null && (p & (write ? Iotlb.S1_WRITE : Iotlb.S1_READ)) == 0) {
+        if (s1 != null && (p & (write ? TlbEntries.S1_WRITE : TlbEntries.S1_READ)) == 0) {
             throw SmmuFault.walk(EventFormat.F_PERMISSION, s1.recordFaults(), FaultKind.PERMISSION, FaultOrigin.ACCESS,
                     iotlb.level(e), false, EventFormat.CLASS_IN, 0,
                     String.format("stage 1 permission fault at level %d (cached translation of VA 0x%x)", iotlb.level(e), addr));
         }
-        if (s2 != null && (p & (write ? Iotlb.S2_WRITE : Iotlb.S2_READ)) == 0) {
-            long ipa = iotlb.ipaOf(e, addr);
+        if (s2 != null && (p & (write ? TlbEntries.S2_WRITE : TlbEntries.S2_READ)) == 0) {
+            long ipa = TlbEntries.ipaOf(iotlb, e, addr);
+            int s2Level = TlbEntries.s2Level(iotlb, e);
             throw SmmuFault.walk(EventFormat.F_PERMISSION, s2.recordFaults(), FaultKind.PERMISSION, FaultOrigin.ACCESS,
-                    iotlb.s2Level(e), true, EventFormat.CLASS_IN, ipa,
-                    String.format("stage 2 permission fault at level %d (cached translation of IPA 0x%x)", iotlb.s2Level(e), ipa));
+                    s2Level, true, EventFormat.CLASS_IN, ipa,
+                    String.format("stage 2 permission fault at level %d (cached translation of IPA 0x%x)", s2Level, ipa));
         }
     }
 
@@ -97,14 +99,12 @@ final class Translator {
         int perms = 0;
         int level = 0;
         int s2Level = 0;
-        int granule = 0;
         if (s1 != null) {
             walks.stage1(s1, s2, addr, access);
             ipa = walks.s1.outputAddress();
             shift = walks.s1.blockShift();
             level = walks.s1.level();
-            granule = s1.regime(s1.select(addr)).granule().shift();
-            perms |= (walks.s1.readable() ? Iotlb.S1_READ : 0) | (walks.s1.writable() ? Iotlb.S1_WRITE : 0);
+            perms |= (walks.s1.readable() ? TlbEntries.S1_READ : 0) | (walks.s1.writable() ? TlbEntries.S1_WRITE : 0);
         } else if (s2 != null && (ipa >>> ias) != 0) {
             // §3.4.1: with stage 1 bypassed, an input beyond the IAS is a stage-1 Address Size fault.
             throw SmmuFault.walk(EventFormat.F_ADDR_SIZE, true, FaultKind.ADDRESS_SIZE, FaultOrigin.ACCESS, 0, false,
@@ -118,12 +118,11 @@ final class Translator {
             s2Level = walks.s2.level();
             if (s1 == null) {
                 level = s2Level;
-                granule = s2.tables().granule().shift();
             }
-            perms |= (walks.s2.readable() ? Iotlb.S2_READ : 0) | (walks.s2.writable() ? Iotlb.S2_WRITE : 0);
+            perms |= (walks.s2.readable() ? TlbEntries.S2_READ : 0) | (walks.s2.writable() ? TlbEntries.S2_WRITE : 0);
         }
         // Nesting: the entry covers the smaller of the two leaves (QEMU's combine_tlb).
-        iotlb.insert(cfg.tlbTag(), addr, shift, pa, ipa, perms, level, s2Level, granule);
+        TlbEntries.fill(iotlb, cfg.tlbKind(), cfg.vmid(), cfg.tlbAsid(), addr, shift, pa, ipa, perms, level, s2Level);
         return pa;
     }
 }

@@ -10,19 +10,21 @@ import org.iommulab.api.platform.DmaFault;
 import org.iommulab.api.platform.DmaFaultException;
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.Zone;
+import org.iommulab.modelkit.queue.QueueGeometry;
 import org.iommulab.platform.internal.memory.SparsePhysicalMemory;
 import org.iommulab.platform.internal.memory.ZonedPageAllocator;
 import org.iommulab.smmu.v3.internal.format.CdFormat;
 import org.iommulab.smmu.v3.internal.format.CmdFormat;
 import org.iommulab.smmu.v3.internal.format.EventFormat;
 import org.iommulab.smmu.v3.internal.format.EventRecord;
-import org.iommulab.smmu.v3.internal.format.QueueRing;
+
 import org.iommulab.smmu.v3.internal.format.RegFields.Cr0;
 import org.iommulab.smmu.v3.internal.format.RegFields.Cr2;
 import org.iommulab.smmu.v3.internal.format.RegFields.IrqCtrl;
 import org.iommulab.smmu.v3.internal.format.RegFields.Queue;
 import org.iommulab.smmu.v3.internal.format.RegFields.Strtab;
 import org.iommulab.smmu.v3.internal.format.Regs;
+import org.iommulab.smmu.v3.internal.format.SmmuQueues;
 import org.iommulab.smmu.v3.internal.format.SteFormat;
 
 /**
@@ -41,8 +43,8 @@ final class SmmuHarness {
     long strtab;
     long cmdq;
     long evtq;
-    QueueRing cmdRing;
-    QueueRing evtRing;
+    QueueGeometry cmdRing;
+    QueueGeometry evtRing;
 
     SmmuHarness(SmmuV3Features f) {
         model = new SmmuV3Model("smmu-v3", mem, f);
@@ -92,8 +94,8 @@ final class SmmuHarness {
     }
 
     void queues(int cmdqLog2, int evtqLog2) {
-        cmdRing = new QueueRing(cmdqLog2);
-        evtRing = new QueueRing(evtqLog2);
+        cmdRing = SmmuQueues.commands(cmdqLog2);
+        evtRing = SmmuQueues.events(evtqLog2);
         cmdq = pages(Math.max(1, (16L << cmdqLog2) / PageAllocator.PAGE_SIZE));
         evtq = pages(Math.max(1, (32L << evtqLog2) / PageAllocator.PAGE_SIZE));
         mmio.write64(Regs.CMDQ_BASE.offset(), cmdq | Queue.LOG2SIZE.of(cmdqLog2));
@@ -110,7 +112,7 @@ final class SmmuHarness {
     /** The usual rig: linear table of 2^8 StreamIDs, queues, enabled with RECINVSID. */
     SmmuHarness up() {
         linearStrtab(8);
-        queues(cmdRing == null ? 6 : cmdRing.log2size(), evtRing == null ? 4 : evtRing.log2size());
+        queues(cmdRing == null ? 6 : cmdRing.log2Entries(), evtRing == null ? 4 : evtRing.log2Entries());
         enable(true);
         return this;
     }

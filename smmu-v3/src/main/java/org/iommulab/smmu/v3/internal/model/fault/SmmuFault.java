@@ -2,43 +2,31 @@ package org.iommulab.smmu.v3.internal.model.fault;
 
 import org.iommulab.api.platform.FaultKind;
 import org.iommulab.api.platform.FaultOrigin;
+import org.iommulab.modelkit.fault.ModelFault;
 import org.iommulab.smmu.v3.internal.format.EventFormat;
 
 /**
- * A fault the model raised while handling one transaction, before it is recorded: which event
- * (if the architecture defines one), whether it may be recorded (CR2.RECINVSID, CD.R, STE.S2R),
- * the platform's kind and origin, the stage, class, level and second address (IPA or fetch
- * address) of the event record, and a line of detail. Thrown by the decoders and the walk
+ * A fault the model raised while handling one transaction, before it is recorded: the kit's
+ * {@link ModelFault} (kind, origin, the event ID as its code, whether CR2.RECINVSID, CD.R or
+ * STE.S2R let it be recorded, level, the second address: IPA or fetch address) plus what else
+ * an SMMUv3 event record holds, the stage and the CLASS. Thrown by the decoders and the walk
  * through the model's slow path and caught by the translator, which records the event, reports
- * the fault and aborts the access. Carries no stack trace: faults are frequent and say where
- * they come from. Immutable.
+ * the fault and aborts the access. Immutable.
  */
-public final class SmmuFault extends RuntimeException {
+public final class SmmuFault extends ModelFault {
     private static final long serialVersionUID = 1L;
 
     /** No event: the architecture aborts silently (STE.Config abort, GBPA.ABORT). */
-    public static final int NO_EVENT = -1;
+    public static final int NO_EVENT = NO_CODE;
 
-    private final int eventId;
-    private final boolean recordable;
-    private final FaultKind kind;
-    private final FaultOrigin origin;
-    private final int level;
     private final boolean stage2;
     private final int clazz;
-    private final long addr2;
 
     private SmmuFault(int eventId, boolean recordable, FaultKind kind, FaultOrigin origin, int level, boolean stage2,
             int clazz, long addr2, String detail) {
-        super(detail, null, false, false);
-        this.eventId = eventId;
-        this.recordable = recordable;
-        this.kind = kind;
-        this.origin = origin;
-        this.level = level;
+        super(kind, origin, eventId, recordable, level, addr2, detail);
         this.stage2 = stage2;
         this.clazz = clazz;
-        this.addr2 = addr2;
     }
 
     /** A configuration event (C_BAD_STREAMID, C_BAD_STE, C_BAD_CD, F_STREAM_DISABLED). */
@@ -65,24 +53,7 @@ public final class SmmuFault extends RuntimeException {
 
     /** The event number, or {@link #NO_EVENT}. */
     public int eventId() {
-        return eventId;
-    }
-
-    /** False when the event is suppressed by configuration (RECINVSID, CD.R, STE.S2R). */
-    public boolean recordable() {
-        return recordable;
-    }
-
-    public FaultKind kind() {
-        return kind;
-    }
-
-    public FaultOrigin origin() {
-        return origin;
-    }
-
-    public int level() {
-        return level;
+        return code();
     }
 
     public boolean stage2() {
@@ -93,17 +64,8 @@ public final class SmmuFault extends RuntimeException {
         return clazz;
     }
 
-    /** IPA of a stage-2 fault, or the fetch address of an abort; 0 otherwise. */
-    public long addr2() {
-        return addr2;
-    }
-
-    public String detail() {
-        return getMessage();
-    }
-
     @Override
     public String toString() {
-        return (eventId == NO_EVENT ? "abort" : EventFormat.name(eventId)) + " (" + origin + "): " + getMessage();
+        return (eventId() == NO_EVENT ? "abort" : EventFormat.name(eventId())) + " (" + origin() + "): " + getMessage();
     }
 }

@@ -2,109 +2,90 @@ package org.iommulab.smmu.v3.internal.model.ste;
 
 import java.util.Arrays;
 
+import org.iommulab.modelkit.collect.LongIntMap;
+
 /**
  * The configuration cache (QEMU's {@code configs} hash table): decoded {@link StreamConfig}s by
- * StreamID, filled on a stream's first transaction and emptied by CMD_CFGI_*; a lookup
- * allocates nothing (open addressing on int keys). Not thread-safe: used under the model's lock.
+ * StreamID, filled on a stream's first transaction and emptied by CMD_CFGI_*. The kit's
+ * {@link LongIntMap} maps the StreamID (unsigned) to a slot of the config array; freed slots
+ * are reused, so a lookup allocates nothing and a fill only when more streams are cached than
+ * ever before. Not thread-safe: used under the model's lock.
  */
 public final class ConfigCache {
-    private static final int FREE = 0;
-    private static final int USED = 1;
-    private static final int DELETED = 2;
+    private static final int NONE = -1;
 
-    private int[] keys = new int[64];
-    private byte[] state = new byte[64];
+    private final LongIntMap index = new LongIntMap(64);
     private StreamConfig[] values = new StreamConfig[64];
-    private int size;
-    private int occupied;
+    private int[] free = new int[64];
+    private int freeCount;
+    private int highWater;
 
     public StreamConfig get(int sid) {
-        int mask = keys.length - 1;
-        int i = hash(sid) & mask;
-        while (state[i] != FREE) {
-            if (state[i] == USED && keys[i] == sid) {
-                return values[i];
-            }
-            i = (i + 1) & mask;
-        }
-        return null;
+        int i = index.get(key(sid), NONE);
+        return i == NONE ? null : values[i];
     }
 
     public void put(int sid, StreamConfig cfg) {
-        invalidate(sid);
-        if ((occupied + 1) * 2 > keys.length) {
-            rehash(size * 4 > keys.length ? keys.length * 2 : keys.length);
+        int i = index.get(key(sid), NONE);
+        if (i == NONE) {
+            i = allocate();
+            index.put(key(sid), i, NONE);
         }
-        int mask = keys.length - 1;
-        int i = hash(sid) & mask;
-        while (state[i] == USED) {
-            i = (i + 1) & mask;
-        }
-        if (state[i] == FREE) {
-            occupied++;
-        }
-        keys[i] = sid;
         values[i] = cfg;
-        state[i] = USED;
-        size++;
     }
 
     /** CMD_CFGI_STE, CMD_CFGI_CD(_ALL): drops one stream's configuration. */
     public void invalidate(int sid) {
-        int mask = keys.length - 1;
-        int i = hash(sid) & mask;
-        while (state[i] != FREE) {
-            if (state[i] == USED && keys[i] == sid) {
-                state[i] = DELETED;
-                values[i] = null;
-                size--;
-                return;
-            }
-            i = (i + 1) & mask;
-        }
+        release(index.remove(key(sid), NONE));
     }
 
     /** CMD_CFGI_STE_RANGE / CMD_CFGI_ALL: drops StreamIDs {@code first..last} (unsigned). */
     public void invalidateRange(long first, long last) {
-        for (int i = 0; i < keys.length; i++) {
-            long k = keys[i] & 0xffff_ffffL;
-            if (state[i] == USED && k >= first && k <= last) {
-                state[i] = DELETED;
-                values[i] = null;
-                size--;
+        if (last - first < index.size()) {
+            for (long sid = first; sid <= last; sid++) {
+                release(index.remove(sid, NONE));
             }
+            return;
         }
+        index.removeIf((sid, i) -> {
+            if (sid < first || sid > last) {
+                return false;
+            }
+            release(i);
+            return true;
+        });
     }
 
     public void clear() {
-        Arrays.fill(state, (byte) FREE);
+        index.clear();
         Arrays.fill(values, null);
-        size = 0;
-        occupied = 0;
+        freeCount = 0;
+        highWater = 0;
     }
 
     public int size() {
-        return size;
+        return index.size();
     }
 
-    private void rehash(int capacity) {
-        int[] oldKeys = keys;
-        byte[] oldState = state;
-        StreamConfig[] oldValues = values;
-        keys = new int[capacity];
-        state = new byte[capacity];
-        values = new StreamConfig[capacity];
-        size = 0;
-        occupied = 0;
-        for (int i = 0; i < oldKeys.length; i++) {
-            if (oldState[i] == USED) {
-                put(oldKeys[i], oldValues[i]);
-            }
+    private static long key(int sid) {
+        return sid & 0xffff_ffffL;
+    }
+
+    private int allocate() {
+        if (freeCount > 0) {
+            return free[--freeCount];
         }
+        if (highWater == values.length) {
+            values = Arrays.copyOf(values, values.length * 2);
+            free = Arrays.copyOf(free, free.length * 2);
+        }
+        return highWater++;
     }
 
-    private static int hash(int sid) {
-        int h = sid * 0x9E3779B9;
-        return h ^ (h >>> 16);
+    private void release(int i) {
+        if (i != NONE) {
+            values[i] = null;
+            free[freeCount++] = i;
+        }
     }
 }

@@ -1,6 +1,6 @@
 package org.iommulab.smmu.v3.internal.model.ste;
 
-import org.iommulab.smmu.v3.internal.model.tlb.Iotlb;
+import org.iommulab.smmu.v3.internal.model.tlb.TlbEntries;
 
 /**
  * Everything the SMMU knows about one StreamID after decoding its STE and, for stage 1, its
@@ -27,7 +27,7 @@ public final class StreamConfig {
     private final Stage2Config s2;
     private final int vmid;
     private final int tlbKind;
-    private final long tlbTag;
+    private final int tlbAsid;
     private final String summary;
 
     StreamConfig(Kind kind, int streamId, Stage1Config s1, Stage2Config s2, int vmid, String summary) {
@@ -40,13 +40,13 @@ public final class StreamConfig {
         if (kind != Kind.TRANSLATE) {
             tlbKind = 0;
         } else if (s1 != null && s2 != null) {
-            tlbKind = Iotlb.KIND_NESTED;
+            tlbKind = TlbEntries.KIND_NESTED;
         } else if (s1 != null) {
-            tlbKind = Iotlb.KIND_S1;
+            tlbKind = TlbEntries.KIND_S1;
         } else {
-            tlbKind = Iotlb.KIND_S2;
+            tlbKind = TlbEntries.KIND_S2;
         }
-        tlbTag = Iotlb.tag(tlbKind, s1 != null ? s1.asid() : -1, vmid);
+        tlbAsid = s1 != null ? s1.asid() : -1;
     }
 
     public Kind kind() {
@@ -72,14 +72,14 @@ public final class StreamConfig {
         return vmid;
     }
 
-    /** {@link Iotlb#KIND_S1}, {@code KIND_S2} or {@code KIND_NESTED}; 0 unless translating. */
+    /** {@link TlbEntries#KIND_S1}, {@code KIND_S2} or {@code KIND_NESTED}; 0 unless translating. */
     public int tlbKind() {
         return tlbKind;
     }
 
-    /** The IOTLB tag of this stream's translations: kind, ASID, VMID. */
-    public long tlbTag() {
-        return tlbTag;
+    /** The ASID this stream's IOTLB entries carry: stage 1's, or -1 without stage 1. */
+    public int tlbAsid() {
+        return tlbAsid;
     }
 
     @Override

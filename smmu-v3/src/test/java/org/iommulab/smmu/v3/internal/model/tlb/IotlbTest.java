@@ -1,100 +1,122 @@
 package org.iommulab.smmu.v3.internal.model.tlb;
 
+import static org.iommulab.smmu.v3.internal.model.tlb.TlbEntries.KIND_S1;
+import static org.iommulab.smmu.v3.internal.model.tlb.TlbEntries.KIND_S2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
 
+import org.iommulab.modelkit.tlb.Iotlb;
 import org.junit.jupiter.api.Test;
 
-/** The IOTLB: lookups across block sizes, single-entry eviction at the bound, selective invalidation. */
+/**
+ * The SMMU's IOTLB (the kit's, as {@link TlbEntries} sets it up): lookups across block sizes,
+ * single-entry eviction at the bound, selective invalidation.
+ */
 class IotlbTest {
-    private static final long T1 = Iotlb.tag(Iotlb.KIND_S1, 1, 0);
-    private static final long T2 = Iotlb.tag(Iotlb.KIND_S1, 2, 0);
-    private static final long TS2 = Iotlb.tag(Iotlb.KIND_S2, -1, 5);
-    private static final int RW = Iotlb.S1_READ | Iotlb.S1_WRITE;
+    private static final int ANY = Iotlb.ANY;
+    private static final int RW = TlbEntries.S1_READ | TlbEntries.S1_WRITE;
+
+    /** An S1 entry of ASID {@code asid}, VMID 0. */
+    private static void s1(Iotlb t, int asid, long addr, int shift, long out, int perms, int level) {
+        TlbEntries.fill(t, KIND_S1, 0, asid, addr, shift, out, 0, perms, level, 0);
+    }
+
+    private static int lookup(Iotlb t, int asid, long addr) {
+        return t.lookup(KIND_S1, 0, asid, addr);
+    }
 
     @Test
     void lookupProbesEveryBlockSize() {
-        Iotlb t = new Iotlb(16);
-        t.insert(T1, 0x4000_1234L, 12, 0x8000_1000L, 0, RW, 3, 0, 12);
-        t.insert(T1, 0x4020_0000L, 21, 0x9000_0000L, 0, RW, 2, 0, 12);
-        int e = t.lookup(T1, 0x4000_1ff8L);
+        Iotlb t = TlbEntries.create(16);
+        s1(t, 1, 0x4000_1234L, 12, 0x8000_1000L, RW, 3);
+        s1(t, 1, 0x4020_0000L, 21, 0x9000_0000L, RW, 2);
+        int e = lookup(t, 1, 0x4000_1ff8L);
         assertEquals(0x8000_1ff8L, t.translate(e, 0x4000_1ff8L));
-        e = t.lookup(T1, 0x403f_fff0L);
+        e = lookup(t, 1, 0x403f_fff0L);
         assertEquals(0x901f_fff0L, t.translate(e, 0x403f_fff0L));
         assertEquals(2, t.level(e));
-        assertEquals(-1, t.lookup(T1, 0x4000_2000L));
-        assertEquals(-1, t.lookup(T2, 0x4000_1000L), "another ASID misses");
+        assertEquals(-1, lookup(t, 1, 0x4000_2000L));
+        assertEquals(-1, lookup(t, 2, 0x4000_1000L), "another ASID misses");
     }
 
     @Test
     void insertingTheSameKeyReplaces() {
-        Iotlb t = new Iotlb(4);
-        t.insert(T1, 0x1000, 12, 0xa000, 0, RW, 3, 0, 12);
-        t.insert(T1, 0x1000, 12, 0xb000, 0, Iotlb.S1_READ, 3, 0, 12);
+        Iotlb t = TlbEntries.create(4);
+        s1(t, 1, 0x1000, 12, 0xa000, RW, 3);
+        s1(t, 1, 0x1000, 12, 0xb000, TlbEntries.S1_READ, 3);
         assertEquals(1, t.size());
-        int e = t.lookup(T1, 0x1008);
+        int e = lookup(t, 1, 0x1008);
         assertEquals(0xb008, t.translate(e, 0x1008));
-        assertEquals(Iotlb.S1_READ, t.perms(e));
+        assertEquals(TlbEntries.S1_READ, t.perms(e));
     }
 
     @Test
     void aFullTableEvictsOneEntryNotAll() {
-        Iotlb t = new Iotlb(4);
+        Iotlb t = TlbEntries.create(4);
         for (int i = 0; i < 4; i++) {
-            t.insert(T1, i << 12, 12, 0x10_0000L + (i << 12), 0, RW, 3, 0, 12);
+            s1(t, 1, i << 12, 12, 0x10_0000L + (i << 12), RW, 3);
         }
-        t.insert(T1, 4 << 12, 12, 0x20_0000L, 0, RW, 3, 0, 12);
+        s1(t, 1, 4 << 12, 12, 0x20_0000L, RW, 3);
         assertEquals(4, t.size(), "bounded");
         assertEquals(1, t.evictions(), "one entry went, not the whole table (QEMU flushes all 256)");
-        assertEquals(-1, t.lookup(T1, 0), "CLOCK took the oldest");
-        assertTrue(t.lookup(T1, 1 << 12) >= 0, "1 was used just now, so it survives the next eviction");
-        t.insert(T1, 5 << 12, 12, 0x30_0000L, 0, RW, 3, 0, 12);
+        assertEquals(-1, lookup(t, 1, 0), "CLOCK took the oldest");
+        assertTrue(lookup(t, 1, 1 << 12) >= 0, "1 was used just now, so it survives the next eviction");
+        s1(t, 1, 5 << 12, 12, 0x30_0000L, RW, 3);
         assertEquals(2, t.evictions());
-        assertTrue(t.lookup(T1, 1 << 12) >= 0);
-        assertEquals(-1, t.lookup(T1, 2 << 12));
+        assertTrue(lookup(t, 1, 1 << 12) >= 0);
+        assertEquals(-1, lookup(t, 1, 2 << 12));
         for (int i : new int[] {3, 4, 5}) {
-            assertTrue(t.lookup(T1, (long) i << 12) >= 0, "entry " + i);
+            assertTrue(lookup(t, 1, (long) i << 12) >= 0, "entry " + i);
         }
     }
 
     @Test
     void invalidationSelectsByKindAsidVmidRangeAndLevel() {
-        Iotlb t = new Iotlb(32);
+        Iotlb t = TlbEntries.create(32);
         for (int i = 0; i < 8; i++) {
-            t.insert(T1, (long) i << 12, 12, 0, 0, RW, 3, 0, 12);
-            t.insert(T2, (long) i << 12, 12, 0, 0, RW, 3, 0, 12);
+            s1(t, 1, (long) i << 12, 12, 0, RW, 3);
+            s1(t, 2, (long) i << 12, 12, 0, RW, 3);
         }
-        t.insert(T1, 0x20_0000L, 21, 0, 0, RW, 2, 0, 12);
-        t.insert(TS2, 0x1000, 12, 0, 0, Iotlb.S2_READ, 3, 3, 12);
-        int s1 = 1 << Iotlb.KIND_S1;
-        assertEquals(3, t.invalidate(s1, 1, -1, 0x2000, 0x4fff, 0));
-        assertEquals(-1, t.lookup(T1, 0x3000));
-        assertTrue(t.lookup(T1, 0x5000) >= 0);
-        assertTrue(t.lookup(T2, 0x3000) >= 0, "ASID 2 untouched");
-        assertEquals(0, t.invalidate(s1, 1, -1, 0x20_0000L, 0x3f_ffffL, 3), "TTL 3 spares the level-2 block");
-        assertEquals(1, t.invalidate(s1, 1, -1, 0x20_0000L, 0x3f_ffffL, 2));
-        assertEquals(8, t.invalidate(s1, 2, -1, 0, -1L, 0));
-        assertEquals(1, t.invalidate(1 << Iotlb.KIND_S2, -1, 5, 0, -1L, 0));
+        s1(t, 1, 0x20_0000L, 21, 0, RW, 2);
+        TlbEntries.fill(t, KIND_S2, 5, -1, 0x1000, 12, 0, 0x1000, TlbEntries.S2_READ, 3, 3);
+        int s1 = 1 << KIND_S1;
+        assertEquals(3, t.invalidateRange(s1, ANY, 1, 0x2000, 0x4fff, ANY));
+        assertEquals(-1, lookup(t, 1, 0x3000));
+        assertTrue(lookup(t, 1, 0x5000) >= 0);
+        assertTrue(lookup(t, 2, 0x3000) >= 0, "ASID 2 untouched");
+        assertEquals(0, t.invalidateRange(s1, ANY, 1, 0x20_0000L, 0x3f_ffffL, 3), "TTL 3 spares the level-2 block");
+        assertEquals(1, t.invalidateRange(s1, ANY, 1, 0x20_0000L, 0x3f_ffffL, 2));
+        assertEquals(8, t.invalidate(s1, ANY, 2));
+        assertEquals(1, t.invalidate(1 << KIND_S2, 5, ANY));
         assertEquals(5, t.size());
         assertEquals(5, t.invalidateAll());
-        assertEquals(-1, t.lookup(T1, 0x5000));
+        assertEquals(-1, lookup(t, 1, 0x5000));
+    }
+
+    @Test
+    void stage2EntriesKeepTheirIpaAndLevel() {
+        Iotlb t = TlbEntries.create(4);
+        int e = TlbEntries.fill(t, TlbEntries.KIND_NESTED, 5, 1, 0x4000_0123L, 12, 0x8000_0000L, 0x7000_0fffL,
+                TlbEntries.S1_READ | TlbEntries.S2_READ, 3, 2);
+        assertEquals(0x7000_0123L, TlbEntries.ipaOf(t, e, 0x4000_0123L), "IPA block 0x7000_0000 plus the offset");
+        assertEquals(2, TlbEntries.s2Level(t, e));
     }
 
     @Test
     void hitsAllocateNothing() {
-        Iotlb t = new Iotlb(64);
+        Iotlb t = TlbEntries.create(64);
         for (int i = 0; i < 32; i++) {
-            t.insert(T1, (long) i << 12, 12, 0x100_0000L + ((long) i << 12), 0, RW, 3, 0, 12);
+            s1(t, 1, (long) i << 12, 12, 0x100_0000L + ((long) i << 12), RW, 3);
         }
-        t.insert(T1, 0x4000_0000L, 30, 0x8000_0000L, 0, RW, 1, 0, 12);
+        s1(t, 1, 0x4000_0000L, 30, 0x8000_0000L, RW, 1);
         com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long sum = 0;
         for (int round = 0; round < 3; round++) {
             long before = mx.getCurrentThreadAllocatedBytes();
             for (int i = 0; i < 100_000; i++) {
-                int e = t.lookup(T1, ((long) (i & 31) << 12) | 8);
+                int e = lookup(t, 1, ((long) (i & 31) << 12) | 8);
                 sum += t.translate(e, 8);
             }
             long after = mx.getCurrentThreadAllocatedBytes();

@@ -5,11 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.iommulab.modelkit.queue.QueueGeometry;
 import org.junit.jupiter.api.Test;
 
-/** The ring arithmetic shared by both queues and both halves (IHI0070 §3.5, §7.4). */
-class QueueRingTest {
-    private final QueueRing r = new QueueRing(3); // 8 entries, wrap bit 3
+/** The ring arithmetic shared by both queues and both halves (IHI0070 §3.5, §7.4), on the kit's geometry. */
+class SmmuQueuesTest {
+    private final QueueGeometry r = SmmuQueues.commands(3); // 8 entries, wrap bit 3
 
     @Test
     void emptyAndFullDependOnIndexAndWrap() {
@@ -50,17 +51,26 @@ class QueueRingTest {
 
     @Test
     void overflowConditionIsOvflgDifferingFromOvackflg() {
-        assertFalse(QueueRing.overflowPending(0, 0));
-        assertTrue(QueueRing.overflowPending(1 << 31, 0));
-        assertFalse(QueueRing.overflowPending(1 << 31 | 3, 1 << 31 | 1));
+        assertFalse(SmmuQueues.OVERFLOW.pending(0, 0));
+        assertTrue(SmmuQueues.OVERFLOW.pending(1 << 31, 0));
+        assertFalse(SmmuQueues.OVERFLOW.pending(1 << 31 | 3, 1 << 31 | 1));
     }
 
     @Test
     void sizesOutsideTheArchitectureAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new QueueRing(20));
-        assertThrows(IllegalArgumentException.class, () -> new QueueRing(-1));
-        QueueRing one = new QueueRing(0);
+        assertThrows(IllegalArgumentException.class, () -> SmmuQueues.commands(20));
+        assertThrows(IllegalArgumentException.class, () -> SmmuQueues.events(-1));
+        QueueGeometry one = SmmuQueues.commands(0);
         assertTrue(one.full(1, 0));
         assertEquals(0, one.advance(1, 1));
+    }
+
+    @Test
+    void entrySizesAndBaseAlignment() {
+        assertEquals(16, r.entryBytes());
+        assertEquals(32, SmmuQueues.events(3).entryBytes());
+        // 8 commands of 16 bytes: 128-byte alignment; 2 commands: the 32-byte minimum.
+        assertEquals(0x1_0080L, SmmuQueues.base(r, 0x1_00a0L | 3));
+        assertEquals(0x1_00a0L, SmmuQueues.base(SmmuQueues.commands(1), 0x1_00b0L | 1));
     }
 }
