@@ -19,6 +19,7 @@ import org.iommulab.api.platform.PhysicalMemory;
 import org.iommulab.platform.internal.checker.CheckerSettings;
 import org.iommulab.platform.internal.checker.PlatformChecker;
 import org.iommulab.platform.internal.device.SimDmaDevice;
+import org.iommulab.platform.internal.sim.Simulation;
 import org.iommulab.platform.internal.dma.AddressMap;
 import org.iommulab.platform.internal.dma.DeviceDmaApi;
 
@@ -51,6 +52,7 @@ public final class DevicePlatform implements PlatformAdmin {
     private final PlatformChecker checker;
     private final PlatformSettings settings;
     private final AddressMap addresses;
+    private final Simulation sim;
     private final ReentrantLock topology = new ReentrantLock();
     private final DeviceTable devices = new DeviceTable();
     private final FaultReports faults = new FaultReports();
@@ -67,19 +69,28 @@ public final class DevicePlatform implements PlatformAdmin {
         this(memory, allocator, registrar, checker, PlatformSettings.DEFAULT);
     }
 
+    /** A platform with its own {@link Simulation} of default settings. */
+    public DevicePlatform(PhysicalMemory memory, PageAllocator allocator, DmaApiRegistrar registrar, CheckerSettings checker,
+            PlatformSettings settings) {
+        this(memory, allocator, registrar, checker, settings, new Simulation());
+    }
+
     /**
+     * @param sim the simulated clock and CPUs (shared with the backends that read them)
      * @throws IllegalArgumentException for a missing part, or declared MMIO that overlaps RAM
      */
     public DevicePlatform(PhysicalMemory memory, PageAllocator allocator, DmaApiRegistrar registrar, CheckerSettings checker,
-            PlatformSettings settings) {
-        if (memory == null || allocator == null || registrar == null || checker == null || settings == null) {
-            throw new IllegalArgumentException("the platform needs memory, an allocator, a registrar, checker and platform settings");
+            PlatformSettings settings, Simulation sim) {
+        if (memory == null || allocator == null || registrar == null || checker == null || settings == null || sim == null) {
+            throw new IllegalArgumentException("the platform needs memory, an allocator, a registrar, checker and platform "
+                    + "settings, and the simulation");
         }
         this.memory = memory;
         this.allocator = allocator;
         this.settings = settings;
+        this.sim = sim;
         this.addresses = new AddressMap(memory, settings.mmio());
-        this.swapper = new SwapProtocol(registrar, addresses, settings);
+        this.swapper = new SwapProtocol(registrar, addresses, settings, sim);
         this.checker = new PlatformChecker(checker, allocator);
         this.backends = new BackendRegistry(devices.all(), this::swap);
     }
@@ -365,6 +376,11 @@ public final class DevicePlatform implements PlatformAdmin {
         faults.removeListener(l);
     }
 
+    /** The simulated clock and CPUs. */
+    public Simulation simulation() {
+        return sim;
+    }
+
     /** The platform's settings (release bound, declared MMIO). */
     public PlatformSettings settings() {
         return settings;
@@ -445,7 +461,7 @@ public final class DevicePlatform implements PlatformAdmin {
     }
 
     private PlatformDevice newDevice(DeviceDescriptor descriptor, DeviceOrigin origin) {
-        return new PlatformDevice(descriptor.name(), origin, memory, checker, d -> newSim(d, descriptor));
+        return new PlatformDevice(descriptor.name(), origin, memory, sim, checker, d -> newSim(d, descriptor));
     }
 
     /** A device object whose warnings and faults land in the device's log, counters and the fault listeners. */

@@ -34,6 +34,7 @@ final class CoherentCalls {
         DmaArgs.attrs(ALLOC, attrs);
         List<Finding> out = null;
         c.enterCreating(ALLOC);
+        c.sim.chargeCall();
         try {
             CoherentAllocation buf = c.ops.allocCoherent(size, attrs);
             if (buf == null) {
@@ -63,6 +64,7 @@ final class CoherentCalls {
         CoherentAllocation buf = null;
         DmaDirection bidi = DmaDirection.BIDIRECTIONAL;
         c.enterReleasing();
+        c.sim.chargeCall();
         try {
             if (dmaHandle == DmaMasks.MAPPING_ERROR) {
                 refusal = DmaDebug.freeInvalidAddress();

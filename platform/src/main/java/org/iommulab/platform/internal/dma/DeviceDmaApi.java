@@ -15,6 +15,7 @@ import org.iommulab.api.platform.BusMaster;
 import org.iommulab.api.platform.DeviceDescriptor;
 import org.iommulab.api.platform.MemoryAccess;
 import org.iommulab.platform.internal.device.SimDmaDevice;
+import org.iommulab.platform.internal.sim.Simulation;
 import org.iommulab.platform.internal.stats.StatCounters;
 
 /**
@@ -83,18 +84,20 @@ public final class DeviceDmaApi implements DmaApi {
      * @param checker the device's checker (off: it does nothing)
      * @param isolating whether the backend isolates the device (sub-page exposure is measured)
      * @param granuleShift log2 of the backend's translation granule
+     * @param sim the simulation: each call advances its clock by the modelled cost of a call
      */
     public DeviceDmaApi(SimDmaDevice device, String backend, DmaOps ops, AddressMap addresses, BusMaster busMaster,
             LiveMappings table, StatCounters stats, Consumer<String> log, DeviceChecker checker, boolean isolating,
-            int granuleShift) {
+            int granuleShift, Simulation sim) {
         if (device == null || backend == null || ops == null || addresses == null || busMaster == null || table == null
-                || stats == null || log == null || checker == null) {
+                || stats == null || log == null || checker == null || sim == null) {
             throw new IllegalArgumentException("every part of a device's DMA API must be given");
         }
         if (granuleShift < 0 || granuleShift > 62) {
             throw new IllegalArgumentException("translation granule shift must be 0..62, got " + granuleShift);
         }
-        this.c = new DmaCallContext(device, backend, ops, addresses, table, stats, log, checker, isolating, granuleShift);
+        this.c = new DmaCallContext(device, backend, ops, addresses, table, stats, log, checker, isolating, granuleShift,
+                sim);
         MemoryAccess raw = addresses.memory();
         this.cpu = checker.enabled() ? new CheckedCpuView(raw, c) : raw;
         this.busMaster = busMaster;

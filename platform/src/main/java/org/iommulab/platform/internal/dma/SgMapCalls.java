@@ -45,6 +45,7 @@ final class SgMapCalls {
         DmaArgs.sgExists(call, c.addresses, sg, nents);
         List<Finding> out = null;
         c.enterCreating(call);
+        c.sim.chargeCall();
         try {
             int r = c.ops.mapSg(sg, nents, dir, attrs);
             if (r > 0 && r <= nents) {
@@ -97,6 +98,7 @@ final class SgMapCalls {
         List<Finding> out = null;
         String refusal = null;
         c.enterReleasing();
+        c.sim.chargeCall();
         try {
             synchronized (c.table) {
                 LiveMapping e = c.table.sgEntry(sg);

@@ -33,6 +33,7 @@ final class SingleMapCalls {
         List<Finding> out = null;
         long dma;
         c.enterCreating(call);
+        c.sim.chargeCall();
         try {
             // dma_max_mapping_size() is never below a page (swiotlb's is 256 KiB less the
             // min_align_mask padding; dma-direct and iommu-dma have none), so a mapping of at most
@@ -67,6 +68,7 @@ final class SingleMapCalls {
         List<Finding> out = null;
         String refusal = null;
         c.enterReleasing();
+        c.sim.chargeCall();
         try {
             if (dmaAddr == DmaMasks.MAPPING_ERROR) {
                 refusal = DmaDebug.freeInvalidAddress();

@@ -39,6 +39,7 @@ final class SyncCalls {
         String refusal = null;
         String coherent = null;
         c.enterReleasing();
+        c.sim.chargeCall();
         try {
             synchronized (c.table) {
                 LiveMapping e = c.table.containing(dmaAddr);
@@ -93,6 +94,7 @@ final class SyncCalls {
         List<Finding> out = null;
         String refusal = null;
         c.enterReleasing();
+        c.sim.chargeCall();
         try {
             synchronized (c.table) {
                 LiveMapping e = c.table.sgEntry(sg);

@@ -16,10 +16,14 @@ import org.iommulab.api.platform.FaultListener;
 import org.iommulab.api.platform.MemoryRegion;
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.PhysicalMemory;
+import org.iommulab.api.platform.SimClock;
+import org.iommulab.api.platform.SimCpus;
 import org.iommulab.platform.internal.checker.CheckerSettings;
 import org.iommulab.platform.internal.core.DeviceOrigin;
 import org.iommulab.platform.internal.core.DevicePlatform;
 import org.iommulab.platform.internal.core.PlatformSettings;
+import org.iommulab.platform.internal.sim.SimSettings;
+import org.iommulab.platform.internal.sim.Simulation;
 import org.iommulab.platform.internal.device.DefaultDevices;
 import org.iommulab.platform.internal.memory.SparsePhysicalMemory;
 import org.iommulab.platform.internal.memory.ZonedPageAllocator;
@@ -55,6 +59,8 @@ import org.osgi.service.metatype.annotations.Designate;
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=\"org.iommulab.api.platform.PageAllocator\"",
         uses = PageAllocator.class)
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=\"org.iommulab.api.dma.DmaApi\"", uses = DmaApi.class)
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=\"org.iommulab.api.platform.SimClock,"
+        + "org.iommulab.api.platform.SimCpus\"", uses = SimClock.class)
 public final class PlatformComponent {
     public static final String PID = "org.iommulab.platform";
     static final String DEFAULT_LAYOUT = "default";
@@ -70,9 +76,11 @@ public final class PlatformComponent {
         }
         SparsePhysicalMemory memory = SparsePhysicalMemory.defaultLayout();
         ZonedPageAllocator allocator = new ZonedPageAllocator(memory);
+        Simulation sim = new Simulation(new SimSettings(config.sim_cpus(), config.sim_callNanos(), config.sim_accessNanos(),
+                config.sim_picosPerByte()));
         platform = new DevicePlatform(memory, allocator, new BundleContextRegistrar(context),
                 new CheckerSettings(config.checker_enabled(), config.checker_recordMapSites()),
-                new PlatformSettings(config.swap_releaseTimeout(), mmioRegions(config.mmioRegions())));
+                new PlatformSettings(config.swap_releaseTimeout(), mmioRegions(config.mmioRegions())), sim);
         if (config.defaultDevices()) {
             for (DeviceDescriptor d : DefaultDevices.all()) {
                 platform.addDevice(d, null, DeviceOrigin.DEFAULT);
@@ -80,6 +88,8 @@ public final class PlatformComponent {
         }
         registrations.add(context.registerService(PhysicalMemory.class, memory, describe("simulated physical memory")));
         registrations.add(context.registerService(PageAllocator.class, allocator, describe("page allocator")));
+        registrations.add(context.registerService(new String[] {SimClock.class.getName(), SimCpus.class.getName()}, sim,
+                describe("simulated clock and CPUs")));
         registrations.add(context.registerService(new String[] {PlatformAdmin.class.getName(), DevicePlatform.class.getName()},
                 platform, describe("iommulab platform")));
     }

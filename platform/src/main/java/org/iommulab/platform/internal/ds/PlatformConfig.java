@@ -45,4 +45,23 @@ public @interface PlatformConfig {
             description = "Record where every mapping was made, so that findings say it ('mapped at'). A stack walk "
                     + "per map: several times the cost of a map, and it allocates; off by default.")
     boolean checker_recordMapSites() default false;
+
+    @AttributeDefinition(name = "Simulated CPUs (sim.cpus)",
+            description = "CPUs of the simulated machine: iommu-dma keeps its IOVA caches and flush queues per CPU, as "
+                    + "Linux does. A workload thread runs on its thread id modulo this count; a trace replay runs each "
+                    + "call on the CPU the trace names. Not the host's processor count, so results do not depend on it.")
+    int sim_cpus() default 8;
+
+    @AttributeDefinition(name = "Modelled cost of a DMA-API call in ns (sim.callNanos)",
+            description = "How far each map, unmap, sync, alloc or free advances the simulated clock. A replay follows "
+                    + "the trace's timestamps instead.")
+    long sim_callNanos() default 500;
+
+    @AttributeDefinition(name = "Modelled cost of a device access in ns (sim.accessNanos)",
+            description = "How far each device access on the bus advances the simulated clock, plus sim.picosPerByte per byte.")
+    long sim_accessNanos() default 100;
+
+    @AttributeDefinition(name = "Modelled cost per byte a device moves in ps (sim.picosPerByte)",
+            description = "250 ps per byte is 4 GB/s, a PCIe 3.0 x4 link.")
+    long sim_picosPerByte() default 250;
 }

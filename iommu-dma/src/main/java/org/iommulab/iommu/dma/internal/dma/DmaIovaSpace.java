@@ -42,7 +42,7 @@ final class DmaIovaSpace {
         this.caches = new IovaCaches(iovad, settings.cpus, settings.cpu);
         // iommu_dma_init_fq: the flush queue hands flushed ranges back through release().
         this.fq = lazy ? new FlushQueue(domain, this::release, settings.fqSize, settings.fqTimeoutNanos,
-                settings.clock, settings.cpus, settings.cpu) : null;
+                settings.clock, settings.cpus, settings.cpu, settings.singleQueue) : null;
         this.pci32BitWorkaround = dev.descriptor().pci() && !settings.forceDac;
     }
 
@@ -163,13 +163,14 @@ final class DmaIovaSpace {
         if (gather != null && gather.queued()) {
             fq.queue(pfn, pages);
         } else {
-            release(pfn, pages);
+            caches.freeFast(pfn, pages);
+            counters.iovaReleased(footprint(pages) << shift);
         }
     }
 
-    /** {@code free_iova_fast} and the accounting that goes with it. */
-    private void release(long pfn, long pages) {
-        caches.freeFast(pfn, pages);
+    /** {@code free_iova_fast} on CPU {@code cpu} and the accounting that goes with it. */
+    private void release(long pfn, long pages, int cpu) {
+        caches.freeFast(pfn, pages, cpu);
         counters.iovaReleased(footprint(pages) << shift);
     }
 

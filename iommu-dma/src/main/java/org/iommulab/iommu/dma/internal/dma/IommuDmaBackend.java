@@ -10,6 +10,8 @@ import org.iommulab.api.iommu.DomainType;
 import org.iommulab.api.iommu.IommuCapability;
 import org.iommulab.api.iommu.IommuDomain;
 import org.iommulab.api.iommu.IommuDriver;
+import org.iommulab.api.platform.SimClock;
+import org.iommulab.api.platform.SimCpus;
 import org.iommulab.api.swiotlb.SwiotlbPool;
 
 /**
@@ -34,11 +36,22 @@ public final class IommuDmaBackend implements DmaBackend {
 
     /**
      * An iommu-dma backend over {@code driver} with Linux's defaults (flush queue of 256 entries,
-     * 10 ms, on the system clock), strict or lazy: for plain-Java users outside this bundle
-     * (other bundles' unit tests, benchmarks) that do not go through the whiteboard.
+     * 10 ms), strict or lazy, one CPU and a clock that stands still (a lazy domain then flushes
+     * only when its ring fills): for plain-Java users outside this bundle (other bundles' unit
+     * tests, benchmarks) that do not go through the whiteboard and have no simulation.
      */
     public static IommuDmaBackend of(IommuDriver driver, boolean lazy, Supplier<SwiotlbPool> pool) {
         return new IommuDmaBackend(driver, IommuDmaSettings.defaults().lazy(lazy), pool);
+    }
+
+    /**
+     * An iommu-dma backend over {@code driver} with Linux's defaults, strict or lazy, on the
+     * simulation's clock and CPUs (per-CPU caches and flush queues of 256 entries, 10 ms): what
+     * the whiteboard makes, for plain-Java users that hold a simulation.
+     */
+    public static IommuDmaBackend of(IommuDriver driver, boolean lazy, Supplier<SwiotlbPool> pool, SimClock clock,
+            SimCpus cpus) {
+        return new IommuDmaBackend(driver, IommuDmaSettings.of(lazy, clock, cpus), pool);
     }
 
     @Override

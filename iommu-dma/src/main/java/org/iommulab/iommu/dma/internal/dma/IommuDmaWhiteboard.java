@@ -8,6 +8,8 @@ import java.util.Map;
 
 import org.iommulab.api.backend.DmaBackend;
 import org.iommulab.api.iommu.IommuDriver;
+import org.iommulab.api.platform.SimClock;
+import org.iommulab.api.platform.SimCpus;
 import org.iommulab.api.swiotlb.SwiotlbPool;
 import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.BundleContext;
@@ -60,14 +62,19 @@ public final class IommuDmaWhiteboard {
                         + " (for example generic=lazy).")
         String[] backendModes() default {};
 
-        @AttributeDefinition(name = "Flush queue size", description = "Entries per CPU ring, a power of two (Linux 256).")
+        @AttributeDefinition(name = "Flush queue size",
+                description = "Entries per CPU ring, a power of two (Linux 256); not used with a single flush queue.")
         int flushQueueSize() default FlushQueue.DEFAULT_SIZE;
 
-        @AttributeDefinition(name = "Flush queue timeout (ms)", description = "Linux IOVA_DEFAULT_FQ_TIMEOUT: 10 ms.")
+        @AttributeDefinition(name = "Flush queue timeout (ms)",
+                description = "Linux IOVA_DEFAULT_FQ_TIMEOUT: 10 ms of the simulated clock; not used with a single flush queue.")
         int flushTimeoutMs() default FlushQueue.DEFAULT_TIMEOUT_MS;
 
-        @AttributeDefinition(name = "CPUs", description = "Per-CPU IOVA caches and flush rings; 0 for the processor count.")
-        int cpus() default 0;
+        @AttributeDefinition(name = "Single flush queue",
+                description = "One flush queue for all CPUs of 32768 entries and 1000 ms, as Linux does for an IOMMU whose"
+                        + " invalidation is costly (shadow_on_flush, IOMMU_DMA_OPTS_SINGLE_QUEUE), instead of per-CPU"
+                        + " queues. The number of CPUs is the platform's (sim.cpus).")
+        boolean singleFlushQueue() default false;
 
         @AttributeDefinition(name = "Force DAC", description = "Linux iommu.forcedac: no 32-bit-first IOVAs for PCI devices.")
         boolean forceDac() default false;
@@ -88,13 +95,16 @@ public final class IommuDmaWhiteboard {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile SwiotlbPool pool;
 
+    /**
+     * @param clock the simulation's clock, which the flush-queue timers read
+     * @param cpus the simulation's CPUs, which the per-CPU caches and flush queues are indexed by
+     */
     @Activate
-    public IommuDmaWhiteboard(BundleContext context, Config config) {
+    public IommuDmaWhiteboard(BundleContext context, Config config, @Reference SimClock clock, @Reference SimCpus cpus) {
         this.context = context;
-        IommuDmaSettings d = IommuDmaSettings.defaults();
-        int cpus = config.cpus() > 0 ? config.cpus() : d.cpus;
-        this.settings = new IommuDmaSettings(parseMode(config.mode(), "mode"), config.flushQueueSize(),
-                config.flushTimeoutMs() * 1_000_000L, cpus, null, config.forceDac(), System::nanoTime);
+        IommuDmaSettings s = new IommuDmaSettings(parseMode(config.mode(), "mode"), false, config.flushQueueSize(),
+                config.flushTimeoutMs() * 1_000_000L, cpus.count(), cpus::current, config.forceDac(), clock::nanos);
+        this.settings = config.singleFlushQueue() ? s.singleQueue(true) : s;
         this.defaultRanking = config.ranking();
         for (String entry : config.backendModes() == null ? new String[0] : config.backendModes()) {
             int eq = entry.indexOf('=');
