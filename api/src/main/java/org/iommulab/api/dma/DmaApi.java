@@ -222,4 +222,22 @@ public interface DmaApi {
         }
         freeCoherent(buf.size(), buf.cpuAddress(), buf.dmaHandle());
     }
+
+    /**
+     * Enables message-signalled interrupts for the device, as far as DMA is concerned: what
+     * Linux's {@code pci_alloc_irq_vectors(..., PCI_IRQ_MSI | PCI_IRQ_MSIX)} does through the
+     * interrupt controller's {@code iommu_dma_prepare_msi}. The platform's MSI doorbell is made
+     * reachable by the device's writes (behind an IOMMU its page is mapped into the device's
+     * domain, at an IOVA from the same allocator as every mapping, once per domain) and the
+     * address the device writes to signal is returned. A PCI driver calls it in its probe, before
+     * its first mapping, as Linux drivers do. Calling it again returns the same address.
+     *
+     * @return the MSI message address, or {@link DmaMasks#MAPPING_ERROR} when the doorbell could
+     *         not be mapped
+     * @throws UnsupportedOperationException when this DMA API has no interrupt controller (the
+     *         default)
+     */
+    default long enableMsi() {
+        throw new UnsupportedOperationException("this DMA API has no MSI doorbell");
+    }
 }

@@ -310,7 +310,7 @@ final class SwapProtocol {
     private void publish(PlatformDevice d, Attachment now) {
         DeviceBus.Generation generation = new DeviceBus.Generation(++d.generations, now.backend.name(), now.stats);
         DeviceDmaApi api = new DeviceDmaApi(d.sim, now.backend.name(), now.ops, addresses, d.bus.master(generation), d.live,
-                now.stats, d::log, d.checker, isolating(now.backend), now.route.pageShift(), sim);
+                now.stats, d::log, d.checker, isolating(now.backend), now.route.pageShift(), sim, settings.msiDoorbell());
         d.api = api;
         d.generation = generation;
         d.log("bound to " + now.backend.name() + " (driver generation " + generation.number() + ")");

@@ -80,7 +80,8 @@ public final class PlatformComponent {
                 config.sim_picosPerByte()));
         platform = new DevicePlatform(memory, allocator, new BundleContextRegistrar(context),
                 new CheckerSettings(config.checker_enabled(), config.checker_recordMapSites()),
-                new PlatformSettings(config.swap_releaseTimeout(), mmioRegions(config.mmioRegions())), sim);
+                new PlatformSettings(config.swap_releaseTimeout(), mmioRegions(config.mmioRegions()),
+                        doorbell(config.msi_doorbell())), sim);
         if (config.defaultDevices()) {
             for (DeviceDescriptor d : DefaultDevices.all()) {
                 platform.addDevice(d, null, DeviceOrigin.DEFAULT);
@@ -176,6 +177,14 @@ public final class PlatformComponent {
             }
         }
         return out;
+    }
+
+    private static long doorbell(String s) {
+        try {
+            return hex(s == null ? "" : s);
+        } catch (IllegalArgumentException bad) {
+            throw new IllegalArgumentException(PID + ": msi.doorbell '" + s + "' is not a hex address");
+        }
     }
 
     private static long hex(String s) {

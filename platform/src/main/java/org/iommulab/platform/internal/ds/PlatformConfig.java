@@ -64,4 +64,10 @@ public @interface PlatformConfig {
     @AttributeDefinition(name = "Modelled cost per byte a device moves in ps (sim.picosPerByte)",
             description = "250 ps per byte is 4 GB/s, a PCIe 3.0 x4 link.")
     long sim_picosPerByte() default 250;
+
+    @AttributeDefinition(name = "MSI doorbell (msi.doorbell)",
+            description = "Physical address, in hex, of the interrupt controller's MSI doorbell, which a device that "
+                    + "enables MSI writes to; behind an IOMMU iommu-dma maps its page into the device's domain. The "
+                    + "default is QEMU virt's GICv3 ITS GITS_TRANSLATER.")
+    String msi_doorbell() default "0x08090040";
 }

@@ -1,8 +1,10 @@
 package org.iommulab.iommu.dma.internal.dma;
 
+import java.util.List;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
+import org.iommulab.api.platform.MemoryRegion;
 import org.iommulab.api.platform.SimClock;
 import org.iommulab.api.platform.SimCpus;
 
@@ -21,7 +23,10 @@ import org.iommulab.api.platform.SimCpus;
  * calling thread uses (the simulation's {@link SimCpus});</li>
  * <li>{@code forceDac}: {@code iommu.forcedac}, no 32-bit-first allocation for PCI devices;</li>
  * <li>{@code clock}: simulated nanoseconds for the flush timer (the simulation's
- * {@link SimClock}; never the host's clock).</li>
+ * {@link SimClock}; never the host's clock);</li>
+ * <li>{@code pciWindows}: the PCI host bridge's memory windows, which
+ * {@code iova_reserve_pci_windows} keeps out of every PCI device's IOVA space (by default QEMU
+ * virt's: 0x10000000 of 0x2eff0000 bytes and 512 GiB at 512 GiB).</li>
  * </ul>
  * Immutable.
  */
@@ -34,6 +39,11 @@ final class IommuDmaSettings {
     final IntSupplier cpu;
     final boolean forceDac;
     final LongSupplier clock;
+    final List<MemoryRegion> pciWindows;
+
+    /** QEMU virt's PCIe host bridge memory windows ({@code VIRT_PCIE_MMIO}, {@code VIRT_HIGH_PCIE_MMIO}). */
+    static final List<MemoryRegion> VIRT_PCI_WINDOWS = List.of(new MemoryRegion(0x10000000L, 0x2eff0000L),
+            new MemoryRegion(0x80_0000_0000L, 0x80_0000_0000L));
 
     IommuDmaSettings(boolean lazy, int fqSize, long fqTimeoutNanos, int cpus, IntSupplier cpu, boolean forceDac,
             LongSupplier clock) {
@@ -42,6 +52,11 @@ final class IommuDmaSettings {
 
     IommuDmaSettings(boolean lazy, boolean singleQueue, int fqSize, long fqTimeoutNanos, int cpus, IntSupplier cpu,
             boolean forceDac, LongSupplier clock) {
+        this(lazy, singleQueue, fqSize, fqTimeoutNanos, cpus, cpu, forceDac, clock, VIRT_PCI_WINDOWS);
+    }
+
+    IommuDmaSettings(boolean lazy, boolean singleQueue, int fqSize, long fqTimeoutNanos, int cpus, IntSupplier cpu,
+            boolean forceDac, LongSupplier clock, List<MemoryRegion> pciWindows) {
         if (cpus < 1) {
             throw new IllegalArgumentException("iommu-dma needs at least one CPU, got " + cpus);
         }
@@ -51,8 +66,8 @@ final class IommuDmaSettings {
         if (fqTimeoutNanos <= 0) {
             throw new IllegalArgumentException("flush queue timeout must be positive, got " + fqTimeoutNanos + " ns");
         }
-        if (clock == null || cpu == null) {
-            throw new IllegalArgumentException("clock and CPU supplier must not be null");
+        if (clock == null || cpu == null || pciWindows == null) {
+            throw new IllegalArgumentException("clock, CPU supplier and PCI windows must not be null");
         }
         this.lazy = lazy;
         this.singleQueue = singleQueue;
@@ -62,6 +77,7 @@ final class IommuDmaSettings {
         this.cpu = cpu;
         this.forceDac = forceDac;
         this.clock = clock;
+        this.pciWindows = List.copyOf(pciWindows);
     }
 
     /** Settings on the simulation's clock and CPUs, with Linux's flush-queue constants. */
@@ -84,7 +100,7 @@ final class IommuDmaSettings {
 
     /** The same settings in lazy or strict mode. */
     IommuDmaSettings lazy(boolean l) {
-        return new IommuDmaSettings(l, singleQueue, fqSize, fqTimeoutNanos, cpus, cpu, forceDac, clock);
+        return new IommuDmaSettings(l, singleQueue, fqSize, fqTimeoutNanos, cpus, cpu, forceDac, clock, pciWindows);
     }
 
     /**
@@ -94,23 +110,28 @@ final class IommuDmaSettings {
      */
     IommuDmaSettings singleQueue(boolean s) {
         return s ? new IommuDmaSettings(lazy, true, FlushQueue.SINGLE_SIZE, FlushQueue.SINGLE_TIMEOUT_MS * 1_000_000L, cpus,
-                cpu, forceDac, clock)
+                cpu, forceDac, clock, pciWindows)
                 : new IommuDmaSettings(lazy, false, FlushQueue.DEFAULT_SIZE, FlushQueue.DEFAULT_TIMEOUT_MS * 1_000_000L, cpus,
-                        cpu, forceDac, clock);
+                        cpu, forceDac, clock, pciWindows);
     }
 
     /** The same settings with another clock and a single CPU: deterministic, for tests. */
     IommuDmaSettings deterministic(LongSupplier c) {
-        return new IommuDmaSettings(lazy, singleQueue, fqSize, fqTimeoutNanos, 1, () -> 0, forceDac, c);
+        return new IommuDmaSettings(lazy, singleQueue, fqSize, fqTimeoutNanos, 1, () -> 0, forceDac, c, pciWindows);
     }
 
     /** The same settings with {@code n} CPUs, the current one given by {@code current}. */
     IommuDmaSettings cpus(int n, IntSupplier current) {
-        return new IommuDmaSettings(lazy, singleQueue, fqSize, fqTimeoutNanos, n, current, forceDac, clock);
+        return new IommuDmaSettings(lazy, singleQueue, fqSize, fqTimeoutNanos, n, current, forceDac, clock, pciWindows);
     }
 
     /** The same settings with {@code iommu.forcedac} on or off. */
     IommuDmaSettings forceDac(boolean f) {
-        return new IommuDmaSettings(lazy, singleQueue, fqSize, fqTimeoutNanos, cpus, cpu, f, clock);
+        return new IommuDmaSettings(lazy, singleQueue, fqSize, fqTimeoutNanos, cpus, cpu, f, clock, pciWindows);
+    }
+
+    /** The same settings with other PCI host bridge windows. */
+    IommuDmaSettings pciWindows(List<MemoryRegion> windows) {
+        return new IommuDmaSettings(lazy, singleQueue, fqSize, fqTimeoutNanos, cpus, cpu, forceDac, clock, windows);
     }
 }

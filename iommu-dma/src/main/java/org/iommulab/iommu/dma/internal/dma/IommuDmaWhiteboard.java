@@ -1,13 +1,16 @@
 package org.iommulab.iommu.dma.internal.dma;
 
+import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.HashMap;
 import java.util.Hashtable;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.iommulab.api.backend.DmaBackend;
 import org.iommulab.api.iommu.IommuDriver;
+import org.iommulab.api.platform.MemoryRegion;
 import org.iommulab.api.platform.SimClock;
 import org.iommulab.api.platform.SimCpus;
 import org.iommulab.api.swiotlb.SwiotlbPool;
@@ -79,6 +82,11 @@ public final class IommuDmaWhiteboard {
         @AttributeDefinition(name = "Force DAC", description = "Linux iommu.forcedac: no 32-bit-first IOVAs for PCI devices.")
         boolean forceDac() default false;
 
+        @AttributeDefinition(name = "PCI host bridge windows",
+                description = "The host bridge's memory windows, base+size in hex, which iommu-dma keeps out of every PCI"
+                        + " device's IOVA space (Linux iova_reserve_pci_windows). The default is QEMU virt's.")
+        String[] pciWindows() default {"0x10000000+0x2eff0000", "0x8000000000+0x8000000000"};
+
         @AttributeDefinition(name = "Default ranking",
                 description = "service.ranking of a backend whose IOMMU driver service has none.")
         int ranking() default 100;
@@ -104,6 +112,7 @@ public final class IommuDmaWhiteboard {
         this.context = context;
         IommuDmaSettings s = new IommuDmaSettings(parseMode(config.mode(), "mode"), false, config.flushQueueSize(),
                 config.flushTimeoutMs() * 1_000_000L, cpus.count(), cpus::current, config.forceDac(), clock::nanos);
+        s = s.pciWindows(windows(config.pciWindows()));
         this.settings = config.singleFlushQueue() ? s.singleQueue(true) : s;
         this.defaultRanking = config.ranking();
         for (String entry : config.backendModes() == null ? new String[0] : config.backendModes()) {
@@ -113,6 +122,32 @@ public final class IommuDmaWhiteboard {
             }
             lazyByName.put(entry.substring(0, eq).trim(), parseMode(entry.substring(eq + 1), "backendModes entry " + entry));
         }
+    }
+
+    /** Parses base+size entries (hex, 0x optional). */
+    static List<MemoryRegion> windows(String[] entries) {
+        List<MemoryRegion> out = new ArrayList<>();
+        for (String e : entries == null ? new String[0] : entries) {
+            if (e == null || e.isBlank()) {
+                continue;
+            }
+            String[] p = e.trim().split("\\+");
+            try {
+                if (p.length != 2) {
+                    throw new NumberFormatException("not base+size");
+                }
+                out.add(new MemoryRegion(hex(p[0]), hex(p[1])));
+            } catch (IllegalArgumentException bad) {
+                throw new IllegalArgumentException("iommu-dma pciWindows entry '" + e + "' is not base+size in hex ("
+                        + bad.getMessage() + ")");
+            }
+        }
+        return out;
+    }
+
+    private static long hex(String s) {
+        String t = s.trim().toLowerCase(java.util.Locale.ROOT).replace("_", "");
+        return Long.parseUnsignedLong(t.startsWith("0x") ? t.substring(2) : t, 16);
     }
 
     private static boolean parseMode(String mode, String what) {

@@ -60,6 +60,7 @@ class IommuDmaWhiteboardTest {
         values.put("flushQueueSize", 256);
         values.put("flushTimeoutMs", 10);
         values.put("singleFlushQueue", false);
+        values.put("pciWindows", new String[] {"0x10000000+0x2eff0000"});
         values.put("forceDac", false);
         values.put("ranking", ranking);
         return (IommuDmaWhiteboard.Config) Proxy.newProxyInstance(IommuDmaWhiteboard.Config.class.getClassLoader(),
