@@ -39,6 +39,11 @@ public final class ReplayDevices {
         return d;
     }
 
+    /** The backend devices kept off the IOMMU are replayed on. */
+    public String directBackend() {
+        return config.directBackend();
+    }
+
     /** Every device so far, in order of first appearance. */
     public List<ReplayDevice> all() {
         return new ArrayList<>(byTraceName.values());
@@ -57,7 +62,7 @@ public final class ReplayDevices {
         if (config.hasExplicitName(traceName) && names.contains(s.name())) {
             // the device file points this trace device at an existing simulated device
             DeviceDescriptor existing = admin.device(s.name()).descriptor();
-            return new ReplayDevice(traceName, s.name(), existing, false, null);
+            return new ReplayDevice(traceName, s.name(), existing, false, null, s);
         }
         String name = s.name() != null ? DeviceConfig.sanitise(s.name()) : DeviceConfig.sanitise(traceName);
         for (ReplayDevice other : byTraceName.values()) {
@@ -84,14 +89,14 @@ public final class ReplayDevices {
                     .maxSegmentSize(s.maxSegment()).segmentBoundaryMask(s.boundary()).minAlignMask(s.minAlign())
                     .build();
         } catch (IllegalArgumentException e) {
-            return new ReplayDevice(traceName, unique, null, false, "bad settings: " + e.getMessage());
+            return new ReplayDevice(traceName, unique, null, false, "bad settings: " + e.getMessage(), s);
         }
         try {
             admin.addDevice(descriptor);
         } catch (RuntimeException e) {
-            return new ReplayDevice(traceName, unique, descriptor, false, "platform refused the device: " + e.getMessage());
+            return new ReplayDevice(traceName, unique, descriptor, false, "platform refused the device: " + e.getMessage(), s);
         }
-        return new ReplayDevice(traceName, unique, descriptor, true, null);
+        return new ReplayDevice(traceName, unique, descriptor, true, null, s);
     }
 
     /** Removes from the platform every device this replay added; returns how many. */

@@ -17,6 +17,8 @@ final class PassDevice {
     final LiveTable table = new LiveTable();
     final DeviceReport report;
     final DeviceStats start;
+    /** The device enabled MSI in this pass (its doorbell is mapped). */
+    boolean msiDone;
 
     PassDevice(ReplayDevice device, DmaApi api, DeviceReport report, DeviceStats start) {
         this.device = device;
@@ -64,10 +66,10 @@ final class PassDevice {
             return true;
         } catch (DmaUsageException e) {
             report.countReplayed();
-            report.countMisuse(MisuseKind.classify(e.getMessage()));
+            report.countMisuse(MisuseKind.classify(e.getMessage()), e.getMessage());
             return false;
         } catch (IllegalArgumentException e) {
-            report.countBadInput();
+            report.countBadInput(e.getMessage());
             return false;
         } catch (RuntimeException e) {
             report.error(e.toString());
