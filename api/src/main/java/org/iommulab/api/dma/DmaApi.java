@@ -21,10 +21,15 @@ import org.osgi.annotation.versioning.ProviderType;
  * direction of {@link DmaDirection#NONE} for a mapping, unknown attribute bits) throws
  * {@link IllegalArgumentException}.</li>
  * <li>Misuse (unmap or sync of something never mapped, mismatched size or count, mapping a
- * table twice) throws {@link DmaUsageException}.</li>
+ * table twice) throws {@link DmaUsageException} under the device's checker policy
+ * {@link org.iommulab.api.checker.CheckerPolicy#REFUSE} (the default). Under
+ * {@link org.iommulab.api.checker.CheckerPolicy#REPORT} (what Linux's dma-debug does, and what a
+ * trace replay uses) it is reported as a finding and then carried out with the caller's
+ * arguments; one that names no live mapping does nothing, and mapping a table twice is still
+ * refused.</li>
  * </ul>
- * In every error case nothing changes: not the IOVA space, page tables, bounce pool or the
- * record of live mappings.
+ * In every error case that throws, nothing changes: not the IOVA space, page tables, bounce pool
+ * or the record of live mappings.
  *
  * <h2>Swaps</h2>
  * While the device is being swapped, its driver is released first (the static reference goes);

@@ -8,6 +8,7 @@ import org.iommulab.api.admin.DeviceStats;
 import org.iommulab.api.admin.DeviceStatus;
 import org.iommulab.api.admin.PlatformAdmin;
 import org.iommulab.api.backend.DmaBackend;
+import org.iommulab.api.checker.CheckerPolicy;
 import org.iommulab.api.checker.Finding;
 import org.iommulab.api.checker.FindingListener;
 import org.iommulab.api.platform.BusMaster;
@@ -343,6 +344,19 @@ public final class DevicePlatform implements PlatformAdmin {
     @Override
     public boolean checkerEnabled() {
         return checker.settings().enabled();
+    }
+
+    @Override
+    public CheckerPolicy checkerPolicy(String device) {
+        return devices.require(device).checker.policy();
+    }
+
+    @Override
+    public void setCheckerPolicy(String device, CheckerPolicy policy) {
+        if (policy == null) {
+            throw new IllegalArgumentException("checker policy must be refuse or report, not null");
+        }
+        devices.require(device).checker.policy(policy);
     }
 
     /** The checker's settings (for the shell). */

@@ -84,6 +84,19 @@ final class DmaCallContext {
         }
     }
 
+    /**
+     * Runs the backend half of a misused call that the REPORT policy carries out. The backend
+     * was given arguments that do not match the mapping, as Linux's would be; should it refuse
+     * them, the refusal is logged and the call still returns, as Linux's WARNs do.
+     */
+    void carryOut(String call, Runnable backendCall) {
+        try {
+            backendCall.run();
+        } catch (RuntimeException e) {
+            log.accept(call + ": the misused call was carried out and the backend refused it: " + e.getMessage());
+        }
+    }
+
     /** Logs {@code message} in the device's log and returns the exception to throw (no finding goes with it). */
     DmaUsageException usage(String message) {
         log.accept(message);

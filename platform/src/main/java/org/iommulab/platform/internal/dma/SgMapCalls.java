@@ -97,6 +97,7 @@ final class SgMapCalls {
         DmaArgs.attrs(call, attrs);
         List<Finding> out = null;
         String refusal = null;
+        boolean carryOut = false;
         c.enterReleasing();
         c.sim.chargeCall();
         try {
@@ -124,14 +125,20 @@ final class SgMapCalls {
                         refusal = first(refusal, m);
                         out = c.raise(out, FindingKind.UNMAP_DIRECTION_MISMATCH, m, e.dmaAddr, e.size, e.dir, e);
                     }
-                    if (refusal == null) {
+                    carryOut = refusal != null && c.checker.carriesOutMisuse();
+                    if (refusal == null || carryOut) {
                         c.checker.released(e);
                         c.table.remove(e);
                     }
                 }
             }
-            if (refusal == null) {
-                c.ops.unmapSg(sg, nents, dir, attrs);
+            if (refusal == null || carryOut) {
+                if (refusal == null) {
+                    c.ops.unmapSg(sg, nents, dir, attrs);
+                } else {
+                    // Under REPORT a misused unmap goes on with the caller's count and direction.
+                    c.carryOut(call, () -> c.ops.unmapSg(sg, nents, dir, attrs));
+                }
                 if (sg.nents() != 0) {
                     sg.setNents(0);
                 }
@@ -141,7 +148,7 @@ final class SgMapCalls {
             c.gate.exit();
             c.deliver(out);
         }
-        if (refusal != null) {
+        if (refusal != null && !c.checker.carriesOutMisuse()) {
             throw c.refused(refusal);
         }
     }

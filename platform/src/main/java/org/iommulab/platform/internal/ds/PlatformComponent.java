@@ -9,6 +9,7 @@ import java.util.Map;
 
 import org.iommulab.api.admin.PlatformAdmin;
 import org.iommulab.api.backend.DmaBackend;
+import org.iommulab.api.checker.CheckerPolicy;
 import org.iommulab.api.checker.FindingListener;
 import org.iommulab.api.dma.DmaApi;
 import org.iommulab.api.platform.DeviceDescriptor;
@@ -79,7 +80,7 @@ public final class PlatformComponent {
         Simulation sim = new Simulation(new SimSettings(config.sim_cpus(), config.sim_callNanos(), config.sim_accessNanos(),
                 config.sim_picosPerByte()));
         platform = new DevicePlatform(memory, allocator, new BundleContextRegistrar(context),
-                new CheckerSettings(config.checker_enabled(), config.checker_recordMapSites()),
+                new CheckerSettings(config.checker_enabled(), config.checker_recordMapSites(), policy(config.checker_policy())),
                 new PlatformSettings(config.swap_releaseTimeout(), mmioRegions(config.mmioRegions()),
                         doorbell(config.msi_doorbell())), sim);
         if (config.defaultDevices()) {
@@ -177,6 +178,15 @@ public final class PlatformComponent {
             }
         }
         return out;
+    }
+
+    static CheckerPolicy policy(String s) {
+        String p = s == null ? "" : s.trim().toLowerCase(java.util.Locale.ROOT);
+        switch (p) {
+            case "refuse": return CheckerPolicy.REFUSE;
+            case "report": return CheckerPolicy.REPORT;
+            default: throw new IllegalArgumentException(PID + ": checker.policy must be refuse or report, got '" + s + "'");
+        }
     }
 
     private static long doorbell(String s) {

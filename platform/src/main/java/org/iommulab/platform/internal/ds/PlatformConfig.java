@@ -70,4 +70,11 @@ public @interface PlatformConfig {
                     + "enables MSI writes to; behind an IOMMU iommu-dma maps its page into the device's domain. The "
                     + "default is QEMU virt's GICv3 ITS GITS_TRANSLATER.")
     String msi_doorbell() default "0x08090040";
+
+    @AttributeDefinition(name = "Checker policy (checker.policy)",
+            description = "What a misused unmap, sync or free gets. refuse: its findings are reported, it throws and "
+                    + "changes nothing. report: what Linux's dma-debug does, the findings are reported and the call is "
+                    + "carried out with the caller's arguments. A trace replay sets report on its own devices.",
+            options = {@Option(label = "refuse", value = "refuse"), @Option(label = "report", value = "report")})
+    String checker_policy() default "refuse";
 }

@@ -9,6 +9,7 @@ import java.util.Set;
 
 import org.iommulab.api.admin.DeviceStatus;
 import org.iommulab.api.admin.PlatformAdmin;
+import org.iommulab.api.checker.CheckerPolicy;
 import org.iommulab.api.platform.DeviceDescriptor;
 
 /**
@@ -21,12 +22,25 @@ import org.iommulab.api.platform.DeviceDescriptor;
 public final class ReplayDevices {
     private final PlatformAdmin admin;
     private final DeviceConfig config;
+    private final boolean reportMisuse;
     private final Map<String, ReplayDevice> byTraceName = new LinkedHashMap<>();
+    /** The checker policy each device had before the replay set REPORT on it. */
+    private final Map<String, CheckerPolicy> policies = new LinkedHashMap<>();
     private int ordinal;
 
     public ReplayDevices(PlatformAdmin admin, DeviceConfig config) {
+        this(admin, config, false);
+    }
+
+    /**
+     * @param reportMisuse set the checker policy REPORT on every device the replay plays, so that
+     *        a traced driver's misused call is reported and carried out as Linux's dma-debug
+     *        does (restored by {@link #restorePolicies()})
+     */
+    public ReplayDevices(PlatformAdmin admin, DeviceConfig config, boolean reportMisuse) {
         this.admin = admin;
         this.config = config;
+        this.reportMisuse = reportMisuse;
     }
 
     /** The device playing {@code traceName}, added to the platform on first call. */
@@ -35,8 +49,28 @@ public final class ReplayDevices {
         if (d == null) {
             d = create(traceName);
             byTraceName.put(traceName, d);
+            if (reportMisuse && d.usable() && !policies.containsKey(d.simName())) {
+                try {
+                    policies.put(d.simName(), admin.checkerPolicy(d.simName()));
+                    admin.setCheckerPolicy(d.simName(), CheckerPolicy.REPORT);
+                } catch (UnsupportedOperationException | IllegalArgumentException e) {
+                    // a platform with one policy for all: misuse is refused, and counted from the refusal
+                }
+            }
         }
         return d;
+    }
+
+    /** Gives every device the checker policy it had before the replay. */
+    public void restorePolicies() {
+        for (Map.Entry<String, CheckerPolicy> e : policies.entrySet()) {
+            try {
+                admin.setCheckerPolicy(e.getKey(), e.getValue());
+            } catch (RuntimeException gone) {
+                // removed meanwhile: nothing to restore
+            }
+        }
+        policies.clear();
     }
 
     /** The backend devices kept off the IOMMU are replayed on. */

@@ -11,6 +11,7 @@ import org.iommulab.api.admin.DeviceStats;
 import org.iommulab.api.admin.DeviceStatus;
 import org.iommulab.api.admin.PlatformAdmin;
 import org.iommulab.api.admin.Stat;
+import org.iommulab.api.checker.CheckerPolicy;
 import org.iommulab.api.checker.Finding;
 import org.iommulab.api.dma.DmaApi;
 import org.iommulab.api.dma.DmaDirection;
@@ -239,6 +240,18 @@ final class BackendPass implements CallOrder.Sink {
         }
     }
 
+    /**
+     * Whether the platform reports and carries out the device's misused calls (checker policy
+     * REPORT, which the replay sets on every device it plays), as Linux's dma-debug does.
+     */
+    private boolean reporting(String simName) {
+        try {
+            return admin.checkerPolicy(simName) == CheckerPolicy.REPORT;
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     /** Trace CPUs at or above the platform's CPU count were folded onto it for this many calls. */
     long foldedCalls() {
         return foldedCalls;
@@ -286,6 +299,7 @@ final class BackendPass implements CallOrder.Sink {
                         report.countMaskRefused();
                     }
                     d = new PassDevice(rd, api, report, admin.stats(rd.simName()));
+                    d.reporting = reporting(rd.simName()) ? admin : null;
                     if (DeviceSettings.MSI_PROBE.equals(rd.msi()) && !rd.keptOffIommu()) {
                         enableMsi(d);
                     }

@@ -159,7 +159,7 @@ public final class ReplayEngine {
 
     private ReplaySummary replay(String name, List<String> backends, Reading reading, Supplier<TruncatedSgIndex> truncated,
             CallsWriter calls) throws IOException {
-        ReplayDevices devices = new ReplayDevices(admin, config);
+        ReplayDevices devices = new ReplayDevices(admin, config, true);
         PhysTranslator phys = new PhysTranslator(admin.allocator());
         SgRebuilder rebuilder = new SgRebuilder(options.granule());
         List<BackendResult> results = new ArrayList<>();
@@ -190,6 +190,7 @@ public final class ReplayEngine {
                 }
             }
         } finally {
+            devices.restorePolicies();
             if (!options.keepDevices()) {
                 devices.removeAdded();
             }
