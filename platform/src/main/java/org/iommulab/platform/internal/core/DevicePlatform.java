@@ -458,6 +458,7 @@ public final class DevicePlatform implements PlatformAdmin {
         d.removing = true;
         swap(d, null, "device removed", null);
         devices.remove(d);
+        d.checker.close();
     }
 
     /**

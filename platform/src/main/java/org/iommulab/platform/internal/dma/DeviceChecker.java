@@ -20,6 +20,7 @@ import org.iommulab.platform.internal.checker.FindingHub;
 import org.iommulab.platform.internal.checker.PhysRangeIndex;
 import org.iommulab.platform.internal.checker.PlatformChecker;
 import org.iommulab.platform.internal.memory.AllocationMap;
+import org.iommulab.platform.internal.memory.ZonedPageAllocator;
 import org.iommulab.platform.internal.stats.StatCounters;
 
 /**
@@ -51,9 +52,9 @@ import org.iommulab.platform.internal.stats.StatCounters;
  * whatever lies beyond: the next entry, another live allocation or free memory. It is the seed
  * case's bug (DMA segment N taken for CPU entry N), caught even when the bytes past the entry
  * belong to a neighbour. A table's entries are kept from its map until the same table is mapped
- * again, a new mapping of the device covers them (the memory has another meaning then), more
- * than {@value #RETAINED_TABLES} tables were unmapped since, or the driver is released, so the PIO a driver
- * does right after {@code dma_unmap_sg} is still checked. One finding per table until it is
+ * again, a new mapping of the device covers them or their memory is freed (it has another meaning
+ * then), more than {@value #RETAINED_TABLES} tables were unmapped since, or the driver is
+ * released, so the PIO a driver does right after {@code dma_unmap_sg} is still checked. One finding per table until it is
  * mapped again.
  *
  * <p>Thread-safety: the map, unmap, sync and CPU methods run under the device's table lock.
@@ -75,6 +76,11 @@ public final class DeviceChecker {
     private final PhysRangeIndex<TableEntries> sgEntries = new PhysRangeIndex<>();
     private final IdentityHashMap<SgTable, TableEntries> tables = new IdentityHashMap<>();
     private final ArrayDeque<TableEntries> retained = new ArrayDeque<>();
+    /** Guards the sg entry structures: taken inside the table lock, or alone by a free on any thread. */
+    private final Object sgLock = new Object();
+    private volatile int retainedCount;
+    private final PlatformChecker platform;
+    private final ZonedPageAllocator.FreeListener onFree = this::memoryFreed;
 
     public DeviceChecker(String device, PlatformChecker platform, Consumer<String> log) {
         if (device == null || platform == null || log == null) {
@@ -89,6 +95,15 @@ public final class DeviceChecker {
         this.log = log;
         this.exposure = new SubPageExposure(allocations);
         this.policy = platform.settings().policy();
+        this.platform = platform;
+        if (enabled) {
+            platform.watchFrees(onFree);
+        }
+    }
+
+    /** The device is gone: the checker stops watching the allocator's frees. */
+    public void close() {
+        platform.unwatchFrees(onFree);
     }
 
     public boolean enabled() {
@@ -200,7 +215,9 @@ public final class DeviceChecker {
             e.physNodes = ranges.add(e.cpuAddr, e.cpuAddr + e.size, e, null);
             forgetRetainedOver(e.cpuAddr, e.cpuAddr + e.size);
         } else if (e.type == MappingType.SCATTER_GATHER) {
-            recordEntries(e); // first: the table's own earlier entries are replaced, not forgotten
+            synchronized (sgLock) {
+                recordEntries(e); // first: the table's own earlier entries are replaced, not forgotten
+            }
             for (int i = 0; i < e.callNents; i++) {
                 long p = e.sg.cpuPhys(i);
                 e.physNodes = ranges.add(p, p + e.sg.cpuLength(i), e, e.physNodes);
@@ -232,12 +249,15 @@ public final class DeviceChecker {
         ranges.removeChain(e.physNodes);
         e.physNodes = null;
         if (e.type == MappingType.SCATTER_GATHER) {
-            TableEntries t = tables.get(e.sg);
-            if (t != null && t.live) {
-                t.live = false;
-                retained.addLast(t);
-                if (retained.size() > RETAINED_TABLES) {
-                    forget(retained.peekFirst());
+            synchronized (sgLock) {
+                TableEntries t = tables.get(e.sg);
+                if (t != null && t.live) {
+                    t.live = false;
+                    retained.addLast(t);
+                    if (retained.size() > RETAINED_TABLES) {
+                        forget(retained.peekFirst());
+                    }
+                    retainedCount = retained.size();
                 }
             }
         }
@@ -370,7 +390,7 @@ public final class DeviceChecker {
             out = raise(out, c.backend, FindingKind.CPU_ACCESS_UNALLOCATED, DmaDebug.cpuUnallocated(write, addr, len, hole),
                     -1, -1, null, null);
         }
-        synchronized (c.table) {
+        synchronized (sgLock) {
             for (PhysRangeIndex.Node<TableEntries> n = sgEntries.first(addr >>> PageAllocator.PAGE_SHIFT); n != null;
                     n = n.nextInPage()) {
                 TableEntries t = n.owner();
@@ -382,6 +402,8 @@ public final class DeviceChecker {
                             null, null);
                 }
             }
+        }
+        synchronized (c.table) {
             for (long p = addr >>> PageAllocator.PAGE_SHIFT, last = (end - 1) >>> PageAllocator.PAGE_SHIFT; p <= last; p++) {
                 for (PhysRangeIndex.Node<LiveMapping> n = ranges.first(p); n != null; n = n.nextInPage()) {
                     if (n.end() <= addr || n.start() >= end) {
@@ -441,6 +463,7 @@ public final class DeviceChecker {
             t.chain = null;
             if (!t.live) {
                 retained.remove(t);
+                retainedCount = retained.size();
             }
         }
         if (t.starts.length < e.callNents) {
@@ -456,8 +479,28 @@ public final class DeviceChecker {
         t.reported = false;
     }
 
-    /** Unmapped tables with an entry in {@code [from, to)} are forgotten: that memory is mapped anew. */
+    /**
+     * Memory was freed (on any thread): unmapped tables with an entry there are forgotten, since
+     * that memory may come back with another meaning (the next request's buffers).
+     */
+    private void memoryFreed(long start, long size) {
+        if (retainedCount == 0) {
+            return;
+        }
+        forgetRetainedOver(start, start + size);
+    }
+
+    /** Unmapped tables with an entry in {@code [from, to)} are forgotten: that memory is mapped anew or freed. */
     private void forgetRetainedOver(long from, long to) {
+        if (retainedCount == 0) {
+            return;
+        }
+        synchronized (sgLock) {
+            forgetRetainedOverLocked(from, to);
+        }
+    }
+
+    private void forgetRetainedOverLocked(long from, long to) {
         if (retained.isEmpty()) {
             return;
         }
@@ -480,6 +523,7 @@ public final class DeviceChecker {
         t.chain = null;
         retained.remove(t);
         tables.remove(t.table);
+        retainedCount = retained.size();
     }
 
     /**
@@ -490,8 +534,10 @@ public final class DeviceChecker {
         if (!enabled) {
             return;
         }
-        while (!retained.isEmpty()) {
-            forget(retained.peekFirst());
+        synchronized (sgLock) {
+            while (!retained.isEmpty()) {
+                forget(retained.peekFirst());
+            }
         }
     }
 

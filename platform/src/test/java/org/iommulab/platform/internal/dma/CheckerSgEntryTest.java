@@ -84,4 +84,18 @@ class CheckerSgEntryTest {
         cpu.read(p[0], new byte[(int) (2 * PAGE)], 0, (int) (2 * PAGE));
         f.none();
     }
+
+    /** The nvme pattern: a table's pages are freed, then come back as the next request's buffer with other entry lengths. */
+    @Test
+    void freedMemoryEndsTheWatchOfTheUnmappedTableOnIt() {
+        long page = f.page();
+        SgTable sg = SgTable.of(new long[] {page}, new int[] {3092});
+        f.api.mapSg(sg, 1, DmaDirection.TO_DEVICE, 0);
+        f.api.unmapSg(sg, 1, DmaDirection.TO_DEVICE, 0);
+        f.platform.allocator().free(page);
+        long again = f.page();
+        assertEquals(page, again, "the allocator hands the page back");
+        cpu.write(again, new byte[(int) PAGE], 0, (int) PAGE);
+        f.none();
+    }
 }
