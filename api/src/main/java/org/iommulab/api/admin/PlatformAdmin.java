@@ -2,6 +2,7 @@ package org.iommulab.api.admin;
 
 import java.util.List;
 
+import org.iommulab.api.checker.CheckerPolicy;
 import org.iommulab.api.checker.Finding;
 import org.iommulab.api.platform.BusMaster;
 import org.iommulab.api.platform.DeviceDescriptor;
@@ -79,4 +80,27 @@ public interface PlatformAdmin {
 
     /** The most recent warnings the backends logged for {@code device}, oldest first. */
     List<String> log(String device);
+
+    /**
+     * What the DMA-API checker does with {@code device}'s misused calls: refuse them (nothing
+     * changes, the call throws) or report them and carry them out as Linux does. The platform's
+     * {@code checker.policy} until {@link #setCheckerPolicy} changes it; it outlives swaps.
+     *
+     * @throws IllegalArgumentException for an unknown device
+     * @throws UnsupportedOperationException when the platform has one policy for every device
+     */
+    default CheckerPolicy checkerPolicy(String device) {
+        throw new UnsupportedOperationException("this platform has no per-device checker policy");
+    }
+
+    /**
+     * Sets what the DMA-API checker does with {@code device}'s misused calls from now on
+     * (calls in flight finish under the policy they started with).
+     *
+     * @throws IllegalArgumentException for an unknown device or a null policy
+     * @throws UnsupportedOperationException when the platform has one policy for every device
+     */
+    default void setCheckerPolicy(String device, CheckerPolicy policy) {
+        throw new UnsupportedOperationException("this platform has no per-device checker policy");
+    }
 }

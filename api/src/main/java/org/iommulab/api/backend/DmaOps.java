@@ -64,4 +64,17 @@ public interface DmaOps {
 
     /** Linux {@code dma_opt_mapping_size}. */
     long optMappingSize();
+
+    /**
+     * Linux {@code iommu_dma_prepare_msi} with {@code iommu_dma_compose_msi_msg}: makes the MSI
+     * doorbell at physical address {@code doorbellPhys} reachable by the device's writes and
+     * returns the address the device must write to raise an interrupt (the MSI message address).
+     * Without an IOMMU that is the doorbell itself (the default); behind one, iommu-dma maps the
+     * doorbell's page into the device's domain once ({@code iommu_dma_get_msi_page}) and returns
+     * its IOVA. Returns {@link org.iommulab.api.dma.DmaMasks#MAPPING_ERROR} when that mapping
+     * fails ({@code -ENOMEM}).
+     */
+    default long prepareMsi(long doorbellPhys) {
+        return doorbellPhys;
+    }
 }

@@ -37,10 +37,17 @@ public enum FindingKind {
     SUB_PAGE_EXPOSURE("mapping exposes other allocations that share its pages"),
     /**
      * In dma-debug's style: the device did DMA through the bus master of a driver that was
-     * released since (a swap or unbind). The access was refused and reached no memory. Last, so
-     * the constants before it keep their order.
+     * released since (a swap or unbind). The access was refused and reached no memory.
      */
-    DMA_AFTER_RELEASE("device DMA after driver release");
+    DMA_AFTER_RELEASE("device DMA after driver release"),
+    /**
+     * Beyond Linux: a CPU access that starts inside one entry of an sg table (an address taken
+     * from the table's CPU view or an {@code SgMiter}) and runs past that entry's end, whatever
+     * lies beyond: the seed case's bug of treating DMA segment N as CPU entry N, caught even when
+     * the bytes past the entry are a neighbour's. Last, so the constants before it keep their
+     * order.
+     */
+    CPU_ACCESS_PAST_SG_ENTRY("cpu access runs past the end of the sg entry it started in");
 
     private final String linuxMessage;
 

@@ -3,7 +3,7 @@
  * typed record reported to {@link org.iommulab.api.checker.FindingListener} services.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.iommulab.api.checker;
 
 import org.osgi.annotation.bundle.Export;

@@ -21,10 +21,15 @@ import org.osgi.annotation.versioning.ProviderType;
  * direction of {@link DmaDirection#NONE} for a mapping, unknown attribute bits) throws
  * {@link IllegalArgumentException}.</li>
  * <li>Misuse (unmap or sync of something never mapped, mismatched size or count, mapping a
- * table twice) throws {@link DmaUsageException}.</li>
+ * table twice) throws {@link DmaUsageException} under the device's checker policy
+ * {@link org.iommulab.api.checker.CheckerPolicy#REFUSE} (the default). Under
+ * {@link org.iommulab.api.checker.CheckerPolicy#REPORT} (what Linux's dma-debug does, and what a
+ * trace replay uses) it is reported as a finding and then carried out with the caller's
+ * arguments; one that names no live mapping does nothing, and mapping a table twice is still
+ * refused.</li>
  * </ul>
- * In every error case nothing changes: not the IOVA space, page tables, bounce pool or the
- * record of live mappings.
+ * In every error case that throws, nothing changes: not the IOVA space, page tables, bounce pool
+ * or the record of live mappings.
  *
  * <h2>Swaps</h2>
  * While the device is being swapped, its driver is released first (the static reference goes);
@@ -221,5 +226,23 @@ public interface DmaApi {
             throw new IllegalArgumentException("coherent allocation must not be null");
         }
         freeCoherent(buf.size(), buf.cpuAddress(), buf.dmaHandle());
+    }
+
+    /**
+     * Enables message-signalled interrupts for the device, as far as DMA is concerned: what
+     * Linux's {@code pci_alloc_irq_vectors(..., PCI_IRQ_MSI | PCI_IRQ_MSIX)} does through the
+     * interrupt controller's {@code iommu_dma_prepare_msi}. The platform's MSI doorbell is made
+     * reachable by the device's writes (behind an IOMMU its page is mapped into the device's
+     * domain, at an IOVA from the same allocator as every mapping, once per domain) and the
+     * address the device writes to signal is returned. A PCI driver calls it in its probe, before
+     * its first mapping, as Linux drivers do. Calling it again returns the same address.
+     *
+     * @return the MSI message address, or {@link DmaMasks#MAPPING_ERROR} when the doorbell could
+     *         not be mapped
+     * @throws UnsupportedOperationException when this DMA API has no interrupt controller (the
+     *         default)
+     */
+    default long enableMsi() {
+        throw new UnsupportedOperationException("this DMA API has no MSI doorbell");
     }
 }

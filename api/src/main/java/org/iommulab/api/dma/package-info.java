@@ -8,7 +8,7 @@
  * IOMMU. Drivers written against this package run unchanged on every backend.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.iommulab.api.dma;
 
 import org.osgi.annotation.bundle.Export;

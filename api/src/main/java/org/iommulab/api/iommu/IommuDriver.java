@@ -1,5 +1,7 @@
 package org.iommulab.api.iommu;
 
+import java.util.List;
+
 import org.iommulab.api.backend.BackendException;
 import org.iommulab.api.backend.DmaDevice;
 import org.iommulab.api.backend.TranslationPort;
@@ -38,6 +40,16 @@ public interface IommuDriver {
 
     /** Linux {@code capable}. */
     boolean capable(IommuCapability capability);
+
+    /**
+     * Linux {@code get_resv_regions}: the reserved regions of {@code device}'s I/O address space
+     * (an MSI window, firmware's direct-mapped or reserved ranges), which iommu-dma keeps out of
+     * its IOVA allocator or maps as {@link IommuResvRegion} says. The default reports none.
+     * Called at attach, after {@link #probeDevice}.
+     */
+    default List<IommuResvRegion> resvRegions(DmaDevice device) {
+        return List.of();
+    }
 
     /**
      * The hardware's port for {@code device}'s accesses: stream lookup, IOTLB, table walk and

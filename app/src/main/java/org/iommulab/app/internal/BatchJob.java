@@ -9,6 +9,7 @@ import org.iommulab.api.admin.DeviceStats;
 import org.iommulab.api.admin.PlatformAdmin;
 import org.iommulab.api.checker.Finding;
 import org.iommulab.api.platform.DeviceDescriptor;
+import org.iommulab.api.platform.SimClock;
 import org.iommulab.app.internal.report.Outcome;
 import org.iommulab.app.internal.report.ResultRow;
 import org.iommulab.app.internal.report.ResultTable;
@@ -37,11 +38,14 @@ final class BatchJob {
 
     private final PlatformAdmin admin;
     private final WorkloadLookup lookup;
+    private final SimClock clock;
     private final PrintStream out;
 
-    BatchJob(PlatformAdmin admin, WorkloadLookup lookup, PrintStream out) {
+    /** @param clock the simulated clock, for each run's simulated time */
+    BatchJob(PlatformAdmin admin, WorkloadLookup lookup, SimClock clock, PrintStream out) {
         this.admin = admin;
         this.lookup = lookup;
+        this.clock = clock;
         this.out = out;
     }
 
@@ -98,7 +102,7 @@ final class BatchJob {
             rows.addAll(mine);
             long bad = mine.stream().filter(r -> !r.outcome().success()).count();
             long caught = mine.stream().filter(r -> r.outcome() == Outcome.CAUGHT).count();
-            out.printf("iommulab: [%d/%d] %s: %d workload(s) in %.1f s%s%s%n", ++i, plan.backends().size(), backend,
+            out.printf("iommulab: [%d/%d] %s: %d workload(s) in %.1f s wall time%s%s%n", ++i, plan.backends().size(), backend,
                     mine.size(), (System.nanoTime() - start) / 1e9, caught > 0 ? ", seeded bug caught" : "",
                     bad > 0 ? ", " + bad + " NOT as expected" : "");
             out.flush();
@@ -120,7 +124,8 @@ final class BatchJob {
         }
         long lastFinding = lastFindingSequence();
         DeviceStats before = admin.stats(run.device());
-        long start = System.nanoTime();
+        long start = System.nanoTime(); // wall time, reported as such
+        long simStart = clock.nanos();
         WorkloadReport report;
         try {
             report = w.run(run.params());
@@ -129,8 +134,10 @@ final class BatchJob {
             report = WorkloadReport.builder(run.workload(), run.device(), backend).error("the run threw " + e).build();
         }
         long nanos = System.nanoTime() - start;
+        long simNanos = clock.nanos() - simStart;
         DeviceStats after = admin.stats(run.device());
         return ResultRow.ran(backend, run.workload(), run.seededBug(), admin.checkerEnabled(), report, before, after, nanos,
+                simNanos,
                 firstFindingSince(lastFinding, run.device()));
     }
 

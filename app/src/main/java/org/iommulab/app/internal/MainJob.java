@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import org.iommulab.api.admin.PlatformAdmin;
+import org.iommulab.api.platform.SimClock;
 import org.iommulab.app.internal.scenario.Scenario;
 import org.iommulab.app.internal.scenario.ScenarioException;
 import org.iommulab.app.internal.scenario.ScenarioParser;
@@ -55,6 +56,7 @@ public final class MainJob implements Callable<Integer> {
     private final BundleContext context;
     private final CommandLine commandLine;
     private final PlatformAdmin admin;
+    private final SimClock clock;
 
     @Activate
     public MainJob(
@@ -64,9 +66,11 @@ public final class MainJob implements Callable<Integer> {
                 service = Object.class,
                 target = "(" + LAUNCHER_ARGUMENTS + "=*)")
             Map<String, Object> launcherProperties,
-            @Reference PlatformAdmin admin) {
+            @Reference PlatformAdmin admin,
+            @Reference SimClock clock) {
         this.context = context;
         this.admin = admin;
+        this.clock = clock;
         this.commandLine = CommandLine.parse(launcherProperties.get(LAUNCHER_ARGUMENTS));
     }
 
@@ -103,7 +107,7 @@ public final class MainJob implements Callable<Integer> {
         awaitBindings();
         ServiceWorkloads workloads = new ServiceWorkloads(context, WAIT_MILLIS);
         workloads.awaitSettled(SETTLE_MILLIS);
-        return new BatchJob(admin, workloads, System.out).run(scenario);
+        return new BatchJob(admin, workloads, clock, System.out).run(scenario);
     }
 
     /** A mode word on the command line: {@code replay} hands its arguments to the trace replay service. */
@@ -128,7 +132,10 @@ public final class MainJob implements Callable<Integer> {
         }
     }
 
-    /** Backends and devices register as their bundles start; give the platform time to bind them. */
+    /**
+     * Backends and devices register as their bundles start; give the platform time to bind them.
+     * Host time: a bounded wait for the framework's threads, not simulated behaviour.
+     */
     private void awaitBindings() throws InterruptedException {
         long deadline = System.currentTimeMillis() + WAIT_MILLIS;
         while (System.currentTimeMillis() < deadline

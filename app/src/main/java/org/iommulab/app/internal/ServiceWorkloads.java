@@ -51,6 +51,8 @@ final class ServiceWorkloads implements WorkloadLookup {
     public Workload await(String name, String backend) {
         String filter = "(&(" + Workload.NAME_PROPERTY + "=" + escape(name) + ")(" + DmaApi.BACKEND_PROPERTY + "="
                 + escape(backend) + "))";
+        // Host time: this thread waits for the framework's threads to register a service; a bound
+        // on a real wait, not simulated behaviour (the simulation reads only its SimClock).
         long deadline = System.currentTimeMillis() + waitMillis;
         do {
             for (ServiceReference<Workload> ref : refs(filter)) {

@@ -28,6 +28,7 @@ import org.iommulab.swiotlb.internal.direct.DmaDirectBackend;
 import org.iommulab.swiotlb.internal.force.SwiotlbBackendComponent;
 import org.iommulab.swiotlb.internal.pool.BouncePool;
 import org.iommulab.swiotlb.internal.pool.PoolGeometry;
+import org.iommulab.testkit.WrappingBackend;
 
 /**
  * The main job outside OSGi: a DevicePlatform from the platform's plain classes, backends made
@@ -75,7 +76,15 @@ final class AppHarness implements WorkloadLookup {
     /** The generic IOMMU behind iommu-dma, strict: the backend that merges. */
     AppHarness generic() {
         GenericIommuModel hw = new GenericIommuModel(GenericIommuDriver.NAME, 48, 48, 16, 256, 64, false);
-        return backend(IommuDmaBackend.of(new GenericIommuDriver(hw), false, () -> pool));
+        return backend(IommuDmaBackend.of(new GenericIommuDriver(hw), false, () -> pool, platform.simulation(),
+                platform.simulation()));
+    }
+
+    /** The generic IOMMU behind iommu-dma, lazy (a flush queue on the simulated clock), named generic-lazy. */
+    AppHarness genericLazy() {
+        GenericIommuModel hw = new GenericIommuModel("generic-lazy", 48, 48, 16, 256, 64, false);
+        return backend(new WrappingBackend("generic-lazy", IommuDmaBackend.of(new GenericIommuDriver(hw), true, () -> pool,
+                platform.simulation(), platform.simulation()), (dev, binding) -> binding));
     }
 
     AppHarness allDevices() {
@@ -87,7 +96,7 @@ final class AppHarness implements WorkloadLookup {
     }
 
     int run(Scenario s) {
-        return new BatchJob(platform, this, out).run(s);
+        return new BatchJob(platform, this, platform.simulation(), out).run(s);
     }
 
     String text() {

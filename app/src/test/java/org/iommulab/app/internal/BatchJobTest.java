@@ -50,6 +50,46 @@ class BatchJobTest {
                 h.text());
     }
 
+    /**
+     * Same input, same configuration: the same output, byte for byte, apart from the figures the
+     * table names as the host's wall time (its "wall ms" column and the progress lines' "s wall
+     * time"). Everything simulated, the flush-queue timer of the lazy backend included, reads the
+     * simulated clock.
+     */
+    @Test
+    void twoRunsOfTheMainJobGiveTheSameOutputApartFromWallTime() throws IOException {
+        String first = wallTimeMasked(runMainJobOnce());
+        String second = wallTimeMasked(runMainJobOnce());
+        assertEquals(first, second);
+        assertTrue(first.contains("generic-lazy"), first);
+        assertTrue(first.contains("sim ms"), first);
+    }
+
+    private static String runMainJobOnce() throws IOException {
+        AppHarness one = new AppHarness();
+        one.directAndSwiotlb().generic().genericLazy().allDevices();
+        assertEquals(0, one.run(scenario("rounds 2\n")), one.text());
+        return one.text();
+    }
+
+    /** The output with the wall-time figures (and only those) replaced by "#". */
+    static String wallTimeMasked(String text) {
+        StringBuilder b = new StringBuilder();
+        boolean table = false;
+        for (String line : text.split("\n", -1)) {
+            if (line.startsWith("backend ") && line.contains("wall ms")) {
+                table = true;
+            } else if (table && line.matches("^\\S+ +\\S+ +\\S+ +\\d+ .*")) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("^((?:\\S+ +){12})(\\S+)").matcher(line);
+                if (m.find()) {
+                    line = m.group(1).stripTrailing() + " #" + line.substring(m.end());
+                }
+            }
+            b.append(line.replaceAll("in [0-9.]+ s wall time", "in # s wall time")).append('\n');
+        }
+        return b.toString();
+    }
+
     @Test
     void aCorrectWorkloadThatBreaksFailsTheJob() throws IOException {
         // Device writes land one byte further than mapped: every correct workload's data check must fail.

@@ -7,6 +7,7 @@ import org.iommulab.api.iommu.DomainType;
 import org.iommulab.api.iommu.IommuCapability;
 import org.iommulab.api.iommu.IommuDomain;
 import org.iommulab.api.iommu.IommuDriver;
+import org.iommulab.api.iommu.IommuResvRegion;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
@@ -60,5 +61,10 @@ public abstract class ForwardingIommuDriver implements IommuDriver {
     @Override
     public TranslationPort translationPort(DmaDevice device) {
         return delegate().translationPort(device);
+    }
+
+    @Override
+    public java.util.List<IommuResvRegion> resvRegions(DmaDevice device) {
+        return delegate().resvRegions(device);
     }
 }

@@ -3,7 +3,7 @@
  * (those stay in {@code org.iommulab.api}).
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.iommulab.modelkit.driver;
 
 import org.osgi.annotation.bundle.Export;

@@ -12,6 +12,7 @@ import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.dma.DmaMasks;
 import org.iommulab.api.platform.Zone;
 import org.iommulab.platform.internal.device.SimDmaDevice;
+import org.iommulab.platform.internal.sim.Simulation;
 import org.iommulab.api.swiotlb.SwiotlbPool;
 import org.iommulab.swiotlb.internal.direct.DirectBackendComponent;
 import org.iommulab.swiotlb.internal.force.SwiotlbBackendComponent;
@@ -44,7 +45,7 @@ class ComponentsTest {
     @Test
     void poolComponentBuildsTheConfiguredPoolAndFreesItOnDeactivate() throws Exception {
         long before = rig.allocator.allocatedBytes();
-        SwiotlbPoolComponent pool = new SwiotlbPoolComponent(rig.memory, rig.allocator, config(3L << 20, 2));
+        SwiotlbPoolComponent pool = new SwiotlbPoolComponent(rig.memory, rig.allocator, new Simulation(), config(3L << 20, 2));
         assertEquals(2048, pool.stats().totalSlots(), "3 MiB rounds up to 4 MiB");
         assertEquals(2, pool.stats().areas());
         assertEquals(before + (4L << 20), rig.allocator.allocatedBytes());

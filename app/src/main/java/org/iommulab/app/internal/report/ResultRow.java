@@ -16,12 +16,13 @@ public final class ResultRow {
     private final boolean checkerOn;
     private final WorkloadReport report;
     private final long[] statDelta;
-    private final long nanos;
+    private final long wallNanos;
+    private final long simNanos;
     private final String refusal;
     private final String firstFinding;
 
     private ResultRow(String backend, String workload, String device, boolean seededBug, boolean checkerOn,
-            WorkloadReport report, long[] statDelta, long nanos, String refusal, String firstFinding) {
+            WorkloadReport report, long[] statDelta, long wallNanos, long simNanos, String refusal, String firstFinding) {
         this.backend = backend;
         this.workload = workload;
         this.device = device;
@@ -29,7 +30,8 @@ public final class ResultRow {
         this.checkerOn = checkerOn;
         this.report = report;
         this.statDelta = statDelta;
-        this.nanos = nanos;
+        this.wallNanos = wallNanos;
+        this.simNanos = simNanos;
         this.refusal = refusal;
         this.firstFinding = firstFinding;
     }
@@ -37,20 +39,23 @@ public final class ResultRow {
     /**
      * A row for a workload that ran; the counters are the difference across the run.
      *
+     * @param wallNanos how long the run took on the host (a wall-time figure, not simulated)
+     * @param simNanos how far the run advanced the simulated clock
      * @param firstFinding the first checker finding for the device during the run, or null
      */
     public static ResultRow ran(String backend, String workload, boolean seededBug, boolean checkerOn, WorkloadReport report,
-            DeviceStats before, DeviceStats after, long nanos, String firstFinding) {
+            DeviceStats before, DeviceStats after, long wallNanos, long simNanos, String firstFinding) {
         long[] delta = new long[Stat.values().length];
         for (Stat s : Stat.values()) {
             delta[s.ordinal()] = after.get(s) - (before == null ? 0 : before.get(s));
         }
-        return new ResultRow(backend, workload, report.device(), seededBug, checkerOn, report, delta, nanos, null, firstFinding);
+        return new ResultRow(backend, workload, report.device(), seededBug, checkerOn, report, delta, wallNanos, simNanos, null,
+                firstFinding);
     }
 
     /** A row for a workload that did not run: the backend refused the device, or no driver came up on it. */
     public static ResultRow notRun(String backend, String workload, String device, boolean seededBug, String why) {
-        return new ResultRow(backend, workload, device, seededBug, false, null, null, 0, why, null);
+        return new ResultRow(backend, workload, device, seededBug, false, null, null, 0, 0, why, null);
     }
 
     public String backend() {
@@ -87,8 +92,14 @@ public final class ResultRow {
         return stat(Stat.CHECKER_FINDINGS);
     }
 
-    public long nanos() {
-        return nanos;
+    /** How long the run took on the host: wall time, the one figure that differs from run to run. */
+    public long wallNanos() {
+        return wallNanos;
+    }
+
+    /** How far the run advanced the simulated clock (deterministic). */
+    public long simNanos() {
+        return simNanos;
     }
 
     /** What the row should show: "clean", or "caught" for the seeded bug where its list was merged. */

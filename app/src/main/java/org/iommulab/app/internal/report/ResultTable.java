@@ -6,21 +6,25 @@ import java.util.List;
 import org.iommulab.api.admin.Stat;
 import org.iommulab.devices.WorkloadReport;
 
-/** Prints the main job's table, one row per backend and workload, then the lines the rows have to tell. */
+/**
+ * Prints the main job's table, one row per backend and workload, then the lines the rows have to
+ * tell. Every figure is a function of the input and the configuration except the one named as
+ * the host's: "wall ms", how long the run took on the host ("sim ms" is the simulated time).
+ */
 public final class ResultTable {
-    private static final String FORMAT = "%-9s %-10s %-8s %5s %9s %11s %9s %9s %6s %8s %8s %7s %-8s %s%n";
+    private static final String FORMAT = "%-9s %-10s %-8s %5s %9s %11s %9s %9s %6s %8s %8s %8s %7s %-8s %s%n";
 
     private ResultTable() {
     }
 
     public static void print(List<ResultRow> rows, PrintStream out) {
         out.printf(FORMAT, "backend", "workload", "device", "ops", "bytes", "sg ent/seg", "bounced", "iotlb hit", "faults",
-                "findings", "data err", "ms", "expected", "status");
+                "findings", "data err", "sim ms", "wall ms", "expected", "status");
         for (ResultRow row : rows) {
             WorkloadReport r = row.report();
             if (r == null) {
                 out.printf(FORMAT, row.backend(), row.workload(), row.device(), "-", "-", "-", "-", "-", "-", "-", "-", "-", "-",
-                        Outcome.REFUSED.label());
+                        "-", Outcome.REFUSED.label());
                 continue;
             }
             long hits = row.stat(Stat.IOTLB_HITS);
@@ -30,7 +34,7 @@ public final class ResultTable {
                     bytes(row.stat(Stat.BOUNCED_BYTES)),
                     lookups == 0 ? "-" : String.format("%.1f%%", 100.0 * hits / lookups),
                     r.faults(), row.findings(), r.dataErrors() + r.mapFailures(),
-                    String.format("%.0f", row.nanos() / 1e6), row.expected(), row.outcome().label()
+                    String.format("%.3f", row.simNanos() / 1e6), String.format("%.0f", row.wallNanos() / 1e6), row.expected(), row.outcome().label()
                             + (r.skipped() > 0 ? ", " + r.skipped() + " skipped" : ""));
         }
         for (ResultRow row : rows) {

@@ -23,7 +23,7 @@ class ResultRowTest {
     }
 
     private static Outcome outcome(boolean seeded, boolean checkerOn, boolean merged, long dataErrors, long findings) {
-        return ResultRow.ran("b", "w", seeded, checkerOn, report(merged, dataErrors), stats(0), stats(findings), 1, null)
+        return ResultRow.ran("b", "w", seeded, checkerOn, report(merged, dataErrors), stats(0), stats(findings), 1, 1, null)
                 .outcome();
     }
 

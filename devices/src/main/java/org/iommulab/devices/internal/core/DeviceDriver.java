@@ -77,8 +77,13 @@ public abstract class DeviceDriver implements Workload {
     }
 
     /**
-     * Probes the device: sets masks, allocates rings and buffers. On failure everything probed
-     * so far is released and the exception propagates (DS then leaves the component inactive).
+     * Probes the device: sets masks, allocates rings and buffers. A PCI device first enables its
+     * message-signalled interrupts, as Linux PCI drivers do in probe before their first DMA
+     * allocation (nvme's {@code nvme_pci_enable} calls {@code pci_alloc_irq_vectors} before
+     * {@code nvme_pci_configure_admin_queue} allocates the admin queues): behind an IOMMU that maps
+     * the MSI doorbell into the device's domain and takes the first IOVA. On failure everything
+     * probed so far is released and the exception propagates (DS then leaves the component
+     * inactive).
      */
     public final void start() {
         synchronized (state) {
@@ -88,6 +93,9 @@ public abstract class DeviceDriver implements Workload {
             started = true;
         }
         try {
+            if (api.device().pci()) {
+                api.enableMsi();
+            }
             probe();
         } catch (RuntimeException e) {
             stop();

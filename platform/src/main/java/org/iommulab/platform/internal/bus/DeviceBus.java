@@ -8,6 +8,7 @@ import org.iommulab.api.platform.FaultKind;
 import org.iommulab.api.platform.FaultOrigin;
 import org.iommulab.api.platform.PhysicalMemory;
 import org.iommulab.platform.internal.device.SimDmaDevice;
+import org.iommulab.platform.internal.sim.Simulation;
 import org.iommulab.platform.internal.stats.StatCounters;
 
 /**
@@ -69,17 +70,22 @@ public final class DeviceBus {
     }
 
     private final PhysicalMemory memory;
+    private final Simulation sim;
     private final BusGate gate = new BusGate();
     private final AfterReleaseListener afterRelease;
     private volatile SimDmaDevice device;
     private volatile BusRoute route;
 
-    public DeviceBus(SimDmaDevice device, PhysicalMemory memory, AfterReleaseListener afterRelease) {
-        if (device == null || memory == null || afterRelease == null) {
-            throw new IllegalArgumentException("a device bus needs a device, memory and a listener for DMA after release");
+    /**
+     * @param sim the simulation whose clock each access advances by its modelled cost
+     */
+    public DeviceBus(SimDmaDevice device, PhysicalMemory memory, Simulation sim, AfterReleaseListener afterRelease) {
+        if (device == null || memory == null || sim == null || afterRelease == null) {
+            throw new IllegalArgumentException("a device bus needs a device, memory, the simulation and a listener for DMA after release");
         }
         this.device = device;
         this.memory = memory;
+        this.sim = sim;
         this.afterRelease = afterRelease;
     }
 
@@ -107,6 +113,11 @@ public final class DeviceBus {
 
     PhysicalMemory memory() {
         return memory;
+    }
+
+    /** Advances the simulated clock by the modelled cost of an access of {@code bytes} bytes. */
+    void charge(long bytes) {
+        sim.chargeAccess(bytes);
     }
 
     /** The device's own bus master (primary stream), tied to no driver: never refused as released. */

@@ -260,6 +260,7 @@ public final class DeviceBusMaster implements BusMaster {
             throw r == BusGate.STALE ? bus.afterRelease(driver, streamId(), addr, len, access)
                     : bus.blocked(streamId(), addr, access);
         }
+        bus.charge(len);
     }
 
     /** The route now; faults the access when the device is bound to nothing. */

@@ -2,6 +2,7 @@ package org.iommulab.platform.internal.checker;
 
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.platform.internal.memory.AllocationMap;
+import org.iommulab.platform.internal.memory.ZonedPageAllocator;
 
 /**
  * The platform-wide parts of the DMA-API checker, shared by every device's checker: the
@@ -36,5 +37,18 @@ public final class PlatformChecker {
 
     public AllocationMap allocations() {
         return allocations;
+    }
+
+    /** Tells {@code l} of every free, when the allocator is the platform's own (others are not watched). */
+    public void watchFrees(ZonedPageAllocator.FreeListener l) {
+        if (allocations instanceof ZonedPageAllocator) {
+            ((ZonedPageAllocator) allocations).addFreeListener(l);
+        }
+    }
+
+    public void unwatchFrees(ZonedPageAllocator.FreeListener l) {
+        if (allocations instanceof ZonedPageAllocator) {
+            ((ZonedPageAllocator) allocations).removeFreeListener(l);
+        }
     }
 }

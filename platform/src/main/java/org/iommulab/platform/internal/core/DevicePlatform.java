@@ -8,6 +8,7 @@ import org.iommulab.api.admin.DeviceStats;
 import org.iommulab.api.admin.DeviceStatus;
 import org.iommulab.api.admin.PlatformAdmin;
 import org.iommulab.api.backend.DmaBackend;
+import org.iommulab.api.checker.CheckerPolicy;
 import org.iommulab.api.checker.Finding;
 import org.iommulab.api.checker.FindingListener;
 import org.iommulab.api.platform.BusMaster;
@@ -19,6 +20,7 @@ import org.iommulab.api.platform.PhysicalMemory;
 import org.iommulab.platform.internal.checker.CheckerSettings;
 import org.iommulab.platform.internal.checker.PlatformChecker;
 import org.iommulab.platform.internal.device.SimDmaDevice;
+import org.iommulab.platform.internal.sim.Simulation;
 import org.iommulab.platform.internal.dma.AddressMap;
 import org.iommulab.platform.internal.dma.DeviceDmaApi;
 
@@ -51,6 +53,7 @@ public final class DevicePlatform implements PlatformAdmin {
     private final PlatformChecker checker;
     private final PlatformSettings settings;
     private final AddressMap addresses;
+    private final Simulation sim;
     private final ReentrantLock topology = new ReentrantLock();
     private final DeviceTable devices = new DeviceTable();
     private final FaultReports faults = new FaultReports();
@@ -67,19 +70,28 @@ public final class DevicePlatform implements PlatformAdmin {
         this(memory, allocator, registrar, checker, PlatformSettings.DEFAULT);
     }
 
+    /** A platform with its own {@link Simulation} of default settings. */
+    public DevicePlatform(PhysicalMemory memory, PageAllocator allocator, DmaApiRegistrar registrar, CheckerSettings checker,
+            PlatformSettings settings) {
+        this(memory, allocator, registrar, checker, settings, new Simulation());
+    }
+
     /**
+     * @param sim the simulated clock and CPUs (shared with the backends that read them)
      * @throws IllegalArgumentException for a missing part, or declared MMIO that overlaps RAM
      */
     public DevicePlatform(PhysicalMemory memory, PageAllocator allocator, DmaApiRegistrar registrar, CheckerSettings checker,
-            PlatformSettings settings) {
-        if (memory == null || allocator == null || registrar == null || checker == null || settings == null) {
-            throw new IllegalArgumentException("the platform needs memory, an allocator, a registrar, checker and platform settings");
+            PlatformSettings settings, Simulation sim) {
+        if (memory == null || allocator == null || registrar == null || checker == null || settings == null || sim == null) {
+            throw new IllegalArgumentException("the platform needs memory, an allocator, a registrar, checker and platform "
+                    + "settings, and the simulation");
         }
         this.memory = memory;
         this.allocator = allocator;
         this.settings = settings;
+        this.sim = sim;
         this.addresses = new AddressMap(memory, settings.mmio());
-        this.swapper = new SwapProtocol(registrar, addresses, settings);
+        this.swapper = new SwapProtocol(registrar, addresses, settings, sim);
         this.checker = new PlatformChecker(checker, allocator);
         this.backends = new BackendRegistry(devices.all(), this::swap);
     }
@@ -334,6 +346,19 @@ public final class DevicePlatform implements PlatformAdmin {
         return checker.settings().enabled();
     }
 
+    @Override
+    public CheckerPolicy checkerPolicy(String device) {
+        return devices.require(device).checker.policy();
+    }
+
+    @Override
+    public void setCheckerPolicy(String device, CheckerPolicy policy) {
+        if (policy == null) {
+            throw new IllegalArgumentException("checker policy must be refuse or report, not null");
+        }
+        devices.require(device).checker.policy(policy);
+    }
+
     /** The checker's settings (for the shell). */
     public CheckerSettings checkerSettings() {
         return checker.settings();
@@ -363,6 +388,11 @@ public final class DevicePlatform implements PlatformAdmin {
 
     public void removeFaultListener(FaultListener l) {
         faults.removeListener(l);
+    }
+
+    /** The simulated clock and CPUs. */
+    public Simulation simulation() {
+        return sim;
     }
 
     /** The platform's settings (release bound, declared MMIO). */
@@ -428,6 +458,7 @@ public final class DevicePlatform implements PlatformAdmin {
         d.removing = true;
         swap(d, null, "device removed", null);
         devices.remove(d);
+        d.checker.close();
     }
 
     /**
@@ -445,7 +476,7 @@ public final class DevicePlatform implements PlatformAdmin {
     }
 
     private PlatformDevice newDevice(DeviceDescriptor descriptor, DeviceOrigin origin) {
-        return new PlatformDevice(descriptor.name(), origin, memory, checker, d -> newSim(d, descriptor));
+        return new PlatformDevice(descriptor.name(), origin, memory, sim, checker, d -> newSim(d, descriptor));
     }
 
     /** A device object whose warnings and faults land in the device's log, counters and the fault listeners. */

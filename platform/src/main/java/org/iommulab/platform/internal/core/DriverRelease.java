@@ -65,7 +65,9 @@ final class DriverRelease {
 
     /**
      * Waits for the release at most {@code timeoutNanos} (host time: this is a real thread
-     * waiting for another). An interrupt does not cut the wait short, as a swap must end in a
+     * waiting for another, and a bound on that wait is not simulated behaviour; nothing the
+     * simulation computes depends on it, and the simulated clock, {@code SimClock}, is not
+     * involved). An interrupt does not cut the wait short, as a swap must end in a
      * known state; it is kept for the caller.
      *
      * @return true when the release ended

@@ -16,6 +16,7 @@ import org.iommulab.platform.internal.checker.PlatformChecker;
 import org.iommulab.platform.internal.bus.DeviceBus;
 import org.iommulab.platform.internal.bus.DeviceBusMaster;
 import org.iommulab.platform.internal.device.SimDmaDevice;
+import org.iommulab.platform.internal.sim.Simulation;
 import org.iommulab.platform.internal.dma.DeviceChecker;
 import org.iommulab.platform.internal.dma.DeviceDmaApi;
 import org.iommulab.platform.internal.dma.LiveMappings;
@@ -66,13 +67,13 @@ final class PlatformDevice {
     DriverRelease pendingRelease;
 
     /** @param simFor makes the device object backends see, given this (its sinks report here) */
-    PlatformDevice(String name, DeviceOrigin origin, PhysicalMemory memory, PlatformChecker platformChecker,
-            Function<PlatformDevice, SimDmaDevice> simFor) {
+    PlatformDevice(String name, DeviceOrigin origin, PhysicalMemory memory, Simulation simulation,
+            PlatformChecker platformChecker, Function<PlatformDevice, SimDmaDevice> simFor) {
         this.name = name;
         this.origin = origin;
         this.checker = new DeviceChecker(name, platformChecker, this::log);
         this.sim = simFor.apply(this);
-        this.bus = new DeviceBus(sim, memory, (driver, fault, length) -> checker.dmaAfterRelease(driver.backend(),
+        this.bus = new DeviceBus(sim, memory, simulation, (driver, fault, length) -> checker.dmaAfterRelease(driver.backend(),
                 fault.address(), length, fault.access() == AccessType.WRITE, driver.stats()));
         this.master = bus.master();
     }

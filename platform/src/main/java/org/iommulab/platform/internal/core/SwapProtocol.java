@@ -14,6 +14,7 @@ import org.iommulab.platform.internal.bus.BusGate;
 import org.iommulab.platform.internal.bus.BusRoute;
 import org.iommulab.platform.internal.bus.DeviceBus;
 import org.iommulab.platform.internal.device.SimDmaDevice;
+import org.iommulab.platform.internal.sim.Simulation;
 import org.iommulab.platform.internal.dma.AddressMap;
 import org.iommulab.platform.internal.dma.DeviceDmaApi;
 import org.iommulab.platform.internal.dma.LeakReclaimer;
@@ -71,11 +72,13 @@ final class SwapProtocol {
     private final DmaApiRegistrar registrar;
     private final AddressMap addresses;
     private final PlatformSettings settings;
+    private final Simulation sim;
 
-    SwapProtocol(DmaApiRegistrar registrar, AddressMap addresses, PlatformSettings settings) {
+    SwapProtocol(DmaApiRegistrar registrar, AddressMap addresses, PlatformSettings settings, Simulation sim) {
         this.registrar = registrar;
         this.addresses = addresses;
         this.settings = settings;
+        this.sim = sim;
     }
 
     /**
@@ -307,7 +310,7 @@ final class SwapProtocol {
     private void publish(PlatformDevice d, Attachment now) {
         DeviceBus.Generation generation = new DeviceBus.Generation(++d.generations, now.backend.name(), now.stats);
         DeviceDmaApi api = new DeviceDmaApi(d.sim, now.backend.name(), now.ops, addresses, d.bus.master(generation), d.live,
-                now.stats, d::log, d.checker, isolating(now.backend), now.route.pageShift());
+                now.stats, d::log, d.checker, isolating(now.backend), now.route.pageShift(), sim, settings.msiDoorbell());
         d.api = api;
         d.generation = generation;
         d.log("bound to " + now.backend.name() + " (driver generation " + generation.number() + ")");

@@ -34,6 +34,7 @@ final class CoherentCalls {
         DmaArgs.attrs(ALLOC, attrs);
         List<Finding> out = null;
         c.enterCreating(ALLOC);
+        c.sim.chargeCall();
         try {
             CoherentAllocation buf = c.ops.allocCoherent(size, attrs);
             if (buf == null) {
@@ -60,9 +61,11 @@ final class CoherentCalls {
         DmaArgs.size(FREE, size);
         List<Finding> out = null;
         String refusal = null;
+        boolean carryOut = false;
         CoherentAllocation buf = null;
         DmaDirection bidi = DmaDirection.BIDIRECTIONAL;
         c.enterReleasing();
+        c.sim.chargeCall();
         try {
             if (dmaHandle == DmaMasks.MAPPING_ERROR) {
                 refusal = DmaDebug.freeInvalidAddress();
@@ -93,10 +96,16 @@ final class CoherentCalls {
                             refusal = first(refusal, m);
                             out = c.raise(out, FindingKind.UNMAP_DIRECTION_MISMATCH, m, e.dmaAddr, e.size, e.dir, e);
                         }
-                        if (refusal == null) {
+                        // A coherent buffer is freed whole, whatever size or CPU address the
+                        // driver gave (the backend's free takes the allocation itself), so REPORT
+                        // carries out a free of another function's mapping by that mapping's own kind.
+                        carryOut = refusal != null && c.checker.carriesOutMisuse();
+                        if (refusal == null || carryOut && e.type == MappingType.COHERENT) {
                             buf = e.coherent;
                             c.checker.released(e);
                             c.table.remove(e);
+                        } else {
+                            carryOut = false;
                         }
                     }
                 }
@@ -104,12 +113,16 @@ final class CoherentCalls {
             if (refusal == null) {
                 c.ops.freeCoherent(buf);
                 c.stats.increment(Stat.COHERENT_FREES);
+            } else if (carryOut) {
+                CoherentAllocation b = buf;
+                c.carryOut(FREE, () -> c.ops.freeCoherent(b));
+                c.stats.increment(Stat.COHERENT_FREES);
             }
         } finally {
             c.gate.exit();
             c.deliver(out);
         }
-        if (refusal != null) {
+        if (refusal != null && !c.checker.carriesOutMisuse()) {
             throw c.refused(refusal);
         }
     }

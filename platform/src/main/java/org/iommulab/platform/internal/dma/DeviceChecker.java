@@ -1,10 +1,13 @@
 package org.iommulab.platform.internal.dma;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.function.Consumer;
 
 import org.iommulab.api.admin.Stat;
+import org.iommulab.api.checker.CheckerPolicy;
 import org.iommulab.api.checker.Finding;
 import org.iommulab.api.checker.FindingKind;
 import org.iommulab.api.dma.DmaAttrs;
@@ -17,6 +20,7 @@ import org.iommulab.platform.internal.checker.FindingHub;
 import org.iommulab.platform.internal.checker.PhysRangeIndex;
 import org.iommulab.platform.internal.checker.PlatformChecker;
 import org.iommulab.platform.internal.memory.AllocationMap;
+import org.iommulab.platform.internal.memory.ZonedPageAllocator;
 import org.iommulab.platform.internal.stats.StatCounters;
 
 /**
@@ -42,6 +46,17 @@ import org.iommulab.platform.internal.stats.StatCounters;
  * thousands. Two partial syncs for the CPU keep their hull, and a sync for the device strictly
  * inside the CPU's bytes leaves them to the CPU: both err toward no false finding.
  *
+ * <p><b>Sg entry rule</b> (beyond Linux): a CPU access that starts inside entry i of one of the
+ * device's sg tables (the address a driver takes from the table's CPU view, {@code cpuPhys(i)},
+ * or from an {@link org.iommulab.api.dma.SgMiter}) and runs past that entry's end is a finding,
+ * whatever lies beyond: the next entry, another live allocation or free memory. It is the seed
+ * case's bug (DMA segment N taken for CPU entry N), caught even when the bytes past the entry
+ * belong to a neighbour. A table's entries are kept from its map until the same table is mapped
+ * again, a new mapping of the device covers them or their memory is freed (it has another meaning
+ * then), more than {@value #RETAINED_TABLES} tables were unmapped since, or the driver is
+ * released, so the PIO a driver does right after {@code dma_unmap_sg} is still checked. One finding per table until it is
+ * mapped again.
+ *
  * <p>Thread-safety: the map, unmap, sync and CPU methods run under the device's table lock.
  */
 public final class DeviceChecker {
@@ -54,6 +69,18 @@ public final class DeviceChecker {
     private final Consumer<String> log;
     private final PhysRangeIndex<LiveMapping> ranges = new PhysRangeIndex<>();
     private final SubPageExposure exposure;
+    private volatile CheckerPolicy policy;
+    /** Unmapped sg tables whose entries are still checked: at most this many. */
+    static final int RETAINED_TABLES = 16;
+    /** The CPU entries of the device's sg tables, live and recently unmapped. */
+    private final PhysRangeIndex<TableEntries> sgEntries = new PhysRangeIndex<>();
+    private final IdentityHashMap<SgTable, TableEntries> tables = new IdentityHashMap<>();
+    private final ArrayDeque<TableEntries> retained = new ArrayDeque<>();
+    /** Guards the sg entry structures: taken inside the table lock, or alone by a free on any thread. */
+    private final Object sgLock = new Object();
+    private volatile int retainedCount;
+    private final PlatformChecker platform;
+    private final ZonedPageAllocator.FreeListener onFree = this::memoryFreed;
 
     public DeviceChecker(String device, PlatformChecker platform, Consumer<String> log) {
         if (device == null || platform == null || log == null) {
@@ -67,10 +94,38 @@ public final class DeviceChecker {
         this.allocations = platform.allocations();
         this.log = log;
         this.exposure = new SubPageExposure(allocations);
+        this.policy = platform.settings().policy();
+        this.platform = platform;
+        if (enabled) {
+            platform.watchFrees(onFree);
+        }
+    }
+
+    /** The device is gone: the checker stops watching the allocator's frees. */
+    public void close() {
+        platform.unwatchFrees(onFree);
     }
 
     public boolean enabled() {
         return enabled;
+    }
+
+    /** What this device's misused calls get now. */
+    public CheckerPolicy policy() {
+        return policy;
+    }
+
+    /** Sets what this device's misused calls get from now on. */
+    public void policy(CheckerPolicy p) {
+        if (p == null) {
+            throw new IllegalArgumentException("checker policy must not be null");
+        }
+        policy = p;
+    }
+
+    /** True when a misused call is reported and then carried out, as Linux's dma-debug does. */
+    boolean carriesOutMisuse() {
+        return policy == CheckerPolicy.REPORT;
     }
 
     // ---- findings ------------------------------------------------------------------------------
@@ -158,11 +213,18 @@ public final class DeviceChecker {
         e.errorChecked = !e.type.isStreamingSingle();
         if (e.type == MappingType.SINGLE) {
             e.physNodes = ranges.add(e.cpuAddr, e.cpuAddr + e.size, e, null);
+            forgetRetainedOver(e.cpuAddr, e.cpuAddr + e.size);
         } else if (e.type == MappingType.SCATTER_GATHER) {
+            synchronized (sgLock) {
+                recordEntries(e); // first: the table's own earlier entries are replaced, not forgotten
+            }
             for (int i = 0; i < e.callNents; i++) {
                 long p = e.sg.cpuPhys(i);
                 e.physNodes = ranges.add(p, p + e.sg.cpuLength(i), e, e.physNodes);
+                forgetRetainedOver(p, p + e.sg.cpuLength(i));
             }
+        } else if (e.type == MappingType.COHERENT) {
+            forgetRetainedOver(e.cpuAddr, e.cpuAddr + e.size);
         }
         List<Finding> r = trackCachelines(e, c, out);
         if (e.type == MappingType.SCATTER_GATHER) {
@@ -179,13 +241,26 @@ public final class DeviceChecker {
         return r;
     }
 
-    /** A mapping is about to leave the table: drop its ranges and cache lines. */
+    /** A mapping is about to leave the table: drop its ranges and cache lines; an sg table's entries stay checked a while. */
     void released(LiveMapping e) {
         if (!enabled) {
             return;
         }
         ranges.removeChain(e.physNodes);
         e.physNodes = null;
+        if (e.type == MappingType.SCATTER_GATHER) {
+            synchronized (sgLock) {
+                TableEntries t = tables.get(e.sg);
+                if (t != null && t.live) {
+                    t.live = false;
+                    retained.addLast(t);
+                    if (retained.size() > RETAINED_TABLES) {
+                        forget(retained.peekFirst());
+                    }
+                    retainedCount = retained.size();
+                }
+            }
+        }
         if (e.dir == DmaDirection.TO_DEVICE) {
             return;
         }
@@ -315,6 +390,19 @@ public final class DeviceChecker {
             out = raise(out, c.backend, FindingKind.CPU_ACCESS_UNALLOCATED, DmaDebug.cpuUnallocated(write, addr, len, hole),
                     -1, -1, null, null);
         }
+        synchronized (sgLock) {
+            for (PhysRangeIndex.Node<TableEntries> n = sgEntries.first(addr >>> PageAllocator.PAGE_SHIFT); n != null;
+                    n = n.nextInPage()) {
+                TableEntries t = n.owner();
+                if (n.start() <= addr && addr < n.end() && end > n.end() && !t.reported) {
+                    t.reported = true;
+                    int i = t.indexOf(n.start());
+                    out = raise(out, c.backend, FindingKind.CPU_ACCESS_PAST_SG_ENTRY,
+                            DmaDebug.cpuPastSgEntry(write, addr, len, i, n.start(), n.end() - n.start(), t.live), -1, -1,
+                            null, null);
+                }
+            }
+        }
         synchronized (c.table) {
             for (long p = addr >>> PageAllocator.PAGE_SHIFT, last = (end - 1) >>> PageAllocator.PAGE_SHIFT; p <= last; p++) {
                 for (PhysRangeIndex.Node<LiveMapping> n = ranges.first(p); n != null; n = n.nextInPage()) {
@@ -337,6 +425,120 @@ public final class DeviceChecker {
             }
         }
         return out;
+    }
+
+    // ---- sg entries ---------------------------------------------------------------------------
+
+    /** The CPU entries of one sg table as they were mapped, kept while it is checked. */
+    private static final class TableEntries {
+        final SgTable table;
+        long[] starts = new long[8];
+        int count;
+        PhysRangeIndex.Node<TableEntries> chain;
+        boolean live;
+        boolean reported;
+
+        TableEntries(SgTable table) {
+            this.table = table;
+        }
+
+        int indexOf(long start) {
+            for (int i = 0; i < count; i++) {
+                if (starts[i] == start) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+    }
+
+    /** An sg table was mapped: its entries, as they are now, are the ones checked (replacing any it had). */
+    private void recordEntries(LiveMapping e) {
+        TableEntries t = tables.get(e.sg);
+        if (t == null) {
+            t = new TableEntries(e.sg);
+            tables.put(e.sg, t);
+        } else {
+            sgEntries.removeChain(t.chain);
+            t.chain = null;
+            if (!t.live) {
+                retained.remove(t);
+                retainedCount = retained.size();
+            }
+        }
+        if (t.starts.length < e.callNents) {
+            t.starts = java.util.Arrays.copyOf(t.starts, Math.max(e.callNents, t.starts.length * 2));
+        }
+        t.count = e.callNents;
+        for (int i = 0; i < e.callNents; i++) {
+            long p = e.sg.cpuPhys(i);
+            t.starts[i] = p;
+            t.chain = sgEntries.add(p, p + e.sg.cpuLength(i), t, t.chain);
+        }
+        t.live = true;
+        t.reported = false;
+    }
+
+    /**
+     * Memory was freed (on any thread): unmapped tables with an entry there are forgotten, since
+     * that memory may come back with another meaning (the next request's buffers).
+     */
+    private void memoryFreed(long start, long size) {
+        if (retainedCount == 0) {
+            return;
+        }
+        forgetRetainedOver(start, start + size);
+    }
+
+    /** Unmapped tables with an entry in {@code [from, to)} are forgotten: that memory is mapped anew or freed. */
+    private void forgetRetainedOver(long from, long to) {
+        if (retainedCount == 0) {
+            return;
+        }
+        synchronized (sgLock) {
+            forgetRetainedOverLocked(from, to);
+        }
+    }
+
+    private void forgetRetainedOverLocked(long from, long to) {
+        if (retained.isEmpty()) {
+            return;
+        }
+        for (long p = from >>> PageAllocator.PAGE_SHIFT, last = (to - 1) >>> PageAllocator.PAGE_SHIFT; p <= last; p++) {
+            PhysRangeIndex.Node<TableEntries> n = sgEntries.first(p);
+            while (n != null) {
+                PhysRangeIndex.Node<TableEntries> next = n.nextInPage();
+                TableEntries t = n.owner();
+                if (!t.live && n.start() < to && n.end() > from) {
+                    forget(t);
+                    next = sgEntries.first(p); // the page's list changed
+                }
+                n = next;
+            }
+        }
+    }
+
+    private void forget(TableEntries t) {
+        sgEntries.removeChain(t.chain);
+        t.chain = null;
+        retained.remove(t);
+        tables.remove(t.table);
+        retainedCount = retained.size();
+    }
+
+    /**
+     * The device's driver is released: its unmapped sg tables go with it (a live table, leaked,
+     * is forgotten when the reclaim releases it and then here).
+     */
+    public void driverReleased() {
+        if (!enabled) {
+            return;
+        }
+        synchronized (sgLock) {
+            while (!retained.isEmpty()) {
+                forget(retained.peekFirst());
+            }
+        }
     }
 
     /** Index nodes in use (tests). */

@@ -15,6 +15,7 @@ import org.iommulab.api.platform.BusMaster;
 import org.iommulab.api.platform.DeviceDescriptor;
 import org.iommulab.api.platform.MemoryAccess;
 import org.iommulab.platform.internal.device.SimDmaDevice;
+import org.iommulab.platform.internal.sim.Simulation;
 import org.iommulab.platform.internal.stats.StatCounters;
 
 /**
@@ -70,6 +71,7 @@ public final class DeviceDmaApi implements DmaApi {
     private final SgMapCalls sgs;
     private final SyncCalls syncs;
     private final CoherentCalls coherent;
+    private final long msiDoorbell;
 
     /**
      * @param device the device as the backend sees it (its masks are set here)
@@ -83,18 +85,21 @@ public final class DeviceDmaApi implements DmaApi {
      * @param checker the device's checker (off: it does nothing)
      * @param isolating whether the backend isolates the device (sub-page exposure is measured)
      * @param granuleShift log2 of the backend's translation granule
+     * @param sim the simulation: each call advances its clock by the modelled cost of a call
+     * @param msiDoorbell the physical address of the platform's MSI doorbell ({@link #enableMsi})
      */
     public DeviceDmaApi(SimDmaDevice device, String backend, DmaOps ops, AddressMap addresses, BusMaster busMaster,
             LiveMappings table, StatCounters stats, Consumer<String> log, DeviceChecker checker, boolean isolating,
-            int granuleShift) {
+            int granuleShift, Simulation sim, long msiDoorbell) {
         if (device == null || backend == null || ops == null || addresses == null || busMaster == null || table == null
-                || stats == null || log == null || checker == null) {
+                || stats == null || log == null || checker == null || sim == null) {
             throw new IllegalArgumentException("every part of a device's DMA API must be given");
         }
         if (granuleShift < 0 || granuleShift > 62) {
             throw new IllegalArgumentException("translation granule shift must be 0..62, got " + granuleShift);
         }
-        this.c = new DmaCallContext(device, backend, ops, addresses, table, stats, log, checker, isolating, granuleShift);
+        this.c = new DmaCallContext(device, backend, ops, addresses, table, stats, log, checker, isolating, granuleShift,
+                sim);
         MemoryAccess raw = addresses.memory();
         this.cpu = checker.enabled() ? new CheckedCpuView(raw, c) : raw;
         this.busMaster = busMaster;
@@ -102,6 +107,7 @@ public final class DeviceDmaApi implements DmaApi {
         this.sgs = new SgMapCalls(c);
         this.syncs = new SyncCalls(c);
         this.coherent = new CoherentCalls(c);
+        this.msiDoorbell = msiDoorbell;
     }
 
     /**
@@ -398,6 +404,31 @@ public final class DeviceDmaApi implements DmaApi {
     @Override
     public void freeCoherent(long size, long cpuAddress, long dmaHandle) {
         coherent.free(size, cpuAddress, dmaHandle);
+    }
+
+    // ---- interrupts -------------------------------------------------------------------------------------------
+
+    /**
+     * Linux {@code pci_alloc_irq_vectors} with MSI as far as DMA goes: the ITS driver's
+     * {@code iommu_dma_prepare_msi} for the platform's doorbell, then
+     * {@code iommu_dma_compose_msi_msg}; the backend maps the doorbell's page when an IOMMU is in
+     * the way ({@link DmaOps#prepareMsi}). Not a streaming mapping: the checker keeps no entry for
+     * it, and it lives as long as the device's domain. Logged with the address the device writes.
+     */
+    @Override
+    public long enableMsi() {
+        c.live();
+        c.enterCreating("pci_alloc_irq_vectors");
+        long addr;
+        try {
+            addr = c.ops.prepareMsi(msiDoorbell);
+        } finally {
+            c.gate.exit();
+        }
+        c.log.accept(addr == DmaMasks.MAPPING_ERROR
+                ? String.format("MSI: the doorbell 0x%x could not be mapped", msiDoorbell)
+                : String.format("MSI enabled: doorbell 0x%x at bus address 0x%x", msiDoorbell, addr));
+        return addr;
     }
 
     // ---- helpers -------------------------------------------------------------------------------------------

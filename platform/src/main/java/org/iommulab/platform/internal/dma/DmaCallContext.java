@@ -10,6 +10,7 @@ import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.dma.DmaUsageException;
 import org.iommulab.api.platform.DeviceDescriptor;
 import org.iommulab.platform.internal.device.SimDmaDevice;
+import org.iommulab.platform.internal.sim.Simulation;
 import org.iommulab.platform.internal.stats.StatCounters;
 
 /**
@@ -35,12 +36,15 @@ final class DmaCallContext {
     final boolean isolating;
     /** log2 of the backend's translation granule, for sub-page exposure. */
     final int granuleShift;
+    /** The simulation: each call advances its clock by the modelled cost of a DMA-API call. */
+    final Simulation sim;
     volatile boolean warnedSgStatus;
     /** Where the swap that releases the driver takes the device ("direct", "no backend"), for the refusals. */
     volatile String swapTarget = "another backend";
 
     DmaCallContext(SimDmaDevice device, String backend, DmaOps ops, AddressMap addresses, LiveMappings table,
-            StatCounters stats, Consumer<String> log, DeviceChecker checker, boolean isolating, int granuleShift) {
+            StatCounters stats, Consumer<String> log, DeviceChecker checker, boolean isolating, int granuleShift,
+            Simulation sim) {
         this.descriptor = device.descriptor();
         this.device = device;
         this.backend = backend;
@@ -52,6 +56,7 @@ final class DmaCallContext {
         this.checker = checker;
         this.isolating = isolating;
         this.granuleShift = granuleShift;
+        this.sim = sim;
     }
 
     /** Throws when the API is stale (its device was swapped since). */
@@ -76,6 +81,19 @@ final class DmaCallContext {
     void enterReleasing() {
         if (!gate.enterReleasing()) {
             throw usage(DmaDebug.stale(descriptor.name(), backend));
+        }
+    }
+
+    /**
+     * Runs the backend half of a misused call that the REPORT policy carries out. The backend
+     * was given arguments that do not match the mapping, as Linux's would be; should it refuse
+     * them, the refusal is logged and the call still returns, as Linux's WARNs do.
+     */
+    void carryOut(String call, Runnable backendCall) {
+        try {
+            backendCall.run();
+        } catch (RuntimeException e) {
+            log.accept(call + ": the misused call was carried out and the backend refused it: " + e.getMessage());
         }
     }
 

@@ -124,14 +124,28 @@ final class DmaDebug {
                 overflow ? " [exceeded 7 overlapping mappings of cacheline 0x" + Long.toHexString(cacheline) + "]" : "");
     }
 
-    /** One leaked entry, with dma_debug_device_change's count. */
+    /**
+     * dma_debug_device_change's one error for a released driver's leaks: the count, then one of
+     * the leaked entries ({@code "One of leaked entries details: [device address=...] [size=...]
+     * [mapped with ...] [mapped as ...]"}).
+     */
     static String leak(int count, LiveMapping e) {
-        return pendingAllocations(count) + " " + describe(e);
+        return pendingAllocations(count) + String.format("\nOne of leaked entries details: [device address=0x%016x] "
+                + "[size=%d bytes] [mapped with %s] [mapped as %s]", e.dmaAddr, e.size, dirName(e.dir),
+                e.type == null ? "?" : e.type.linuxName());
     }
 
     static String cpuDeviceOwned(boolean write, long addr, long len, LiveMapping e) {
         return String.format(PREFIX + "cpu touches a streaming DMA buffer the device owns "
                 + "[cpu %s at 0x%x] [len=%d] %s", write ? "write" : "read", addr, len, describe(e));
+    }
+
+    /** Beyond Linux: a CPU access that starts inside sg entry {@code index} and runs past its end. */
+    static String cpuPastSgEntry(boolean write, long addr, long len, int index, long entryStart, long entryLength,
+            boolean mapped) {
+        return String.format(PREFIX + "cpu access runs past the end of the sg entry it started in "
+                + "[cpu %s at 0x%x] [len=%d] [sg entry %d at 0x%x] [entry length=%d] [table %s]", write ? "write" : "read",
+                addr, len, index, entryStart, entryLength, mapped ? "mapped" : "unmapped");
     }
 
     static String cpuUnallocated(boolean write, long addr, long len, long firstUnallocated) {
@@ -148,10 +162,6 @@ final class DmaDebug {
 
     static String pendingAllocations(int count) {
         return PREFIX + "device driver has pending DMA allocations while released from device [count=" + count + "]";
-    }
-
-    static String leakedEntry(LiveMapping e) {
-        return PREFIX + "leaked entry details: " + describe(e);
     }
 
     /** Beyond Linux (where unbind and map race unchecked): a creating call while the driver is being released. */

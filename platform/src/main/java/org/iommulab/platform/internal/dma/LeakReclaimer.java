@@ -13,12 +13,13 @@ import org.iommulab.platform.internal.stats.StatCounters;
 /**
  * The checker's last word when a driver is released (Linux {@code dma_debug_device_change} on
  * {@code BUS_NOTIFY_UNBOUND_DRIVER}): whatever is still live in the device's table is a leak.
- * Each one is reported in dma-debug's words, counted, and reclaimed through the backend that
- * made it, with the call that matches how it was made, so nothing stays live in a backend the
- * device is about to leave. With the checker on, each leaked entry is also a
- * {@link FindingKind#LEAK} finding (the count line and the entry lines stay in the log, as
- * before, and the findings are not logged twice); a leak has no offending call, so its
- * {@code calledAt} is null.
+ * As dma-debug does, it is one error for the device, "device driver has pending DMA allocations
+ * while released from device [count=N]" followed by "One of leaked entries details: ..." of one
+ * entry ({@code device_dma_allocations} walks dma-debug's hash buckets and hands back the last
+ * entry it counted; here too, the last in the table's hash order). With the checker on that error is one {@link FindingKind#LEAK} finding,
+ * logged once; a leak has no offending call, so its {@code calledAt} is null. Every entry is
+ * counted ({@code LEAKS_RECLAIMED}) and reclaimed through the backend that made it, with the call
+ * that matches how it was made, so nothing stays live in a backend the device is about to leave.
  */
 public final class LeakReclaimer {
     private LeakReclaimer() {
@@ -41,14 +42,17 @@ public final class LeakReclaimer {
         synchronized (table) {
             table.collect(leaks);
             if (leaks.isEmpty()) {
+                checker.driverReleased();
                 return 0;
             }
-            log.accept(DmaDebug.pendingAllocations(leaks.size()));
+            LiveMapping example = leaks.get(leaks.size() - 1);
+            String message = DmaDebug.leak(leaks.size(), example);
+            if (checker.enabled()) {
+                findings = checker.raiseLeak(findings, backend, message, example);
+            } else {
+                log.accept(message);
+            }
             for (LiveMapping e : leaks) {
-                log.accept(DmaDebug.leakedEntry(e));
-                if (checker.enabled()) {
-                    findings = checker.raiseLeak(findings, backend, DmaDebug.leak(leaks.size(), e), e);
-                }
                 if (ops != null) {
                     try {
                         release(ops, e);
@@ -65,8 +69,9 @@ public final class LeakReclaimer {
                 checker.released(e);
                 table.remove(e);
             }
+            checker.driverReleased();
         }
-        checker.deliver(findings, stats, false);
+        checker.deliver(findings, stats, true);
         return leaks.size();
     }
 

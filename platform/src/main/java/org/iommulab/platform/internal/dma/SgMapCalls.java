@@ -45,6 +45,7 @@ final class SgMapCalls {
         DmaArgs.sgExists(call, c.addresses, sg, nents);
         List<Finding> out = null;
         c.enterCreating(call);
+        c.sim.chargeCall();
         try {
             int r = c.ops.mapSg(sg, nents, dir, attrs);
             if (r > 0 && r <= nents) {
@@ -96,7 +97,9 @@ final class SgMapCalls {
         DmaArgs.attrs(call, attrs);
         List<Finding> out = null;
         String refusal = null;
+        boolean carryOut = false;
         c.enterReleasing();
+        c.sim.chargeCall();
         try {
             synchronized (c.table) {
                 LiveMapping e = c.table.sgEntry(sg);
@@ -122,14 +125,20 @@ final class SgMapCalls {
                         refusal = first(refusal, m);
                         out = c.raise(out, FindingKind.UNMAP_DIRECTION_MISMATCH, m, e.dmaAddr, e.size, e.dir, e);
                     }
-                    if (refusal == null) {
+                    carryOut = refusal != null && c.checker.carriesOutMisuse();
+                    if (refusal == null || carryOut) {
                         c.checker.released(e);
                         c.table.remove(e);
                     }
                 }
             }
-            if (refusal == null) {
-                c.ops.unmapSg(sg, nents, dir, attrs);
+            if (refusal == null || carryOut) {
+                if (refusal == null) {
+                    c.ops.unmapSg(sg, nents, dir, attrs);
+                } else {
+                    // Under REPORT a misused unmap goes on with the caller's count and direction.
+                    c.carryOut(call, () -> c.ops.unmapSg(sg, nents, dir, attrs));
+                }
                 if (sg.nents() != 0) {
                     sg.setNents(0);
                 }
@@ -139,7 +148,7 @@ final class SgMapCalls {
             c.gate.exit();
             c.deliver(out);
         }
-        if (refusal != null) {
+        if (refusal != null && !c.checker.carriesOutMisuse()) {
             throw c.refused(refusal);
         }
     }

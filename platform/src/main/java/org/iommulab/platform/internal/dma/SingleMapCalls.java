@@ -33,6 +33,7 @@ final class SingleMapCalls {
         List<Finding> out = null;
         long dma;
         c.enterCreating(call);
+        c.sim.chargeCall();
         try {
             // dma_max_mapping_size() is never below a page (swiotlb's is 256 KiB less the
             // min_align_mask padding; dma-direct and iommu-dma have none), so a mapping of at most
@@ -58,7 +59,12 @@ final class SingleMapCalls {
         return dma;
     }
 
-    /** Linux {@code check_unmap}, then the backend's unmap. */
+    /**
+     * Linux {@code check_unmap}, then the backend's unmap. A misused unmap of a live mapping is
+     * refused (nothing changes, it throws) or, when the device's checker policy is REPORT,
+     * reported and carried out with the caller's arguments, as dma-debug lets it through; one
+     * that names no live mapping has nothing to carry out.
+     */
     void unmap(String call, MappingType type, long dmaAddr, long size, DmaDirection dir, int attrs) {
         c.live();
         DmaArgs.size(call, size);
@@ -66,7 +72,9 @@ final class SingleMapCalls {
         DmaArgs.attrs(call, attrs);
         List<Finding> out = null;
         String refusal = null;
+        boolean carryOut = false;
         c.enterReleasing();
+        c.sim.chargeCall();
         try {
             if (dmaAddr == DmaMasks.MAPPING_ERROR) {
                 refusal = DmaDebug.freeInvalidAddress();
@@ -94,7 +102,8 @@ final class SingleMapCalls {
                             refusal = first(refusal, m);
                             out = c.raise(out, FindingKind.UNMAP_DIRECTION_MISMATCH, m, e.dmaAddr, e.size, e.dir, e);
                         }
-                        if (refusal == null) {
+                        carryOut = refusal != null && c.checker.carriesOutMisuse();
+                        if (refusal == null || carryOut) {
                             // Raised only when the unmap goes through, so a refused unmap retried right is reported once.
                             if (!e.errorChecked && c.checker.enabled()) {
                                 out = c.raise(out, FindingKind.MAP_ERROR_NOT_CHECKED,
@@ -107,19 +116,27 @@ final class SingleMapCalls {
                 }
             }
             if (refusal == null) {
-                if (type == MappingType.PHYS) {
-                    c.ops.unmapResource(dmaAddr, size, dir, attrs);
-                } else {
-                    c.ops.unmapPhys(dmaAddr, size, dir, attrs);
-                }
+                unmapInBackend(type, dmaAddr, size, dir, attrs);
+                c.stats.increment(Stat.UNMAPS);
+            } else if (carryOut) {
+                // dma-debug reported it; Linux's unmap goes on with what the driver passed.
+                c.carryOut(call, () -> unmapInBackend(type, dmaAddr, size, dir, attrs));
                 c.stats.increment(Stat.UNMAPS);
             }
         } finally {
             c.gate.exit();
             c.deliver(out);
         }
-        if (refusal != null) {
+        if (refusal != null && !c.checker.carriesOutMisuse()) {
             throw c.refused(refusal);
+        }
+    }
+
+    private void unmapInBackend(MappingType type, long dmaAddr, long size, DmaDirection dir, int attrs) {
+        if (type == MappingType.PHYS) {
+            c.ops.unmapResource(dmaAddr, size, dir, attrs);
+        } else {
+            c.ops.unmapPhys(dmaAddr, size, dir, attrs);
         }
     }
 }

@@ -38,7 +38,9 @@ final class SyncCalls {
         List<Finding> out = null;
         String refusal = null;
         String coherent = null;
+        boolean carryOut = false;
         c.enterReleasing();
+        c.sim.chargeCall();
         try {
             synchronized (c.table) {
                 LiveMapping e = c.table.containing(dmaAddr);
@@ -60,17 +62,18 @@ final class SyncCalls {
                     if (m != null) {
                         out = directionFindings(out, e, forCpu, dmaAddr, dir);
                     }
-                    if (refusal == null) {
+                    carryOut = refusal != null && c.checker.carriesOutMisuse();
+                    if (refusal == null || carryOut) {
                         c.checker.syncedSingle(e, forCpu, dmaAddr, size);
                     }
                 }
             }
             if (refusal == null && coherent == null) {
-                if (forCpu) {
-                    c.ops.syncSingleForCpu(dmaAddr, size, dir);
-                } else {
-                    c.ops.syncSingleForDevice(dmaAddr, size, dir);
-                }
+                syncSingle(forCpu, dmaAddr, size, dir);
+                c.stats.increment(Stat.SYNCS);
+            } else if (carryOut) {
+                // check_sync reported it; Linux's sync goes on with what the driver passed.
+                c.carryOut(call, () -> syncSingle(forCpu, dmaAddr, size, dir));
                 c.stats.increment(Stat.SYNCS);
             }
         } finally {
@@ -80,8 +83,16 @@ final class SyncCalls {
         if (coherent != null) {
             throw c.usage(coherent);
         }
-        if (refusal != null) {
+        if (refusal != null && !c.checker.carriesOutMisuse()) {
             throw c.refused(refusal);
+        }
+    }
+
+    private void syncSingle(boolean forCpu, long dmaAddr, long size, DmaDirection dir) {
+        if (forCpu) {
+            c.ops.syncSingleForCpu(dmaAddr, size, dir);
+        } else {
+            c.ops.syncSingleForDevice(dmaAddr, size, dir);
         }
     }
 
@@ -92,7 +103,9 @@ final class SyncCalls {
         DmaArgs.direction(call, dir);
         List<Finding> out = null;
         String refusal = null;
+        boolean carryOut = false;
         c.enterReleasing();
+        c.sim.chargeCall();
         try {
             synchronized (c.table) {
                 LiveMapping e = c.table.sgEntry(sg);
@@ -110,25 +123,33 @@ final class SyncCalls {
                         refusal = first(refusal, m);
                         out = c.raise(out, FindingKind.SYNC_SG_COUNT_MISMATCH, m, e.dmaAddr, e.size, e.dir, e);
                     }
-                    if (refusal == null) {
+                    carryOut = refusal != null && c.checker.carriesOutMisuse();
+                    if (refusal == null || carryOut) {
                         c.checker.syncedSg(e, forCpu);
                     }
                 }
             }
             if (refusal == null) {
-                if (forCpu) {
-                    c.ops.syncSgForCpu(sg, nents, dir);
-                } else {
-                    c.ops.syncSgForDevice(sg, nents, dir);
-                }
+                syncSg(forCpu, sg, nents, dir);
+                c.stats.increment(Stat.SYNCS);
+            } else if (carryOut) {
+                c.carryOut(call, () -> syncSg(forCpu, sg, nents, dir));
                 c.stats.increment(Stat.SYNCS);
             }
         } finally {
             c.gate.exit();
             c.deliver(out);
         }
-        if (refusal != null) {
+        if (refusal != null && !c.checker.carriesOutMisuse()) {
             throw c.refused(refusal);
+        }
+    }
+
+    private void syncSg(boolean forCpu, SgTable sg, int nents, DmaDirection dir) {
+        if (forCpu) {
+            c.ops.syncSgForCpu(sg, nents, dir);
+        } else {
+            c.ops.syncSgForDevice(sg, nents, dir);
         }
     }
 

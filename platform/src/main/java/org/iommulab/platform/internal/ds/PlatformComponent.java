@@ -9,6 +9,7 @@ import java.util.Map;
 
 import org.iommulab.api.admin.PlatformAdmin;
 import org.iommulab.api.backend.DmaBackend;
+import org.iommulab.api.checker.CheckerPolicy;
 import org.iommulab.api.checker.FindingListener;
 import org.iommulab.api.dma.DmaApi;
 import org.iommulab.api.platform.DeviceDescriptor;
@@ -16,10 +17,14 @@ import org.iommulab.api.platform.FaultListener;
 import org.iommulab.api.platform.MemoryRegion;
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.PhysicalMemory;
+import org.iommulab.api.platform.SimClock;
+import org.iommulab.api.platform.SimCpus;
 import org.iommulab.platform.internal.checker.CheckerSettings;
 import org.iommulab.platform.internal.core.DeviceOrigin;
 import org.iommulab.platform.internal.core.DevicePlatform;
 import org.iommulab.platform.internal.core.PlatformSettings;
+import org.iommulab.platform.internal.sim.SimSettings;
+import org.iommulab.platform.internal.sim.Simulation;
 import org.iommulab.platform.internal.device.DefaultDevices;
 import org.iommulab.platform.internal.memory.SparsePhysicalMemory;
 import org.iommulab.platform.internal.memory.ZonedPageAllocator;
@@ -55,6 +60,8 @@ import org.osgi.service.metatype.annotations.Designate;
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=\"org.iommulab.api.platform.PageAllocator\"",
         uses = PageAllocator.class)
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=\"org.iommulab.api.dma.DmaApi\"", uses = DmaApi.class)
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=\"org.iommulab.api.platform.SimClock,"
+        + "org.iommulab.api.platform.SimCpus\"", uses = SimClock.class)
 public final class PlatformComponent {
     public static final String PID = "org.iommulab.platform";
     static final String DEFAULT_LAYOUT = "default";
@@ -70,9 +77,12 @@ public final class PlatformComponent {
         }
         SparsePhysicalMemory memory = SparsePhysicalMemory.defaultLayout();
         ZonedPageAllocator allocator = new ZonedPageAllocator(memory);
+        Simulation sim = new Simulation(new SimSettings(config.sim_cpus(), config.sim_callNanos(), config.sim_accessNanos(),
+                config.sim_picosPerByte()));
         platform = new DevicePlatform(memory, allocator, new BundleContextRegistrar(context),
-                new CheckerSettings(config.checker_enabled(), config.checker_recordMapSites()),
-                new PlatformSettings(config.swap_releaseTimeout(), mmioRegions(config.mmioRegions())));
+                new CheckerSettings(config.checker_enabled(), config.checker_recordMapSites(), policy(config.checker_policy())),
+                new PlatformSettings(config.swap_releaseTimeout(), mmioRegions(config.mmioRegions()),
+                        doorbell(config.msi_doorbell())), sim);
         if (config.defaultDevices()) {
             for (DeviceDescriptor d : DefaultDevices.all()) {
                 platform.addDevice(d, null, DeviceOrigin.DEFAULT);
@@ -80,6 +90,8 @@ public final class PlatformComponent {
         }
         registrations.add(context.registerService(PhysicalMemory.class, memory, describe("simulated physical memory")));
         registrations.add(context.registerService(PageAllocator.class, allocator, describe("page allocator")));
+        registrations.add(context.registerService(new String[] {SimClock.class.getName(), SimCpus.class.getName()}, sim,
+                describe("simulated clock and CPUs")));
         registrations.add(context.registerService(new String[] {PlatformAdmin.class.getName(), DevicePlatform.class.getName()},
                 platform, describe("iommulab platform")));
     }
@@ -166,6 +178,23 @@ public final class PlatformComponent {
             }
         }
         return out;
+    }
+
+    static CheckerPolicy policy(String s) {
+        String p = s == null ? "" : s.trim().toLowerCase(java.util.Locale.ROOT);
+        switch (p) {
+            case "refuse": return CheckerPolicy.REFUSE;
+            case "report": return CheckerPolicy.REPORT;
+            default: throw new IllegalArgumentException(PID + ": checker.policy must be refuse or report, got '" + s + "'");
+        }
+    }
+
+    private static long doorbell(String s) {
+        try {
+            return hex(s == null ? "" : s);
+        } catch (IllegalArgumentException bad) {
+            throw new IllegalArgumentException(PID + ": msi.doorbell '" + s + "' is not a hex address");
+        }
     }
 
     private static long hex(String s) {

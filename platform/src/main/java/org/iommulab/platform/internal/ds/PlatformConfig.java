@@ -45,4 +45,36 @@ public @interface PlatformConfig {
             description = "Record where every mapping was made, so that findings say it ('mapped at'). A stack walk "
                     + "per map: several times the cost of a map, and it allocates; off by default.")
     boolean checker_recordMapSites() default false;
+
+    @AttributeDefinition(name = "Simulated CPUs (sim.cpus)",
+            description = "CPUs of the simulated machine: iommu-dma keeps its IOVA caches and flush queues per CPU, as "
+                    + "Linux does. A workload thread runs on its thread id modulo this count; a trace replay runs each "
+                    + "call on the CPU the trace names. Not the host's processor count, so results do not depend on it.")
+    int sim_cpus() default 8;
+
+    @AttributeDefinition(name = "Modelled cost of a DMA-API call in ns (sim.callNanos)",
+            description = "How far each map, unmap, sync, alloc or free advances the simulated clock. A replay follows "
+                    + "the trace's timestamps instead.")
+    long sim_callNanos() default 500;
+
+    @AttributeDefinition(name = "Modelled cost of a device access in ns (sim.accessNanos)",
+            description = "How far each device access on the bus advances the simulated clock, plus sim.picosPerByte per byte.")
+    long sim_accessNanos() default 100;
+
+    @AttributeDefinition(name = "Modelled cost per byte a device moves in ps (sim.picosPerByte)",
+            description = "250 ps per byte is 4 GB/s, a PCIe 3.0 x4 link.")
+    long sim_picosPerByte() default 250;
+
+    @AttributeDefinition(name = "MSI doorbell (msi.doorbell)",
+            description = "Physical address, in hex, of the interrupt controller's MSI doorbell, which a device that "
+                    + "enables MSI writes to; behind an IOMMU iommu-dma maps its page into the device's domain. The "
+                    + "default is QEMU virt's GICv3 ITS GITS_TRANSLATER.")
+    String msi_doorbell() default "0x08090040";
+
+    @AttributeDefinition(name = "Checker policy (checker.policy)",
+            description = "What a misused unmap, sync or free gets. refuse: its findings are reported, it throws and "
+                    + "changes nothing. report: what Linux's dma-debug does, the findings are reported and the call is "
+                    + "carried out with the caller's arguments. A trace replay sets report on its own devices.",
+            options = {@Option(label = "refuse", value = "refuse"), @Option(label = "report", value = "report")})
+    String checker_policy() default "refuse";
 }

@@ -126,8 +126,36 @@ public final class ZonedPageAllocator implements PageAllocator, AllocationMap {
         return addr;
     }
 
+    /** Told of every free, after the allocator's lock is released (the DMA-API checker's sg entry watch). */
+    @FunctionalInterface
+    public interface FreeListener {
+        /** {@code [start, start+size)} was freed. */
+        void freed(long start, long size);
+    }
+
+    private final java.util.concurrent.CopyOnWriteArrayList<FreeListener> freeListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    public void addFreeListener(FreeListener l) {
+        if (l != null) {
+            freeListeners.addIfAbsent(l);
+        }
+    }
+
+    public void removeFreeListener(FreeListener l) {
+        freeListeners.remove(l);
+    }
+
     @Override
-    public synchronized void free(long addr) {
+    public void free(long addr) {
+        long size = freeLocked(addr);
+        for (FreeListener l : freeListeners) {
+            l.freed(addr, size);
+        }
+    }
+
+    /** Frees the allocation at {@code addr} and returns its size. */
+    private synchronized long freeLocked(long addr) {
         Slab slab = slabs.get(addr & -PAGE_SIZE);
         if (slab != null) {
             if (!slab.isLiveStart(addr)) {
@@ -145,7 +173,7 @@ public final class ZonedPageAllocator implements PageAllocator, AllocationMap {
             } else if (wasFull) {
                 list.addFirst(slab);
             }
-            return;
+            return slab.objectSize;
         }
         if ((addr & (PAGE_SIZE - 1)) != 0 || !pages.isStart(addr >>> PAGE_SHIFT)) {
             throw new IllegalArgumentException(String.format("free of 0x%x: no allocation starts there", addr));
@@ -154,6 +182,7 @@ public final class ZonedPageAllocator implements PageAllocator, AllocationMap {
         pages.unmark(addr, size);
         allocatedBytes -= size;
         give(addr, size);
+        return size;
     }
 
     @Override

@@ -5,14 +5,14 @@ import java.util.List;
 
 /**
  * The parsed arguments of {@code replay TRACE [--backend NAME]... [--devices FILE]
- * [--set KEY=VALUE]... [--sg-guess] [--granule BYTES] [--keep-devices] [--quiet]}. A leading
+ * [--set KEY=VALUE]... [--sg-guess] [--granule BYTES] [--keep-devices] [--calls FILE] [--quiet]}. A leading
  * word {@code replay} is accepted and dropped, so a whole command line can be passed.
  */
 record ReplayArgs(String trace, List<String> backends, String devicesFile, List<String> settings, boolean sgGuess,
-        long granule, boolean keepDevices, boolean quiet) {
+        long granule, boolean keepDevices, boolean quiet, String callsFile) {
 
     static final String USAGE = "usage: replay TRACE [--backend NAME]... [--devices FILE] [--set KEY=VALUE]...\n"
-            + "              [--sg-guess] [--granule BYTES] [--keep-devices] [--quiet]\n"
+            + "              [--sg-guess] [--granule BYTES] [--keep-devices] [--calls FILE] [--quiet]\n"
             + "  TRACE           text of /sys/kernel/tracing/trace or of 'trace-cmd report', plain, gzip or xz\n"
             + "  --backend NAME  replay on this backend (repeatable); default: every registered backend in turn\n"
             + "  --devices FILE  device settings (device.<trace-name>.mask=64 ...; see the replay README)\n"
@@ -20,6 +20,8 @@ record ReplayArgs(String trace, List<String> backends, String devicesFile, List<
             + "  --sg-guess      replay dma_map_sg calls whose entry lengths are uncertain with a guessed layout\n"
             + "  --granule BYTES IOMMU granule the sg rebuild assumes (default 4096)\n"
             + "  --keep-devices  leave the devices the replay added on the platform\n"
+            + "  --calls FILE    write one JSON line per traced call and backend: its trace line, trace and replayed DMA\n"
+            + "                  address, whether address and layout are equal, and the reason when not\n"
             + "  --quiet         no progress lines\n";
 
     /** @throws IllegalArgumentException with a one-line reason */
@@ -32,6 +34,7 @@ record ReplayArgs(String trace, List<String> backends, String devicesFile, List<
         List<String> backends = new ArrayList<>();
         List<String> settings = new ArrayList<>();
         String devices = null;
+        String calls = null;
         boolean guess = false;
         boolean keep = false;
         boolean quiet = false;
@@ -50,6 +53,12 @@ record ReplayArgs(String trace, List<String> backends, String devicesFile, List<
                     break;
                 case "--set":
                     settings.add(value(a, ++i, s));
+                    break;
+                case "--calls":
+                    if (calls != null) {
+                        throw new IllegalArgumentException("--calls given twice");
+                    }
+                    calls = value(a, ++i, s);
                     break;
                 case "--granule":
                     try {
@@ -80,7 +89,8 @@ record ReplayArgs(String trace, List<String> backends, String devicesFile, List<
         if (trace == null) {
             throw new IllegalArgumentException("no trace file given");
         }
-        return new ReplayArgs(trace, List.copyOf(backends), devices, List.copyOf(settings), guess, granule, keep, quiet);
+        return new ReplayArgs(trace, List.copyOf(backends), devices, List.copyOf(settings), guess, granule, keep, quiet,
+                calls);
     }
 
     private static String value(List<String> a, int i, String option) {

@@ -1,8 +1,10 @@
 package org.iommulab.replay.internal.command;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Reader;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,11 +15,13 @@ import org.iommulab.api.admin.PlatformAdmin;
 import org.iommulab.api.dma.DmaApi;
 import org.iommulab.replay.TraceReplay;
 import org.iommulab.replay.internal.device.DeviceConfig;
+import org.iommulab.replay.internal.engine.CallsWriter;
 import org.iommulab.replay.internal.engine.ReplayEngine;
 import org.iommulab.replay.internal.engine.ReplayOptions;
 import org.iommulab.replay.internal.engine.ReplayProgress;
 import org.iommulab.replay.internal.engine.ReplaySummary;
 import org.iommulab.replay.internal.engine.ReportPrinter;
+import org.iommulab.replay.internal.engine.Simulated;
 import org.iommulab.replay.internal.input.TraceSource;
 
 /**
@@ -30,11 +34,19 @@ import org.iommulab.replay.internal.input.TraceSource;
 public final class ReplayCommand implements TraceReplay {
     private final PlatformAdmin admin;
     private final BiFunction<String, String, DmaApi> lookup;
+    private final Simulated sim;
     private volatile ReplaySummary last;
 
+    /** A command that does not drive the platform's simulation (no trace CPUs, no trace time). */
     public ReplayCommand(PlatformAdmin admin, BiFunction<String, String, DmaApi> lookup) {
+        this(admin, lookup, null);
+    }
+
+    /** @param sim the platform's simulated clock and CPUs, which the replay drives (null: none) */
+    public ReplayCommand(PlatformAdmin admin, BiFunction<String, String, DmaApi> lookup, Simulated sim) {
         this.admin = admin;
         this.lookup = lookup;
+        this.sim = sim;
     }
 
     /**
@@ -72,13 +84,28 @@ public final class ReplayCommand implements TraceReplay {
             out.print(ReplayArgs.USAGE);
             return USAGE;
         }
-        ReplayEngine engine = new ReplayEngine(admin, lookup, config, options(a));
-        try {
+        ReplayEngine engine = new ReplayEngine(admin, lookup, config, options(a), sim);
+        try (BufferedWriter calls = a.callsFile() == null ? null
+                : Files.newBufferedWriter(Path.of(a.callsFile()), StandardCharsets.UTF_8)) {
+            CallsWriter writer = calls == null ? null : line -> {
+                try {
+                    calls.write(line);
+                    calls.write('\n');
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            };
             ReplaySummary s = engine.run(TraceSource.of(Path.of(a.trace())), a.backends(),
-                    a.quiet() ? ReplayProgress.NONE : new PercentProgress(out));
+                    a.quiet() ? ReplayProgress.NONE : new PercentProgress(out), writer);
             last = s;
             ReportPrinter.print(s, out);
+            if (a.callsFile() != null) {
+                out.println("replay: one line per call written to " + a.callsFile());
+            }
             return OK;
+        } catch (UncheckedIOException e) {
+            out.println("replay: --calls " + a.callsFile() + ": " + e.getCause().getMessage());
+            return FAILED;
         } catch (IllegalArgumentException e) {
             out.println("replay: " + e.getMessage());
             return USAGE;

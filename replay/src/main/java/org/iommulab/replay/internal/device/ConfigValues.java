@@ -57,6 +57,24 @@ final class ConfigValues {
         }
     }
 
+    /** {@code on}/{@code off} (or a boolean). */
+    static boolean onOff(String v) {
+        switch (v.strip().toLowerCase()) {
+            case "on": return true;
+            case "off": return false;
+            default: return bool(v);
+        }
+    }
+
+    /** An MSI mode: {@code auto}, {@code probe} or {@code off}. */
+    static String msi(String v) {
+        String s = v.strip().toLowerCase();
+        if (s.equals(DeviceSettings.MSI_AUTO) || s.equals(DeviceSettings.MSI_PROBE) || s.equals(DeviceSettings.MSI_OFF)) {
+            return s;
+        }
+        throw new IllegalArgumentException("bad msi '" + v + "': use auto (from the trace), probe (before the first call) or off");
+    }
+
     /** Stream IDs: one or more numbers, comma-separated. */
     static int[] ids(String v) {
         String[] parts = v.split(",");

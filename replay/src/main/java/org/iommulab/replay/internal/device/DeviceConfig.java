@@ -23,7 +23,10 @@ import org.iommulab.api.platform.DeviceDescriptor;
  * default.coherent = true        # dev_is_dma_coherent()                      [true]
  * default.trusted  = true        # false for external-facing devices          [true]
  * default.pci      = false       # PCI device                                 [true for names like 0000:00:02.0]
+ * default.iommu    = on          # off: kept off the IOMMU, replayed on dma-direct [on; off for the IOMMU itself]
+ * default.msi      = auto        # auto (doorbell map in the trace), probe, off [auto]
  * streamid.base    = 0x100       # first stream ID for non-PCI devices        [0x100]
+ * direct.backend   = direct      # the backend devices kept off the IOMMU use [direct]
  * # one device, by the name the trace prints (dev_name()); ':' needs no escaping
  * device.0000:01:00.0.mask   = 64
  * device.0000:01:00.0.maxseg = 0xffffffff
@@ -32,6 +35,14 @@ import org.iommulab.api.platform.DeviceDescriptor;
  * </pre>
  * This is not {@code java.util.Properties}: the key is everything before the first '=', and the
  * setting is its last dot-separated word, so PCI names need no escaping.
+ *
+ * <p>Devices kept off the IOMMU: Linux leaves a device in an identity domain, or one no IOMMU
+ * sits in front of, on dma-direct; such a device ({@code iommu = off}) is replayed on the
+ * {@code direct.backend} in every pass. The IOMMU's own allocations (the SMMU's queues and
+ * stream table, allocated with {@code dmam_alloc_coherent(smmu->dev, ...)} through dma-direct,
+ * since an IOMMU does not sit behind itself) are recognised by their device name (one that
+ * names an SMMU or IOMMU: {@code arm-smmu-v3.0.auto}, {@code 9050000.smmuv3},
+ * {@code 2b400000.iommu}) and are kept off the IOMMU unless the file says otherwise.
  *
  * <p>Stream IDs, unless set: a PCI device gets its requester ID ({@code bus << 8 | dev << 3 |
  * fn}, what an SMMU sees as StreamID); others get {@code streamid.base} plus their order of
@@ -44,12 +55,17 @@ public final class DeviceConfig {
     static final long DEFAULT_STREAM_ID_BASE = 0x100;
     static final DeviceSettings BUILT_IN = new DeviceSettings(null, DmaMasks.bits(64),
             DeviceDescriptor.DEFAULT_MAX_SEGMENT_SIZE, DeviceDescriptor.DEFAULT_SEGMENT_BOUNDARY, 0L, 0L,
-            true, true, null, null);
+            true, true, null, null, true, DeviceSettings.MSI_AUTO);
+    /** The backend devices kept off the IOMMU are replayed on unless {@code direct.backend} says otherwise. */
+    public static final String DEFAULT_DIRECT_BACKEND = "direct";
+    /** A device name that names an IOMMU itself: its own DMA goes through dma-direct. */
+    private static final Pattern IOMMU_NAME = Pattern.compile("(?i).*(smmu|iommu).*");
     private static final Pattern PCI_NAME = Pattern.compile("[0-9a-fA-F]{4,}:([0-9a-fA-F]{2}):([0-9a-fA-F]{2})\\.([0-7])");
 
     private DeviceSettings defaults = DeviceSettings.EMPTY;
     private final Map<String, DeviceSettings> devices = new HashMap<>();
     private long streamIdBase = DEFAULT_STREAM_ID_BASE;
+    private String directBackend = DEFAULT_DIRECT_BACKEND;
 
     /** A configuration with only the built-in defaults. */
     public DeviceConfig() {
@@ -102,6 +118,13 @@ public final class DeviceConfig {
             streamIdBase = ConfigValues.number(value);
             return;
         }
+        if (key.equals("direct.backend")) {
+            if (value.isEmpty()) {
+                throw new IllegalArgumentException("direct.backend needs a backend name");
+            }
+            directBackend = value;
+            return;
+        }
         if (key.startsWith("default.")) {
             defaults = defaults.with(key.substring("default.".length()), value);
             return;
@@ -116,7 +139,8 @@ public final class DeviceConfig {
             devices.put(device, devices.getOrDefault(device, DeviceSettings.EMPTY).with(setting, value));
             return;
         }
-        throw new IllegalArgumentException("unknown key '" + key + "' (expected default.*, device.*.* or streamid.base)");
+        throw new IllegalArgumentException("unknown key '" + key
+                + "' (expected default.*, device.*.*, streamid.base or direct.backend)");
     }
 
     private DeviceConfig copy() {
@@ -124,6 +148,7 @@ public final class DeviceConfig {
         c.defaults = defaults;
         c.devices.putAll(devices);
         c.streamIdBase = streamIdBase;
+        c.directBackend = directBackend;
         return c;
     }
 
@@ -132,6 +157,7 @@ public final class DeviceConfig {
         devices.clear();
         devices.putAll(c.devices);
         streamIdBase = c.streamIdBase;
+        directBackend = c.directBackend;
     }
 
     /** The settings for the trace device {@code traceName}: its own, then defaults, then built-in. */
@@ -141,7 +167,20 @@ public final class DeviceConfig {
         if (s.pci() == null) {
             s = s.orElse(new DeviceSettings(null, null, null, null, null, null, null, null, isPciName(traceName), null));
         }
+        if (own.iommu() == null && defaults.iommu() == null && isIommuName(traceName)) {
+            s = new DeviceSettings(null, null, null, null, null, null, null, null, null, null, false, null).orElse(s);
+        }
         return s;
+    }
+
+    /** True for a device name that names an IOMMU itself (an SMMU's platform device). */
+    public static boolean isIommuName(String traceName) {
+        return IOMMU_NAME.matcher(traceName).matches();
+    }
+
+    /** The backend devices kept off the IOMMU are replayed on. */
+    public String directBackend() {
+        return directBackend;
     }
 
     /** True when the device file names the simulated device of {@code traceName} itself. */

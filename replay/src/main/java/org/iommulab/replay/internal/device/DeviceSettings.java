@@ -4,6 +4,11 @@ package org.iommulab.replay.internal.device;
  * The settings a device file may give one device (or every device, as defaults). Null fields
  * are unset and fall back: a device's own setting, then {@code default.*}, then the built-in
  * default documented in {@link DeviceConfig}. Immutable.
+ *
+ * @param iommu false to keep the device off the IOMMU (an identity domain, or no IOMMU in its
+ *        path): it is replayed through dma-direct on every backend
+ * @param msi when the device enables MSI: {@code auto} (when the trace shows its doorbell
+ *        mapped), {@code probe} (before its first call) or {@code off}
  */
 public record DeviceSettings(
         String name,
@@ -15,12 +20,28 @@ public record DeviceSettings(
         Boolean coherent,
         Boolean trusted,
         Boolean pci,
-        int[] streamIds) {
+        int[] streamIds,
+        Boolean iommu,
+        String msi) {
 
-    static final DeviceSettings EMPTY = new DeviceSettings(null, null, null, null, null, null, null, null, null, null);
+    static final DeviceSettings EMPTY = new DeviceSettings(null, null, null, null, null, null, null, null, null, null, null,
+            null);
+
+    /** MSI is enabled when the trace shows the doorbell mapped. */
+    public static final String MSI_AUTO = "auto";
+    /** MSI is enabled before the device's first call (its driver's probe). */
+    public static final String MSI_PROBE = "probe";
+    /** MSI is never enabled. */
+    public static final String MSI_OFF = "off";
 
     public DeviceSettings {
         streamIds = streamIds == null ? null : streamIds.clone();
+    }
+
+    /** The settings without the fields the first versions had not: iommu and msi unset. */
+    public DeviceSettings(String name, Long mask, Long maxSegment, Long boundary, Long minAlign, Long busLimit,
+            Boolean coherent, Boolean trusted, Boolean pci, int[] streamIds) {
+        this(name, mask, maxSegment, boundary, minAlign, busLimit, coherent, trusted, pci, streamIds, null, null);
     }
 
     @Override
@@ -30,31 +51,36 @@ public record DeviceSettings(
 
     /** This settings object with {@code key} set to {@code value} (parsed), for the file parser. */
     DeviceSettings with(String key, String value) {
+        String n = name;
+        Long m = mask;
+        Long seg = maxSegment;
+        Long b = boundary;
+        Long ma = minAlign;
+        Long bl = busLimit;
+        Boolean c = coherent;
+        Boolean t = trusted;
+        Boolean p = pci;
+        int[] ids = streamIds;
+        Boolean io = iommu;
+        String ms = msi;
         switch (key) {
-            case "name":
-                return new DeviceSettings(value, mask, maxSegment, boundary, minAlign, busLimit, coherent, trusted, pci, streamIds);
-            case "mask":
-                return new DeviceSettings(name, ConfigValues.mask(value), maxSegment, boundary, minAlign, busLimit, coherent, trusted, pci, streamIds);
-            case "maxseg":
-                return new DeviceSettings(name, mask, ConfigValues.size(value), boundary, minAlign, busLimit, coherent, trusted, pci, streamIds);
-            case "boundary":
-                return new DeviceSettings(name, mask, maxSegment, ConfigValues.mask(value), minAlign, busLimit, coherent, trusted, pci, streamIds);
-            case "minalign":
-                return new DeviceSettings(name, mask, maxSegment, boundary, ConfigValues.mask(value), busLimit, coherent, trusted, pci, streamIds);
-            case "buslimit":
-                return new DeviceSettings(name, mask, maxSegment, boundary, minAlign, ConfigValues.mask(value), coherent, trusted, pci, streamIds);
-            case "coherent":
-                return new DeviceSettings(name, mask, maxSegment, boundary, minAlign, busLimit, ConfigValues.bool(value), trusted, pci, streamIds);
-            case "trusted":
-                return new DeviceSettings(name, mask, maxSegment, boundary, minAlign, busLimit, coherent, ConfigValues.bool(value), pci, streamIds);
-            case "pci":
-                return new DeviceSettings(name, mask, maxSegment, boundary, minAlign, busLimit, coherent, trusted, ConfigValues.bool(value), streamIds);
-            case "sid":
-                return new DeviceSettings(name, mask, maxSegment, boundary, minAlign, busLimit, coherent, trusted, pci, ConfigValues.ids(value));
+            case "name": n = value; break;
+            case "mask": m = ConfigValues.mask(value); break;
+            case "maxseg": seg = ConfigValues.size(value); break;
+            case "boundary": b = ConfigValues.mask(value); break;
+            case "minalign": ma = ConfigValues.mask(value); break;
+            case "buslimit": bl = ConfigValues.mask(value); break;
+            case "coherent": c = ConfigValues.bool(value); break;
+            case "trusted": t = ConfigValues.bool(value); break;
+            case "pci": p = ConfigValues.bool(value); break;
+            case "sid": ids = ConfigValues.ids(value); break;
+            case "iommu": io = ConfigValues.onOff(value); break;
+            case "msi": ms = ConfigValues.msi(value); break;
             default:
                 throw new IllegalArgumentException("unknown device setting '" + key
-                        + "' (known: name, mask, maxseg, boundary, minalign, buslimit, coherent, trusted, pci, sid)");
+                        + "' (known: name, mask, maxseg, boundary, minalign, buslimit, coherent, trusted, pci, sid, iommu, msi)");
         }
+        return new DeviceSettings(n, m, seg, b, ma, bl, c, t, p, ids, io, ms);
     }
 
     /** Each field of {@code this}, or of {@code fallback} where this one is unset. */
@@ -69,6 +95,8 @@ public record DeviceSettings(
                 coherent != null ? coherent : fallback.coherent,
                 trusted != null ? trusted : fallback.trusted,
                 pci != null ? pci : fallback.pci,
-                streamIds != null ? streamIds : fallback.streamIds);
+                streamIds != null ? streamIds : fallback.streamIds,
+                iommu != null ? iommu : fallback.iommu,
+                msi != null ? msi : fallback.msi);
     }
 }

@@ -9,6 +9,7 @@ import java.util.Set;
 
 import org.iommulab.api.admin.DeviceStatus;
 import org.iommulab.api.admin.PlatformAdmin;
+import org.iommulab.api.checker.CheckerPolicy;
 import org.iommulab.api.platform.DeviceDescriptor;
 
 /**
@@ -21,12 +22,25 @@ import org.iommulab.api.platform.DeviceDescriptor;
 public final class ReplayDevices {
     private final PlatformAdmin admin;
     private final DeviceConfig config;
+    private final boolean reportMisuse;
     private final Map<String, ReplayDevice> byTraceName = new LinkedHashMap<>();
+    /** The checker policy each device had before the replay set REPORT on it. */
+    private final Map<String, CheckerPolicy> policies = new LinkedHashMap<>();
     private int ordinal;
 
     public ReplayDevices(PlatformAdmin admin, DeviceConfig config) {
+        this(admin, config, false);
+    }
+
+    /**
+     * @param reportMisuse set the checker policy REPORT on every device the replay plays, so that
+     *        a traced driver's misused call is reported and carried out as Linux's dma-debug
+     *        does (restored by {@link #restorePolicies()})
+     */
+    public ReplayDevices(PlatformAdmin admin, DeviceConfig config, boolean reportMisuse) {
         this.admin = admin;
         this.config = config;
+        this.reportMisuse = reportMisuse;
     }
 
     /** The device playing {@code traceName}, added to the platform on first call. */
@@ -35,8 +49,33 @@ public final class ReplayDevices {
         if (d == null) {
             d = create(traceName);
             byTraceName.put(traceName, d);
+            if (reportMisuse && d.usable() && !policies.containsKey(d.simName())) {
+                try {
+                    policies.put(d.simName(), admin.checkerPolicy(d.simName()));
+                    admin.setCheckerPolicy(d.simName(), CheckerPolicy.REPORT);
+                } catch (UnsupportedOperationException | IllegalArgumentException e) {
+                    // a platform with one policy for all: misuse is refused, and counted from the refusal
+                }
+            }
         }
         return d;
+    }
+
+    /** Gives every device the checker policy it had before the replay. */
+    public void restorePolicies() {
+        for (Map.Entry<String, CheckerPolicy> e : policies.entrySet()) {
+            try {
+                admin.setCheckerPolicy(e.getKey(), e.getValue());
+            } catch (RuntimeException gone) {
+                // removed meanwhile: nothing to restore
+            }
+        }
+        policies.clear();
+    }
+
+    /** The backend devices kept off the IOMMU are replayed on. */
+    public String directBackend() {
+        return config.directBackend();
     }
 
     /** Every device so far, in order of first appearance. */
@@ -57,7 +96,7 @@ public final class ReplayDevices {
         if (config.hasExplicitName(traceName) && names.contains(s.name())) {
             // the device file points this trace device at an existing simulated device
             DeviceDescriptor existing = admin.device(s.name()).descriptor();
-            return new ReplayDevice(traceName, s.name(), existing, false, null);
+            return new ReplayDevice(traceName, s.name(), existing, false, null, s);
         }
         String name = s.name() != null ? DeviceConfig.sanitise(s.name()) : DeviceConfig.sanitise(traceName);
         for (ReplayDevice other : byTraceName.values()) {
@@ -84,14 +123,14 @@ public final class ReplayDevices {
                     .maxSegmentSize(s.maxSegment()).segmentBoundaryMask(s.boundary()).minAlignMask(s.minAlign())
                     .build();
         } catch (IllegalArgumentException e) {
-            return new ReplayDevice(traceName, unique, null, false, "bad settings: " + e.getMessage());
+            return new ReplayDevice(traceName, unique, null, false, "bad settings: " + e.getMessage(), s);
         }
         try {
             admin.addDevice(descriptor);
         } catch (RuntimeException e) {
-            return new ReplayDevice(traceName, unique, descriptor, false, "platform refused the device: " + e.getMessage());
+            return new ReplayDevice(traceName, unique, descriptor, false, "platform refused the device: " + e.getMessage(), s);
         }
-        return new ReplayDevice(traceName, unique, descriptor, true, null);
+        return new ReplayDevice(traceName, unique, descriptor, true, null, s);
     }
 
     /** Removes from the platform every device this replay added; returns how many. */

@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.iommulab.api.admin.PlatformAdmin;
 import org.iommulab.replay.internal.command.ReplayCommand;
+import org.iommulab.replay.internal.engine.Simulated;
 import org.osgi.framework.BundleContext;
 
 /** One replay run inside OSGi: a registry lookup that lives as long as the run. */
@@ -12,9 +13,9 @@ final class Runs {
     private Runs() {
     }
 
-    static int run(BundleContext context, PlatformAdmin admin, List<String> args, PrintStream out) {
+    static int run(BundleContext context, PlatformAdmin admin, Simulated sim, List<String> args, PrintStream out) {
         try (ServiceDmaApiLookup lookup = new ServiceDmaApiLookup(context)) {
-            return new ReplayCommand(admin, lookup).run(args, out);
+            return new ReplayCommand(admin, lookup, sim).run(args, out);
         }
     }
 }

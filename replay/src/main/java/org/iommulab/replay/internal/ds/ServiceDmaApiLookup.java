@@ -31,6 +31,8 @@ final class ServiceDmaApiLookup implements BiFunction<String, String, DmaApi>, A
     public DmaApi apply(String device, String backend) {
         String filter = "(&(" + DmaApi.DEVICE_PROPERTY + "=" + escape(device) + ")(" + DmaApi.BACKEND_PROPERTY + "="
                 + escape(backend) + "))";
+        // Host time: waiting for the framework to publish a service is a real wait with a bound,
+        // not simulated behaviour (the replay's simulation reads only the SimClock).
         long deadline = System.currentTimeMillis() + WAIT_MILLIS;
         try {
             do {

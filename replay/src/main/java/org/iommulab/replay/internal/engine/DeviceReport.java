@@ -3,7 +3,9 @@ package org.iommulab.replay.internal.engine;
 import java.util.List;
 
 import org.iommulab.api.checker.FindingKind;
+import org.iommulab.api.dma.DmaMasks;
 import org.iommulab.replay.internal.parse.EventKind;
+import org.iommulab.replay.internal.parse.TraceEvent;
 import org.iommulab.replay.internal.sg.SgCertainty;
 
 /**
@@ -27,10 +29,19 @@ public final class DeviceReport {
     private long droppedAttrs;
     private final long[] sgRebuilds = new long[SgCertainty.values().length];
     private long sgGuessed;
+    private long sgTruncatedRebuilt;
     private long sgMapped;
     private long sgLayoutEqual;
     private long addrCompared;
     private long addrEqual;
+    private long addrCalls;
+    private long sgCalls;
+    private long msiTrace;
+    private long msiEqual;
+    private long msiExtra;
+    private boolean keptOff;
+    /** The call being replayed now (its fate for --calls), or null. */
+    private CallRecord current;
     private long leaks;
     private long leakBytes;
     private long liveBytes;
@@ -65,10 +76,16 @@ public final class DeviceReport {
             t.badInput += r.badInput;
             t.droppedAttrs += r.droppedAttrs;
             t.sgGuessed += r.sgGuessed;
+            t.sgTruncatedRebuilt += r.sgTruncatedRebuilt;
             t.sgMapped += r.sgMapped;
             t.sgLayoutEqual += r.sgLayoutEqual;
             t.addrCompared += r.addrCompared;
             t.addrEqual += r.addrEqual;
+            t.addrCalls += r.addrCalls;
+            t.sgCalls += r.sgCalls;
+            t.msiTrace += r.msiTrace;
+            t.msiEqual += r.msiEqual;
+            t.msiExtra += r.msiExtra;
             t.leaks += r.leaks;
             t.leakBytes += r.leakBytes;
             t.peakLiveBytes += r.peakLiveBytes;
@@ -100,20 +117,89 @@ public final class DeviceReport {
         calls[k.ordinal()]++;
     }
 
+    /**
+     * Starts the record of traced call {@code e} and counts it in the denominators: every
+     * mapping or allocation the trace shows succeeding has an address to compare, every
+     * dma_map_sg a layout, whether or not the replay gets to make the call.
+     */
+    CallRecord begin(TraceEvent e) {
+        call(e.kind());
+        current = new CallRecord(e, traceDevice, backend);
+        if (hasAddress(e)) {
+            addrCalls++;
+            if (e.kind() == EventKind.DMA_MAP_SG) {
+                sgCalls++;
+            }
+        }
+        if (unavailable != null) {
+            current.outcome("unavailable", unavailable);
+        }
+        return current;
+    }
+
+    /** Ends the record of the call being replayed and returns it. */
+    CallRecord end() {
+        CallRecord r = current;
+        current = null;
+        return r;
+    }
+
+    /** The record of the call being replayed now, or null. */
+    CallRecord current() {
+        return current;
+    }
+
+    /** Whether {@code e} is a call the trace shows returning an address (a mapping or allocation that succeeded). */
+    static boolean hasAddress(TraceEvent e) {
+        switch (e.kind()) {
+            case DMA_MAP_PAGE:
+            case DMA_MAP_PHYS:
+            case DMA_MAP_RESOURCE:
+                return e.dmaAddr() != DmaMasks.MAPPING_ERROR;
+            case DMA_ALLOC:
+            case DMA_ALLOC_PAGES:
+            case DMA_ALLOC_SGT:
+                return e.dmaAddr() != 0 && e.dmaAddr() != DmaMasks.MAPPING_ERROR;
+            case DMA_MAP_SG:
+                return !e.dmaAddrs().isEmpty();
+            default:
+                return false;
+        }
+    }
+
     void countReplayed() {
         replayed++;
     }
 
     void skip(SkipReason r) {
+        skip(r, null);
+    }
+
+    void skip(SkipReason r, String detail) {
         skipped[r.ordinal()]++;
+        if (current != null) {
+            String w = r.name().toLowerCase().replace('_', ' ');
+            current.outcome("skipped", detail == null ? w : w + ": " + detail);
+        }
     }
 
     void countMisuse(MisuseKind k) {
+        countMisuse(k, null);
+    }
+
+    void countMisuse(MisuseKind k, String message) {
         misuse[k.ordinal()]++;
+        if (current != null) {
+            String w = k.name().toLowerCase().replace('_', ' ');
+            current.outcome("misuse", message == null ? w : w + ": " + message);
+        }
     }
 
     void replayFailure() {
         replayFailures++;
+        if (current != null) {
+            current.outcome("failed in the replay", "the backend returned an error where the trace's call succeeded");
+        }
     }
 
     void traceFailure(boolean replaySucceeded) {
@@ -121,10 +207,62 @@ public final class DeviceReport {
         if (replaySucceeded) {
             traceFailedReplaySucceeded++;
         }
+        if (current != null) {
+            current.outcome("failed in the trace", replaySucceeded ? "the replay's call succeeded (undone at once)" : null);
+        }
     }
 
     void countBadInput() {
+        countBadInput(null);
+    }
+
+    void countBadInput(String message) {
         badInput++;
+        if (current != null) {
+            current.outcome("bad input", message);
+        }
+    }
+
+    /** The DMA address the replay used for the call being replayed. */
+    void replayedAt(long dma) {
+        if (current != null) {
+            current.replayedDma = dma;
+        }
+    }
+
+    /**
+     * The call being replayed returned an address that cannot be compared with the trace's (a
+     * coherent buffer on dma-direct: its address is where the simulated allocator put it).
+     */
+    void notCompared(String why) {
+        if (current != null) {
+            current.because(why);
+        }
+    }
+
+    /** A reason why the call being replayed differs from the trace. */
+    void because(String why) {
+        if (current != null) {
+            current.because(why);
+        }
+    }
+
+    /** The device is kept off the IOMMU (replayed on dma-direct). */
+    void keptOffIommu() {
+        keptOff = true;
+    }
+
+    /** An MSI doorbell mapping the trace shows for this device, and whether the replay's IOVA for it equals the trace's. */
+    void msi(boolean equal) {
+        msiTrace++;
+        if (equal) {
+            msiEqual++;
+        }
+    }
+
+    /** A further doorbell mapping in the trace beyond the platform's one doorbell: not replayed. */
+    void countMsiExtra() {
+        msiExtra++;
     }
 
     void countDroppedAttrs() {
@@ -139,10 +277,17 @@ public final class DeviceReport {
         sgGuessed++;
     }
 
+    void countSgTruncatedRebuilt() {
+        sgTruncatedRebuilt++;
+    }
+
     void sgMapped(boolean layoutEqual) {
         sgMapped++;
         if (layoutEqual) {
             sgLayoutEqual++;
+        }
+        if (current != null) {
+            current.layoutEqual = layoutEqual;
         }
     }
 
@@ -150,6 +295,9 @@ public final class DeviceReport {
         addrCompared++;
         if (equal) {
             addrEqual++;
+        }
+        if (current != null) {
+            current.addressEqual = equal;
         }
     }
 
@@ -185,6 +333,9 @@ public final class DeviceReport {
         errors++;
         if (firstError == null) {
             firstError = message;
+        }
+        if (current != null) {
+            current.outcome("error", message);
         }
     }
 
@@ -285,6 +436,11 @@ public final class DeviceReport {
         return sgGuessed;
     }
 
+    /** [TRUNCATED] dma_map_sg calls rebuilt from their iommu:map runs and dma_unmap_sg. */
+    public long sgTruncatedRebuilt() {
+        return sgTruncatedRebuilt;
+    }
+
     /** dma_map_sg calls the replay mapped. */
     public long sgMapped() {
         return sgMapped;
@@ -303,6 +459,44 @@ public final class DeviceReport {
     /** Of {@link #addressesCompared()}, those equal to the trace's (never forced). */
     public long addressesEqual() {
         return addrEqual;
+    }
+
+    /**
+     * Every traced call that returned an address (mappings and allocations that succeeded in the
+     * trace), replayed or not: the denominator of {@link #addressesEqual()}.
+     */
+    public long addressCalls() {
+        return addrCalls;
+    }
+
+    /** Of {@link #addressCalls()}, those whose address could not be compared (skipped, failed, unavailable). */
+    public long addressesNotCompared() {
+        return addrCalls - addrCompared;
+    }
+
+    /** Every traced dma_map_sg that succeeded, replayed or not: the denominator of {@link #sgLayoutEqual()}. */
+    public long sgCalls() {
+        return sgCalls;
+    }
+
+    /** MSI doorbell mappings the trace shows for the device (one per device replayed). */
+    public long msiTrace() {
+        return msiTrace;
+    }
+
+    /** Of {@link #msiTrace()}, those the replay mapped at the trace's IOVA. */
+    public long msiEqual() {
+        return msiEqual;
+    }
+
+    /** Doorbell mappings beyond the first per device: the platform has one doorbell, so they are not replayed. */
+    public long msiExtra() {
+        return msiExtra;
+    }
+
+    /** True when the device was kept off the IOMMU (replayed on dma-direct). */
+    public boolean isKeptOffIommu() {
+        return keptOff;
     }
 
     /** Mappings and allocations still live when the trace ended. */

@@ -1,6 +1,12 @@
 package org.iommulab.replay.internal.engine;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.iommulab.api.admin.DeviceStats;
+import org.iommulab.api.admin.PlatformAdmin;
+import org.iommulab.api.admin.Stat;
+import org.iommulab.api.checker.Finding;
 import org.iommulab.api.dma.DmaApi;
 import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.dma.DmaUsageException;
@@ -17,6 +23,14 @@ final class PassDevice {
     final LiveTable table = new LiveTable();
     final DeviceReport report;
     final DeviceStats start;
+    /** The device enabled MSI in this pass (its doorbell is mapped). */
+    boolean msiDone;
+    /**
+     * Set when the platform reports and carries out this device's misused calls (checker policy
+     * REPORT, as Linux's dma-debug): misuse is then read from the checker's findings, not from an
+     * exception. Null under REFUSE.
+     */
+    PlatformAdmin reporting;
 
     PassDevice(ReplayDevice device, DmaApi api, DeviceReport report, DeviceStats start) {
         this.device = device;
@@ -53,25 +67,61 @@ final class PassDevice {
 
     /**
      * Runs one call against the DMA API, counting what the platform says: true when it
-     * returned normally; a {@link DmaUsageException} is misuse (classified), an
-     * {@link IllegalArgumentException} bad input, anything else an error. In every refused case
-     * the platform changed nothing.
+     * returned normally (under REPORT also when the checker reported it, then counted as misuse
+     * by its finding: the call was carried out, as Linux's was); a {@link DmaUsageException} is
+     * misuse (classified), an {@link IllegalArgumentException} bad input, anything else an error.
+     * In every refused case the platform changed nothing.
      */
     boolean call(Runnable c) {
         try {
+            long before = reporting == null ? 0 : findingCount();
             c.run();
             report.countReplayed();
+            if (reporting != null && findingCount() != before) {
+                classifyFindings(before);
+            }
             return true;
         } catch (DmaUsageException e) {
             report.countReplayed();
-            report.countMisuse(MisuseKind.classify(e.getMessage()));
+            report.countMisuse(MisuseKind.classify(e.getMessage()), e.getMessage());
             return false;
         } catch (IllegalArgumentException e) {
-            report.countBadInput();
+            report.countBadInput(e.getMessage());
             return false;
         } catch (RuntimeException e) {
             report.error(e.toString());
             return false;
+        }
+    }
+
+    private long findingCount() {
+        try {
+            return reporting.stats(device.simName()).get(Stat.CHECKER_FINDINGS);
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * The call was carried out but the checker reported it: its misuse is the first finding of a
+     * misuse kind among the device's newest findings (the call's own: the replay makes one call
+     * at a time).
+     */
+    private void classifyFindings(long before) {
+        List<Finding> all = reporting.findings();
+        long count = findingCount() - before;
+        List<Finding> mine = new ArrayList<>();
+        for (int i = all.size() - 1; i >= 0 && mine.size() < count; i--) {
+            if (device.simName().equals(all.get(i).device())) {
+                mine.add(0, all.get(i));
+            }
+        }
+        for (Finding f : mine) {
+            MisuseKind k = MisuseKind.of(f.kind());
+            if (k != MisuseKind.OTHER) {
+                report.countMisuse(k, f.message());
+                return;
+            }
         }
     }
 

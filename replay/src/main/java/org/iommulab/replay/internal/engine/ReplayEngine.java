@@ -7,9 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 import org.iommulab.api.admin.PlatformAdmin;
 import org.iommulab.api.dma.DmaApi;
+import org.iommulab.api.platform.SimScope;
 import org.iommulab.replay.internal.device.DeviceConfig;
 import org.iommulab.replay.internal.device.ReplayDevices;
 import org.iommulab.replay.internal.input.TraceSource;
@@ -19,6 +21,7 @@ import org.iommulab.replay.internal.parse.ParseReport;
 import org.iommulab.replay.internal.parse.TraceEvent;
 import org.iommulab.replay.internal.parse.TraceParser;
 import org.iommulab.replay.internal.sg.SgRebuilder;
+import org.iommulab.replay.internal.sg.TruncatedSgIndex;
 
 /**
  * Replays a trace against a platform: every traced DMA-API call goes, in trace order, through
@@ -36,12 +39,26 @@ public final class ReplayEngine {
     private final BiFunction<String, String, DmaApi> lookup;
     private final DeviceConfig config;
     private final ReplayOptions options;
+    private final Simulated sim;
 
     /**
+     * A replay without the platform's simulation: calls are not put on the trace's CPUs and the
+     * simulated clock is not moved (tests of the replay's own logic).
+     *
      * @param lookup the DMA API of (simulated device, backend), or null when there is none
      */
     public ReplayEngine(PlatformAdmin admin, BiFunction<String, String, DmaApi> lookup, DeviceConfig config,
             ReplayOptions options) {
+        this(admin, lookup, config, options, null);
+    }
+
+    /**
+     * @param lookup the DMA API of (simulated device, backend), or null when there is none
+     * @param sim the platform's simulated clock and CPUs: each call runs on the trace's CPU with
+     *        the clock at the trace's time (null: neither)
+     */
+    public ReplayEngine(PlatformAdmin admin, BiFunction<String, String, DmaApi> lookup, DeviceConfig config,
+            ReplayOptions options, Simulated sim) {
         if (admin == null || lookup == null || config == null || options == null) {
             throw new IllegalArgumentException("a replay needs a platform, a DMA API lookup, a device configuration and options");
         }
@@ -49,6 +66,7 @@ public final class ReplayEngine {
         this.lookup = lookup;
         this.config = config;
         this.options = options;
+        this.sim = sim;
     }
 
     /**
@@ -60,15 +78,57 @@ public final class ReplayEngine {
      * @throws IOException when the trace cannot be opened
      */
     public ReplaySummary run(TraceSource source, List<String> backends, ReplayProgress progress) throws IOException {
-        List<String> chosen = choose(backends);
-        return replay(source.name(), chosen, (backend, sink) -> parser().parse(source.open(), source.size(), sink,
-                (lines, bytes, total) -> progress.progress(backend, lines, bytes, total)));
+        return run(source, backends, progress, null);
     }
 
-    /** Replays one stream on one backend: the form a benchmark uses. {@code in} is closed. */
+    /**
+     * As {@link #run(TraceSource, List, ReplayProgress)}, writing what became of every traced
+     * call on every backend to {@code calls} (one JSON object per line), when not null.
+     */
+    public ReplaySummary run(TraceSource source, List<String> backends, ReplayProgress progress, CallsWriter calls)
+            throws IOException {
+        List<String> chosen = choose(backends);
+        Supplier<TruncatedSgIndex> truncated = new LazyTruncatedIndex(source);
+        return replay(source.name(), chosen, (backend, sink) -> parser().parse(source.open(), source.size(), sink,
+                (lines, bytes, total) -> progress.progress(backend, lines, bytes, total)), truncated, calls);
+    }
+
+    /**
+     * Replays one stream on one backend: the form a benchmark uses. {@code in} is closed. A stream
+     * is read once, so [TRUNCATED] dma_map_sg calls (whose entries only a later dma_unmap_sg
+     * prints) cannot be rebuilt here.
+     */
     public ReplaySummary run(InputStream in, String backend) throws IOException {
         List<String> chosen = choose(List.of(backend));
-        return replay("(stream)", chosen, (b, sink) -> parser().parse(in, -1, sink, (l, r, t) -> { }));
+        return replay("(stream)", chosen, (b, sink) -> parser().parse(in, -1, sink, (l, r, t) -> { }),
+                () -> TruncatedSgIndex.NONE, null);
+    }
+
+    /**
+     * Scans the trace for the entries of its truncated dma_map_sg calls the first time one is
+     * met, and keeps the index for every pass. A trace with no truncated call is read no more.
+     */
+    private final class LazyTruncatedIndex implements Supplier<TruncatedSgIndex> {
+        private final TraceSource source;
+        private TruncatedSgIndex index;
+
+        LazyTruncatedIndex(TraceSource source) {
+            this.source = source;
+        }
+
+        @Override
+        public TruncatedSgIndex get() {
+            if (index == null) {
+                TruncatedSgIndex built = new TruncatedSgIndex();
+                try {
+                    parser().parse(source.open(), source.size(), built::accept, (l, r, t) -> { });
+                    index = built;
+                } catch (IOException e) {
+                    index = TruncatedSgIndex.NONE;
+                }
+            }
+            return index;
+        }
     }
 
     private TraceParser parser() {
@@ -97,17 +157,21 @@ public final class ReplayEngine {
         ParseReport read(String backend, java.util.function.Consumer<TraceEvent> sink) throws IOException;
     }
 
-    private ReplaySummary replay(String name, List<String> backends, Reading reading) throws IOException {
-        ReplayDevices devices = new ReplayDevices(admin, config);
+    private ReplaySummary replay(String name, List<String> backends, Reading reading, Supplier<TruncatedSgIndex> truncated,
+            CallsWriter calls) throws IOException {
+        ReplayDevices devices = new ReplayDevices(admin, config, true);
         PhysTranslator phys = new PhysTranslator(admin.allocator());
         SgRebuilder rebuilder = new SgRebuilder(options.granule());
         List<BackendResult> results = new ArrayList<>();
         Map<String, Long> faults = new LinkedHashMap<>();
         Map<String, Long> attaches = new LinkedHashMap<>();
         ParseReport first = null;
+        // The replay's time line is the trace's: its calls do not add their modelled costs.
+        SimScope external = sim == null ? null : sim.clock().externalTime();
         try {
             for (String backend : backends) {
-                BackendPass pass = new BackendPass(backend, admin, lookup, devices, phys, rebuilder, options);
+                BackendPass pass = new BackendPass(backend, admin, lookup, devices, phys, rebuilder, options, sim,
+                        truncated, calls);
                 boolean observe = first == null;
                 ParseReport report;
                 try {
@@ -117,6 +181,7 @@ public final class ReplayEngine {
                         }
                         pass.accept(e);
                     });
+                    pass.endOfTrace();
                 } finally {
                     results.add(pass.finish());
                 }
@@ -125,10 +190,14 @@ public final class ReplayEngine {
                 }
             }
         } finally {
+            devices.restorePolicies();
             if (!options.keepDevices()) {
                 devices.removeAdded();
             }
             phys.release();
+            if (external != null) {
+                external.close();
+            }
         }
         return new ReplaySummary(name, first, devices.all(), results, faults, attaches, phys.pages(), phys.aliases(),
                 phys.failures(), admin.checkerEnabled());

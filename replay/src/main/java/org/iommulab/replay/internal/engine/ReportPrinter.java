@@ -87,8 +87,11 @@ public final class ReportPrinter {
 
     private static void backend(BackendResult r, StringBuilder b) {
         b.append('\n').append("backend ").append(r.backend()).append(":\n");
-        TextTable t = new TextTable("DEVICE", "#CALLS", "#REPLAYED", "#SKIPPED", "#SG-LAYOUT=", "#ADDR=", "#MISUSE",
-                "#LEAKS", "#PEAK-KIB", "#BOUNCED", "#IOTLB-HIT", "#IOTLB-MISS", "#FAILED");
+        // Every call of the trace counts in the denominators: #SG-LAYOUT= over every dma_map_sg the
+        // trace shows succeeding, #ADDR= over every call that returned an address; #NOT-COMPARED
+        // says how many of the latter the replay could not compare (skipped, failed, unavailable).
+        TextTable t = new TextTable("DEVICE", "#CALLS", "#REPLAYED", "#SKIPPED", "#SG-LAYOUT=", "#ADDR=", "#NOT-COMPARED",
+                "#MISUSE", "#LEAKS", "#PEAK-KIB", "#BOUNCED", "#IOTLB-HIT", "#IOTLB-MISS", "#FAILED");
         for (DeviceReport d : r.devices()) {
             row(t, d.traceDevice(), d);
         }
@@ -101,6 +104,23 @@ public final class ReportPrinter {
             if (d.unavailableReason() != null) {
                 b.append("  ").append(d.traceDevice()).append(" unavailable: ").append(d.unavailableReason()).append('\n');
             }
+        }
+        for (DeviceReport d : r.devices()) {
+            if (d.isKeptOffIommu()) {
+                b.append("  ").append(d.traceDevice()).append(" kept off the IOMMU: replayed through dma-direct\n");
+            }
+            if (d.msiTrace() > 0 || d.msiExtra() > 0) {
+                b.append(String.format("  %s MSI doorbell: mapped as the trace shows (%d/%d at the trace's IOVA)%s%n",
+                        d.traceDevice(), d.msiEqual(), d.msiTrace(),
+                        d.msiExtra() > 0 ? ", " + d.msiExtra() + " further doorbell map(s) not replayed" : ""));
+            }
+        }
+        if (r.foldedCalls() > 0) {
+            b.append(String.format("  %d call(s) on trace CPUs up to %d ran on the platform's %d CPUs (CPU modulo %d)%n",
+                    r.foldedCalls(), r.highestCpu(), r.cpus(), r.cpus()));
+        }
+        if (r.unclaimedMaps() > 0) {
+            b.append("  iommu:map events no traced call produced: ").append(r.unclaimedMaps()).append('\n');
         }
         StringBuilder detail = new StringBuilder();
         for (SkipReason why : SkipReason.values()) {
@@ -126,9 +146,9 @@ public final class ReportPrinter {
             sg += total.sgRebuilds(c);
         }
         if (sg > 0) {
-            b.append(String.format("  sg rebuild: %d certain, %d uncertain (%d replayed as guessed), %d impossible%n",
-                    total.sgRebuilds(SgCertainty.CERTAIN), total.sgRebuilds(SgCertainty.UNCERTAIN), total.sgGuessed(),
-                    total.sgRebuilds(SgCertainty.IMPOSSIBLE)));
+            b.append(String.format("  sg rebuild: %d certain (%d of them [TRUNCATED]), %d uncertain (%d replayed as guessed),"
+                    + " %d impossible%n", total.sgRebuilds(SgCertainty.CERTAIN), total.sgTruncatedRebuilt(),
+                    total.sgRebuilds(SgCertainty.UNCERTAIN), total.sgGuessed(), total.sgRebuilds(SgCertainty.IMPOSSIBLE)));
         }
         if (total.traceFailures() > 0) {
             b.append(String.format("  trace failures: %d (%d of them succeeded in the replay)%n", total.traceFailures(),
@@ -144,8 +164,8 @@ public final class ReportPrinter {
     }
 
     private static void row(TextTable t, String name, DeviceReport d) {
-        t.row(name, d.calls(), d.replayed(), d.skipped(), d.sgLayoutEqual() + "/" + d.sgMapped(),
-                rate(d.addressesEqual(), d.addressesCompared()), d.misuse(), d.leaks(),
+        t.row(name, d.calls(), d.replayed(), d.skipped(), d.sgLayoutEqual() + "/" + d.sgCalls(),
+                rate(d.addressesEqual(), d.addressCalls()), d.addressesNotCompared(), d.misuse(), d.leaks(),
                 (d.peakMappedBytes() + 1023) / 1024, d.bouncedBytes(), d.iotlbHits(), d.iotlbMisses(), d.replayFailures());
     }
 

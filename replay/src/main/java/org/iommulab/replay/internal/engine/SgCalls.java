@@ -1,5 +1,7 @@
 package org.iommulab.replay.internal.engine;
 
+import java.util.function.Supplier;
+
 import org.iommulab.api.dma.DmaApi;
 import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.dma.SgTable;
@@ -12,6 +14,7 @@ import org.iommulab.replay.internal.sg.PrecedingMaps;
 import org.iommulab.replay.internal.sg.SgCertainty;
 import org.iommulab.replay.internal.sg.SgRebuild;
 import org.iommulab.replay.internal.sg.SgRebuilder;
+import org.iommulab.replay.internal.sg.TruncatedSgIndex;
 
 /**
  * Replays scatter-gather calls: dma_map_sg (after rebuilding its entry lengths), dma_unmap_sg,
@@ -21,29 +24,39 @@ final class SgCalls {
     private final PhysTranslator phys;
     private final SgRebuilder rebuilder;
     private final boolean guess;
+    private final Supplier<TruncatedSgIndex> truncated;
 
-    SgCalls(PhysTranslator phys, SgRebuilder rebuilder, boolean guess) {
+    /**
+     * @param truncated the entries of the trace's truncated dma_map_sg calls, asked for only when
+     *        the first such call is met
+     */
+    SgCalls(PhysTranslator phys, SgRebuilder rebuilder, boolean guess, Supplier<TruncatedSgIndex> truncated) {
         this.phys = phys;
         this.rebuilder = rebuilder;
         this.guess = guess;
+        this.truncated = truncated;
     }
 
     void map(PassDevice d, TraceEvent e, PrecedingMaps maps) {
-        SgRebuild r = rebuilder.rebuild(e, maps);
+        LongArray all = e.truncated() ? truncated.get().entries(e.line()) : null;
+        SgRebuild r = rebuilder.rebuild(e, maps, all);
         d.report.sgRebuild(r.certainty());
-        LongArray p = e.physAddrs();
+        LongArray p = all != null ? all : e.physAddrs();
         long firstPhys = p.get(0);
         long firstDma = e.dmaAddrs().isEmpty() ? -1 : e.dmaAddrs().get(0);
         if (r.certainty() == SgCertainty.IMPOSSIBLE) {
-            d.report.skip(SkipReason.SG_IMPOSSIBLE);
+            d.report.skip(SkipReason.SG_IMPOSSIBLE, r.basis());
             d.table.skippedSg(firstPhys, firstDma);
             return;
         }
         boolean guessed = r.certainty() == SgCertainty.UNCERTAIN;
         if (guessed && (!guess || !r.hasLengths())) {
-            d.report.skip(SkipReason.SG_UNCERTAIN);
+            d.report.skip(SkipReason.SG_UNCERTAIN, r.basis());
             d.table.skippedSg(firstPhys, firstDma);
             return;
+        }
+        if (e.truncated()) {
+            d.report.countSgTruncatedRebuilt();
         }
         int n = p.size();
         SgTable sg = new SgTable(n);
@@ -73,18 +86,32 @@ final class SgCalls {
         }
         LongArray lens = e.lengths();
         LongArray dmas = e.dmaAddrs();
+        // A truncated trace holds only the first 128 segments: those are compared, and the count.
         boolean layout = got[0] == e.fullEnts();
         boolean addrs = layout;
+        if (!layout) {
+            d.report.because(got[0] + " DMA segment(s) where the trace has " + e.fullEnts());
+        }
         long bytes = 0;
         for (int k = 0; k < got[0]; k++) {
             bytes += Live.span(sg.dmaAddress(k), sg.dmaLength(k));
+            if (k >= dmas.size()) {
+                continue;
+            }
             if (layout && sg.dmaLength(k) != lens.get(k)) {
                 layout = false;
+                d.report.because(String.format("segment %d is 0x%x bytes where the trace has 0x%x", k, sg.dmaLength(k),
+                        lens.get(k)));
             }
-            if (addrs && sg.dmaAddress(k) != dmas.get(k)) {
+            // Kept off the IOMMU: dma-direct maps entry k to phys_to_dma of where it sits now.
+            long expected = d.device.keptOffIommu() && k < p.size() ? dmas.get(k) - p.get(k) + sg.cpuPhys(k) : dmas.get(k);
+            if (addrs && sg.dmaAddress(k) != expected) {
                 addrs = false;
+                d.report.because(String.format("segment %d at 0x%x where %s 0x%x", k, sg.dmaAddress(k),
+                        expected == dmas.get(k) ? "the trace has" : "dma-direct gives the trace's buffer", expected));
             }
         }
+        d.report.replayedAt(sg.dmaAddress(0));
         d.report.sgMapped(layout);
         d.report.address(addrs);
         Live l = new Live(Live.Kind.SG, firstDma, sg.totalDmaLength(), sg.dmaAddress(0), dir, e.attrs(), bytes);
@@ -110,6 +137,7 @@ final class SgCalls {
         }
         int nents = e.physAddrs().size();
         DmaDirection dir = PassDevice.dir(e.dir());
+        d.report.replayedAt(l.sg.dmaAddress(0));
         if (d.call(() -> d.api.unmapSg(l.sg, nents, dir, e.attrs()))) {
             d.table.removeSg(l);
             d.report.unmapped(l.bytes);
@@ -129,6 +157,7 @@ final class SgCalls {
         }
         int nents = e.dmaAddrs().size();
         DmaDirection dir = PassDevice.dir(e.dir());
+        d.report.replayedAt(l.sg.dmaAddress(0));
         if (e.kind() == EventKind.DMA_SYNC_SG_FOR_CPU) {
             d.call(() -> d.api.syncSgForCpu(l.sg, nents, dir));
         } else {
@@ -167,7 +196,12 @@ final class SgCalls {
             d.table.skippedSingle(e.dmaAddr(), e.size());
             return;
         }
-        d.report.address(sg.dmaAddress(0) == e.dmaAddr());
+        d.report.replayedAt(sg.dmaAddress(0));
+        if (d.device.keptOffIommu()) {
+            d.report.notCompared("dma-direct: the buffer's address is where the simulated allocator put it");
+        } else {
+            d.report.address(sg.dmaAddress(0) == e.dmaAddr());
+        }
         long bytes = 0;
         for (int k = 0; k < sg.nents(); k++) {
             bytes += Live.span(sg.dmaAddress(k), sg.dmaLength(k));

@@ -61,7 +61,8 @@ public final class LineParser {
             if (kind == null) {
                 return LineResult.unknown(prefix.name);
             }
-            return event(kind, prefix.task, prefix.pid, prefix.cpu, prefix.timestampNs, line.substring(prefix.bodyStart), lineNo);
+            return event(kind, prefix.task, prefix.pid, prefix.cpu, prefix.context, prefix.timestampNs,
+                    line.substring(prefix.bodyStart), lineNo);
         }
         Matcher m = PREFIX.matcher(line);
         if (!m.find()) {
@@ -95,15 +96,18 @@ public final class LineParser {
         } catch (NumberFormatException | ArithmeticException e) {
             return LineResult.malformed("bad pid, CPU or timestamp: " + e.getMessage());
         }
-        return event(kind, m.group(1).strip(), pid, cpu, ts, line.substring(name.end()), lineNo);
+        String flags = m.group(4);
+        int context = flags == null ? TraceEvent.TASK : TraceEvent.context(flags, 0, flags.length());
+        return event(kind, m.group(1).strip(), pid, cpu, context, ts, line.substring(name.end()), lineNo);
     }
 
-    private LineResult event(EventKind kind, String task, int pid, int cpu, long ts, String body, long lineNo) {
+    private LineResult event(EventKind kind, String task, int pid, int cpu, int context, long ts, String body, long lineNo) {
         TraceEvent.Builder b = TraceEvent.builder(kind);
         b.line = lineNo;
         b.task = task;
         b.pid = pid;
         b.cpu = cpu;
+        b.context = context;
         b.timestampNs = ts;
         try {
             bodies.parse(kind, body.strip(), b);

@@ -10,6 +10,8 @@ final class Prefix {
     int pid;
     int cpu;
     long timestampNs;
+    /** {@link TraceEvent#TASK}, {@link TraceEvent#SOFTIRQ}, {@link TraceEvent#HARDIRQ} or {@link TraceEvent#NMI}. */
+    int context;
     String name;
     /** Index of the first character after "name:". */
     int bodyStart;
@@ -66,7 +68,9 @@ final class Prefix {
         if (tok == i) {
             return false;
         }
+        context = TraceEvent.TASK;
         if (l.charAt(tok - 1) != ':') { // latency flags
+            context = TraceEvent.context(l, i, tok);
             i = skipSpaces(l, tok);
             tok = tokenEnd(l, i);
             if (tok == i || l.charAt(tok - 1) != ':') {

@@ -12,9 +12,19 @@ public final class TraceEvent {
     /** Value of a numeric field the event does not print. */
     public static final long ABSENT = -1L;
 
+    /** {@link #context()}: task (process) context, or no latency flags printed. */
+    public static final int TASK = 0;
+    /** {@link #context()}: softirq ({@code 's'} in the latency flags). */
+    public static final int SOFTIRQ = 1;
+    /** {@link #context()}: hard interrupt ({@code 'h'}, or {@code 'H'}: a hard interrupt inside a softirq). */
+    public static final int HARDIRQ = 2;
+    /** {@link #context()}: NMI ({@code 'z'}, or {@code 'Z'}: an NMI inside a hard interrupt). */
+    public static final int NMI = 3;
+
     private final long line;
     private final long timestampNs;
     private final int cpu;
+    private final int context;
     private final int pid;
     private final String task;
     private final EventKind kind;
@@ -41,6 +51,7 @@ public final class TraceEvent {
         line = b.line;
         timestampNs = b.timestampNs;
         cpu = b.cpu;
+        context = b.context;
         pid = b.pid;
         task = b.task;
         kind = b.kind;
@@ -80,6 +91,29 @@ public final class TraceEvent {
 
     public int cpu() {
         return cpu;
+    }
+
+    /**
+     * The context the event was printed in, from the latency flags' hardirq/softirq column
+     * ({@code trace_print_lat_fmt}, kernel/trace/trace_output.c): {@link #TASK}, {@link #SOFTIRQ},
+     * {@link #HARDIRQ} or {@link #NMI}. An interrupt's events carry the interrupted task's pid,
+     * so only this column tells them apart. {@link #TASK} when the trace has no latency flags.
+     */
+    public int context() {
+        return context;
+    }
+
+    /** The context column of latency flags {@code flags[from, to)} (its third character). */
+    static int context(CharSequence flags, int from, int to) {
+        if (to - from < 3) {
+            return TASK;
+        }
+        switch (flags.charAt(from + 2)) {
+            case 'h': case 'H': return HARDIRQ;
+            case 's': return SOFTIRQ;
+            case 'z': case 'Z': return NMI;
+            default: return TASK;
+        }
     }
 
     public int pid() {
@@ -217,6 +251,7 @@ public final class TraceEvent {
         long line;
         long timestampNs;
         int cpu;
+        int context;
         int pid;
         String task;
         String device;

@@ -25,8 +25,20 @@ import org.iommulab.replay.internal.parse.TraceEvent;
  * <li>Otherwise UNCERTAIN, with a guess when one fits: each non-final entry of a merged segment
  * fills one granule ({@code granule - offset}), the last takes the rest.</li>
  * </ol>
- * IMPOSSIBLE when the arrays were capped at 128 entries ({@code [TRUNCATED]}) or an entry
- * would exceed the model's 2 GiB {@code int} length.
+ * <p>A call whose arrays the trace capped at 128 ({@code [TRUNCATED]}) is rebuilt from what
+ * else the trace holds: every entry's physical address from the matching {@code dma_unmap_sg}
+ * ({@link TruncatedSgIndex}), each entry's IOVA and aligned length from the {@code iommu:map}
+ * runs as in case 2, the lengths of the entries of the first 128 segments from those segments
+ * (an entry takes what is left of its segment, at most its granules; only an entry that ends
+ * the segment may end inside a granule), and every later entry's length as its granules less
+ * its offset. The last holds exactly for the entries inside a merged segment
+ * ({@code __finalise_sg} merges only an entry that ends on a granule boundary); for the entry
+ * that ends a segment past the 128th the trace records no length, so its bytes past the
+ * segment's true end are a guess that changes neither the IOVA allocation
+ * ({@code iova_align(offset + length)} per entry) nor any address the trace printed. CERTAIN
+ * when every step matches; IMPOSSIBLE without the unmap or the maps.
+ *
+ * <p>IMPOSSIBLE when an entry would exceed the model's 2 GiB {@code int} length.
  */
 public final class SgRebuilder {
     private final long granule;
@@ -45,12 +57,41 @@ public final class SgRebuilder {
 
     /** Rebuilds the lengths of {@code mapSg} (a dma_map_sg event) with the maps that preceded it. */
     public SgRebuild rebuild(TraceEvent mapSg, PrecedingMaps maps) {
+        return rebuild(mapSg, maps, null);
+    }
+
+    /**
+     * Rebuilds the lengths of {@code mapSg} with the maps it produced and, for a truncated call,
+     * every entry's physical address ({@code allPhys}, from its dma_unmap_sg; null when unknown).
+     * The lengths returned are for every entry ({@code allPhys.size()} of them when truncated).
+     */
+    public SgRebuild rebuild(TraceEvent mapSg, PrecedingMaps maps, LongArray allPhys) {
         LongArray phys = mapSg.physAddrs();
         LongArray dma = mapSg.dmaAddrs();
         LongArray lens = mapSg.lengths();
         if (mapSg.truncated()) {
-            return SgRebuild.impossible(String.format("trace holds %d of %d entries and %d of %d segments ([TRUNCATED])",
-                    phys.size(), mapSg.fullNents(), dma.size(), mapSg.fullEnts()));
+            String held = String.format("trace holds %d of %d entries and %d of %d segments ([TRUNCATED])",
+                    phys.size(), mapSg.fullNents(), dma.size(), mapSg.fullEnts());
+            if (allPhys == null) {
+                return SgRebuild.impossible(held + "; no dma_unmap_sg prints the rest");
+            }
+            if (maps.isEmpty() || !maps.complete()) {
+                return SgRebuild.impossible(held + "; " + (maps.isEmpty() ? "no iommu:map events precede the call"
+                        : "too many iommu:map events before the call"));
+            }
+            for (int k = 0; k < dma.size(); k++) {
+                if (lens.get(k) > Integer.MAX_VALUE) {
+                    return SgRebuild.impossible("DMA segment " + k + " is " + lens.get(k) + " bytes, beyond the model's 2 GiB entry length");
+                }
+            }
+            String[] failure = new String[1];
+            long[][] layout = layout(allPhys, maps.maps(), failure);
+            int[] l = layout == null ? null : truncatedLengths(allPhys, dma, lens, layout[0], layout[1], failure);
+            if (l == null) {
+                return SgRebuild.impossible(held + "; the dma_unmap_sg and iommu:map events do not fit: " + failure[0]);
+            }
+            return SgRebuild.certain(l, held + "; the rest from dma_unmap_sg and " + maps.maps().size()
+                    + " iommu:map event(s), entries past the 128th segment ending on their granules");
         }
         int n = phys.size();
         int e = dma.size();
@@ -94,6 +135,15 @@ public final class SgRebuilder {
 
     /** Case 2; null with {@code failure[0]} set when the maps do not fit. */
     private int[] fromIommuMaps(LongArray phys, LongArray dma, LongArray lens, List<IommuMap> runs, String[] failure) {
+        long[][] layout = layout(phys, runs, failure);
+        return layout == null ? null : lengthsFromLayout(phys, dma, lens, layout[0], layout[1], failure);
+    }
+
+    /**
+     * Each entry's IOVA and granule-aligned length from the runs {@code iommu_map_sg} mapped
+     * (as {@code {iova[], aligned[]}}), or null with {@code failure[0]} set.
+     */
+    private long[][] layout(LongArray phys, List<IommuMap> runs, String[] failure) {
         for (int r = 1; r < runs.size(); r++) {
             if (runs.get(r).iova() != runs.get(r - 1).iovaEnd()) {
                 failure[0] = "runs are not one contiguous IOVA range (line " + runs.get(r).line() + ")";
@@ -146,7 +196,51 @@ public final class SgRebuilder {
             failure[0] = "the last entry has no room";
             return null;
         }
-        return lengthsFromLayout(phys, dma, lens, iova, aligned, failure);
+        return new long[][] {iova, aligned};
+    }
+
+    /**
+     * The truncated case: the first {@code dma.size()} segments are known, each starting at its
+     * entry's IOVA plus offset and taking whole entries up to its length (an entry inside a
+     * segment fills its granules; the one that ends it takes what is left); every later entry
+     * fills its granules.
+     */
+    private int[] truncatedLengths(LongArray phys, LongArray dma, LongArray lens, long[] iova, long[] aligned,
+            String[] failure) {
+        int n = phys.size();
+        int[] l = new int[n];
+        int i = 0;
+        for (int seg = 0; seg < dma.size(); seg++) {
+            if (i >= n || dma.get(seg) != iova[i] + offset(phys.get(i))) {
+                failure[0] = "segment " + seg + " starts at no entry";
+                return null;
+            }
+            long left = lens.get(seg);
+            int first = i;
+            while (left > 0) {
+                if (i >= n) {
+                    failure[0] = "segment " + seg + " is longer than its entries";
+                    return null;
+                }
+                if (i > first && offset(phys.get(i)) != 0) {
+                    failure[0] = "entry " + i + " is unaligned inside segment " + seg;
+                    return null;
+                }
+                long cap = aligned[i] - offset(phys.get(i));
+                long len = Math.min(left, cap);
+                l[i++] = (int) len;
+                left -= len;
+            }
+        }
+        for (; i < n; i++) {
+            long len = aligned[i] - offset(phys.get(i));
+            if (len > Integer.MAX_VALUE) {
+                failure[0] = "entry " + i + " is beyond the model's 2 GiB entry length";
+                return null;
+            }
+            l[i] = (int) len;
+        }
+        return l;
     }
 
     /** Splits the entries into the traced segments by address and derives each length. */

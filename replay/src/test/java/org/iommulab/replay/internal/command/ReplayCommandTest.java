@@ -70,6 +70,27 @@ class ReplayCommandTest {
         assertEquals(1, command.lastSummary().backend("direct").total().sgGuessed());
     }
 
+    /** --calls: one JSON object per traced DMA-API call and backend, so anyone can audit a figure. */
+    @Test
+    void callsFileHasOneJsonLinePerTracedCall() throws IOException {
+        Path trace = sample("sample-6.12-ftrace.txt", false);
+        Path calls = dir.resolve("calls.jsonl");
+        int rc = command.run(List.of(trace.toString(), "--backend", "iommu", "--calls", calls.toString(), "--quiet"), out);
+        assertEquals(TraceReplay.OK, rc, output());
+        List<String> lines = Files.readAllLines(calls);
+        assertEquals(command.lastSummary().backend("iommu").total().calls(), lines.size(), "one line per DMA-API call");
+        for (String l : lines) {
+            assertTrue(l.startsWith("{\"backend\":\"iommu\",\"line\":") && l.endsWith("}"), l);
+            assertTrue(l.contains("\"trace_dma\":") && l.contains("\"replayed_dma\":") && l.contains("\"layout_equal\":")
+                    && l.contains("\"reason\":"), l);
+        }
+        // The NIC's unmap with the wrong size (line 31 of the sample) names the checker's refusal.
+        assertTrue(lines.stream().anyMatch(l -> l.contains("\"line\":31,") && l.contains("\"outcome\":\"misuse\"")),
+                String.join("\n", lines));
+        assertTrue(output().contains("one line per call written to " + calls), output());
+        assertEquals(TraceReplay.USAGE, command.run(List.of(trace.toString(), "--calls"), out));
+    }
+
     @Test
     void badArgumentsPrintUsageAndReplayNothing() throws IOException {
         Path trace = sample("sample-6.12-ftrace.txt", false);

@@ -116,6 +116,49 @@ class SgRebuilderTest {
         assertFalse(r.hasLengths());
     }
 
+    /**
+     * 130 single-page entries at every other page (so each is its own iommu:map run), which
+     * __finalise_sg merges 16 at a time under the default 64 KiB max segment size: 9 segments.
+     * The map_sg event prints 128 of the 130 entries; the dma_unmap_sg prints all of them.
+     */
+    @Test
+    void aTruncatedCallIsRebuiltFromItsRunsAndItsUnmap() {
+        int n = 130;
+        long base = 0xfff00000L;
+        StringBuilder p = new StringBuilder();
+        long[] all = new long[n];
+        List<IommuMap> runs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            all[i] = 0x70000000L + 0x2000L * i;
+            runs.add(new IommuMap(base + 0x1000L * i, all[i], 4096, 1, i));
+            if (i < 128) {
+                p.append(i == 0 ? "" : ",").append("0x").append(Long.toHexString(all[i]));
+            }
+        }
+        StringBuilder d = new StringBuilder();
+        StringBuilder l = new StringBuilder();
+        for (int k = 0; k < 9; k++) {
+            d.append(k == 0 ? "" : ",").append("0x").append(Long.toHexString(base + 0x10000L * k));
+            l.append(k == 0 ? "" : ",").append(k < 8 ? "0x10000" : "0x2000");
+        }
+        TraceEvent e = line("k-1 [000] 1.0: dma_map_sg: d dir=TO_DEVICE nents=128/130 ents=9/9 [TRUNCATED] dma_addrs={" + d
+                + "} sizes={" + l + "} phys_addrs={" + p + "} attrs=");
+        SgRebuild none = rebuilder.rebuild(e, new PrecedingMaps(runs, true), null);
+        assertEquals(SgCertainty.IMPOSSIBLE, none.certainty(), "without the unmap the entries past 128 are unknown");
+        SgRebuild r = rebuilder.rebuild(e, new PrecedingMaps(runs, true),
+                org.iommulab.replay.internal.parse.LongArray.of(all));
+        assertEquals(SgCertainty.CERTAIN, r.certainty(), r::toString);
+        assertEquals(n, r.lengths().length);
+        for (int i = 0; i < n; i++) {
+            assertEquals(4096, r.length(i));
+        }
+        // A segment that does not start at an entry contradicts the layout.
+        List<IommuMap> shifted = new ArrayList<>(runs);
+        shifted.set(0, new IommuMap(base, all[0] + 0x1000, 4096, 1, 0));
+        assertEquals(SgCertainty.IMPOSSIBLE, rebuilder.rebuild(e, new PrecedingMaps(shifted, true),
+                org.iommulab.replay.internal.parse.LongArray.of(all)).certainty());
+    }
+
     @Test
     void granuleMustBeAPowerOfTwo() {
         assertThrows(IllegalArgumentException.class, () -> new SgRebuilder(3000));

@@ -1,6 +1,10 @@
 package org.iommulab.smmu.v2.internal;
 
+import java.util.List;
+
 import org.iommulab.api.admin.PlatformAdmin;
+import org.iommulab.api.backend.DmaDevice;
+import org.iommulab.api.iommu.IommuResvRegion;
 import org.iommulab.modelkit.driver.ForwardingIommuDriver;
 import org.iommulab.api.iommu.IommuDriver;
 import org.iommulab.smmu.v2.internal.driver.DriverOptions;
@@ -115,6 +119,15 @@ public final class SmmuV2Component extends ForwardingIommuDriver {
     @Deactivate
     void deactivate() {
         driver.shutdown();
+    }
+
+    /**
+     * Forwarded here: {@code ForwardingIommuDriver} (model-kit) predates {@code get_resv_regions}
+     * and would report none.
+     */
+    @Override
+    public List<IommuResvRegion> resvRegions(DmaDevice device) {
+        return delegate().resvRegions(device);
     }
 
     @Override

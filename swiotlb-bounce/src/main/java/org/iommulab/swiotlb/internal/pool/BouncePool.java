@@ -5,6 +5,7 @@ import static org.iommulab.api.swiotlb.SwiotlbPool.IO_TLB_SHIFT;
 import static org.iommulab.api.swiotlb.SwiotlbPool.IO_TLB_SIZE;
 
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.IntSupplier;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.iommulab.api.backend.DmaDevice;
@@ -28,6 +29,8 @@ import org.iommulab.swiotlb.internal.direct.DmaRangeMap;
 public final class BouncePool implements SwiotlbPool {
     private final PhysicalMemory memory;
     private final PageAllocator allocator;
+    /** The caller's CPU, or null for a hash of its thread id. */
+    private final IntSupplier cpu;
     private final SlotAllocator slots;
     private final long start;
     private final long end;
@@ -49,11 +52,21 @@ public final class BouncePool implements SwiotlbPool {
      * @throws IllegalStateException when the allocator has no such room below 4 GiB
      */
     public BouncePool(PhysicalMemory memory, PageAllocator allocator, PoolGeometry geometry) {
+        this(memory, allocator, geometry, null);
+    }
+
+    /**
+     * @param cpu the CPU the caller runs on (the simulation's {@code SimCpus::current}), whose
+     *        area a search starts in, as Linux's {@code raw_smp_processor_id() & (nareas - 1)};
+     *        null for a hash of the calling thread's id
+     */
+    public BouncePool(PhysicalMemory memory, PageAllocator allocator, PoolGeometry geometry, IntSupplier cpu) {
         if (memory == null || allocator == null || geometry == null) {
             throw new IllegalArgumentException("swiotlb pool needs memory, an allocator and a geometry");
         }
         this.memory = memory;
         this.allocator = allocator;
+        this.cpu = cpu;
         this.slots = new SlotAllocator(geometry.nslabs(), geometry.nareas());
         long pages = geometry.bytes() / PageAllocator.PAGE_SIZE;
         long base = allocator.allocPages(pages, Zone.DMA32);
@@ -318,6 +331,9 @@ public final class BouncePool implements SwiotlbPool {
      */
     @SuppressWarnings("deprecation") // Thread.threadId() is Java 19+
     private int callerArea() {
+        if (cpu != null) {
+            return cpu.getAsInt();
+        }
         long id = Thread.currentThread().getId();
         return (int) ((id * 0x9E37_79B9_7F4A_7C15L) >>> 40);
     }

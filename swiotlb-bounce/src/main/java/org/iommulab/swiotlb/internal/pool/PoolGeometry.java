@@ -31,13 +31,25 @@ public final class PoolGeometry {
 
     /**
      * The geometry for a pool of about {@code sizeBytes} with {@code areas} areas (0: one per
-     * available processor).
+     * available processor of the host). The platform's pool uses {@link #of(long, int, int)}
+     * with the simulated CPU count instead, so that its geometry does not depend on the host.
      *
      * @throws IllegalArgumentException for a size outside [1 MiB, 1 GiB] or areas outside
      *         [0, 1024]; the rounded size may still exceed 1 GiB only if areas force it, which
      *         is refused too
      */
     public static PoolGeometry of(long sizeBytes, int areas) {
+        return of(sizeBytes, areas, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * The geometry for a pool of about {@code sizeBytes} with {@code areas} areas, 0 meaning one
+     * per CPU of a machine of {@code cpus} CPUs (Linux: {@code num_possible_cpus()}).
+     */
+    public static PoolGeometry of(long sizeBytes, int areas, int cpus) {
+        if (cpus < 1) {
+            throw new IllegalArgumentException("a machine has at least one CPU, got " + cpus);
+        }
         if (sizeBytes < MIN_SIZE || sizeBytes > MAX_SIZE) {
             throw new IllegalArgumentException("swiotlb pool size must be " + MIN_SIZE + ".." + MAX_SIZE
                     + " bytes, got " + sizeBytes);
@@ -48,7 +60,7 @@ public final class PoolGeometry {
         // swiotlb_adjust_size: ALIGN(size, IO_TLB_SIZE) >> IO_TLB_SHIFT, aligned to a segment.
         long nslabs = alignUp(alignUp(sizeBytes, IO_TLB_SIZE) >>> IO_TLB_SHIFT, IO_TLB_SEGSIZE);
         // swiotlb_adjust_nareas: 0 becomes 1 (here: the CPU count, as at boot), then a power of two.
-        int nareas = areas == 0 ? Runtime.getRuntime().availableProcessors() : areas;
+        int nareas = areas == 0 ? cpus : areas;
         nareas = roundUpPowerOfTwo(Math.min(nareas, MAX_AREAS));
         // round_up_default_nslabs: at least one segment per area, and a power of two.
         if (nslabs < (long) IO_TLB_SEGSIZE * nareas) {

@@ -3,6 +3,7 @@ package org.iommulab.swiotlb.internal.pool;
 import org.iommulab.api.backend.DmaDevice;
 import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.platform.PageAllocator;
+import org.iommulab.api.platform.SimCpus;
 import org.iommulab.api.platform.PhysicalMemory;
 import org.iommulab.api.swiotlb.SwiotlbPool;
 import org.iommulab.api.swiotlb.SwiotlbStats;
@@ -40,7 +41,8 @@ public final class SwiotlbPoolComponent implements SwiotlbPool {
 
         @AttributeDefinition(name = "Areas", min = "0", max = "1024",
                 description = "Areas, each searched under its own lock; rounded up to a power of two."
-                        + " 0 means one per available processor, as Linux's one per possible CPU.")
+                        + " 0 means one per CPU of the simulated machine (the platform's sim.cpus), as Linux's one per"
+                        + " possible CPU; a search starts in the area of the CPU the caller runs on.")
         int areas() default 0;
     }
 
@@ -49,8 +51,8 @@ public final class SwiotlbPoolComponent implements SwiotlbPool {
     /** Takes the pool's pages from the platform's allocator at once, as Linux does at boot. */
     @Activate
     public SwiotlbPoolComponent(@Reference(name = "memory") PhysicalMemory memory,
-            @Reference(name = "allocator") PageAllocator allocator, Config config) {
-        pool = new BouncePool(memory, allocator, PoolGeometry.of(config.size(), config.areas()));
+            @Reference(name = "allocator") PageAllocator allocator, @Reference(name = "cpus") SimCpus cpus, Config config) {
+        pool = new BouncePool(memory, allocator, PoolGeometry.of(config.size(), config.areas(), cpus.count()), cpus::current);
     }
 
     /**

@@ -1,5 +1,10 @@
 package org.iommulab.iommu.generic.internal.driver;
 
+import java.util.ArrayList;
+import java.util.List;
+
+import org.iommulab.api.backend.DmaDevice;
+import org.iommulab.api.iommu.IommuResvRegion;
 import org.iommulab.modelkit.driver.ForwardingIommuDriver;
 import org.iommulab.api.iommu.IommuDriver;
 import org.iommulab.iommu.generic.internal.model.GenericIommuModel;
@@ -46,6 +51,13 @@ public final class GenericIommuComponent extends ForwardingIommuDriver {
                 description = "Device accesses are privileged: stage-1 mappings made with DMA_ATTR_PRIVILEGED are"
                         + " reachable, AP[1] is not required.")
         boolean privilegedAccesses() default false;
+
+        @AttributeDefinition(name = "Reserved regions",
+                description = "What the driver reports as get_resv_regions for every device, each 'type base+size' in hex:"
+                        + " sw-msi (where iommu-dma maps MSI doorbells), msi (an untranslated hardware MSI window),"
+                        + " direct, direct-relaxable (mapped 1:1) or reserved (never mapped). The default is arm64's"
+                        + " software MSI window.")
+        String[] reservedRegions() default {"sw-msi 0x8000000+0x100000"};
     }
 
     private final GenericIommuDriver driver;
@@ -55,7 +67,18 @@ public final class GenericIommuComponent extends ForwardingIommuDriver {
         GenericIommuModel hw = new GenericIommuModel(GenericIommuDriver.NAME, config.inputAddressBits(),
                 config.outputAddressBits(), config.streamIdBits(), config.iotlbEntries(), config.faultLogSize(),
                 config.privilegedAccesses());
-        driver = new GenericIommuDriver(hw);
+        List<IommuResvRegion> regions = new ArrayList<>();
+        for (String r : config.reservedRegions() == null ? new String[0] : config.reservedRegions()) {
+            if (r != null && !r.isBlank()) {
+                regions.add(IommuResvRegion.parse(r));
+            }
+        }
+        driver = new GenericIommuDriver(hw, regions);
+    }
+
+    @Override
+    public List<IommuResvRegion> resvRegions(DmaDevice device) {
+        return driver.resvRegions(device);
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.iommulab.iommu.generic.internal.driver;
 
 import java.util.BitSet;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.iommulab.api.backend.BackendException;
@@ -11,6 +12,7 @@ import org.iommulab.api.iommu.DomainType;
 import org.iommulab.api.iommu.IommuCapability;
 import org.iommulab.api.iommu.IommuDomain;
 import org.iommulab.api.iommu.IommuDriver;
+import org.iommulab.api.iommu.IommuResvRegion;
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.PhysicalMemory;
 import org.iommulab.api.platform.Zone;
@@ -32,6 +34,14 @@ import org.iommulab.iommu.generic.internal.model.GenericIommuModel;
 public final class GenericIommuDriver implements IommuDriver {
     /** The driver's, and so the backend's, name. */
     public static final String NAME = "generic";
+    /**
+     * What this IOMMU reports by default: a software MSI window at 0x8000000 of 1 MiB, as the
+     * arm64 IOMMU drivers report (arm-smmu's {@code MSI_IOVA_BASE}, {@code MSI_IOVA_LENGTH}), since
+     * the platform's MSI doorbell (a GICv3 ITS) sits behind the IOMMU and must be mapped.
+     */
+    public static final List<IommuResvRegion> DEFAULT_RESV_REGIONS = List.of(IommuResvRegion.swMsi(0x8000000L, 0x100000L));
+
+    private final List<IommuResvRegion> resvRegions;
     /** Linux {@code pgsize_bitmap}: 4K, 2M, 1G. */
     public static final long PGSIZE_BITMAP = (1L << 12) | (1L << 21) | (1L << 30);
 
@@ -46,10 +56,19 @@ public final class GenericIommuDriver implements IommuDriver {
     private long deviceTable = -1;
 
     public GenericIommuDriver(GenericIommuModel hw) {
-        if (hw == null) {
-            throw new IllegalArgumentException("the driver needs its hardware");
+        this(hw, DEFAULT_RESV_REGIONS);
+    }
+
+    /**
+     * @param resvRegions the reserved regions this IOMMU reports for every device it serves
+     *        ({@link #DEFAULT_RESV_REGIONS} unless configured)
+     */
+    public GenericIommuDriver(GenericIommuModel hw, List<IommuResvRegion> resvRegions) {
+        if (hw == null || resvRegions == null) {
+            throw new IllegalArgumentException("the driver needs its hardware and its reserved regions");
         }
         this.hw = hw;
+        this.resvRegions = List.copyOf(resvRegions);
         long idr = hw.readReg(GenericIommuRegs.IDR.offset());
         iasBits = GenericIommuRegs.idrIas(idr);
         oasBits = GenericIommuRegs.idrOas(idr);
@@ -145,6 +164,12 @@ public final class GenericIommuDriver implements IommuDriver {
     @Override
     public long pgsizeBitmap() {
         return PGSIZE_BITMAP;
+    }
+
+    /** Linux {@code get_resv_regions}: the configured regions, the same for every device. */
+    @Override
+    public List<IommuResvRegion> resvRegions(DmaDevice device) {
+        return resvRegions;
     }
 
     @Override

@@ -1,10 +1,16 @@
 package org.iommulab.iommu.dma.internal.dma;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.iommulab.api.backend.DmaDevice;
 import org.iommulab.api.dma.DmaMasks;
 import org.iommulab.api.iommu.IommuDomain;
 import org.iommulab.api.iommu.IotlbGather;
+import org.iommulab.api.iommu.IommuProt;
+import org.iommulab.api.iommu.IommuResvRegion;
 import org.iommulab.api.platform.DmaRange;
+import org.iommulab.api.platform.MemoryRegion;
 import org.iommulab.iommu.dma.internal.iova.IovaCaches;
 import org.iommulab.iommu.dma.internal.iova.IovaDomain;
 
@@ -30,6 +36,10 @@ final class DmaIovaSpace {
     private final int shift;
     private final long granule;
     private volatile boolean pci32BitWorkaround;
+    /** Untranslated hardware MSI windows ({@code IOMMU_RESV_MSI}): a doorbell there is used as it is. */
+    private final List<IommuResvRegion> hwMsi = new ArrayList<>();
+    /** Linux {@code cookie->msi_page_list}: doorbell pages mapped so far, as {phys, iova}. */
+    private final List<long[]> msiPages = new ArrayList<>();
 
     private DmaIovaSpace(DmaDevice dev, IommuDomain domain, boolean lazy, IommuDmaSettings settings,
             DmaCounters counters, long granule, long basePfn) {
@@ -42,7 +52,7 @@ final class DmaIovaSpace {
         this.caches = new IovaCaches(iovad, settings.cpus, settings.cpu);
         // iommu_dma_init_fq: the flush queue hands flushed ranges back through release().
         this.fq = lazy ? new FlushQueue(domain, this::release, settings.fqSize, settings.fqTimeoutNanos,
-                settings.clock, settings.cpus, settings.cpu) : null;
+                settings.clock, settings.cpus, settings.cpu, settings.singleQueue) : null;
         this.pci32BitWorkaround = dev.descriptor().pci() && !settings.forceDac;
     }
 
@@ -56,6 +66,16 @@ final class DmaIovaSpace {
      */
     static DmaIovaSpace init(DmaDevice dev, IommuDomain domain, boolean lazy, IommuDmaSettings settings,
             DmaCounters counters) {
+        return init(dev, domain, lazy, settings, counters, List.of());
+    }
+
+    /**
+     * {@link #init(DmaDevice, IommuDomain, boolean, IommuDmaSettings, DmaCounters)} and then
+     * Linux {@code iova_reserve_iommu_regions} with the regions the IOMMU driver reported for
+     * the device ({@code get_resv_regions}).
+     */
+    static DmaIovaSpace init(DmaDevice dev, IommuDomain domain, boolean lazy, IommuDmaSettings settings,
+            DmaCounters counters, List<IommuResvRegion> regions) {
         long bitmap = domain.pgsizeBitmap();
         if (bitmap == 0) {
             throw new IllegalArgumentException("IOMMU domain has no page sizes");
@@ -73,7 +93,81 @@ final class DmaIovaSpace {
             }
         }
         long basePfn = Math.max(1, domain.apertureStart() >>> order);
-        return new DmaIovaSpace(dev, domain, lazy, settings, counters, 1L << order, basePfn);
+        DmaIovaSpace space = new DmaIovaSpace(dev, domain, lazy, settings, counters, 1L << order, basePfn);
+        space.reserveRegions(settings.pciWindows, regions);
+        return space;
+    }
+
+    /**
+     * Linux {@code iova_reserve_iommu_regions}: for a PCI device the host bridge's memory windows
+     * first ({@code iova_reserve_pci_windows}: a PCI device's writes there would reach a peer,
+     * not the IOMMU); then every reported region except {@code IOMMU_RESV_SW_MSI} ("We ARE the
+     * software that manages these!": MSI pages are allocated like any IOVA) is reserved with
+     * {@code reserve_iova}, and an {@code IOMMU_RESV_MSI} window is remembered so that a doorbell
+     * inside it is used at its own address ({@code cookie_init_hw_msi_region}). Ranges beyond the
+     * IOVA space are clipped to it. The host bridge's inbound {@code dma_ranges} are not modelled
+     * (QEMU virt's bridge has none).
+     */
+    private void reserveRegions(List<MemoryRegion> pciWindows, List<IommuResvRegion> regions) {
+        if (dev.descriptor().pci()) {
+            for (MemoryRegion w : pciWindows) {
+                reserve(w.base(), w.end() - 1);
+            }
+        }
+        for (IommuResvRegion r : regions) {
+            if (r.type() == IommuResvRegion.Type.SW_MSI) {
+                continue;
+            }
+            reserve(r.start(), r.end());
+            if (r.type() == IommuResvRegion.Type.MSI) {
+                hwMsi.add(r);
+            }
+        }
+    }
+
+    /** {@code reserve_iova(iovad, iova_pfn(start), iova_pfn(end))}, clipped to the allocatable pfns. */
+    private void reserve(long start, long end) {
+        long lo = start >>> shift;
+        long hi = Math.min(end >>> shift, IovaDomain.IOVA_ANCHOR - 1);
+        if (lo <= hi) {
+            iovad.reserve(lo, hi);
+        }
+    }
+
+    /**
+     * Linux {@code iommu_dma_get_msi_page}: the IOVA of the doorbell page {@code msiPhys} (granule
+     * aligned) in this domain. A page already in {@code msi_page_list} is reused; a page in an
+     * untranslated hardware window is its own address; otherwise an IOVA of one granule comes
+     * from the normal allocator ({@code iommu_dma_alloc_iova} with {@code dma_get_mask(dev)}, so
+     * top-down and below 4 GiB first for PCI) and is mapped with
+     * {@code IOMMU_WRITE | IOMMU_NOEXEC | IOMMU_MMIO}.
+     *
+     * @return the page's IOVA, or -1 when no IOVA was left or the mapping failed (nothing changed)
+     */
+    synchronized long msiPage(long msiPhys) {
+        long phys = msiPhys & -granule;
+        for (long[] p : msiPages) {
+            if (p[0] == phys) {
+                return p[1];
+            }
+        }
+        for (IommuResvRegion r : hwMsi) {
+            if (Long.compareUnsigned(phys, r.start() & -granule) >= 0 && Long.compareUnsigned(phys, r.end()) <= 0) {
+                msiPages.add(new long[] {phys, phys});
+                return phys;
+            }
+        }
+        long iova = alloc(granule, dev.dmaMask());
+        if (iova == 0) {
+            return -1;
+        }
+        if (!inAperture(iova, granule)
+                || domain.map(iova, phys, granule, IommuProt.WRITE | IommuProt.NOEXEC | IommuProt.MMIO) != 0) {
+            free(iova, granule, null);
+            return -1;
+        }
+        msiPages.add(new long[] {phys, iova});
+        return iova;
     }
 
     IovaDomain iovaDomain() {
@@ -163,13 +257,14 @@ final class DmaIovaSpace {
         if (gather != null && gather.queued()) {
             fq.queue(pfn, pages);
         } else {
-            release(pfn, pages);
+            caches.freeFast(pfn, pages);
+            counters.iovaReleased(footprint(pages) << shift);
         }
     }
 
-    /** {@code free_iova_fast} and the accounting that goes with it. */
-    private void release(long pfn, long pages) {
-        caches.freeFast(pfn, pages);
+    /** {@code free_iova_fast} on CPU {@code cpu} and the accounting that goes with it. */
+    private void release(long pfn, long pages, int cpu) {
+        caches.freeFast(pfn, pages, cpu);
         counters.iovaReleased(footprint(pages) << shift);
     }
 

@@ -12,30 +12,43 @@ import org.iommulab.api.iommu.IommuDomain;
  *
  * <ul>
  * <li>per CPU, a ring of {@code size} entries (Linux {@code IOVA_DEFAULT_FQ_SIZE} 256; a ring
- * holds size - 1), each an unmapped IOVA range and the flush count when it was queued;</li>
+ * holds size - 1), each an unmapped IOVA range and the flush count when it was queued; or, for
+ * an IOMMU whose invalidation is costly ({@code shadow_on_flush}: Linux
+ * {@code IOMMU_DMA_OPTS_SINGLE_QUEUE}), one ring for all CPUs of {@code IOVA_SINGLE_FQ_SIZE}
+ * 32768 entries with a timeout of {@code IOVA_SINGLE_FQ_TIMEOUT} 1000 ms
+ * ({@code iommu_dma_init_options});</li>
  * <li>a full ring forces {@code flush_iotlb_all} at once; otherwise a timer
  * ({@code IOVA_DEFAULT_FQ_TIMEOUT} 10 ms) armed by the first queued entry flushes everything;</li>
  * <li>an entry's IOVA is released only once a flush that started after it was queued has
- * finished ({@code counter < fq_flush_finish_cnt}).</li>
+ * finished ({@code counter < fq_flush_finish_cnt}), with {@code free_iova_fast} on the CPU that
+ * releases it: the queueing CPU when {@code queue_iova} frees what is already flushed, the CPU
+ * the timer was armed on ({@code mod_timer} queues it on the current CPU) when the timer
+ * fires.</li>
  * </ul>
  * Until then the device may still reach the unmapped pages through stale IOTLB entries: the
  * lazy-mode window. {@link #isPending} tells whether a page is in that window, cheaply (a
  * volatile read while nothing is queued, a binary search otherwise).
  *
- * <p>The timer runs on an injectable clock: instead of a timer thread, {@link #runTimerIfDue}
- * fires the timeout at the first entry point (a mapping call or a device access) that sees
- * the deadline passed. Every observer sees the state a timer firing on time would have left.
- * One lock for all rings (per-CPU rings are kept for their capacity semantics).
+ * <p>The timer runs on the simulation's clock ({@code SimClock}, never the host's): instead of a
+ * timer thread, {@link #runTimerIfDue} fires the timeout at the first entry point (a mapping
+ * call or a device access) that sees the deadline passed. Every observer sees the state a timer
+ * firing on time would have left. Linux's deadline is {@code jiffies + msecs_to_jiffies(10)},
+ * so a real timer fires up to a jiffy later than this one; the jiffy rounding is not modelled.
+ * One lock for all rings (they are per CPU for their capacity and release semantics).
  */
 final class FlushQueue {
     /** Linux {@code IOVA_DEFAULT_FQ_SIZE}. */
     static final int DEFAULT_SIZE = 256;
     /** Linux {@code IOVA_DEFAULT_FQ_TIMEOUT}, in milliseconds. */
     static final int DEFAULT_TIMEOUT_MS = 10;
+    /** Linux {@code IOVA_SINGLE_FQ_SIZE}. */
+    static final int SINGLE_SIZE = 32768;
+    /** Linux {@code IOVA_SINGLE_FQ_TIMEOUT}, in milliseconds. */
+    static final int SINGLE_TIMEOUT_MS = 1000;
 
-    /** Where a flushed entry's IOVA goes ({@code free_iova_fast}). */
+    /** Where a flushed entry's IOVA goes ({@code free_iova_fast} on CPU {@code cpu}). */
     interface Releaser {
-        void release(long pfn, long pages);
+        void release(long pfn, long pages, int cpu);
     }
 
     private final IommuDomain domain;
@@ -44,11 +57,14 @@ final class FlushQueue {
     private final long timeoutNanos;
     private final IntSupplier cpu;
     private final Ring[] rings;
+    private final boolean single;
 
     private long flushStartCnt;
     private long flushFinishCnt;
     private volatile boolean timerOn;
     private volatile long deadline;
+    /** The CPU the timer was armed on, where its softirq frees what it flushed. */
+    private int timerCpu;
     private long flushes;
 
     /** Pending ranges sorted by pfn, for {@link #isPending}. */
@@ -56,8 +72,11 @@ final class FlushQueue {
     private long[] pendPages;
     private volatile int pendCount;
 
+    /**
+     * @param single one ring for every CPU ({@code IOMMU_DMA_OPTS_SINGLE_QUEUE}) instead of one per CPU
+     */
     FlushQueue(IommuDomain domain, Releaser releaser, int size, long timeoutNanos, LongSupplier clock, int cpus,
-            IntSupplier cpu) {
+            IntSupplier cpu, boolean single) {
         if (size < 2 || (size & (size - 1)) != 0) {
             throw new IllegalArgumentException("flush queue size must be a power of two of at least 2, got " + size);
         }
@@ -72,23 +91,26 @@ final class FlushQueue {
         this.clock = clock;
         this.timeoutNanos = timeoutNanos;
         this.cpu = cpu;
-        rings = new Ring[cpus];
-        for (int i = 0; i < cpus; i++) {
+        this.single = single;
+        int n = single ? 1 : cpus;
+        rings = new Ring[n];
+        for (int i = 0; i < n; i++) {
             rings[i] = new Ring(size);
         }
-        pendPfn = new long[size * cpus];
-        pendPages = new long[size * cpus];
+        pendPfn = new long[16];
+        pendPages = new long[16];
     }
 
     /** Linux {@code queue_iova}: defers the release of an unmapped range until after a flush. */
     synchronized void queue(long pfn, long pages) {
-        Ring fq = rings[cpu.getAsInt()];
+        int here = cpu.getAsInt();
+        Ring fq = rings[single ? 0 : here];
         // "First remove all entries from the flush queue that have already been flushed out on
         // another CPU. This makes the fq_full() check below less likely to be true."
-        ringFree(fq);
+        ringFree(fq, here);
         if (fq.full()) {
             flushIotlb();
-            ringFree(fq);
+            ringFree(fq, here);
         }
         int idx = fq.tail;
         fq.tail = (fq.tail + 1) & fq.mask;
@@ -98,6 +120,7 @@ final class FlushQueue {
         addPending(pfn, pages);
         if (!timerOn) {
             deadline = clock.getAsLong() + timeoutNanos;
+            timerCpu = here;
             timerOn = true;
         }
     }
@@ -118,7 +141,7 @@ final class FlushQueue {
         timerOn = false;
         flushIotlb();
         for (Ring fq : rings) {
-            ringFree(fq);
+            ringFree(fq, timerCpu);
         }
     }
 
@@ -138,8 +161,8 @@ final class FlushQueue {
         flushes++;
     }
 
-    /** Linux {@code fq_ring_free_locked}. */
-    private void ringFree(Ring fq) {
+    /** Linux {@code fq_ring_free_locked}, run on CPU {@code onCpu}. */
+    private void ringFree(Ring fq, int onCpu) {
         long counter = flushFinishCnt;
         while (fq.head != fq.tail) {
             int idx = fq.head;
@@ -147,7 +170,7 @@ final class FlushQueue {
                 break;
             }
             removePending(fq.pfn[idx]);
-            releaser.release(fq.pfn[idx], fq.pages[idx]);
+            releaser.release(fq.pfn[idx], fq.pages[idx], onCpu);
             fq.head = (fq.head + 1) & fq.mask;
         }
     }
@@ -189,6 +212,10 @@ final class FlushQueue {
 
     private void addPending(long pfn, long pages) {
         int n = pendCount;
+        if (n == pendPfn.length) {
+            pendPfn = java.util.Arrays.copyOf(pendPfn, n * 2);
+            pendPages = java.util.Arrays.copyOf(pendPages, n * 2);
+        }
         int i = lowerBound(pfn, n);
         System.arraycopy(pendPfn, i, pendPfn, i + 1, n - i);
         System.arraycopy(pendPages, i, pendPages, i + 1, n - i);

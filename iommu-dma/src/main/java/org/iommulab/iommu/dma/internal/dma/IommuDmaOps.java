@@ -1,5 +1,6 @@
 package org.iommulab.iommu.dma.internal.dma;
 
+import java.util.List;
 import java.util.function.Supplier;
 
 import org.iommulab.api.backend.DmaDevice;
@@ -11,6 +12,7 @@ import org.iommulab.api.dma.DmaMasks;
 import org.iommulab.api.dma.SgTable;
 import org.iommulab.api.iommu.IommuDomain;
 import org.iommulab.api.iommu.IommuProt;
+import org.iommulab.api.iommu.IommuResvRegion;
 import org.iommulab.api.iommu.IotlbGather;
 import org.iommulab.iommu.dma.internal.iova.IovaCaches;
 import org.iommulab.iommu.dma.internal.iova.IovaDomain;
@@ -72,7 +74,14 @@ final class IommuDmaOps implements DmaOps {
      */
     static IommuDmaOps create(DmaDevice dev, IommuDomain domain, boolean lazy, IommuDmaSettings settings,
             Supplier<SwiotlbPool> pool, DmaCounters counters) {
-        return new IommuDmaOps(dev, domain, DmaIovaSpace.init(dev, domain, lazy, settings, counters), pool, counters);
+        return create(dev, domain, lazy, settings, pool, counters, List.of());
+    }
+
+    /** The same, with the reserved regions the IOMMU driver reported for the device. */
+    static IommuDmaOps create(DmaDevice dev, IommuDomain domain, boolean lazy, IommuDmaSettings settings,
+            Supplier<SwiotlbPool> pool, DmaCounters counters, List<IommuResvRegion> regions) {
+        return new IommuDmaOps(dev, domain, DmaIovaSpace.init(dev, domain, lazy, settings, counters, regions), pool,
+                counters);
     }
 
     // ---- accessors for the sg half, the binding and tests ----------------------------------------
@@ -342,6 +351,25 @@ final class IommuDmaOps implements DmaOps {
     public void freeCoherent(CoherentAllocation buffer) {
         tick();
         coherentAllocs.free(buffer);
+    }
+
+    // ---- MSI -----------------------------------------------------------------------------------------
+
+    /**
+     * Linux {@code iommu_dma_prepare_msi} ({@code iommu_dma_get_msi_page}, see
+     * {@link DmaIovaSpace#msiPage}) and {@code iommu_dma_compose_msi_msg}: the doorbell's page is
+     * mapped into the domain once and the message address is its IOVA plus the doorbell's offset
+     * in the granule.
+     */
+    @Override
+    public long prepareMsi(long doorbellPhys) {
+        tick();
+        long iova = space.msiPage(doorbellPhys);
+        if (iova == -1) {
+            dev.warn(String.format("iommu-dma: cannot map the MSI doorbell 0x%x", doorbellPhys));
+            return DmaMasks.MAPPING_ERROR;
+        }
+        return iova + iovad.offset(doorbellPhys);
     }
 
     // ---- limits --------------------------------------------------------------------------------------

@@ -10,6 +10,9 @@ import java.util.Map;
 
 import org.iommulab.api.backend.DmaBackend;
 import org.iommulab.api.iommu.IommuDriver;
+import org.iommulab.api.platform.MemoryRegion;
+import org.iommulab.api.platform.SimClock;
+import org.iommulab.api.platform.SimCpus;
 import org.iommulab.api.swiotlb.SwiotlbPool;
 import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.BundleContext;
@@ -62,17 +65,27 @@ public final class IommuDmaWhiteboard {
                         + " (for example generic=lazy).")
         String[] backendModes() default {};
 
-        @AttributeDefinition(name = "Flush queue size", description = "Entries per CPU ring, a power of two (Linux 256).")
+        @AttributeDefinition(name = "Flush queue size",
+                description = "Entries per CPU ring, a power of two (Linux 256); not used with a single flush queue.")
         int flushQueueSize() default FlushQueue.DEFAULT_SIZE;
 
-        @AttributeDefinition(name = "Flush queue timeout (ms)", description = "Linux IOVA_DEFAULT_FQ_TIMEOUT: 10 ms.")
+        @AttributeDefinition(name = "Flush queue timeout (ms)",
+                description = "Linux IOVA_DEFAULT_FQ_TIMEOUT: 10 ms of the simulated clock; not used with a single flush queue.")
         int flushTimeoutMs() default FlushQueue.DEFAULT_TIMEOUT_MS;
 
-        @AttributeDefinition(name = "CPUs", description = "Per-CPU IOVA caches and flush rings; 0 for the processor count.")
-        int cpus() default 0;
+        @AttributeDefinition(name = "Single flush queue",
+                description = "One flush queue for all CPUs of 32768 entries and 1000 ms, as Linux does for an IOMMU whose"
+                        + " invalidation is costly (shadow_on_flush, IOMMU_DMA_OPTS_SINGLE_QUEUE), instead of per-CPU"
+                        + " queues. The number of CPUs is the platform's (sim.cpus).")
+        boolean singleFlushQueue() default false;
 
         @AttributeDefinition(name = "Force DAC", description = "Linux iommu.forcedac: no 32-bit-first IOVAs for PCI devices.")
         boolean forceDac() default false;
+
+        @AttributeDefinition(name = "PCI host bridge windows",
+                description = "The host bridge's memory windows, base+size in hex, which iommu-dma keeps out of every PCI"
+                        + " device's IOVA space (Linux iova_reserve_pci_windows). The default is QEMU virt's.")
+        String[] pciWindows() default {"0x10000000+0x2eff0000", "0x8000000000+0x8000000000"};
 
         @AttributeDefinition(name = "Default ranking",
                 description = "service.ranking of a backend whose IOMMU driver service has none.")
@@ -92,13 +105,17 @@ public final class IommuDmaWhiteboard {
             policyOption = ReferencePolicyOption.GREEDY)
     volatile SwiotlbPool pool;
 
+    /**
+     * @param clock the simulation's clock, which the flush-queue timers read
+     * @param cpus the simulation's CPUs, which the per-CPU caches and flush queues are indexed by
+     */
     @Activate
-    public IommuDmaWhiteboard(BundleContext context, Config config) {
+    public IommuDmaWhiteboard(BundleContext context, Config config, @Reference SimClock clock, @Reference SimCpus cpus) {
         this.context = context;
-        IommuDmaSettings d = IommuDmaSettings.defaults();
-        int cpus = config.cpus() > 0 ? config.cpus() : d.cpus;
-        this.settings = new IommuDmaSettings(parseMode(config.mode(), "mode"), config.flushQueueSize(),
-                config.flushTimeoutMs() * 1_000_000L, cpus, null, config.forceDac(), System::nanoTime);
+        IommuDmaSettings s = new IommuDmaSettings(parseMode(config.mode(), "mode"), false, config.flushQueueSize(),
+                config.flushTimeoutMs() * 1_000_000L, cpus.count(), cpus::current, config.forceDac(), clock::nanos);
+        s = s.pciWindows(windows(config.pciWindows()));
+        this.settings = config.singleFlushQueue() ? s.singleQueue(true) : s;
         this.defaultRanking = config.ranking();
         for (String entry : config.backendModes() == null ? new String[0] : config.backendModes()) {
             int eq = entry.indexOf('=');
@@ -107,6 +124,32 @@ public final class IommuDmaWhiteboard {
             }
             lazyByName.put(entry.substring(0, eq).trim(), parseMode(entry.substring(eq + 1), "backendModes entry " + entry));
         }
+    }
+
+    /** Parses base+size entries (hex, 0x optional). */
+    static List<MemoryRegion> windows(String[] entries) {
+        List<MemoryRegion> out = new ArrayList<>();
+        for (String e : entries == null ? new String[0] : entries) {
+            if (e == null || e.isBlank()) {
+                continue;
+            }
+            String[] p = e.trim().split("\\+");
+            try {
+                if (p.length != 2) {
+                    throw new NumberFormatException("not base+size");
+                }
+                out.add(new MemoryRegion(hex(p[0]), hex(p[1])));
+            } catch (IllegalArgumentException bad) {
+                throw new IllegalArgumentException("iommu-dma pciWindows entry '" + e + "' is not base+size in hex ("
+                        + bad.getMessage() + ")");
+            }
+        }
+        return out;
+    }
+
+    private static long hex(String s) {
+        String t = s.trim().toLowerCase(java.util.Locale.ROOT).replace("_", "");
+        return Long.parseUnsignedLong(t.startsWith("0x") ? t.substring(2) : t, 16);
     }
 
     private static boolean parseMode(String mode, String what) {

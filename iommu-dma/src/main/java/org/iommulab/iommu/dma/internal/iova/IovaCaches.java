@@ -16,9 +16,12 @@ import java.util.function.IntSupplier;
  * <li>{@link #allocFast}: rounds cacheable sizes up to a power of two, tries the caches, then the
  * tree; on failure flushes every cache and retries the tree once.</li>
  * </ul>
- * "CPU" is whatever {@code cpu} says: by default the calling thread's id modulo the CPU count,
- * so each thread keeps to one CPU's magazines as a kernel thread on one CPU would; tests pass
- * a supplier of their own. A pfn in a cache is still allocated in the tree.
+ * "CPU" is whatever {@code cpu} says: iommu-dma passes the simulation's current CPU
+ * ({@code SimCpus.current()}: the CPU a replayed call ran on, else the calling thread's id modulo
+ * the CPU count), so each thread keeps to one CPU's magazines as a kernel thread on one CPU
+ * would; tests pass a supplier of their own. {@link #freeFast(long, long, int)} frees into a
+ * given CPU's magazines, as the flush-queue timer does on the CPU it runs on. A pfn in a cache
+ * is still allocated in the tree. A CPU's magazines take memory only once it caches a pfn.
  */
 public final class IovaCaches {
     /** Linux {@code IOVA_RANGE_CACHE_MAX_SIZE}: orders 0..5 are cached. */
@@ -85,12 +88,28 @@ public final class IovaCaches {
         return pfn;
     }
 
-    /** Linux {@code free_iova_fast}: into the caches when the size is cacheable, else the tree. */
+    /** Linux {@code free_iova_fast} on the calling thread's CPU: into the caches when the size is cacheable, else the tree. */
     public void freeFast(long pfn, long size) {
-        if (rcacheInsert(pfn, size)) {
+        freeFast(pfn, size, cpu.getAsInt());
+    }
+
+    /**
+     * Linux {@code free_iova_fast} running on CPU {@code onCpu} (the flush-queue timer frees on
+     * the CPU its softirq runs on, which need not be the caller's).
+     */
+    public void freeFast(long pfn, long size, int onCpu) {
+        if (onCpu < 0 || onCpu >= cpus) {
+            throw new IllegalArgumentException("CPU " + onCpu + " outside 0.." + (cpus - 1));
+        }
+        if (rcacheInsert(pfn, size, onCpu)) {
             return;
         }
         iovad.free(pfn);
+    }
+
+    /** Number of CPUs the caches are kept for. */
+    public int cpus() {
+        return cpus;
     }
 
     /**
@@ -184,14 +203,14 @@ public final class IovaCaches {
         }
     }
 
-    /** Linux {@code iova_rcache_insert}. */
-    private boolean rcacheInsert(long pfn, long size) {
+    /** Linux {@code iova_rcache_insert}, on CPU {@code onCpu}. */
+    private boolean rcacheInsert(long pfn, long size, int onCpu) {
         int log = orderBase2(size);
         if (log >= IOVA_RANGE_CACHE_MAX_SIZE) {
             return false;
         }
         Rcache rc = rcaches[log];
-        CpuRcache cr = rc.cpu[cpu.getAsInt()];
+        CpuRcache cr = rc.cpu[onCpu];
         IovaMagazine magToFree = null;
         synchronized (cr) {
             if (cr.loaded.full()) {

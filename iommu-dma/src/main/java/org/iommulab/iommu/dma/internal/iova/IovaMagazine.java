@@ -8,7 +8,8 @@ final class IovaMagazine {
     /** Linux {@code IOVA_MAG_SIZE}: 127 since v6.3, so that a magazine is 1 KiB. */
     static final int IOVA_MAG_SIZE = 127;
 
-    private final long[] pfns = new long[IOVA_MAG_SIZE];
+    /** Allocated on the first push, so that the caches of CPUs a domain never runs on cost nothing. */
+    private long[] pfns;
     private int size;
 
     boolean full() {
@@ -47,6 +48,9 @@ final class IovaMagazine {
 
     /** Linux {@code iova_magazine_push}; the magazine must not be full. */
     void push(long pfn) {
+        if (pfns == null) {
+            pfns = new long[IOVA_MAG_SIZE];
+        }
         pfns[size++] = pfn;
     }
 

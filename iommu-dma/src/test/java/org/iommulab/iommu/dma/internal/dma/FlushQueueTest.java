@@ -21,8 +21,13 @@ class FlushQueueTest {
             new ZonedPageAllocator(mem));
 
     private FlushQueue fq(int size, int cpus) {
-        return new FlushQueue(domain, (pfn, pages) -> released.add(new long[] {pfn, pages}), size, 10_000_000L,
-                () -> now[0], cpus, () -> cpu[0]);
+        return fq(size, cpus, false);
+    }
+
+    /** Each released range is recorded as {pfn, pages, the CPU it was freed on}. */
+    private FlushQueue fq(int size, int cpus, boolean single) {
+        return new FlushQueue(domain, (pfn, pages, on) -> released.add(new long[] {pfn, pages, on}), size, 10_000_000L,
+                () -> now[0], cpus, () -> cpu[0], single);
     }
 
     @Test
@@ -81,6 +86,61 @@ class FlushQueueTest {
         fq.flushAndReleaseAll();
         assertEquals(0, fq.pendingEntries());
         assertEquals(6, released.size());
+    }
+
+    @Test
+    void theTimerFreesOnTheCpuThatArmedIt() {
+        // queue_iova arms the timer with mod_timer on the queueing CPU; fq_flush_timeout then
+        // runs there and free_iova_fast puts every CPU's flushed ranges into that CPU's rcache.
+        FlushQueue fq = fq(8, 4);
+        cpu[0] = 2;
+        fq.queue(10, 1);
+        cpu[0] = 3;
+        fq.queue(20, 1);
+        cpu[0] = 0;
+        now[0] = 10_000_000L;
+        fq.runTimerIfDue();
+        assertEquals(2, released.size());
+        for (long[] r : released) {
+            assertEquals(2, r[2], "freed on CPU 2, where the timer was armed");
+        }
+        // The next timer is armed by the next queueing CPU.
+        cpu[0] = 1;
+        fq.queue(30, 1);
+        now[0] = 20_000_000L;
+        cpu[0] = 3;
+        fq.runTimerIfDue();
+        assertEquals(1, released.get(2)[2]);
+    }
+
+    @Test
+    void aFullRingFreesOnTheQueueingCpu() {
+        FlushQueue fq = fq(4, 2);
+        cpu[0] = 1;
+        fq.queue(1, 1);
+        fq.queue(2, 1);
+        fq.queue(3, 1);
+        fq.queue(4, 1);
+        assertEquals(3, released.size());
+        for (long[] r : released) {
+            assertEquals(1, r[2]);
+        }
+    }
+
+    @Test
+    void aSingleQueueIsSharedByEveryCpu() {
+        // IOMMU_DMA_OPTS_SINGLE_QUEUE: one ring, so 3 entries from 3 CPUs fill a 4-slot ring.
+        FlushQueue fq = fq(4, 4, true);
+        for (int c = 0; c < 3; c++) {
+            cpu[0] = c;
+            fq.queue(100 + c, 1);
+        }
+        assertTrue(released.isEmpty());
+        cpu[0] = 3;
+        fq.queue(200, 1);
+        assertEquals(1, fq.flushes(), "the shared ring was full");
+        assertEquals(3, released.size());
+        assertTrue(fq.isPending(200));
     }
 
     @Test

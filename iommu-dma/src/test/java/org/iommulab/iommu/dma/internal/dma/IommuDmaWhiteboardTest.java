@@ -16,6 +16,8 @@ import org.iommulab.api.iommu.IommuDriver;
 import org.iommulab.iommu.generic.internal.driver.GenericIommuDriver;
 import org.iommulab.iommu.generic.internal.model.GenericIommuModel;
 import org.iommulab.testkit.FakeSwiotlbPool;
+import org.iommulab.platform.internal.sim.SimSettings;
+import org.iommulab.platform.internal.sim.Simulation;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -50,13 +52,16 @@ class IommuDmaWhiteboardTest {
                 });
     }
 
+    private final Simulation sim = new Simulation(SimSettings.DEFAULT.withCpus(2));
+
     private static IommuDmaWhiteboard.Config config(String mode, int ranking, String... backendModes) {
         Map<String, Object> values = new HashMap<>();
         values.put("mode", mode);
         values.put("backendModes", backendModes);
         values.put("flushQueueSize", 256);
         values.put("flushTimeoutMs", 10);
-        values.put("cpus", 2);
+        values.put("singleFlushQueue", false);
+        values.put("pciWindows", new String[] {"0x10000000+0x2eff0000"});
         values.put("forceDac", false);
         values.put("ranking", ranking);
         return (IommuDmaWhiteboard.Config) Proxy.newProxyInstance(IommuDmaWhiteboard.Config.class.getClassLoader(),
@@ -70,7 +75,7 @@ class IommuDmaWhiteboardTest {
 
     @Test
     void eachDriverBecomesABackendOfTheSameName() {
-        IommuDmaWhiteboard wb = new IommuDmaWhiteboard(context(), config("lazy", 100));
+        IommuDmaWhiteboard wb = new IommuDmaWhiteboard(context(), config("lazy", 100), sim, sim);
         wb.activate();
         IommuDriver generic = new GenericIommuDriver(new GenericIommuModel("generic", 48, 48, 8, 16, 8, false));
         wb.addDriver(generic, Map.of(IommuDriver.NAME_PROPERTY, "generic"));
@@ -121,7 +126,7 @@ class IommuDmaWhiteboardTest {
                     }
                     return method.invoke(inner, args);
                 });
-        IommuDmaWhiteboard wb = new IommuDmaWhiteboard(watching, config("strict", 100));
+        IommuDmaWhiteboard wb = new IommuDmaWhiteboard(watching, config("strict", 100), sim, sim);
         holder[0] = wb;
         wb.addDriver(new GenericIommuDriver(new GenericIommuModel("generic", 48, 48, 8, 16, 8, false)),
                 Map.of(IommuDriver.NAME_PROPERTY, "generic"));
@@ -137,11 +142,12 @@ class IommuDmaWhiteboardTest {
 
     @Test
     void modesCanBeSetPerBackend() {
-        IommuDmaWhiteboard wb = new IommuDmaWhiteboard(context(), config("strict", 100, "generic=lazy"));
+        IommuDmaWhiteboard wb = new IommuDmaWhiteboard(context(), config("strict", 100, "generic=lazy"), sim, sim);
         assertTrue(wb.settingsFor("generic").lazy);
+        assertEquals(2, wb.settingsFor("generic").cpus, "the platform's CPU count, not the host's");
         assertEquals(false, wb.settingsFor("smmu-v3").lazy);
-        assertThrows(IllegalArgumentException.class, () -> new IommuDmaWhiteboard(context(), config("fast", 100)));
+        assertThrows(IllegalArgumentException.class, () -> new IommuDmaWhiteboard(context(), config("fast", 100), sim, sim));
         assertThrows(IllegalArgumentException.class,
-                () -> new IommuDmaWhiteboard(context(), config("strict", 100, "generic:lazy")));
+                () -> new IommuDmaWhiteboard(context(), config("strict", 100, "generic:lazy"), sim, sim));
     }
 }

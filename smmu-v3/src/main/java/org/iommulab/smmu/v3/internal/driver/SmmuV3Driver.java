@@ -9,6 +9,7 @@ import org.iommulab.api.backend.DmaDevice;
 import org.iommulab.api.backend.TranslationPort;
 import org.iommulab.api.iommu.DomainType;
 import org.iommulab.api.iommu.IommuCapability;
+import org.iommulab.api.iommu.IommuResvRegion;
 import org.iommulab.api.iommu.IommuDomain;
 import org.iommulab.api.iommu.IommuDriver;
 import org.iommulab.api.platform.PageAllocator;
@@ -203,6 +204,23 @@ public final class SmmuV3Driver implements IommuDriver {
             default:
                 return false;
         }
+    }
+
+    /** Linux {@code MSI_IOVA_BASE} (arm-smmu-v3.h): where the software MSI window starts. */
+    public static final long MSI_IOVA_BASE = 0x8000000L;
+    /** Linux {@code MSI_IOVA_LENGTH}: 1 MiB. */
+    public static final long MSI_IOVA_LENGTH = 0x100000L;
+
+    /**
+     * Linux {@code arm_smmu_get_resv_regions} (drivers/iommu/arm/arm-smmu-v3/arm-smmu-v3.c): the
+     * software MSI window, {@code IOMMU_RESV_SW_MSI} at {@link #MSI_IOVA_BASE} of
+     * {@link #MSI_IOVA_LENGTH}, prot {@code IOMMU_WRITE | IOMMU_NOEXEC | IOMMU_MMIO}; then
+     * {@code iommu_dma_get_resv_regions}, the firmware's (IORT RMR, device tree) regions, of which
+     * this platform describes none.
+     */
+    @Override
+    public List<IommuResvRegion> resvRegions(DmaDevice device) {
+        return List.of(IommuResvRegion.swMsi(MSI_IOVA_BASE, MSI_IOVA_LENGTH));
     }
 
     @Override

@@ -1,6 +1,10 @@
 package org.iommulab.smmu.v3.internal.ds;
 
+import java.util.List;
+
 import org.iommulab.api.admin.PlatformAdmin;
+import org.iommulab.api.backend.DmaDevice;
+import org.iommulab.api.iommu.IommuResvRegion;
 import org.iommulab.modelkit.driver.ForwardingIommuDriver;
 import org.iommulab.api.iommu.IommuDriver;
 import org.iommulab.smmu.v3.internal.driver.SmmuV3Driver;
@@ -55,6 +59,15 @@ public final class SmmuV3Component extends ForwardingIommuDriver {
     @Override
     public String toString() {
         return driver.toString();
+    }
+
+    /**
+     * Forwarded here: {@code ForwardingIommuDriver} (model-kit) predates {@code get_resv_regions}
+     * and would report none.
+     */
+    @Override
+    public List<IommuResvRegion> resvRegions(DmaDevice device) {
+        return delegate().resvRegions(device);
     }
 
     @Override

@@ -1,0 +1,107 @@
+package org.iommulab.platform.internal.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.iommulab.api.dma.DmaApi;
+import org.iommulab.api.dma.DmaAttrs;
+import org.iommulab.api.dma.DmaDirection;
+import org.iommulab.api.platform.DeviceDescriptor;
+import org.iommulab.api.platform.SimScope;
+import org.iommulab.api.platform.Zone;
+import org.iommulab.platform.internal.checker.CheckerSettings;
+import org.iommulab.platform.internal.core.DevicePlatform;
+import org.iommulab.platform.internal.core.PlatformSettings;
+import org.iommulab.platform.internal.memory.SparsePhysicalMemory;
+import org.iommulab.platform.internal.memory.ZonedPageAllocator;
+import org.iommulab.testkit.FakeDrivers;
+import org.iommulab.testkit.RecordingBackend;
+import org.iommulab.api.backend.DmaBackend;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+class SimulationTest {
+    @Test
+    void theClockMovesOnlyForwardAndOnlyWhenTheSimulationSaysSo() {
+        Simulation s = new Simulation();
+        assertEquals(0, s.nanos());
+        s.advance(500);
+        assertEquals(500, s.nanos());
+        assertEquals(500, s.advanceTo(100), "never backwards");
+        assertEquals(2_000, s.advanceTo(2_000));
+        assertThrows(IllegalArgumentException.class, () -> s.advance(-1));
+        assertEquals(2_000, s.nanos());
+    }
+
+    @Test
+    void aThreadOnExternalTimeIsNotChargedItsCosts() {
+        Simulation s = new Simulation();
+        try (SimScope outer = s.externalTime()) {
+            s.chargeCall();
+            s.chargeAccess(4096);
+            assertEquals(0, s.nanos());
+            try (SimScope inner = s.externalTime()) {
+                s.advanceTo(7);
+            }
+            s.chargeCall();
+            assertEquals(7, s.nanos(), "still external after the inner scope closed");
+        }
+        s.chargeCall();
+        assertEquals(7 + SimSettings.DEFAULT.callNanos(), s.nanos());
+    }
+
+    @Test
+    void aThreadRunsOnTheCpuItEnteredElseOnItsIdModuloTheCount() throws InterruptedException {
+        Simulation s = new Simulation(SimSettings.DEFAULT.withCpus(4));
+        int byId = (int) (Thread.currentThread().getId() % 4);
+        assertEquals(byId, s.current());
+        try (SimScope a = s.runOn(3)) {
+            assertEquals(3, s.current());
+            try (SimScope b = s.runOn(1)) {
+                assertEquals(1, s.current());
+            }
+            assertEquals(3, s.current(), "scopes nest");
+            AtomicInteger other = new AtomicInteger(-1);
+            Thread t = new Thread(() -> other.set(s.current()));
+            t.start();
+            t.join();
+            assertEquals((int) (t.getId() % 4), other.get(), "what a thread entered is its own");
+        }
+        assertEquals(byId, s.current());
+        assertThrows(IllegalArgumentException.class, () -> s.runOn(4));
+        assertThrows(IllegalArgumentException.class, () -> new SimSettings(0, 1, 1, 1));
+    }
+
+    @Test
+    void dmaApiCallsAndDeviceAccessesAdvanceTheClockByTheirModelledCost() {
+        SimSettings settings = new SimSettings(2, 1_000, 100, 1_000);
+        Simulation sim = new Simulation(settings);
+        SparsePhysicalMemory memory = SparsePhysicalMemory.defaultLayout();
+        ZonedPageAllocator allocator = new ZonedPageAllocator(memory);
+        FakeDrivers drivers = new FakeDrivers();
+        DevicePlatform p = new DevicePlatform(memory, allocator, (a, props) -> drivers.register(a, props)::run, CheckerSettings.DEFAULT,
+                PlatformSettings.DEFAULT, sim);
+        RecordingBackend backend = new RecordingBackend("fake", 0);
+        p.addBackend(backend, Map.of(DmaBackend.NAME_PROPERTY, "fake"));
+        p.addDevice(DeviceDescriptor.builder("dev0").streamIds(1).build());
+        DmaApi api = drivers.api("dev0");
+        long page = allocator.allocPages(1, Zone.DMA32);
+        long t0 = sim.nanos();
+        long dma = api.mapPhys(page, 64, DmaDirection.TO_DEVICE, DmaAttrs.NONE);
+        assertEquals(t0 + 1_000, sim.nanos(), "one call");
+        api.busMaster().read(dma, new byte[64], 0, 64);
+        assertEquals(t0 + 1_000 + 100 + 64, sim.nanos(), "one access of 64 bytes at 1 ns a byte");
+        api.unmapPhys(dma, 64, DmaDirection.TO_DEVICE, DmaAttrs.NONE);
+        assertEquals(t0 + 2_000 + 164, sim.nanos());
+        try (SimScope trace = sim.externalTime()) {
+            dma = api.mapPhys(page, 64, DmaDirection.TO_DEVICE, DmaAttrs.NONE);
+            api.unmapPhys(dma, 64, DmaDirection.TO_DEVICE, DmaAttrs.NONE);
+        }
+        assertEquals(t0 + 2_164, sim.nanos(), "a replayed trace's time is its own");
+        assertTrue(p.simulation() == sim);
+    }
+}
