@@ -37,7 +37,10 @@ public final class BouncePool implements SwiotlbPool {
     private final AtomicLong bytesToDevice = new AtomicLong();
     private final AtomicLong bytesFromDevice = new AtomicLong();
     private final AtomicBoolean alignWarned = new AtomicBoolean();
+    /** No new bounce buffer after {@link #close}; the live ones keep working until they are released. */
     private volatile boolean closed;
+    /** The pages went back to the allocator: closed and no bounce buffer left. */
+    private volatile boolean freed;
 
     /**
      * Linux {@code swiotlb_init_remap} / {@code swiotlb_init_io_tlb_pool}: takes the pool's
@@ -63,12 +66,36 @@ public final class BouncePool implements SwiotlbPool {
         memory.fill(base, geometry.bytes(), (byte) 0);
     }
 
-    /** Returns the pool's pages to the allocator; every later call throws. Idempotent. */
+    /**
+     * Closes the pool: every later map throws. Bounce buffers still live (a device behind an
+     * IOMMU may hold some when the pool's service goes) keep working, unmap, sync and
+     * {@link #releaseAll} included, and the pool's pages go back to the allocator when the last
+     * of them is released, at once when there is none: a pool lives as long as its buffers, as
+     * Linux frees a swiotlb pool only once it is empty. Freeing the pages under a live buffer
+     * would let a device write into whatever the allocator hands them to next, and lose the
+     * bytes its unmap should copy back. Idempotent.
+     */
     public void close() {
-        if (!closed) {
-            closed = true;
-            allocator.free(start);
+        closed = true;
+        freeIfDrained();
+    }
+
+    /** Frees the pages once the pool is closed and holds no bounce buffer; runs at most once. */
+    private void freeIfDrained() {
+        if (!closed || freed || slots.usedSlots() != 0) {
+            return;
         }
+        synchronized (this) {
+            if (!freed && slots.usedSlots() == 0) {
+                freed = true;
+                allocator.free(start);
+            }
+        }
+    }
+
+    /** True once {@link #close} was called and no bounce buffer was left: the pages are back with the allocator. */
+    public boolean isFreed() {
+        return freed;
     }
 
     /** The slot table, for tests and statistics. */
@@ -157,7 +184,7 @@ public final class BouncePool implements SwiotlbPool {
     /** Linux {@code swiotlb_tbl_unmap_single}: sync for the CPU unless skipped, then release. */
     @Override
     public long unmap(DmaDevice dev, long bounce, long size, DmaDirection dir, int attrs) {
-        checkOpen();
+        checkNotFreed();
         checkDevice(dev);
         checkDirection(dir);
         checkAttrs(attrs);
@@ -173,6 +200,7 @@ public final class BouncePool implements SwiotlbPool {
         if (!slots.release(bounce - start)) {
             throw new DmaUsageException(String.format("swiotlb: 0x%x was unmapped concurrently", bounce));
         }
+        freeIfDrained();
         return copied;
     }
 
@@ -191,7 +219,7 @@ public final class BouncePool implements SwiotlbPool {
     }
 
     private void checkSync(DmaDevice dev, long bounce, long size, DmaDirection dir) {
-        checkOpen();
+        checkNotFreed();
         checkDevice(dev);
         checkDirection(dir);
         checkSize(size);
@@ -235,7 +263,7 @@ public final class BouncePool implements SwiotlbPool {
 
     @Override
     public boolean isBounce(long phys) {
-        return !closed && phys >= start && phys < end;
+        return !freed && phys >= start && phys < end;
     }
 
     /** Linux {@code swiotlb_max_mapping_size}. */
@@ -247,15 +275,17 @@ public final class BouncePool implements SwiotlbPool {
         return (long) IO_TLB_SIZE * IO_TLB_SEGSIZE - minAlign;
     }
 
-    /** On a closed pool nothing is live any more: returns 0 (a late detach must not fail). */
+    /** Works on a closed pool too (its last buffers may be the device's); on a freed one nothing is live: 0. */
     @Override
     public int releaseAll(DmaDevice dev) {
         checkDevice(dev);
-        if (closed) {
+        if (freed) {
             return 0;
         }
         String name = dev.name();
-        return slots.releaseIf(o -> o == dev || o instanceof DmaDevice && name.equals(((DmaDevice) o).name()));
+        int released = slots.releaseIf(o -> o == dev || o instanceof DmaDevice && name.equals(((DmaDevice) o).name()));
+        freeIfDrained();
+        return released;
     }
 
     @Override
@@ -286,6 +316,12 @@ public final class BouncePool implements SwiotlbPool {
     private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("swiotlb pool is closed");
+        }
+    }
+
+    private void checkNotFreed() {
+        if (freed) {
+            throw new IllegalStateException("swiotlb pool is closed and its memory given back");
         }
     }
 

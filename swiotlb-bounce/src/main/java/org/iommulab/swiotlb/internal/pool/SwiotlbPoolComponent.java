@@ -53,6 +53,11 @@ public final class SwiotlbPoolComponent implements SwiotlbPool {
         pool = new BouncePool(memory, allocator, PoolGeometry.of(config.size(), config.areas()));
     }
 
+    /**
+     * Closes the pool: no new bounce buffer. A device behind an IOMMU may still hold some (its
+     * backend took the buffer before the service went); they keep working through this object
+     * until unmapped, and the pages go back to the allocator with the last one.
+     */
     @Deactivate
     void deactivate() {
         pool.close();

@@ -215,6 +215,39 @@ class BouncePoolTest {
         assertEquals(allocated - (1 << 20), rig.allocator.allocatedBytes());
     }
 
+    /**
+     * A device behind an IOMMU may still hold bounce buffers when the pool's service goes (the
+     * soak stopped swiotlb-bounce under an untrusted NIC): they keep working until unmapped,
+     * the copy back included, and the pages go back with the last one, not before.
+     */
+    @Test
+    void closeKeepsLiveBounceBuffersUntilTheLastIsReleased() {
+        long allocated = rig.allocator.allocatedBytes();
+        long a = pool.map(dev, buf, 100, 0, DmaDirection.FROM_DEVICE, 0);
+        long b = pool.map(dev, buf + 4096, 100, 0, DmaDirection.FROM_DEVICE, 0);
+        pool.close();
+        assertThrows(IllegalStateException.class, () -> pool.map(dev, buf, 100, 0, DmaDirection.TO_DEVICE, 0),
+                "no new bounce buffer from a closed pool");
+        assertTrue(pool.isBounce(a), "a live buffer is still the pool's");
+        assertFalse(pool.isFreed());
+        assertEquals(allocated, rig.allocator.allocatedBytes(), "the pages stay while a buffer lives");
+
+        rig.memory.writeLong(a, 0x1234_5678L); // the device's write lands in the bounce buffer
+        pool.syncForCpu(dev, a, 8, DmaDirection.FROM_DEVICE);
+        assertEquals(0x1234_5678L, rig.memory.readLong(buf), "sync for the CPU still copies back");
+        rig.memory.writeLong(a + 8, 0x9abc_def0L);
+        assertEquals(100, pool.unmap(dev, a, 100, DmaDirection.FROM_DEVICE, 0));
+        assertEquals(0x9abc_def0L, rig.memory.readLong(buf + 8), "unmap still copies back");
+        assertFalse(pool.isFreed(), "one buffer is left");
+
+        assertEquals(1, pool.releaseAll(dev), "a detach releases the last one");
+        assertTrue(pool.isFreed());
+        assertFalse(pool.isBounce(b));
+        assertEquals(allocated - (1 << 20), rig.allocator.allocatedBytes(), "the pages went back with the last buffer");
+        assertThrows(IllegalStateException.class, () -> pool.unmap(dev, b, 100, DmaDirection.FROM_DEVICE, 0));
+        assertEquals(0, pool.releaseAll(dev));
+    }
+
     @Test
     void poolThatDoesNotFitBelow4GiBIsRefused() {
         TestRig small = TestRig.small();

@@ -7,7 +7,6 @@ import org.iommulab.api.backend.DmaOps;
 import org.iommulab.api.backend.TranslationPort;
 import org.iommulab.api.iommu.IommuDomain;
 import org.iommulab.api.iommu.IommuDriver;
-import org.iommulab.api.swiotlb.SwiotlbPool;
 
 /**
  * One device attached through iommu-dma: its ops, its port into the IOMMU (wrapped to time the
@@ -92,10 +91,7 @@ final class IommuDmaBinding implements DeviceBinding {
         domain.free();
         driver.releaseDevice(device);
         if (ops.untrusted()) {
-            SwiotlbPool p = ops.pool().get();
-            if (p != null) {
-                p.releaseAll(device);
-            }
+            ops.releaseBounces();
         }
     }
 }

@@ -36,7 +36,6 @@ final class IommuDmaOps implements DmaOps {
     private final DmaIovaSpace space;
     private final IovaDomain iovad;
     private final FlushQueue fq;
-    private final Supplier<SwiotlbPool> pool;
     private final DmaCounters counters;
     private final boolean coherent;
     private final boolean untrusted;
@@ -53,7 +52,6 @@ final class IommuDmaOps implements DmaOps {
         this.dev = dev;
         this.domain = domain;
         this.space = space;
-        this.pool = pool;
         this.counters = counters;
         this.coherent = dev.descriptor().coherent();
         this.untrusted = !dev.descriptor().trusted();
@@ -405,7 +403,8 @@ final class IommuDmaOps implements DmaOps {
         return counters;
     }
 
-    Supplier<SwiotlbPool> pool() {
-        return pool;
+    /** Frees the bounce buffers still held for the device, in whichever pool holds them (detach). */
+    void releaseBounces() {
+        bounce.releaseAll();
     }
 }

@@ -241,6 +241,48 @@ class IommuDmaOpsTest {
         assertEquals(0, b.counter(BackendCounter.IOVA_BYTES_IN_USE));
     }
 
+    /**
+     * The pool's service goes while an untrusted device holds a bounce buffer, and a new pool
+     * comes (swiotlb-bounce stopped and started, as the soak does): the buffer's unmap goes to
+     * the pool that made it, so the device's bytes reach the driver's buffer, and that pool's
+     * pages go back only then. Before, the unmap asked the new service, which did not know the
+     * buffer: no copy back (the NIC's frames failed their CRC) and the device stayed mapped
+     * onto freed pages.
+     */
+    @Test
+    void aBounceBufferOutlivesItsPoolsServiceAndUnmapsThroughThatPool() throws Exception {
+        BouncePool old = new BouncePool(rig.mem, rig.alloc, PoolGeometry.of(1 << 20, 1));
+        rig.pool = old;
+        SimDmaDevice d = rig.device(Rig.dev("thunderbolt", 1).trusted(false));
+        IommuDmaBinding b = rig.attach(false, d);
+        long buf = rig.pages(1, (byte) 0);
+        long dma = b.ops().mapPhys(buf + 0x100, 0x200, DmaDirection.FROM_DEVICE, 0);
+        long bounce = b.domain().iovaToPhys(dma);
+        assertTrue(old.isBounce(bounce));
+
+        rig.pool = null; // the service goes: the component closes its pool
+        old.close();
+        assertEquals(DmaMasks.MAPPING_ERROR, b.ops().mapPhys(buf + 0x800, 0x10, DmaDirection.TO_DEVICE, 0),
+                "no pool service: a new bounce is refused");
+        BouncePool next = new BouncePool(rig.mem, rig.alloc, PoolGeometry.of(1 << 20, 1));
+        rig.pool = next; // and a new one comes
+        assertTrue(rig.alloc.isAllocated(bounce), "the old pool's pages stay while its buffer lives");
+
+        Rig.write(b, d, dma + 0x10, 0x5eed_f00dL);
+        b.ops().syncSingleForCpu(dma, 0x200, DmaDirection.FROM_DEVICE);
+        assertEquals(0x5eed_f00dL, rig.mem.readLong(buf + 0x110), "sync for the CPU copies back from the old pool");
+        Rig.write(b, d, dma + 0x20, 0x0dd_ba11L);
+        b.ops().unmapPhys(dma, 0x200, DmaDirection.FROM_DEVICE, 0);
+        assertEquals(0x0dd_ba11L, rig.mem.readLong(buf + 0x120), "unmap copies back from the old pool");
+        assertTrue(old.isFreed(), "the old pool's pages went back with its last buffer");
+        assertEquals(0, next.stats().liveMappings(), "the new pool was never asked about the old buffer");
+
+        long again = b.ops().mapPhys(buf + 0x100, 0x200, DmaDirection.FROM_DEVICE, 0);
+        assertTrue(next.isBounce(b.domain().iovaToPhys(again)), "new bounces come from the new pool");
+        b.detach();
+        assertEquals(0, next.stats().liveMappings(), "detach releases what is left, in the pool that holds it");
+    }
+
     @Test
     void untrustedUnalignedWithoutAPoolFailsWithAWarning() throws Exception {
         SimDmaDevice d = rig.device(Rig.dev("thunderbolt", 1).trusted(false));
