@@ -103,6 +103,12 @@ final class SoakCommand {
             err.println("usage: java -jar iommulab.jar " + USAGE);
             return BatchJob.BAD_INPUT;
         }
+        for (String b : a.without()) {
+            if (!admin.backends().contains(b)) {
+                err.println("iommulab: soak --without " + b + ": no such backend; registered: " + String.join(", ", admin.backends()));
+                return BatchJob.BAD_INPUT;
+            }
+        }
         err.println("soak: " + a.swaps() + " swaps, seed " + a.seed() + (a.seedGiven() ? "" : " (rerun with --seed " + a.seed() + ")")
                 + (a.without().isEmpty() ? "" : ", without " + String.join(", ", a.without())) + "; progress every "
                 + SoakSettings.DEFAULT_PROGRESS_MILLIS / 1000 + " s of host wall time");
