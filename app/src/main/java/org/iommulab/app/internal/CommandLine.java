@@ -26,9 +26,16 @@ record CommandLine(boolean shell, String scenario, boolean help, List<String> ar
     static final String USAGE = String.join("\n",
         "usage: java -jar iommulab.jar [--scenario FILE | --shell | --help]",
         "       java -jar iommulab.jar replay TRACE [replay options]",
+        "       java -jar iommulab.jar soak --swaps N [--seed S] [--without BACKEND]...",
         "  (no option)       run every workload on every backend present and print one table",
         "  --scenario FILE   run the devices, backends, workloads, sizes and rounds FILE names",
         "  --shell           keep the Gogo shell (g!) open instead",
+        "  soak              run every workload in a loop while devices move between all backends at",
+        "                    random and backend bundles stop and start, until N swaps; progress on",
+        "                    stderr, a summary on stdout; exit 0 when no deadlock, wrong byte, stale",
+        "                    access, leak or exception was seen, 1 otherwise (S: the seed of every",
+        "                    random choice, printed when not given; --without stops the bundle of",
+        "                    BACKEND for the soak)",
         "",
         "scenario file: one directive per line, '#' starts a comment; numbers decimal or 0x hex,",
         "sizes may end in K, M or G:",
@@ -41,8 +48,8 @@ record CommandLine(boolean shell, String scenario, boolean help, List<String> ar
         "  device NAME KEY=VALUE...     change a device for the run (restored after): sid, mask (bits),",
         "                               buslimit (bits), coherent, trusted, pci (true/false), maxseg",
         "                               (bytes), boundary, minalign (masks 2^n-1)",
-        "exit status: 0 everything as expected, 1 a workload failed or a seeded bug went uncaught,",
-        "2 bad command line or scenario");
+        "exit status: 0 everything as expected, 1 a workload failed, a seeded bug went uncaught or a",
+        "soak invariant broke, 2 bad command line, scenario or soak arguments");
 
     /**
      * @param launcherArguments the value of the launcher's {@code launcher.arguments}

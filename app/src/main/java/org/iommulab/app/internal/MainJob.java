@@ -110,8 +110,16 @@ public final class MainJob implements Callable<Integer> {
         return new BatchJob(admin, workloads, clock, System.out).run(scenario);
     }
 
-    /** A mode word on the command line: {@code replay} hands its arguments to the trace replay service. */
+    /**
+     * A mode word on the command line: {@code replay} hands its arguments to the trace replay
+     * service, {@code soak} runs the soak ({@link SoakCommand}).
+     */
     private int runMode() throws InterruptedException {
+        if ("soak".equals(commandLine.mode())) {
+            awaitBindings();
+            return SoakCommand.run(context, admin, commandLine.arguments().subList(1, commandLine.arguments().size()),
+                    System.out, System.err);
+        }
         if (!"replay".equals(commandLine.mode())) {
             System.err.println("iommulab: unknown mode '" + commandLine.mode() + "'");
             System.err.println(CommandLine.USAGE);

@@ -90,15 +90,23 @@ public final class LoopbackDriver extends DeviceDriver {
                 r.mapFailure("single TO_DEVICE mapping of " + len + " bytes failed");
                 return;
             }
-            long dstDma = api.mapPhys(dst, len, DmaDirection.FROM_DEVICE, DmaAttrs.NONE);
-            if (api.mappingError(dstDma)) {
+            boolean moved;
+            // The source stays mapped until here whatever the second mapping does: a swap that
+            // refuses it (by throwing) must not leave the first behind.
+            try {
+                long dstDma = api.mapPhys(dst, len, DmaDirection.FROM_DEVICE, DmaAttrs.NONE);
+                if (api.mappingError(dstDma)) {
+                    r.mapFailure("single FROM_DEVICE mapping of " + len + " bytes failed");
+                    return;
+                }
+                try {
+                    moved = copy(r, srcDma, dstDma, len);
+                } finally {
+                    api.unmapPhys(dstDma, len, DmaDirection.FROM_DEVICE, DmaAttrs.NONE);
+                }
+            } finally {
                 api.unmapPhys(srcDma, len, DmaDirection.TO_DEVICE, DmaAttrs.NONE);
-                r.mapFailure("single FROM_DEVICE mapping of " + len + " bytes failed");
-                return;
             }
-            boolean moved = copy(r, srcDma, dstDma, len);
-            api.unmapPhys(dstDma, len, DmaDirection.FROM_DEVICE, DmaAttrs.NONE);
-            api.unmapPhys(srcDma, len, DmaDirection.TO_DEVICE, DmaAttrs.NONE);
             if (moved) {
                 verify(r, dst, data, "single");
             }
@@ -128,22 +136,28 @@ public final class LoopbackDriver extends DeviceDriver {
                 r.mapFailure("sg destination mapping failed");
                 return;
             }
-            int nents = api.mapSg(sg, entries, DmaDirection.TO_DEVICE, DmaAttrs.NONE);
-            if (nents == 0) {
-                api.unmapPhys(dstDma, total, DmaDirection.FROM_DEVICE, DmaAttrs.NONE);
-                r.mapFailure("dma_map_sg of " + entries + " entries failed");
-                return;
-            }
-            r.sgList(entries, nents);
-            // The device follows the DMA view: nents segments, whatever origNents is.
             long out = 0;
             boolean moved = true;
-            for (int s = 0; s < nents && moved; s++) {
-                moved = copy(r, sg.dmaAddress(s), dstDma + out, sg.dmaLength(s));
-                out += sg.dmaLength(s);
+            // As in single(): the destination is unmapped even when a swap refuses the list's mapping.
+            try {
+                int nents = api.mapSg(sg, entries, DmaDirection.TO_DEVICE, DmaAttrs.NONE);
+                if (nents == 0) {
+                    r.mapFailure("dma_map_sg of " + entries + " entries failed");
+                    return;
+                }
+                try {
+                    r.sgList(entries, nents);
+                    // The device follows the DMA view: nents segments, whatever origNents is.
+                    for (int s = 0; s < nents && moved; s++) {
+                        moved = copy(r, sg.dmaAddress(s), dstDma + out, sg.dmaLength(s));
+                        out += sg.dmaLength(s);
+                    }
+                } finally {
+                    api.unmapSg(sg, entries, DmaDirection.TO_DEVICE, DmaAttrs.NONE);
+                }
+            } finally {
+                api.unmapPhys(dstDma, total, DmaDirection.FROM_DEVICE, DmaAttrs.NONE);
             }
-            api.unmapSg(sg, entries, DmaDirection.TO_DEVICE, DmaAttrs.NONE);
-            api.unmapPhys(dstDma, total, DmaDirection.FROM_DEVICE, DmaAttrs.NONE);
             if (moved) {
                 r.dataErrors(Math.abs(total - out), "DMA segments cover " + out + " bytes of a " + total + "-byte list");
                 verify(r, dst[0], data, "sg");

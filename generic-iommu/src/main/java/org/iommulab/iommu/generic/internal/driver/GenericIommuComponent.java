@@ -9,6 +9,7 @@ import org.iommulab.modelkit.driver.ForwardingIommuDriver;
 import org.iommulab.api.iommu.IommuDriver;
 import org.iommulab.iommu.generic.internal.model.GenericIommuModel;
 import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
@@ -74,6 +75,12 @@ public final class GenericIommuComponent extends ForwardingIommuDriver {
             }
         }
         driver = new GenericIommuDriver(hw, regions);
+    }
+
+    /** The bundle or the configuration goes: the hardware is disabled and its table freed. */
+    @Deactivate
+    void deactivate() {
+        driver.shutdown();
     }
 
     @Override

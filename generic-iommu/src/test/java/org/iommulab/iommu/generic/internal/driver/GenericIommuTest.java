@@ -61,6 +61,21 @@ class GenericIommuTest {
     }
 
     @Test
+    void shutdownDisablesTheIommuAndGivesTheDeviceTableBack() throws Exception {
+        long before = alloc.allocatedBytes();
+        SimDmaDevice d = device("dev", 1);
+        driver.probeDevice(d);
+        // 4 stream-ID bits: a 16-entry table, rounded up to one page.
+        assertTrue(alloc.allocatedBytes() > before, "the first probe allocates the device table");
+        driver.releaseDevice(d);
+        driver.shutdown();
+        assertEquals(before, alloc.allocatedBytes(), "every page back");
+        assertEquals(-1, driver.deviceTable());
+        assertEquals(0, hw.readReg(GenericIommuRegs.CTRL.offset()) & GenericIommuRegs.CTRL_EN.mask(), "translation off");
+        driver.shutdown(); // twice is harmless
+    }
+
+    @Test
     void advertisesWhatTheBriefAsks() {
         assertEquals("generic", driver.name());
         assertTrue(driver.capable(IommuCapability.DEFERRED_FLUSH));

@@ -1,0 +1,141 @@
+package org.iommulab.app.internal;
+
+import java.io.PrintStream;
+import java.util.List;
+
+import org.iommulab.api.admin.PlatformAdmin;
+import org.iommulab.app.internal.soak.SoakEngine;
+import org.iommulab.app.internal.soak.SoakResult;
+import org.iommulab.app.internal.soak.SoakSettings;
+import org.osgi.framework.BundleContext;
+
+/**
+ * {@code java -jar iommulab.jar soak --swaps N [--seed S] [--without BACKEND]...}: the soak of
+ * {@link SoakEngine} for long runs ({@code --without} leaves a backend out: see
+ * {@link SoakSettings#without()}). Progress lines go to standard error every few seconds, the summary to standard
+ * output. Exit status 0 when every invariant held, 1 when one did not, 2 for bad arguments.
+ */
+final class SoakCommand {
+    static final String USAGE = "soak --swaps N [--seed S] [--without BACKEND]...";
+
+    /** The command's arguments (after the word {@code soak}), or what is wrong with them. */
+    record Arguments(long swaps, long seed, boolean seedGiven, List<String> without, String error) {
+        Arguments {
+            without = List.copyOf(without);
+        }
+
+        static Arguments failed(String why) {
+            return new Arguments(0, 0, false, List.of(), why);
+        }
+    }
+
+    private SoakCommand() {
+    }
+
+    /**
+     * @param args the words after {@code soak}
+     * @param defaultSeed the seed when none is given (the caller picks one and the summary prints it)
+     */
+    static Arguments parse(List<String> args, long defaultSeed) {
+        Long swaps = null;
+        Long seed = null;
+        List<String> without = new java.util.ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            String name;
+            String value;
+            int eq = a.indexOf('=');
+            if (a.startsWith("--") && eq > 0) {
+                name = a.substring(0, eq);
+                value = a.substring(eq + 1);
+            } else {
+                name = a;
+                value = i + 1 < args.size() ? args.get(i + 1) : null;
+                if (a.equals("--swaps") || a.equals("--seed") || a.equals("--without")) {
+                    i++;
+                }
+            }
+            switch (name) {
+                case "--swaps" -> {
+                    if (swaps != null) {
+                        return Arguments.failed("--swaps given twice");
+                    }
+                    Long n = number(value);
+                    if (n == null || n < 1) {
+                        return Arguments.failed("--swaps needs a positive whole number, got " + shown(value));
+                    }
+                    swaps = n;
+                }
+                case "--seed" -> {
+                    if (seed != null) {
+                        return Arguments.failed("--seed given twice");
+                    }
+                    Long n = number(value);
+                    if (n == null) {
+                        return Arguments.failed("--seed needs a whole number, got " + shown(value));
+                    }
+                    seed = n;
+                }
+                case "--without" -> {
+                    if (value == null || value.isBlank() || value.startsWith("--")) {
+                        return Arguments.failed("--without needs a backend name, got " + shown(value));
+                    }
+                    without.add(value.trim());
+                }
+                default -> {
+                    return Arguments.failed("soak: unknown argument '" + a + "'");
+                }
+            }
+        }
+        if (swaps == null) {
+            return Arguments.failed("soak needs --swaps N");
+        }
+        return new Arguments(swaps, seed == null ? defaultSeed : seed, seed != null, without, null);
+    }
+
+    /** Runs the soak; the exit status. */
+    static int run(BundleContext context, PlatformAdmin admin, List<String> args, PrintStream out, PrintStream err)
+            throws InterruptedException {
+        // Only when no --seed is given: any seed will do, and the summary prints the one used.
+        Arguments a = parse(args, System.nanoTime());
+        if (a.error() != null) {
+            err.println("iommulab: " + a.error());
+            err.println("usage: java -jar iommulab.jar " + USAGE);
+            return BatchJob.BAD_INPUT;
+        }
+        for (String b : a.without()) {
+            if (!admin.backends().contains(b)) {
+                err.println("iommulab: soak --without " + b + ": no such backend; registered: " + String.join(", ", admin.backends()));
+                return BatchJob.BAD_INPUT;
+            }
+        }
+        err.println("soak: " + a.swaps() + " swaps, seed " + a.seed() + (a.seedGiven() ? "" : " (rerun with --seed " + a.seed() + ")")
+                + (a.without().isEmpty() ? "" : ", without " + String.join(", ", a.without())) + "; progress every "
+                + SoakSettings.DEFAULT_PROGRESS_MILLIS / 1000 + " s of host wall time");
+        SoakResult r = new SoakEngine(context, admin, SoakSettings.of(a.swaps(), a.seed()).without(a.without()), err).run();
+        r.print(out);
+        if (r.deadlocked()) {
+            // The platform is stuck: stopping the framework after this returns would wait on it
+            // for ever. The summary (with every thread's stack) is out; end the process here.
+            out.flush();
+            err.flush();
+            Runtime.getRuntime().halt(BatchJob.FAILED);
+        }
+        return r.passed() ? BatchJob.OK : BatchJob.FAILED;
+    }
+
+    private static Long number(String s) {
+        if (s == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(s.trim().replace("_", ""));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static String shown(String value) {
+        return value == null ? "nothing" : "'" + value + "'";
+    }
+}
