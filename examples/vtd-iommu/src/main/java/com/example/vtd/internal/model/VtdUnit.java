@@ -1,8 +1,5 @@
 package com.example.vtd.internal.model;
 
-import java.util.HashMap;
-import java.util.Map;
-
 import org.iommulab.api.backend.DmaDevice;
 import org.iommulab.api.platform.AccessType;
 import org.iommulab.api.platform.DmaFault;
@@ -62,7 +59,9 @@ public final class VtdUnit {
     private final FaultRecorder faults;
     private final InvalidationQueue queue;
     private final DecodedContext[][] contexts = new DecodedContext[256][];
-    private final Map<Integer, long[]> domainCounters = new HashMap<>();
+    /** Per domain ID: IOTLB hits and misses, {hits, misses}; DIDs beyond CAP.ND are not counted. */
+    private final long[][] domainCounters;
+    private static final long[] UNCOUNTED = new long[2];
     private volatile Irq irq;
 
     private boolean tes;
@@ -85,6 +84,7 @@ public final class VtdUnit {
         this.iotlb = new VtdIotlb(iotlbEntries);
         this.faults = new FaultRecorder(faultRecords);
         this.queue = new InvalidationQueue(mamv, seed);
+        this.domainCounters = new long[VtdRegs.ndoms(cap)][];
     }
 
     public int segment() {
@@ -298,7 +298,7 @@ public final class VtdUnit {
         }
         // Seeded (SID_TAG): entries carry the requester, not the domain the spec says to tag them with.
         int tag = seed == Seed.SID_TAG ? src : ctx.did();
-        long[] counters = domainCounters.computeIfAbsent(ctx.did(), k -> new long[2]);
+        long[] counters = counters(ctx.did());
         int slot = iotlb.lookup(tag, addr);
         if (slot >= 0) {
             counters[0]++;
@@ -319,6 +319,17 @@ public final class VtdUnit {
         walker.walk(ctx, addr, write, walk);
         iotlb.fill(tag, addr, walk.shift(), walk.block(), walk.read(), walk.write(), walk.level());
         return walk.translate(addr);
+    }
+
+    private long[] counters(int did) {
+        if (did >= domainCounters.length) {
+            return UNCOUNTED;
+        }
+        long[] c = domainCounters[did];
+        if (c == null) {
+            c = domainCounters[did] = new long[2];
+        }
+        return c;
     }
 
     /** The requester's context: from the context cache, or decoded (and cached when valid). */
@@ -376,7 +387,7 @@ public final class VtdUnit {
     /** IOTLB hits of domain {@code did} on this unit. */
     public long hits(int did) {
         synchronized (lock) {
-            long[] c = domainCounters.get(did);
+            long[] c = did >= 0 && did < domainCounters.length ? domainCounters[did] : null;
             return c == null ? 0 : c[0];
         }
     }
@@ -384,7 +395,7 @@ public final class VtdUnit {
     /** IOTLB misses (walks) of domain {@code did} on this unit. */
     public long misses(int did) {
         synchronized (lock) {
-            long[] c = domainCounters.get(did);
+            long[] c = did >= 0 && did < domainCounters.length ? domainCounters[did] : null;
             return c == null ? 0 : c[1];
         }
     }
@@ -392,7 +403,9 @@ public final class VtdUnit {
     /** Forgets a domain ID's counters (the driver released the ID). */
     public void forgetDomain(int did) {
         synchronized (lock) {
-            domainCounters.remove(did);
+            if (did >= 0 && did < domainCounters.length) {
+                domainCounters[did] = null;
+            }
         }
     }
 
