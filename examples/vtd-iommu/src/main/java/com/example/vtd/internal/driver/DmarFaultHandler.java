@@ -38,7 +38,6 @@ final class DmarFaultHandler implements VtdUnit.Irq {
     private final IntFunction<DmaDevice> devices;
     private final Seed seed;
     private final ArrayDeque<String> log = new ArrayDeque<>();
-    private long handled;
 
     /**
      * @param devices the device behind a stream ID, or null
@@ -77,7 +76,6 @@ final class DmarFaultHandler implements VtdUnit.Irq {
 
     /** {@code dmar_fault_do_one} for a DMA-remapping fault (no PASID). */
     private void doOne(int sourceId, int reason, boolean read, long addr) {
-        handled++;
         int streamId = SourceId.streamId(hw.segment(), sourceId);
         DmaDevice dev = devices.apply(streamId);
         print(dev, String.format("DMAR: [%s NO_PASID] Request device [%s] fault addr 0x%x [fault reason 0x%02x] %s",
@@ -99,11 +97,6 @@ final class DmarFaultHandler implements VtdUnit.Irq {
         if (dev != null) {
             dev.warn(message);
         }
-    }
-
-    /** Records handled since the unit was set up. */
-    synchronized long handled() {
-        return handled;
     }
 
     /** The last messages printed, oldest first. */

@@ -68,10 +68,6 @@ final class VtdDomain implements IommuDomain, IoPgtableFlushOps {
         return d.table == null ? null : d;
     }
 
-    IoPgtableOps pageTable() {
-        return table;
-    }
-
     @Override
     public DomainType type() {
         return type;

@@ -18,7 +18,6 @@ import org.iommulab.api.platform.PhysicalMemory;
 
 import com.example.vtd.internal.Seed;
 import com.example.vtd.internal.format.SourceId;
-import com.example.vtd.internal.format.VtdRegs;
 import com.example.vtd.internal.model.VtdHardware;
 import com.example.vtd.internal.pgtable.VtdSlFormat;
 
@@ -190,10 +189,5 @@ public final class VtdIommuDriver implements IommuDriver {
             all.addAll(u.faultHandler().messages());
         }
         return all;
-    }
-
-    /** Domain IDs available on a unit: CAP.ND decoded (tests). */
-    public int domainIds(int segment) {
-        return VtdRegs.ndoms(hw.unit(segment).readReg(VtdRegs.CAP.offset()));
     }
 }

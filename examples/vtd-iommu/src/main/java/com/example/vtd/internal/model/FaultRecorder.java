@@ -40,10 +40,6 @@ final class FaultRecorder {
         hi = new long[records];
     }
 
-    int records() {
-        return lo.length;
-    }
-
     /**
      * Records a fault from {@code sourceId} at {@code addr}.
      *

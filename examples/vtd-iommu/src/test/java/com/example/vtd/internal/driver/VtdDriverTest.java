@@ -50,6 +50,7 @@ class VtdDriverTest {
         assertEquals(1, r.dev.warnings.size());
         assertEquals("DMAR: [DMA Write NO_PASID] Request device [03:04.1] fault addr 0x11000 [fault reason 0x05]"
                 + " PTE Write access is not set", r.dev.warnings.get(0));
+        assertEquals(r.dev.warnings, r.driver.faultMessages());
     }
 
     @Test
