@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -82,6 +83,7 @@ public final class MainJob implements Callable<Integer> {
             System.out.println(CommandLine.USAGE);
             return BatchJob.OK;
         }
+        awaitDeployFolder();
         if (commandLine.shell()) {
             return new InteractiveShell(context).run();
         }
@@ -106,8 +108,19 @@ public final class MainJob implements Callable<Integer> {
         return new BatchJob(admin, workloads, System.out).run(scenario);
     }
 
-    /** A mode word on the command line: {@code replay} hands its arguments to the trace replay service. */
+    /**
+     * A mode word on the command line: {@code replay} hands its arguments to the trace replay
+     * service, {@code tck} to the conformance kit.
+     */
     private int runMode() throws InterruptedException {
+        if ("tck".equals(commandLine.mode())) {
+            List<String> args = commandLine.arguments().subList(1, commandLine.arguments().size());
+            if (args.contains("--help") || args.contains("-h")) {
+                System.out.println(TckOptions.USAGE);
+                return BatchJob.OK;
+            }
+            return new TckCommand(context, admin, System.out).run(args);
+        }
         if (!"replay".equals(commandLine.mode())) {
             System.err.println("iommulab: unknown mode '" + commandLine.mode() + "'");
             System.err.println(CommandLine.USAGE);
@@ -125,6 +138,16 @@ public final class MainJob implements Callable<Integer> {
             return replay.run(commandLine.arguments().subList(1, commandLine.arguments().size()), System.out);
         } finally {
             replays.close();
+        }
+    }
+
+    /**
+     * FileInstall's first scan of {@code deploy/}: its bundles installed, their backends
+     * registered, its configuration files turned into configurations, before anything runs.
+     */
+    private void awaitDeployFolder() throws InterruptedException {
+        for (String late : DeployFolder.awaitFirstScan(context, admin, WAIT_MILLIS)) {
+            System.out.println("iommulab: warning: deploy/: " + late);
         }
     }
 
