@@ -165,8 +165,8 @@ public final class Tck {
         }
         long nanos = System.nanoTime() - start;
         if (t.isAlive()) {
-            AssertionError hung = new AssertionError("did not finish within " + check.timeoutMillis() / 1000
-                    + " s; its thread is " + t.getState() + (t.getState() == Thread.State.BLOCKED
+            AssertionError hung = new AssertionError("did not finish within " + check.timeoutMillis()
+                    + " ms; its thread is " + t.getState() + (t.getState() == Thread.State.BLOCKED
                             || t.getState() == Thread.State.WAITING ? " (a lock-order or lost-wakeup bug?)" : ""));
             hung.setStackTrace(t.getStackTrace());
             t.interrupt();

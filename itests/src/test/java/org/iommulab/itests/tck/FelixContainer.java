@@ -19,6 +19,10 @@ import org.osgi.framework.launch.FrameworkFactory;
  * Pax Exam's containers get, from {@code itest.bundles}), the TCK bundle, and any bundles named
  * by {@code -Ditest.tck.bundles=a.jar,b.jar}: so anyone's backend bundle can be put under the
  * TCK without editing a line here.
+ *
+ * <p>It runs in a Failsafe JVM of its own (the {@code tck} execution in itests/pom.xml): Felix's
+ * URL handlers are JVM-wide, and a Felix started before Pax Exam's first container hides Pax
+ * Exam's {@code link:} protocol from every container after it.
  */
 final class FelixContainer implements AutoCloseable {
     /** Bundles added to the container: comma-separated jar paths. */
