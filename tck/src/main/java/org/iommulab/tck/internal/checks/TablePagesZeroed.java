@@ -47,6 +47,10 @@ final class TablePagesZeroed extends RigCheck {
         int reused = 0;
         int dirtied = 0;
         int probes = 0;
+        // Each round maps another IOVA and probes the others' too: a driver that keeps table
+        // pages in a pool of its own, out of the allocator's reach, and reuses them unzeroed
+        // shows an earlier round's mapping in a later round's domain.
+        List<Long> earlier = new ArrayList<>();
         for (long word : words) {
             fill(rig, bait, word);
             List<Long> dirty = Dirt.dirty(rig.allocator, rig.memory, word);
@@ -55,14 +59,21 @@ final class TablePagesZeroed extends RigCheck {
             try {
                 d.attach(dev);
                 long g = d.granule();
-                long iova = d.iovaFor(g, 1L << 21) + (1L << 21) - 2 * g;
+                long iova = d.iovaFor(g, 1L << 21) + (1L << 21) - 2 * g + earlier.size() * ((1L << 21) + 4 * g);
                 d.map(iova, target, g, IommuProt.READ | IommuProt.WRITE | IommuProt.CACHE);
                 reused += Dirt.reused(rig.allocator, dirty);
                 iommu.expectTranslation(dev, iova + 8, target + 8, AccessType.READ, "the one mapped page");
-                for (long at : probes(d, iova, g)) {
+                List<Long> unmapped = probes(d, iova, g);
+                for (long e : earlier) {
+                    if (d.inAperture(e, g)) {
+                        unmapped.add(e);
+                    }
+                }
+                for (long at : unmapped) {
                     expectUnmapped(iommu, d, dev, at, word, bait);
                     probes++;
                 }
+                earlier.add(iova);
                 d.unmap(iova, g);
                 d.detach(dev);
             } catch (RuntimeException e) {
@@ -73,8 +84,8 @@ final class TablePagesZeroed extends RigCheck {
             d.free();
         }
         return words.size() + " rounds over " + dirtied + " dirtied free pages and blocks (" + reused + " reused by the"
-                + " driver): each of " + probes + " unmapped IOVAs around the one mapped page faulted as TRANSLATION and"
-                + " iova_to_phys gave 0";
+                + " driver), a new domain each mapping one page: each of " + probes + " unmapped IOVAs (around it, and"
+                + " the pages earlier rounds mapped) faulted as TRANSLATION and iova_to_phys gave 0";
     }
 
     /** IOVAs the domain does not map, in the same leaf table as the mapped page and in tables above it. */
