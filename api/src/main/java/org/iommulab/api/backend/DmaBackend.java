@@ -9,6 +9,13 @@ import org.osgi.annotation.versioning.ProviderType;
  * names, else to the highest-ranked backend that {@linkplain #accepts accepts} it.
  *
  * <p>A backend may serve many devices at once; each {@link #attach} returns the state of one.
+ *
+ * <p>Rankings of the built-in backends: {@code smmu-v3} 200, {@code smmu-v2} 150,
+ * {@code generic} 100, {@code swiotlb} 10, {@code direct} 0. A backend without a ranking counts
+ * as 0 here; iommu-dma gives the backend of an IOMMU driver without one its default, 100 (see
+ * {@link org.iommulab.api.iommu.IommuDriver}). Equal rankings go to the lower
+ * {@code service.id}. The conformance kit ({@code org.iommulab.tck}) holds every backend to the
+ * same checks, whichever bundle registers it.
  */
 @ProviderType
 public interface DmaBackend {
@@ -18,7 +25,8 @@ public interface DmaBackend {
     /**
      * Service property, Boolean: true when a device reaches only what is mapped for it, with the
      * permission its direction gives (an IOMMU in strict mode); false when device accesses reach
-     * any RAM (direct mapping, swiotlb). The conformance suite checks each backend against it.
+     * any RAM (direct mapping, swiotlb). The conformance kit's isolation checks run on a backend
+     * only when it says true.
      */
     String ISOLATION_PROPERTY = "iommulab.backend.isolation";
 

@@ -7,15 +7,34 @@ import org.osgi.annotation.versioning.ProviderType;
 /**
  * An I/O address space, Linux {@code struct iommu_domain} with {@code iommu_domain_ops}. The
  * driver half writes page tables into simulated memory; the hardware model walks them.
+ *
+ * <p>How iommu-dma uses a domain (see {@link IommuDriver} for its life): it owns the IOVA space
+ * and maps each streaming mapping or coherent buffer with one {@link #map} of the whole
+ * granule-aligned range, a scatterlist with one {@code map} per segment into one contiguous IOVA
+ * range, and unmaps either with one {@link #unmap} of the whole range, so an unmap may span
+ * several maps. In strict mode {@link #iotlbSync} follows every unmap before the IOVA is reused;
+ * in lazy mode ({@link IotlbGather#queued()}) the IOVA waits in a flush queue for the next
+ * {@link #flushIotlbAll}. Map, unmap, sync, {@code iova_to_phys} and the device's accesses
+ * come from many threads at once (never two maps or unmaps of the same IOVA); attach, detach and
+ * free never overlap them.
  */
 @ProviderType
 public interface IommuDomain {
     DomainType type();
 
-    /** Attaches a device probed by the same driver; 0 or a negative {@link IommuErrno}. */
+    /**
+     * Attaches a device probed by the same driver; 0 or a negative {@link IommuErrno}. From then
+     * on the device's accesses translate through this domain's tables; an attach to another
+     * domain (after a detach) replaces them, and no translation cached for the old domain serves
+     * the device afterwards.
+     */
     int attachDevice(DmaDevice device);
 
-    /** Detaches a device (Linux attaches the blocking domain); its accesses fault afterwards. */
+    /**
+     * Detaches a device (Linux attaches the blocking domain); its accesses fault afterwards, at
+     * once, even those the IOTLB held a translation for. The domain keeps its mappings: attaching
+     * the device again gives them back. Detaching a device not attached changes nothing.
+     */
     void detachDevice(DmaDevice device);
 
     /**
@@ -23,37 +42,80 @@ public interface IommuDomain {
      * aligned to the smallest page size. Returns 0, {@link IommuErrno#EEXIST} when part is
      * already mapped, {@link IommuErrno#EINVAL} or {@link IommuErrno#ENOMEM}; on failure
      * nothing stays mapped.
+     *
+     * <p>Any granule multiple inside the aperture may be asked for; the domain picks the page
+     * sizes (blocks where iova, paddr and size allow), as {@code iommu_map} with
+     * {@code iommu_pgsize} does. {@code prot} is iommu-dma's {@code dma_info_to_prot}:
+     * {@code READ} for DMA_TO_DEVICE, {@code WRITE} for DMA_FROM_DEVICE, both for
+     * BIDIRECTIONAL, with {@code CACHE} for coherent devices, {@code PRIV} and {@code MMIO} from
+     * the attributes. A device access the mapping does not permit faults as
+     * {@code FaultKind.PERMISSION} (a write to a read-only page at least; a format without
+     * write-only pages may let a write-only page be read).
      */
     int map(long iova, long paddr, long size, int prot);
 
     /**
-     * Unmaps {@code [iova, iova+size)} and gathers the range for invalidation; returns the
-     * bytes unmapped. Unmapping part of a larger block unmaps nothing and returns 0, as Linux
-     * since v6.13 ("Unmap of a partial large IOPTE is not allowed").
+     * Unmaps {@code [iova, iova+size)} and gathers the range for invalidation; returns the bytes
+     * unmapped. Unmapping part of a larger block unmaps nothing and returns 0, as Linux since
+     * v6.13 ("Unmap of a partial large IOPTE is not allowed").
+     *
+     * <p>The range may span several {@link #map} calls (a scatterlist's segments). Every page
+     * unmapped goes into {@code gather} ({@code tlb_add_page}); the IOTLB must not be
+     * invalidated here when {@code gather.queued()} (lazy mode: the flush queue invalidates
+     * later), and need not be otherwise ({@link #iotlbSync} follows). After it
+     * {@link #iovaToPhys} answers 0 for every page unmapped. iommu-dma warns when the result is
+     * not {@code size}.
      */
     long unmap(long iova, long size, IotlbGather gather);
 
-    /** Invalidates what {@code gather} holds and waits for completion. */
+    /**
+     * Invalidates what {@code gather} holds and waits for completion: when it returns, no device
+     * access translates through any page of the gathered range, however warm the IOTLB (and a
+     * walk cache) was: the whole range, not its first page. The gather may be empty. iommu-dma
+     * frees the IOVA right after, for reuse.
+     */
     void iotlbSync(IotlbGather gather);
 
-    /** Invalidates every IOTLB entry of this domain and waits ({@code flush_iotlb_all}). */
+    /**
+     * Invalidates every IOTLB entry of this domain and waits ({@code flush_iotlb_all}): the lazy
+     * flush queue calls it before it hands unmapped IOVAs back for reuse, and when the domain
+     * goes away.
+     */
     void flushIotlbAll();
 
-    /** The physical address {@code iova} maps to, or 0 when unmapped ({@code iova_to_phys}). */
+    /**
+     * The physical address {@code iova} maps to, or 0 when unmapped ({@code iova_to_phys}): right
+     * for every byte of every mapped page and block. iommu-dma's unmap asks it first and, given
+     * 0, warns "iommu_dma_unmap_phys: ... is not mapped" and skips the unmap (the mapping stays
+     * live and its IOVA is never freed); it also finds an untrusted device's bounce buffer with
+     * it on every sync and unmap.
+     */
     long iovaToPhys(long iova);
 
-    /** Page sizes this domain maps with, one bit per size. */
+    /** Page sizes this domain maps with, one bit per size; the lowest is iommu-dma's IOVA granule. Never 0. */
     long pgsizeBitmap();
 
-    /** First IOVA of the aperture ({@code geometry.aperture_start}). */
+    /**
+     * First IOVA of the aperture ({@code geometry.aperture_start}); iommu-dma never maps below
+     * it, nor at IOVA 0.
+     */
     long apertureStart();
 
-    /** Last IOVA of the aperture, inclusive ({@code geometry.aperture_end}). */
+    /** Last IOVA of the aperture, inclusive ({@code geometry.aperture_end}); iommu-dma never maps above it. */
     long apertureEnd();
 
-    /** A hardware counter of this domain, or -1 if the model has none. */
+    /**
+     * A hardware counter of this domain, or -1 if the model has none: iommu-dma asks for
+     * {@link BackendCounter#IOTLB_HITS}, {@link BackendCounter#IOTLB_MISSES} and
+     * {@link BackendCounter#IOTLB_INVALIDATIONS} (the others it keeps itself).
+     */
     long counter(BackendCounter counter);
 
-    /** Frees the domain and its tables; it must have no device attached. */
+    /**
+     * Frees the domain and its tables; it must have no device attached. Every page of its page
+     * tables goes back to the allocator (the allocator holds exactly what it held before the
+     * domain was allocated, apart from what the driver keeps per stream or per IOMMU), and no
+     * IOTLB entry of the domain survives (a later domain may reuse its tag).
+     */
     void free();
 }

@@ -110,7 +110,8 @@ final class BatchJob {
         return rows;
     }
 
-    private ResultRow runOne(String backend, Plan.Run run) {
+    /** One run: binds the device to {@code backend}, waits for the workload's driver there, runs it. */
+    ResultRow runOne(String backend, Plan.Run run) {
         try {
             admin.bind(run.device(), backend);
         } catch (IllegalStateException | IllegalArgumentException e) {

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -86,6 +87,7 @@ public final class MainJob implements Callable<Integer> {
             System.out.println(CommandLine.USAGE);
             return BatchJob.OK;
         }
+        awaitDeployFolder();
         if (commandLine.shell()) {
             return new InteractiveShell(context).run();
         }
@@ -112,13 +114,21 @@ public final class MainJob implements Callable<Integer> {
 
     /**
      * A mode word on the command line: {@code replay} hands its arguments to the trace replay
-     * service, {@code soak} runs the soak ({@link SoakCommand}).
+     * service, {@code soak} runs the soak ({@link SoakCommand}), {@code tck} the conformance kit.
      */
     private int runMode() throws InterruptedException {
         if ("soak".equals(commandLine.mode())) {
             awaitBindings();
             return SoakCommand.run(context, admin, commandLine.arguments().subList(1, commandLine.arguments().size()),
                     System.out, System.err);
+        }
+        if ("tck".equals(commandLine.mode())) {
+            List<String> args = commandLine.arguments().subList(1, commandLine.arguments().size());
+            if (args.contains("--help") || args.contains("-h")) {
+                System.out.println(TckOptions.USAGE);
+                return BatchJob.OK;
+            }
+            return new TckCommand(context, admin, System.out).run(args);
         }
         if (!"replay".equals(commandLine.mode())) {
             System.err.println("iommulab: unknown mode '" + commandLine.mode() + "'");
@@ -137,6 +147,16 @@ public final class MainJob implements Callable<Integer> {
             return replay.run(commandLine.arguments().subList(1, commandLine.arguments().size()), System.out);
         } finally {
             replays.close();
+        }
+    }
+
+    /**
+     * FileInstall's first scan of {@code deploy/}: its bundles installed, their backends
+     * registered, its configuration files turned into configurations, before anything runs.
+     */
+    private void awaitDeployFolder() throws InterruptedException {
+        for (String late : DeployFolder.awaitFirstScan(context, admin, WAIT_MILLIS)) {
+            System.out.println("iommulab: warning: deploy/: " + late);
         }
     }
 

@@ -80,7 +80,7 @@ public final class Containers {
 
     /** The reactor's bundles (Maven artifactIds). */
     public static Option iommulabBundles() {
-        return composite(file("api"), file("platform"), file("swiotlb-bounce"), file("io-pgtable"), file("model-kit"), file("iommu-dma"), file("generic-iommu"), file("smmu-v2"), file("smmu-v3"), file("replay"), file("xz"), file("devices"));
+        return composite(file("api"), file("platform"), file("swiotlb-bounce"), file("io-pgtable"), file("model-kit"), file("iommu-dma"), file("generic-iommu"), file("smmu-v2"), file("smmu-v3"), file("replay"), file("xz"), file("devices"), file("tck"));
     }
 
     /** A bundle copied into {@code itest.bundles} as {@code <artifactId>.jar}. */

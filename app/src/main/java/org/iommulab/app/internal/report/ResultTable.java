@@ -12,24 +12,26 @@ import org.iommulab.devices.WorkloadReport;
  * the host's: "wall ms", how long the run took on the host ("sim ms" is the simulated time).
  */
 public final class ResultTable {
-    private static final String FORMAT = "%-9s %-10s %-8s %5s %9s %11s %9s %9s %6s %8s %8s %8s %7s %-8s %s%n";
+    /** The numeric columns; the first three (backend, workload, device) widen for long names. */
+    private static final String NUMBERS = "%5s %9s %11s %9s %9s %6s %8s %8s %8s %7s %-8s %s%n";
 
     private ResultTable() {
     }
 
     public static void print(List<ResultRow> rows, PrintStream out) {
-        out.printf(FORMAT, "backend", "workload", "device", "ops", "bytes", "sg ent/seg", "bounced", "iotlb hit", "faults",
+        String format = format(rows);
+        out.printf(format, "backend", "workload", "device", "ops", "bytes", "sg ent/seg", "bounced", "iotlb hit", "faults",
                 "findings", "data err", "sim ms", "wall ms", "expected", "status");
         for (ResultRow row : rows) {
             WorkloadReport r = row.report();
             if (r == null) {
-                out.printf(FORMAT, row.backend(), row.workload(), row.device(), "-", "-", "-", "-", "-", "-", "-", "-", "-", "-",
+                out.printf(format, row.backend(), row.workload(), row.device(), "-", "-", "-", "-", "-", "-", "-", "-", "-", "-",
                         "-", Outcome.REFUSED.label());
                 continue;
             }
             long hits = row.stat(Stat.IOTLB_HITS);
             long lookups = hits + row.stat(Stat.IOTLB_MISSES);
-            out.printf(FORMAT, row.backend(), row.workload(), row.device(), r.operations(), bytes(r.bytes()),
+            out.printf(format, row.backend(), row.workload(), row.device(), r.operations(), bytes(r.bytes()),
                     r.sgLists() == 0 ? "-" : String.format("%.1f/%.1f", r.entriesPerSgList(), r.segmentsPerSgList()),
                     bytes(row.stat(Stat.BOUNCED_BYTES)),
                     lookups == 0 ? "-" : String.format("%.1f%%", 100.0 * hits / lookups),
@@ -56,6 +58,22 @@ public final class ResultTable {
                 out.println(where + row.outcome().label() + ": " + row.why());
             }
         }
+    }
+
+    /**
+     * The row format: the backend, workload and device columns as wide as their longest entry
+     * (at least 9, 10 and 8), so a third-party backend's long name does not shift the table.
+     */
+    static String format(List<ResultRow> rows) {
+        int backend = 9;
+        int workload = 10;
+        int device = 8;
+        for (ResultRow r : rows) {
+            backend = Math.max(backend, r.backend().length());
+            workload = Math.max(workload, r.workload().length());
+            device = Math.max(device, r.device().length());
+        }
+        return "%-" + backend + "s %-" + workload + "s %-" + device + "s " + NUMBERS;
     }
 
     /** A byte count in a column: exact below 10 KiB, else KiB, MiB or GiB with one decimal. */

@@ -54,6 +54,14 @@ public final class GenericIommuDriver implements IommuDriver {
     private PhysicalMemory memory;
     private PageAllocator allocator;
     private long deviceTable = -1;
+    /**
+     * Serializes command submission: an invalidation is several register writes (CMD_ADDR,
+     * CMD_SIZE, CMD, then a SYNC) that must not interleave with another thread's, or one
+     * thread's INV_RANGE invalidates another's range and leaves its own cached, as Linux drivers
+     * submit commands under a lock (arm-smmu-v3's cmdq lock, VT-d's qi lock). Taken after a
+     * domain's lock and the driver's own, never before them.
+     */
+    private final Object commands = new Object();
 
     public GenericIommuDriver(GenericIommuModel hw) {
         this(hw, DEFAULT_RESV_REGIONS);
@@ -188,33 +196,33 @@ public final class GenericIommuDriver implements IommuDriver {
 
     // ---- hardware access for domains --------------------------------------------------------------
 
-    /**
-     * Writes a command and checks the hardware took it. The command registers (CMD_ADDR,
-     * CMD_SIZE, CMD, STATUS) are one interface shared by every domain of this IOMMU: a command
-     * and its operands are written under this driver's monitor, as Linux serialises a
-     * register-based invalidation interface with a spinlock, or two devices' invalidations
-     * interleave and one of them leaves stale translations (found by the soak).
-     */
-    synchronized void issue(long cmd) {
-        hw.writeReg(GenericIommuRegs.CMD.offset(), cmd);
-        if (GenericIommuRegs.STATUS_CMD_ERR.isSet(hw.readReg(GenericIommuRegs.STATUS.offset()))) {
-            hw.writeReg(GenericIommuRegs.STATUS.offset(), GenericIommuRegs.STATUS_CMD_ERR.mask());
-            throw new IllegalStateException(NAME + ": the IOMMU rejected command 0x" + Long.toHexString(cmd));
+    /** Writes a command and checks the hardware took it. */
+    void issue(long cmd) {
+        synchronized (commands) {
+            hw.writeReg(GenericIommuRegs.CMD.offset(), cmd);
+            if (GenericIommuRegs.STATUS_CMD_ERR.isSet(hw.readReg(GenericIommuRegs.STATUS.offset()))) {
+                hw.writeReg(GenericIommuRegs.STATUS.offset(), GenericIommuRegs.STATUS_CMD_ERR.mask());
+                throw new IllegalStateException(NAME + ": the IOMMU rejected command 0x" + Long.toHexString(cmd));
+            }
         }
     }
 
     /** INV_RANGE of {@code did} for {@code [iova, iova+size)}, then SYNC. */
-    synchronized void invalidateRange(int did, long iova, long size) {
-        hw.writeReg(GenericIommuRegs.CMD_ADDR.offset(), iova);
-        hw.writeReg(GenericIommuRegs.CMD_SIZE.offset(), size);
-        issue(GenericIommuRegs.cmd(GenericIommuRegs.OP_INV_RANGE, did, 0));
-        issue(GenericIommuRegs.cmd(GenericIommuRegs.OP_SYNC, 0, 0));
+    void invalidateRange(int did, long iova, long size) {
+        synchronized (commands) {
+            hw.writeReg(GenericIommuRegs.CMD_ADDR.offset(), iova);
+            hw.writeReg(GenericIommuRegs.CMD_SIZE.offset(), size);
+            issue(GenericIommuRegs.cmd(GenericIommuRegs.OP_INV_RANGE, did, 0));
+            issue(GenericIommuRegs.cmd(GenericIommuRegs.OP_SYNC, 0, 0));
+        }
     }
 
     /** INV_DOMAIN of {@code did}, then SYNC. */
-    synchronized void invalidateDomain(int did) {
-        issue(GenericIommuRegs.cmd(GenericIommuRegs.OP_INV_DOMAIN, did, 0));
-        issue(GenericIommuRegs.cmd(GenericIommuRegs.OP_SYNC, 0, 0));
+    void invalidateDomain(int did) {
+        synchronized (commands) {
+            issue(GenericIommuRegs.cmd(GenericIommuRegs.OP_INV_DOMAIN, did, 0));
+            issue(GenericIommuRegs.cmd(GenericIommuRegs.OP_SYNC, 0, 0));
+        }
     }
 
     /** Writes stream {@code sid}'s DTE (word 1 first, then the valid word 0) and drops its cached decode. */
