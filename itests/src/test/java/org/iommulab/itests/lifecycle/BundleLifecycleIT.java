@@ -59,24 +59,30 @@ public class BundleLifecycleIT {
     private final String artifact;
     private final String operation;
 
-    public BundleLifecycleIT(String artifact, String operation) {
+    /** @param run empty, or which run of a repeated case this is (" #2") */
+    public BundleLifecycleIT(String artifact, String operation, String run) {
         this.artifact = artifact;
         this.operation = operation;
     }
 
     /**
      * Every bundle with every operation; {@code -Ditest.lifecycle=smmu-v3,iommu-dma} keeps the
-     * cases whose bundle or operation is named (to run a few while working on one).
+     * cases whose bundle or operation is named (to run a few while working on one), and
+     * {@code -Ditest.lifecycle.repeat=20} runs each case that many times (to chase a rare
+     * interleaving, each run in a fresh container).
      */
-    @Parameters(name = "{0} {1}")
+    @Parameters(name = "{0} {1}{2}")
     public static List<Object[]> cases() {
         String only = System.getProperty("itest.lifecycle", "").trim();
         List<String> keep = only.isEmpty() ? List.of() : List.of(only.split("\\s*,\\s*"));
+        int repeat = Math.max(1, Integer.getInteger("itest.lifecycle.repeat", 1));
         List<Object[]> cases = new ArrayList<>();
         for (String b : BUNDLES) {
             for (String op : List.of(STOP_START, UPDATE, UNINSTALL)) {
                 if (keep.isEmpty() || keep.contains(b) || keep.contains(op)) {
-                    cases.add(new Object[] {b, op});
+                    for (int run = 1; run <= repeat; run++) {
+                        cases.add(new Object[] {b, op, repeat == 1 ? "" : " #" + run});
+                    }
                 }
             }
         }

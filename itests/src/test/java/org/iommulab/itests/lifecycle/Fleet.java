@@ -300,9 +300,14 @@ final class Fleet {
      */
     void checkMovedDevices(String when) throws Exception {
         List<String> bad = new ArrayList<>();
+        List<String> logs = new ArrayList<>();
         for (Tracked t : tracked) {
             if (t.affected) {
+                int before = bad.size();
                 t.checkMoved(when, bad);
+                if (bad.size() > before) {
+                    logs.add(t.name);
+                }
             }
         }
         for (Worked w : worked) {
@@ -311,7 +316,7 @@ final class Fleet {
             }
         }
         if (!bad.isEmpty()) {
-            throw new AssertionError(when + ": " + bad + "\n" + describe());
+            throw new AssertionError(when + ": " + bad + "\n" + describe() + logsOf(logs));
         }
     }
 
@@ -385,6 +390,23 @@ final class Fleet {
     /** The platform's count of the device's live mappings and coherent buffers (DevicePlatform, by reflection). */
     private int liveMappings(String device) throws Exception {
         return (Integer) admin.getClass().getMethod("liveMappings", String.class).invoke(admin, device);
+    }
+
+    /**
+     * The platform's log of each device named (its swaps, and for a release that did not end in
+     * time the release thread's state, the lock it waits on, who holds it, and its stack).
+     */
+    private String logsOf(List<String> devices) {
+        StringBuilder b = new StringBuilder();
+        for (String d : devices) {
+            b.append("\nlog of ").append(d).append(':');
+            try {
+                admin.log(d).forEach(line -> b.append("\n  ").append(line));
+            } catch (RuntimeException e) {
+                b.append(" unavailable: ").append(e);
+            }
+        }
+        return b.toString();
     }
 
     String describe() {
@@ -468,30 +490,30 @@ final class Fleet {
         }
 
         void moveOnce(Random rnd) {
-            long[] now = driver.dmaAddresses();
-            if (now.length != BUFFERS) {
-                if (!affected) {
-                    problem(name + " on " + backend + ": its driver let go of its mappings");
-                }
-                return;
-            }
             int i = rnd.nextInt(SENTINEL);
             byte[] out = new byte[length];
             rnd.nextBytes(out);
             byte[] in = new byte[length];
             BusMaster bus = admin.busMaster(name);
-            try {
-                bus.write(now[i], out, 0, length);
-                bus.read(now[i], in, 0, length);
-                if (!Arrays.equals(out, in)) {
-                    throw new AssertionError("read back other bytes than it wrote");
+            // The device writes for the driver only while the driver holds its mappings: a release
+            // waits for this access, so no write goes through an address being given back.
+            boolean mapped = driver.whileMapped(now -> {
+                try {
+                    bus.write(now[i], out, 0, length);
+                    bus.read(now[i], in, 0, length);
+                    if (!Arrays.equals(out, in)) {
+                        throw new AssertionError("read back other bytes than it wrote");
+                    }
+                } catch (Throwable e) {
+                    moverErrors.incrementAndGet();
+                    if (!affected) {
+                        problem(name + " on " + backend + ": device DMA to buffer " + i + " at 0x" + Long.toHexString(now[i])
+                                + " failed: " + e);
+                    }
                 }
-            } catch (Throwable e) {
-                moverErrors.incrementAndGet();
-                if (!affected) {
-                    problem(name + " on " + backend + ": device DMA to buffer " + i + " at 0x" + Long.toHexString(now[i])
-                            + " failed: " + e);
-                }
+            });
+            if (!mapped && !affected) {
+                problem(name + " on " + backend + ": its driver let go of its mappings");
             }
         }
 
@@ -501,7 +523,8 @@ final class Fleet {
                 bad.add(name + ": was on " + backend + " with " + swaps + " swaps, now " + s);
             }
             if (driver.starts() != 1 || driver.stops() != 0) {
-                bad.add(name + ": driver re-created (starts " + driver.starts() + ", stops " + driver.stops() + ")");
+                bad.add(name + ": driver re-created (starts " + driver.starts() + ", stops " + driver.stops() + ")"
+                        + (driver.releaseErrors().isEmpty() ? "" : ": " + driver.releaseErrors()));
             }
             if (!Arrays.equals(dma, driver.dmaAddresses())) {
                 bad.add(name + ": DMA addresses changed");
@@ -532,7 +555,7 @@ final class Fleet {
             }
             if (driver.starts() < 2 || driver.stops() != driver.starts() - 1) {
                 bad.add(name + ": driver not released and started again (starts " + driver.starts() + ", stops "
-                        + driver.stops() + ")");
+                        + driver.stops() + ")" + (driver.releaseErrors().isEmpty() ? "" : ": " + driver.releaseErrors()));
             }
             long[] now = driver.dmaAddresses();
             if (now.length != BUFFERS) {

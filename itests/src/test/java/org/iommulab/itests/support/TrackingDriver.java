@@ -2,7 +2,11 @@ package org.iommulab.itests.support;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 
 import org.iommulab.api.dma.DmaApi;
 import org.iommulab.api.dma.DmaAttrs;
@@ -19,6 +23,14 @@ import org.osgi.util.tracker.ServiceTracker;
  * device's DmaApi: when the service appears it maps its buffers BIDIRECTIONAL and keeps them
  * mapped; when the service goes (unbind, swap) it unmaps them all, unless it was built to leak.
  * The buffers themselves (physical pages) are the test's and outlive the driver.
+ *
+ * <p>A test thread that plays the device doing DMA for the driver uses {@link #whileMapped}: the
+ * release first quiesces the device, as Linux's {@code remove} does before it unmaps (it waits
+ * for such an access in flight, and none starts after), so the device never writes through an
+ * address the driver is giving back. Without that, a test thread that read the addresses just
+ * before a swap and wrote just after (a thread descheduled for a while, as under load) would
+ * write to a swiotlb slot already handed to another device, or to RAM at a stale IOVA on a
+ * backend that does not translate.
  */
 public final class TrackingDriver {
     private final ServiceTracker<DmaApi, DmaApi> tracker;
@@ -27,8 +39,11 @@ public final class TrackingDriver {
     private final boolean leaks;
     private final AtomicInteger starts = new AtomicInteger();
     private final AtomicInteger stops = new AtomicInteger();
+    private final List<String> releaseErrors = new CopyOnWriteArrayList<>();
     private volatile long[] dma = new long[0];
     private volatile DmaApi current;
+    /** Read: a device access through the mappings in flight; write: the release quiescing the device. */
+    private final ReadWriteLock quiesce = new ReentrantReadWriteLock();
 
     public TrackingDriver(BundleContext context, String device, long[] buffers, int length, boolean leaks)
             throws InvalidSyntaxException {
@@ -74,14 +89,54 @@ public final class TrackingDriver {
     }
 
     private void stop(DmaApi api) {
+        // Quiesce the device: wait for its access in flight (it never waits for anything itself),
+        // and let none start after.
+        quiesce.writeLock().lock();
+        long[] mapped = dma;
+        try {
+            dma = new long[0];
+            current = null;
+        } finally {
+            quiesce.writeLock().unlock();
+        }
         if (!leaks) {
-            for (long a : dma) {
-                api.unmapPhys(a, length, DmaDirection.BIDIRECTIONAL, DmaAttrs.NONE);
+            try {
+                for (long a : mapped) {
+                    api.unmapPhys(a, length, DmaDirection.BIDIRECTIONAL, DmaAttrs.NONE);
+                }
+            } catch (RuntimeException e) {
+                // The framework only logs what a listener throws: keep it for the test to report.
+                releaseErrors.add("release " + (stops.get() + 1) + " failed: " + e);
+                throw e;
             }
         }
-        dma = new long[0];
-        current = null;
         stops.incrementAndGet();
+    }
+
+    /**
+     * Runs {@code access} with the DMA addresses of the buffers as mapped now, and the driver's
+     * release waits until it returns: for device DMA on the driver's behalf. {@code access} must
+     * not wait for anything (a device access never does). Runs nothing while released.
+     *
+     * @return false when the driver holds no mappings now (nothing ran)
+     */
+    public boolean whileMapped(Consumer<long[]> access) {
+        quiesce.readLock().lock();
+        try {
+            long[] now = dma;
+            if (now.length == 0) {
+                return false;
+            }
+            access.accept(now.clone());
+            return true;
+        } finally {
+            quiesce.readLock().unlock();
+        }
+    }
+
+    /** What each release that threw (an unmap the backend failed) threw, oldest first. */
+    public List<String> releaseErrors() {
+        return new ArrayList<>(releaseErrors);
     }
 
     /** DMA addresses of the buffers under the current binding (empty while released). */
