@@ -119,6 +119,7 @@ public final class Tck {
      * @return whether they all are
      */
     public boolean awaitBackends(Collection<String> names, long millis) throws InterruptedException {
+        // Host time: a bounded wait for backends to register; not simulated behaviour.
         long deadline = System.nanoTime() + millis * 1_000_000L;
         while (!env.admin().backends().containsAll(names)) {
             if (System.nanoTime() - deadline >= 0) {

@@ -60,6 +60,7 @@ final class BundleBackends {
      */
     static Set<String> await(Collection<Bundle> bundles, PlatformAdmin admin, long millis, long quietMillis)
             throws InterruptedException {
+        // Host time: a bounded wait for the framework's threads to register services; not simulated behaviour.
         long deadline = System.currentTimeMillis() + millis;
         Set<String> last = Set.of();
         long since = System.currentTimeMillis();

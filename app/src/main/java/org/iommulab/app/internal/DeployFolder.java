@@ -59,6 +59,7 @@ final class DeployFolder {
         if (jars.isEmpty() && configs.isEmpty()) {
             return late;
         }
+        // Host time: a bounded wait for FileInstall's first scan on its own thread; not simulated behaviour.
         long deadline = System.currentTimeMillis() + millis;
         ServiceTracker<ConfigurationAdmin, ConfigurationAdmin> cm = new ServiceTracker<>(context, ConfigurationAdmin.class, null);
         cm.open();

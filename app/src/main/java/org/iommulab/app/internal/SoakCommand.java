@@ -97,6 +97,7 @@ final class SoakCommand {
     static int run(BundleContext context, PlatformAdmin admin, List<String> args, PrintStream out, PrintStream err)
             throws InterruptedException {
         // Only when no --seed is given: any seed will do, and the summary prints the one used.
+        // Host time only picks a seed when none is given; the seed is printed, so a run can be repeated.
         Arguments a = parse(args, System.nanoTime());
         if (a.error() != null) {
             err.println("iommulab: " + a.error());

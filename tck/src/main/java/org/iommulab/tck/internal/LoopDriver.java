@@ -172,6 +172,7 @@ public final class LoopDriver implements AutoCloseable {
      */
     public boolean awaitRounds(String backend, long more, long millis) throws InterruptedException {
         long target = rounds(backend) + more;
+        // Host time: a bounded wait for a real thread; not simulated behaviour.
         long deadline = System.nanoTime() + millis * 1_000_000L;
         while (rounds(backend) < target && errors.isEmpty()) {
             if (System.nanoTime() - deadline >= 0 || !thread.isAlive()) {

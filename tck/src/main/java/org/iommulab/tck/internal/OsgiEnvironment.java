@@ -58,6 +58,7 @@ public final class OsgiEnvironment implements Environment {
     public DmaApi awaitDmaApi(String device, String backend, long millis) throws InterruptedException {
         String filter = "(&(" + DmaApi.DEVICE_PROPERTY + "=" + escape(device) + ")(" + DmaApi.BACKEND_PROPERTY + "="
                 + escape(backend) + "))";
+        // Host time: a bounded wait for a service to appear; not simulated behaviour.
         long deadline = System.nanoTime() + millis * 1_000_000L;
         do {
             for (ServiceReference<DmaApi> ref : refs(DmaApi.class, filter)) {

@@ -108,6 +108,7 @@ final class BundleLifecycle extends RigCheck {
     }
 
     private static void back(Rig rig, TestDevice dev, LoopDriver loop, String name, String when) throws Exception {
+        // Host time: a bounded wait for the framework to bring the backend back; not simulated behaviour.
         long deadline = System.currentTimeMillis() + STEP_MILLIS;
         while (!rig.admin.backends().contains(name)) {
             that(System.currentTimeMillis() < deadline, () -> "the backend did not come back within " + STEP_MILLIS
