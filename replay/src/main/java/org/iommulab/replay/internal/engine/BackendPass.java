@@ -275,6 +275,7 @@ final class BackendPass implements CallOrder.Sink {
         }
         ReplayDevice rd = devices.device(traceName);
         DeviceReport report = new DeviceReport(traceName, rd.simName(), backend);
+        report.recordCalls(calls != null);
         d = new PassDevice(rd, null, report, null);
         // A device kept off the IOMMU (an identity domain, the IOMMU's own DMA) is on dma-direct.
         String target = rd.keptOffIommu() ? devices.directBackend() : backend;
