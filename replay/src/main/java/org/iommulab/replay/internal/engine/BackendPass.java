@@ -233,6 +233,7 @@ final class BackendPass implements CallOrder.Sink {
     /** {@link DmaApi#enableMsi} once per pass; MAPPING_ERROR when the API has none or the mapping failed. */
     private static long enableMsi(PassDevice d) {
         d.msiDone = true;
+        d.calledOutside();
         try {
             return d.api.enableMsi();
         } catch (UnsupportedOperationException | IllegalStateException e) {

@@ -63,6 +63,7 @@ final class SingleCalls {
             d.report.traceFailure(!failed);
             if (!failed) {
                 // the trace's driver got an error and never unmapped: undo at once
+                d.calledOutside();
                 undo(api, kind, dma, e.size(), dir, e.attrs());
             }
             return;
