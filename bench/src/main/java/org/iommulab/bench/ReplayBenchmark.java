@@ -11,16 +11,12 @@ import java.util.concurrent.TimeUnit;
 
 import org.iommulab.api.backend.DmaBackend;
 import org.iommulab.api.dma.DmaApi;
-import org.iommulab.iommu.dma.internal.dma.IommuDmaBackend;
-import org.iommulab.iommu.generic.internal.driver.GenericIommuDriver;
-import org.iommulab.iommu.generic.internal.model.GenericIommuModel;
 import org.iommulab.platform.internal.core.DevicePlatform;
 import org.iommulab.platform.internal.memory.SparsePhysicalMemory;
 import org.iommulab.platform.internal.memory.ZonedPageAllocator;
 import org.iommulab.replay.internal.device.DeviceConfig;
 import org.iommulab.replay.internal.engine.ReplayEngine;
 import org.iommulab.replay.internal.engine.ReplayOptions;
-import org.iommulab.swiotlb.internal.direct.DmaDirectBackend;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -49,7 +45,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class ReplayBenchmark {
     static final int CALLS = 20_000;
 
-    @Param({"direct", "generic"})
+    @Param({"direct", "generic", "smmu-v3"})
     String backend;
 
     private byte[] trace;
@@ -66,10 +62,7 @@ public class ReplayBenchmark {
             published.put(key, api);
             return () -> published.remove(key);
         });
-        DmaBackend b = backend.equals("direct") ? new DmaDirectBackend("direct", false, () -> null)
-                : IommuDmaBackend.of(new GenericIommuDriver(new GenericIommuModel("generic", 48, 48, 16, 256, 64, false)),
-                        false, () -> null);
-        platform.addBackend(b, Map.of(DmaBackend.NAME_PROPERTY, backend));
+        platform.addBackend(Rig.backend(backend, mem, alloc), Map.of(DmaBackend.NAME_PROPERTY, backend));
         engine = new ReplayEngine(platform, (d, be) -> published.get(d + "@" + be), new DeviceConfig(),
                 ReplayOptions.defaults());
     }

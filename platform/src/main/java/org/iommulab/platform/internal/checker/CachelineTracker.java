@@ -38,14 +38,15 @@ public final class CachelineTracker {
     /** {@code active_cacheline_insert} of the line holding {@code phys}; one of the result constants. */
     public synchronized int insert(long phys) {
         long cln = cacheline(phys);
-        int overlap = overlaps.get(cln, -1);
-        if (overlap < 0) {
-            overlaps.put(cln, 0);
+        // One probe: the slot found is where the line is, or where it goes.
+        int slot = overlaps.find(cln);
+        if (!overlaps.usedAt(slot)) {
+            overlaps.insertAt(slot, cln, 0);
             return INSERTED;
         }
-        overlap++;
+        int overlap = overlaps.valueAt(slot) + 1;
         if (overlap <= MAX_OVERLAP) {
-            overlaps.put(cln, overlap);
+            overlaps.setAt(slot, overlap);
             return EEXIST;
         }
         // active_cacheline_set_overlap refuses to store it; WARN_ONCE.
@@ -58,12 +59,15 @@ public final class CachelineTracker {
 
     /** {@code active_cacheline_remove}: the last mapping of the line frees it. */
     public synchronized void remove(long phys) {
-        long cln = cacheline(phys);
-        int overlap = overlaps.get(cln, 0) - 1;
+        int slot = overlaps.find(cacheline(phys));
+        if (!overlaps.usedAt(slot)) {
+            return;
+        }
+        int overlap = overlaps.valueAt(slot) - 1;
         if (overlap < 0) {
-            overlaps.remove(cln);
+            overlaps.removeAt(slot);
         } else {
-            overlaps.put(cln, overlap);
+            overlaps.setAt(slot, overlap);
         }
     }
 

@@ -61,8 +61,7 @@ public final class PhysRangeIndex<T> {
             n.start = start;
             n.end = end;
             n.owner = owner;
-            n.nextInPage = pages.get(p);
-            pages.put(p, n);
+            n.nextInPage = pages.put(p, n); // one probe: put returns the page's old first node
             n.nextOfOwner = head;
             head = n;
         }
@@ -98,12 +97,13 @@ public final class PhysRangeIndex<T> {
     }
 
     private void unlink(Node<T> n) {
-        Node<T> h = pages.get(n.page);
+        int slot = pages.find(n.page); // one probe for the common case, n first in its page
+        Node<T> h = pages.valueAt(slot);
         if (h == n) {
             if (n.nextInPage == null) {
-                pages.remove(n.page);
+                pages.removeAt(slot);
             } else {
-                pages.put(n.page, n.nextInPage);
+                pages.setAt(slot, n.nextInPage);
             }
             return;
         }

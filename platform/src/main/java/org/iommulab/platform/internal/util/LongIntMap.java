@@ -49,12 +49,52 @@ public final class LongIntMap {
         }
     }
 
+    // ---- by slot: one probe for a read-modify-write ----------------------------------------
+    // A slot from find(key) stays valid until the next insertAt or removeAt.
+
+    /** The slot holding {@code key}, or the empty slot where it would go. */
+    public int find(long key) {
+        return slot(key);
+    }
+
+    /** True when slot {@code i} holds a key. */
+    public boolean usedAt(int i) {
+        return used[i];
+    }
+
+    /** The value in used slot {@code i}. */
+    public int valueAt(int i) {
+        return values[i];
+    }
+
+    /** Sets the value of used slot {@code i}. */
+    public void setAt(int i, int value) {
+        values[i] = value;
+    }
+
+    /** Puts {@code key} (absent, and {@code i} its empty slot from {@link #find}) with {@code value}. */
+    public void insertAt(int i, long key, int value) {
+        values[i] = value;
+        used[i] = true;
+        keys[i] = key;
+        size++;
+        if (size * 2 > used.length) {
+            rehash(used.length * 2);
+        }
+    }
+
     /** Removes {@code key}; true when it was present. */
     public boolean remove(long key) {
         int i = slot(key);
         if (!used[i]) {
             return false;
         }
+        removeAt(i);
+        return true;
+    }
+
+    /** Removes the key in used slot {@code i}. */
+    public void removeAt(int i) {
         size--;
         int hole = i;
         int j = i;
@@ -71,7 +111,6 @@ public final class LongIntMap {
             }
         }
         used[hole] = false;
-        return true;
     }
 
     private int slot(long key) {

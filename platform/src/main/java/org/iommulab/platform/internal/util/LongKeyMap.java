@@ -53,6 +53,30 @@ public final class LongKeyMap<V> {
         return (V) old;
     }
 
+    /** The slot holding {@code key}, or the empty slot where it would go; valid until the next change. */
+    public int find(long key) {
+        return slot(key);
+    }
+
+    /** The value in slot {@code i}, or null when the slot is empty. */
+    @SuppressWarnings("unchecked")
+    public V valueAt(int i) {
+        return (V) values[i];
+    }
+
+    /** Replaces the value of used slot {@code i} (non-null). */
+    public void setAt(int i, V value) {
+        if (value == null) {
+            throw new IllegalArgumentException("null values are not stored; remove the key instead");
+        }
+        values[i] = value;
+    }
+
+    /** Removes the key in used slot {@code i}. */
+    public void removeAt(int i) {
+        deleteSlot(i);
+    }
+
     /** Removes {@code key} and returns its value, or null when it was absent. */
     @SuppressWarnings("unchecked")
     public V remove(long key) {

@@ -233,6 +233,7 @@ final class BackendPass implements CallOrder.Sink {
     /** {@link DmaApi#enableMsi} once per pass; MAPPING_ERROR when the API has none or the mapping failed. */
     private static long enableMsi(PassDevice d) {
         d.msiDone = true;
+        d.calledOutside();
         try {
             return d.api.enableMsi();
         } catch (UnsupportedOperationException | IllegalStateException e) {
@@ -275,6 +276,7 @@ final class BackendPass implements CallOrder.Sink {
         }
         ReplayDevice rd = devices.device(traceName);
         DeviceReport report = new DeviceReport(traceName, rd.simName(), backend);
+        report.recordCalls(calls != null);
         d = new PassDevice(rd, null, report, null);
         // A device kept off the IOMMU (an identity domain, the IOMMU's own DMA) is on dma-direct.
         String target = rd.keptOffIommu() ? devices.directBackend() : backend;

@@ -42,6 +42,11 @@ public final class DeviceReport {
     private boolean keptOff;
     /** The call being replayed now (its fate for --calls), or null. */
     private CallRecord current;
+    /**
+     * Whether each call's fate is recorded ({@code --calls}): without it no record is made, so a
+     * replay allocates nothing per call for a report nobody reads.
+     */
+    private boolean recording = true;
     private long leaks;
     private long leakBytes;
     private long liveBytes;
@@ -109,6 +114,19 @@ public final class DeviceReport {
 
     // ---- recording (the replay) ------------------------------------------------------------
 
+    /** Records each call's fate ({@link #begin} makes a {@link CallRecord}) only when {@code on}. */
+    void recordCalls(boolean on) {
+        recording = on;
+    }
+
+    /**
+     * True while a call's record is open: only then is a reason worth formatting (callers test
+     * this before they build one with {@code String.format}).
+     */
+    boolean recording() {
+        return current != null;
+    }
+
     void unavailable(String why) {
         unavailable = why;
     }
@@ -124,14 +142,14 @@ public final class DeviceReport {
      */
     CallRecord begin(TraceEvent e) {
         call(e.kind());
-        current = new CallRecord(e, traceDevice, backend);
+        current = recording ? new CallRecord(e, traceDevice, backend) : null;
         if (hasAddress(e)) {
             addrCalls++;
             if (e.kind() == EventKind.DMA_MAP_SG) {
                 sgCalls++;
             }
         }
-        if (unavailable != null) {
+        if (unavailable != null && current != null) {
             current.outcome("unavailable", unavailable);
         }
         return current;

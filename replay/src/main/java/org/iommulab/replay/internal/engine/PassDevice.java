@@ -31,6 +31,8 @@ final class PassDevice {
      * exception. Null under REFUSE.
      */
     PlatformAdmin reporting;
+    /** The finding count read after the last call that returned normally, or -1 (read it again). */
+    private long lastFindings = -1;
 
     PassDevice(ReplayDevice device, DmaApi api, DeviceReport report, DeviceStats start) {
         this.device = device;
@@ -74,11 +76,15 @@ final class PassDevice {
      */
     boolean call(Runnable c) {
         try {
-            long before = reporting == null ? 0 : findingCount();
+            long before = reporting == null ? 0 : findingsBefore();
             c.run();
             report.countReplayed();
-            if (reporting != null && findingCount() != before) {
-                classifyFindings(before);
+            if (reporting != null) {
+                long after = findingCount();
+                lastFindings = after;
+                if (after != before) {
+                    classifyFindings(before);
+                }
             }
             return true;
         } catch (DmaUsageException e) {
@@ -92,6 +98,23 @@ final class PassDevice {
             report.error(e.toString());
             return false;
         }
+    }
+
+    /**
+     * The device's finding count before a call: the count read after its previous call, when
+     * that call returned normally (the replay makes one call at a time and the device raises
+     * findings only in its own calls), else read now. Reading the platform's counters takes a
+     * snapshot of all of them, so this saves one snapshot per call.
+     */
+    private long findingsBefore() {
+        long known = lastFindings;
+        lastFindings = -1;
+        return known >= 0 ? known : findingCount();
+    }
+
+    /** The API is called outside {@link #call}: the next call reads the finding count afresh. */
+    void calledOutside() {
+        lastFindings = -1;
     }
 
     private long findingCount() {

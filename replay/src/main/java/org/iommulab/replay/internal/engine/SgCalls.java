@@ -89,7 +89,7 @@ final class SgCalls {
         // A truncated trace holds only the first 128 segments: those are compared, and the count.
         boolean layout = got[0] == e.fullEnts();
         boolean addrs = layout;
-        if (!layout) {
+        if (!layout && d.report.recording()) {
             d.report.because(got[0] + " DMA segment(s) where the trace has " + e.fullEnts());
         }
         long bytes = 0;
@@ -100,15 +100,19 @@ final class SgCalls {
             }
             if (layout && sg.dmaLength(k) != lens.get(k)) {
                 layout = false;
-                d.report.because(String.format("segment %d is 0x%x bytes where the trace has 0x%x", k, sg.dmaLength(k),
-                        lens.get(k)));
+                if (d.report.recording()) {
+                    d.report.because(String.format("segment %d is 0x%x bytes where the trace has 0x%x", k, sg.dmaLength(k),
+                            lens.get(k)));
+                }
             }
             // Kept off the IOMMU: dma-direct maps entry k to phys_to_dma of where it sits now.
             long expected = d.device.keptOffIommu() && k < p.size() ? dmas.get(k) - p.get(k) + sg.cpuPhys(k) : dmas.get(k);
             if (addrs && sg.dmaAddress(k) != expected) {
                 addrs = false;
-                d.report.because(String.format("segment %d at 0x%x where %s 0x%x", k, sg.dmaAddress(k),
-                        expected == dmas.get(k) ? "the trace has" : "dma-direct gives the trace's buffer", expected));
+                if (d.report.recording()) {
+                    d.report.because(String.format("segment %d at 0x%x where %s 0x%x", k, sg.dmaAddress(k),
+                            expected == dmas.get(k) ? "the trace has" : "dma-direct gives the trace's buffer", expected));
+                }
             }
         }
         d.report.replayedAt(sg.dmaAddress(0));

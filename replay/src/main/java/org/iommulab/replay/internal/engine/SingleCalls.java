@@ -63,6 +63,7 @@ final class SingleCalls {
             d.report.traceFailure(!failed);
             if (!failed) {
                 // the trace's driver got an error and never unmapped: undo at once
+                d.calledOutside();
                 undo(api, kind, dma, e.size(), dir, e.attrs());
             }
             return;
@@ -78,7 +79,7 @@ final class SingleCalls {
         // buffer sits in simulated RAM (MMIO keeps the trace's address).
         long expected = d.device.keptOffIommu() && !mmio ? e.dmaAddr() - e.physAddr() + p : e.dmaAddr();
         d.report.address(dma == expected);
-        if (dma != expected) {
+        if (dma != expected && d.report.recording()) {
             d.report.because(String.format("replayed at 0x%x where %s 0x%x", dma,
                     expected == e.dmaAddr() ? "the trace has" : "dma-direct gives the trace's buffer", expected));
         }

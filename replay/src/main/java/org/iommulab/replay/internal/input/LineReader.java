@@ -51,31 +51,48 @@ public final class LineReader {
                         return null;
                     }
                     unterminated = true;
-                    return finish(len);
+                    return finish(line, 0, len);
                 }
             }
-            byte b = buf[pos++];
-            if (b == '\n') {
+            // Scan the buffer for the newline, then copy in bulk, not byte by byte.
+            int nl = pos;
+            while (nl < limit && buf[nl] != '\n') {
+                nl++;
+            }
+            int n = nl - pos;
+            if (nl < limit && len == 0 && n <= maxLineBytes) {
+                // The whole line is in the buffer: the string is made from it directly.
+                String s = finish(buf, pos, n);
+                pos = nl + 1;
                 unterminated = false;
-                return finish(len);
+                return s;
             }
-            if (len < maxLineBytes) {
-                if (len == line.length) {
-                    line = java.util.Arrays.copyOf(line, Math.min(maxLineBytes, line.length * 2));
+            int take = Math.min(n, maxLineBytes - len);
+            if (take < n) {
+                tooLong = true; // bytes past the limit are skipped up to the newline
+            }
+            if (take > 0) {
+                if (len + take > line.length) {
+                    line = java.util.Arrays.copyOf(line, Math.max(len + take, Math.min(maxLineBytes, line.length * 2)));
                 }
-                line[len++] = b;
-            } else {
-                tooLong = true;
+                System.arraycopy(buf, pos, line, len, take);
+                len += take;
             }
+            if (nl < limit) {
+                pos = nl + 1;
+                unterminated = false;
+                return finish(line, 0, len);
+            }
+            pos = limit;
         }
     }
 
-    private String finish(int len) {
+    private String finish(byte[] bytes, int off, int len) {
         lineNumber++;
-        if (len > 0 && line[len - 1] == '\r') {
+        if (len > 0 && bytes[off + len - 1] == '\r') {
             len--;
         }
-        return new String(line, 0, len, StandardCharsets.UTF_8);
+        return new String(bytes, off, len, StandardCharsets.UTF_8);
     }
 
     /** 1-based number of the line {@link #next()} returned last. */

@@ -4,20 +4,23 @@ package org.iommulab.replay.internal.parse;
  * The space-separated words of an event's fields: {@code key=value} pairs and bare words
  * (the device name, {@code [TRUNCATED]}). Values never contain spaces in these formats
  * ({@code __print_array} and {@code __print_flags} print none). Small and linear: an event has
- * at most a dozen words.
+ * at most a dozen words. The words are kept as positions in the body; a word or a value
+ * becomes a string only when asked for, so a line costs one copy per field it uses.
  */
 final class Fields {
-    private final String[] words;
-    private final int count;
+    private final String body;
+    private int[] starts;
+    private int[] ends;
+    private int count;
 
-    private Fields(String[] words, int count) {
-        this.words = words;
-        this.count = count;
+    private Fields(String body) {
+        this.body = body;
+        this.starts = new int[16];
+        this.ends = new int[16];
     }
 
     static Fields split(String body) {
-        String[] w = new String[16];
-        int n = 0;
+        Fields f = new Fields(body);
         int i = 0;
         int len = body.length();
         while (i < len) {
@@ -31,12 +34,19 @@ final class Fields {
             while (i < len && body.charAt(i) != ' ') {
                 i++;
             }
-            if (n == w.length) {
-                w = java.util.Arrays.copyOf(w, n * 2);
-            }
-            w[n++] = body.substring(start, i);
+            f.add(start, i);
         }
-        return new Fields(w, n);
+        return f;
+    }
+
+    private void add(int start, int end) {
+        if (count == starts.length) {
+            starts = java.util.Arrays.copyOf(starts, count * 2);
+            ends = java.util.Arrays.copyOf(ends, count * 2);
+        }
+        starts[count] = start;
+        ends[count] = end;
+        count++;
     }
 
     int size() {
@@ -47,13 +57,13 @@ final class Fields {
         if (i >= count) {
             throw new IllegalArgumentException("missing field " + (i + 1));
         }
-        return words[i];
+        return body.substring(starts[i], ends[i]);
     }
 
     /** True when a bare word equal to {@code flag} is present. */
     boolean has(String flag) {
         for (int i = 0; i < count; i++) {
-            if (words[i].equals(flag)) {
+            if (ends[i] - starts[i] == flag.length() && body.startsWith(flag, starts[i])) {
                 return true;
             }
         }
@@ -62,10 +72,11 @@ final class Fields {
 
     /** The value of {@code key=}, or null when absent. */
     String opt(String key) {
+        int k = key.length();
         for (int i = 0; i < count; i++) {
-            String w = words[i];
-            if (w.length() > key.length() && w.charAt(key.length()) == '=' && w.startsWith(key)) {
-                return w.substring(key.length() + 1);
+            int s = starts[i];
+            if (ends[i] - s > k && body.charAt(s + k) == '=' && body.startsWith(key, s)) {
+                return body.substring(s + k + 1, ends[i]);
             }
         }
         return null;

@@ -52,8 +52,12 @@ public final class LineParser {
     }
 
     private LineResult parseLine(String line, long lineNo) {
-        String trimmed = line.strip();
-        if (trimmed.isEmpty() || trimmed.charAt(0) == '#') {
+        // The first non-blank character decides, without a stripped copy of every line.
+        int first = 0;
+        while (first < line.length() && Character.isWhitespace(line.charAt(first))) {
+            first++;
+        }
+        if (first == line.length() || line.charAt(first) == '#') {
             return LineResult.ignored();
         }
         if (fastPrefix(line)) {
@@ -62,7 +66,7 @@ public final class LineParser {
                 return LineResult.unknown(prefix.name);
             }
             return event(kind, prefix.task, prefix.pid, prefix.cpu, prefix.context, prefix.timestampNs,
-                    line.substring(prefix.bodyStart), lineNo);
+                    stripped(line, prefix.bodyStart), lineNo);
         }
         Matcher m = PREFIX.matcher(line);
         if (!m.find()) {
@@ -98,7 +102,19 @@ public final class LineParser {
         }
         String flags = m.group(4);
         int context = flags == null ? TraceEvent.TASK : TraceEvent.context(flags, 0, flags.length());
-        return event(kind, m.group(1).strip(), pid, cpu, context, ts, line.substring(name.end()), lineNo);
+        return event(kind, m.group(1).strip(), pid, cpu, context, ts, stripped(line, name.end()), lineNo);
+    }
+
+    /** {@code line.substring(from).strip()} in one copy: the event's fields part. */
+    private static String stripped(String line, int from) {
+        int end = line.length();
+        while (from < end && Character.isWhitespace(line.charAt(from))) {
+            from++;
+        }
+        while (end > from && Character.isWhitespace(line.charAt(end - 1))) {
+            end--;
+        }
+        return line.substring(from, end);
     }
 
     private LineResult event(EventKind kind, String task, int pid, int cpu, int context, long ts, String body, long lineNo) {
@@ -110,7 +126,7 @@ public final class LineParser {
         b.context = context;
         b.timestampNs = ts;
         try {
-            bodies.parse(kind, body.strip(), b);
+            bodies.parse(kind, body, b); // stripped by the caller
         } catch (IllegalArgumentException e) {
             return LineResult.malformed(kind.traceName() + ": " + e.getMessage());
         }

@@ -11,7 +11,22 @@ public final class Numbers {
 
     /** Unsigned 64-bit hex, with or without {@code 0x}. */
     public static long hex(String s) {
-        String digits = s.startsWith("0x") || s.startsWith("0X") ? s.substring(2) : s;
+        int from = s.startsWith("0x") || s.startsWith("0X") ? 2 : 0;
+        int n = s.length() - from;
+        if (n > 0 && n <= 16 && s.charAt(from) != '+') {
+            // The digits read in place (every trace line has several): the value and the
+            // error are Long.parseUnsignedLong's, which the other cases below still use.
+            long v = 0;
+            for (int i = from; i < s.length(); i++) {
+                int d = Character.digit(s.charAt(i), 16);
+                if (d < 0) {
+                    throw new IllegalArgumentException("bad hex number '" + s + "'");
+                }
+                v = v << 4 | d;
+            }
+            return v;
+        }
+        String digits = s.substring(from);
         if (digits.isEmpty() || digits.length() > 16) {
             throw new IllegalArgumentException("bad hex number '" + s + "'");
         }

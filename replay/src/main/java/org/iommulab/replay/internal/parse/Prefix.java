@@ -59,10 +59,19 @@ final class Prefix {
             return false;
         }
         pid = Integer.parseInt(l, digits + 1, end + 1, 10);
-        task = l.substring(0, digits).strip();
-        if (task.isEmpty()) {
+        // l.substring(0, digits).strip() in one copy (the task is right-aligned in its column)
+        int taskStart = 0;
+        int taskEnd = digits;
+        while (taskStart < taskEnd && Character.isWhitespace(l.charAt(taskStart))) {
+            taskStart++;
+        }
+        while (taskEnd > taskStart && Character.isWhitespace(l.charAt(taskEnd - 1))) {
+            taskEnd--;
+        }
+        if (taskStart == taskEnd) {
             return false;
         }
+        task = l.substring(taskStart, taskEnd);
         int i = skipSpaces(l, close + 1);
         int tok = tokenEnd(l, i);
         if (tok == i) {
@@ -109,12 +118,26 @@ final class Prefix {
                 return false;
             }
         }
-        if (dot == from || dot == to - 1 || to - from > 30) {
+        if (from >= to || dot == from || dot == to - 1 || to - from > 30) {
             return false;
         }
-        String secs = dot < 0 ? l.substring(from, to) : l.substring(from, dot);
-        String frac = dot < 0 ? null : l.substring(dot + 1, to);
-        timestampNs = LineParser.timestamp(secs, frac);
+        // LineParser.timestamp(secs, frac) on the characters themselves, without substrings:
+        // the same value, and the same exceptions for a seconds part past a long.
+        int secsEnd = dot < 0 ? to : dot;
+        long secs = 0;
+        for (int i = from; i < secsEnd; i++) {
+            secs = Math.addExact(Math.multiplyExact(secs, 10), l.charAt(i) - '0');
+        }
+        if (dot < 0) {
+            timestampNs = secs; // a counter clock without a fraction: keep the raw value
+            return true;
+        }
+        long nanos = 0;
+        for (int k = 0; k < 9; k++) { // the first 9 fraction digits, padded with zeros
+            int i = dot + 1 + k;
+            nanos = nanos * 10 + (i < to ? l.charAt(i) - '0' : 0);
+        }
+        timestampNs = Math.multiplyExact(secs, 1_000_000_000L) + nanos;
         return true;
     }
 

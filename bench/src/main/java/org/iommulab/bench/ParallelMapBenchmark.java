@@ -1,0 +1,99 @@
+package org.iommulab.bench;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.iommulab.api.dma.DmaApi;
+import org.iommulab.api.dma.DmaAttrs;
+import org.iommulab.api.dma.DmaDirection;
+import org.iommulab.api.platform.PageAllocator;
+import org.iommulab.api.platform.Zone;
+import org.iommulab.platform.internal.checker.CheckerSettings;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Row P6: map + unmap throughput of one 4 KiB page through the per-device DmaApi (strict,
+ * checker as the {@code checker} parameter says), with each thread on its own device of one
+ * SMMU ({@link #mapUnmapOwnDevice}) or every thread on the same device
+ * ({@link #mapUnmapSharedDevice}). Run with 1 thread and with 2 threads ({@code -t 1},
+ * {@code -t 2}): JMH sums the threads' throughputs, and the 2-thread score divided by the
+ * 1-thread score of the same benchmark in the same run is how well the path scales.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class ParallelMapBenchmark {
+    static final int DEVICES = 2;
+    private static final int PAGE = (int) PageAllocator.PAGE_SIZE;
+
+    @Param({"smmu-v3"})
+    String backend;
+
+    @Param({"off"})
+    String checker;
+
+    Rig rig;
+    DmaApi[] apis;
+    final AtomicInteger threads = new AtomicInteger();
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        rig = new Rig(backend, "on".equals(checker) ? CheckerSettings.DEFAULT : CheckerSettings.OFF);
+        apis = new DmaApi[DEVICES];
+        for (int i = 0; i < DEVICES; i++) {
+            apis[i] = rig.addDevice("bench" + i, 0x10 + i);
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        rig.assertNoFindings();
+    }
+
+    /** One thread's own device and its own page (threads never share a buffer). */
+    @State(Scope.Thread)
+    public static class Lane {
+        DmaApi own;
+        DmaApi shared;
+        long page;
+
+        @Setup(Level.Trial)
+        public void setUp(ParallelMapBenchmark b) {
+            int index = b.threads.getAndIncrement();
+            own = b.apis[index % DEVICES];
+            shared = b.apis[0];
+            synchronized (b) {
+                page = b.rig.allocator.allocPages(1, Zone.NORMAL);
+            }
+        }
+    }
+
+    @Benchmark
+    public long mapUnmapOwnDevice(Lane lane) {
+        long dma = lane.own.mapPage(lane.page, 0, PAGE, DmaDirection.BIDIRECTIONAL, DmaAttrs.NONE);
+        lane.own.unmapPage(dma, PAGE, DmaDirection.BIDIRECTIONAL, DmaAttrs.NONE);
+        return dma;
+    }
+
+    @Benchmark
+    public long mapUnmapSharedDevice(Lane lane) {
+        long dma = lane.shared.mapPage(lane.page, 0, PAGE, DmaDirection.BIDIRECTIONAL, DmaAttrs.NONE);
+        lane.shared.unmapPage(dma, PAGE, DmaDirection.BIDIRECTIONAL, DmaAttrs.NONE);
+        return dma;
+    }
+}

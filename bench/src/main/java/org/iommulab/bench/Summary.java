@@ -1,0 +1,383 @@
+package org.iommulab.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * The performance rows of the project, each measured beside its baseline in the same run, and
+ * one table of them: row, measure, figure, baseline, ratio, goal, met. JMH runs the rows that
+ * time a call (through its Java API, one fork each); rows P5 (heap per live mapping, in a JVM
+ * of its own) and P8 (whole processes) are timed by plain mains. The table goes to stdout and
+ * to {@code bench/target/summary.md}.
+ *
+ * <p>Options: {@code --quick} (1 x 1 s warm-up, 2 x 1 s measured, fewer repetitions: a smoke
+ * run, not a measurement), {@code --rows P1,P7} (only those rows), {@code --out FILE}.
+ * Default: 1 fork, 3 x 1 s warm-up, 5 x 1 s measured, every row.
+ */
+public final class Summary {
+    private static final String PKG = Summary.class.getPackageName() + ".";
+
+    private final boolean quick;
+    private final List<Row> table = new ArrayList<>();
+
+    private Summary(boolean quick) {
+        this.quick = quick;
+    }
+
+    /** One line of the table; {@code lowerIsBetter} says which side of {@code goal} meets it. */
+    static final class Row {
+        final String id;
+        final String measure;
+        final String figure;
+        final String baseline;
+        final double ratio;
+        final boolean lowerIsBetter;
+        final double goal;
+        final String unit;
+
+        Row(String id, String measure, String figure, String baseline, double ratio, boolean lowerIsBetter, double goal,
+                String unit) {
+            this.id = id;
+            this.measure = measure;
+            this.figure = figure;
+            this.baseline = baseline;
+            this.ratio = ratio;
+            this.lowerIsBetter = lowerIsBetter;
+            this.goal = goal;
+            this.unit = unit;
+        }
+
+        boolean met() {
+            return !Double.isNaN(ratio) && (lowerIsBetter ? ratio <= goal : ratio >= goal);
+        }
+
+        String goalText() {
+            return (lowerIsBetter ? "<= " : ">= ") + fmt(goal) + unit;
+        }
+
+        String ratioText() {
+            return Double.isNaN(ratio) ? "failed" : fmt(ratio) + unit;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean quick = false;
+        Set<String> rows = new LinkedHashSet<>(List.of("P1", "P2", "P3", "P4", "P5", "P6", "P7", "P8", "P9"));
+        Path out = Path.of("bench", "target", "summary.md");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--summary":
+                    break;
+                case "--quick":
+                    quick = true;
+                    break;
+                case "--rows":
+                    rows = new LinkedHashSet<>();
+                    for (String r : value(args, ++i, "--rows").split(",")) {
+                        rows.add(r.trim().toUpperCase(Locale.ROOT));
+                    }
+                    break;
+                case "--out":
+                    out = Path.of(value(args, ++i, "--out"));
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown option " + args[i]
+                            + " (the summary takes --quick, --rows P1,P2,..., --out FILE)");
+            }
+        }
+        Summary s = new Summary(quick);
+        List<String> failures = new ArrayList<>();
+        for (String r : rows) {
+            try {
+                s.run(r);
+            } catch (Exception | Error e) {
+                failures.add(r + ": " + e);
+                System.err.println("bench: row " + r + " failed: " + e);
+                e.printStackTrace();
+            }
+        }
+        String md = s.markdown(failures);
+        System.out.println();
+        System.out.print(md);
+        if (out.getParent() != null) {
+            Files.createDirectories(out.getParent());
+        }
+        Files.writeString(out, md, StandardCharsets.UTF_8);
+        System.out.println("bench: summary written to " + out);
+        if (!failures.isEmpty()) {
+            System.exit(1);
+        }
+    }
+
+    private static String value(String[] args, int i, String option) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args[i];
+    }
+
+    private void run(String row) throws Exception {
+        switch (row) {
+            case "P1":
+                ratioRow("P1", "smmu-v3 strict 4 KiB mapPage+unmapPage via the per-device DmaApi, checker off, 1024 live"
+                        + " ÷ TreeMap put+remove, 1024 keys", PerDeviceMapBenchmark.class, "mapUnmapPage",
+                        "baselineTreeMapPutRemove", Map.of(), true, 2.0);
+                break;
+            case "P2":
+                ratioRow("P2", "64 KiB device read through smmu-v3, warm IOTLB ÷ System.arraycopy 64 KiB",
+                        DeviceReadBenchmark.class, "deviceRead64K", "baselineArraycopy64K", Map.of(), true, 1.25);
+                break;
+            case "P3":
+                ratioRow("P3", "swiotlb 64 KiB BIDIRECTIONAL map+unmap ÷ two arraycopies of 64 KiB (64 MiB pool)",
+                        SwiotlbBenchmark.class, "mapUnmapBidirectional", "baselineTwoArraycopies",
+                        Map.of("size", "65536", "poolMiB", "64"), true, 1.2);
+                // Not the row: the same with a 1 MiB pool, whose slots stay in the CPU
+                // cache, to tell the bookkeeping's cost from the cache misses of Linux's slot walk.
+                ratioRow("P3 (1 MiB pool)", "the same, 1 MiB pool: slots stay in cache (the copy and bookkeeping"
+                        + " alone)", SwiotlbBenchmark.class, "mapUnmapBidirectional", "baselineTwoArraycopies",
+                        Map.of("size", "65536", "poolMiB", "1"), true, 1.2);
+                break;
+            case "P4":
+                ratioRow("P4", "map_sg of 64 discontiguous pages into one segment + unmap (generic, strict)"
+                        + " ÷ 64 single map+unmap pairs", IommuDmaBenchmark.class, "mapSg64DiscontiguousPages",
+                        "map64SinglePages", Map.of(), true, 0.08);
+                break;
+            case "P5":
+                liveMappingRows();
+                break;
+            case "P6":
+                scalingRows();
+                break;
+            case "P7":
+                checkerRows();
+                break;
+            case "P8":
+                startupRow();
+                break;
+            case "P9":
+                replayRow();
+                break;
+            default:
+                throw new IllegalArgumentException("no row " + row + " (rows are P1 to P9)");
+        }
+    }
+
+    // ---- JMH ------------------------------------------------------------------------------------
+
+    private ChainedOptionsBuilder options(Class<?> benchmark, Collection<String> methods, Map<String, String> params) {
+        ChainedOptionsBuilder o = new OptionsBuilder()
+                .include("^" + Pattern.quote(benchmark.getName()) + "\\.(" + String.join("|", methods) + ")$")
+                .forks(1)
+                .warmupIterations(quick ? 1 : 3).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(quick ? 2 : 5).measurementTime(TimeValue.seconds(1))
+                .shouldFailOnError(true);
+        params.forEach(o::param);
+        return o;
+    }
+
+    /** Runs the benchmarks; their scores by "method" or "method param=value ..." (params sorted). */
+    private static Map<String, RunResult> jmh(ChainedOptionsBuilder o) throws RunnerException {
+        Map<String, RunResult> byKey = new TreeMap<>();
+        for (RunResult r : new Runner(o.build()).run()) {
+            String name = r.getParams().getBenchmark();
+            StringBuilder key = new StringBuilder(name.substring(name.lastIndexOf('.') + 1));
+            for (String p : new java.util.TreeSet<>(r.getParams().getParamsKeys())) {
+                key.append(' ').append(p).append('=').append(r.getParams().getParam(p));
+            }
+            byKey.put(key.toString(), r);
+        }
+        return byKey;
+    }
+
+    private static RunResult get(Map<String, RunResult> results, String key) {
+        RunResult r = results.get(key);
+        if (r == null) {
+            throw new IllegalStateException("JMH gave no result for " + key + "; it gave " + results.keySet());
+        }
+        return r;
+    }
+
+    private static double score(RunResult r) {
+        return r.getPrimaryResult().getScore();
+    }
+
+    private static String scoreText(RunResult r) {
+        return fmt(score(r)) + " " + r.getPrimaryResult().getScoreUnit();
+    }
+
+    /** A row whose ratio is the measured average time over the baseline's, both from one JMH run. */
+    private void ratioRow(String id, String measure, Class<?> benchmark, String measured, String baseline,
+            Map<String, String> params, boolean lowerIsBetter, double goal) throws RunnerException {
+        Map<String, RunResult> res = jmh(options(benchmark, List.of(measured, baseline), params));
+        RunResult m = only(res, measured);
+        RunResult b = only(res, baseline);
+        table.add(new Row(id, measure, scoreText(m), scoreText(b), score(m) / score(b), lowerIsBetter, goal, ""));
+    }
+
+    /** The one result of {@code method}, whatever its parameters. */
+    private static RunResult only(Map<String, RunResult> results, String method) {
+        RunResult found = null;
+        for (Map.Entry<String, RunResult> e : results.entrySet()) {
+            if (e.getKey().equals(method) || e.getKey().startsWith(method + " ")) {
+                if (found != null) {
+                    throw new IllegalStateException("more than one result for " + method + ": " + results.keySet());
+                }
+                found = e.getValue();
+            }
+        }
+        if (found == null) {
+            throw new IllegalStateException("JMH gave no result for " + method + "; it gave " + results.keySet());
+        }
+        return found;
+    }
+
+    private void scalingRows() throws RunnerException {
+        List<String> methods = List.of("mapUnmapOwnDevice", "mapUnmapSharedDevice");
+        Map<String, RunResult> one = jmh(options(ParallelMapBenchmark.class, methods, Map.of()).threads(1));
+        Map<String, RunResult> two = jmh(options(ParallelMapBenchmark.class, methods, Map.of()).threads(2));
+        RunResult own1 = only(one, "mapUnmapOwnDevice");
+        RunResult own2 = only(two, "mapUnmapOwnDevice");
+        RunResult shared1 = only(one, "mapUnmapSharedDevice");
+        RunResult shared2 = only(two, "mapUnmapSharedDevice");
+        table.add(new Row("P6", "smmu-v3 map+unmap throughput, 2 threads on 2 devices of one SMMU ÷ 1 thread,"
+                + " checker off", scoreText(own2), scoreText(own1), score(own2) / score(own1), false, 1.6, ""));
+        table.add(new Row("P6", "smmu-v3 map+unmap throughput, 2 threads on 1 device ÷ 1 thread, checker off",
+                scoreText(shared2), scoreText(shared1), score(shared2) / score(shared1), false, 1.4, ""));
+    }
+
+    private void checkerRows() throws RunnerException {
+        Map<String, RunResult> res = jmh(options(CheckerOverheadBenchmark.class, List.of("mapUnmap"), Map.of()));
+        Row worst = null;
+        List<Row> rows = new ArrayList<>();
+        for (String backend : Rig.BACKENDS) {
+            for (String dir : List.of("TO_DEVICE", "FROM_DEVICE", "BIDIRECTIONAL")) {
+                String key = "mapUnmap backend=" + backend + " checker=%s direction=" + dir;
+                RunResult on = get(res, String.format(key, "on"));
+                RunResult off = get(res, String.format(key, "off"));
+                Row r = new Row("P7", "4 KiB map+mapping_error+unmap, " + backend + " " + dir
+                        + ", checker on ÷ off", scoreText(on), scoreText(off), score(on) / score(off), true, 1.5, "");
+                rows.add(r);
+                if (worst == null || r.ratio > worst.ratio) {
+                    worst = r;
+                }
+            }
+        }
+        table.add(new Row("P7", "checker on ÷ off, worst of every backend and direction: "
+                + worst.measure.substring(worst.measure.indexOf(", ") + 2, worst.measure.lastIndexOf(", checker")),
+                worst.figure, worst.baseline, worst.ratio, true, 1.5, ""));
+        table.addAll(rows);
+    }
+
+    private void replayRow() throws RunnerException {
+        Map<String, RunResult> res = jmh(options(ReplayBenchmark.class, List.of("replayCalls", "baselineReadLines"),
+                Map.of("backend", "smmu-v3")));
+        RunResult replay = only(res, "replayCalls");
+        RunResult read = only(res, "baselineReadLines");
+        // Both are throughputs over the same trace (calls/s): the replay is slower by read ÷ replay.
+        table.add(new Row("P9", "a 20,000-call trace replayed in-process on smmu-v3 (checker on) ÷ reading its"
+                + " lines", scoreText(replay), scoreText(read), score(read) / score(replay), true, 5.0, ""));
+    }
+
+    // ---- plain mains ----------------------------------------------------------------------------
+
+    private void liveMappingRows() throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // A JVM of its own, so that the used heap holds the platform and nothing of JMH's.
+        Process p = new ProcessBuilder(java, "-Xmx4g", "-cp", System.getProperty("java.class.path"),
+                LiveMappingScale.class.getName(), "1000000", quick ? "5000" : "20000").redirectErrorStream(true)
+                .start();
+        Pattern line = Pattern.compile("P5 (\\S+) live=(\\d+) bytesPerMapping=([0-9.]+) median1K=(\\d+) median1M=(\\d+)");
+        List<Row> bytes = new ArrayList<>();
+        List<Row> medians = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String s; (s = r.readLine()) != null; ) {
+                System.out.println(s);
+                Matcher m = line.matcher(s);
+                if (m.matches()) {
+                    String backend = m.group(1);
+                    double b = Double.parseDouble(m.group(3));
+                    long k = Long.parseLong(m.group(4));
+                    long g = Long.parseLong(m.group(5));
+                    bytes.add(new Row("P5", "heap per live mapping at 1,000,000 live, " + backend
+                            + " (platform table + IOVA tree + page tables), checker off", fmt(b) + " B", "-", b, true,
+                            64, " B"));
+                    medians.add(new Row("P5", backend + " map+unmap median at 1M live ÷ at 1K live", g + " ns",
+                            k + " ns", g / (double) k, true, 1.5, ""));
+                }
+            }
+        }
+        int rc = p.waitFor();
+        if (rc != 0 || bytes.isEmpty()) {
+            throw new IllegalStateException("LiveMappingScale exited with " + rc + " after " + bytes.size() + " rows");
+        }
+        table.addAll(bytes);
+        table.addAll(medians);
+    }
+
+    private void startupRow() throws Exception {
+        int reps = quick ? 3 : 5;
+        long[] ms = MainJobStartup.measure(Path.of("app", "target", "iommulab.jar"), reps);
+        table.add(new Row("P8", "main job (java -jar app/target/iommulab.jar), cold JVM to exit ÷ a JVM hello-world,"
+                + " medians of " + reps, ms[0] + " ms", ms[1] + " ms", ms[0] / (double) ms[1], true, 20, "x"));
+    }
+
+    // ---- the table ------------------------------------------------------------------------------
+
+    private String markdown(List<String> failures) {
+        StringBuilder b = new StringBuilder();
+        b.append("| row | measure | figure | baseline (same run) | ratio | goal | met |\n");
+        b.append("|---|---|---|---|---|---|---|\n");
+        for (Row r : table) {
+            b.append("| ").append(r.id).append(" | ").append(r.measure).append(" | ").append(r.figure).append(" | ")
+                    .append(r.baseline).append(" | ").append(r.ratioText()).append(" | ").append(r.goalText())
+                    .append(" | ").append(r.met() ? "yes" : "no").append(" |\n");
+        }
+        b.append('\n').append(quick ? "Quick run (1 fork, 1 x 1 s warm-up, 2 x 1 s measured): a smoke test, not a"
+                + " measurement." : "1 fork, 3 x 1 s warm-up, 5 x 1 s measured.");
+        b.append(" Java ").append(System.getProperty("java.version")).append(", ")
+                .append(Runtime.getRuntime().availableProcessors()).append(" CPUs, ").append(Instant.now()).append(".\n");
+        for (String f : failures) {
+            b.append("\nFAILED: ").append(f).append('\n');
+        }
+        return b.toString();
+    }
+
+    static String fmt(double v) {
+        double a = Math.abs(v);
+        if (a >= 1000) {
+            return String.format(Locale.ROOT, "%,.0f", v);
+        }
+        if (a >= 100) {
+            return String.format(Locale.ROOT, "%.0f", v);
+        }
+        if (a >= 10) {
+            return String.format(Locale.ROOT, "%.1f", v);
+        }
+        if (a >= 1) {
+            return String.format(Locale.ROOT, "%.2f", v);
+        }
+        return String.format(Locale.ROOT, "%.3f", v);
+    }
+}
