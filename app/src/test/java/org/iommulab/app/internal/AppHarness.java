@@ -99,6 +99,10 @@ final class AppHarness implements WorkloadLookup {
         return new BatchJob(platform, this, platform.simulation(), out).run(s);
     }
 
+    int run(org.iommulab.app.internal.scenario.Sweep s, RunOptions options) {
+        return new BatchJob(platform, this, platform.simulation(), out).run(s, options);
+    }
+
     String text() {
         return bytes.toString(StandardCharsets.UTF_8);
     }
