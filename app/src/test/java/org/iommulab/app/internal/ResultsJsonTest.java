@@ -166,6 +166,46 @@ class ResultsJsonTest {
         return out;
     }
 
+    /**
+     * {@code replay --json} with two traces (the same sample twice) on two backends: one record
+     * per trace, backend and trace device, valid against the same schema (kind replay).
+     */
+    @Test
+    void theReplaysJsonValidatesAgainstTheSchema() throws IOException {
+        AppHarness h = new AppHarness().directAndSwiotlb().generic().allDevices();
+        Path trace = dir.resolve("sample.txt");
+        try (InputStream in = getClass().getResourceAsStream("/traces/sample-6.12-ftrace.txt")) {
+            Files.copy(in, trace);
+        }
+        Path json = dir.resolve("replay.json");
+        org.iommulab.replay.internal.command.ReplayCommand replay = new org.iommulab.replay.internal.command.ReplayCommand(
+                h.platform, h::dmaApi);
+        int rc = replay.run(List.of(trace.toString(), trace.toString(), "--backend", "direct", "--backend", "generic",
+                "--json", json.toString(), "--csv", dir.resolve("replay.csv").toString(), "--quiet"), h.out);
+        assertEquals(0, rc, h.text());
+        Map<String, Object> doc = Merge.read(json);
+        assertEquals(List.of(), new SchemaChecker(schema()).check(doc));
+        assertEquals("replay", doc.get("kind"));
+        List<Map<String, Object>> records = Merge.records(doc);
+        long devices = records.stream().map(r -> r.get("traceDevice")).distinct().count();
+        assertTrue(devices >= 1, records.toString());
+        assertEquals(2 * 2 * devices, records.size(), records.toString());
+        for (Map<String, Object> r : records) {
+            assertTrue(((Number) r.get("calls")).longValue() > 0, r.toString());
+        }
+        // The same trace replays the same on the same backend: the two traces' records agree.
+        for (Map<String, Object> r : records) {
+            if (r.get("traceIndex").equals(1L)) {
+                Map<String, Object> first = records.stream().filter(x -> x.get("traceIndex").equals(0L)
+                        && x.get("backend").equals(r.get("backend")) && x.get("traceDevice").equals(r.get("traceDevice")))
+                        .findFirst().orElseThrow();
+                assertEquals(first.get("replayed"), r.get("replayed"), r.toString());
+                assertEquals(first.get("addressesEqual"), r.get("addressesEqual"), r.toString());
+            }
+        }
+        assertEquals(records.size() + 1, Files.readString(dir.resolve("replay.csv")).split("\r\n").length);
+    }
+
     private static List<Map<String, Object>> comparable(Map<String, Object> doc) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Map<String, Object> r : Merge.records(doc)) {

@@ -8,7 +8,8 @@ import java.util.Set;
 /**
  * A strict checker of the subset of JSON Schema (2020-12) that {@code iommulab-results.schema.json}
  * uses: type (one or a list), const, enum, minimum, required, properties, additionalProperties
- * (false or a schema), items, and local {@code $ref}s into {@code $defs}. A keyword it does not
+ * (false or a schema), items, anyOf (a value that matches no alternative gets the violations of
+ * the alternative it came closest to), and local {@code $ref}s into {@code $defs}. A keyword it does not
  * know is an error, so the schema cannot quietly say more than is checked. No JSON Schema
  * library is available offline here; this reads the schema file itself, so a document is held to
  * what the README documents.
@@ -16,7 +17,7 @@ import java.util.Set;
 final class SchemaChecker {
     private static final Set<String> ANNOTATIONS = Set.of("$schema", "$id", "title", "description", "$defs", "$comment");
     private static final Set<String> KEYWORDS = Set.of("type", "const", "enum", "minimum", "required", "properties",
-            "additionalProperties", "items", "$ref");
+            "additionalProperties", "items", "$ref", "anyOf");
 
     private final Map<String, Object> root;
 
@@ -49,6 +50,17 @@ final class SchemaChecker {
                 throw new IllegalStateException("dangling $ref " + ref);
             }
             check(v, target, path, errors);
+        }
+        if (schema.containsKey("anyOf")) {
+            List<String> closest = null;
+            for (Object alternative : (List<Object>) schema.get("anyOf")) {
+                List<String> mine = new ArrayList<>();
+                check(v, (Map<String, Object>) alternative, path, mine);
+                if (closest == null || mine.size() < closest.size()) {
+                    closest = mine;
+                }
+            }
+            errors.addAll(closest);
         }
         if (schema.containsKey("type") && !typeMatches(v, schema.get("type"))) {
             errors.add(path + ": " + typeOf(v) + " where the schema wants " + schema.get("type"));
