@@ -106,7 +106,11 @@ final class AppHarness implements WorkloadLookup {
     }
 
     int run(org.iommulab.app.internal.scenario.Sweep s, RunOptions options) {
-        return new BatchJob(platform, this, platform.simulation(), out).run(s, options);
+        return run(s, options, BackendConfig.NONE);
+    }
+
+    int run(org.iommulab.app.internal.scenario.Sweep s, RunOptions options, BackendConfig config) {
+        return new BatchJob(platform, this, platform.simulation(), out, out, config).run(s, options);
     }
 
     /** The DmaApi of {@code device} on {@code backend}, as the replay's service lookup finds it; null when none. */

@@ -91,6 +91,35 @@ class ResultsJsonTest {
         assertTrue(csv.startsWith("index,point,settings,backend,workload,device,"), csv);
     }
 
+    /**
+     * {@code config} sets each point's configuration before the point's runs and puts it back
+     * after them, in order; every record carries the configuration it ran with.
+     */
+    @Test
+    void configIsSetForEachPointAndRestoredAfterIt() throws IOException {
+        List<String> events = new ArrayList<>();
+        BackendConfig recording = (pid, settings) -> {
+            events.add("set " + pid + " " + settings);
+            return () -> events.add("restore " + pid);
+        };
+        AppHarness h = new AppHarness().directAndSwiotlb().generic().allDevices();
+        Path json = dir.resolve("config.json");
+        assertEquals(0, h.run(sweep("backends direct generic\nworkload mmc rounds=1\nconfig org.iommulab.iommu.dma mode=strict,lazy\n"),
+                new RunOptions(RunOptions.Shard.ALL, false, json, null), recording), h.text());
+        assertEquals(List.of("set org.iommulab.iommu.dma {mode=strict}", "restore org.iommulab.iommu.dma",
+                "set org.iommulab.iommu.dma {mode=lazy}", "restore org.iommulab.iommu.dma"), events);
+        List<Map<String, Object>> records = Merge.records(Merge.read(json));
+        assertEquals(4, records.size());
+        assertEquals(Map.of("org.iommulab.iommu.dma", Map.of("mode", "lazy")), records.get(3).get("backendConfig"));
+        assertEquals(false, records.get(3).get("warm"));
+        assertEquals("cold", Merge.read(json).get("timing"));
+        // Without a configuration store, a config directive is a bad scenario (exit 2), nothing run.
+        AppHarness none = new AppHarness().directAndSwiotlb().allDevices();
+        assertEquals(2, none.run(sweep("workload mmc rounds=1\nconfig org.iommulab.iommu.dma mode=lazy\n"), RunOptions.DEFAULT));
+        assertTrue(none.text().contains("scenario sweep.scenario:2: config org.iommulab.iommu.dma: no configuration store"),
+                none.text());
+    }
+
     @Test
     void theCheckerRejectsADocumentThatBreaksTheSchema() throws IOException {
         SchemaChecker checker = new SchemaChecker(schema());
