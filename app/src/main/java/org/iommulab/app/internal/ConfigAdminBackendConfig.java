@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.Collections;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Map;
 
 import org.iommulab.api.admin.PlatformAdmin;
@@ -17,8 +18,8 @@ import org.osgi.util.tracker.ServiceTracker;
  * the configuration (the others kept), each value typed as the property it replaces is (a
  * string otherwise; Declarative Services converts it for the component), and the previous
  * properties are put back afterwards (the configuration deleted when there was none). After each
- * change the job waits until backends are registered, every device is bound and the drivers'
- * workloads have settled, as at start.
+ * change the job waits (at most its bound) until every backend registered before the change is
+ * back, every device is bound and the drivers' workloads have settled.
  */
 final class ConfigAdminBackendConfig implements BackendConfig {
     private final BundleContext context;
@@ -51,8 +52,9 @@ final class ConfigAdminBackendConfig implements BackendConfig {
             for (Map.Entry<String, String> e : settings.entrySet()) {
                 next.put(e.getKey(), typed(e.getKey(), e.getValue(), old == null ? null : old.get(e.getKey())));
             }
+            List<String> backends = admin.backends();
             c.update(next);
-            settle();
+            settle(backends);
             return () -> {
                 try {
                     if (old == null) {
@@ -60,7 +62,7 @@ final class ConfigAdminBackendConfig implements BackendConfig {
                     } else {
                         c.update(old);
                     }
-                    settle();
+                    settle(backends);
                 } catch (IOException e) {
                     throw new IllegalStateException("cannot restore " + pid + ": " + e.getMessage(), e);
                 } catch (InterruptedException e) {
@@ -109,11 +111,13 @@ final class ConfigAdminBackendConfig implements BackendConfig {
      * Host time: a bounded wait for the framework's threads to re-create what the change
      * touched, not simulated behaviour.
      */
-    private void settle() throws InterruptedException {
+    private void settle(List<String> backends) throws InterruptedException {
         Thread.sleep(MainJob.SETTLE_MILLIS); // ConfigAdmin delivers the change on its own thread
         long deadline = System.currentTimeMillis() + waitMillis;
-        while (System.currentTimeMillis() < deadline
-                && (admin.backends().isEmpty() || admin.devices().stream().anyMatch(d -> d.backend() == null))) {
+        // Every backend there before the change back (a component re-created by it withdraws and
+        // re-offers its backends one by one), and every device bound.
+        while (System.currentTimeMillis() < deadline && (!admin.backends().containsAll(backends)
+                || admin.devices().stream().anyMatch(d -> d.backend() == null))) {
             Thread.sleep(20);
         }
         new ServiceWorkloads(context, waitMillis).awaitSettled(MainJob.SETTLE_MILLIS);
