@@ -282,7 +282,7 @@ public final class Cli {
             ParseResult pr = cl.parseArgs(args == null ? new String[0] : args);
             ParseResult sub = pr.subcommand();
             if (pr.isUsageHelpRequested()) {
-                return new Parsed(root, null, null, usage(), null);
+                return new Parsed(root, null, null, usage(cl), null);
             }
             if (sub != null) {
                 CommandLine subLine = sub.commandSpec().commandLine();
@@ -350,7 +350,11 @@ public final class Cli {
 
     /** The whole help: the main job's options, then every mode's. */
     public static String usage() {
-        CommandLine cl = new CommandLine(new Root());
+        return usage(new CommandLine(new Root()));
+    }
+
+    /** The whole help from a model already built (--help builds it once). */
+    private static String usage(CommandLine cl) {
         StringBuilder b = new StringBuilder(text(cl));
         for (CommandLine sub : cl.getSubcommands().values()) {
             b.append('\n').append(text(sub));

@@ -43,6 +43,13 @@ public final class Main {
      * @return the exit status, or null to launch the container with the same arguments
      */
     public static Integer before(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 1 && (args[0].equals("--help") || args[0].equals("-h"))) {
+            String help = HelpText.cached(); // rendered at build time: picocli's classes stay unloaded
+            if (help != null) {
+                out.print(help);
+                return Cli.OK;
+            }
+        }
         Cli.Parsed p = Cli.parse(args);
         if (p.help() != null) {
             out.print(p.help());

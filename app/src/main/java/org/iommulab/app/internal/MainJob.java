@@ -128,7 +128,7 @@ public final class MainJob implements Callable<Integer> {
             return SoakCommand.run(context, admin, after, System.out, System.err);
         }
         if ("tck".equals(line.mode())) {
-            return new TckCommand(context, admin, System.out).run(after);
+            return new TckCommand(context, admin, System.out, System.err).run(after);
         }
         awaitBindings();
         ServiceTracker<TraceReplay, TraceReplay> replays = new ServiceTracker<>(context, TraceReplay.class, null);

@@ -86,6 +86,16 @@ class CliTest {
         assertTrue(tck.contains("Usage: java -jar iommulab.jar tck") && !tck.contains("Usage: java -jar iommulab.jar soak"), tck);
     }
 
+    /** The help the build rendered (what a bare --help prints) is the model's help, not a stale copy. */
+    @Test
+    void theHelpRenderedAtBuildTimeIsTheModelsHelp() {
+        assertEquals(Cli.usage(), HelpText.cached());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
+        assertEquals(0, Main.before(new String[] {"-h"}, o, o));
+        assertEquals(Cli.usage(), out.toString(StandardCharsets.UTF_8));
+    }
+
     @Test
     void mainAnswersHelpAndErrorsItselfAndLeavesRunsToTheContainer() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
