@@ -1,7 +1,9 @@
 package org.iommulab.app.internal;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,6 +19,11 @@ import org.iommulab.app.internal.scenario.Plan;
 import org.iommulab.app.internal.scenario.Scenario;
 import org.iommulab.app.internal.scenario.ScenarioCheck;
 import org.iommulab.app.internal.scenario.ScenarioException;
+import org.iommulab.app.internal.scenario.Sweep;
+import org.iommulab.app.internal.results.ResultsFile;
+import org.iommulab.app.internal.results.RunPoint;
+import org.iommulab.app.internal.results.Summary;
+import org.iommulab.app.internal.results.WorkloadRecords;
 import org.iommulab.devices.Workload;
 import org.iommulab.devices.WorkloadReport;
 
@@ -40,43 +47,172 @@ final class BatchJob {
     private final WorkloadLookup lookup;
     private final SimClock clock;
     private final PrintStream out;
+    private final PrintStream err;
+    private final BackendConfig config;
 
     /** @param clock the simulated clock, for each run's simulated time */
     BatchJob(PlatformAdmin admin, WorkloadLookup lookup, SimClock clock, PrintStream out) {
+        this(admin, lookup, clock, out, out, BackendConfig.NONE);
+    }
+
+    /**
+     * @param err where a bad scenario is reported (the table and progress go to {@code out})
+     * @param config where a scenario's {@code config} directives are set
+     */
+    BatchJob(PlatformAdmin admin, WorkloadLookup lookup, SimClock clock, PrintStream out, PrintStream err,
+            BackendConfig config) {
         this.admin = admin;
         this.lookup = lookup;
         this.clock = clock;
         this.out = out;
+        this.err = err;
+        this.config = config;
     }
 
     int run(Scenario scenario) {
+        return run(Sweep.of(scenario), RunOptions.DEFAULT);
+    }
+
+    /**
+     * Runs every point of {@code sweep} that has runs in {@code options}' shard: sets the point's
+     * configurations and device changes, runs its workloads on its backends, puts everything back.
+     * Every point is checked against the running platform first; a bad one changes nothing.
+     */
+    int run(Sweep sweep, RunOptions options) {
         Map<String, Workload> present = lookup.present();
         List<String> backends = admin.backends();
         out.println("iommulab: " + backends.size() + " backend(s) " + backends + ", " + present.size() + " workload(s) "
-                + ScenarioCheck.ordered(present.keySet()) + ", checker " + (admin.checkerEnabled() ? "on" : "off"));
+                + ScenarioCheck.ordered(present.keySet()) + ", checker " + (admin.checkerEnabled() ? "on" : "off")
+                + (sweep.swept() ? ", " + sweep.points().size() + " sweep points" : "")
+                + (options.shard().whole() ? "" : ", shard " + options.shard()));
         if (backends.isEmpty() || present.isEmpty()) {
             out.println("iommulab: nothing to run: no backend or no workload is present");
             return FAILED;
         }
-        Plan plan;
+        List<Plan> plans = new ArrayList<>();
         try {
-            plan = ScenarioCheck.plan(scenario, admin, present);
+            for (Sweep.Point p : sweep.points()) {
+                plans.add(ScenarioCheck.plan(p.scenario(), admin, present));
+            }
         } catch (ScenarioException e) {
-            out.println("iommulab: " + e.getMessage());
+            out.flush();
+            err.println("iommulab: " + e.getMessage());
             return BAD_INPUT;
         }
-        List<Plan.DeviceChange> applied = new ArrayList<>();
+        int total = 0;
+        for (Plan plan : plans) {
+            total += plan.backends().size() * plan.runs().size();
+        }
+        List<Map<String, Object>> records = new ArrayList<>();
+        int first = 0;
+        int firstGroup = 0;
         try {
+            for (int p = 0; p < plans.size(); p++) {
+                runPoint(sweep.points().get(p), plans.get(p), first, firstGroup, options, records);
+                first += plans.get(p).backends().size() * plans.get(p).runs().size();
+                firstGroup += plans.get(p).backends().size();
+            }
+        } catch (ScenarioException e) {
+            out.flush();
+            err.println("iommulab: " + e.getMessage());
+            return BAD_INPUT;
+        } finally {
+            out.flush();
+        }
+        ResultTable.printRecords(records, out);
+        out.println(options.warm()
+                ? "iommulab: wall ms: host time of each run after one unmeasured warm-up run of it on the same backend"
+                : "iommulab: wall ms: host time of cold runs (--cold): the first runs include the JIT's warm-up");
+        Map<String, List<String>> axes = new LinkedHashMap<>();
+        sweep.axes().forEach(a -> axes.put(a.label(), a.values()));
+        Map<String, Object> document = ResultsFile.workloads(sweep.source(), axes, sweep.points().size(), total,
+                options.shard().whole() ? null : options.shard().toString(), options.warm(), records);
+        try {
+            if (options.json() != null) {
+                ResultsFile.writeJson(document, options.json());
+            }
+            if (options.csv() != null) {
+                ResultsFile.writeCsv(records, options.csv());
+            }
+        } catch (IOException e) {
+            out.println("iommulab: cannot write the results: " + e);
+            return FAILED;
+        }
+        return summarize(records);
+    }
+
+    /**
+     * The runs of one point this shard takes, with the point's configuration and device changes
+     * around them. The shard unit is a group: a point's runs on one backend, numbered over the
+     * whole sweep from {@code firstGroup}. A group's runs share one process, so what a run finds
+     * in simulated memory (the stale bytes the seeded bug reads past its buffers) comes from the
+     * same group's runs before it, sharded or not.
+     */
+    private void runPoint(Sweep.Point point, Plan plan, int first, int firstGroup, RunOptions options, List<Map<String, Object>> records) {
+        int perBackend = plan.runs().size();
+        boolean any = false;
+        for (int b = 0; b < plan.backends().size(); b++) {
+            any |= options.shard().takes(firstGroup + b);
+        }
+        if (!any) {
+            return;
+        }
+        Scenario scenario = point.scenario();
+        List<BackendConfig.Restore> configured = new ArrayList<>();
+        List<Plan.DeviceChange> applied = new ArrayList<>();
+        Map<String, Map<String, String>> backendConfig = new LinkedHashMap<>();
+        try {
+            for (Scenario.ConfigLine c : scenario.configs()) {
+                try {
+                    configured.add(config.apply(c.pid(), c.settings()));
+                } catch (IllegalArgumentException | IllegalStateException e) {
+                    throw new ScenarioException(scenario.source(), c.line(), "config " + c.pid() + ": " + e.getMessage());
+                }
+                backendConfig.computeIfAbsent(c.pid(), x -> new LinkedHashMap<>()).putAll(c.settings());
+            }
+            if (!scenario.configs().isEmpty()) {
+                List<String> gone = new ArrayList<>(plan.backends());
+                gone.removeAll(admin.backends());
+                if (!gone.isEmpty()) {
+                    Scenario.ConfigLine c = scenario.configs().get(scenario.configs().size() - 1);
+                    throw new ScenarioException(scenario.source(), c.line(), "after config " + c.pid() + " " + c.settings()
+                            + (point.settings().isEmpty() ? "" : " (sweep point #" + point.index() + ")") + ", backend(s) "
+                            + gone + " did not come back (a value the component refused? --verbose shows"
+                            + " its log); registered: " + admin.backends());
+                }
+            }
             for (Plan.DeviceChange c : plan.changes()) {
                 replace(c.original(), c.changed(), scenario, c.line());
                 applied.add(c);
             }
-            List<ResultRow> rows = runAll(plan);
-            ResultTable.print(rows, out);
-            return summarize(rows);
-        } catch (ScenarioException e) {
-            out.println("iommulab: " + e.getMessage());
-            return BAD_INPUT;
+            for (int b = 0; b < plan.backends().size(); b++) {
+                String backend = plan.backends().get(b);
+                long start = System.nanoTime(); // wall time, reported as such
+                if (!options.shard().takes(firstGroup + b)) {
+                    continue;
+                }
+                List<Map<String, Object>> mine = new ArrayList<>();
+                bindAll(plan, backend);
+                for (int r = 0; r < perBackend; r++) {
+                    int index = first + b * perBackend + r;
+                    Plan.Run run = plan.runs().get(r);
+                    ResultRow row = runOne(backend, run, options.warm());
+                    RunPoint where = new RunPoint(index, point.index(), point.settings(), overrides(scenario, run.device()),
+                            backendConfig);
+                    mine.add(WorkloadRecords.of(row, run.params(), where, options.warm()));
+                }
+                if (mine.isEmpty()) {
+                    continue;
+                }
+                records.addAll(mine);
+                long bad = mine.stream().filter(r -> !Boolean.TRUE.equals(r.get("success"))).count();
+                long caught = mine.stream().filter(r -> Outcome.CAUGHT.name().equals(r.get("outcome"))).count();
+                out.printf("iommulab: %s[%d/%d] %s: %d workload(s) in %.1f s wall time%s%s%n",
+                        point.settings().isEmpty() ? "" : "#" + point.index() + " ", b + 1, plan.backends().size(), backend,
+                        mine.size(), (System.nanoTime() - start) / 1e9, caught > 0 ? ", seeded bug caught" : "",
+                        bad > 0 ? ", " + bad + " NOT as expected" : "");
+                out.flush();
+            }
         } finally {
             for (int i = applied.size() - 1; i >= 0; i--) {
                 Plan.DeviceChange c = applied.get(i);
@@ -86,32 +222,51 @@ final class BatchJob {
                     out.println("iommulab: warning: could not restore device " + c.original().name() + ": " + e.getMessage());
                 }
             }
-            out.flush();
+            for (int i = configured.size() - 1; i >= 0; i--) {
+                try {
+                    configured.get(i).restore();
+                } catch (RuntimeException e) {
+                    out.println("iommulab: warning: could not restore a configuration: " + e.getMessage());
+                }
+            }
         }
     }
 
-    private List<ResultRow> runAll(Plan plan) {
-        List<ResultRow> rows = new ArrayList<>();
-        int i = 0;
-        for (String backend : plan.backends()) {
-            long start = System.nanoTime();
-            List<ResultRow> mine = new ArrayList<>();
-            for (Plan.Run run : plan.runs()) {
-                mine.add(runOne(backend, run));
+    /**
+     * Moves every device of the plan onto {@code backend} in the plan's order before the group
+     * runs, so a group starts from the same bindings whichever group ran before it in this process.
+     */
+    private void bindAll(Plan plan, String backend) {
+        for (Plan.Run run : plan.runs()) {
+            try {
+                admin.bind(run.device(), backend);
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                // runOne binds again and reports the refusal in the run's row.
             }
-            rows.addAll(mine);
-            long bad = mine.stream().filter(r -> !r.outcome().success()).count();
-            long caught = mine.stream().filter(r -> r.outcome() == Outcome.CAUGHT).count();
-            out.printf("iommulab: [%d/%d] %s: %d workload(s) in %.1f s wall time%s%s%n", ++i, plan.backends().size(), backend,
-                    mine.size(), (System.nanoTime() - start) / 1e9, caught > 0 ? ", seeded bug caught" : "",
-                    bad > 0 ? ", " + bad + " NOT as expected" : "");
-            out.flush();
         }
-        return rows;
+    }
+
+    /** The scenario's device settings for {@code device}, as written. */
+    private static Map<String, String> overrides(Scenario s, String device) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (Scenario.DeviceLine d : s.devices()) {
+            if (d.name().equals(device)) {
+                m.putAll(d.settings());
+            }
+        }
+        return m;
     }
 
     /** One run: binds the device to {@code backend}, waits for the workload's driver there, runs it. */
     ResultRow runOne(String backend, Plan.Run run) {
+        return runOne(backend, run, false);
+    }
+
+    /**
+     * One run; with {@code warm}, the workload first runs once unmeasured on the same driver,
+     * so that the measured run's wall time is not the JIT compiling the backend's code.
+     */
+    ResultRow runOne(String backend, Plan.Run run, boolean warm) {
         try {
             admin.bind(run.device(), backend);
         } catch (IllegalStateException | IllegalArgumentException e) {
@@ -122,6 +277,13 @@ final class BatchJob {
             return ResultRow.notRun(backend, run.workload(), run.device(), run.seededBug(),
                     "no " + run.workload() + " workload appeared after binding " + run.device() + " to " + backend
                             + " (its driver failed to probe? see the log)");
+        }
+        if (warm) {
+            try {
+                w.run(run.params());
+            } catch (RuntimeException e) {
+                // The measured run that follows reports what goes wrong.
+            }
         }
         long lastFinding = lastFindingSequence();
         DeviceStats before = admin.stats(run.device());
@@ -142,18 +304,9 @@ final class BatchJob {
                 firstFindingSince(lastFinding, run.device()));
     }
 
-    private int summarize(List<ResultRow> rows) {
-        long bad = rows.stream().filter(r -> !r.outcome().success()).count();
-        long caught = rows.stream().filter(r -> r.outcome() == Outcome.CAUGHT).count();
-        long refused = rows.stream().filter(r -> r.outcome() == Outcome.REFUSED).count();
-        if (bad == 0) {
-            out.println("iommulab: every workload as expected (" + rows.size() + " runs"
-                    + (caught > 0 ? "; the seeded bug was caught on " + caught + " merging backend(s)" : "")
-                    + (refused > 0 ? "; " + refused + " not run" : "") + ")");
-            return OK;
-        }
-        out.println("iommulab: FAILED: " + bad + " of " + rows.size() + " runs not as expected; see the rows above");
-        return FAILED;
+    /** The closing line and the exit status, from the records. */
+    int summarize(List<Map<String, Object>> rows) {
+        return Summary.print(rows, out);
     }
 
     private long lastFindingSequence() {

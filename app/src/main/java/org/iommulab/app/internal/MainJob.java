@@ -5,7 +5,6 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -14,7 +13,9 @@ import org.iommulab.api.admin.PlatformAdmin;
 import org.iommulab.api.platform.SimClock;
 import org.iommulab.app.internal.scenario.Scenario;
 import org.iommulab.app.internal.scenario.ScenarioException;
-import org.iommulab.app.internal.scenario.ScenarioParser;
+import org.iommulab.app.internal.scenario.Sweep;
+import org.iommulab.app.cli.Cli;
+import org.iommulab.app.cli.Main;
 import org.iommulab.replay.TraceReplay;
 import org.osgi.framework.BundleContext;
 import org.osgi.util.tracker.ServiceTracker;
@@ -55,7 +56,7 @@ public final class MainJob implements Callable<Integer> {
     static final long SETTLE_MILLIS = 300;
 
     private final BundleContext context;
-    private final CommandLine commandLine;
+    private final String[] arguments;
     private final PlatformAdmin admin;
     private final SimClock clock;
 
@@ -72,68 +73,62 @@ public final class MainJob implements Callable<Integer> {
         this.context = context;
         this.admin = admin;
         this.clock = clock;
-        this.commandLine = CommandLine.parse(launcherProperties.get(LAUNCHER_ARGUMENTS));
+        Object given = launcherProperties.get(LAUNCHER_ARGUMENTS);
+        this.arguments = given instanceof String[] a ? a.clone() : new String[0];
     }
 
     /** Runs on the launcher's main thread; the result is the process exit status. */
     @Override
     public Integer call() throws Exception {
-        if (commandLine.error() != null) {
-            System.err.println("iommulab: " + commandLine.error());
-            System.err.println(CommandLine.USAGE);
-            return BatchJob.BAD_INPUT;
+        // The jar's own Main answered help, usage errors, merge and --jobs before the container
+        // started; answered again here for a launch that bypassed it (the same code, same words).
+        Integer early = Main.before(arguments, System.out, System.err);
+        if (early != null) {
+            return early;
         }
-        if (commandLine.help()) {
-            System.out.println(CommandLine.USAGE);
-            return BatchJob.OK;
-        }
+        Cli.Parsed line = Cli.parse(arguments);
         awaitDeployFolder();
-        if (commandLine.shell()) {
+        if (line.shell()) {
             return new InteractiveShell(context).run();
         }
-        if (commandLine.mode() != null) {
-            return runMode();
+        if (line.mode() != null) {
+            return runMode(line);
         }
-        Scenario scenario = Scenario.defaults();
-        if (commandLine.scenario() != null) {
-            try (Reader in = Files.newBufferedReader(Path.of(commandLine.scenario()), StandardCharsets.UTF_8)) {
-                scenario = ScenarioParser.parse(commandLine.scenario(), in);
+        Sweep sweep = Sweep.of(Scenario.defaults());
+        if (line.scenario() != null) {
+            String name = line.scenario().toString();
+            try (Reader in = Files.newBufferedReader(line.scenario(), StandardCharsets.UTF_8)) {
+                sweep = Sweep.parse(name, in);
             } catch (ScenarioException e) {
-                System.out.println("iommulab: " + e.getMessage());
+                System.err.println("iommulab: " + e.getMessage());
                 return BatchJob.BAD_INPUT;
             } catch (IOException | InvalidPathException e) {
-                System.out.println("iommulab: scenario " + commandLine.scenario() + ": cannot be read: " + e);
+                System.err.println("iommulab: scenario " + name + ": cannot be read: " + e);
                 return BatchJob.BAD_INPUT;
             }
         }
+        RunOptions options = new RunOptions(line.shard() == null ? RunOptions.Shard.ALL : RunOptions.Shard.parse(line.shard()),
+                !line.cold(), line.json(), line.csv());
         awaitBindings();
         ServiceWorkloads workloads = new ServiceWorkloads(context, WAIT_MILLIS);
         workloads.awaitSettled(SETTLE_MILLIS);
-        return new BatchJob(admin, workloads, clock, System.out).run(scenario);
+        return new BatchJob(admin, workloads, clock, System.out, System.err,
+                new ConfigAdminBackendConfig(context, admin, WAIT_MILLIS)).run(sweep, options);
     }
 
     /**
-     * A mode word on the command line: {@code replay} hands its arguments to the trace replay
+     * A mode on the command line: {@code replay} hands its arguments to the trace replay
      * service, {@code soak} runs the soak ({@link SoakCommand}), {@code tck} the conformance kit.
      */
-    private int runMode() throws InterruptedException {
-        if ("soak".equals(commandLine.mode())) {
+    private int runMode(Cli.Parsed line) throws InterruptedException {
+        List<String> words = List.of(arguments);
+        List<String> after = words.subList(words.indexOf(line.mode()) + 1, words.size());
+        if ("soak".equals(line.mode())) {
             awaitBindings();
-            return SoakCommand.run(context, admin, commandLine.arguments().subList(1, commandLine.arguments().size()),
-                    System.out, System.err);
+            return SoakCommand.run(context, admin, after, System.out, System.err);
         }
-        if ("tck".equals(commandLine.mode())) {
-            List<String> args = commandLine.arguments().subList(1, commandLine.arguments().size());
-            if (args.contains("--help") || args.contains("-h")) {
-                System.out.println(TckOptions.USAGE);
-                return BatchJob.OK;
-            }
-            return new TckCommand(context, admin, System.out).run(args);
-        }
-        if (!"replay".equals(commandLine.mode())) {
-            System.err.println("iommulab: unknown mode '" + commandLine.mode() + "'");
-            System.err.println(CommandLine.USAGE);
-            return BatchJob.BAD_INPUT;
+        if ("tck".equals(line.mode())) {
+            return new TckCommand(context, admin, System.out, System.err).run(after);
         }
         awaitBindings();
         ServiceTracker<TraceReplay, TraceReplay> replays = new ServiceTracker<>(context, TraceReplay.class, null);
@@ -144,7 +139,7 @@ public final class MainJob implements Callable<Integer> {
                 System.err.println("iommulab: the trace replay service (bundle org.iommulab.replay) is not running");
                 return BatchJob.FAILED;
             }
-            return replay.run(commandLine.arguments().subList(1, commandLine.arguments().size()), System.out);
+            return replay.run(((Cli.Replay) line.command()).serviceArguments(), System.out);
         } finally {
             replays.close();
         }

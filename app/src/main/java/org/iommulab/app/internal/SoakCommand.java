@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.List;
 
 import org.iommulab.api.admin.PlatformAdmin;
+import org.iommulab.app.cli.Cli;
 import org.iommulab.app.internal.soak.SoakEngine;
 import org.iommulab.app.internal.soak.SoakResult;
 import org.iommulab.app.internal.soak.SoakSettings;
@@ -17,6 +18,7 @@ import org.osgi.framework.BundleContext;
  */
 final class SoakCommand {
     static final String USAGE = "soak --swaps N [--seed S] [--without BACKEND]...";
+
 
     /** The command's arguments (after the word {@code soak}), or what is wrong with them. */
     record Arguments(long swaps, long seed, boolean seedGiven, List<String> without, String error) {
@@ -37,60 +39,24 @@ final class SoakCommand {
      * @param defaultSeed the seed when none is given (the caller picks one and the summary prints it)
      */
     static Arguments parse(List<String> args, long defaultSeed) {
-        Long swaps = null;
-        Long seed = null;
-        List<String> without = new java.util.ArrayList<>();
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            String name;
-            String value;
-            int eq = a.indexOf('=');
-            if (a.startsWith("--") && eq > 0) {
-                name = a.substring(0, eq);
-                value = a.substring(eq + 1);
-            } else {
-                name = a;
-                value = i + 1 < args.size() ? args.get(i + 1) : null;
-                if (a.equals("--swaps") || a.equals("--seed") || a.equals("--without")) {
-                    i++;
-                }
-            }
-            switch (name) {
-                case "--swaps" -> {
-                    if (swaps != null) {
-                        return Arguments.failed("--swaps given twice");
-                    }
-                    Long n = number(value);
-                    if (n == null || n < 1) {
-                        return Arguments.failed("--swaps needs a positive whole number, got " + shown(value));
-                    }
-                    swaps = n;
-                }
-                case "--seed" -> {
-                    if (seed != null) {
-                        return Arguments.failed("--seed given twice");
-                    }
-                    Long n = number(value);
-                    if (n == null) {
-                        return Arguments.failed("--seed needs a whole number, got " + shown(value));
-                    }
-                    seed = n;
-                }
-                case "--without" -> {
-                    if (value == null || value.isBlank() || value.startsWith("--")) {
-                        return Arguments.failed("--without needs a backend name, got " + shown(value));
-                    }
-                    without.add(value.trim());
-                }
-                default -> {
-                    return Arguments.failed("soak: unknown argument '" + a + "'");
-                }
+        List<String> words = new java.util.ArrayList<>();
+        words.add("soak");
+        words.addAll(args);
+        Cli.Parsed p = Cli.parse(words.toArray(String[]::new));
+        if (p.error() != null) {
+            return Arguments.failed(p.error());
+        }
+        return arguments((Cli.Soak) p.command(), defaultSeed);
+    }
+
+    /** The arguments of a parsed {@code soak}. */
+    static Arguments arguments(Cli.Soak s, long defaultSeed) {
+        for (String w : s.without) {
+            if (w.isBlank()) {
+                return Arguments.failed("--without needs a backend name");
             }
         }
-        if (swaps == null) {
-            return Arguments.failed("soak needs --swaps N");
-        }
-        return new Arguments(swaps, seed == null ? defaultSeed : seed, seed != null, without, null);
+        return new Arguments(s.swaps, s.seed == null ? defaultSeed : s.seed, s.seed != null, s.without, null);
     }
 
     /** Runs the soak; the exit status. */
@@ -101,7 +67,7 @@ final class SoakCommand {
         Arguments a = parse(args, System.nanoTime());
         if (a.error() != null) {
             err.println("iommulab: " + a.error());
-            err.println("usage: java -jar iommulab.jar " + USAGE);
+            err.println(Cli.modeUsage("soak"));
             return BatchJob.BAD_INPUT;
         }
         for (String b : a.without()) {
@@ -123,20 +89,5 @@ final class SoakCommand {
             Runtime.getRuntime().halt(BatchJob.FAILED);
         }
         return r.passed() ? BatchJob.OK : BatchJob.FAILED;
-    }
-
-    private static Long number(String s) {
-        if (s == null) {
-            return null;
-        }
-        try {
-            return Long.parseLong(s.trim().replace("_", ""));
-        } catch (NumberFormatException e) {
-            return null;
-        }
-    }
-
-    private static String shown(String value) {
-        return value == null ? "nothing" : "'" + value + "'";
     }
 }

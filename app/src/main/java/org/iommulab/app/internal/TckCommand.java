@@ -36,8 +36,15 @@ final class TckCommand {
     private final BundleContext context;
     private final PlatformAdmin admin;
     private final PrintStream out;
+    /** Where errors go (standard error): results and progress stay on {@code out}. */
+    private final PrintStream err;
 
     TckCommand(BundleContext context, PlatformAdmin admin, PrintStream out) {
+        this(context, admin, out, out);
+    }
+
+    TckCommand(BundleContext context, PlatformAdmin admin, PrintStream out, PrintStream err) {
+        this.err = err;
         this.context = context;
         this.admin = admin;
         this.out = out;
@@ -61,8 +68,8 @@ final class TckCommand {
                 createDirectory(options.junit());
             }
         } catch (IllegalArgumentException e) {
-            out.println("iommulab: tck: " + e.getMessage());
-            out.println(TckOptions.USAGE);
+            err.println("iommulab: tck: " + e.getMessage());
+            err.println(TckOptions.USAGE);
             return BatchJob.BAD_INPUT;
         }
         if (checks.isEmpty()) {
@@ -78,7 +85,7 @@ final class TckCommand {
         if (!installed.isEmpty()) {
             Set<String> theirs = BundleBackends.await(installed, admin, WAIT_MILLIS, QUIET_MILLIS);
             if (theirs.isEmpty()) {
-                out.println("iommulab: tck: the given bundle(s) registered no DmaBackend or IommuDriver service that became"
+                err.println("iommulab: tck: the given bundle(s) registered no DmaBackend or IommuDriver service that became"
                         + " a backend within " + WAIT_MILLIS / 1000 + " s (a component that failed to activate? a driver"
                         + " without " + "iommulab.iommu.name?); registered backends: " + admin.backends());
                 return BatchJob.BAD_INPUT;
@@ -90,12 +97,12 @@ final class TckCommand {
         if (!tck.awaitBackends(backends, NAMED_WAIT_MILLIS)) {
             List<String> missing = new ArrayList<>(backends);
             missing.removeAll(tck.backends());
-            out.println("iommulab: tck: no backend " + missing + " is registered (waited " + NAMED_WAIT_MILLIS / 1000
+            err.println("iommulab: tck: no backend " + missing + " is registered (waited " + NAMED_WAIT_MILLIS / 1000
                     + " s); registered: " + tck.backends());
             return BatchJob.BAD_INPUT;
         }
         if (backends.isEmpty()) {
-            out.println("iommulab: tck: no backend is registered");
+            err.println("iommulab: tck: no backend is registered");
             return BatchJob.FAILED;
         }
         header(tck, checks, backends);
@@ -113,7 +120,7 @@ final class TckCommand {
                 List<Path> files = JUnitXml.write(options.junit(), results);
                 out.println("tck: JUnit XML: " + files.size() + " file(s) in " + options.junit());
             } catch (IOException e) {
-                out.println("iommulab: tck: cannot write JUnit XML into " + options.junit() + ": " + e);
+                err.println("iommulab: tck: cannot write JUnit XML into " + options.junit() + ": " + e);
                 out.println(passed + " passed, " + failed + " failed, " + skipped + " skipped");
                 return BatchJob.BAD_INPUT;
             }
@@ -139,7 +146,7 @@ final class TckCommand {
             try {
                 bundles.add(context.installBundle(p.toAbsolutePath().normalize().toUri().toString()));
             } catch (BundleException | SecurityException e) {
-                out.println("iommulab: tck: bundle " + p + " cannot be installed: " + e.getMessage());
+                err.println("iommulab: tck: bundle " + p + " cannot be installed: " + e.getMessage());
                 throw e instanceof BundleException ? (BundleException) e : new BundleException(e.getMessage(), e);
             }
         }
@@ -151,7 +158,7 @@ final class TckCommand {
             try {
                 b.start();
             } catch (BundleException e) {
-                out.println("iommulab: tck: bundle " + jars.get(i) + " (" + b.getSymbolicName() + " " + b.getVersion()
+                err.println("iommulab: tck: bundle " + jars.get(i) + " (" + b.getSymbolicName() + " " + b.getVersion()
                         + ") does not resolve: " + e.getMessage());
                 throw e;
             }

@@ -43,20 +43,26 @@ final class AppHarness implements WorkloadLookup {
     final DmaDirectBackend direct = new DmaDirectBackend("direct", false, () -> pool);
     final DevicePlatform platform;
     private final Map<String, DeviceDriver> drivers = new HashMap<>();
+    /** Every published DmaApi by device, with its backend (what the replay looks up). */
+    private final Map<String, Map.Entry<DmaApi, Object>> apis = new java.util.concurrent.ConcurrentHashMap<>();
     private DeviceModels models;
     private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     final PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
 
     AppHarness() {
         platform = new DevicePlatform(memory, allocator, (api, props) -> {
-            Optional<DriverKind> kind = DriverKind.forDevice((String) props.get(DmaApi.DEVICE_PROPERTY));
+            String device = (String) props.get(DmaApi.DEVICE_PROPERTY);
+            Map.Entry<DmaApi, Object> published = Map.entry(api, String.valueOf(props.get(DmaApi.BACKEND_PROPERTY)));
+            apis.put(device, published);
+            Optional<DriverKind> kind = DriverKind.forDevice(device);
             if (kind.isEmpty()) {
-                return () -> { };
+                return () -> apis.remove(device, published);
             }
             DeviceDriver d = kind.get().create(api, allocator, models);
             d.start();
             drivers.put(d.name(), d);
             return () -> {
+                apis.remove(device, published);
                 drivers.remove(d.name(), d);
                 d.stop();
             };
@@ -97,6 +103,20 @@ final class AppHarness implements WorkloadLookup {
 
     int run(Scenario s) {
         return new BatchJob(platform, this, platform.simulation(), out).run(s);
+    }
+
+    int run(org.iommulab.app.internal.scenario.Sweep s, RunOptions options) {
+        return run(s, options, BackendConfig.NONE);
+    }
+
+    int run(org.iommulab.app.internal.scenario.Sweep s, RunOptions options, BackendConfig config) {
+        return new BatchJob(platform, this, platform.simulation(), out, out, config).run(s, options);
+    }
+
+    /** The DmaApi of {@code device} on {@code backend}, as the replay's service lookup finds it; null when none. */
+    DmaApi dmaApi(String device, String backend) {
+        Map.Entry<DmaApi, Object> e = apis.get(device);
+        return e != null && e.getValue().equals(backend) ? e.getKey() : null;
     }
 
     String text() {

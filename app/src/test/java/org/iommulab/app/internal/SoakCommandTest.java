@@ -38,19 +38,25 @@ class SoakCommandTest {
 
     @Test
     void badArgumentsSayWhy() {
-        assertEquals("soak needs --swaps N", SoakCommand.parse(List.of(), 0).error());
-        assertEquals("soak needs --swaps N", SoakCommand.parse(List.of("--seed", "1"), 0).error());
-        assertEquals("--swaps needs a positive whole number, got '0'", SoakCommand.parse(List.of("--swaps", "0"), 0).error());
-        assertEquals("--swaps needs a positive whole number, got 'many'", SoakCommand.parse(List.of("--swaps", "many"), 0).error());
-        assertEquals("--swaps needs a positive whole number, got nothing", SoakCommand.parse(List.of("--swaps"), 0).error());
-        assertEquals("--seed needs a whole number, got 'x'", SoakCommand.parse(List.of("--swaps", "1", "--seed", "x"), 0).error());
-        assertEquals("--swaps given twice", SoakCommand.parse(List.of("--swaps", "1", "--swaps", "2"), 0).error());
-        assertEquals("--without needs a backend name, got nothing", SoakCommand.parse(List.of("--swaps", "1", "--without"), 0).error());
-        assertEquals("soak: unknown argument 'now'", SoakCommand.parse(List.of("--swaps", "1", "now"), 0).error());
+        // The messages are picocli's (the command line's model, org.iommulab.app.cli.Cli).
+        assertEquals("Missing required option: '--swaps=N'", SoakCommand.parse(List.of(), 0).error());
+        assertEquals("Missing required option: '--swaps=N'", SoakCommand.parse(List.of("--seed", "1"), 0).error());
+        assertEquals("soak: --swaps needs a positive whole number, got 0", SoakCommand.parse(List.of("--swaps", "0"), 0).error());
+        assertEquals("Invalid value for option '--swaps': 'many' is not a whole number",
+                SoakCommand.parse(List.of("--swaps", "many"), 0).error());
+        assertEquals("Missing required parameter for option '--swaps' (N)", SoakCommand.parse(List.of("--swaps"), 0).error());
+        assertEquals("Invalid value for option '--seed': 'x' is not a whole number",
+                SoakCommand.parse(List.of("--swaps", "1", "--seed", "x"), 0).error());
+        assertEquals("option '--swaps' (N) should be specified only once",
+                SoakCommand.parse(List.of("--swaps", "1", "--swaps", "2"), 0).error());
+        assertEquals("Missing required parameter for option '--without' (BACKEND)",
+                SoakCommand.parse(List.of("--swaps", "1", "--without"), 0).error());
+        assertEquals("Unmatched argument at index 3: 'now'", SoakCommand.parse(List.of("--swaps", "1", "now"), 0).error());
     }
 
     @Test
     void theUsageNamesTheCommand() {
-        assertTrue(CommandLine.USAGE.contains("soak --swaps N [--seed S]"), CommandLine.USAGE);
+        String usage = org.iommulab.app.cli.Cli.usage();
+        assertTrue(usage.contains("soak [-h] [--verbose] [--seed=S] --swaps=N [--without=BACKEND]..."), usage);
     }
 }

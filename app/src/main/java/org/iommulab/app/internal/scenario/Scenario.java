@@ -17,9 +17,10 @@ import java.util.Map;
  * @param backendsLine the line of the {@code backends} directive (0 when none)
  * @param workloads the workloads in order; empty for every workload present
  * @param devices device changes to make before the run
+ * @param configs backend configurations to set (through ConfigAdmin) before the run
  */
 public record Scenario(String source, int rounds, long size, int sizeLine, long seed, List<String> backends, int backendsLine,
-        List<WorkloadLine> workloads, List<DeviceLine> devices) {
+        List<WorkloadLine> workloads, List<DeviceLine> devices, List<ConfigLine> configs) {
 
     public static final int DEFAULT_ROUNDS = 16;
     public static final long DEFAULT_SEED = 1;
@@ -28,11 +29,12 @@ public record Scenario(String source, int rounds, long size, int sizeLine, long 
         backends = backends == null ? null : List.copyOf(backends);
         workloads = List.copyOf(workloads);
         devices = List.copyOf(devices);
+        configs = List.copyOf(configs);
     }
 
     /** The main job without a scenario file. */
     public static Scenario defaults() {
-        return new Scenario("(default)", DEFAULT_ROUNDS, 0, 0, DEFAULT_SEED, null, 0, List.of(), List.of());
+        return new Scenario("(default)", DEFAULT_ROUNDS, 0, 0, DEFAULT_SEED, null, 0, List.of(), List.of(), List.of());
     }
 
     /** One {@code workload} directive; null fields take the scenario's defaults. */
@@ -43,6 +45,16 @@ public record Scenario(String source, int rounds, long size, int sizeLine, long 
     public record DeviceLine(int line, String name, Map<String, String> settings) {
         public DeviceLine {
             settings = Map.copyOf(settings);
+        }
+    }
+
+    /**
+     * One {@code config} directive: a configuration PID (a backend's, such as
+     * {@code org.iommulab.iommu.dma}) and the properties to set in it for the run, as written.
+     */
+    public record ConfigLine(int line, String pid, Map<String, String> settings) {
+        public ConfigLine {
+            settings = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(settings));
         }
     }
 }

@@ -24,7 +24,11 @@ import java.util.Set;
  * device NAME KEY=VALUE...       change a device for the run (restored afterwards); keys:
  *                                sid, mask (bits), buslimit (bits, 0 none), coherent, trusted, pci
  *                                (true/false), maxseg (bytes), boundary, minalign (masks 2^n-1)
+ * config PID KEY=VALUE...        set properties of a configuration (a backend's PID) through
+ *                                ConfigAdmin for the run (restored afterwards)
  * </pre>
+ * A {@code workload}, {@code device} or {@code config} value may be a comma-separated list: the
+ * file is then a sweep ({@link Sweep}) and this parser reads each of its points.
  * Every error names the line: "scenario FILE:LINE: ...". Nothing is checked against the
  * running platform here; {@link ScenarioCheck} does that.
  */
@@ -47,6 +51,7 @@ public final class ScenarioParser {
         int backendsLine = 0;
         List<Scenario.WorkloadLine> workloads = new ArrayList<>();
         List<Scenario.DeviceLine> devices = new ArrayList<>();
+        List<Scenario.ConfigLine> configs = new ArrayList<>();
         BufferedReader in = new BufferedReader(input);
         int n = 0;
         for (String raw = in.readLine(); raw != null; raw = in.readLine()) {
@@ -85,12 +90,15 @@ public final class ScenarioParser {
                 case "device":
                     devices.add(device(source, n, args));
                     break;
+                case "config":
+                    configs.add(config(source, n, args));
+                    break;
                 default:
                     throw new ScenarioException(source, n, "unknown directive '" + w[0]
-                            + "'; expected rounds, size, seed, backends, workload or device");
+                            + "'; expected rounds, size, seed, backends, workload, device or config");
             }
         }
-        return new Scenario(source, rounds, size, sizeLine, seed, backends, backendsLine, workloads, devices);
+        return new Scenario(source, rounds, size, sizeLine, seed, backends, backendsLine, workloads, devices, configs);
     }
 
     private static Scenario.WorkloadLine workload(String source, int n, String[] args) {
@@ -126,6 +134,18 @@ public final class ScenarioParser {
         return new Scenario.DeviceLine(n, args[0], kv);
     }
 
+    private static Scenario.ConfigLine config(String source, int n, String[] args) {
+        if (args.length < 2 || args[0].contains("=")) {
+            throw new ScenarioException(source, n,
+                    "'config' needs a configuration PID and at least one KEY=VALUE, e.g. 'config org.iommulab.iommu.dma mode=lazy'");
+        }
+        Map<String, String> kv = settings(source, n, args, null, "config");
+        for (Map.Entry<String, String> e : kv.entrySet()) {
+            kv.put(e.getKey(), Sweep.unescape(e.getValue()));
+        }
+        return new Scenario.ConfigLine(n, args[0], kv);
+    }
+
     private static Map<String, String> settings(String source, int n, String[] args, Set<String> keys, String what) {
         Map<String, String> kv = new LinkedHashMap<>();
         for (int i = 1; i < args.length; i++) {
@@ -134,7 +154,7 @@ public final class ScenarioParser {
             if (eq <= 0 || eq == args[i].length() - 1) {
                 throw new ScenarioException(source, n, "'" + args[i] + "' is not KEY=VALUE");
             }
-            if (!keys.contains(key)) {
+            if (keys != null && !keys.contains(key)) {
                 throw new ScenarioException(source, n, "unknown " + what + " setting '" + key + "'; known: "
                         + String.join(", ", keys.stream().sorted().toList()));
             }

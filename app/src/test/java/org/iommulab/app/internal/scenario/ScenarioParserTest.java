@@ -53,7 +53,7 @@ class ScenarioParserTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "rounds 0|scenario s:1: rounds must be 1..1000000, got 0",
-        "\\n\\nfrobnicate 3|scenario s:3: unknown directive 'frobnicate'; expected rounds, size, seed, backends, workload or device",
+        "\\n\\nfrobnicate 3|scenario s:3: unknown directive 'frobnicate'; expected rounds, size, seed, backends, workload, device or config",
         "size 12Q|scenario s:1: size must be a number (decimal or 0x hex), got '12Q'",
         "seed|scenario s:1: 'seed' takes exactly one value, got 0",
         "backends\\n|scenario s:1: 'backends' needs at least one backend name, or 'all'",

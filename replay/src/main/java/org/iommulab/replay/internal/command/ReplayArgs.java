@@ -4,16 +4,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The parsed arguments of {@code replay TRACE [--backend NAME]... [--devices FILE]
- * [--set KEY=VALUE]... [--sg-guess] [--granule BYTES] [--keep-devices] [--calls FILE] [--quiet]}. A leading
- * word {@code replay} is accepted and dropped, so a whole command line can be passed.
+ * The parsed arguments of {@code replay TRACE... [--backend NAME]... [--devices FILE]
+ * [--set KEY=VALUE]... [--sg-guess] [--granule BYTES] [--keep-devices] [--calls FILE] [--json FILE]
+ * [--csv FILE] [--quiet]}. A leading word {@code replay} is accepted and dropped, so a whole
+ * command line can be passed. Several traces are replayed one after the other, with the same
+ * options.
  */
-record ReplayArgs(String trace, List<String> backends, String devicesFile, List<String> settings, boolean sgGuess,
-        long granule, boolean keepDevices, boolean quiet, String callsFile) {
+record ReplayArgs(List<String> traces, List<String> backends, String devicesFile, List<String> settings, boolean sgGuess,
+        long granule, boolean keepDevices, boolean quiet, String callsFile, String jsonFile, String csvFile) {
 
-    static final String USAGE = "usage: replay TRACE [--backend NAME]... [--devices FILE] [--set KEY=VALUE]...\n"
-            + "              [--sg-guess] [--granule BYTES] [--keep-devices] [--calls FILE] [--quiet]\n"
-            + "  TRACE           text of /sys/kernel/tracing/trace or of 'trace-cmd report', plain, gzip or xz\n"
+    static final String USAGE = "usage: replay TRACE... [--backend NAME]... [--devices FILE] [--set KEY=VALUE]...\n"
+            + "              [--sg-guess] [--granule BYTES] [--keep-devices] [--calls FILE] [--json FILE] [--csv FILE] [--quiet]\n"
+            + "  TRACE...        text of /sys/kernel/tracing/trace or of 'trace-cmd report', plain, gzip or xz;\n"
+            + "                  several traces are replayed one after the other\n"
             + "  --backend NAME  replay on this backend (repeatable); default: every registered backend in turn\n"
             + "  --devices FILE  device settings (device.<trace-name>.mask=64 ...; see the replay README)\n"
             + "  --set KEY=VALUE one device setting, as in the file\n"
@@ -21,7 +24,10 @@ record ReplayArgs(String trace, List<String> backends, String devicesFile, List<
             + "  --granule BYTES IOMMU granule the sg rebuild assumes (default 4096)\n"
             + "  --keep-devices  leave the devices the replay added on the platform\n"
             + "  --calls FILE    write one JSON line per traced call and backend: its trace line, trace and replayed DMA\n"
-            + "                  address, whether address and layout are equal, and the reason when not\n"
+            + "                  address, whether address and layout are equal, and the reason when not (one trace)\n"
+            + "  --json FILE     write one record per trace, device and backend: every figure of the tables and\n"
+            + "                  the options that produced it (iommulab-results schema, kind replay)\n"
+            + "  --csv FILE      the same records as CSV\n"
             + "  --quiet         no progress lines\n";
 
     /** @throws IllegalArgumentException with a one-line reason */
@@ -30,7 +36,9 @@ record ReplayArgs(String trace, List<String> backends, String devicesFile, List<
         if (!a.isEmpty() && a.get(0).equals("replay")) {
             a.remove(0);
         }
-        String trace = null;
+        List<String> traces = new ArrayList<>();
+        String json = null;
+        String csv = null;
         List<String> backends = new ArrayList<>();
         List<String> settings = new ArrayList<>();
         String devices = null;
@@ -60,6 +68,18 @@ record ReplayArgs(String trace, List<String> backends, String devicesFile, List<
                     }
                     calls = value(a, ++i, s);
                     break;
+                case "--json":
+                    if (json != null) {
+                        throw new IllegalArgumentException("--json given twice");
+                    }
+                    json = value(a, ++i, s);
+                    break;
+                case "--csv":
+                    if (csv != null) {
+                        throw new IllegalArgumentException("--csv given twice");
+                    }
+                    csv = value(a, ++i, s);
+                    break;
                 case "--granule":
                     try {
                         granule = Long.decode(value(a, ++i, s));
@@ -80,17 +100,22 @@ record ReplayArgs(String trace, List<String> backends, String devicesFile, List<
                     if (s.startsWith("--")) {
                         throw new IllegalArgumentException("unknown option " + s);
                     }
-                    if (trace != null) {
-                        throw new IllegalArgumentException("one trace at a time; got " + trace + " and " + s);
-                    }
-                    trace = s;
+                    traces.add(s);
             }
         }
-        if (trace == null) {
+        if (traces.isEmpty()) {
             throw new IllegalArgumentException("no trace file given");
         }
-        return new ReplayArgs(trace, List.copyOf(backends), devices, List.copyOf(settings), guess, granule, keep, quiet,
-                calls);
+        if (calls != null && traces.size() > 1) {
+            throw new IllegalArgumentException("--calls takes one trace; got " + traces.size());
+        }
+        return new ReplayArgs(List.copyOf(traces), List.copyOf(backends), devices, List.copyOf(settings), guess, granule, keep,
+                quiet, calls, json, csv);
+    }
+
+    /** The first (or only) trace. */
+    String trace() {
+        return traces.get(0);
     }
 
     private static String value(List<String> a, int i, String option) {

@@ -8,7 +8,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiFunction;
 
 import org.iommulab.api.admin.PlatformAdmin;
@@ -75,8 +77,10 @@ public final class ReplayCommand implements TraceReplay {
             for (String s : a.settings()) {
                 config.set(s);
             }
-            if (!Files.isReadable(Path.of(a.trace()))) {
-                throw new IllegalArgumentException("cannot read trace " + a.trace());
+            for (String t : a.traces()) {
+                if (!Files.isReadable(Path.of(t))) {
+                    throw new IllegalArgumentException("cannot read trace " + t);
+                }
             }
             options(a); // checks the granule
         } catch (IllegalArgumentException | IOException e) {
@@ -84,6 +88,41 @@ public final class ReplayCommand implements TraceReplay {
             out.print(ReplayArgs.USAGE);
             return USAGE;
         }
+        List<Map<String, Object>> records = new ArrayList<>();
+        for (int i = 0; i < a.traces().size(); i++) {
+            String trace = a.traces().get(i);
+            if (a.traces().size() > 1) {
+                out.println("replay: trace " + (i + 1) + " of " + a.traces().size() + ": " + trace);
+            }
+            int rc = runOne(a, config, trace, out);
+            if (rc != OK) {
+                return rc;
+            }
+            ReplaySummary s = last;
+            records.addAll(ReplayRecords.of(s, trace, i, a, records.size()));
+            ReportPrinter.print(s, out);
+        }
+        if (a.callsFile() != null) {
+            out.println("replay: one line per call written to " + a.callsFile());
+        }
+        try {
+            if (a.jsonFile() != null) {
+                Files.writeString(Path.of(a.jsonFile()), ReplayRecords.json(ReplayRecords.document(a.traces(), records)),
+                        StandardCharsets.UTF_8);
+                out.println("replay: " + records.size() + " record(s) written to " + a.jsonFile());
+            }
+            if (a.csvFile() != null) {
+                Files.writeString(Path.of(a.csvFile()), ReplayRecords.csv(records), StandardCharsets.UTF_8);
+            }
+        } catch (IOException e) {
+            out.println("replay: cannot write the records: " + e);
+            return FAILED;
+        }
+        return OK;
+    }
+
+    /** Replays one trace; the summary is {@link #lastSummary()} on success. */
+    private int runOne(ReplayArgs a, DeviceConfig config, String trace, PrintStream out) {
         ReplayEngine engine = new ReplayEngine(admin, lookup, config, options(a), sim);
         try (BufferedWriter calls = a.callsFile() == null ? null
                 : Files.newBufferedWriter(Path.of(a.callsFile()), StandardCharsets.UTF_8)) {
@@ -95,13 +134,9 @@ public final class ReplayCommand implements TraceReplay {
                     throw new UncheckedIOException(e);
                 }
             };
-            ReplaySummary s = engine.run(TraceSource.of(Path.of(a.trace())), a.backends(),
+            ReplaySummary s = engine.run(TraceSource.of(Path.of(trace)), a.backends(),
                     a.quiet() ? ReplayProgress.NONE : new PercentProgress(out), writer);
             last = s;
-            ReportPrinter.print(s, out);
-            if (a.callsFile() != null) {
-                out.println("replay: one line per call written to " + a.callsFile());
-            }
             return OK;
         } catch (UncheckedIOException e) {
             out.println("replay: --calls " + a.callsFile() + ": " + e.getCause().getMessage());

@@ -111,6 +111,31 @@ class ReplayCommandTest {
         assertTrue(platform.devices().isEmpty());
     }
 
+    /** Several traces in one run, and --json/--csv: one record per trace, backend and trace device. */
+    @Test
+    void severalTracesAndTheirRecords() throws IOException {
+        Path a = sample("sample-6.12-ftrace.txt", false);
+        Path b = sample("sample-dma-phys-trace-cmd.txt", false);
+        Path json = dir.resolve("r.json");
+        Path csv = dir.resolve("r.csv");
+        int rc = command.run(List.of(a.toString(), b.toString(), "--backend", "iommu", "--sg-guess", "--json", json.toString(),
+                "--csv", csv.toString(), "--quiet"), out);
+        assertEquals(TraceReplay.OK, rc, output());
+        assertTrue(output().contains("replay: trace 1 of 2: " + a) && output().contains("replay: trace 2 of 2: " + b), output());
+        String text = Files.readString(json);
+        assertTrue(text.contains("\"kind\": \"replay\"") && text.contains("\"schemaVersion\": 1"), text);
+        assertTrue(text.contains("\"trace\": \"" + a + "\"") && text.contains("\"trace\": \"" + b + "\""), text);
+        assertTrue(text.contains("\"sgGuess\": true"), text);
+        List<String> lines = Files.readAllLines(csv);
+        assertTrue(lines.get(0).startsWith("index,trace,traceIndex,backend,traceDevice,device,options,"), lines.get(0));
+        // one header line, then one per (trace, backend, trace device): both traces on iommu
+        long records = text.lines().filter(l -> l.trim().startsWith("\"index\"")).count();
+        assertEquals(records + 1, lines.size(), text);
+        assertTrue(records >= 2, text);
+        assertEquals(TraceReplay.USAGE, command.run(List.of(a.toString(), b.toString(), "--calls", "c.jsonl"), out));
+        assertTrue(output().contains("--calls takes one trace; got 2"), output());
+    }
+
     @Test
     void helpIsNotAnError() {
         assertEquals(TraceReplay.OK, command.run(List.of("--help"), out));
