@@ -141,7 +141,7 @@ public final class LiveMappings {
         if (table.nents() > 0) {
             long first = table.dmaAddressField(0);
             for (LiveMapping e = heads[slot(first >>> BUCKET_SHIFT)]; e != null; e = e.next) {
-                if (e.sg == table) {
+                if (e.sg() == table) {
                     return e;
                 }
             }
@@ -149,7 +149,7 @@ public final class LiveMappings {
         // The DMA view was rewritten behind our back or never set: look at every entry (error path).
         for (LiveMapping h : heads) {
             for (LiveMapping e = h; e != null; e = e.next) {
-                if (e.sg == table) {
+                if (e.sg() == table) {
                     return e;
                 }
             }
