@@ -39,7 +39,18 @@ import org.osgi.annotation.versioning.ProviderType;
  * Once the release returned, every call on this object throws (it is stale), and device
  * accesses through its {@link #busMaster()} are refused.
  *
- * <p>Thread-safe: a driver may call from any number of threads.
+ * <h2>Threads</h2>
+ * Thread-safe: a driver may call every method from any number of threads at once, as Linux
+ * drivers call the DMA API from several CPUs and interrupt context. Concurrent calls on
+ * <em>distinct</em> mappings and buffers (maps, unmaps, syncs, coherent allocations and frees,
+ * CPU-view and bus-master accesses) are independent: each completes as it would alone, no
+ * mapping is lost or counted twice, and two mappings live at once never share a DMA address
+ * range on a backend that isolates devices. Calls on the <em>same</em> mapping are the
+ * driver's to order, as in Linux: an unmap that races a sync or another unmap of one mapping
+ * is a driver bug, which the checker reports as whichever misuse the interleaving produced
+ * (for example a sync of a mapping no longer live). An {@link SgTable} is not thread-safe:
+ * one table belongs to one call at a time. Tested with two threads per device on every
+ * built-in backend.
  */
 @ProviderType
 public interface DmaApi {

@@ -44,7 +44,7 @@ final class CoherentCalls {
             synchronized (c.table) {
                 LiveMapping e = c.table.add(MappingType.COHERENT, buf.dmaHandle(), size, DmaDirection.BIDIRECTIONAL,
                         buf.cpuAddress(), attrs);
-                e.coherent = buf;
+                e.setCoherent(buf);
                 out = c.checker.mapped(e, c, out);
             }
             c.stats.increment(Stat.COHERENT_ALLOCS);
@@ -101,7 +101,7 @@ final class CoherentCalls {
                         // carries out a free of another function's mapping by that mapping's own kind.
                         carryOut = refusal != null && c.checker.carriesOutMisuse();
                         if (refusal == null || carryOut && e.type == MappingType.COHERENT) {
-                            buf = e.coherent;
+                            buf = e.coherent();
                             c.checker.released(e);
                             c.table.remove(e);
                         } else {

@@ -141,7 +141,7 @@ public final class DeviceChecker {
             return out;
         }
         return add(out, hub.create(device, backend, kind, body(message), dma, size, dir,
-                e == null ? null : CallSites.describe(e.mapSite), CallSites.caller()));
+                e == null ? null : CallSites.describe(e.mapSite()), CallSites.caller()));
     }
 
     /** A {@link FindingKind#LEAK} finding for {@code e}: no offending call, so no {@code calledAt}. */
@@ -150,7 +150,7 @@ public final class DeviceChecker {
             return out;
         }
         return add(out, hub.create(device, backend, FindingKind.LEAK, body(message), e.dmaAddr, e.size, e.dir,
-                CallSites.describe(e.mapSite), null));
+                CallSites.describe(e.mapSite()), null));
     }
 
     /**
@@ -208,7 +208,7 @@ public final class DeviceChecker {
             return out;
         }
         if (recordMapSites) {
-            e.mapSite = CallSites.capture();
+            e.setMapSite(CallSites.capture());
         }
         e.errorChecked = !e.type.isStreamingSingle();
         if (e.type == MappingType.SINGLE) {
@@ -218,10 +218,10 @@ public final class DeviceChecker {
             synchronized (sgLock) {
                 recordEntries(e); // first: the table's own earlier entries are replaced, not forgotten
             }
-            for (int i = 0; i < e.callNents; i++) {
-                long p = e.sg.cpuPhys(i);
-                e.physNodes = ranges.add(p, p + e.sg.cpuLength(i), e, e.physNodes);
-                forgetRetainedOver(p, p + e.sg.cpuLength(i));
+            for (int i = 0; i < e.callNents(); i++) {
+                long p = e.sg().cpuPhys(i);
+                e.physNodes = ranges.add(p, p + e.sg().cpuLength(i), e, e.physNodes);
+                forgetRetainedOver(p, p + e.sg().cpuLength(i));
             }
         } else if (e.type == MappingType.COHERENT) {
             forgetRetainedOver(e.cpuAddr, e.cpuAddr + e.size);
@@ -250,7 +250,7 @@ public final class DeviceChecker {
         e.physNodes = null;
         if (e.type == MappingType.SCATTER_GATHER) {
             synchronized (sgLock) {
-                TableEntries t = tables.get(e.sg);
+                TableEntries t = tables.get(e.sg());
                 if (t != null && t.live) {
                     t.live = false;
                     retained.addLast(t);
@@ -265,8 +265,8 @@ public final class DeviceChecker {
             return;
         }
         if (e.type == MappingType.SCATTER_GATHER) {
-            for (int i = 0; i < e.callNents; i++) {
-                cachelines.remove(e.sg.cpuPhys(i));
+            for (int i = 0; i < e.callNents(); i++) {
+                cachelines.remove(e.sg().cpuPhys(i));
             }
         } else {
             cachelines.remove(e.cpuAddr);
@@ -297,9 +297,9 @@ public final class DeviceChecker {
             return out;
         }
         List<Finding> r = out;
-        int n = e.type == MappingType.SCATTER_GATHER ? e.callNents : 1;
+        int n = e.type == MappingType.SCATTER_GATHER ? e.callNents() : 1;
         for (int i = 0; i < n; i++) {
-            long phys = e.type == MappingType.SCATTER_GATHER ? e.sg.cpuPhys(i) : e.cpuAddr;
+            long phys = e.type == MappingType.SCATTER_GATHER ? e.sg().cpuPhys(i) : e.cpuAddr;
             int rc = cachelines.insert(phys);
             boolean overflow = rc == CachelineTracker.EEXIST_OVERFLOW;
             if (overflow || rc == CachelineTracker.EEXIST && !DmaAttrs.has(e.attrs, DmaAttrs.SKIP_CPU_SYNC)) {
@@ -318,10 +318,10 @@ public final class DeviceChecker {
      */
     private List<Finding> checkSgSegments(LiveMapping e, DmaCallContext c, List<Finding> out) {
         List<Finding> r = out;
-        SgTable sg = e.sg;
+        SgTable sg = e.sg();
         long max = c.descriptor.maxSegmentSize();
         long boundary = c.descriptor.segmentBoundaryMask();
-        for (int i = 0; i < e.mappedNents; i++) {
+        for (int i = 0; i < e.mappedNents(); i++) {
             long start = sg.dmaAddress(i);
             long len = sg.dmaLength(i);
             if (len > max) {
@@ -347,20 +347,23 @@ public final class DeviceChecker {
         long from = e.cpuAddr + (dmaAddr - e.dmaAddr);
         long to = from + size;
         if (forCpu) {
-            if (e.cpuFrom >= e.cpuTo) {
-                e.cpuFrom = from;
-                e.cpuTo = to;
+            long cpuFrom = e.cpuFrom();
+            long cpuTo = e.cpuTo();
+            if (cpuFrom >= cpuTo) {
+                e.setCpuRange(from, to);
             } else {
-                e.cpuFrom = Math.min(e.cpuFrom, from);
-                e.cpuTo = Math.max(e.cpuTo, to);
+                e.setCpuRange(Math.min(cpuFrom, from), Math.max(cpuTo, to));
             }
-        } else if (from <= e.cpuFrom && to >= e.cpuTo) {
-            e.cpuFrom = 0;
-            e.cpuTo = 0;
-        } else if (from <= e.cpuFrom && to > e.cpuFrom) {
-            e.cpuFrom = to;
-        } else if (from < e.cpuTo && to >= e.cpuTo) {
-            e.cpuTo = from;
+        } else {
+            long cpuFrom = e.cpuFrom();
+            long cpuTo = e.cpuTo();
+            if (from <= cpuFrom && to >= cpuTo) {
+                e.setCpuRange(0, 0);
+            } else if (from <= cpuFrom && to > cpuFrom) {
+                e.setCpuRange(to, cpuTo);
+            } else if (from < cpuTo && to >= cpuTo) {
+                e.setCpuRange(cpuFrom, from);
+            }
         }
         e.ownedReported = false;
     }
@@ -415,7 +418,7 @@ public final class DeviceChecker {
                     }
                     long lo = Math.max(addr, n.start());
                     long hi = Math.min(end, n.end());
-                    if (e.cpuFrom <= lo && hi <= e.cpuTo) {
+                    if (e.cpuFrom() <= lo && hi <= e.cpuTo()) {
                         continue;
                     }
                     e.ownedReported = true;
@@ -454,10 +457,10 @@ public final class DeviceChecker {
 
     /** An sg table was mapped: its entries, as they are now, are the ones checked (replacing any it had). */
     private void recordEntries(LiveMapping e) {
-        TableEntries t = tables.get(e.sg);
+        TableEntries t = tables.get(e.sg());
         if (t == null) {
-            t = new TableEntries(e.sg);
-            tables.put(e.sg, t);
+            t = new TableEntries(e.sg());
+            tables.put(e.sg(), t);
         } else {
             sgEntries.removeChain(t.chain);
             t.chain = null;
@@ -466,14 +469,14 @@ public final class DeviceChecker {
                 retainedCount = retained.size();
             }
         }
-        if (t.starts.length < e.callNents) {
-            t.starts = java.util.Arrays.copyOf(t.starts, Math.max(e.callNents, t.starts.length * 2));
+        if (t.starts.length < e.callNents()) {
+            t.starts = java.util.Arrays.copyOf(t.starts, Math.max(e.callNents(), t.starts.length * 2));
         }
-        t.count = e.callNents;
-        for (int i = 0; i < e.callNents; i++) {
-            long p = e.sg.cpuPhys(i);
+        t.count = e.callNents();
+        for (int i = 0; i < e.callNents(); i++) {
+            long p = e.sg().cpuPhys(i);
             t.starts[i] = p;
-            t.chain = sgEntries.add(p, p + e.sg.cpuLength(i), t, t.chain);
+            t.chain = sgEntries.add(p, p + e.sg().cpuLength(i), t, t.chain);
         }
         t.live = true;
         t.reported = false;

@@ -187,7 +187,7 @@ final class DmaDebug {
         StringBuilder b = new StringBuilder(String.format("[device address=0x%016x] [size=%d bytes] [mapped with %s] [mapped as %s]",
                 e.dmaAddr, e.size, dirName(e.dir), e.type == null ? "?" : e.type.linuxName()));
         if (e.type == MappingType.SCATTER_GATHER) {
-            b.append(String.format(" [sg entries=%d] [dma segments=%d]", e.callNents, e.mappedNents));
+            b.append(String.format(" [sg entries=%d] [dma segments=%d]", e.callNents(), e.mappedNents()));
         } else if (e.type == MappingType.COHERENT) {
             b.append(String.format(" [cpu address=0x%x]", e.cpuAddr));
         }

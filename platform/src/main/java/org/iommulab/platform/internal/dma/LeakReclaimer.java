@@ -60,8 +60,8 @@ public final class LeakReclaimer {
                         log.accept("reclaiming " + DmaDebug.describe(e) + " failed in the backend: " + ex);
                     }
                 }
-                if (e.sg != null && e.sg.nents() != 0) {
-                    e.sg.setNents(0);
+                if (e.sg() != null && e.sg().nents() != 0) {
+                    e.sg().setNents(0);
                 }
                 if (stats != null) {
                     stats.increment(Stat.LEAKS_RECLAIMED);
@@ -84,10 +84,10 @@ public final class LeakReclaimer {
                 ops.unmapResource(e.dmaAddr, e.size, e.dir, e.attrs);
                 break;
             case SCATTER_GATHER:
-                ops.unmapSg(e.sg, e.callNents, e.dir, e.attrs);
+                ops.unmapSg(e.sg(), e.callNents(), e.dir, e.attrs);
                 break;
             case COHERENT:
-                ops.freeCoherent(e.coherent);
+                ops.freeCoherent(e.coherent());
                 break;
             default:
                 throw new IllegalStateException("unknown mapping type " + e.type);

@@ -9,8 +9,10 @@ import org.iommulab.api.dma.SgTable;
  * The live mappings and coherent buffers of one device, dma-debug's hash of
  * {@code dma_debug_entry} ({@code kernel/dma/debug.c}): a preallocated pool of entries and an
  * open-addressing hash from the DMA page number ({@code dma >>> 12}, dma-debug hashes
- * {@code dev_addr >> 13}) to the chain of entries starting in that page. Adding and removing
- * take entries from and return them to the pool, and the hash stores primitive keys, so the
+ * {@code dev_addr >> 13}) to the chain of entries starting in that page. A slot holds only the
+ * chain's head: its key is the head's own page number, so the table stores no key array (at a
+ * million live mappings that is 8 bytes a slot, about 17 bytes a mapping, saved). Adding and removing
+ * take entries from and return them to the pool, and the hash stores no boxed key, so the
  * steady state allocates nothing; the pool and the hash grow (allocating) only past their high
  * water mark.
  *
@@ -22,7 +24,6 @@ import org.iommulab.api.dma.SgTable;
 public final class LiveMappings {
     static final int BUCKET_SHIFT = 12;
 
-    private long[] keys;
     private LiveMapping[] heads;
     private int mask;
     private int usedSlots;
@@ -39,7 +40,6 @@ public final class LiveMappings {
         }
         growPool(initialEntries);
         int slots = Integer.highestOneBit(Math.max(16, initialEntries * 2 - 1)) << 1;
-        keys = new long[slots];
         heads = new LiveMapping[slots];
         mask = slots - 1;
     }
@@ -141,7 +141,7 @@ public final class LiveMappings {
         if (table.nents() > 0) {
             long first = table.dmaAddressField(0);
             for (LiveMapping e = heads[slot(first >>> BUCKET_SHIFT)]; e != null; e = e.next) {
-                if (e.sg == table) {
+                if (e.sg() == table) {
                     return e;
                 }
             }
@@ -149,7 +149,7 @@ public final class LiveMappings {
         // The DMA view was rewritten behind our back or never set: look at every entry (error path).
         for (LiveMapping h : heads) {
             for (LiveMapping e = h; e != null; e = e.next) {
-                if (e.sg == table) {
+                if (e.sg() == table) {
                     return e;
                 }
             }
@@ -215,10 +215,15 @@ public final class LiveMappings {
         return (int) (h ^ (h >>> 32));
     }
 
+    /** The page number a slot's chain is keyed by: its head's. */
+    private static long keyOf(LiveMapping head) {
+        return head.dmaAddr >>> BUCKET_SHIFT;
+    }
+
     /** The slot holding {@code key}, or the empty slot where it would go (linear probing). */
     private int slot(long key) {
         int i = hash(key) & mask;
-        while (heads[i] != null && keys[i] != key) {
+        for (LiveMapping h = heads[i]; h != null && keyOf(h) != key; h = heads[i]) {
             i = (i + 1) & mask;
         }
         return i;
@@ -228,7 +233,6 @@ public final class LiveMappings {
         long key = e.dmaAddr >>> BUCKET_SHIFT;
         int i = slot(key);
         if (heads[i] == null) {
-            keys[i] = key;
             heads[i] = e;
             usedSlots++;
             if (usedSlots * 2 > heads.length) {
@@ -250,9 +254,8 @@ public final class LiveMappings {
             if (heads[j] == null) {
                 break;
             }
-            int home = hash(keys[j]) & mask;
+            int home = hash(keyOf(heads[j])) & mask;
             if (((j - home) & mask) >= ((j - hole) & mask)) {
-                keys[hole] = keys[j];
                 heads[hole] = heads[j];
                 hole = j;
             }
@@ -261,16 +264,12 @@ public final class LiveMappings {
     }
 
     private void rehash(int slots) {
-        long[] oldKeys = keys;
         LiveMapping[] oldHeads = heads;
-        keys = new long[slots];
         heads = new LiveMapping[slots];
         mask = slots - 1;
-        for (int i = 0; i < oldHeads.length; i++) {
-            if (oldHeads[i] != null) {
-                int j = slot(oldKeys[i]);
-                keys[j] = oldKeys[i];
-                heads[j] = oldHeads[i];
+        for (LiveMapping h : oldHeads) {
+            if (h != null) {
+                heads[slot(keyOf(h))] = h;
             }
         }
     }

@@ -55,9 +55,7 @@ final class SgMapCalls {
                 long bytes = sgBytes(sg, nents);
                 synchronized (c.table) {
                     LiveMapping e = c.table.add(MappingType.SCATTER_GATHER, sg.dmaAddressField(0), bytes, dir, sg.cpuPhys(0), attrs);
-                    e.sg = sg;
-                    e.callNents = nents;
-                    e.mappedNents = r;
+                    e.setSg(sg, nents, r);
                     out = c.checker.mapped(e, c, out);
                 }
                 c.stats.increment(Stat.SG_MAPS);
@@ -115,8 +113,8 @@ final class SgMapCalls {
                     }
                 } else {
                     // check_unmap's order: size and function cannot differ for a table's own entry.
-                    if (e.callNents != nents) {
-                        String m = DmaDebug.freeDifferentSgCount(e.callNents, nents);
+                    if (e.callNents() != nents) {
+                        String m = DmaDebug.freeDifferentSgCount(e.callNents(), nents);
                         refusal = first(refusal, m);
                         out = c.raise(out, FindingKind.UNMAP_SG_COUNT_MISMATCH, m, e.dmaAddr, e.size, e.dir, e);
                     }

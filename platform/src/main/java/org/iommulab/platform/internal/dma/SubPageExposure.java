@@ -36,8 +36,8 @@ final class SubPageExposure implements AllocationMap.OwnAllocations {
         long last = -1;
         try {
             if (e.type == MappingType.SCATTER_GATHER) {
-                sg = e.sg;
-                nents = e.callNents;
+                sg = e.sg();
+                nents = e.callNents();
                 for (int i = 0; i < nents; i++) {
                     long p = sg.cpuPhys(i);
                     long head = p & -granule;

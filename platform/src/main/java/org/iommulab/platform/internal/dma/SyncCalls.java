@@ -118,8 +118,8 @@ final class SyncCalls {
                     if (refusal != null) {
                         out = directionFindings(out, e, forCpu, e.dmaAddr, dir);
                     }
-                    if (e.callNents != nents) {
-                        String m = DmaDebug.syncDifferentSgCount(e.callNents, nents);
+                    if (e.callNents() != nents) {
+                        String m = DmaDebug.syncDifferentSgCount(e.callNents(), nents);
                         refusal = first(refusal, m);
                         out = c.raise(out, FindingKind.SYNC_SG_COUNT_MISMATCH, m, e.dmaAddr, e.size, e.dir, e);
                     }

@@ -97,9 +97,9 @@ class LiveMappingsTest {
         b.setDmaSegment(0, 0x9000, 64);
         b.setNents(1);
         LiveMapping ea = t.add(MappingType.SCATTER_GATHER, 0x9000, 64, TO, 0x4000, 0);
-        ea.sg = a;
+        ea.setSg(a, 1, 1);
         LiveMapping eb = t.add(MappingType.SCATTER_GATHER, 0x9000, 64, TO, 0x4000, 0);
-        eb.sg = b;
+        eb.setSg(b, 1, 1);
         assertSame(ea, t.sgEntry(a));
         assertSame(eb, t.sgEntry(b));
         b.setDmaSegment(0, 0x123000, 64);

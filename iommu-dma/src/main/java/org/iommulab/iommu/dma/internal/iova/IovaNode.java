@@ -6,7 +6,10 @@ package org.iommulab.iommu.dma.internal.iova;
  * {@code [gapLo, pfnLo)}, and carries three summaries of the gaps in its subtree that let the
  * tree find the highest fitting hole without scanning: the longest gap, the largest naturally
  * aligned power-of-two block that fits in any gap, and how far that block's alignment leaves
- * room ("tail"). Fields are package-private: only the tree mutates them.
+ * room ("tail"). Fields are package-private: only the tree mutates them. Kept small (64 bytes
+ * with compressed references): one node lives per live mapping, so at a million mappings
+ * every field costs a megabyte; the subtree's address span is not stored but passed down the
+ * search ({@link IovaTree#highestFit}).
  */
 public final class IovaNode {
     long pfnLo;
@@ -16,20 +19,17 @@ public final class IovaNode {
 
     IovaNode left;
     IovaNode right;
-    int height = 1;
+    /** AVL height: at most about 1.44 log2(n) + 2, far below a byte's range. */
+    byte height = 1;
 
     /** First free pfn of the gap below this node (the predecessor's {@code pfnHi + 1}, or 0). */
     long gapLo;
 
     // ---- subtree summaries (IovaTree.update) ---------------------------------------------
-    /** {@code gapLo} of the leftmost node: where the subtree's gaps begin. */
-    long spanLo;
-    /** {@code pfnLo} of the rightmost node: where the subtree's gaps end (exclusive). */
-    long spanHi;
     /** Longest gap in the subtree. */
     long maxGap;
     /** Largest m such that an aligned 2^m block fits in some gap of the subtree, -1 if none. */
-    int maxFitOrder = -1;
+    byte maxFitOrder = -1;
     /**
      * Over the gaps whose fit order is {@link #maxFitOrder}: the most room left after rounding
      * the gap start up to 2^(maxFitOrder+1); decides whether a size between 2^m and 2^(m+1),

@@ -117,18 +117,27 @@ final class IovaTree {
             return NO_FIT;
         }
         long mask = aligned ? -(1L << alignOrder) : -1L;
-        return search(root, low, high, size, alignOrder, aligned, mask);
+        // The whole tree's gaps begin at 0 (the lowest node's gap starts there).
+        return search(root, 0, Long.MAX_VALUE, low, high, size, alignOrder, aligned, mask);
     }
 
-    private static long search(IovaNode n, long low, long high, long size, int k, boolean aligned, long mask) {
-        if (n == null || n.spanHi <= low || n.spanLo >= high) {
+    /**
+     * {@code [spanLo, spanHi)} holds every gap of {@code n}'s subtree: passed down rather than
+     * stored in the nodes. Exact at the low end (a right subtree's gaps begin at its parent's
+     * {@code pfnHi + 1}); at the high end a left subtree is bounded by its parent's
+     * {@code gapLo}, which lies above the subtree's last gap by the predecessor's own range. A
+     * wider span only prunes less and calls fewer subtrees "inside", never wrongly.
+     */
+    private static long search(IovaNode n, long spanLo, long spanHi, long low, long high, long size, int k,
+            boolean aligned, long mask) {
+        if (n == null || spanHi <= low || spanLo >= high) {
             return NO_FIT;
         }
-        boolean inside = n.spanLo >= low && n.spanHi <= high;
+        boolean inside = spanLo >= low && spanHi <= high;
         if (inside && !fits(n, size, k, aligned)) {
             return NO_FIT;
         }
-        long r = search(n.right, low, high, size, k, aligned, mask);
+        long r = search(n.right, n.pfnHi + 1, spanHi, low, high, size, k, aligned, mask);
         if (r != NO_FIT) {
             return r;
         }
@@ -140,7 +149,7 @@ final class IovaTree {
                 return x;
             }
         }
-        return search(n.left, low, high, size, k, aligned, mask);
+        return search(n.left, spanLo, n.gapLo, low, high, size, k, aligned, mask);
     }
 
     /** Whether some gap in {@code n}'s subtree holds the request (exact, see the class comment). */
@@ -313,14 +322,12 @@ final class IovaTree {
     static void update(IovaNode n) {
         IovaNode l = n.left;
         IovaNode r = n.right;
-        n.height = 1 + Math.max(height(l), height(r));
-        n.spanLo = l != null ? l.spanLo : n.gapLo;
-        n.spanHi = r != null ? r.spanHi : n.pfnLo;
+        n.height = (byte) (1 + Math.max(height(l), height(r)));
         long maxGap = n.pfnLo - n.gapLo;
         int order = fitOrder(n.gapLo, n.pfnLo);
         long tail = order >= 0 ? tail(n.gapLo, n.pfnLo, order) : Long.MIN_VALUE;
         n.maxGap = maxGap;
-        n.maxFitOrder = order;
+        n.maxFitOrder = (byte) order;
         n.maxTail = tail;
         if (l != null) {
             absorb(n, l);

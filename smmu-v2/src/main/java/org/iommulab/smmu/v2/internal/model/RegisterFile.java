@@ -41,51 +41,52 @@ final class RegisterFile {
     }
 
     int read32(long offset) {
-        Target t = decode(offset, 4);
-        RegisterBlock.Slot slot = t.slot;
+        RegisterBlock.Slot slot = decode(offset, 4);
+        int page = page(offset);
         Register r = slot.register();
         if (r.access() == Access.WO) {
             throw refused(offset, r, "is write-only");
         }
-        long v = r.read(readReg(t));
+        long v = r.read(readReg(page, slot));
         return (int) (slot.high() ? v >>> 32 : v);
     }
 
     long read64(long offset) {
-        Target t = decode(offset, 8);
-        Register r = t.slot.register();
-        if (r.width() != 64 || t.slot.high()) {
+        RegisterBlock.Slot slot = decode(offset, 8);
+        Register r = slot.register();
+        if (r.width() != 64 || slot.high()) {
             throw refused(offset, r, "is not a 64-bit register; use a 32-bit access");
         }
         if (r.access() == Access.WO) {
             throw refused(offset, r, "is write-only");
         }
-        return r.read(readReg(t));
+        return r.read(readReg(page(offset), slot));
     }
 
     void write32(long offset, int value) {
-        Target t = decode(offset, 4);
-        Register r = t.slot.register();
+        RegisterBlock.Slot slot = decode(offset, 4);
+        int page = page(offset);
+        Register r = slot.register();
         checkWritable(offset, r);
         long v = value & 0xffff_ffffL;
         if (r.width() == 64) {
             if (r.access() != Access.RW) {
                 throw refused(offset, r, "is a 64-bit operation register: write it with one 64-bit access");
             }
-            long cur = readReg(t);
-            v = t.slot.high() ? (cur & 0xffff_ffffL) | (v << 32) : (cur & ~0xffff_ffffL) | v;
+            long cur = readReg(page, slot);
+            v = slot.high() ? (cur & 0xffff_ffffL) | (v << 32) : (cur & ~0xffff_ffffL) | v;
         }
-        writeReg(t, v & r.implemented());
+        writeReg(page, slot, v & r.implemented());
     }
 
     void write64(long offset, long value) {
-        Target t = decode(offset, 8);
-        Register r = t.slot.register();
-        if (r.width() != 64 || t.slot.high()) {
+        RegisterBlock.Slot slot = decode(offset, 8);
+        Register r = slot.register();
+        if (r.width() != 64 || slot.high()) {
             throw refused(offset, r, "is not a 64-bit register; use a 32-bit access");
         }
         checkWritable(offset, r);
-        writeReg(t, value & r.implemented());
+        writeReg(page(offset), slot, value & r.implemented());
     }
 
     private void checkWritable(long offset, Register r) {
@@ -94,29 +95,35 @@ final class RegisterFile {
         }
     }
 
-    private long readReg(Target t) {
-        Register r = t.slot.register();
-        return switch (t.page) {
-            case 0 -> gr0.read(r, t.slot.index());
-            case 1 -> contexts.readGr1(r, t.slot.index());
-            default -> contexts.read(r, s.banks[t.page - numPage]);
+    private long readReg(int page, RegisterBlock.Slot slot) {
+        Register r = slot.register();
+        return switch (page) {
+            case 0 -> gr0.read(r, slot.index());
+            case 1 -> contexts.readGr1(r, slot.index());
+            default -> contexts.read(r, s.banks[page - numPage]);
         };
     }
 
-    private void writeReg(Target t, long v) {
-        Register r = t.slot.register();
-        switch (t.page) {
-            case 0 -> gr0.write(r, t.slot.index(), v);
-            case 1 -> contexts.writeGr1(r, t.slot.index(), v);
-            default -> contexts.write(r, s.banks[t.page - numPage], v);
+    private void writeReg(int page, RegisterBlock.Slot slot, long v) {
+        Register r = slot.register();
+        switch (page) {
+            case 0 -> gr0.write(r, slot.index(), v);
+            case 1 -> contexts.writeGr1(r, slot.index(), v);
+            default -> contexts.write(r, s.banks[page - numPage], v);
         }
     }
 
-    /** A decoded access: page number (0 GR0, 1 GR1, NUMPAGE+n bank n) and register word. */
-    private record Target(int page, RegisterBlock.Slot slot) {
+    /** The page of a decoded access: 0 GR0, 1 GR1, NUMPAGE+n context bank n. */
+    private int page(long offset) {
+        return (int) (offset >>> pageShift);
     }
 
-    private Target decode(long offset, int width) {
+    /**
+     * The register word at {@code offset}, checked. Returns the slot alone (the page is
+     * {@link #page}), so that the register path allocates nothing: every TLB invalidation and
+     * sync of a map/unmap pair comes through here.
+     */
+    private RegisterBlock.Slot decode(long offset, int width) {
         if (offset < 0 || offset + width > s.params.size()) {
             throw new IllegalArgumentException(String.format("SMMU register offset 0x%x is outside the 0x%x-byte register space",
                     offset, s.params.size()));
@@ -145,7 +152,7 @@ final class RegisterFile {
             throw new IllegalArgumentException(String.format("SMMU register offset 0x%x: %s%s", offset, where,
                     p.missing(off)));
         }
-        return new Target(page, slot);
+        return slot;
     }
 
     private static IllegalArgumentException refused(long offset, Register r, String why) {

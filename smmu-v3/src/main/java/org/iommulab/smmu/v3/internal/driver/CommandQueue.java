@@ -11,7 +11,12 @@ import org.iommulab.smmu.v3.internal.model.SmmuV3Mmio;
 /**
  * The driver's side of the command queue, Linux {@code arm_smmu_cmdq_issue_cmdlist} without
  * its lock-free machinery (one lock here): wait for space, write the commands at PROD, add a
- * CMD_SYNC when asked, publish PROD, and wait for the sync to complete, either by polling the
+ * CMD_SYNC when asked, publish PROD, and wait for the sync to complete. As Linux keeps the
+ * queue's indexes in memory ({@code cmdq->q.llq}), the driver never reads PROD back (only it
+ * writes PROD) and reads CONS only when its last known CONS leaves too little space
+ * ({@code queue_has_space}, then {@code arm_smmu_cmdq_poll_until_not_full}): a stale CONS can
+ * only be behind the hardware's, so the space it shows is never more than there is. The sync
+ * is awaited either by polling the
  * sync's own slot for the MSI that zeroes its first word ({@code __arm_smmu_cmdq_poll_until_msi},
  * Linux's choice when the SMMU has MSIs) or by polling CONS after an SEV
  * ({@code __arm_smmu_cmdq_poll_until_consumed}). Waits are bounded polls; a stuck queue is
@@ -31,6 +36,10 @@ final class CommandQueue {
     private final DriverLog log;
     private final long[] syncCmd = new long[2];
     private long timeouts;
+    /** The driver's PROD: what it last wrote to CMDQ_PROD (Linux {@code llq.prod}). */
+    private int prod;
+    /** CONS as last read from CMDQ_CONS (Linux {@code llq.cons}); behind the hardware's or equal. */
+    private int cons;
 
     CommandQueue(SmmuV3Mmio mmio, PhysicalMemory memory, DmaBuffer buffer, int log2, boolean msiPoll, DriverLog log) {
         this.mmio = mmio;
@@ -54,6 +63,17 @@ final class CommandQueue {
         return buffer;
     }
 
+    /**
+     * Linux {@code arm_smmu_device_reset}'s queue reset: PROD and CONS to 0 while the queue is
+     * disabled, the driver's copies with them.
+     */
+    synchronized void resetIndexes() {
+        mmio.write32(Regs.CMDQ_PROD.offset(), 0);
+        mmio.write32(Regs.CMDQ_CONS.offset(), 0);
+        prod = 0;
+        cons = 0;
+    }
+
     /** Waits that gave up. */
     synchronized long timeouts() {
         return timeouts;
@@ -69,7 +89,7 @@ final class CommandQueue {
         if (needed > ring.entries()) {
             throw new IllegalArgumentException(needed + " commands do not fit a " + ring.entries() + "-entry queue");
         }
-        int prod = mmio.read32(Regs.CMDQ_PROD.offset());
+        int prod = this.prod;
         if (!waitForSpace(prod, needed)) {
             return timedOut("space for " + needed + " commands", prod);
         }
@@ -84,6 +104,7 @@ final class CommandQueue {
             prod = ring.advance(prod, 1);
         }
         mmio.write32(Regs.CMDQ_PROD.offset(), prod);
+        this.prod = prod;
         if (!sync) {
             return 0;
         }
@@ -114,8 +135,11 @@ final class CommandQueue {
     }
 
     private boolean waitForSpace(int prod, int needed) {
+        if (ring.space(prod, cons) >= needed) {
+            return true;
+        }
         for (int polls = 0; polls < POLL_LIMIT; polls++) {
-            int cons = mmio.read32(Regs.CMDQ_CONS.offset());
+            cons = mmio.read32(Regs.CMDQ_CONS.offset());
             if (ring.space(prod, cons) >= needed) {
                 return true;
             }
@@ -125,7 +149,7 @@ final class CommandQueue {
     }
 
     private boolean consumed(int prod) {
-        int cons = mmio.read32(Regs.CMDQ_CONS.offset());
+        cons = mmio.read32(Regs.CMDQ_CONS.offset());
         return ring.used(prod, cons) == 0;
     }
 

@@ -121,8 +121,7 @@ final class SmmuV3Bringup {
         mmio.write64(Regs.STRTAB_BASE.offset(), strtab.baseRegister());
         mmio.write32(Regs.STRTAB_BASE_CFG.offset(), (int) strtab.cfgRegister());
         mmio.write64(Regs.CMDQ_BASE.offset(), cmdq.baseRegister());
-        mmio.write32(Regs.CMDQ_PROD.offset(), 0);
-        mmio.write32(Regs.CMDQ_CONS.offset(), 0);
+        cmdq.resetIndexes();
         int enables = (int) Cr0.CMDQEN.mask();
         writeSync(Regs.CR0, enables, Regs.CR0ACK);
         // Invalidate any cached configuration, then any TLB entries.
