@@ -37,6 +37,21 @@ public final class LiveMappingScale {
         for (String backend : backends) {
             measure(backend, live, samples);
         }
+        measureBaseline(live);
+    }
+
+    /**
+     * The heap measurement's own check, in the same JVM: a {@code long[live]} weighed the same way
+     * must come out at 8 bytes an entry (plus a header spread over a million entries).
+     */
+    private static void measureBaseline(int live) {
+        long before = usedHeapAfterGc();
+        long[] entries = new long[live];
+        Arrays.fill(entries, 1L);
+        long after = usedHeapAfterGc();
+        java.lang.ref.Reference.reachabilityFence(entries);
+        System.out.println(String.format(Locale.ROOT, "P5 baseline long[] bytesPerEntry=%.1f", (after - before) / (double) live));
+        System.out.flush();
     }
 
     private static void measure(String backend, int live, int samples) {
