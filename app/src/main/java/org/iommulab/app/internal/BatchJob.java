@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import org.iommulab.api.admin.DeviceStats;
 import org.iommulab.api.admin.PlatformAdmin;
@@ -40,6 +41,7 @@ final class BatchJob {
     private final WorkloadLookup lookup;
     private final SimClock clock;
     private final PrintStream out;
+    private Consumer<List<ResultRow>> rowsOut = rows -> { };
 
     /** @param clock the simulated clock, for each run's simulated time */
     BatchJob(PlatformAdmin admin, WorkloadLookup lookup, SimClock clock, PrintStream out) {
@@ -47,6 +49,12 @@ final class BatchJob {
         this.lookup = lookup;
         this.clock = clock;
         this.out = out;
+    }
+
+    /** Hands the rows of the run, once printed, to {@code sink} too (the HTML report). */
+    BatchJob onRows(Consumer<List<ResultRow>> sink) {
+        this.rowsOut = sink;
+        return this;
     }
 
     int run(Scenario scenario) {
@@ -73,6 +81,7 @@ final class BatchJob {
             }
             List<ResultRow> rows = runAll(plan);
             ResultTable.print(rows, out);
+            rowsOut.accept(List.copyOf(rows));
             return summarize(rows);
         } catch (ScenarioException e) {
             out.println("iommulab: " + e.getMessage());

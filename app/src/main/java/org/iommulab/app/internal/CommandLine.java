@@ -12,8 +12,9 @@ import java.util.List;
  *
  * @param arguments the mode word and everything after it, or empty
  * @param error what is wrong with the command line, or null
+ * @param report the HTML report file to write after the main job's run, or null
  */
-record CommandLine(boolean shell, String scenario, boolean help, List<String> arguments, String error) {
+record CommandLine(boolean shell, String scenario, boolean help, List<String> arguments, String error, String report) {
 
     CommandLine {
         arguments = List.copyOf(arguments);
@@ -22,14 +23,18 @@ record CommandLine(boolean shell, String scenario, boolean help, List<String> ar
     static final String SHELL = "--shell";
     static final String SCENARIO = "--scenario";
     static final String HELP = "--help";
+    static final String REPORT = "--report";
 
     static final String USAGE = String.join("\n",
-        "usage: java -jar iommulab.jar [--scenario FILE | --shell | --help]",
+        "usage: java -jar iommulab.jar [--scenario FILE] [--report FILE.html] | --shell | --help",
         "       java -jar iommulab.jar replay TRACE [replay options]",
         "       java -jar iommulab.jar soak --swaps N [--seed S] [--without BACKEND]...",
         "       java -jar iommulab.jar tck [--bundle FILE.jar]... [--backend NAME]... [--check ID]... [--junit DIR]",
         "  (no option)       run every workload on every backend present and print one table",
         "  --scenario FILE   run the devices, backends, workloads, sizes and rounds FILE names",
+        "  --report FILE.html  after the run, write its pictures to FILE.html (one self-contained page: the",
+        "                    seed case's pairing per backend, bars per workload, each device's DMA address",
+        "                    space and the swiotlb pool over simulated time)",
         "  --shell           keep the Gogo shell (g!) open instead",
         "  tck ...           run the conformance kit on every backend (or those named), after installing the",
         "                    given bundles; 'tck --help' for its options",
@@ -70,6 +75,7 @@ record CommandLine(boolean shell, String scenario, boolean help, List<String> ar
         boolean shell = false;
         boolean help = false;
         String scenario = null;
+        String report = null;
         List<String> mode = List.of();
         for (int i = 0; i < rest.size(); i++) {
             String a = rest.get(i);
@@ -86,6 +92,15 @@ record CommandLine(boolean shell, String scenario, boolean help, List<String> ar
                     return failed("--scenario given twice");
                 }
                 scenario = file;
+            } else if (a.equals(REPORT) || a.startsWith(REPORT + "=")) {
+                String file = a.equals(REPORT) ? (i + 1 < rest.size() ? rest.get(++i) : "") : a.substring(REPORT.length() + 1);
+                if (file.isEmpty() || file.startsWith("--")) {
+                    return failed("--report needs a file name");
+                }
+                if (report != null) {
+                    return failed("--report given twice");
+                }
+                report = file;
             } else if (a.startsWith("-")) {
                 return failed("unknown option '" + a + "'");
             } else {
@@ -99,7 +114,11 @@ record CommandLine(boolean shell, String scenario, boolean help, List<String> ar
         if (!mode.isEmpty() && (shell || scenario != null)) {
             return failed("'" + mode.get(0) + "' takes no --shell or --scenario");
         }
-        return new CommandLine(shell, scenario, help, mode, null);
+        if (report != null && (shell || !mode.isEmpty())) {
+            return failed("--report is for the main job's run (with or without --scenario), not for "
+                    + (shell ? "--shell" : "'" + mode.get(0) + "'"));
+        }
+        return new CommandLine(shell, scenario, help, mode, null, report);
     }
 
     /** The mode word, or null for the main job's default batch run. */
@@ -108,6 +127,6 @@ record CommandLine(boolean shell, String scenario, boolean help, List<String> ar
     }
 
     private static CommandLine failed(String why) {
-        return new CommandLine(false, null, false, List.of(), why);
+        return new CommandLine(false, null, false, List.of(), why, null);
     }
 }

@@ -109,6 +109,13 @@ public final class MainJob implements Callable<Integer> {
         awaitBindings();
         ServiceWorkloads workloads = new ServiceWorkloads(context, WAIT_MILLIS);
         workloads.awaitSettled(SETTLE_MILLIS);
+        Scenario plan = scenario;
+        if (commandLine.report() != null) {
+            String subtitle = "The main job's run" + (commandLine.scenario() == null ? "" : " of " + commandLine.scenario())
+                    + ": every workload on every backend, drawn from the rows of its table.";
+            return ReportRun.run(context, admin, commandLine.report(), subtitle, System.out,
+                    sink -> new BatchJob(admin, workloads, clock, System.out).onRows(sink).run(plan));
+        }
         return new BatchJob(admin, workloads, clock, System.out).run(scenario);
     }
 
