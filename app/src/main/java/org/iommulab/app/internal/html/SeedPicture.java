@@ -80,6 +80,9 @@ final class SeedPicture {
                 double py = y + (layout.dmaLength(s) - pio) * scale;
                 svg.rect(SEG_X, py, BOX_W, pio * scale - 1, "segment-pio", "segment " + s + ": " + pio
                         + " bytes moved by the driver (PIO)");
+                if (pio * scale >= 14) {
+                    svg.text(SEG_X + BOX_W / 2, py + pio * scale / 2 + 4, Html.bytes(pio) + " by PIO", "inbox", "middle");
+                }
             }
             if (h >= 11) {
                 svg.text(SEG_X + BOX_W + 6, y + Math.min(h / 2, 12) + 4, "s" + s + " " + Html.hex(layout.dmaAddress(s)) + " "
@@ -106,6 +109,8 @@ final class SeedPicture {
                         Integer.toString(p.entry()));
                 if (p.wrong()) {
                     svg.text((SEG_X + ENTRY_X + BOX_W) / 2, (sy + ey) / 2 - 5, p.misplacedBytes() + " B misplaced",
+                            "wrong-label", "middle");
+                    svg.text((SEG_X + ENTRY_X + BOX_W) / 2, (sy + ey) / 2 + 9, "(at e" + p.entry() + " + " + Html.bytes(layout.dmaLength(s) - p.pioBytes()) + " on)",
                             "wrong-label", "middle");
                 }
             }
