@@ -13,8 +13,11 @@ import java.util.List;
  * @param arguments the mode word and everything after it, or empty
  * @param error what is wrong with the command line, or null
  * @param report the HTML report file to write after the main job's run, or null
+ * @param console the port of {@code --console [PORT]}, or null without it
+ * @param consolePasswordFile the file of {@code --console-password-file FILE}, or null
  */
-record CommandLine(boolean shell, String scenario, boolean help, List<String> arguments, String error, String report) {
+record CommandLine(boolean shell, String scenario, boolean help, List<String> arguments, String error, String report,
+        Integer console, String consolePasswordFile) {
 
     CommandLine {
         arguments = List.copyOf(arguments);
@@ -24,9 +27,12 @@ record CommandLine(boolean shell, String scenario, boolean help, List<String> ar
     static final String SCENARIO = "--scenario";
     static final String HELP = "--help";
     static final String REPORT = "--report";
+    static final String CONSOLE = "--console";
+    static final String CONSOLE_PASSWORD_FILE = "--console-password-file";
 
     static final String USAGE = String.join("\n",
         "usage: java -jar iommulab.jar [--scenario FILE] [--report FILE.html] | --shell | --help",
+        "       java -jar iommulab.jar --console [PORT] [--console-password-file FILE]",
         "       java -jar iommulab.jar replay TRACE [replay options]",
         "       java -jar iommulab.jar soak --swaps N [--seed S] [--without BACKEND]...",
         "       java -jar iommulab.jar tck [--bundle FILE.jar]... [--backend NAME]... [--check ID]... [--junit DIR]",
@@ -35,6 +41,9 @@ record CommandLine(boolean shell, String scenario, boolean help, List<String> ar
         "  --report FILE.html  after the run, write its pictures to FILE.html (one self-contained page: the",
         "                    seed case's pairing per backend, bars per workload, each device's DMA address",
         "                    space and the swiotlb pool over simulated time)",
+        "  --console [PORT]  serve the Felix Web Console with the IOMMU page on http://127.0.0.1:PORT (default",
+        "                    8080)/system/console/iommu, user iommulab, password from IOMMULAB_CONSOLE_PASSWORD or",
+        "                    --console-password-file (first line; at least 8 characters); no password, no console",
         "  --shell           keep the Gogo shell (g!) open instead",
         "  tck ...           run the conformance kit on every backend (or those named), after installing the",
         "                    given bundles; 'tck --help' for its options",
@@ -76,6 +85,8 @@ record CommandLine(boolean shell, String scenario, boolean help, List<String> ar
         boolean help = false;
         String scenario = null;
         String report = null;
+        Integer console = null;
+        String passwordFile = null;
         List<String> mode = List.of();
         for (int i = 0; i < rest.size(); i++) {
             String a = rest.get(i);
@@ -101,6 +112,22 @@ record CommandLine(boolean shell, String scenario, boolean help, List<String> ar
                     return failed("--report given twice");
                 }
                 report = file;
+            } else if (a.equals(CONSOLE)) {
+                if (console != null) {
+                    return failed("--console given twice");
+                }
+                console = ConsoleLauncher.DEFAULT_PORT;
+                if (i + 1 < rest.size() && rest.get(i + 1).matches("[0-9]{1,5}")) {
+                    console = Integer.parseInt(rest.get(++i));
+                    if (console < 1 || console > 65535) {
+                        return failed("--console port " + console + " is not between 1 and 65535");
+                    }
+                }
+            } else if (a.equals(CONSOLE_PASSWORD_FILE)) {
+                if (i + 1 >= rest.size() || rest.get(i + 1).startsWith("--")) {
+                    return failed("--console-password-file needs a file name");
+                }
+                passwordFile = rest.get(++i);
             } else if (a.startsWith("-")) {
                 return failed("unknown option '" + a + "'");
             } else {
@@ -118,7 +145,13 @@ record CommandLine(boolean shell, String scenario, boolean help, List<String> ar
             return failed("--report is for the main job's run (with or without --scenario), not for "
                     + (shell ? "--shell" : "'" + mode.get(0) + "'"));
         }
-        return new CommandLine(shell, scenario, help, mode, null, report);
+        if (console != null && (shell || scenario != null || report != null || !mode.isEmpty())) {
+            return failed("--console runs alone: no --shell, --scenario, --report or mode with it");
+        }
+        if (passwordFile != null && console == null) {
+            return failed("--console-password-file is for --console");
+        }
+        return new CommandLine(shell, scenario, help, mode, null, report, console, passwordFile);
     }
 
     /** The mode word, or null for the main job's default batch run. */
@@ -127,6 +160,6 @@ record CommandLine(boolean shell, String scenario, boolean help, List<String> ar
     }
 
     private static CommandLine failed(String why) {
-        return new CommandLine(false, null, false, List.of(), why, null);
+        return new CommandLine(false, null, false, List.of(), why, null, null, null);
     }
 }

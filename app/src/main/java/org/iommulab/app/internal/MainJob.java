@@ -87,7 +87,14 @@ public final class MainJob implements Callable<Integer> {
             System.out.println(CommandLine.USAGE);
             return BatchJob.OK;
         }
+        if (commandLine.console() != null && !ConsoleMode.present(context)) {
+            // iommulab.jar: the console is its own run (console.jar), started once a password is set.
+            return ConsoleLauncher.launch(commandLine.console(), commandLine.consolePasswordFile(), System.getenv(), System.err);
+        }
         awaitDeployFolder();
+        if (commandLine.console() != null) {
+            return serveConsole();
+        }
         if (commandLine.shell()) {
             return new InteractiveShell(context).run();
         }
@@ -155,6 +162,20 @@ public final class MainJob implements Callable<Integer> {
         } finally {
             replays.close();
         }
+    }
+
+    /** The console's own run: the password checked again here, then the plugin served until the framework stops. */
+    private int serveConsole() throws InterruptedException {
+        String password;
+        try {
+            password = org.iommulab.app.internal.console.ConsolePassword.resolve(commandLine.consolePasswordFile(),
+                    System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("iommulab: the console does not start: " + e.getMessage());
+            return BatchJob.BAD_INPUT;
+        }
+        awaitBindings();
+        return ConsoleMode.serve(context, admin, clock, password, commandLine.console());
     }
 
     /**

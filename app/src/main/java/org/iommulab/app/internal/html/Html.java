@@ -3,12 +3,12 @@ package org.iommulab.app.internal.html;
 import java.util.Locale;
 
 /** Escaping and number formats shared by the report's pages and pictures. */
-final class Html {
+public final class Html {
     private Html() {
     }
 
     /** Escapes text for an HTML or SVG text node or a double-quoted attribute. */
-    static String esc(String s) {
+    public static String esc(String s) {
         if (s == null) {
             return "";
         }
@@ -28,7 +28,7 @@ final class Html {
     }
 
     /** A byte count for a label: exact below 1 KiB, else KiB, MiB or GiB with one decimal. */
-    static String bytes(long b) {
+    public static String bytes(long b) {
         if (b < 1024) {
             return b + " B";
         }

@@ -31,6 +31,22 @@ public final class HtmlPage {
     private HtmlPage() {
     }
 
+    /** The page's style sheet, for pages that embed the pictures (the console plugin). */
+    public static String css() {
+        return CSS;
+    }
+
+    /** {@code sections} in order, each a heading, its line and its pictures, for embedding in another page. */
+    public static String fragment(List<Section> sections) {
+        StringBuilder b = new StringBuilder();
+        for (Section s : sections) {
+            b.append("<section id=\"").append(Html.esc(s.id())).append("\">\n<h2>").append(Html.esc(s.title()))
+                    .append("</h2>\n<p class=\"intro\">").append(Html.esc(s.intro())).append("</p>\n").append(s.body())
+                    .append("</section>\n");
+        }
+        return b.toString();
+    }
+
     /** The page with {@code sections} in order, a table of contents first. */
     public static String render(String title, String subtitle, List<Section> sections) {
         StringBuilder b = new StringBuilder(64 * 1024);
@@ -40,12 +56,7 @@ public final class HtmlPage {
         for (Section s : sections) {
             b.append("<li><a href=\"#").append(Html.esc(s.id())).append("\">").append(Html.esc(s.title())).append("</a></li>\n");
         }
-        b.append("</ul>\n");
-        for (Section s : sections) {
-            b.append("<section id=\"").append(Html.esc(s.id())).append("\">\n<h2>").append(Html.esc(s.title()))
-                    .append("</h2>\n<p class=\"intro\">").append(Html.esc(s.intro())).append("</p>\n").append(s.body())
-                    .append("</section>\n");
-        }
+        b.append("</ul>\n").append(fragment(sections));
         return b.append("</body></html>\n").toString();
     }
 }

@@ -134,6 +134,11 @@ public final class RunReport {
                 body);
     }
 
+    /** Each device's MSI doorbell bus addresses, from its log lines. */
+    public static Map<String, List<Long>> msiAddresses(Map<String, List<String>> logs) {
+        return ReportFile.msiAddresses(logs);
+    }
+
     private static SgLayout layout(ResultRow r) {
         return r.report() == null ? null : r.report().sgLayout();
     }
