@@ -35,11 +35,12 @@ public final class RunCollector implements MappingListener {
     public synchronized void mappingChanged(String device, String backend, boolean live, long dmaAddress, long size,
             long simNanos) {
         String b = backend == null ? "(unbound)" : backend;
-        IovaDomain d = domains.computeIfAbsent(device + "@" + b, k -> new IovaDomain(device, b));
+        String key = device + "@" + b;
         if (live) {
-            d.mapped(dmaAddress, size, simNanos);
-        } else {
-            d.unmapped(dmaAddress, size, simNanos);
+            domains.computeIfAbsent(key, k -> new IovaDomain(device, b)).mapped(dmaAddress, size, simNanos);
+        } else if (domains.containsKey(key)) {
+            // An end of a mapping made before the collector listened has nothing to close.
+            domains.get(key).unmapped(dmaAddress, size, simNanos);
         }
         lastTime = Math.max(lastTime, simNanos);
         SwiotlbStats s = pool == null ? null : pool.get();
