@@ -108,10 +108,11 @@ final class SeedPicture {
                 svg.line(SEG_X, sy, ENTRY_X + BOX_W, ey, cls, tip, "data-segment", Integer.toString(s), "data-entry",
                         Integer.toString(p.entry()));
                 if (p.wrong()) {
-                    svg.text((SEG_X + ENTRY_X + BOX_W) / 2, (sy + ey) / 2 - 5, p.misplacedBytes() + " B misplaced",
-                            "wrong-label", "middle");
-                    svg.text((SEG_X + ENTRY_X + BOX_W) / 2, (sy + ey) / 2 + 9, "(at e" + p.entry() + " + " + Html.bytes(layout.dmaLength(s) - p.pioBytes()) + " on)",
-                            "wrong-label", "middle");
+                    // Beside the DMA view, under the line's start at the entry: clear of the line,
+                    // which runs down and to the right from there.
+                    svg.text(SEG_X - 6, ey + 30, p.misplacedBytes() + " B misplaced", "wrong-label", "end");
+                    svg.text(SEG_X - 6, ey + 44, "(at e" + p.entry() + " + "
+                            + Html.bytes(layout.dmaLength(s) - p.pioBytes()) + " on)", "wrong-label", "end");
                 }
             }
             at += layout.dmaLength(s);
