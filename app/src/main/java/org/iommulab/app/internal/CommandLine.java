@@ -32,8 +32,8 @@ record CommandLine(boolean shell, String scenario, boolean help, List<String> ar
 
     static final String USAGE = String.join("\n",
         "usage: java -jar iommulab.jar [--scenario FILE] [--report FILE.html] | --shell | --help",
+        "       java -jar iommulab.jar [--report FILE.html] replay TRACE [replay options]",
         "       java -jar iommulab.jar --console [PORT] [--console-password-file FILE]",
-        "       java -jar iommulab.jar replay TRACE [replay options]",
         "       java -jar iommulab.jar soak --swaps N [--seed S] [--without BACKEND]...",
         "       java -jar iommulab.jar tck [--bundle FILE.jar]... [--backend NAME]... [--check ID]... [--junit DIR]",
         "  (no option)       run every workload on every backend present and print one table",
@@ -141,8 +141,8 @@ record CommandLine(boolean shell, String scenario, boolean help, List<String> ar
         if (!mode.isEmpty() && (shell || scenario != null)) {
             return failed("'" + mode.get(0) + "' takes no --shell or --scenario");
         }
-        if (report != null && (shell || !mode.isEmpty())) {
-            return failed("--report is for the main job's run (with or without --scenario), not for "
+        if (report != null && (shell || !(mode.isEmpty() || mode.get(0).equals("replay")))) {
+            return failed("--report is for the main job's run (with or without --scenario) and replay, not for "
                     + (shell ? "--shell" : "'" + mode.get(0) + "'"));
         }
         if (console != null && (shell || scenario != null || report != null || !mode.isEmpty())) {

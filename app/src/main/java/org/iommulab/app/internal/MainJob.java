@@ -158,7 +158,12 @@ public final class MainJob implements Callable<Integer> {
                 System.err.println("iommulab: the trace replay service (bundle org.iommulab.replay) is not running");
                 return BatchJob.FAILED;
             }
-            return replay.run(commandLine.arguments().subList(1, commandLine.arguments().size()), System.out);
+            List<String> args = commandLine.arguments().subList(1, commandLine.arguments().size());
+            if (commandLine.report() != null) {
+                return ReportRun.replay(context, admin, commandLine.report(), "A replay of " + String.join(" ", args)
+                        + ": trace time is the simulated clock.", System.out, () -> replay.run(args, System.out));
+            }
+            return replay.run(args, System.out);
         } finally {
             replays.close();
         }

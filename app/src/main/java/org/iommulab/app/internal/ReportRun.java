@@ -32,6 +32,49 @@ final class ReportRun {
     private ReportRun() {
     }
 
+    /** A replay with {@code --report}: the collector listens while {@code job} replays, then the replay's pictures. */
+    static int replay(BundleContext context, PlatformAdmin admin, String file, String subtitle, PrintStream out,
+            java.util.function.IntSupplier job) {
+        Path path;
+        try {
+            path = Path.of(file);
+        } catch (InvalidPathException e) {
+            out.println("iommulab: --report " + file + ": not a file name: " + e.getMessage());
+            return BatchJob.BAD_INPUT;
+        }
+        ServiceTracker<SwiotlbPool, SwiotlbPool> pools = new ServiceTracker<>(context, SwiotlbPool.class, null);
+        pools.open();
+        RunCollector collector = new RunCollector(() -> {
+            SwiotlbPool p = pools.getService();
+            return p == null ? null : p.stats();
+        });
+        ServiceRegistration<MappingListener> reg = context.registerService(MappingListener.class, collector, null);
+        int status;
+        try {
+            status = job.getAsInt();
+        } finally {
+            reg.unregister();
+        }
+        try {
+            ReportFile.writeReplay(path, subtitle, collector, logs(admin));
+            out.println("iommulab: report written to " + path.toAbsolutePath());
+            return status;
+        } catch (IOException e) {
+            out.println("iommulab: report " + path + " could not be written: " + e);
+            return status == BatchJob.OK ? BatchJob.FAILED : status;
+        } finally {
+            pools.close();
+        }
+    }
+
+    private static Map<String, List<String>> logs(PlatformAdmin admin) {
+        Map<String, List<String>> logs = new LinkedHashMap<>();
+        for (DeviceStatus d : admin.devices()) {
+            logs.put(d.name(), admin.log(d.name()));
+        }
+        return logs;
+    }
+
     /**
      * @param job runs the batch job with the given row sink and returns its status
      */
@@ -63,11 +106,7 @@ final class ReportRun {
                 out.println("iommulab: no report written: nothing ran");
                 return status;
             }
-            Map<String, List<String>> logs = new LinkedHashMap<>();
-            for (DeviceStatus d : admin.devices()) {
-                logs.put(d.name(), admin.log(d.name()));
-            }
-            ReportFile.write(path, subtitle, rows.get(), collector, logs);
+            ReportFile.write(path, subtitle, rows.get(), collector, logs(admin));
             out.println("iommulab: report written to " + path.toAbsolutePath());
             return status;
         } catch (IOException e) {

@@ -25,10 +25,14 @@ class CommandLineReportConsoleTest {
     void reportIsRefusedWhereItDrawsNothing() {
         assertEquals("--report needs a file name", parse("--report").error());
         assertEquals("--report given twice", parse("--report", "a.html", "--report", "b.html").error());
-        assertEquals("--report is for the main job's run (with or without --scenario), not for 'replay'",
-                parse("--report", "a.html", "replay", "t.trace").error());
-        assertEquals("--report is for the main job's run (with or without --scenario), not for --shell",
+        assertEquals("--report is for the main job's run (with or without --scenario) and replay, not for 'soak'",
+                parse("--report", "a.html", "soak", "--swaps", "3").error());
+        assertEquals("--report is for the main job's run (with or without --scenario) and replay, not for --shell",
                 parse("--report", "a.html", "--shell").error());
+        CommandLine replay = parse("--report", "a.html", "replay", "t.trace");
+        assertNull(replay.error());
+        assertEquals("replay", replay.mode());
+        assertEquals("a.html", replay.report());
     }
 
     @Test

@@ -107,4 +107,22 @@ class ReportRunTest {
         assertFalse(html.contains("http://") && html.replace("http://www.w3.org/2000/svg", "").contains("http://"),
                 "nothing fetched from anywhere");
     }
+
+    /**
+     * A replay's footprint: two mappings of 4 KiB and 8 KiB live together, then one ends; the
+     * pictures' ceilings are the peaks, 2 mappings and 12288 bytes.
+     */
+    @Test
+    void aReplaysFootprintIsDrawnPerDeviceAndBackend() {
+        RunCollector c = new RunCollector(null);
+        c.mappingChanged("0000:01:00.0", "smmu-v3", true, 0xfffff000L, 4096, 1_000);
+        c.mappingChanged("0000:01:00.0", "smmu-v3", true, 0xffffd000L, 8192, 2_000);
+        c.mappingChanged("0000:01:00.0", "smmu-v3", false, 0xfffff000L, 4096, 3_000);
+        String html = org.iommulab.app.internal.html.HtmlPage.fragment(
+                List.of(org.iommulab.app.internal.html.RunReport.replayFootprint(c)));
+        assertEquals(1, count(html, "<svg [^>]*class=\"live-count\""));
+        assertEquals(1, count(html, "<svg [^>]*class=\"footprint\""));
+        assertTrue(html.contains(">2 mappings</text>"), html);
+        assertTrue(html.contains(">12288 bytes</text>"), html);
+    }
 }

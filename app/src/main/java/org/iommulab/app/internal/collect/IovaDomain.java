@@ -30,7 +30,9 @@ public final class IovaDomain {
     private final Map<Long, ArrayDeque<long[]>> open = new HashMap<>();
     private final List<Range> ended = new ArrayList<>();
     private final BucketSeries liveBytes = new BucketSeries();
+    private final BucketSeries liveCount = new BucketSeries();
     private long live;
+    private long liveMappings;
     private long mappings;
     private long lowest = Long.MAX_VALUE;
     private long highest = Long.MIN_VALUE;
@@ -44,6 +46,8 @@ public final class IovaDomain {
     public void mapped(long address, long size, long t) {
         open.computeIfAbsent(address, a -> new ArrayDeque<>()).add(new long[] {size, t});
         live += size;
+        liveMappings++;
+        liveCount.add(t, liveMappings);
         mappings++;
         lowest = Math.min(lowest, address);
         highest = Math.max(highest, address + size);
@@ -60,6 +64,8 @@ public final class IovaDomain {
             open.remove(address);
         }
         live -= m[0];
+        liveMappings--;
+        liveCount.add(t, liveMappings);
         liveBytes.add(t, live);
         if (ended.size() == MAX_RANGES) {
             downsample();
@@ -102,6 +108,11 @@ public final class IovaDomain {
 
     public BucketSeries liveBytes() {
         return liveBytes;
+    }
+
+    /** Mappings live over simulated time. */
+    public BucketSeries liveCount() {
+        return liveCount;
     }
 
     public long mappings() {

@@ -37,6 +37,14 @@ public final class ReportFile {
         Files.writeString(file, HtmlPage.render("iommulab report", subtitle, sections), StandardCharsets.UTF_8);
     }
 
+    /** A replay's report: its footprint over trace time, the address spaces and the pool. */
+    public static void writeReplay(Path file, String subtitle, RunCollector collected, Map<String, List<String>> deviceLogs)
+            throws IOException {
+        List<Section> sections = List.of(RunReport.replayFootprint(collected),
+                RunReport.addressSpaces(collected, msiAddresses(deviceLogs)), RunReport.pool(collected));
+        Files.writeString(file, HtmlPage.render("iommulab replay report", subtitle, sections), StandardCharsets.UTF_8);
+    }
+
     static Map<String, List<Long>> msiAddresses(Map<String, List<String>> logs) {
         Map<String, List<Long>> out = new java.util.LinkedHashMap<>();
         for (Map.Entry<String, List<String>> e : logs.entrySet()) {

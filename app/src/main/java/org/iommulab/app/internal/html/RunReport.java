@@ -116,6 +116,28 @@ public final class RunReport {
                 b.toString());
     }
 
+    /**
+     * For a replay: each device's live mappings and the bytes they map over trace time (the
+     * replay moves the simulated clock to the trace's timestamps), per backend replayed.
+     */
+    public static Section replayFootprint(RunCollector c) {
+        StringBuilder b = new StringBuilder("<div class=\"row\">\n");
+        for (IovaDomain d : c.domains()) {
+            b.append(SeriesPicture.draw("live-count", d.device() + " on " + d.backend() + ": live mappings", d.liveCount(), -1,
+                    null, "mappings"));
+            b.append(SeriesPicture.draw("footprint", d.device() + " on " + d.backend() + ": bytes mapped (IOVA footprint)",
+                    d.liveBytes(), -1, null, "bytes"));
+        }
+        b.append("</div>\n");
+        return new Section("replay", "The replay: live mappings and IOVA footprint per device over trace time",
+                "For each device of the trace and each backend it was replayed on: how many mappings were live and how many "
+                        + "bytes they mapped, over the simulated clock, which the replay moves with the trace's timestamps (the "
+                        + "clock never goes back, so each backend's replay starts where the one before ended). Not drawn: where the replay's addresses and "
+                        + "scatterlist layouts agree with the trace's (the replay's printed report has those figures; its "
+                        + "per-device records are not handed to the application).",
+                b.toString());
+    }
+
     /** The swiotlb pool's slots in use over simulated time, with its high-water mark. */
     public static Section pool(RunCollector c) {
         SwiotlbStats now = c.poolNow();
