@@ -32,6 +32,7 @@ public final class WorkloadReport {
     private final long skipped;
     private final String firstError;
     private final List<String> notes;
+    private final SgLayout sgLayout;
 
     private WorkloadReport(Builder b) {
         workload = b.workload;
@@ -48,6 +49,7 @@ public final class WorkloadReport {
         skipped = b.skipped;
         firstError = b.firstError;
         notes = Collections.unmodifiableList(new ArrayList<>(b.notes));
+        sgLayout = b.sgLayout;
     }
 
     /** A builder for a run of {@code workload} on {@code device} bound to {@code backend}. */
@@ -131,6 +133,16 @@ public final class WorkloadReport {
         return notes;
     }
 
+    /**
+     * One scatterlist of the run as the driver saw it, for a picture: the first merged list the
+     * driver recorded, else the first one; null when the driver records none.
+     *
+     * @since 1.1
+     */
+    public SgLayout sgLayout() {
+        return sgLayout;
+    }
+
     /** True when nothing went wrong: no fault, failed mapping, data error or error message. */
     public boolean clean() {
         return faults == 0 && mapFailures == 0 && dataErrors == 0 && firstError == null;
@@ -160,6 +172,7 @@ public final class WorkloadReport {
         private long skipped;
         private String firstError;
         private final List<String> notes = new ArrayList<>();
+        private SgLayout sgLayout;
 
         private Builder(String workload, String device, String backend) {
             if (workload == null || device == null || backend == null) {
@@ -226,6 +239,24 @@ public final class WorkloadReport {
                 notes.add(line);
             }
             return this;
+        }
+
+        /**
+         * Records a scatterlist's layout: kept when none is yet, or when it is the first merged
+         * one after unmerged ones (a merged list is the one worth drawing).
+         *
+         * @since 1.1
+         */
+        public Builder sgLayout(SgLayout layout) {
+            if (layout != null && (sgLayout == null || (!sgLayout.merged() && layout.merged()))) {
+                sgLayout = layout;
+            }
+            return this;
+        }
+
+        /** True when a merged layout is recorded already: a driver need not build another. */
+        public boolean hasMergedSgLayout() {
+            return sgLayout != null && sgLayout.merged();
         }
 
         public WorkloadReport build() {

@@ -5,7 +5,7 @@
  * to now and read a {@link org.iommulab.devices.WorkloadReport}.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.iommulab.devices;
 
 import org.osgi.annotation.bundle.Export;

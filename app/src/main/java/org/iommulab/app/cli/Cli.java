@@ -84,8 +84,17 @@ public final class Cli {
         @Option(names = "--verbose", description = "the container's log (bundles, components, configuration) on standard error")
         boolean verbose;
 
-        // --report FILE.html and --console [PORT] (the HTML report and the live console) are
-        // options of the main job, the scenario and the replay: they go here, beside --json.
+        @Option(names = "--report", paramLabel = "FILE.html",
+                description = "after the run, draw it into FILE.html: one self-contained page (inline SVG and CSS) with the seed picture, bars per backend, address spaces and the swiotlb pool over simulated time")
+        Path report;
+
+        // 8080: the console's default port (ConsoleLauncher.DEFAULT_PORT; an annotation needs the literal).
+        @Option(names = "--console", arity = "0..1", paramLabel = "PORT", fallbackValue = "8080",
+                description = "serve the Felix Web Console with the IOMMU page on http://127.0.0.1:PORT/system/console/iommu (default 8080), user iommulab, password from IOMMULAB_CONSOLE_PASSWORD or --console-password-file; no password, no console")
+        Integer console;
+
+        @Option(names = "--console-password-file", paramLabel = "FILE", description = "the console's password: the first line of FILE (at least 8 characters)")
+        Path consolePasswordFile;
     }
 
     @Command(name = "replay", header = "replay Linux dma:/iommu: ftrace traces through every backend (replay/README.md)",
@@ -129,10 +138,13 @@ public final class Cli {
         @Option(names = "--quiet", description = "no progress lines")
         boolean quiet;
 
+        @Option(names = "--report", paramLabel = "FILE.html", description = "after the replay, draw each device's live mappings and IOVA footprint over trace time into FILE.html")
+        String report;
+
         @Option(names = "--verbose", description = "the container's log on standard error")
         boolean verbose;
 
-        /** The words the replay service reads (its own argument format), without --verbose. */
+        /** The words the replay service reads (its own argument format), without --verbose and --report (the app draws the report). */
         public List<String> serviceArguments() {
             List<String> a = new ArrayList<>(traces);
             backends.forEach(b -> { a.add("--backend"); a.add(b); });
@@ -271,6 +283,23 @@ public final class Cli {
         public boolean cold() {
             return root.cold;
         }
+
+        /** The HTML report to write: the main job's {@code --report}, or the replay's. */
+        public Path report() {
+            if (root.report != null) {
+                return root.report;
+            }
+            return command instanceof Replay r && r.report != null ? Path.of(r.report) : null;
+        }
+
+        /** The console's port ({@code --console [PORT]}), or null without it. */
+        public Integer console() {
+            return root.console;
+        }
+
+        public Path consolePasswordFile() {
+            return root.consolePasswordFile;
+        }
     }
 
     /** Parses {@code args}; never throws for what a user can type. */
@@ -303,6 +332,19 @@ public final class Cli {
     }
 
     private static String check(Root r) {
+        if (r.console != null && (r.shell || r.scenario != null || r.report != null || r.json != null || r.csv != null
+                || r.shard != null || r.jobs != null)) {
+            return "--console runs alone: no --shell, --scenario, --report, --json, --csv, --shard or --jobs with it";
+        }
+        if (r.console != null && (r.console < 1 || r.console > 65535)) {
+            return "--console port " + r.console + " is not between 1 and 65535";
+        }
+        if (r.consolePasswordFile != null && r.console == null) {
+            return "--console-password-file is for --console";
+        }
+        if (r.report != null && r.shell) {
+            return "--report is for the main job's run (with or without --scenario) and replay, not for --shell";
+        }
         if (r.shell && (r.scenario != null || r.json != null || r.csv != null || r.shard != null || r.jobs != null)) {
             return "--shell takes no --scenario, --json, --csv, --shard or --jobs: it runs no job";
         }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import org.iommulab.api.admin.DeviceStats;
 import org.iommulab.api.admin.PlatformAdmin;
@@ -49,6 +50,9 @@ final class BatchJob {
     private final PrintStream out;
     private final PrintStream err;
     private final BackendConfig config;
+    private Consumer<List<ResultRow>> rowsOut = rows -> { };
+    /** Every row this run made, in order, for {@link #rowsOut}. */
+    private final List<ResultRow> rowsMade = new ArrayList<>();
 
     /** @param clock the simulated clock, for each run's simulated time */
     BatchJob(PlatformAdmin admin, WorkloadLookup lookup, SimClock clock, PrintStream out) {
@@ -67,6 +71,12 @@ final class BatchJob {
         this.out = out;
         this.err = err;
         this.config = config;
+    }
+
+    /** Hands the rows of the run, once printed, to {@code sink} too (the HTML report). */
+    BatchJob onRows(Consumer<List<ResultRow>> sink) {
+        this.rowsOut = sink;
+        return this;
     }
 
     int run(Scenario scenario) {
@@ -120,6 +130,7 @@ final class BatchJob {
             out.flush();
         }
         ResultTable.printRecords(records, out);
+        rowsOut.accept(List.copyOf(rowsMade));
         out.println(options.warm()
                 ? "iommulab: wall ms: host time of each run after one unmeasured warm-up run of it on the same backend"
                 : "iommulab: wall ms: host time of cold runs (--cold): the first runs include the JIT's warm-up");
@@ -197,6 +208,7 @@ final class BatchJob {
                     int index = first + b * perBackend + r;
                     Plan.Run run = plan.runs().get(r);
                     ResultRow row = runOne(backend, run, options.warm());
+                    rowsMade.add(row);
                     RunPoint where = new RunPoint(index, point.index(), point.settings(), overrides(scenario, run.device()),
                             backendConfig);
                     mine.add(WorkloadRecords.of(row, run.params(), where, options.warm()));

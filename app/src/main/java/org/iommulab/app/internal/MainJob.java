@@ -87,7 +87,15 @@ public final class MainJob implements Callable<Integer> {
             return early;
         }
         Cli.Parsed line = Cli.parse(arguments);
+        if (line.console() != null && !ConsoleMode.present(context)) {
+            // iommulab.jar: the console is its own run (console.jar), started once a password is set.
+            String passwordFile = line.consolePasswordFile() == null ? null : line.consolePasswordFile().toString();
+            return ConsoleLauncher.launch(line.console(), passwordFile, System.getenv(), System.err);
+        }
         awaitDeployFolder();
+        if (line.console() != null) {
+            return serveConsole(line);
+        }
         if (line.shell()) {
             return new InteractiveShell(context).run();
         }
@@ -112,8 +120,15 @@ public final class MainJob implements Callable<Integer> {
         awaitBindings();
         ServiceWorkloads workloads = new ServiceWorkloads(context, WAIT_MILLIS);
         workloads.awaitSettled(SETTLE_MILLIS);
-        return new BatchJob(admin, workloads, clock, System.out, System.err,
-                new ConfigAdminBackendConfig(context, admin, WAIT_MILLIS)).run(sweep, options);
+        BackendConfig config = new ConfigAdminBackendConfig(context, admin, WAIT_MILLIS);
+        if (line.report() != null) {
+            String subtitle = "The main job's run" + (line.scenario() == null ? "" : " of " + line.scenario())
+                    + ": every workload on every backend, drawn from the rows of its table.";
+            Sweep plan = sweep;
+            return ReportRun.run(context, admin, line.report().toString(), subtitle, System.out,
+                    sink -> new BatchJob(admin, workloads, clock, System.out, System.err, config).onRows(sink).run(plan, options));
+        }
+        return new BatchJob(admin, workloads, clock, System.out, System.err, config).run(sweep, options);
     }
 
     /**
@@ -139,10 +154,30 @@ public final class MainJob implements Callable<Integer> {
                 System.err.println("iommulab: the trace replay service (bundle org.iommulab.replay) is not running");
                 return BatchJob.FAILED;
             }
-            return replay.run(((Cli.Replay) line.command()).serviceArguments(), System.out);
+            List<String> args = ((Cli.Replay) line.command()).serviceArguments();
+            if (line.report() != null) {
+                return ReportRun.replay(context, admin, line.report().toString(), "A replay of " + String.join(" ", args)
+                        + ": trace time is the simulated clock.", System.out, () -> replay.run(args, System.out));
+            }
+            return replay.run(args, System.out);
         } finally {
             replays.close();
         }
+    }
+
+    /** The console's own run: the password checked again here, then the plugin served until the framework stops. */
+    private int serveConsole(Cli.Parsed line) throws InterruptedException {
+        String password;
+        try {
+            password = org.iommulab.app.internal.console.ConsolePassword.resolve(
+                    line.consolePasswordFile() == null ? null : line.consolePasswordFile().toString(),
+                    System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("iommulab: the console does not start: " + e.getMessage());
+            return BatchJob.BAD_INPUT;
+        }
+        awaitBindings();
+        return ConsoleMode.serve(context, admin, clock, password, line.console());
     }
 
     /**

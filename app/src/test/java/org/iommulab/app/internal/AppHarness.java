@@ -119,6 +119,11 @@ final class AppHarness implements WorkloadLookup {
         return e != null && e.getValue().equals(backend) ? e.getKey() : null;
     }
 
+    /** Runs {@code s} with its rows handed to {@code rows} too. */
+    int run(Scenario s, java.util.function.Consumer<java.util.List<org.iommulab.app.internal.report.ResultRow>> rows) {
+        return new BatchJob(platform, this, platform.simulation(), out).onRows(rows).run(s);
+    }
+
     String text() {
         return bytes.toString(StandardCharsets.UTF_8);
     }

@@ -15,4 +15,9 @@ final class EntryPairingPlacement implements PioPlacement {
     public void locate(SgTable sg, int segment, int inSegment, long transferOffset, int length, Chunk chunk) {
         chunk.at(sg.cpuPhys(segment) + inSegment, 0, length);
     }
+
+    @Override
+    public int pairedEntry(int segment) {
+        return segment;
+    }
 }

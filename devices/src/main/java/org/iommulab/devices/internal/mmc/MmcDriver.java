@@ -1,6 +1,8 @@
 package org.iommulab.devices.internal.mmc;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 import org.iommulab.api.dma.CoherentAllocation;
@@ -11,6 +13,7 @@ import org.iommulab.api.dma.SgTable;
 import org.iommulab.api.platform.MemoryAccess;
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.Zone;
+import org.iommulab.devices.SgLayout;
 import org.iommulab.devices.WorkloadParams;
 import org.iommulab.devices.WorkloadReport;
 import org.iommulab.devices.internal.core.DataCheck;
@@ -194,6 +197,9 @@ public final class MmcDriver extends DeviceDriver {
                     AdmaDescriptor.VALID | (s == nents - 1 ? AdmaDescriptor.END : 0) | gap[s]);
             at += len;
         }
+        if (!write && !r.hasMergedSgLayout()) {
+            r.sgLayout(SgLayout.of(sg, pairs(sg, nents, inSegment, transferAt, gap)));
+        }
         status = session.transfer(write, cardAt, total);
         api.unmapSg(sg, n, dir, DmaAttrs.NONE);
         if (status != MmcHost.OK) {
@@ -218,6 +224,43 @@ public final class MmcDriver extends DeviceDriver {
         }
         r.operation(total);
         return true;
+    }
+
+    /**
+     * The driver's pairings of DMA segment to CPU entry, for the picture: for each segment, the
+     * entry this placement takes it to be and how many of its PIO bytes land elsewhere than
+     * where the CPU view puts their transfer offset (what {@link SgMiterPlacement} finds).
+     * Empty for a placement that pairs nothing.
+     */
+    private List<SgLayout.Pair> pairs(SgTable sg, int nents, int[] inSegment, long[] transferAt, int[] gap) {
+        List<SgLayout.Pair> pairs = new ArrayList<>();
+        PioPlacement reference = new SgMiterPlacement();
+        for (int s = 0; s < nents; s++) {
+            int entry = placement.pairedEntry(s);
+            if (entry < 0) {
+                return List.of();
+            }
+            long misplaced = 0;
+            if (gap[s] > 0) {
+                long[] mine = new long[gap[s]];
+                long[] right = new long[gap[s]];
+                placement.locate(sg, s, inSegment[s], transferAt[s], gap[s], (phys, off, len) -> fill(mine, phys, off, len));
+                reference.locate(sg, s, inSegment[s], transferAt[s], gap[s], (phys, off, len) -> fill(right, phys, off, len));
+                for (int i = 0; i < gap[s]; i++) {
+                    if (mine[i] != right[i]) {
+                        misplaced++;
+                    }
+                }
+            }
+            pairs.add(new SgLayout.Pair(s, entry, gap[s], misplaced));
+        }
+        return pairs;
+    }
+
+    private static void fill(long[] at, long phys, int off, int len) {
+        for (int i = 0; i < len; i++) {
+            at[off + i] = phys + i;
+        }
     }
 
     private boolean failed(WorkloadReport.Builder r, boolean write, int status) {

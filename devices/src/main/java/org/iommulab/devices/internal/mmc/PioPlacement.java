@@ -19,4 +19,12 @@ interface PioPlacement {
      * {@code transferOffset} of the whole transfer.
      */
     void locate(SgTable sg, int segment, int inSegment, long transferOffset, int length, Chunk chunk);
+
+    /**
+     * The CPU entry this placement takes DMA segment {@code segment} to be, or -1 for a
+     * placement that finds bytes through the CPU view and pairs nothing.
+     */
+    default int pairedEntry(int segment) {
+        return -1;
+    }
 }

@@ -14,6 +14,7 @@ import org.iommulab.api.checker.FindingListener;
 import org.iommulab.api.platform.BusMaster;
 import org.iommulab.api.platform.DeviceDescriptor;
 import org.iommulab.api.platform.DmaFault;
+import org.iommulab.api.admin.MappingListener;
 import org.iommulab.api.platform.FaultListener;
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.PhysicalMemory;
@@ -57,6 +58,7 @@ public final class DevicePlatform implements PlatformAdmin {
     private final ReentrantLock topology = new ReentrantLock();
     private final DeviceTable devices = new DeviceTable();
     private final FaultReports faults = new FaultReports();
+    private final MappingListeners mappingListeners;
     /** The backends and the binding rule; changed only under {@link #topology}. */
     private final BackendRegistry backends;
     private boolean shutDown;
@@ -90,6 +92,7 @@ public final class DevicePlatform implements PlatformAdmin {
         this.allocator = allocator;
         this.settings = settings;
         this.sim = sim;
+        this.mappingListeners = new MappingListeners(sim);
         this.addresses = new AddressMap(memory, settings.mmio());
         this.swapper = new SwapProtocol(registrar, addresses, settings, sim);
         this.checker = new PlatformChecker(checker, allocator);
@@ -382,6 +385,14 @@ public final class DevicePlatform implements PlatformAdmin {
         return devices.require(device).log.snapshot();
     }
 
+    public void addMappingListener(MappingListener l) {
+        mappingListeners.add(l);
+    }
+
+    public void removeMappingListener(MappingListener l) {
+        mappingListeners.remove(l);
+    }
+
     public void addFaultListener(FaultListener l) {
         faults.addListener(l);
     }
@@ -476,7 +487,9 @@ public final class DevicePlatform implements PlatformAdmin {
     }
 
     private PlatformDevice newDevice(DeviceDescriptor descriptor, DeviceOrigin origin) {
-        return new PlatformDevice(descriptor.name(), origin, memory, sim, checker, d -> newSim(d, descriptor));
+        PlatformDevice d = new PlatformDevice(descriptor.name(), origin, memory, sim, checker, x -> newSim(x, descriptor));
+        d.live.observe(mappingListeners.observerFor(d));
+        return d;
     }
 
     /** A device object whose warnings and faults land in the device's log, counters and the fault listeners. */

@@ -24,6 +24,15 @@ import org.iommulab.api.dma.SgTable;
 public final class LiveMappings {
     static final int BUCKET_SHIFT = 12;
 
+    /** Told of every entry that goes live or is removed, under the table's monitor. */
+    @FunctionalInterface
+    public interface Observer {
+        void changed(boolean live, long dmaAddr, long size);
+    }
+
+    private static final Observer NONE = (live, dmaAddr, size) -> { };
+    private Observer observer = NONE;
+
     private LiveMapping[] heads;
     private int mask;
     private int usedSlots;
@@ -42,6 +51,11 @@ public final class LiveMappings {
         int slots = Integer.highestOneBit(Math.max(16, initialEntries * 2 - 1)) << 1;
         heads = new LiveMapping[slots];
         mask = slots - 1;
+    }
+
+    /** Sets who is told of every add and remove (null: nobody); call before the table is shared. */
+    public void observe(Observer o) {
+        observer = o == null ? NONE : o;
     }
 
     /** Live entries now. */
@@ -74,6 +88,7 @@ public final class LiveMappings {
         }
         link(e);
         live++;
+        observer.changed(true, dmaAddr, size);
         return e;
     }
 
@@ -98,6 +113,7 @@ public final class LiveMappings {
             prev.next = e.next;
         }
         live--;
+        observer.changed(false, e.dmaAddr, e.size);
         e.clear();
         e.next = free;
         free = e;

@@ -10,6 +10,7 @@ import java.util.Map;
 import org.iommulab.api.admin.PlatformAdmin;
 import org.iommulab.api.backend.DmaBackend;
 import org.iommulab.api.checker.CheckerPolicy;
+import org.iommulab.api.admin.MappingListener;
 import org.iommulab.api.checker.FindingListener;
 import org.iommulab.api.dma.DmaApi;
 import org.iommulab.api.platform.DeviceDescriptor;
@@ -119,6 +120,16 @@ public final class PlatformComponent {
 
     void removeFaultListener(FaultListener listener) {
         platform.removeFaultListener(listener);
+    }
+
+    @Reference(name = "mappingListener", service = MappingListener.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, unbind = "removeMappingListener")
+    void addMappingListener(MappingListener listener) {
+        platform.addMappingListener(listener);
+    }
+
+    void removeMappingListener(MappingListener listener) {
+        platform.removeMappingListener(listener);
     }
 
     @Reference(name = "findingListener", service = FindingListener.class, cardinality = ReferenceCardinality.MULTIPLE,
