@@ -7,13 +7,14 @@ import java.util.List;
 /**
  * The command line of {@code java -jar iommulab.jar}, as the main job understands it: the
  * options {@code --shell}, {@code --scenario FILE} (or {@code --scenario=FILE}) and
- * {@code --help}, then optionally a mode word (such as {@code replay}) whose own arguments are
+ * {@code --help}, {@code --verbose} (information and debug messages of the log on stderr too),
+ * then optionally a mode word (such as {@code replay}) whose own arguments are
  * kept verbatim in {@link #arguments()} for that mode to read.
  *
  * @param arguments the mode word and everything after it, or empty
  * @param error what is wrong with the command line, or null
  */
-record CommandLine(boolean shell, String scenario, boolean help, List<String> arguments, String error) {
+record CommandLine(boolean shell, String scenario, boolean help, List<String> arguments, String error, boolean verbose) {
 
     CommandLine {
         arguments = List.copyOf(arguments);
@@ -22,15 +23,18 @@ record CommandLine(boolean shell, String scenario, boolean help, List<String> ar
     static final String SHELL = "--shell";
     static final String SCENARIO = "--scenario";
     static final String HELP = "--help";
+    static final String VERBOSE = "--verbose";
 
     static final String USAGE = String.join("\n",
-        "usage: java -jar iommulab.jar [--scenario FILE | --shell | --help]",
+        "usage: java -jar iommulab.jar [--verbose] [--scenario FILE | --shell | --help]",
         "       java -jar iommulab.jar replay TRACE [replay options]",
         "       java -jar iommulab.jar soak --swaps N [--seed S] [--without BACKEND]...",
         "       java -jar iommulab.jar tck [--bundle FILE.jar]... [--backend NAME]... [--check ID]... [--junit DIR]",
         "  (no option)       run every workload on every backend present and print one table",
         "  --scenario FILE   run the devices, backends, workloads, sizes and rounds FILE names",
         "  --shell           keep the Gogo shell (g!) open instead",
+        "  --verbose         print every bundle's information and debug messages (stderr), not only",
+        "                    warnings and errors",
         "  tck ...           run the conformance kit on every backend (or those named), after installing the",
         "                    given bundles; 'tck --help' for its options",
         "  soak              run every workload in a loop while devices move between all backends at",
@@ -52,7 +56,8 @@ record CommandLine(boolean shell, String scenario, boolean help, List<String> ar
         "                               buslimit (bits), coherent, trusted, pci (true/false), maxseg",
         "                               (bytes), boundary, minalign (masks 2^n-1)",
         "exit status: 0 everything as expected, 1 a workload failed, a seeded bug went uncaught or a",
-        "soak invariant broke, 2 bad command line, scenario or soak arguments");
+        "soak invariant broke, 2 bad command line, scenario, soak arguments or configuration (a .cfg",
+        "value that breaks its key's rule, a component that failed to activate)");
 
     /**
      * @param launcherArguments the value of the launcher's {@code launcher.arguments}
@@ -69,6 +74,7 @@ record CommandLine(boolean shell, String scenario, boolean help, List<String> ar
         }
         boolean shell = false;
         boolean help = false;
+        boolean verbose = false;
         String scenario = null;
         List<String> mode = List.of();
         for (int i = 0; i < rest.size(); i++) {
@@ -77,6 +83,8 @@ record CommandLine(boolean shell, String scenario, boolean help, List<String> ar
                 shell = true;
             } else if (a.equals(HELP) || a.equals("-h")) {
                 help = true;
+            } else if (a.equals(VERBOSE) || a.equals("-v")) {
+                verbose = true;
             } else if (a.equals(SCENARIO) || a.startsWith(SCENARIO + "=")) {
                 String file = a.equals(SCENARIO) ? (i + 1 < rest.size() ? rest.get(++i) : "") : a.substring(SCENARIO.length() + 1);
                 if (file.isEmpty() || file.startsWith("--")) {
@@ -99,7 +107,7 @@ record CommandLine(boolean shell, String scenario, boolean help, List<String> ar
         if (!mode.isEmpty() && (shell || scenario != null)) {
             return failed("'" + mode.get(0) + "' takes no --shell or --scenario");
         }
-        return new CommandLine(shell, scenario, help, mode, null);
+        return new CommandLine(shell, scenario, help, mode, null, verbose);
     }
 
     /** The mode word, or null for the main job's default batch run. */
@@ -108,6 +116,6 @@ record CommandLine(boolean shell, String scenario, boolean help, List<String> ar
     }
 
     private static CommandLine failed(String why) {
-        return new CommandLine(false, null, false, List.of(), why);
+        return new CommandLine(false, null, false, List.of(), why, false);
     }
 }

@@ -20,7 +20,9 @@ import org.osgi.framework.BundleContext;
 import org.osgi.util.tracker.ServiceTracker;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.LogReaderService;
 
 /**
  * The application's main job, run by the bnd launcher of {@code iommulab.jar}.
@@ -58,6 +60,7 @@ public final class MainJob implements Callable<Integer> {
     private final CommandLine commandLine;
     private final PlatformAdmin admin;
     private final SimClock clock;
+    private final LogPrinter log;
 
     @Activate
     public MainJob(
@@ -68,28 +71,62 @@ public final class MainJob implements Callable<Integer> {
                 target = "(" + LAUNCHER_ARGUMENTS + "=*)")
             Map<String, Object> launcherProperties,
             @Reference PlatformAdmin admin,
-            @Reference SimClock clock) {
+            @Reference SimClock clock,
+            @Reference LogReaderService logReader) {
         this.context = context;
         this.admin = admin;
         this.clock = clock;
         this.commandLine = CommandLine.parse(launcherProperties.get(LAUNCHER_ARGUMENTS));
+        // From here on, and for what was logged while the framework started, the log goes to stderr.
+        this.log = new LogPrinter(System.err, commandLine.verbose());
+        log.open(logReader);
+    }
+
+    @Deactivate
+    void deactivate() {
+        log.close();
     }
 
     /** Runs on the launcher's main thread; the result is the process exit status. */
     @Override
     public Integer call() throws Exception {
+        try {
+            return job();
+        } finally {
+            // The framework stops next: what the bundles say while they go down is not about
+            // the run (a backend's users told it is gone), unless asked for.
+            if (!commandLine.verbose()) {
+                log.close();
+            }
+        }
+    }
+
+    private int job() throws Exception {
         if (commandLine.error() != null) {
+            log.release(false);
             System.err.println("iommulab: " + commandLine.error());
             System.err.println(CommandLine.USAGE);
             return BatchJob.BAD_INPUT;
         }
         if (commandLine.help()) {
+            log.release(false);
             System.out.println(CommandLine.USAGE);
             return BatchJob.OK;
         }
         awaitDeployFolder();
+        List<String> invalid = ConfigCheck.invalidConfigurations(context);
+        invalid.forEach(p -> System.err.println("iommulab: " + p));
+        log.release(!invalid.isEmpty());
         if (commandLine.shell()) {
+            // The shell is where a configuration gets looked at (iommu:config) and fixed: it opens anyway.
             return new InteractiveShell(context).run();
+        }
+        if (!invalid.isEmpty()) {
+            return BatchJob.BAD_INPUT;
+        }
+        awaitBindings();
+        if (failedComponents()) {
+            return BatchJob.BAD_INPUT;
         }
         if (commandLine.mode() != null) {
             return runMode();
@@ -99,14 +136,13 @@ public final class MainJob implements Callable<Integer> {
             try (Reader in = Files.newBufferedReader(Path.of(commandLine.scenario()), StandardCharsets.UTF_8)) {
                 scenario = ScenarioParser.parse(commandLine.scenario(), in);
             } catch (ScenarioException e) {
-                System.out.println("iommulab: " + e.getMessage());
+                System.err.println("iommulab: " + e.getMessage());
                 return BatchJob.BAD_INPUT;
             } catch (IOException | InvalidPathException e) {
-                System.out.println("iommulab: scenario " + commandLine.scenario() + ": cannot be read: " + e);
+                System.err.println("iommulab: scenario " + commandLine.scenario() + ": cannot be read: " + e);
                 return BatchJob.BAD_INPUT;
             }
         }
-        awaitBindings();
         ServiceWorkloads workloads = new ServiceWorkloads(context, WAIT_MILLIS);
         workloads.awaitSettled(SETTLE_MILLIS);
         return new BatchJob(admin, workloads, clock, System.out).run(scenario);
@@ -118,7 +154,6 @@ public final class MainJob implements Callable<Integer> {
      */
     private int runMode() throws InterruptedException {
         if ("soak".equals(commandLine.mode())) {
-            awaitBindings();
             return SoakCommand.run(context, admin, commandLine.arguments().subList(1, commandLine.arguments().size()),
                     System.out, System.err);
         }
@@ -135,7 +170,6 @@ public final class MainJob implements Callable<Integer> {
             System.err.println(CommandLine.USAGE);
             return BatchJob.BAD_INPUT;
         }
-        awaitBindings();
         ServiceTracker<TraceReplay, TraceReplay> replays = new ServiceTracker<>(context, TraceReplay.class, null);
         replays.open();
         try {
@@ -144,7 +178,7 @@ public final class MainJob implements Callable<Integer> {
                 System.err.println("iommulab: the trace replay service (bundle org.iommulab.replay) is not running");
                 return BatchJob.FAILED;
             }
-            return replay.run(commandLine.arguments().subList(1, commandLine.arguments().size()), System.out);
+            return replay.run(commandLine.arguments().subList(1, commandLine.arguments().size()), System.out, System.err);
         } finally {
             replays.close();
         }
@@ -156,8 +190,20 @@ public final class MainJob implements Callable<Integer> {
      */
     private void awaitDeployFolder() throws InterruptedException {
         for (String late : DeployFolder.awaitFirstScan(context, admin, WAIT_MILLIS)) {
-            System.out.println("iommulab: warning: deploy/: " + late);
+            System.err.println("iommulab: warning: deploy/: " + late);
         }
+    }
+
+    /**
+     * Components whose activation failed (a backend whose configuration only the component
+     * itself can refuse), each on stderr with its reason: never a silently missing backend.
+     *
+     * @return whether there was one
+     */
+    private boolean failedComponents() {
+        List<String> failed = ConfigCheck.failedComponents(context);
+        failed.forEach(f -> System.err.println("iommulab: " + f));
+        return !failed.isEmpty();
     }
 
     /**

@@ -59,6 +59,11 @@ public final class ReplayCommand implements TraceReplay {
 
     @Override
     public int run(List<String> args, PrintStream out) {
+        return run(args, out, out);
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out, PrintStream err) {
         if (args.contains("--help") || args.contains("-h")) {
             out.print(ReplayArgs.USAGE);
             return OK;
@@ -75,14 +80,17 @@ public final class ReplayCommand implements TraceReplay {
             for (String s : a.settings()) {
                 config.set(s);
             }
-            if (!Files.isReadable(Path.of(a.trace()))) {
-                throw new IllegalArgumentException("cannot read trace " + a.trace());
-            }
             options(a); // checks the granule
         } catch (IllegalArgumentException | IOException e) {
-            out.println("replay: " + e.getMessage());
-            out.print(ReplayArgs.USAGE);
+            err.println("replay: " + e.getMessage());
+            err.print(ReplayArgs.USAGE);
             return USAGE;
+        }
+        // A well-formed command line naming a trace that is not there: the run failed (1), as
+        // for any trace that cannot be read; 2 is for the command line itself.
+        if (!Files.isRegularFile(Path.of(a.trace())) || !Files.isReadable(Path.of(a.trace()))) {
+            err.println("replay: cannot read trace " + a.trace() + (Files.exists(Path.of(a.trace())) ? "" : ": no such file"));
+            return FAILED;
         }
         ReplayEngine engine = new ReplayEngine(admin, lookup, config, options(a), sim);
         try (BufferedWriter calls = a.callsFile() == null ? null
@@ -98,21 +106,47 @@ public final class ReplayCommand implements TraceReplay {
             ReplaySummary s = engine.run(TraceSource.of(Path.of(a.trace())), a.backends(),
                     a.quiet() ? ReplayProgress.NONE : new PercentProgress(out), writer);
             last = s;
+            if (s.parse().events() == 0) {
+                err.println("replay: " + a.trace() + ": no DMA events found" + whyNoEvents(a.trace(), s));
+                return FAILED;
+            }
             ReportPrinter.print(s, out);
             if (a.callsFile() != null) {
                 out.println("replay: one line per call written to " + a.callsFile());
             }
+            if (s.parse().streamError() != null) {
+                // The report covers the events before the break; the trace was not read whole.
+                err.println("replay: " + a.trace() + ": not read whole: " + s.parse().streamError());
+                return FAILED;
+            }
             return OK;
         } catch (UncheckedIOException e) {
-            out.println("replay: --calls " + a.callsFile() + ": " + e.getCause().getMessage());
+            err.println("replay: --calls " + a.callsFile() + ": " + e.getCause().getMessage());
             return FAILED;
         } catch (IllegalArgumentException e) {
-            out.println("replay: " + e.getMessage());
+            err.println("replay: " + e.getMessage());
             return USAGE;
         } catch (IOException | IllegalStateException e) {
-            out.println("replay: " + e.getMessage());
+            err.println("replay: " + e.getMessage());
             return FAILED;
         }
+    }
+
+    /**
+     * Why a trace held no event: a compressed stream that broke off, a name that promises a
+     * compression the bytes do not have (the format is told by the first bytes), or neither.
+     */
+    private static String whyNoEvents(String trace, ReplaySummary s) {
+        if (s.parse().streamError() != null) {
+            return " (" + s.parse().streamError() + ")";
+        }
+        String name = trace.toLowerCase(java.util.Locale.ROOT);
+        boolean promised = name.endsWith(".xz") || name.endsWith(".gz");
+        if (promised && s.parse().compression() == org.iommulab.replay.internal.input.Compression.NONE) {
+            return " (named " + name.substring(name.lastIndexOf('.')) + " but not compressed: its first bytes are no"
+                    + (name.endsWith(".xz") ? " xz" : " gzip") + " header, so it was read as text)";
+        }
+        return " (" + s.parse().lines() + " lines read; dma: or iommu: trace events expected, see replay/README.md)";
     }
 
     private static ReplayOptions options(ReplayArgs a) {
