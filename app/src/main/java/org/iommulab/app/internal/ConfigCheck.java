@@ -47,12 +47,21 @@ final class ConfigCheck {
             for (Configuration c : all == null ? new Configuration[0] : all) {
                 String pid = c.getFactoryPid() != null ? c.getFactoryPid() : c.getPid();
                 Map<String, Object> props = toMap(c.getProperties());
-                for (ConfigValidator v : validators(context, pid)) {
+                for (ServiceReference<ConfigValidator> r : context.getServiceReferences(ConfigValidator.class,
+                        "(" + ConfigValidator.PID_PROPERTY + "=" + pid + ")")) {
+                    ConfigValidator v = context.getService(r);
                     try {
-                        v.validate(props);
+                        if (v != null) {
+                            v.validate(props);
+                        }
                     } catch (ConfigException e) {
                         problems.add(file(props) + e.getMessage());
                         break;
+                    } catch (RuntimeException e) {
+                        problems.add(file(props) + "configuration " + pid + ": its validator failed: " + e);
+                        break;
+                    } finally {
+                        context.ungetService(r);
                     }
                 }
             }
@@ -104,18 +113,6 @@ final class ConfigCheck {
         }
         String config = ConfigException.class.getName() + ": ";
         return why.startsWith(config) ? why.substring(config.length()) : why;
-    }
-
-    private static List<ConfigValidator> validators(BundleContext context, String pid) throws InvalidSyntaxException {
-        List<ConfigValidator> out = new ArrayList<>();
-        for (ServiceReference<ConfigValidator> r : context.getServiceReferences(ConfigValidator.class,
-                "(" + ConfigValidator.PID_PROPERTY + "=" + pid + ")")) {
-            ConfigValidator v = context.getService(r);
-            if (v != null) {
-                out.add(v);
-            }
-        }
-        return out;
     }
 
     private static Map<String, Object> toMap(Dictionary<String, Object> d) {

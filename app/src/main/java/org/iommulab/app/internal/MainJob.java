@@ -58,8 +58,9 @@ public final class MainJob implements Callable<Integer> {
 
     private final BundleContext context;
     private final CommandLine commandLine;
-    private final PlatformAdmin admin;
-    private final SimClock clock;
+    /** The platform's services, looked up when the job starts (see {@link #awaitPlatform}). */
+    private PlatformAdmin admin;
+    private SimClock clock;
     private final LogPrinter log;
 
     @Activate
@@ -70,12 +71,8 @@ public final class MainJob implements Callable<Integer> {
                 service = Object.class,
                 target = "(" + LAUNCHER_ARGUMENTS + "=*)")
             Map<String, Object> launcherProperties,
-            @Reference PlatformAdmin admin,
-            @Reference SimClock clock,
             @Reference LogReaderService logReader) {
         this.context = context;
-        this.admin = admin;
-        this.clock = clock;
         this.commandLine = CommandLine.parse(launcherProperties.get(LAUNCHER_ARGUMENTS));
         // From here on, and for what was logged while the framework started, the log goes to stderr.
         this.log = new LogPrinter(System.err, commandLine.verbose());
@@ -113,10 +110,19 @@ public final class MainJob implements Callable<Integer> {
             System.out.println(CommandLine.USAGE);
             return BatchJob.OK;
         }
-        awaitDeployFolder();
+        boolean platform = awaitPlatform();
+        if (platform) {
+            awaitDeployFolder();
+        }
         List<String> invalid = ConfigCheck.invalidConfigurations(context);
         invalid.forEach(p -> System.err.println("iommulab: " + p));
         log.release(!invalid.isEmpty());
+        if (!platform) {
+            failedComponents();
+            System.err.println("iommulab: the platform (bundle org.iommulab.platform) did not start within "
+                    + WAIT_MILLIS + " ms");
+            return BatchJob.BAD_INPUT;
+        }
         if (commandLine.shell()) {
             // The shell is where a configuration gets looked at (iommu:config) and fixed: it opens anyway.
             return new InteractiveShell(context).run();
@@ -181,6 +187,29 @@ public final class MainJob implements Callable<Integer> {
             return replay.run(commandLine.arguments().subList(1, commandLine.arguments().size()), System.out, System.err);
         } finally {
             replays.close();
+        }
+    }
+
+    /**
+     * The platform's services. Not references of this component: a platform that refuses its
+     * configuration never registers them, and the job must still run to say so (a component
+     * waiting for them would leave the launcher waiting for ever). Host time: a bounded wait.
+     *
+     * @return whether the platform is there
+     */
+    private boolean awaitPlatform() throws InterruptedException {
+        ServiceTracker<PlatformAdmin, PlatformAdmin> admins = new ServiceTracker<>(context, PlatformAdmin.class, null);
+        ServiceTracker<SimClock, SimClock> clocks = new ServiceTracker<>(context, SimClock.class, null);
+        admins.open();
+        clocks.open();
+        try {
+            admin = admins.waitForService(WAIT_MILLIS);
+            clock = clocks.waitForService(WAIT_MILLIS);
+            return admin != null && clock != null;
+        } finally {
+            // The platform is static for the run: its services stay while its bundle is active.
+            admins.close();
+            clocks.close();
         }
     }
 

@@ -4,6 +4,8 @@ import java.util.Map;
 
 import org.iommulab.api.config.ConfigException;
 import org.iommulab.api.config.ConfigReader;
+import org.iommulab.api.platform.MemoryRegion;
+import org.iommulab.platform.internal.memory.SparsePhysicalMemory;
 
 /**
  * The rule of every key of {@value PlatformComponent#PID}, defaults from {@link PlatformConfig}.
@@ -29,7 +31,15 @@ final class PlatformConfigRules {
         r.bool("checker.recordMapSites");
         r.oneOf("checker.policy", "refuse", "report");
         r.number("swap.releaseTimeout", 1, MAX_RELEASE_TIMEOUT_MS);
-        r.regions("mmioRegions");
+        for (MemoryRegion mmio : r.regions("mmioRegions")) {
+            for (MemoryRegion ram : SparsePhysicalMemory.DEFAULT_RAM) {
+                if (mmio.base() < ram.end() && ram.base() < mmio.end()) {
+                    // Memory that is RAM cannot also be a device's MMIO: dma_map_resource of it would alias RAM.
+                    throw r.fail("mmioRegions", "base+size regions in hex outside RAM (0x40000000+0xc0000000 and"
+                            + " 0x100000000+0x100000000)");
+                }
+            }
+        }
         r.address("msi.doorbell");
         r.integer("sim.cpus", 1, 4096);
         r.number("sim.callNanos", 0, MAX_NANOS);

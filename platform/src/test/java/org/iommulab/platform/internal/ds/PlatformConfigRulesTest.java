@@ -31,6 +31,12 @@ class PlatformConfigRulesTest {
         ok("mmioRegions", "0x8000000+0x38000000");
         bad("mmioRegions", "0x8000000-0x38000000", "each entry base+size in hex, size above 0, below 2^63"
                 + " (0x8000000+0x38000000); '0x8000000-0x38000000' is not");
+        // RAM is [1 GiB, 4 GiB) and [4 GiB, 8 GiB): a region ending at 1 GiB is outside, one byte more is inside.
+        ok("mmioRegions", "0x3ffff000+0x1000", "0x200000000+0x1000");
+        bad("mmioRegions", "0x3ffff000+0x1001", "base+size regions in hex outside RAM (0x40000000+0xc0000000 and"
+                + " 0x100000000+0x100000000)");
+        bad("mmioRegions", "0x1ffffffff+0x1000", "base+size regions in hex outside RAM (0x40000000+0xc0000000 and"
+                + " 0x100000000+0x100000000)");
         ok("msi.doorbell", "0x08090040", "8090040");
         bad("msi.doorbell", "doorbell", "an address in hex (0x...)");
         ok("sim.cpus", "1", "4096");
