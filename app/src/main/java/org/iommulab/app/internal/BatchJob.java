@@ -40,13 +40,24 @@ final class BatchJob {
     private final WorkloadLookup lookup;
     private final SimClock clock;
     private final PrintStream out;
+    /** Where a bad scenario and what cannot run are told: standard error in the main job. */
+    private final PrintStream err;
 
     /** @param clock the simulated clock, for each run's simulated time */
     BatchJob(PlatformAdmin admin, WorkloadLookup lookup, SimClock clock, PrintStream out) {
+        this(admin, lookup, clock, out, out);
+    }
+
+    /**
+     * @param out the table and the progress
+     * @param err errors: a scenario that does not fit what is present, nothing to run
+     */
+    BatchJob(PlatformAdmin admin, WorkloadLookup lookup, SimClock clock, PrintStream out, PrintStream err) {
         this.admin = admin;
         this.lookup = lookup;
         this.clock = clock;
         this.out = out;
+        this.err = err;
     }
 
     int run(Scenario scenario) {
@@ -55,14 +66,14 @@ final class BatchJob {
         out.println("iommulab: " + backends.size() + " backend(s) " + backends + ", " + present.size() + " workload(s) "
                 + ScenarioCheck.ordered(present.keySet()) + ", checker " + (admin.checkerEnabled() ? "on" : "off"));
         if (backends.isEmpty() || present.isEmpty()) {
-            out.println("iommulab: nothing to run: no backend or no workload is present");
+            err.println("iommulab: nothing to run: no backend or no workload is present");
             return FAILED;
         }
         Plan plan;
         try {
             plan = ScenarioCheck.plan(scenario, admin, present);
         } catch (ScenarioException e) {
-            out.println("iommulab: " + e.getMessage());
+            err.println("iommulab: " + e.getMessage());
             return BAD_INPUT;
         }
         List<Plan.DeviceChange> applied = new ArrayList<>();
@@ -75,7 +86,7 @@ final class BatchJob {
             ResultTable.print(rows, out);
             return summarize(rows);
         } catch (ScenarioException e) {
-            out.println("iommulab: " + e.getMessage());
+            err.println("iommulab: " + e.getMessage());
             return BAD_INPUT;
         } finally {
             for (int i = applied.size() - 1; i >= 0; i--) {
@@ -83,10 +94,11 @@ final class BatchJob {
                 try {
                     replace(c.changed(), c.original(), scenario, c.line());
                 } catch (ScenarioException e) {
-                    out.println("iommulab: warning: could not restore device " + c.original().name() + ": " + e.getMessage());
+                    err.println("iommulab: warning: could not restore device " + c.original().name() + ": " + e.getMessage());
                 }
             }
             out.flush();
+            err.flush();
         }
     }
 

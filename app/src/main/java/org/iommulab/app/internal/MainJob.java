@@ -151,7 +151,7 @@ public final class MainJob implements Callable<Integer> {
         }
         ServiceWorkloads workloads = new ServiceWorkloads(context, WAIT_MILLIS);
         workloads.awaitSettled(SETTLE_MILLIS);
-        return new BatchJob(admin, workloads, clock, System.out).run(scenario);
+        return new BatchJob(admin, workloads, clock, System.out, System.err).run(scenario);
     }
 
     /**
