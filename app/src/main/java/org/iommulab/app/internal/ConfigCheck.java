@@ -10,9 +10,12 @@ import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.iommulab.api.config.ConfigException;
 import org.iommulab.api.config.ConfigValidator;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
@@ -21,6 +24,10 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+import org.osgi.service.metatype.AttributeDefinition;
+import org.osgi.service.metatype.MetaTypeInformation;
+import org.osgi.service.metatype.MetaTypeService;
+import org.osgi.service.metatype.ObjectClassDefinition;
 
 /**
  * What is wrong with the configuration in effect, before anything runs: every configuration
@@ -72,6 +79,78 @@ final class ConfigCheck {
         }
         return problems;
     }
+
+    /**
+     * Keys a configuration sets that the metatype of its PID does not have: ignored by the
+     * component, and most often a typo ({@code streamTableFomat}). Reference targets
+     * ({@code *.target}), {@code service.ranking} and ConfigAdmin's and FileInstall's own
+     * properties are keys of every component.
+     *
+     * @return one warning per configuration with such keys (empty when none, or no metatype)
+     */
+    static List<String> unknownKeys(BundleContext context) {
+        List<String> warnings = new ArrayList<>();
+        ServiceReference<ConfigurationAdmin> cmRef = context.getServiceReference(ConfigurationAdmin.class);
+        ServiceReference<MetaTypeService> mtRef = context.getServiceReference(MetaTypeService.class);
+        ConfigurationAdmin cm = cmRef == null ? null : context.getService(cmRef);
+        MetaTypeService mt = mtRef == null ? null : context.getService(mtRef);
+        try {
+            if (cm == null || mt == null) {
+                return warnings;
+            }
+            Map<String, Set<String>> keysByPid = new HashMap<>();
+            for (Bundle b : context.getBundles()) {
+                MetaTypeInformation info = mt.getMetaTypeInformation(b);
+                if (info == null) {
+                    continue;
+                }
+                List<String> pids = new ArrayList<>(List.of(info.getPids()));
+                pids.addAll(List.of(info.getFactoryPids()));
+                for (String pid : pids) {
+                    Set<String> keys = new TreeSet<>();
+                    for (AttributeDefinition ad : info.getObjectClassDefinition(pid, null)
+                            .getAttributeDefinitions(ObjectClassDefinition.ALL)) {
+                        keys.add(ad.getID());
+                    }
+                    keysByPid.put(pid, keys);
+                }
+            }
+            Configuration[] all = cm.listConfigurations(null);
+            for (Configuration c : all == null ? new Configuration[0] : all) {
+                String pid = c.getFactoryPid() != null ? c.getFactoryPid() : c.getPid();
+                Set<String> known = keysByPid.get(pid);
+                if (known == null) {
+                    continue;
+                }
+                Map<String, Object> props = toMap(c.getProperties());
+                List<String> unknown = new ArrayList<>();
+                for (String k : new TreeSet<>(props.keySet())) {
+                    if (!known.contains(k) && !COMMON_KEYS.contains(k) && !k.endsWith(".target")) {
+                        unknown.add(k);
+                    }
+                }
+                if (!unknown.isEmpty()) {
+                    warnings.add(file(props) + "configuration " + pid + ": " + String.join(", ", unknown)
+                            + (unknown.size() == 1 ? " is not a key" : " are not keys") + " of " + pid
+                            + ", ignored; its keys: " + String.join(", ", known));
+                }
+            }
+        } catch (IOException | InvalidSyntaxException e) {
+            warnings.add("configurations cannot be listed: " + e);
+        } finally {
+            if (cm != null) {
+                context.ungetService(cmRef);
+            }
+            if (mt != null) {
+                context.ungetService(mtRef);
+            }
+        }
+        return warnings;
+    }
+
+    /** Properties every configuration may carry: ConfigAdmin's, FileInstall's, the ranking. */
+    private static final Set<String> COMMON_KEYS = Set.of("service.pid", "service.factoryPid", "service.bundleLocation",
+            DeployFolder.FILENAME_PROPERTY, "service.ranking", "component.name", "component.id");
 
     /** @return one line per component configuration whose activation failed, with its reason */
     static List<String> failedComponents(BundleContext context) {

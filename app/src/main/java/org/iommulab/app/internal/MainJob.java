@@ -116,6 +116,7 @@ public final class MainJob implements Callable<Integer> {
         }
         List<String> invalid = ConfigCheck.invalidConfigurations(context);
         invalid.forEach(p -> System.err.println("iommulab: " + p));
+        ConfigCheck.unknownKeys(context).forEach(w -> System.err.println("iommulab: warning: " + w));
         log.release(!invalid.isEmpty());
         if (!platform) {
             failedComponents();
