@@ -26,7 +26,11 @@ import org.osgi.annotation.versioning.ProviderType;
 public interface TraceReplay {
     /** Exit status: the trace was replayed (findings such as misuse or malformed lines are not failures). */
     int OK = 0;
-    /** Exit status: the replay could not run (trace unreadable, no backend, platform refused every device). */
+    /**
+     * Exit status: the replay could not run or read the trace whole (trace missing or
+     * unreadable, no DMA event in it, a compressed trace that ends early or is corrupt, no
+     * backend, platform refused every device).
+     */
     int FAILED = 1;
     /** Exit status: bad arguments; nothing was replayed. */
     int USAGE = 2;
@@ -38,4 +42,13 @@ public interface TraceReplay {
      * @return {@link #OK}, {@link #FAILED} or {@link #USAGE}
      */
     int run(List<String> args, PrintStream out);
+
+    /**
+     * Runs one replay, its report to {@code out} and its errors and warnings to {@code err}.
+     *
+     * @param args the arguments after the word {@code replay}
+     * @return {@link #OK}, {@link #FAILED} or {@link #USAGE}
+     * @since 1.1
+     */
+    int run(List<String> args, PrintStream out, PrintStream err);
 }

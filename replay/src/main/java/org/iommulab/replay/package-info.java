@@ -3,7 +3,7 @@
  * and the shell call. Everything else in the bundle is internal.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.iommulab.replay;
 
 import org.osgi.annotation.bundle.Export;

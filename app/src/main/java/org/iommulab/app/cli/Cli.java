@@ -81,7 +81,7 @@ public final class Cli {
         @Option(names = "--cold", description = "no warm-up run: 'wall ms' then includes the JIT's warm-up (the first backend's rows look 2-4x slower)")
         boolean cold;
 
-        @Option(names = "--verbose", description = "the container's log (bundles, components, configuration) on standard error")
+        @Option(names = {"-v", "--verbose"}, description = "the container's log (bundles, components, configuration) on standard error")
         boolean verbose;
 
         @Option(names = "--report", paramLabel = "FILE.html",

@@ -96,7 +96,7 @@ final class BatchJob {
                 + (sweep.swept() ? ", " + sweep.points().size() + " sweep points" : "")
                 + (options.shard().whole() ? "" : ", shard " + options.shard()));
         if (backends.isEmpty() || present.isEmpty()) {
-            out.println("iommulab: nothing to run: no backend or no workload is present");
+            err.println("iommulab: nothing to run: no backend or no workload is present");
             return FAILED;
         }
         List<Plan> plans = new ArrayList<>();
@@ -231,7 +231,7 @@ final class BatchJob {
                 try {
                     replace(c.changed(), c.original(), scenario, c.line());
                 } catch (ScenarioException e) {
-                    out.println("iommulab: warning: could not restore device " + c.original().name() + ": " + e.getMessage());
+                    err.println("iommulab: warning: could not restore device " + c.original().name() + ": " + e.getMessage());
                 }
             }
             for (int i = configured.size() - 1; i >= 0; i--) {
@@ -241,6 +241,8 @@ final class BatchJob {
                     out.println("iommulab: warning: could not restore a configuration: " + e.getMessage());
                 }
             }
+            out.flush();
+            err.flush();
         }
     }
 

@@ -88,7 +88,7 @@ final class DeployFolder {
                 long left = Math.max(0, deadline - System.currentTimeMillis());
                 Set<String> backends = BundleBackends.await(active, admin, Math.min(left, 3_000), 300);
                 if (!backends.isEmpty()) {
-                    System.out.println("iommulab: deploy/: backend(s) " + backends + " from " + active.size() + " bundle(s)");
+                    System.err.println("iommulab: deploy/: backend(s) " + backends + " from " + active.size() + " bundle(s)");
                 }
             }
         } finally {

@@ -21,7 +21,9 @@ import org.osgi.framework.BundleContext;
 import org.osgi.util.tracker.ServiceTracker;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.log.LogReaderService;
 
 /**
  * The application's main job, run by the bnd launcher of {@code iommulab.jar}.
@@ -57,8 +59,11 @@ public final class MainJob implements Callable<Integer> {
 
     private final BundleContext context;
     private final String[] arguments;
-    private final PlatformAdmin admin;
-    private final SimClock clock;
+    private final Cli.Parsed line;
+    /** The platform's services, looked up when the job starts (see {@link #awaitPlatform}). */
+    private PlatformAdmin admin;
+    private SimClock clock;
+    private final LogPrinter log;
 
     @Activate
     public MainJob(
@@ -68,36 +73,76 @@ public final class MainJob implements Callable<Integer> {
                 service = Object.class,
                 target = "(" + LAUNCHER_ARGUMENTS + "=*)")
             Map<String, Object> launcherProperties,
-            @Reference PlatformAdmin admin,
-            @Reference SimClock clock) {
+            @Reference LogReaderService logReader) {
         this.context = context;
-        this.admin = admin;
-        this.clock = clock;
         Object given = launcherProperties.get(LAUNCHER_ARGUMENTS);
         this.arguments = given instanceof String[] a ? a.clone() : new String[0];
+        this.line = Cli.parse(arguments);
+        // From here on, and for what was logged while the framework started, the log goes to stderr.
+        this.log = new LogPrinter(System.err, line.verbose());
+        log.open(logReader);
+    }
+
+    @Deactivate
+    void deactivate() {
+        log.close();
     }
 
     /** Runs on the launcher's main thread; the result is the process exit status. */
     @Override
     public Integer call() throws Exception {
+        try {
+            return job();
+        } finally {
+            // The framework stops next: what the bundles say while they go down is not about
+            // the run (a backend's users told it is gone), unless asked for.
+            if (!line.verbose()) {
+                log.close();
+            }
+        }
+    }
+
+    private int job() throws Exception {
         // The jar's own Main answered help, usage errors, merge and --jobs before the container
         // started; answered again here for a launch that bypassed it (the same code, same words).
         Integer early = Main.before(arguments, System.out, System.err);
         if (early != null) {
+            log.release(false);
             return early;
         }
-        Cli.Parsed line = Cli.parse(arguments);
         if (line.console() != null && !ConsoleMode.present(context)) {
             // iommulab.jar: the console is its own run (console.jar), started once a password is set.
+            log.release(false);
             String passwordFile = line.consolePasswordFile() == null ? null : line.consolePasswordFile().toString();
             return ConsoleLauncher.launch(line.console(), passwordFile, System.getenv(), System.err);
         }
-        awaitDeployFolder();
-        if (line.console() != null) {
-            return serveConsole(line);
+        boolean platform = awaitPlatform();
+        if (platform) {
+            awaitDeployFolder();
+        }
+        List<String> invalid = ConfigCheck.invalidConfigurations(context);
+        invalid.forEach(p -> System.err.println("iommulab: " + p));
+        ConfigCheck.unknownKeys(context).forEach(w -> System.err.println("iommulab: warning: " + w));
+        log.release(!invalid.isEmpty());
+        if (!platform) {
+            failedComponents();
+            System.err.println("iommulab: the platform (bundle org.iommulab.platform) did not start within "
+                    + WAIT_MILLIS + " ms");
+            return BatchJob.BAD_INPUT;
         }
         if (line.shell()) {
+            // The shell is where a configuration gets looked at (iommu:config) and fixed: it opens anyway.
             return new InteractiveShell(context).run();
+        }
+        if (!invalid.isEmpty()) {
+            return BatchJob.BAD_INPUT;
+        }
+        awaitBindings();
+        if (failedComponents()) {
+            return BatchJob.BAD_INPUT;
+        }
+        if (line.console() != null) {
+            return serveConsole(line);
         }
         if (line.mode() != null) {
             return runMode(line);
@@ -117,7 +162,6 @@ public final class MainJob implements Callable<Integer> {
         }
         RunOptions options = new RunOptions(line.shard() == null ? RunOptions.Shard.ALL : RunOptions.Shard.parse(line.shard()),
                 !line.cold(), line.json(), line.csv());
-        awaitBindings();
         ServiceWorkloads workloads = new ServiceWorkloads(context, WAIT_MILLIS);
         workloads.awaitSettled(SETTLE_MILLIS);
         BackendConfig config = new ConfigAdminBackendConfig(context, admin, WAIT_MILLIS);
@@ -139,13 +183,11 @@ public final class MainJob implements Callable<Integer> {
         List<String> words = List.of(arguments);
         List<String> after = words.subList(words.indexOf(line.mode()) + 1, words.size());
         if ("soak".equals(line.mode())) {
-            awaitBindings();
             return SoakCommand.run(context, admin, after, System.out, System.err);
         }
         if ("tck".equals(line.mode())) {
             return new TckCommand(context, admin, System.out, System.err).run(after);
         }
-        awaitBindings();
         ServiceTracker<TraceReplay, TraceReplay> replays = new ServiceTracker<>(context, TraceReplay.class, null);
         replays.open();
         try {
@@ -157,9 +199,9 @@ public final class MainJob implements Callable<Integer> {
             List<String> args = ((Cli.Replay) line.command()).serviceArguments();
             if (line.report() != null) {
                 return ReportRun.replay(context, admin, line.report().toString(), "A replay of " + String.join(" ", args)
-                        + ": trace time is the simulated clock.", System.out, () -> replay.run(args, System.out));
+                        + ": trace time is the simulated clock.", System.out, () -> replay.run(args, System.out, System.err));
             }
-            return replay.run(args, System.out);
+            return replay.run(args, System.out, System.err);
         } finally {
             replays.close();
         }
@@ -176,8 +218,30 @@ public final class MainJob implements Callable<Integer> {
             System.err.println("iommulab: the console does not start: " + e.getMessage());
             return BatchJob.BAD_INPUT;
         }
-        awaitBindings();
         return ConsoleMode.serve(context, admin, clock, password, line.console());
+    }
+
+    /**
+     * The platform's services. Not references of this component: a platform that refuses its
+     * configuration never registers them, and the job must still run to say so (a component
+     * waiting for them would leave the launcher waiting for ever). Host time: a bounded wait.
+     *
+     * @return whether the platform is there
+     */
+    private boolean awaitPlatform() throws InterruptedException {
+        ServiceTracker<PlatformAdmin, PlatformAdmin> admins = new ServiceTracker<>(context, PlatformAdmin.class, null);
+        ServiceTracker<SimClock, SimClock> clocks = new ServiceTracker<>(context, SimClock.class, null);
+        admins.open();
+        clocks.open();
+        try {
+            admin = admins.waitForService(WAIT_MILLIS);
+            clock = clocks.waitForService(WAIT_MILLIS);
+            return admin != null && clock != null;
+        } finally {
+            // The platform is static for the run: its services stay while its bundle is active.
+            admins.close();
+            clocks.close();
+        }
     }
 
     /**
@@ -186,8 +250,20 @@ public final class MainJob implements Callable<Integer> {
      */
     private void awaitDeployFolder() throws InterruptedException {
         for (String late : DeployFolder.awaitFirstScan(context, admin, WAIT_MILLIS)) {
-            System.out.println("iommulab: warning: deploy/: " + late);
+            System.err.println("iommulab: warning: deploy/: " + late);
         }
+    }
+
+    /**
+     * Components whose activation failed (a backend whose configuration only the component
+     * itself can refuse), each on stderr with its reason: never a silently missing backend.
+     *
+     * @return whether there was one
+     */
+    private boolean failedComponents() {
+        List<String> failed = ConfigCheck.failedComponents(context);
+        failed.forEach(f -> System.err.println("iommulab: " + f));
+        return !failed.isEmpty();
     }
 
     /**

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.annotation.Annotation;
+import java.util.Map;
 
 import org.iommulab.api.backend.DeviceBinding;
 import org.iommulab.api.dma.DmaAttrs;
@@ -23,23 +23,9 @@ import org.junit.jupiter.api.Test;
 class ComponentsTest {
     final TestRig rig = new TestRig();
 
-    private static SwiotlbPoolComponent.Config config(long size, int areas) {
-        return new SwiotlbPoolComponent.Config() {
-            @Override
-            public Class<? extends Annotation> annotationType() {
-                return SwiotlbPoolComponent.Config.class;
-            }
-
-            @Override
-            public long size() {
-                return size;
-            }
-
-            @Override
-            public int areas() {
-                return areas;
-            }
-        };
+    /** The pool's configuration as ConfigAdmin hands it over: typed values, as a .config file gives them. */
+    private static Map<String, Object> config(long size, int areas) {
+        return Map.of("size", size, "areas", areas);
     }
 
     @Test

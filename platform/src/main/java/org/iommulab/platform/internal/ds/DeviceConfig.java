@@ -1,7 +1,6 @@
 package org.iommulab.platform.internal.ds;
 
 import org.osgi.service.metatype.annotations.AttributeDefinition;
-import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
@@ -35,9 +34,10 @@ public @interface DeviceConfig {
     @AttributeDefinition(name = "PCI", description = "A PCI device, which iommu-dma keeps below 4 GiB first.")
     boolean pci() default false;
 
-    @AttributeDefinition(name = "Max segment size", type = AttributeType.LONG,
-            description = "dma_get_max_seg_size() in bytes, 1..4G-1 (Linux default 64 KiB).")
-    long maxSegmentSize() default 65536;
+    @AttributeDefinition(name = "Max segment size",
+            description = "dma_get_max_seg_size() in bytes, 1..4G-1: bytes, or a number ending in K, M or G"
+                    + " (Linux default 64 KiB).")
+    String maxSegmentSize() default "64K";
 
     @AttributeDefinition(name = "Segment boundary mask",
             description = "dma_get_seg_boundary(), 2^n-1, decimal or 0x hex; no boundary by default.")

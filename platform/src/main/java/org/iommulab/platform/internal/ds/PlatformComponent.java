@@ -11,6 +11,7 @@ import org.iommulab.api.admin.PlatformAdmin;
 import org.iommulab.api.backend.DmaBackend;
 import org.iommulab.api.checker.CheckerPolicy;
 import org.iommulab.api.admin.MappingListener;
+import org.iommulab.api.config.ConfigReader;
 import org.iommulab.api.checker.FindingListener;
 import org.iommulab.api.dma.DmaApi;
 import org.iommulab.api.platform.DeviceDescriptor;
@@ -72,6 +73,7 @@ public final class PlatformComponent {
 
     @Activate
     public PlatformComponent(BundleContext context, PlatformConfig config) {
+        PlatformConfigRules.check(ConfigReader.properties(config));
         if (!DEFAULT_LAYOUT.equals(config.memoryLayout())) {
             throw new IllegalArgumentException(PID + ": memoryLayout '" + config.memoryLayout()
                     + "' is unknown; only '" + DEFAULT_LAYOUT + "' exists");

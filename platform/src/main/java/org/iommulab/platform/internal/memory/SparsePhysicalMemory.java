@@ -102,10 +102,13 @@ public final class SparsePhysicalMemory implements PhysicalMemory {
      * 4 GiB at 4 GiB, so that both 32-bit-reachable and unreachable memory exist.
      */
     public static SparsePhysicalMemory defaultLayout() {
-        return new SparsePhysicalMemory(List.of(
-                new MemoryRegion(0x4000_0000L, 0xC000_0000L),
-                new MemoryRegion(0x1_0000_0000L, 0x1_0000_0000L)));
+        return new SparsePhysicalMemory(DEFAULT_RAM);
     }
+
+    /** The RAM of {@link #defaultLayout()}. */
+    public static final List<MemoryRegion> DEFAULT_RAM = List.of(
+            new MemoryRegion(0x4000_0000L, 0xC000_0000L),
+            new MemoryRegion(0x1_0000_0000L, 0x1_0000_0000L));
 
     @Override
     public List<MemoryRegion> regions() {

@@ -18,12 +18,13 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * The {@code iommu:} shell commands: backends, devices, bind, stats, faults, findings, log. Each returns
+ * The {@code iommu:} shell commands: backends, devices, bind, stats, faults, findings, dmalog
+ * (not {@code log}: gogo.command's {@code felix:log} prints the OSGi log under that name). Each returns
  * the text Gogo prints; an unknown device or backend throws {@link IllegalArgumentException}
  * with a one-line message naming what exists. Registered under its own class, not an API type.
  */
 @Component(service = PlatformCommands.class)
-@GogoCommand(scope = "iommu", function = {"backends", "devices", "bind", "stats", "faults", "findings", "log"})
+@GogoCommand(scope = "iommu", function = {"backends", "devices", "bind", "stats", "faults", "findings", "dmalog"})
 public final class PlatformCommands {
     private final DevicePlatform platform;
 
@@ -179,8 +180,8 @@ public final class PlatformCommands {
         return b.toString();
     }
 
-    @Descriptor("the log of one device: backend warnings, swaps, leaks, findings and refused DMA API calls")
-    public String log(@Descriptor("device name") String device) {
+    @Descriptor("the DMA log of one device: backend warnings, swaps, leaks, findings and refused DMA API calls")
+    public String dmalog(@Descriptor("device name") String device) {
         List<String> lines = platform.log(device);
         if (lines.isEmpty()) {
             return device + ": log is empty\n";

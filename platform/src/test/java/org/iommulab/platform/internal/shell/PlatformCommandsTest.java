@@ -109,9 +109,9 @@ class PlatformCommandsTest {
         assertThrows(RuntimeException.class, () -> platform.busMaster("nic0").readByte(0));
         String faults = cmd.faults();
         assertTrue(faults.startsWith("   1  none: STREAM_DISABLED (ACCESS) READ 0x0 by nic0 sid 16"), faults);
-        String log = cmd.log("nic0");
+        String log = cmd.dmalog("nic0");
         assertTrue(log.contains("nic0: swap beta -> none: backend beta unregistered\n"), log);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> cmd.log("x"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> cmd.dmalog("x"));
         assertTrue(e.getMessage().startsWith("unknown device 'x'"));
     }
 }

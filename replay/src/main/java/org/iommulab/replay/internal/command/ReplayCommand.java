@@ -61,6 +61,11 @@ public final class ReplayCommand implements TraceReplay {
 
     @Override
     public int run(List<String> args, PrintStream out) {
+        return run(args, out, out);
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out, PrintStream err) {
         if (args.contains("--help") || args.contains("-h")) {
             out.print(ReplayArgs.USAGE);
             return OK;
@@ -77,15 +82,10 @@ public final class ReplayCommand implements TraceReplay {
             for (String s : a.settings()) {
                 config.set(s);
             }
-            for (String t : a.traces()) {
-                if (!Files.isReadable(Path.of(t))) {
-                    throw new IllegalArgumentException("cannot read trace " + t);
-                }
-            }
             options(a); // checks the granule
         } catch (IllegalArgumentException | IOException e) {
-            out.println("replay: " + e.getMessage());
-            out.print(ReplayArgs.USAGE);
+            err.println("replay: " + e.getMessage());
+            err.print(ReplayArgs.USAGE);
             return USAGE;
         }
         List<Map<String, Object>> records = new ArrayList<>();
@@ -94,7 +94,7 @@ public final class ReplayCommand implements TraceReplay {
             if (a.traces().size() > 1) {
                 out.println("replay: trace " + (i + 1) + " of " + a.traces().size() + ": " + trace);
             }
-            int rc = runOne(a, config, trace, out);
+            int rc = runOne(a, config, trace, out, err);
             if (rc != OK) {
                 return rc;
             }
@@ -115,14 +115,20 @@ public final class ReplayCommand implements TraceReplay {
                 Files.writeString(Path.of(a.csvFile()), ReplayRecords.csv(records), StandardCharsets.UTF_8);
             }
         } catch (IOException e) {
-            out.println("replay: cannot write the records: " + e);
+            err.println("replay: cannot write the records: " + e);
             return FAILED;
         }
         return OK;
     }
 
     /** Replays one trace; the summary is {@link #lastSummary()} on success. */
-    private int runOne(ReplayArgs a, DeviceConfig config, String trace, PrintStream out) {
+    private int runOne(ReplayArgs a, DeviceConfig config, String trace, PrintStream out, PrintStream err) {
+        // A well-formed command line naming a trace that is not there: the run failed (1), as
+        // for any trace that cannot be read; 2 is for the command line itself.
+        if (!Files.isRegularFile(Path.of(trace)) || !Files.isReadable(Path.of(trace))) {
+            err.println("replay: cannot read trace " + trace + (Files.exists(Path.of(trace)) ? "" : ": no such file"));
+            return FAILED;
+        }
         ReplayEngine engine = new ReplayEngine(admin, lookup, config, options(a), sim);
         try (BufferedWriter calls = a.callsFile() == null ? null
                 : Files.newBufferedWriter(Path.of(a.callsFile()), StandardCharsets.UTF_8)) {
@@ -137,17 +143,44 @@ public final class ReplayCommand implements TraceReplay {
             ReplaySummary s = engine.run(TraceSource.of(Path.of(trace)), a.backends(),
                     a.quiet() ? ReplayProgress.NONE : new PercentProgress(out), writer);
             last = s;
+            if (s.parse().events() == 0) {
+                err.println("replay: " + trace + ": no DMA events found" + whyNoEvents(trace, s));
+                return FAILED;
+            }
+            if (s.parse().streamError() != null) {
+                // The report covers the events before the break; the trace was not read whole.
+                ReportPrinter.print(s, out);
+                err.println("replay: " + trace + ": not read whole: " + s.parse().streamError());
+                return FAILED;
+            }
             return OK;
         } catch (UncheckedIOException e) {
-            out.println("replay: --calls " + a.callsFile() + ": " + e.getCause().getMessage());
+            err.println("replay: --calls " + a.callsFile() + ": " + e.getCause().getMessage());
             return FAILED;
         } catch (IllegalArgumentException e) {
-            out.println("replay: " + e.getMessage());
+            err.println("replay: " + e.getMessage());
             return USAGE;
         } catch (IOException | IllegalStateException e) {
-            out.println("replay: " + e.getMessage());
+            err.println("replay: " + e.getMessage());
             return FAILED;
         }
+    }
+
+    /**
+     * Why a trace held no event: a compressed stream that broke off, a name that promises a
+     * compression the bytes do not have (the format is told by the first bytes), or neither.
+     */
+    private static String whyNoEvents(String trace, ReplaySummary s) {
+        if (s.parse().streamError() != null) {
+            return " (" + s.parse().streamError() + ")";
+        }
+        String name = trace.toLowerCase(java.util.Locale.ROOT);
+        boolean promised = name.endsWith(".xz") || name.endsWith(".gz");
+        if (promised && s.parse().compression() == org.iommulab.replay.internal.input.Compression.NONE) {
+            return " (named " + name.substring(name.lastIndexOf('.')) + " but not compressed: its first bytes are no"
+                    + (name.endsWith(".xz") ? " xz" : " gzip") + " header, so it was read as text)";
+        }
+        return " (" + s.parse().lines() + " lines read; dma: or iommu: trace events expected, see replay/README.md)";
     }
 
     private static ReplayOptions options(ReplayArgs a) {

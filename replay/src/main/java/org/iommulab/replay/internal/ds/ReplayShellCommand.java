@@ -39,7 +39,7 @@ public final class ReplayShellCommand {
     public String replay(@Descriptor("TRACE [--backend NAME]... [--devices FILE] [--set KEY=VALUE]... [--sg-guess]") String... args) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         try (PrintStream out = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
-            Runs.run(context, admin, sim, List.of(args), out);
+            Runs.run(context, admin, sim, List.of(args), out, out);
         }
         return buf.toString(StandardCharsets.UTF_8);
     }

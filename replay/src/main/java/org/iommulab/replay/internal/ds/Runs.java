@@ -13,9 +13,10 @@ final class Runs {
     private Runs() {
     }
 
-    static int run(BundleContext context, PlatformAdmin admin, Simulated sim, List<String> args, PrintStream out) {
+    static int run(BundleContext context, PlatformAdmin admin, Simulated sim, List<String> args, PrintStream out,
+            PrintStream err) {
         try (ServiceDmaApiLookup lookup = new ServiceDmaApiLookup(context)) {
-            return new ReplayCommand(admin, lookup, sim).run(args, out);
+            return new ReplayCommand(admin, lookup, sim).run(args, out, err);
         }
     }
 }

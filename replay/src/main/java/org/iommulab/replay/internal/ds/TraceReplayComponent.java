@@ -34,6 +34,11 @@ public final class TraceReplayComponent implements TraceReplay {
 
     @Override
     public int run(List<String> args, PrintStream out) {
-        return Runs.run(context, admin, sim, args, out);
+        return Runs.run(context, admin, sim, args, out, out);
+    }
+
+    @Override
+    public int run(List<String> args, PrintStream out, PrintStream err) {
+        return Runs.run(context, admin, sim, args, out, err);
     }
 }

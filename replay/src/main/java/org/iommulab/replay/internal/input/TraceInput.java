@@ -40,15 +40,21 @@ public final class TraceInput implements AutoCloseable {
         buffered.reset();
         Compression c = Compression.of(head, n);
         InputStream text;
-        switch (c) {
-            case GZIP:
-                text = new GZIPInputStream(buffered, 64 * 1024);
-                break;
-            case XZ:
-                text = new XZInputStream(buffered);
-                break;
-            default:
-                text = buffered;
+        try {
+            switch (c) {
+                case GZIP:
+                    text = new GZIPInputStream(buffered, 64 * 1024);
+                    break;
+                case XZ:
+                    text = new XZInputStream(buffered);
+                    break;
+                default:
+                    text = buffered;
+            }
+        } catch (IOException e) {
+            // The header is read here: a stream cut inside it (EOFException, no message) or corrupt.
+            throw new IOException(c.name().toLowerCase(java.util.Locale.ROOT) + " stream ended early or is corrupt in its header: "
+                    + e, e);
         }
         return new TraceInput(counted, text, c);
     }

@@ -30,6 +30,7 @@ public final class ParseReport {
     private long lostEvents;
     private long lostMarkers;
     private boolean truncated;
+    private String streamError;
     private long bytesRead;
     private final List<Problem> problems = new ArrayList<>();
     private long problemsNotKept;
@@ -59,6 +60,17 @@ public final class ParseReport {
     void truncated(Problem p) {
         truncated = true;
         keep(p);
+    }
+
+    /** A compressed stream that stopped early or is corrupt: the trace was not read whole. */
+    void streamBroken(Problem p) {
+        streamError = p.toString();
+        truncated(p);
+    }
+
+    /** What broke the compressed stream (an xz or gzip trace that ends early or is corrupt), or null. */
+    public String streamError() {
+        return streamError;
     }
 
     void unknown(String name, long line) {

@@ -50,7 +50,7 @@ public final class TraceParser {
                     line = reader.next();
                 } catch (IOException e) {
                     // gzip/xz streams that stop early throw EOFException or CorruptedInputException
-                    report.truncated(new Problem(reader.lineNumber() + 1, Problem.Kind.TRUNCATED,
+                    report.streamBroken(new Problem(reader.lineNumber() + 1, Problem.Kind.TRUNCATED,
                             input.compression().name().toLowerCase() + " stream ended early: " + e));
                     break;
                 }

@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.iommulab.api.admin.PlatformAdmin;
 import org.iommulab.api.backend.DmaDevice;
+import org.iommulab.api.config.ConfigReader;
 import org.iommulab.api.iommu.IommuResvRegion;
 import org.iommulab.modelkit.driver.ForwardingIommuDriver;
 import org.iommulab.api.iommu.IommuDriver;
@@ -77,7 +78,7 @@ public final class SmmuV2Component extends ForwardingIommuDriver {
                 description = "Entries of each context bank's TLB (a power of two).")
         int tlbEntries() default 128;
 
-        @AttributeDefinition(name = "Sync latency (polls)", min = "0", max = "1000",
+        @AttributeDefinition(name = "Sync latency (polls)", min = "0", max = "1000000",
                 description = "Status reads that still see SACTIVE/GSACTIVE after a TLB sync.")
         int syncPolls() default 2;
 
@@ -97,6 +98,7 @@ public final class SmmuV2Component extends ForwardingIommuDriver {
 
     @Activate
     public SmmuV2Component(@Reference PlatformAdmin platform, Config config) {
+        SmmuV2ConfigRules.check(ConfigReader.properties(config));
         SmmuV2Model hw = new SmmuV2Model(params(config), platform.memory(), SmmuV2Driver.NAME);
         driver = new SmmuV2Driver(hw, platform.memory(), platform.allocator(),
                 new DriverOptions(config.stage(), config.disableBypass(), config.perPageBlockInvalidation()));

@@ -1,5 +1,7 @@
 package org.iommulab.swiotlb.internal.pool;
 
+import java.util.Map;
+
 import org.iommulab.api.backend.DmaDevice;
 import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.platform.PageAllocator;
@@ -34,10 +36,11 @@ public final class SwiotlbPoolComponent implements SwiotlbPool {
     @ObjectClassDefinition(name = "iommulab swiotlb pool",
             description = "The swiotlb bounce-buffer pool (Linux kernel/dma/swiotlb.c): 2 KiB slots below 4 GiB.")
     public @interface Config {
-        @AttributeDefinition(name = "Size (bytes)", min = "1048576", max = "1073741824",
-                description = "Pool size; rounded up as Linux rounds swiotlb=: to whole 128-slot segments,"
-                        + " at least one segment per area, then a power of two. Linux's default is 64 MiB.")
-        long size() default PoolGeometry.DEFAULT_SIZE;
+        @AttributeDefinition(name = "Size (bytes)",
+                description = "Pool size, 1M..1G: bytes, or a number ending in K, M or G (KiB, MiB, GiB); rounded up as"
+                        + " Linux rounds swiotlb=: to whole 128-slot segments, at least one segment per area, then a"
+                        + " power of two. Linux's default is 64 MiB.")
+        String size() default "64M";
 
         @AttributeDefinition(name = "Areas", min = "0", max = "1024",
                 description = "Areas, each searched under its own lock; rounded up to a power of two."
@@ -48,10 +51,16 @@ public final class SwiotlbPoolComponent implements SwiotlbPool {
 
     private final BouncePool pool;
 
-    /** Takes the pool's pages from the platform's allocator at once, as Linux does at boot. */
+    /**
+     * Takes the pool's pages from the platform's allocator at once, as Linux does at boot.
+     *
+     * @throws org.iommulab.api.config.ConfigException naming the key whose value breaks its rule
+     */
     @Activate
     public SwiotlbPoolComponent(@Reference(name = "memory") PhysicalMemory memory,
-            @Reference(name = "allocator") PageAllocator allocator, @Reference(name = "cpus") SimCpus cpus, Config config) {
+            @Reference(name = "allocator") PageAllocator allocator, @Reference(name = "cpus") SimCpus cpus,
+            Map<String, Object> properties) {
+        SwiotlbPoolConfig config = SwiotlbPoolConfig.read(properties);
         pool = new BouncePool(memory, allocator, PoolGeometry.of(config.size(), config.areas(), cpus.count()), cpus::current);
     }
 

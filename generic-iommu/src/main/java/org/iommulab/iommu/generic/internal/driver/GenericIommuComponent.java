@@ -1,9 +1,9 @@
 package org.iommulab.iommu.generic.internal.driver;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import org.iommulab.api.backend.DmaDevice;
+import org.iommulab.api.config.ConfigReader;
 import org.iommulab.api.iommu.IommuResvRegion;
 import org.iommulab.modelkit.driver.ForwardingIommuDriver;
 import org.iommulab.api.iommu.IommuDriver;
@@ -65,15 +65,10 @@ public final class GenericIommuComponent extends ForwardingIommuDriver {
 
     @Activate
     public GenericIommuComponent(Config config) {
+        List<IommuResvRegion> regions = GenericIommuConfigRules.check(ConfigReader.properties(config));
         GenericIommuModel hw = new GenericIommuModel(GenericIommuDriver.NAME, config.inputAddressBits(),
                 config.outputAddressBits(), config.streamIdBits(), config.iotlbEntries(), config.faultLogSize(),
                 config.privilegedAccesses());
-        List<IommuResvRegion> regions = new ArrayList<>();
-        for (String r : config.reservedRegions() == null ? new String[0] : config.reservedRegions()) {
-            if (r != null && !r.isBlank()) {
-                regions.add(IommuResvRegion.parse(r));
-            }
-        }
         driver = new GenericIommuDriver(hw, regions);
     }
 

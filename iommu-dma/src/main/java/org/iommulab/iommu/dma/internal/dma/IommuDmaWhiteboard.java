@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.iommulab.api.backend.DmaBackend;
+import org.iommulab.api.config.ConfigReader;
 import org.iommulab.api.iommu.IommuDriver;
 import org.iommulab.api.platform.MemoryRegion;
 import org.iommulab.api.platform.SimClock;
@@ -112,6 +113,7 @@ public final class IommuDmaWhiteboard {
     @Activate
     public IommuDmaWhiteboard(BundleContext context, Config config, @Reference SimClock clock, @Reference SimCpus cpus) {
         this.context = context;
+        IommuDmaConfigRules.check(ConfigReader.properties(config));
         IommuDmaSettings s = new IommuDmaSettings(parseMode(config.mode(), "mode"), false, config.flushQueueSize(),
                 config.flushTimeoutMs() * 1_000_000L, cpus.count(), cpus::current, config.forceDac(), clock::nanos);
         s = s.pciWindows(windows(config.pciWindows()));

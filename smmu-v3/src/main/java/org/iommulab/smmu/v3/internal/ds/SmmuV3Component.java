@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.iommulab.api.admin.PlatformAdmin;
 import org.iommulab.api.backend.DmaDevice;
+import org.iommulab.api.config.ConfigReader;
 import org.iommulab.api.iommu.IommuResvRegion;
 import org.iommulab.modelkit.driver.ForwardingIommuDriver;
 import org.iommulab.api.iommu.IommuDriver;
@@ -36,6 +37,7 @@ public final class SmmuV3Component extends ForwardingIommuDriver {
 
     @Activate
     public SmmuV3Component(@Reference PlatformAdmin platform, SmmuV3Configuration config) {
+        SmmuV3ConfigRules.check(ConfigReader.properties(config));
         SmmuV3Model model = new SmmuV3Model(SmmuV3Driver.NAME, platform.memory(), SmmuV3Settings.features(config));
         SmmuV3Driver d = new SmmuV3Driver(SmmuV3Driver.NAME, model, platform.memory(), platform.allocator(),
                 SmmuV3Settings.driver(config));
@@ -47,14 +49,6 @@ public final class SmmuV3Component extends ForwardingIommuDriver {
     void deactivate() {
         driver.shutdown();
     }
-
-
-
-
-
-
-
-
 
     @Override
     public String toString() {
