@@ -3,7 +3,7 @@
  * bus master through which a device reaches memory, and typed DMA faults.
  */
 @Export
-@Version("1.3.0")
+@Version("1.2.0")
 package org.iommulab.api.platform;
 
 import org.osgi.annotation.bundle.Export;
