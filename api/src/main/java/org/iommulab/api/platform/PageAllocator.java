@@ -55,4 +55,14 @@ public interface PageAllocator {
 
     /** Bytes still free in {@code zone}'s RAM. */
     long freeBytes(Zone zone);
+
+    /**
+     * Returns the free pages an allocator keeps aside for quick reuse (Linux's per-CPU page
+     * lists) to its free areas, where they merge with their neighbours: Linux's
+     * {@code drain_all_pages()}. Afterwards where the next allocations land depends only on the
+     * live allocations, not on the order in which earlier frees came. Frees nothing and
+     * allocates nothing; an allocator without such lists does nothing (the default).
+     */
+    default void drainAllPages() {
+    }
 }

@@ -155,9 +155,10 @@ final class BatchJob {
     /**
      * The runs of one point this shard takes, with the point's configuration and device changes
      * around them. The shard unit is a group: a point's runs on one backend, numbered over the
-     * whole sweep from {@code firstGroup}. A group's runs share one process, so what a run finds
-     * in simulated memory (the stale bytes the seeded bug reads past its buffers) comes from the
-     * same group's runs before it, sharded or not.
+     * whole sweep from {@code firstGroup}. What a run finds in simulated memory does not depend
+     * on the groups before it: each measured run starts with the allocator's per-CPU lists
+     * drained ({@link #runOne}), and the seeded bug's stray PIO meets only poison and its own
+     * request's pages, so a shard's records equal the whole sweep's.
      */
     private void runPoint(Sweep.Point point, Plan plan, int first, int firstGroup, RunOptions options, List<Map<String, Object>> records) {
         int perBackend = plan.runs().size();
@@ -299,6 +300,11 @@ final class BatchJob {
                 // The measured run that follows reports what goes wrong.
             }
         }
+        // Every measured run starts with the allocator's per-CPU lists drained (Linux's
+        // drain_all_pages()), as a benchmark drops caches between runs: where the run's pages
+        // land then follows from the live allocations alone, not from the order in which the
+        // runs before it (which differ between a shard and the whole sweep) freed theirs.
+        admin.allocator().drainAllPages();
         long lastFinding = lastFindingSequence();
         DeviceStats before = admin.stats(run.device());
         long start = System.nanoTime(); // wall time, reported as such

@@ -21,15 +21,6 @@ public final class WorkloadRecords {
     /** The record fields that are host timing, not a function of input and configuration. */
     public static final List<String> HOST_TIMING = List.of("wallNanos");
 
-    /**
-     * The fields of a caught seeded-bug run that measure its damage: the bug reads and writes
-     * past its buffers, into whatever simulated memory lies there, so these depend on the stale
-     * bytes and the free pages earlier runs in the same process left (the model does not zero
-     * memory, as Linux does not). They are the same from run to run of the same command, but a
-     * shard, which runs only some of the groups before it, finds other stale bytes there.
-     */
-    public static final List<String> SEEDED_BUG_DAMAGE = List.of("findings", "dataErrors", "firstError", "firstFinding");
-
     private WorkloadRecords() {
     }
 

@@ -2,6 +2,7 @@ package org.iommulab.devices.internal.core;
 
 import java.util.Arrays;
 
+import org.iommulab.api.platform.MemoryAccess;
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.Zone;
 
@@ -15,6 +16,9 @@ import org.iommulab.api.platform.Zone;
  * that allocation, and the data check still sees the bytes missing from the entries.)
  */
 public final class Scatter {
+    /** Linux's {@code PAGE_POISON} (include/linux/poison.h), the fill of a poisoned free page. */
+    public static final byte PAGE_POISON = (byte) 0xaa;
+
     private Scatter() {
     }
 
@@ -23,6 +27,17 @@ public final class Scatter {
      * when memory ran out (nothing is left allocated then).
      */
     public static long[] pages(PageAllocator allocator, int count, int pagesPerEntry, Zone zone) {
+        return pages(allocator, null, count, pagesPerEntry, zone);
+    }
+
+    /**
+     * As {@link #pages(PageAllocator, int, int, Zone)}, and with {@code poisonWith} not null the
+     * spacers are filled with {@link #PAGE_POISON} before they are freed, as Linux's page
+     * poisoning ({@code CONFIG_PAGE_POISONING}, mm/page_poison.c) fills freed pages: what a
+     * driver that reads past an entry finds there is then that pattern, not whatever an earlier
+     * run left in the page.
+     */
+    public static long[] pages(PageAllocator allocator, MemoryAccess poisonWith, int count, int pagesPerEntry, Zone zone) {
         long[] pages = new long[count];
         long[] spacers = new long[count];
         Arrays.fill(pages, PageAllocator.NO_MEMORY);
@@ -32,6 +47,15 @@ public final class Scatter {
             pages[i] = allocator.allocPages(pagesPerEntry, zone);
             spacers[i] = allocator.allocPages(1, zone);
             ok = pages[i] != PageAllocator.NO_MEMORY && spacers[i] != PageAllocator.NO_MEMORY;
+        }
+        if (poisonWith != null) {
+            byte[] poison = new byte[(int) PageAllocator.PAGE_SIZE];
+            Arrays.fill(poison, PAGE_POISON);
+            for (long spacer : spacers) {
+                if (spacer != PageAllocator.NO_MEMORY) {
+                    poisonWith.write(spacer, poison, 0, poison.length);
+                }
+            }
         }
         freeAll(allocator, spacers);
         if (!ok) {

@@ -129,7 +129,9 @@ public final class MmcDriver extends DeviceDriver {
             // 4 GiB, because that is where the buggy driver's stray PIO lands: the IOMMUs keep
             // their tables in ZONE_NORMAL (above 4 GiB first), so its map_sg never allocates a
             // page-table page into a spacer that the stray bytes then overwrite.
-            long[] pages = Scatter.pages(allocator, 2 * entries, 1, Zone.DMA32);
+            // The spacers are poisoned before they are freed, so the stray PIO of the buggy
+            // driver reads and writes a fixed pattern there, not an earlier run's bytes.
+            long[] pages = Scatter.pages(allocator, api.cpu(), 2 * entries, 1, Zone.DMA32);
             try {
                 if (pages == null) {
                     r.mapFailure(deviceName() + ": out of memory for a " + size + "-byte request");
@@ -143,6 +145,11 @@ public final class MmcDriver extends DeviceDriver {
                     continue;
                 }
                 SgTable read = table(in, size);
+                // Poison the read buffer first, as a driver test harness does, so a byte the
+                // request fails to deliver reads back as POISON, not as whatever an earlier
+                // run left in the page: the damage the data check counts then depends on this
+                // request alone.
+                DataCheck.fill(api.cpu(), read, poison(size));
                 if (request(r, false, read, cardAt)) {
                     DataCheck.Mismatch m = DataCheck.compare(data, DataCheck.read(api.cpu(), read, size));
                     r.dataErrors(m.bad(), m.describe(deviceName() + ": read back of card bytes " + cardAt + "+" + size));
@@ -151,6 +158,18 @@ public final class MmcDriver extends DeviceDriver {
                 Scatter.freeAll(allocator, pages);
             }
         }
+    }
+
+    /**
+     * The fill of a read buffer before the read: Linux's slab "in use" poison byte
+     * ({@code POISON_INUSE}, 0x5a, include/linux/poison.h).
+     */
+    static final byte POISON = 0x5a;
+
+    private static byte[] poison(int size) {
+        byte[] b = new byte[size];
+        Arrays.fill(b, POISON);
+        return b;
     }
 
     private static SgTable table(long[] pages, int size) {

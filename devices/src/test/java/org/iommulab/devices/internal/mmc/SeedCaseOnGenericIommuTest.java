@@ -89,4 +89,62 @@ class SeedCaseOnGenericIommuTest {
             assertEquals(0, h.stat(kind.device(), Stat.CHECKER_FINDINGS), kind + ": " + h.platform.findings());
         }
     }
+
+    /**
+     * The buggy driver's damage does not depend on what ran before it, once the allocator's
+     * per-CPU lists are drained (as the main job does before every measured run, after binding): one 64 KiB
+     * request on a fresh platform, and the same after other workloads churned and dirtied
+     * memory, give the same data errors and the same first finding.
+     *
+     * <p>The count from first principles: drained, the request's 32 entries and their spacers
+     * are taken first fit, entry k at A + 2k pages, spacer k at A + (2k+1) pages. The IOMMU merges
+     * each 16-entry list into one 64 KiB segment; the DMA engine moves its first 4 KiB. The write
+     * request's PIO reads the 15 pages after write entry 0 (spacer 0, entry 1, spacer 1, ...,
+     * entry 7, spacer 7) and sends them as card bytes 4-64 KiB; the read request's PIO writes
+     * them to the 15 pages after read entry 0, so read entry j (1..7) gets page 2j of them, which
+     * is write entry j: right. Read entries 8..15 receive nothing and keep the poison 0x5a, so
+     * every byte of data[32 KiB, 64 KiB) that is not 0x5a is wrong.
+     */
+    @Test
+    void theBuggyDriversDamageDoesNotDependOnWhatRanBefore() {
+        WorkloadParams one = new WorkloadParams(1, 0, 9);
+        h.platform.bind(DriverKind.MMC.device(), "generic"); // as in the other platform: same live allocations
+        WorkloadReport fresh = runDrained(h, one);
+        String freshFinding = firstFindingOf("mmc1", 0);
+
+        DriverHarness other = new DriverHarness().withStandardBackends().withAllDevices();
+        GenericIommuModel hw = new GenericIommuModel(GenericIommuDriver.NAME, 48, 48, 16, 256, 64, false);
+        other.backend(IommuDmaBackend.of(new GenericIommuDriver(hw), false, () -> other.pool));
+        other.run(DriverKind.MMC, "generic", new WorkloadParams(3, 0, 5));
+        other.run(DriverKind.MMC_BUGGY, "generic", new WorkloadParams(2, 0, 7));
+        int before = other.platform.findings().size();
+        WorkloadReport after = runDrained(other, one);
+
+        java.util.Random rnd = new java.util.Random(9);
+        rnd.nextInt((MmcHost.CARD_BYTES - 65536) / MmcHost.BLOCK + 1); // the card offset, drawn first
+        byte[] data = org.iommulab.devices.internal.core.DataCheck.random(rnd, 65536);
+        long wrong = 0;
+        for (int i = 32768; i < data.length; i++) {
+            wrong += data[i] != MmcDriver.POISON ? 1 : 0;
+        }
+        assertEquals(wrong, fresh.dataErrors(), fresh.toString());
+        assertEquals(wrong, after.dataErrors(), after.toString());
+        assertEquals(freshFinding, firstFindingOfIn(other, "mmc1", before));
+    }
+
+    /** As the main job runs it: bound (the driver probed), the allocator drained, then run. */
+    private static WorkloadReport runDrained(DriverHarness harness, WorkloadParams params) {
+        harness.platform.bind(DriverKind.MMC_BUGGY.device(), "generic");
+        harness.allocator.drainAllPages();
+        return harness.workload(DriverKind.MMC_BUGGY.workload()).run(params);
+    }
+
+    private String firstFindingOf(String device, int from) {
+        return firstFindingOfIn(h, device, from);
+    }
+
+    private static String firstFindingOfIn(DriverHarness harness, String device, int from) {
+        return harness.platform.findings().stream().skip(from).filter(f -> f.device().equals(device)).findFirst()
+                .orElseThrow().message();
+    }
 }

@@ -126,6 +126,13 @@ public final class ZonedPageAllocator implements PageAllocator, AllocationMap {
         return addr;
     }
 
+    /** Spills both zones' hot lists back into their extents ({@link FreeExtents#drainHot}). */
+    @Override
+    public synchronized void drainAllPages() {
+        low.drainHot();
+        high.drainHot();
+    }
+
     /** Told of every free, after the allocator's lock is released (the DMA-API checker's sg entry watch). */
     @FunctionalInterface
     public interface FreeListener {
