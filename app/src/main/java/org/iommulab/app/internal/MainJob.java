@@ -157,7 +157,7 @@ public final class MainJob implements Callable<Integer> {
             List<String> args = ((Cli.Replay) line.command()).serviceArguments();
             if (line.report() != null) {
                 return ReportRun.replay(context, admin, line.report().toString(), "A replay of " + String.join(" ", args)
-                        + ": trace time is the simulated clock.", System.out, () -> replay.run(args, System.out));
+                        + ": trace time is the simulated clock.", System.out, args, a -> replay.run(a, System.out));
             }
             return replay.run(args, System.out);
         } finally {
