@@ -199,7 +199,7 @@ public final class MainJob implements Callable<Integer> {
             List<String> args = ((Cli.Replay) line.command()).serviceArguments();
             if (line.report() != null) {
                 return ReportRun.replay(context, admin, line.report().toString(), "A replay of " + String.join(" ", args)
-                        + ": trace time is the simulated clock.", System.out, () -> replay.run(args, System.out, System.err));
+                        + ": trace time is the simulated clock.", System.out, args, a -> replay.run(a, System.out, System.err));
             }
             return replay.run(args, System.out, System.err);
         } finally {

@@ -2,6 +2,10 @@ package org.iommulab.app.internal;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -16,7 +20,9 @@ import org.iommulab.api.admin.MappingListener;
 import org.iommulab.api.admin.PlatformAdmin;
 import org.iommulab.api.swiotlb.SwiotlbPool;
 import org.iommulab.app.internal.collect.RunCollector;
+import org.iommulab.app.internal.html.ReplayAgreement;
 import org.iommulab.app.internal.html.ReportFile;
+import org.iommulab.app.internal.results.Json;
 import org.iommulab.app.internal.report.ResultRow;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -32,15 +38,42 @@ final class ReportRun {
     private ReportRun() {
     }
 
-    /** A replay with {@code --report}: the collector listens while {@code job} replays, then the replay's pictures. */
+    /**
+     * A replay with {@code --report}: the collector listens while {@code job} replays, then the
+     * replay's pictures. The replay's own {@code --json} records give where it agrees with the
+     * trace: the file the user named, or else a temporary one added to the service arguments
+     * (and deleted after).
+     *
+     * @param args the replay service's arguments
+     * @param job runs the replay with the given arguments and returns its status
+     */
     static int replay(BundleContext context, PlatformAdmin admin, String file, String subtitle, PrintStream out,
-            java.util.function.IntSupplier job) {
+            List<String> args, Function<List<String>, Integer> job) {
         Path path;
         try {
             path = Path.of(file);
         } catch (InvalidPathException e) {
             out.println("iommulab: --report " + file + ": not a file name: " + e.getMessage());
             return BatchJob.BAD_INPUT;
+        }
+        Path records;
+        Path temporary = null;
+        FileTime before = null;
+        List<String> run = new ArrayList<>(args);
+        int given = args.indexOf("--json");
+        try {
+            if (given >= 0 && given + 1 < args.size()) {
+                records = Path.of(args.get(given + 1));
+                before = Files.exists(records) ? Files.getLastModifiedTime(records) : null;
+            } else {
+                temporary = Files.createTempFile("iommulab-replay-", ".json");
+                records = temporary;
+                run.add("--json");
+                run.add(temporary.toString());
+            }
+        } catch (IOException | InvalidPathException e) {
+            // The replay itself says what is wrong with a bad --json; the report then says it has no records.
+            records = null;
         }
         ServiceTracker<SwiotlbPool, SwiotlbPool> pools = new ServiceTracker<>(context, SwiotlbPool.class, null);
         pools.open();
@@ -51,12 +84,26 @@ final class ReportRun {
         ServiceRegistration<MappingListener> reg = context.registerService(MappingListener.class, collector, null);
         int status;
         try {
-            status = job.getAsInt();
+            status = job.apply(run);
         } finally {
             reg.unregister();
         }
         try {
-            ReportFile.writeReplay(path, subtitle, collector, logs(admin));
+            List<ReplayAgreement> agreement = null;
+            String unread = null;
+            try {
+                if (records == null) {
+                    unread = "no file for them";
+                } else if (!Files.exists(records) || Files.size(records) == 0
+                        || (before != null && before.equals(Files.getLastModifiedTime(records)))) {
+                    unread = "the replay did not write them (it stopped before its results)";
+                } else {
+                    agreement = ReplayAgreement.fromDocument(Json.read(Files.readString(records, StandardCharsets.UTF_8)));
+                }
+            } catch (IOException | IllegalArgumentException e) {
+                unread = records + ": " + e.getMessage();
+            }
+            ReportFile.writeReplay(path, subtitle, collector, logs(admin), agreement, unread);
             out.println("iommulab: report written to " + path.toAbsolutePath());
             return status;
         } catch (IOException e) {
@@ -64,6 +111,13 @@ final class ReportRun {
             return status == BatchJob.OK ? BatchJob.FAILED : status;
         } finally {
             pools.close();
+            if (temporary != null) {
+                try {
+                    Files.deleteIfExists(temporary);
+                } catch (IOException e) {
+                    out.println("iommulab: the replay's temporary records " + temporary + " could not be deleted: " + e);
+                }
+            }
         }
     }
 

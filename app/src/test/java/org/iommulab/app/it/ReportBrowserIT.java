@@ -64,6 +64,41 @@ class ReportBrowserIT {
         HeadlessChromium.screenshot(report.toUri().toString(), dir.resolve("report.png"), 1400, 1800, dir.resolve("profile"));
     }
 
+    /**
+     * A replay with --report and the user's own --json: the file stays the user's, and the
+     * report draws one agreement group per record of it, each bar's figures the record's.
+     * Without --json the report still has its agreement pictures (from a temporary file).
+     */
+    @Test
+    void aReplaysReportDrawsWhereItAgreesWithTheTrace() throws Exception {
+        Path trace = Path.of("../replay/src/test/resources/traces/sample-6.12-ftrace.txt").toAbsolutePath();
+        Assumptions.assumeTrue(Files.isRegularFile(trace), "SKIPPED: no sample trace at " + trace);
+        Path dir = fresh("replay-report");
+        String out = runJar(dir, "replay", trace.toString(), "--json", "mine.json", "--report", "replay.html");
+        Object doc = org.iommulab.app.internal.results.Json.read(Files.readString(dir.resolve("mine.json")));
+        List<?> records = (List<?>) ((java.util.Map<?, ?>) doc).get("records");
+        assertTrue(!records.isEmpty(), out);
+        String html = Files.readString(dir.resolve("replay.html"));
+        assertEquals(records.size(), count(html, "<g class=\"agreement-group\""), "one group per record: " + out);
+        for (Object o : records) {
+            java.util.Map<?, ?> r = (java.util.Map<?, ?>) o;
+            long calls = (Long) r.get("addressCalls");
+            if (calls > 0) {
+                String figures = r.get("addressesEqual") + "/" + calls + " addresses equal, "
+                        + (calls - (Long) r.get("addressesNotCompared") - (Long) r.get("addressesEqual")) + " differ, "
+                        + r.get("addressesNotCompared") + " not compared";
+                assertTrue(html.contains(">" + figures + "</text>"), figures + " for " + r.get("backend"));
+            }
+        }
+
+        Path plain = fresh("replay-report-plain");
+        String out2 = runJar(plain, "replay", trace.toString(), "--report", "replay.html");
+        String html2 = Files.readString(plain.resolve("replay.html"));
+        assertEquals(records.size(), count(html2, "<g class=\"agreement-group\""), "the same records from a temporary file");
+        Path temporary = Path.of(find(out2, "record\\(s\\) written to (\\S+)"));
+        assertTrue(!Files.exists(temporary), "the temporary records are deleted: " + temporary);
+    }
+
     private static List<String> elements(String dom, String regex) {
         List<String> found = new ArrayList<>();
         Matcher m = Pattern.compile(regex).matcher(dom);

@@ -26,6 +26,7 @@ public final class HtmlPage {
         ".hiwater{stroke:#d01010;stroke-dasharray:4 3}.grid{stroke:#ddd}",
         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}",
         "td:first-child,th:first-child{text-align:left}",
+        ".agree{fill:#6a9f58}.differ{fill:#d01010}.notcompared{fill:#bbb}.sg-other{fill:#e0a030}",
         ".notdrawn{color:#8a5a00}");
 
     private HtmlPage() {

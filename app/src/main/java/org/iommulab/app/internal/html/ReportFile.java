@@ -37,10 +37,15 @@ public final class ReportFile {
         Files.writeString(file, HtmlPage.render("iommulab report", subtitle, sections), StandardCharsets.UTF_8);
     }
 
-    /** A replay's report: its footprint over trace time, the address spaces and the pool. */
-    public static void writeReplay(Path file, String subtitle, RunCollector collected, Map<String, List<String>> deviceLogs)
-            throws IOException {
-        List<Section> sections = List.of(RunReport.replayFootprint(collected),
+    /**
+     * A replay's report: where it agrees with the trace, its footprint over trace time, the
+     * address spaces and the pool.
+     *
+     * @param agreement the replay's records, or null when they could not be read ({@code unread} says why)
+     */
+    public static void writeReplay(Path file, String subtitle, RunCollector collected, Map<String, List<String>> deviceLogs,
+            List<ReplayAgreement> agreement, String unread) throws IOException {
+        List<Section> sections = List.of(RunReport.replayAgreement(agreement, unread), RunReport.replayFootprint(collected),
                 RunReport.addressSpaces(collected, msiAddresses(deviceLogs)), RunReport.pool(collected));
         Files.writeString(file, HtmlPage.render("iommulab replay report", subtitle, sections), StandardCharsets.UTF_8);
     }

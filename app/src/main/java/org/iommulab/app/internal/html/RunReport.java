@@ -132,9 +132,42 @@ public final class RunReport {
         return new Section("replay", "The replay: live mappings and IOVA footprint per device over trace time",
                 "For each device of the trace and each backend it was replayed on: how many mappings were live and how many "
                         + "bytes they mapped, over the simulated clock, which the replay moves with the trace's timestamps (the "
-                        + "clock never goes back, so each backend's replay starts where the one before ended). Not drawn: where the replay's addresses and "
-                        + "scatterlist layouts agree with the trace's (the replay's printed report has those figures; its "
-                        + "per-device records are not handed to the application).",
+                        + "clock never goes back, so each backend's replay starts where the one before ended).",
+                b.toString());
+    }
+
+    /**
+     * For a replay: per trace device, per backend, where the replay's scatterlist layouts and
+     * addresses agree with the trace's.
+     *
+     * @param records the replay's records, or null when they could not be read
+     * @param unread why they could not be read (when {@code records} is null)
+     */
+    public static Section replayAgreement(List<ReplayAgreement> records, String unread) {
+        StringBuilder b = new StringBuilder();
+        if (records == null) {
+            b.append("<p class=\"notdrawn\">The replay's records could not be read: ").append(Html.esc(unread))
+                    .append("</p>\n");
+        } else if (records.isEmpty()) {
+            b.append("<p class=\"notdrawn\">The replay made no record (no trace device was replayed).</p>\n");
+        } else {
+            Map<String, List<ReplayAgreement>> byDevice = new LinkedHashMap<>();
+            for (ReplayAgreement a : records) {
+                byDevice.computeIfAbsent(a.trace() + "\u0000" + a.device(), k -> new ArrayList<>()).add(a);
+            }
+            b.append("<div class=\"row\">\n");
+            for (List<ReplayAgreement> l : byDevice.values()) {
+                String device = l.get(0).device().isEmpty() ? "(no device)" : l.get(0).device();
+                b.append(AgreementPicture.draw(device + " (" + l.get(0).trace() + ")", l));
+            }
+            b.append("</div>\n");
+        }
+        return new Section("agreement", "Where the replay agrees with the trace",
+                "For each device of the trace and each backend it was replayed on (the replay's --json records): of the "
+                        + "traced dma_map_sg calls that succeeded, those the replay mapped to the same DMA segment layout "
+                        + "(green) and the rest (amber: differing or not mapped; the records do not split them); of the traced "
+                        + "calls that returned an address, those the replay gave the same address (green), a different one "
+                        + "(red), or could not compare (grey: skipped, failed or unavailable).",
                 b.toString());
     }
 
