@@ -1,8 +1,10 @@
 package org.iommulab.replay.internal.command;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -151,5 +153,41 @@ class ReplayCommandTest {
         assertEquals(65536, a.granule());
         assertTrue(a.keepDevices());
         assertEquals(List.of("default.mask=32"), a.settings());
+        // the defaults: no option given
+        ReplayArgs d = ReplayArgs.parse(List.of("replay", "t.txt"));
+        assertEquals(List.of("t.txt"), d.traces());
+        assertEquals(List.of(), d.backends());
+        assertEquals(4096, d.granule());
+        assertFalse(d.sgGuess() || d.keepDevices() || d.quiet());
+        assertNull(d.devicesFile());
+        assertNull(d.callsFile());
+    }
+
+    /** The checks picocli makes (wording picocli's) and the replay's own across options. */
+    @Test
+    void argumentErrors() {
+        assertThrows(IllegalArgumentException.class, () -> ReplayArgs.parse(List.of("t", "--devices", "a", "--devices", "b")));
+        assertThrows(IllegalArgumentException.class, () -> ReplayArgs.parse(List.of("t", "--backend")));
+        assertThrows(IllegalArgumentException.class, () -> ReplayArgs.parse(List.of("t", "--backend", "--quiet")));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> ReplayArgs.parse(List.of("t", "--frobnicate")))
+                .getMessage().contains("--frobnicate"));
+        assertEquals("--granule needs a number of bytes",
+                assertThrows(IllegalArgumentException.class, () -> ReplayArgs.parse(List.of("t", "--granule", "4k"))).getMessage());
+        assertEquals("no trace file given",
+                assertThrows(IllegalArgumentException.class, () -> ReplayArgs.parse(List.of("--quiet"))).getMessage());
+        assertEquals("--calls takes one trace; got 2",
+                assertThrows(IllegalArgumentException.class, () -> ReplayArgs.parse(List.of("a", "b", "--calls", "c"))).getMessage());
+    }
+
+    /** The usage picocli renders names every option the parser reads. */
+    @Test
+    void usageNamesEveryOption() {
+        List<String> names = ReplayArgs.optionNames();
+        assertEquals(List.of("--backend", "--devices", "--set", "--sg-guess", "--granule", "--keep-devices", "--calls", "--json",
+                "--csv", "--quiet"), names);
+        for (String n : names) {
+            assertTrue(ReplayArgs.USAGE.contains("  " + n), n + " in\n" + ReplayArgs.USAGE);
+        }
+        assertTrue(ReplayArgs.USAGE.startsWith("usage: replay TRACE..."), ReplayArgs.USAGE);
     }
 }
