@@ -7,11 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+
+import picocli.CommandLine;
 
 /** The command line's picocli model, and what the jar's Main answers without the container. */
 class CliTest {
@@ -84,6 +88,30 @@ class CliTest {
         }
         String tck = Cli.parse("tck", "--help").help();
         assertTrue(tck.contains("Usage: java -jar iommulab.jar tck") && !tck.contains("Usage: java -jar iommulab.jar soak"), tck);
+    }
+
+    /**
+     * The app's {@code replay} model re-declares the replay's options (so that {@code replay --help}
+     * and a bad replay command line are answered without the container); the replay bundle reads
+     * them again with its own picocli model. The two must declare the same options: the app's are
+     * the replay's plus its own --report and --verbose (which it keeps out of serviceArguments).
+     * The replay's model is internal to its bundle, hence the reflection.
+     */
+    @Test
+    void theReplayModelsDeclareTheSameOptions() throws ReflectiveOperationException {
+        Method names = Class.forName("org.iommulab.replay.internal.command.ReplayArgs").getDeclaredMethod("optionNames");
+        names.setAccessible(true);
+        @SuppressWarnings("unchecked")
+        List<String> replay = (List<String>) names.invoke(null);
+        List<String> app = new ArrayList<>();
+        for (CommandLine.Model.OptionSpec o : new CommandLine(new Cli.Replay()).getCommandSpec().options()) {
+            if (!o.usageHelp()) {
+                app.add(o.longestName());
+            }
+        }
+        List<String> expected = new ArrayList<>(replay);
+        expected.addAll(List.of("--report", "--verbose"));
+        assertEquals(expected, app);
     }
 
     /** The help the build rendered (what a bare --help prints) is the model's help, not a stale copy. */
