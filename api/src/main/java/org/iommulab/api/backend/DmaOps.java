@@ -1,5 +1,7 @@
 package org.iommulab.api.backend;
 
+import java.util.List;
+
 import org.iommulab.api.dma.CoherentAllocation;
 import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.dma.SgTable;
@@ -85,5 +87,18 @@ public interface DmaOps {
      */
     default long prepareMsi(long doorbellPhys) {
         return doorbellPhys;
+    }
+
+    /**
+     * The ranges of the device's DMA address space this backend keeps out of its allocator
+     * (and, behind an IOMMU, the software MSI window), for reports: behind iommu-dma, what
+     * Linux {@code iova_reserve_iommu_regions} reserved when the domain was set up. Empty when
+     * the backend reserves nothing or does not report it (the default). Thread-safe; the list
+     * is immutable.
+     *
+     * @since 1.2
+     */
+    default List<ReservedRegion> reservedRegions() {
+        return List.of();
     }
 }

@@ -53,7 +53,7 @@ final class ConsoleMode implements ConsoleView {
         this.collector = new RunCollector(() -> {
             SwiotlbPool p = pools.getService();
             return p == null ? null : p.stats();
-        });
+        }, RunCollector.reservedRegionsOf(admin));
     }
 
     /** True in the console's run: the Web Console bundle is installed. */

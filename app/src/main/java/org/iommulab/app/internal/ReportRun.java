@@ -80,7 +80,7 @@ final class ReportRun {
         RunCollector collector = new RunCollector(() -> {
             SwiotlbPool p = pools.getService();
             return p == null ? null : p.stats();
-        });
+        }, RunCollector.reservedRegionsOf(admin));
         ServiceRegistration<MappingListener> reg = context.registerService(MappingListener.class, collector, null);
         int status;
         try {
@@ -146,7 +146,7 @@ final class ReportRun {
         RunCollector collector = new RunCollector(() -> {
             SwiotlbPool p = pools.getService();
             return p == null ? null : p.stats();
-        });
+        }, RunCollector.reservedRegionsOf(admin));
         ServiceRegistration<MappingListener> reg = context.registerService(MappingListener.class, collector, null);
         AtomicReference<List<ResultRow>> rows = new AtomicReference<>();
         int status;

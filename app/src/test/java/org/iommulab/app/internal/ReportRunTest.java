@@ -33,7 +33,7 @@ class ReportRunTest {
 
     private String report(Path dir) throws IOException {
         h.directAndSwiotlb().generic().allDevices();
-        RunCollector collector = new RunCollector(() -> h.pool.stats());
+        RunCollector collector = new RunCollector(() -> h.pool.stats(), RunCollector.reservedRegionsOf(h.platform));
         h.platform.addMappingListener(collector);
         List<List<ResultRow>> rows = new ArrayList<>();
         assertEquals(0, h.run(ScenarioParser.parse("t.scenario", new StringReader("rounds 2\n")), rows::add), h.text());
@@ -106,6 +106,42 @@ class ReportRunTest {
         assertFalse(html.contains("<script"), "no script");
         assertFalse(html.contains("http://") && html.replace("http://www.w3.org/2000/svg", "").contains("http://"),
                 "nothing fetched from anywhere");
+    }
+
+    /**
+     * The reserved regions each backend reported, drawn on each address space by kind. The
+     * generic IOMMU reports arm-smmu's software MSI window for every device
+     * ({@code MSI_IOVA_BASE} 0x8000000, {@code MSI_IOVA_LENGTH} 0x100000), which iommu-dma
+     * leaves unreserved; for a PCI device iommu-dma also reserves QEMU virt's two host-bridge
+     * windows ({@code iova_reserve_pci_windows}). direct and swiotlb reserve nothing.
+     */
+    @Test
+    void theReservedRegionsAreMarkedPerKindOnEachAddressSpace(@TempDir Path dir) throws IOException {
+        String html = report(dir);
+        Matcher svg = Pattern.compile("<svg [^>]*class=\"iova\" [^>]*aria-label=\"([^ ]+) on ([^:]+):[^\"]*\">(.*?)</svg>",
+                Pattern.DOTALL).matcher(html);
+        int generic = 0;
+        boolean pciSeen = false;
+        while (svg.find()) {
+            String body = svg.group(3);
+            if (svg.group(2).equals("generic")) {
+                generic++;
+                assertEquals(1, count(body, "<rect class=\"resv-key resv-sw-msi\"[^>]* data-kind=\"sw-msi\""),
+                        svg.group(1) + " on generic: the SW_MSI window in the legend");
+                assertTrue(body.contains("sw-msi 0x8000000 + 0x100000"), svg.group(1) + ": the window's bounds");
+                int windows = count(body, "<rect class=\"resv-key resv-pci-window\"");
+                assertTrue(windows == 0 || windows == 2, svg.group(1) + ": both bridge windows or none");
+                if (windows == 2) {
+                    pciSeen = true;
+                    assertTrue(body.contains("pci-window 0x10000000 + 0x2eff0000"), svg.group(1) + ": the 32-bit window");
+                    assertTrue(body.contains("pci-window 0x8000000000 + 0x8000000000"), svg.group(1) + ": the 64-bit window");
+                }
+            } else {
+                assertFalse(body.contains("resv"), svg.group(1) + " on " + svg.group(2) + " reserves nothing");
+            }
+        }
+        assertTrue(generic >= 7, "every device that ran on generic");
+        assertTrue(pciSeen, "a PCI device (nvme) with the host bridge's windows");
     }
 
     /**

@@ -6,6 +6,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.iommulab.api.backend.ReservedRegion;
+
 /**
  * The DMA address space of one device on one backend over simulated time (behind an IOMMU: its
  * domain's IOVA space): every mapping as a range of addresses live from one time to another,
@@ -37,10 +39,21 @@ public final class IovaDomain {
     private long lowest = Long.MAX_VALUE;
     private long highest = Long.MIN_VALUE;
     private int merges;
+    private List<ReservedRegion> reserved;
 
     public IovaDomain(String device, String backend) {
         this.device = device;
         this.backend = backend;
+    }
+
+    /** The reserved regions the backend reported for this device, or null when not heard yet. */
+    public List<ReservedRegion> reserved() {
+        return reserved;
+    }
+
+    /** Sets what {@link #reserved()} gives (the backend's list, immutable). */
+    public void reserved(List<ReservedRegion> regions) {
+        this.reserved = regions;
     }
 
     public void mapped(long address, long size, long t) {

@@ -13,6 +13,7 @@ import org.iommulab.api.dma.SgTable;
 import org.iommulab.api.iommu.IommuDomain;
 import org.iommulab.api.iommu.IommuProt;
 import org.iommulab.api.iommu.IommuResvRegion;
+import org.iommulab.api.backend.ReservedRegion;
 import org.iommulab.api.iommu.IotlbGather;
 import org.iommulab.iommu.dma.internal.iova.IovaCaches;
 import org.iommulab.iommu.dma.internal.iova.IovaDomain;
@@ -82,6 +83,12 @@ final class IommuDmaOps implements DmaOps {
             Supplier<SwiotlbPool> pool, DmaCounters counters, List<IommuResvRegion> regions) {
         return new IommuDmaOps(dev, domain, DmaIovaSpace.init(dev, domain, lazy, settings, counters, regions), pool,
                 counters);
+    }
+
+    /** What {@code iova_reserve_iommu_regions} reserved for this device at init (see {@link DmaIovaSpace#reservedRegions}). */
+    @Override
+    public List<ReservedRegion> reservedRegions() {
+        return space.reservedRegions();
     }
 
     // ---- accessors for the sg half, the binding and tests ----------------------------------------
