@@ -5,6 +5,7 @@ import java.util.List;
 import org.iommulab.api.dma.CoherentAllocation;
 import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.dma.SgTable;
+import org.iommulab.api.iommu.PageTableCensus;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -100,5 +101,16 @@ public interface DmaOps {
      */
     default List<ReservedRegion> reservedRegions() {
         return List.of();
+    }
+
+    /**
+     * A census of the page-table tree behind the device's DMA addresses now (behind iommu-dma,
+     * its domain's {@link org.iommulab.api.iommu.IommuDomain#pageTableCensus()}), for reports;
+     * null when there is none or the backend does not report it (the default).
+     *
+     * @since 1.2
+     */
+    default PageTableCensus pageTableCensus() {
+        return null;
     }
 }

@@ -68,6 +68,18 @@ class ReportBrowserIT {
             }
         }
         assertEquals(1, count(dom, "<svg[^>]*class=\"pool\""), "the swiotlb pool drawn");
+        // Each IOMMU model's domains report a census of their LPAE tree: one census picture per
+        // domain that mapped, each starting with one top-level table.
+        for (String backend : List.of("smmu-v3", "smmu-v2", "generic")) {
+            int n = 0;
+            for (String svg : svgs(dom, "census")) {
+                if (svg.contains(" on " + backend + ": page-table tree")) {
+                    n++;
+                    assertTrue(svg.contains("<g class=\"census-tree\""), "a census drawn: " + svg.substring(0, 160));
+                }
+            }
+            assertTrue(n > 0, "a census picture for " + backend);
+        }
 
         HeadlessChromium.screenshot(report.toUri().toString(), dir.resolve("report.png"), 1400, 1800, dir.resolve("profile"));
     }

@@ -4,12 +4,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 import org.iommulab.api.admin.MappingListener;
-import org.iommulab.api.admin.PlatformAdmin;
 import org.iommulab.api.backend.ReservedRegion;
+import org.iommulab.api.iommu.PageTableCensus;
 import org.iommulab.api.swiotlb.SwiotlbStats;
 
 /**
@@ -24,7 +23,7 @@ import org.iommulab.api.swiotlb.SwiotlbStats;
  */
 public final class RunCollector implements MappingListener {
     private final Supplier<SwiotlbStats> pool;
-    private final BiFunction<String, String, List<ReservedRegion>> regions;
+    private final DomainProbe probe;
     private final Map<String, IovaDomain> domains = new LinkedHashMap<>();
     private final BucketSeries poolUsed = new BucketSeries();
     private long lastUsed = -1;
@@ -32,37 +31,18 @@ public final class RunCollector implements MappingListener {
 
     /** @param pool the swiotlb pool's statistics now, or null when there is no pool */
     public RunCollector(Supplier<SwiotlbStats> pool) {
-        this(pool, (device, backend) -> null);
+        this(pool, DomainProbe.NONE);
     }
 
     /**
-     * @param regions the reserved regions of a device's address space on a backend (device,
-     *        backend), asked once per domain at its first mapping, from the mapping thread and
-     *        outside this collector's lock; null when it cannot tell (the device is not on that
-     *        backend now), and then asked again at the next mapping
+     * @param probe asked, from the mapping thread and outside this collector's lock, for a
+     *        domain's reserved regions at its first mapping (again at the next while it cannot
+     *        tell), and for a census of its page-table tree each time its live bytes reach twice
+     *        those of its last census (so at most 64 times per domain, the last near its peak)
      */
-    public RunCollector(Supplier<SwiotlbStats> pool, BiFunction<String, String, List<ReservedRegion>> regions) {
+    public RunCollector(Supplier<SwiotlbStats> pool, DomainProbe probe) {
         this.pool = pool;
-        this.regions = regions;
-    }
-
-    /**
-     * The collector's question about reserved regions, answered by {@code admin}: the device's
-     * regions while it is on {@code backend} before and after the asking (a swap in between
-     * gives null, asked again later); null for a device the platform no longer has.
-     */
-    public static BiFunction<String, String, List<ReservedRegion>> reservedRegionsOf(PlatformAdmin admin) {
-        return (device, backend) -> {
-            try {
-                if (!backend.equals(admin.device(device).backend())) {
-                    return null;
-                }
-                List<ReservedRegion> r = admin.reservedRegions(device);
-                return backend.equals(admin.device(device).backend()) ? r : null;
-            } catch (IllegalArgumentException e) {
-                return null;
-            }
-        };
+        this.probe = probe;
     }
 
     @Override
@@ -72,9 +52,37 @@ public final class RunCollector implements MappingListener {
         List<ReservedRegion> reserved = null;
         if (live && backend != null && !regionsKnown(key)) {
             // Asked outside the lock: the platform answers from the device's attachment.
-            reserved = regions.apply(device, backend);
+            reserved = probe.reservedRegions(device, backend);
         }
-        changed(device, b, key, live, dmaAddress, size, simNanos, reserved);
+        long censusDue = changed(device, b, key, live, dmaAddress, size, simNanos, reserved);
+        if (censusDue > 0) {
+            PageTableCensus c = probe.census(device, backend);
+            if (c != null) {
+                synchronized (this) {
+                    domains.get(key).peakCensus(c, censusDue);
+                }
+            }
+        }
+    }
+
+    /**
+     * Takes a census of {@code device}'s page-table tree on {@code backend}, as the tree stands
+     * at the end of that backend's group of runs (before the device moves on); nothing when the
+     * device is not on it or made no mapping there while the collector listened.
+     */
+    public void groupEnded(String device, String backend) {
+        String key = device + "@" + backend;
+        synchronized (this) {
+            if (!domains.containsKey(key)) {
+                return;
+            }
+        }
+        PageTableCensus c = probe.census(device, backend);
+        if (c != null) {
+            synchronized (this) {
+                domains.get(key).endCensus(c);
+            }
+        }
     }
 
     private synchronized boolean regionsKnown(String key) {
@@ -82,14 +90,17 @@ public final class RunCollector implements MappingListener {
         return d != null && d.reserved() != null;
     }
 
-    private synchronized void changed(String device, String b, String key, boolean live, long dmaAddress, long size,
+    /** Records the change; returns the live bytes when a peak census is due, else 0. */
+    private synchronized long changed(String device, String b, String key, boolean live, long dmaAddress, long size,
             long simNanos, List<ReservedRegion> reserved) {
+        long due = 0;
         if (live) {
             IovaDomain d = domains.computeIfAbsent(key, k -> new IovaDomain(device, b));
             if (reserved != null && d.reserved() == null) {
                 d.reserved(reserved);
             }
             d.mapped(dmaAddress, size, simNanos);
+            due = d.censusDue();
         } else if (domains.containsKey(key)) {
             // An end of a mapping made before the collector listened has nothing to close.
             domains.get(key).unmapped(dmaAddress, size, simNanos);
@@ -103,6 +114,7 @@ public final class RunCollector implements MappingListener {
                 lastUsed = used;
             }
         }
+        return due;
     }
 
     /** Every device and backend seen, in the order first seen. */

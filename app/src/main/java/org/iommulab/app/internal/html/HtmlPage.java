@@ -24,6 +24,7 @@ public final class HtmlPage {
         ".range{fill:#4a78b5;fill-opacity:.55}.resv{fill-opacity:.22}.msi{fill:#d01010;fill-opacity:.45}",
         ".resv-pci-window{fill:#8c7b4f}.resv-sw-msi{fill:#e0a030}.resv-msi{fill:#d01010}.resv-direct{fill:#6a9f58}",
         ".resv-direct-relaxable{fill:#3fa7a3}.resv-reserved{fill:#555}",
+        ".census-tables{fill:#4a78b5}.census-blocks{fill:#6a9f58}.census-pages{fill:#e08a2c}.census-table-pages{fill:#9a5fb0}",
         ".series{fill:none;stroke:#4a78b5;stroke-width:1.5}.series-max{fill:#4a78b5;fill-opacity:.2;stroke:none}",
         ".hiwater{stroke:#d01010;stroke-dasharray:4 3}.grid{stroke:#ddd}",
         "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}",

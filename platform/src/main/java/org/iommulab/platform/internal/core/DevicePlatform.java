@@ -11,6 +11,7 @@ import org.iommulab.api.backend.DmaBackend;
 import org.iommulab.api.backend.ReservedRegion;
 import org.iommulab.api.checker.CheckerPolicy;
 import org.iommulab.api.checker.Finding;
+import org.iommulab.api.iommu.PageTableCensus;
 import org.iommulab.api.checker.FindingListener;
 import org.iommulab.api.platform.BusMaster;
 import org.iommulab.api.platform.DeviceDescriptor;
@@ -367,6 +368,12 @@ public final class DevicePlatform implements PlatformAdmin {
     public List<ReservedRegion> reservedRegions(String device) {
         Attachment a = devices.require(device).attachment;
         return a == null ? List.of() : a.ops.reservedRegions();
+    }
+
+    @Override
+    public PageTableCensus pageTableCensus(String device) {
+        Attachment a = devices.require(device).attachment;
+        return a == null ? null : a.ops.pageTableCensus();
     }
 
     /** The checker's settings (for the shell). */

@@ -13,6 +13,7 @@ import org.iommulab.api.dma.SgTable;
 import org.iommulab.api.iommu.IommuDomain;
 import org.iommulab.api.iommu.IommuProt;
 import org.iommulab.api.iommu.IommuResvRegion;
+import org.iommulab.api.iommu.PageTableCensus;
 import org.iommulab.api.backend.ReservedRegion;
 import org.iommulab.api.iommu.IotlbGather;
 import org.iommulab.iommu.dma.internal.iova.IovaCaches;
@@ -89,6 +90,12 @@ final class IommuDmaOps implements DmaOps {
     @Override
     public List<ReservedRegion> reservedRegions() {
         return space.reservedRegions();
+    }
+
+    /** The domain's census ({@code IommuDomain.pageTableCensus}), null when its driver takes none. */
+    @Override
+    public PageTableCensus pageTableCensus() {
+        return domain.pageTableCensus();
     }
 
     // ---- accessors for the sg half, the binding and tests ----------------------------------------
