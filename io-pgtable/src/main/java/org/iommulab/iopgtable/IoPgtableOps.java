@@ -3,6 +3,7 @@ package org.iommulab.iopgtable;
 import org.iommulab.api.iommu.IommuErrno;
 import org.iommulab.api.iommu.IommuProt;
 import org.iommulab.api.iommu.IotlbGather;
+import org.iommulab.api.iommu.PageTableCensus;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -83,4 +84,16 @@ public interface IoPgtableOps {
 
     /** Bytes of memory the tables hold now. */
     long tableBytes();
+
+    /**
+     * A census of the tree now: every table reached from {@link #ttb()} through valid table
+     * descriptors, counted per level, with the valid block and page leaves and
+     * {@link #tableBytes()}; null when the format does not take one (the default) or the table
+     * was freed. Atomic with respect to map and unmap.
+     *
+     * @since 1.1
+     */
+    default PageTableCensus census() {
+        return null;
+    }
 }

@@ -2,8 +2,10 @@ package org.iommulab.api.admin;
 
 import java.util.List;
 
+import org.iommulab.api.backend.ReservedRegion;
 import org.iommulab.api.checker.CheckerPolicy;
 import org.iommulab.api.checker.Finding;
+import org.iommulab.api.iommu.PageTableCensus;
 import org.iommulab.api.platform.BusMaster;
 import org.iommulab.api.platform.DeviceDescriptor;
 import org.iommulab.api.platform.DmaFault;
@@ -102,5 +104,31 @@ public interface PlatformAdmin {
      */
     default void setCheckerPolicy(String device, CheckerPolicy policy) {
         throw new UnsupportedOperationException("this platform has no per-device checker policy");
+    }
+
+    /**
+     * The reserved regions of {@code device}'s DMA address space as its current backend
+     * reports them ({@link org.iommulab.api.backend.DmaOps#reservedRegions()}); empty when the
+     * device is unbound, its backend reserves nothing, or the platform does not report them
+     * (the default).
+     *
+     * @throws IllegalArgumentException for an unknown device
+     * @since 1.4
+     */
+    default List<ReservedRegion> reservedRegions(String device) {
+        return List.of();
+    }
+
+    /**
+     * A census of the page-table tree of {@code device}'s current backend
+     * ({@link org.iommulab.api.backend.DmaOps#pageTableCensus()}); null when the device is
+     * unbound, its backend has no tables or does not report them, or the platform does not
+     * (the default).
+     *
+     * @throws IllegalArgumentException for an unknown device
+     * @since 1.4
+     */
+    default PageTableCensus pageTableCensus(String device) {
+        return null;
     }
 }

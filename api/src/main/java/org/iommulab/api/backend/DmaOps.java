@@ -1,8 +1,11 @@
 package org.iommulab.api.backend;
 
+import java.util.List;
+
 import org.iommulab.api.dma.CoherentAllocation;
 import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.dma.SgTable;
+import org.iommulab.api.iommu.PageTableCensus;
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -85,5 +88,29 @@ public interface DmaOps {
      */
     default long prepareMsi(long doorbellPhys) {
         return doorbellPhys;
+    }
+
+    /**
+     * The ranges of the device's DMA address space this backend keeps out of its allocator
+     * (and, behind an IOMMU, the software MSI window), for reports: behind iommu-dma, what
+     * Linux {@code iova_reserve_iommu_regions} reserved when the domain was set up. Empty when
+     * the backend reserves nothing or does not report it (the default). Thread-safe; the list
+     * is immutable.
+     *
+     * @since 1.2
+     */
+    default List<ReservedRegion> reservedRegions() {
+        return List.of();
+    }
+
+    /**
+     * A census of the page-table tree behind the device's DMA addresses now (behind iommu-dma,
+     * its domain's {@link org.iommulab.api.iommu.IommuDomain#pageTableCensus()}), for reports;
+     * null when there is none or the backend does not report it (the default).
+     *
+     * @since 1.2
+     */
+    default PageTableCensus pageTableCensus() {
+        return null;
     }
 }

@@ -118,4 +118,16 @@ public interface IommuDomain {
      * IOTLB entry of the domain survives (a later domain may reuse its tag).
      */
     void free();
+
+    /**
+     * A census of this domain's page-table tree now (tables per level, block and page leaves,
+     * table memory), for reports; null when the model does not report one (the default) or
+     * has no tables (an identity or blocking domain). Safe to call from any thread while maps
+     * and unmaps go on: it sees the tree between two of them.
+     *
+     * @since 1.2
+     */
+    default PageTableCensus pageTableCensus() {
+        return null;
+    }
 }

@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import org.iommulab.api.admin.DeviceStats;
@@ -51,6 +54,7 @@ final class BatchJob {
     private final PrintStream err;
     private final BackendConfig config;
     private Consumer<List<ResultRow>> rowsOut = rows -> { };
+    private BiConsumer<String, String> groupEnd = (device, backend) -> { };
     /** Every row this run made, in order, for {@link #rowsOut}. */
     private final List<ResultRow> rowsMade = new ArrayList<>();
 
@@ -76,6 +80,15 @@ final class BatchJob {
     /** Hands the rows of the run, once printed, to {@code sink} too (the HTML report). */
     BatchJob onRows(Consumer<List<ResultRow>> sink) {
         this.rowsOut = sink;
+        return this;
+    }
+
+    /**
+     * Tells {@code hook} (device, backend) for every device of a backend's group of runs once
+     * the group has run, before the devices move on (the report's page-table census).
+     */
+    BatchJob onGroupEnd(BiConsumer<String, String> hook) {
+        this.groupEnd = hook;
         return this;
     }
 
@@ -213,6 +226,13 @@ final class BatchJob {
                     RunPoint where = new RunPoint(index, point.index(), point.settings(), overrides(scenario, run.device()),
                             backendConfig);
                     mine.add(WorkloadRecords.of(row, run.params(), where, options.warm()));
+                }
+                Set<String> ended = new LinkedHashSet<>();
+                for (int r = 0; r < perBackend; r++) {
+                    String device = plan.runs().get(r).device();
+                    if (ended.add(device)) {
+                        groupEnd.accept(device, backend);
+                    }
                 }
                 if (mine.isEmpty()) {
                     continue;

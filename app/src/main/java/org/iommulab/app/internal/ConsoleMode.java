@@ -19,6 +19,7 @@ import org.iommulab.api.admin.Stat;
 import org.iommulab.api.backend.DmaBackend;
 import org.iommulab.api.platform.SimClock;
 import org.iommulab.api.swiotlb.SwiotlbPool;
+import org.iommulab.app.internal.collect.DomainProbe;
 import org.iommulab.app.internal.collect.RunCollector;
 import org.iommulab.app.internal.console.ConsoleServices;
 import org.iommulab.app.internal.console.ConsoleView;
@@ -53,7 +54,7 @@ final class ConsoleMode implements ConsoleView {
         this.collector = new RunCollector(() -> {
             SwiotlbPool p = pools.getService();
             return p == null ? null : p.stats();
-        });
+        }, DomainProbe.of(admin));
     }
 
     /** True in the console's run: the Web Console bundle is installed. */

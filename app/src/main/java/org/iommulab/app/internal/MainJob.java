@@ -170,7 +170,8 @@ public final class MainJob implements Callable<Integer> {
                     + ": every workload on every backend, drawn from the rows of its table.";
             Sweep plan = sweep;
             return ReportRun.run(context, admin, line.report().toString(), subtitle, System.out,
-                    sink -> new BatchJob(admin, workloads, clock, System.out, System.err, config).onRows(sink).run(plan, options));
+                    (sink, groupEnd) -> new BatchJob(admin, workloads, clock, System.out, System.err, config).onRows(sink)
+                            .onGroupEnd(groupEnd).run(plan, options));
         }
         return new BatchJob(admin, workloads, clock, System.out, System.err, config).run(sweep, options);
     }

@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -19,6 +21,7 @@ import org.iommulab.api.admin.DeviceStatus;
 import org.iommulab.api.admin.MappingListener;
 import org.iommulab.api.admin.PlatformAdmin;
 import org.iommulab.api.swiotlb.SwiotlbPool;
+import org.iommulab.app.internal.collect.DomainProbe;
 import org.iommulab.app.internal.collect.RunCollector;
 import org.iommulab.app.internal.html.ReplayAgreement;
 import org.iommulab.app.internal.html.ReportFile;
@@ -80,7 +83,7 @@ final class ReportRun {
         RunCollector collector = new RunCollector(() -> {
             SwiotlbPool p = pools.getService();
             return p == null ? null : p.stats();
-        });
+        }, DomainProbe.of(admin));
         ServiceRegistration<MappingListener> reg = context.registerService(MappingListener.class, collector, null);
         int status;
         try {
@@ -133,7 +136,7 @@ final class ReportRun {
      * @param job runs the batch job with the given row sink and returns its status
      */
     static int run(BundleContext context, PlatformAdmin admin, String file, String subtitle, PrintStream out,
-            Function<Consumer<List<ResultRow>>, Integer> job) {
+            BiFunction<Consumer<List<ResultRow>>, BiConsumer<String, String>, Integer> job) {
         Path path;
         try {
             path = Path.of(file);
@@ -146,12 +149,12 @@ final class ReportRun {
         RunCollector collector = new RunCollector(() -> {
             SwiotlbPool p = pools.getService();
             return p == null ? null : p.stats();
-        });
+        }, DomainProbe.of(admin));
         ServiceRegistration<MappingListener> reg = context.registerService(MappingListener.class, collector, null);
         AtomicReference<List<ResultRow>> rows = new AtomicReference<>();
         int status;
         try {
-            status = job.apply(rows::set);
+            status = job.apply(rows::set, collector::groupEnded);
         } finally {
             reg.unregister();
         }

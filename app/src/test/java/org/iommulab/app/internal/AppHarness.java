@@ -124,6 +124,12 @@ final class AppHarness implements WorkloadLookup {
         return new BatchJob(platform, this, platform.simulation(), out).onRows(rows).run(s);
     }
 
+    /** Runs {@code s} with its rows handed to {@code rows} and each group's end to {@code groupEnd}. */
+    int run(Scenario s, java.util.function.Consumer<java.util.List<org.iommulab.app.internal.report.ResultRow>> rows,
+            java.util.function.BiConsumer<String, String> groupEnd) {
+        return new BatchJob(platform, this, platform.simulation(), out).onRows(rows).onGroupEnd(groupEnd).run(s);
+    }
+
     String text() {
         return bytes.toString(StandardCharsets.UTF_8);
     }

@@ -17,6 +17,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.iommulab.api.admin.DeviceStatus;
+import org.iommulab.app.internal.collect.DomainProbe;
 import org.iommulab.app.internal.collect.RunCollector;
 import org.iommulab.app.internal.html.ReportFile;
 import org.iommulab.app.internal.report.ResultRow;
@@ -33,10 +34,10 @@ class ReportRunTest {
 
     private String report(Path dir) throws IOException {
         h.directAndSwiotlb().generic().allDevices();
-        RunCollector collector = new RunCollector(() -> h.pool.stats());
+        RunCollector collector = new RunCollector(() -> h.pool.stats(), DomainProbe.of(h.platform));
         h.platform.addMappingListener(collector);
         List<List<ResultRow>> rows = new ArrayList<>();
-        assertEquals(0, h.run(ScenarioParser.parse("t.scenario", new StringReader("rounds 2\n")), rows::add), h.text());
+        assertEquals(0, h.run(ScenarioParser.parse("t.scenario", new StringReader("rounds 2\n")), rows::add, collector::groupEnded), h.text());
         h.platform.removeMappingListener(collector);
         Map<String, List<String>> logs = new LinkedHashMap<>();
         for (DeviceStatus d : h.platform.devices()) {
@@ -106,6 +107,81 @@ class ReportRunTest {
         assertFalse(html.contains("<script"), "no script");
         assertFalse(html.contains("http://") && html.replace("http://www.w3.org/2000/svg", "").contains("http://"),
                 "nothing fetched from anywhere");
+    }
+
+    /**
+     * The reserved regions each backend reported, drawn on each address space by kind. The
+     * generic IOMMU reports arm-smmu's software MSI window for every device
+     * ({@code MSI_IOVA_BASE} 0x8000000, {@code MSI_IOVA_LENGTH} 0x100000), which iommu-dma
+     * leaves unreserved; for a PCI device iommu-dma also reserves QEMU virt's two host-bridge
+     * windows ({@code iova_reserve_pci_windows}). direct and swiotlb reserve nothing.
+     */
+    @Test
+    void theReservedRegionsAreMarkedPerKindOnEachAddressSpace(@TempDir Path dir) throws IOException {
+        String html = report(dir);
+        Matcher svg = Pattern.compile("<svg [^>]*class=\"iova\" [^>]*aria-label=\"([^ ]+) on ([^:]+):[^\"]*\">(.*?)</svg>",
+                Pattern.DOTALL).matcher(html);
+        int generic = 0;
+        boolean pciSeen = false;
+        while (svg.find()) {
+            String body = svg.group(3);
+            if (svg.group(2).equals("generic")) {
+                generic++;
+                assertEquals(1, count(body, "<rect class=\"resv-key resv-sw-msi\"[^>]* data-kind=\"sw-msi\""),
+                        svg.group(1) + " on generic: the SW_MSI window in the legend");
+                assertTrue(body.contains("sw-msi 0x8000000 + 0x100000"), svg.group(1) + ": the window's bounds");
+                int windows = count(body, "<rect class=\"resv-key resv-pci-window\"");
+                assertTrue(windows == 0 || windows == 2, svg.group(1) + ": both bridge windows or none");
+                if (windows == 2) {
+                    pciSeen = true;
+                    assertTrue(body.contains("pci-window 0x10000000 + 0x2eff0000"), svg.group(1) + ": the 32-bit window");
+                    assertTrue(body.contains("pci-window 0x8000000000 + 0x8000000000"), svg.group(1) + ": the 64-bit window");
+                }
+            } else {
+                assertFalse(body.contains("resv"), svg.group(1) + " on " + svg.group(2) + " reserves nothing");
+            }
+        }
+        assertTrue(generic >= 7, "every device that ran on generic");
+        assertTrue(pciSeen, "a PCI device (nvme) with the host bridge's windows");
+    }
+
+    /**
+     * The page-table census: the generic IOMMU's domains are 48-bit, 4 KiB-granule LPAE stage-1
+     * tables, so each tree starts at level 0 with one table and has levels 0 to 3; each domain
+     * that mapped gets one census picture with both censuses (near the peak and at the group's
+     * end), and its table pages are at least its tables (one 4 KiB page per 4 KiB table).
+     * direct and swiotlb have no tables and get none.
+     */
+    @Test
+    void eachIommuDomainHasOneCensusPictureWithTablesPerLevel(@TempDir Path dir) throws IOException {
+        String html = report(dir);
+        Matcher svg = Pattern.compile("<svg [^>]*class=\"census\" [^>]*aria-label=\"([^ ]+) on ([^:]+):[^\"]*\">(.*?)</svg>",
+                Pattern.DOTALL).matcher(html);
+        int n = 0;
+        while (svg.find()) {
+            n++;
+            assertEquals("generic", svg.group(2), "only IOMMU domains have a census: " + svg.group(1));
+            String body = svg.group(3);
+            for (String when : new String[] {"peak", "end"}) {
+                Matcher tree = Pattern.compile("<g class=\"census-tree\" data-when=\"" + when + "\">(.*?)</g>", Pattern.DOTALL)
+                        .matcher(body);
+                assertTrue(tree.find(), svg.group(1) + ": the census " + when);
+                List<Long> counts = new ArrayList<>();
+                Matcher c = Pattern.compile("data-count=\"(\\d+)\"").matcher(tree.group(1));
+                while (c.find()) {
+                    counts.add(Long.parseLong(c.group(1)));
+                }
+                // L0, L1, L2, L3, blocks, pages, table pages
+                assertEquals(7, counts.size(), svg.group(1) + " " + when + ": " + counts);
+                assertEquals(1L, counts.get(0), svg.group(1) + " " + when + ": one level-0 table");
+                long tables = counts.get(0) + counts.get(1) + counts.get(2) + counts.get(3);
+                assertTrue(counts.get(6) >= tables, svg.group(1) + " " + when + ": a page per table at least: " + counts);
+                if (when.equals("peak")) {
+                    assertTrue(counts.get(4) + counts.get(5) > 0, svg.group(1) + ": something mapped at the peak");
+                }
+            }
+        }
+        assertTrue(n >= 7, "every device that ran on generic: " + n);
     }
 
     /**

@@ -59,7 +59,27 @@ class ReportBrowserIT {
             assertEquals(backends, count(svg, "<g class=\"backend-group"), "one bar group per backend: " + svg.substring(0, 120));
         }
         assertTrue(count(dom, "<svg[^>]*class=\"iova\"") >= workloads, "address spaces drawn");
+        // smmu-v3, smmu-v2 and generic report arm-smmu's SW_MSI window (0x8000000+0x100000) for
+        // every device: each of their address spaces lists it, with the key of its kind.
+        for (String svg : svgs(dom, "iova")) {
+            if (svg.contains(" on smmu-v3:") || svg.contains(" on smmu-v2:") || svg.contains(" on generic:")) {
+                assertTrue(svg.contains("data-kind=\"sw-msi\"") && svg.contains("sw-msi 0x8000000 + 0x100000"),
+                        "the SW_MSI window listed: " + svg.substring(0, 160));
+            }
+        }
         assertEquals(1, count(dom, "<svg[^>]*class=\"pool\""), "the swiotlb pool drawn");
+        // Each IOMMU model's domains report a census of their LPAE tree: one census picture per
+        // domain that mapped, each starting with one top-level table.
+        for (String backend : List.of("smmu-v3", "smmu-v2", "generic")) {
+            int n = 0;
+            for (String svg : svgs(dom, "census")) {
+                if (svg.contains(" on " + backend + ": page-table tree")) {
+                    n++;
+                    assertTrue(svg.contains("<g class=\"census-tree\""), "a census drawn: " + svg.substring(0, 160));
+                }
+            }
+            assertTrue(n > 0, "a census picture for " + backend);
+        }
 
         HeadlessChromium.screenshot(report.toUri().toString(), dir.resolve("report.png"), 1400, 1800, dir.resolve("profile"));
     }

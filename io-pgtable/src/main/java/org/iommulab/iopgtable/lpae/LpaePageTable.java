@@ -1,8 +1,12 @@
 package org.iommulab.iopgtable.lpae;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.iommulab.api.iommu.IommuErrno;
 import org.iommulab.api.iommu.IommuProt;
 import org.iommulab.api.iommu.IotlbGather;
+import org.iommulab.api.iommu.PageTableCensus;
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.PhysicalMemory;
 import org.iommulab.iopgtable.IoPgtableFlushOps;
@@ -401,6 +405,45 @@ public final class LpaePageTable implements IoPgtableOps {
     @Override
     public synchronized long tableBytes() {
         return pages.bytes();
+    }
+
+    /**
+     * The census walk: from the start-level table down every valid table descriptor, as the
+     * hardware walk does (Arm ARM D8.3: at levels below 3 a descriptor with bits[1:0] = 0b11
+     * points at a table, 0b01 is a block; at level 3 0b11 is a page, and bit 0 clear is
+     * invalid at every level). Counts tables per level, block and page leaves.
+     */
+    @Override
+    public synchronized PageTableCensus census() {
+        if (freed) {
+            return null;
+        }
+        int first = cfg.startLevel();
+        long[] tables = new long[LpaeFormat.MAX_LEVELS - first];
+        long[] leaves = new long[2];
+        censusOf(pgd, first, tables, leaves);
+        List<Long> perLevel = new ArrayList<>(tables.length);
+        for (long t : tables) {
+            perLevel.add(t);
+        }
+        return new PageTableCensus(first, perLevel, leaves[0], leaves[1], pages.bytes());
+    }
+
+    /** Counts {@code table} at {@code lvl} and what it holds; {@code leaves} is {blocks, pages}. */
+    private void censusOf(long table, int lvl, long[] tables, long[] leaves) {
+        tables[lvl - cfg.startLevel()]++;
+        int entries = 1 << cfg.indexBits(lvl);
+        for (int i = 0; i < entries; i++) {
+            long pte = mem.readLong(table + 8L * i);
+            if ((pte & LpaeFormat.PTE_VALID) == 0) {
+                continue;
+            }
+            if (LpaeFormat.isLeaf(pte, lvl)) {
+                leaves[lvl == LpaeFormat.MAX_LEVELS - 1 ? 1 : 0]++;
+            } else if (LpaeFormat.isTable(pte, lvl)) {
+                censusOf(LpaeFormat.pteToPaddr(pte, cfg.granule()), lvl + 1, tables, leaves);
+            }
+        }
     }
 
     // ---- helpers -------------------------------------------------------------------------------

@@ -15,7 +15,7 @@
  * Exported for the IOMMU model bundles, which program the same format.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.iommulab.iopgtable.lpae;
 
 import org.osgi.annotation.bundle.Export;

@@ -6,6 +6,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.iommulab.api.backend.ReservedRegion;
+import org.iommulab.api.iommu.PageTableCensus;
+
 /**
  * The DMA address space of one device on one backend over simulated time (behind an IOMMU: its
  * domain's IOVA space): every mapping as a range of addresses live from one time to another,
@@ -37,10 +40,67 @@ public final class IovaDomain {
     private long lowest = Long.MAX_VALUE;
     private long highest = Long.MIN_VALUE;
     private int merges;
+    private List<ReservedRegion> reserved;
+    /** Live bytes when the last peak census was asked for (0: none yet). */
+    private long censusAsked;
+    private PageTableCensus peakCensus;
+    private long peakCensusLive;
+    private PageTableCensus endCensus;
 
     public IovaDomain(String device, String backend) {
         this.device = device;
         this.backend = backend;
+    }
+
+    /** The reserved regions the backend reported for this device, or null when not heard yet. */
+    public List<ReservedRegion> reserved() {
+        return reserved;
+    }
+
+    /** Sets what {@link #reserved()} gives (the backend's list, immutable). */
+    public void reserved(List<ReservedRegion> regions) {
+        this.reserved = regions;
+    }
+
+    /**
+     * Whether a census near the peak is due: the live bytes are at least twice those of the
+     * last one asked for (the first at the first mapping). Returns the live bytes and counts the
+     * census as asked, or 0.
+     */
+    public long censusDue() {
+        if (live > 0 && (censusAsked == 0 || live / 2 >= censusAsked)) {
+            censusAsked = live;
+            return live;
+        }
+        return 0;
+    }
+
+    /** Keeps {@code c}, taken when {@code liveBytes} were live, if no census at more live bytes is kept. */
+    public void peakCensus(PageTableCensus c, long liveBytes) {
+        if (peakCensus == null || liveBytes >= peakCensusLive) {
+            peakCensus = c;
+            peakCensusLive = liveBytes;
+        }
+    }
+
+    /** The census taken at the most live bytes (within a factor of two of the peak), or null. */
+    public PageTableCensus peakCensus() {
+        return peakCensus;
+    }
+
+    /** The bytes live when {@link #peakCensus()} was taken. */
+    public long peakCensusLive() {
+        return peakCensusLive;
+    }
+
+    /** Sets the census at the end of the backend's group of runs (the last one holds). */
+    public void endCensus(PageTableCensus c) {
+        endCensus = c;
+    }
+
+    /** The census at the end of the backend's last group of runs, or null. */
+    public PageTableCensus endCensus() {
+        return endCensus;
     }
 
     public void mapped(long address, long size, long t) {

@@ -103,6 +103,10 @@ public final class RunReport {
                     .append(e.getValue().size()).append(" device(s)</summary>\n<div class=\"row\">\n");
             for (IovaDomain d : e.getValue()) {
                 b.append(IovaPicture.draw(d, c.lastTime(), msi.getOrDefault(d.device(), List.of())));
+                String census = CensusPicture.draw(d);
+                if (census != null) {
+                    b.append(census);
+                }
             }
             b.append("</div></details>\n");
             first = false;
@@ -110,9 +114,14 @@ public final class RunReport {
         return new Section("iova", "DMA address space of each device, per backend, over simulated time",
                 "Every mapping and coherent buffer as a box: from the simulated time it went live to the time it ended (x), "
                         + "over the addresses the device used (y, highest on top; behind an IOMMU these are the domain's "
-                        + "IOVAs). The MSI doorbell's page is marked in red where it falls inside the span. Not drawn: the "
-                        + "reserved regions other than the MSI page, and the page-table tree of each domain (tables per "
-                        + "level, blocks and pages), which the drivers do not report to the application.",
+                        + "IOVAs). The MSI doorbell's page is marked in red where it falls inside the span. The reserved "
+                        + "regions the backend reported (behind iommu-dma: the PCI host bridge's windows, the IOMMU "
+                        + "driver's reserved, MSI and direct regions, and the software MSI window it allocates doorbell "
+                        + "pages from) are bands of their kind's colour where they cross the span, and each is listed "
+                        + "below its picture. Under each IOMMU domain's picture, its page-table tree as the driver's census "
+                        + "counts it (tables per level, block and page leaves, table pages), near the peak of its live "
+                        + "mappings (taken each time the live bytes doubled, so within a factor of two of the peak) and at "
+                        + "the end of the backend's group of runs, on a log scale.",
                 b.toString());
     }
 

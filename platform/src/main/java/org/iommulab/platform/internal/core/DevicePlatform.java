@@ -8,8 +8,10 @@ import org.iommulab.api.admin.DeviceStats;
 import org.iommulab.api.admin.DeviceStatus;
 import org.iommulab.api.admin.PlatformAdmin;
 import org.iommulab.api.backend.DmaBackend;
+import org.iommulab.api.backend.ReservedRegion;
 import org.iommulab.api.checker.CheckerPolicy;
 import org.iommulab.api.checker.Finding;
+import org.iommulab.api.iommu.PageTableCensus;
 import org.iommulab.api.checker.FindingListener;
 import org.iommulab.api.platform.BusMaster;
 import org.iommulab.api.platform.DeviceDescriptor;
@@ -360,6 +362,18 @@ public final class DevicePlatform implements PlatformAdmin {
             throw new IllegalArgumentException("checker policy must be refuse or report, not null");
         }
         devices.require(device).checker.policy(policy);
+    }
+
+    @Override
+    public List<ReservedRegion> reservedRegions(String device) {
+        Attachment a = devices.require(device).attachment;
+        return a == null ? List.of() : a.ops.reservedRegions();
+    }
+
+    @Override
+    public PageTableCensus pageTableCensus(String device) {
+        Attachment a = devices.require(device).attachment;
+        return a == null ? null : a.ops.pageTableCensus();
     }
 
     /** The checker's settings (for the shell). */

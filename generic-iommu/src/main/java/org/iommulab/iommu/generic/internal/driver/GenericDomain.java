@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.iommulab.api.backend.BackendCounter;
 import org.iommulab.api.backend.DmaDevice;
+import org.iommulab.api.iommu.PageTableCensus;
 import org.iommulab.api.iommu.DomainType;
 import org.iommulab.api.iommu.IommuDomain;
 import org.iommulab.api.iommu.IommuErrno;
@@ -115,6 +116,13 @@ final class GenericDomain implements IommuDomain, IoPgtableFlushOps {
     public void flushIotlbAll() {
         invalidations.incrementAndGet();
         driver.invalidateDomain(did);
+    }
+
+    /** The census walk of the domain's LPAE tables ({@link LpaePageTable#census()}); null without tables. */
+    @Override
+    public PageTableCensus pageTableCensus() {
+        LpaePageTable t = table;
+        return t == null ? null : t.census();
     }
 
     @Override

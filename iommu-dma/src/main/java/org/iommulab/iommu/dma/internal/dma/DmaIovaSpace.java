@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.iommulab.api.backend.DmaDevice;
+import org.iommulab.api.backend.ReservedRegion;
 import org.iommulab.api.dma.DmaMasks;
 import org.iommulab.api.iommu.IommuDomain;
 import org.iommulab.api.iommu.IotlbGather;
@@ -38,6 +39,8 @@ final class DmaIovaSpace {
     private volatile boolean pci32BitWorkaround;
     /** Untranslated hardware MSI windows ({@code IOMMU_RESV_MSI}): a doorbell there is used as it is. */
     private final List<IommuResvRegion> hwMsi = new ArrayList<>();
+    /** What {@link #reserveRegions} reserved (and the SW_MSI window it left), for reports; set once at init. */
+    private volatile List<ReservedRegion> reported = List.of();
     /** Linux {@code cookie->msi_page_list}: doorbell pages mapped so far, as {phys, iova}. */
     private final List<long[]> msiPages = new ArrayList<>();
 
@@ -109,12 +112,15 @@ final class DmaIovaSpace {
      * (QEMU virt's bridge has none).
      */
     private void reserveRegions(List<MemoryRegion> pciWindows, List<IommuResvRegion> regions) {
+        List<ReservedRegion> out = new ArrayList<>();
         if (dev.descriptor().pci()) {
             for (MemoryRegion w : pciWindows) {
                 reserve(w.base(), w.end() - 1);
+                out.add(new ReservedRegion(w.base(), w.size(), ReservedRegion.Kind.PCI_WINDOW));
             }
         }
         for (IommuResvRegion r : regions) {
+            out.add(new ReservedRegion(r.start(), r.length(), ReservedRegion.Kind.valueOf(r.type().name())));
             if (r.type() == IommuResvRegion.Type.SW_MSI) {
                 continue;
             }
@@ -123,6 +129,15 @@ final class DmaIovaSpace {
                 hwMsi.add(r);
             }
         }
+        reported = List.copyOf(out);
+    }
+
+    /**
+     * The regions {@code iova_reserve_iommu_regions} reserved at init, as given (not clipped),
+     * the PCI windows first, and the SW_MSI window it did not reserve; immutable.
+     */
+    List<ReservedRegion> reservedRegions() {
+        return reported;
     }
 
     /** {@code reserve_iova(iovad, iova_pfn(start), iova_pfn(end))}, clipped to the allocatable pfns. */

@@ -13,6 +13,8 @@ import org.iommulab.api.dma.SgTable;
 import org.iommulab.api.iommu.IommuDomain;
 import org.iommulab.api.iommu.IommuProt;
 import org.iommulab.api.iommu.IommuResvRegion;
+import org.iommulab.api.iommu.PageTableCensus;
+import org.iommulab.api.backend.ReservedRegion;
 import org.iommulab.api.iommu.IotlbGather;
 import org.iommulab.iommu.dma.internal.iova.IovaCaches;
 import org.iommulab.iommu.dma.internal.iova.IovaDomain;
@@ -82,6 +84,18 @@ final class IommuDmaOps implements DmaOps {
             Supplier<SwiotlbPool> pool, DmaCounters counters, List<IommuResvRegion> regions) {
         return new IommuDmaOps(dev, domain, DmaIovaSpace.init(dev, domain, lazy, settings, counters, regions), pool,
                 counters);
+    }
+
+    /** What {@code iova_reserve_iommu_regions} reserved for this device at init (see {@link DmaIovaSpace#reservedRegions}). */
+    @Override
+    public List<ReservedRegion> reservedRegions() {
+        return space.reservedRegions();
+    }
+
+    /** The domain's census ({@code IommuDomain.pageTableCensus}), null when its driver takes none. */
+    @Override
+    public PageTableCensus pageTableCensus() {
+        return domain.pageTableCensus();
     }
 
     // ---- accessors for the sg half, the binding and tests ----------------------------------------

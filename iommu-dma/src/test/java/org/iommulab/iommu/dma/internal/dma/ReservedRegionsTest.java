@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 
 import org.iommulab.api.backend.BackendCounter;
+import org.iommulab.api.backend.ReservedRegion;
 import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.dma.DmaMasks;
 import org.iommulab.api.iommu.IommuResvRegion;
@@ -91,6 +92,26 @@ class ReservedRegionsTest {
         assertEquals(0xfffffffL, r.get(1)[1]);
         SimDmaDevice plat = rig.device(Rig.dev("plat", 3));
         assertTrue(attach(driver(), plat).dmaOps().iovaDomain().ranges().isEmpty());
+    }
+
+    @Test
+    void theOpsReportEveryRegionTheyReservedAndTheSoftwareMsiWindowTyped() throws Exception {
+        // A PCI device: iova_reserve_pci_windows first (QEMU virt's bridge windows
+        // 0x10000000+0x2eff0000 and 0x8000000000+0x8000000000, as the test above), then the
+        // driver's regions in its order, SW_MSI included though iommu-dma does not reserve it.
+        IommuResvRegion sw = IommuResvRegion.swMsi(0x8000000L, 0x100000L);
+        IommuResvRegion hw = IommuResvRegion.parse("msi 0xfee00000+0x100000");
+        IommuResvRegion rsv = IommuResvRegion.parse("reserved 0xfff00000+0x100000");
+        SimDmaDevice pci = rig.device(Rig.dev("nvme", 6).pci(true));
+        List<ReservedRegion> got = attach(driver(sw, hw, rsv), pci).ops().reservedRegions();
+        assertEquals(List.of(new ReservedRegion(0x10000000L, 0x2eff0000L, ReservedRegion.Kind.PCI_WINDOW),
+                new ReservedRegion(0x8000000000L, 0x8000000000L, ReservedRegion.Kind.PCI_WINDOW),
+                new ReservedRegion(0x8000000L, 0x100000L, ReservedRegion.Kind.SW_MSI),
+                new ReservedRegion(0xfee00000L, 0x100000L, ReservedRegion.Kind.MSI),
+                new ReservedRegion(0xfff00000L, 0x100000L, ReservedRegion.Kind.RESERVED)), got);
+        // A platform device has no bridge windows; with no driver region the list is empty.
+        SimDmaDevice plat = rig.device(Rig.dev("plat", 7));
+        assertEquals(List.of(), attach(driver(), plat).ops().reservedRegions());
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.util.Set;
 
 import org.iommulab.api.backend.BackendCounter;
 import org.iommulab.api.backend.DmaDevice;
+import org.iommulab.api.iommu.PageTableCensus;
 import org.iommulab.api.iommu.DomainType;
 import org.iommulab.api.iommu.IommuDomain;
 import org.iommulab.api.iommu.IommuErrno;
@@ -172,6 +173,13 @@ final class SmmuV2Domain implements IommuDomain {
      * Linux {@code arm_smmu_iova_to_phys}: the hardware's answer (ATS1PR, PAR) for an attached
      * stage-1 domain when ID0 offers translation operations, else the table's.
      */
+    /** The census walk of the domain's LPAE tables ({@link LpaePageTable#census()}); null without tables. */
+    @Override
+    public PageTableCensus pageTableCensus() {
+        LpaePageTable t = pgtable;
+        return t == null ? null : t.census();
+    }
+
     @Override
     public long iovaToPhys(long iova) {
         if (pgtable == null) {

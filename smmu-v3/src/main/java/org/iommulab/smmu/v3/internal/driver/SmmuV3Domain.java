@@ -4,6 +4,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.iommulab.api.backend.BackendCounter;
 import org.iommulab.api.backend.DmaDevice;
+import org.iommulab.api.iommu.PageTableCensus;
 import org.iommulab.api.iommu.DomainType;
 import org.iommulab.api.iommu.IommuDomain;
 import org.iommulab.api.iommu.IommuErrno;
@@ -215,6 +216,13 @@ final class SmmuV3Domain implements IommuDomain, AttachedDomain, IoPgtableFlushO
     }
 
     // ---- the rest of the domain ----------------------------------------------------------------
+
+    /** The census walk of the domain's LPAE tables ({@link LpaePageTable#census()}); null without tables. */
+    @Override
+    public PageTableCensus pageTableCensus() {
+        LpaePageTable t = table;
+        return t == null ? null : t.census();
+    }
 
     @Override
     public long iovaToPhys(long iova) {
