@@ -76,6 +76,33 @@ final class WebDriver implements AutoCloseable {
         post("/session/" + session + "/element/" + element + "/click", "{}");
     }
 
+    /**
+     * Clicks a button that submits a form and returns once the browser shows the page that
+     * answered it. A click can return before the navigation it starts has begun; reading right
+     * after would then find the old page's elements, which go stale under the reader. So this
+     * waits until the old document's root element is stale and the new document has loaded.
+     */
+    void submit(String button) throws IOException, InterruptedException {
+        String oldRoot = element("html");
+        click(button);
+        long deadline = System.nanoTime() + 300_000_000_000L; // host time: a bounded wait for the server's answer
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/session/" + session + "/element/"
+                    + oldRoot + "/name")).timeout(Duration.ofMinutes(1)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() == 404 && r.body().contains("stale element reference")) {
+                String state = find(post("/session/" + session + "/execute/sync",
+                        "{\"script\":\"return document.readyState\",\"args\":[]}"), "\"value\"\\s*:\\s*\"([^\"]*)\"");
+                if (state.equals("complete")) {
+                    return;
+                }
+            } else {
+                check(r, "/element/" + oldRoot + "/name");
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the page did not change within 5 minutes of the click");
+    }
+
     String text(String element) throws IOException, InterruptedException {
         return find(get("/session/" + session + "/element/" + element + "/text"), "\"value\"\\s*:\\s*\"([^\"]*)\"");
     }
