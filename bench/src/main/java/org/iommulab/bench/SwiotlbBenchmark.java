@@ -56,6 +56,8 @@ public class SwiotlbBenchmark {
     private long buffer;
     private byte[] heapSrc;
     private byte[] heapDst;
+    private byte[] walkedPool;
+    private int walkAt;
 
     @Setup
     public void setUp() throws Exception {
@@ -69,6 +71,7 @@ public class SwiotlbBenchmark {
         memory.fill(buffer, size, (byte) 0x3C);
         heapSrc = new byte[size];
         heapDst = new byte[size];
+        walkedPool = new byte[poolMiB << 20];
     }
 
     @Benchmark
@@ -86,6 +89,22 @@ public class SwiotlbBenchmark {
     @Benchmark
     public void baselineOneArraycopy() {
         System.arraycopy(heapSrc, 0, heapDst, 0, size);
+    }
+
+    /**
+     * Two array copies with the memory traffic of the swiotlb pair: the first into a window that
+     * walks a heap array as large as the pool, as Linux's {@code area->index} walks the slots (a
+     * write into lines the cache no longer holds), the second back out of that window (now in
+     * cache), as unmap's bounce back does.
+     */
+    @Benchmark
+    public void baselineTwoArraycopiesWalkingPool() {
+        System.arraycopy(heapSrc, 0, walkedPool, walkAt, size);
+        System.arraycopy(walkedPool, walkAt, heapDst, 0, size);
+        walkAt += size;
+        if (walkAt + size > walkedPool.length) {
+            walkAt = 0;
+        }
     }
 
     @Benchmark
