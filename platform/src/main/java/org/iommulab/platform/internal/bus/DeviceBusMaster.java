@@ -11,7 +11,8 @@ import org.iommulab.api.platform.PhysicalMemory;
  * translated by the backend's {@link org.iommulab.api.backend.TranslationPort} (which checks
  * the permission and reports any fault) and then performed on physical memory, as a bus
  * transaction per block would be. A piece that faults stops the access; the pieces before it
- * have happened, as on hardware.
+ * have happened, as on hardware. A bulk read copies each run of pieces that land physically
+ * contiguous with one memory read, after translating them one by one ({@link #readRuns}).
  *
  * <p>Every access first passes the device's {@link BusGate} with the generation of the driver
  * whose bus master this is (none for the device's own): one from a released driver is refused
@@ -20,8 +21,7 @@ import org.iommulab.api.platform.PhysicalMemory;
  * Allocates nothing unless it faults.
  */
 public final class DeviceBusMaster implements BusMaster {
-    /** What {@link #transfer} does with each piece of a bulk access. */
-    private static final int BULK_READ = 0;
+    /** What {@link #transfer} does with each piece of a bulk write or fill (reads: {@link #readRuns}). */
     private static final int BULK_WRITE = 1;
     private static final int BULK_FILL = 2;
 
@@ -183,7 +183,7 @@ public final class DeviceBusMaster implements BusMaster {
             return;
         }
         checkRange(addr, len);
-        transfer(BULK_READ, addr, dst, off, len, (byte) 0);
+        readRuns(addr, dst, off, len);
     }
 
     @Override
@@ -209,17 +209,17 @@ public final class DeviceBusMaster implements BusMaster {
     }
 
     /**
-     * The one loop of the bulk accesses: cuts {@code [addr, addr + len)} at the route's block
+     * The loop of the bulk writes and fills: cuts {@code [addr, addr + len)} at the route's block
      * boundaries, translates each piece and does {@code op} on it. The bytes done are counted
      * even when a piece faults: the pieces before it have happened. {@code op} is an int and
      * not a callback so that an access allocates nothing.
      *
-     * @param buf the array read into or written from ({@link #BULK_READ}, {@link #BULK_WRITE})
+     * @param buf the array written from ({@link #BULK_WRITE})
      * @param off where the access starts in {@code buf}
      * @param value the byte {@link #BULK_FILL} writes
      */
     private void transfer(int op, long addr, byte[] buf, int off, long len, byte value) {
-        AccessType access = op == BULK_READ ? AccessType.READ : AccessType.WRITE;
+        AccessType access = AccessType.WRITE;
         enter(addr, len, access);
         try {
             BusRoute r = route(addr, access);
@@ -230,21 +230,70 @@ public final class DeviceBusMaster implements BusMaster {
                     long a = addr + done;
                     int n = (int) Math.min(len - done, toBlockEnd(r, a));
                     long phys = translate(r, a, n, access);
-                    switch (op) {
-                        case BULK_READ:
-                            mem.read(phys, buf, off + (int) done, n);
-                            break;
-                        case BULK_WRITE:
-                            mem.write(phys, buf, off + (int) done, n);
-                            break;
-                        default:
-                            mem.fill(phys, n, value);
-                            break;
+                    if (op == BULK_WRITE) {
+                        mem.write(phys, buf, off + (int) done, n);
+                    } else {
+                        mem.fill(phys, n, value);
                     }
                     done += n;
                 }
             } finally {
-                r.stats.add(op == BULK_READ ? Stat.DEVICE_READ_BYTES : Stat.DEVICE_WRITE_BYTES, done);
+                r.stats.add(Stat.DEVICE_WRITE_BYTES, done);
+            }
+        } finally {
+            bus.gate().exit();
+        }
+    }
+
+    /**
+     * The bulk read: the same pieces as {@link #transfer}, each translated and checked as there,
+     * in order, but the bytes of pieces that land physically contiguous (and in one RAM region)
+     * are copied by one {@link PhysicalMemory#read} when the run ends: a 64 KiB read of a
+     * contiguous buffer is 16 translations and one copy, not 16. When a piece faults, the run
+     * before it is copied first, so the pieces before the fault have happened, as in
+     * {@link #transfer}. Reads change no memory, so a later piece's translation sees the same
+     * tables and queues whichever way the earlier bytes were copied (PCIe reads of one request
+     * complete in no defined order either). Writes and fills stay piece by piece.
+     */
+    private void readRuns(long addr, byte[] dst, int off, int len) {
+        enter(addr, len, AccessType.READ);
+        try {
+            BusRoute r = route(addr, AccessType.READ);
+            PhysicalMemory mem = bus.memory();
+            int sid = streamId();
+            // Bytes copied into dst so far, and the run translated after them and not yet copied.
+            int done = 0;
+            long runPhys = 0;
+            int runLen = 0;
+            try {
+                int pos = 0;
+                while (pos < len) {
+                    long a = addr + pos;
+                    int n = (int) Math.min(len - pos, toBlockEnd(r, a));
+                    long phys = r.port.translate(sid, a, AccessType.READ);
+                    if (runLen > 0 && phys == runPhys + runLen && mem.isRam(runPhys, (long) runLen + n)) {
+                        // The run grown by this piece is RAM, so the piece is: translate()'s check.
+                        runLen += n;
+                    } else {
+                        if (!mem.isRam(phys, n)) {
+                            throw bus.notRam(r, sid, a, phys, n, AccessType.READ);
+                        }
+                        if (runLen > 0) {
+                            mem.read(runPhys, dst, off + done, runLen);
+                            done += runLen;
+                        }
+                        runPhys = phys;
+                        runLen = n;
+                    }
+                    pos += n;
+                }
+            } finally {
+                // Also on a fault: what was translated before it is copied.
+                if (runLen > 0) {
+                    mem.read(runPhys, dst, off + done, runLen);
+                    done += runLen;
+                }
+                r.stats.add(Stat.DEVICE_READ_BYTES, done);
             }
         } finally {
             bus.gate().exit();
@@ -274,7 +323,10 @@ public final class DeviceBusMaster implements BusMaster {
 
     /** Translates one piece that lies inside one block; the piece must end in RAM. */
     private long translate(BusRoute r, long addr, int len, AccessType access) {
-        int sid = streamId();
+        return translate(r, streamId(), addr, len, access);
+    }
+
+    private long translate(BusRoute r, int sid, long addr, int len, AccessType access) {
         long phys = r.port.translate(sid, addr, access);
         if (!bus.memory().isRam(phys, len)) {
             throw bus.notRam(r, sid, addr, phys, len, access);

@@ -135,6 +135,66 @@ class DeviceBusMasterTest {
     }
 
     @Test
+    void aReadFaultPartWayHasCopiedTheEarlierPages() {
+        bound();
+        platform.memory().fill(phys[2], PAGE, (byte) 7);
+        backend.faultingPages.add((BUS >>> 12) + 1);
+        byte[] dst = new byte[2 * PAGE];
+        DmaFaultException e = assertThrows(DmaFaultException.class, () -> bus.read(BUS, dst, 0, dst.length));
+        assertEquals(BUS + PAGE, e.fault().address());
+        assertEquals(7, dst[0], "the page before the fault was read");
+        assertEquals(7, dst[PAGE - 1]);
+        assertEquals(0, dst[PAGE], "nothing of the faulting page");
+        assertEquals(PAGE, platform.stats("dev0").get(Stat.DEVICE_READ_BYTES));
+        assertEquals(2, backend.translations.get());
+    }
+
+    /**
+     * Pages contiguous in RAM are copied together, but never across the end of a RAM region:
+     * the default layout's regions [1 GiB, 4 GiB) and [4 GiB, 8 GiB) touch, so bus pages mapped
+     * to 0xFFFF_F000 and 0x1_0000_0000 are contiguous physically yet in two regions; each is
+     * RAM, so the read succeeds.
+     */
+    @Test
+    void aReadOfPhysicallyContiguousPagesAcrossTwoRegions() {
+        bound();
+        long top = 0xFFFF_F000L;
+        long next = 0x1_0000_0000L;
+        platform.memory().fill(top, PAGE, (byte) 1);
+        platform.memory().fill(next, PAGE, (byte) 2);
+        platform.memory().fill(next + PAGE, PAGE, (byte) 3);
+        backend.pageMap.put(0x200L, top >>> 12);
+        backend.pageMap.put(0x201L, next >>> 12);
+        backend.pageMap.put(0x202L, (next >>> 12) + 1);
+        byte[] dst = new byte[3 * PAGE - 20];
+        bus.read(0x200_000L + 10, dst, 0, dst.length);
+        assertEquals(1, dst[0]);
+        assertEquals(1, dst[PAGE - 11]);
+        assertEquals(2, dst[PAGE - 10]);
+        assertEquals(3, dst[2 * PAGE - 10]);
+        assertEquals(3, dst[dst.length - 1]);
+        assertEquals(3, backend.translations.get(), "still one translation per page");
+        assertEquals(dst.length, platform.stats("dev0").get(Stat.DEVICE_READ_BYTES));
+    }
+
+    @Test
+    void aReadReachingPastRamAfterAContiguousRunFaultsThere() {
+        bound();
+        long p = platform.allocator().allocPages(2, Zone.NORMAL);
+        platform.memory().fill(p, 2 * PAGE, (byte) 9);
+        backend.pageMap.put(0x300L, p >>> 12);
+        backend.pageMap.put(0x301L, (p >>> 12) + 1);
+        backend.pageMap.put(0x302L, 0x10L); // physical 0x10000, below RAM
+        byte[] dst = new byte[3 * PAGE];
+        DmaFaultException e = assertThrows(DmaFaultException.class, () -> bus.read(0x300_000L, dst, 0, dst.length));
+        assertEquals(FaultKind.EXTERNAL_ABORT, e.fault().kind());
+        assertEquals(0x302_000L, e.fault().address());
+        assertEquals(9, dst[2 * PAGE - 1], "the contiguous run before the fault was read");
+        assertEquals(0, dst[2 * PAGE]);
+        assertEquals(2 * PAGE, platform.stats("dev0").get(Stat.DEVICE_READ_BYTES));
+    }
+
+    @Test
     void anUnboundDeviceFaultsWithStreamDisabledOnBackendNone() {
         platform.addDevice(DeviceDescriptor.builder("dev0").streamIds(9).dmaMask(~0L).build());
         List<DmaFault> heard = new ArrayList<>();

@@ -97,6 +97,30 @@ final class CommandQueue {
             writeSlot(prod, cmds[2 * i], cmds[2 * i + 1]);
             prod = ring.advance(prod, 1);
         }
+        return publish(prod, sync);
+    }
+
+    /**
+     * One command and a CMD_SYNC, Linux {@code arm_smmu_cmdq_issue_cmd_with_sync}, which is
+     * {@code arm_smmu_cmdq_issue_cmdlist(smmu, &cmd, 1, true)}: the same list {@link #issue}
+     * writes for {@code n = 1, sync = true}, with the command passed as its two doublewords and
+     * encoded straight into its slot, so nothing is gathered first. Returns 0 or -110.
+     */
+    synchronized int issueWithSync(long d0, long d1) {
+        int prod = this.prod;
+        if (!waitForSpace(prod, 2)) {
+            return timedOut("space for 2 commands", prod);
+        }
+        writeSlot(prod, d0, d1);
+        return publish(ring.advance(prod, 1), true);
+    }
+
+    /**
+     * The end of {@code arm_smmu_cmdq_issue_cmdlist} once the commands are in their slots from
+     * the driver's PROD up to {@code prod}: the CMD_SYNC when asked, one write of CMDQ_PROD for
+     * the whole list (the doorbell), then the wait for the sync.
+     */
+    private int publish(int prod, boolean sync) {
         long syncSlot = slot(prod);
         if (sync) {
             Commands.sync(syncCmd, msiPoll ? syncSlot : 0);

@@ -52,12 +52,23 @@ final class Commands {
      */
     static void tlbiRange(long[] out, int op, int asid, int vmid, long addr, boolean leaf, int tg, int ttl, int num,
             int scale) {
-        out[0] = D0_OP.of(op) | D0_VMID.of(vmid) | D0_NUM.of(num) | D0_SCALE.of(scale);
+        out[0] = tlbiRangeD0(op, asid, vmid, num, scale);
+        out[1] = tlbiRangeD1(op, addr, leaf, tg, ttl);
+    }
+
+    /** The first doubleword of {@link #tlbiRange}: opcode, ASID (stage 1 only), VMID, NUM, SCALE. */
+    static long tlbiRangeD0(int op, int asid, int vmid, int num, int scale) {
+        long d0 = D0_OP.of(op) | D0_VMID.of(vmid) | D0_NUM.of(num) | D0_SCALE.of(scale);
         if (op == TLBI_NH_VA) {
-            out[0] |= D0_ASID.of(asid);
+            d0 |= D0_ASID.of(asid);
         }
+        return d0;
+    }
+
+    /** The second doubleword of {@link #tlbiRange}: address, Leaf, TTL, TG. */
+    static long tlbiRangeD1(int op, long addr, boolean leaf, int tg, int ttl) {
         long a = op == TLBI_S2_IPA ? D1_IPA.bits(addr) : D1_VA.bits(addr);
-        out[1] = a | D1_LEAF.of(leaf ? 1 : 0) | D1_TTL.of(ttl) | D1_TG.of(tg);
+        return a | D1_LEAF.of(leaf ? 1 : 0) | D1_TTL.of(ttl) | D1_TG.of(tg);
     }
 
     /**

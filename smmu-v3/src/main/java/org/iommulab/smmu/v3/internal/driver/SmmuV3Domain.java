@@ -31,8 +31,6 @@ final class SmmuV3Domain implements IommuDomain, AttachedDomain, IoPgtableFlushO
     private final int vmid;
     private final NestedParent parent;
     private final CopyOnWriteArrayList<Master> attached = new CopyOnWriteArrayList<>();
-    private final Object tlbLock = new Object();
-    private final CommandBatch batch;
     private final TlbInvalidator tlb;
     private LpaePageTable table;
     private boolean freed;
@@ -46,8 +44,7 @@ final class SmmuV3Domain implements IommuDomain, AttachedDomain, IoPgtableFlushO
         this.vmid = vmid;
         this.parent = parent;
         SmmuV3Bringup hw = driver.hw();
-        this.batch = new CommandBatch(hw.cmdq);
-        this.tlb = new TlbInvalidator(batch, hw.info.ril, stage != DriverConfig.Stage.S2, asid, vmid,
+        this.tlb = new TlbInvalidator(hw.cmdq, new CommandBatch(hw.cmdq), hw.info.ril, stage != DriverConfig.Stage.S2, asid, vmid,
                 Long.numberOfTrailingZeros(cfg.pgsizeBitmap()));
     }
 
@@ -160,9 +157,7 @@ final class SmmuV3Domain implements IommuDomain, AttachedDomain, IoPgtableFlushO
         if (gather.isEmpty()) {
             return;
         }
-        synchronized (tlbLock) {
-            tlb.invalidateRange(gather.start(), gather.end() - gather.start() + 1, gather.pageSize(), true);
-        }
+        tlb.invalidateRange(gather.start(), gather.end() - gather.start() + 1, gather.pageSize(), true);
     }
 
     /** Linux {@code arm_smmu_flush_iotlb_all}. */
@@ -176,9 +171,7 @@ final class SmmuV3Domain implements IommuDomain, AttachedDomain, IoPgtableFlushO
     /** Linux {@code arm_smmu_tlb_inv_context}. */
     @Override
     public void tlbFlushAll() {
-        synchronized (tlbLock) {
-            tlb.invalidateAll();
-        }
+        tlb.invalidateAll();
     }
 
     /**
@@ -191,12 +184,10 @@ final class SmmuV3Domain implements IommuDomain, AttachedDomain, IoPgtableFlushO
      */
     @Override
     public void tlbFlushWalk(long iova, long size, long granule) {
-        synchronized (tlbLock) {
-            if (!driver.hw().info.ril && size / granule > granule >>> 3) {
-                tlb.invalidateAll();
-            } else {
-                tlb.invalidateRange(iova, size, granule, false);
-            }
+        if (!driver.hw().info.ril && size / granule > granule >>> 3) {
+            tlb.invalidateAll();
+        } else {
+            tlb.invalidateRange(iova, size, granule, false);
         }
     }
 
@@ -262,9 +253,7 @@ final class SmmuV3Domain implements IommuDomain, AttachedDomain, IoPgtableFlushO
                 return n;
             }
             case IOTLB_INVALIDATIONS:
-                synchronized (tlbLock) {
-                    return batch.issued();
-                }
+                return tlb.issued();
             default:
                 return -1;
         }

@@ -1,5 +1,7 @@
 package org.iommulab.smmu.v3.internal.driver;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 import org.iommulab.smmu.v3.internal.format.CmdFormat;
 
 /**
@@ -8,12 +10,20 @@ import org.iommulab.smmu.v3.internal.format.CmdFormat;
  * TLBI_S12_VMALL) for everything; by range with TLBI_NH_VA or TLBI_S2_IPA, one command per
  * granule without RIL, or with RIL as few range commands as the 5-bit NUM allows (each covers
  * {@code (NUM+1) << SCALE} pages of the leaf size, TG its granule, TTL the level of a leaf
- * invalidation). Every batch ends with CMD_SYNC. Not thread-safe: the domain holds a lock.
+ * invalidation). Every batch ends with CMD_SYNC.
+ *
+ * <p>Thread-safe. A range that one command covers (every single-page unmap, and with RIL any
+ * run of up to 31 pages times a power of two) is issued as that command and a CMD_SYNC
+ * straight into the queue ({@link CommandQueue#issueWithSync}), under the queue's lock only,
+ * as Linux issues it lock-free from the caller's stack: the strict unmap path shares no domain
+ * lock. Longer ranges gather into the domain's one {@link CommandBatch} under its lock (Linux
+ * keeps the batch on the stack; here one is reused so that nothing is allocated).
  */
 final class TlbInvalidator {
     /** Linux CMDQ_TLBI_RANGE_NUM_MAX. */
     static final int RANGE_NUM_MAX = 31;
 
+    private final CommandQueue cmdq;
     private final CommandBatch batch;
     private final boolean ril;
     private final boolean stage1;
@@ -21,25 +31,40 @@ final class TlbInvalidator {
     private final int vmid;
     /** log2 of the domain's smallest page: Linux's {@code __ffs(pgsize_bitmap)}. */
     private final int pgShift;
+    /** TG for the domain's page size: page sizes of 12, 14, 16 (log2) give 1, 2, 3. */
+    private final int tg;
+    /** Range commands issued alone, outside {@link #batch}. */
+    private final AtomicLong direct = new AtomicLong();
 
-    TlbInvalidator(CommandBatch batch, boolean ril, boolean stage1, int asid, int vmid, int pgShift) {
+    TlbInvalidator(CommandQueue cmdq, CommandBatch batch, boolean ril, boolean stage1, int asid, int vmid, int pgShift) {
+        this.cmdq = cmdq;
         this.batch = batch;
         this.ril = ril;
         this.stage1 = stage1;
         this.asid = asid;
         this.vmid = vmid;
         this.pgShift = pgShift;
+        this.tg = (pgShift - 10) / 2;
     }
 
     /** Linux {@code arm_smmu_tlb_inv_context}. */
     int invalidateAll() {
-        if (stage1) {
-            Commands.tlbiNhAsid(batch.scratch(), asid, vmid);
-        } else {
-            Commands.tlbiS12Vmall(batch.scratch(), vmid);
+        synchronized (batch) {
+            if (stage1) {
+                Commands.tlbiNhAsid(batch.scratch(), asid, vmid);
+            } else {
+                Commands.tlbiS12Vmall(batch.scratch(), vmid);
+            }
+            batch.addScratch();
+            return batch.submit();
         }
-        batch.addScratch();
-        return batch.submit();
+    }
+
+    /** TLBI commands issued for this domain (the IOTLB_INVALIDATIONS count). */
+    long issued() {
+        synchronized (batch) {
+            return batch.issued() + direct.get();
+        }
     }
 
     /**
@@ -53,13 +78,10 @@ final class TlbInvalidator {
         int op = stage1 ? CmdFormat.TLBI_NH_VA : CmdFormat.TLBI_S2_IPA;
         long end = iova + size;
         long numPages = 0;
-        int tg = 0;
         int ttl = 0;
         long invRange = granule;
         if (ril) {
             numPages = Math.max(1, size >>> pgShift);
-            // Convert page size of 12, 14, 16 (log2) to 1, 2, 3.
-            tg = (pgShift - 10) / 2;
             if (leaf) {
                 // Determine what level the granule is at.
                 ttl = 4 - ((63 - Long.numberOfLeadingZeros(granule)) - 3) / (pgShift - 3);
@@ -68,21 +90,39 @@ final class TlbInvalidator {
                 numPages++;
             }
         }
-        while (Long.compareUnsigned(iova, end) < 0) {
-            int num = 0;
-            int scale = 0;
-            if (ril) {
-                // The range is 5 bits' worth of the aligned size remaining.
-                scale = Long.numberOfTrailingZeros(numPages);
-                num = (int) ((numPages >>> scale) & RANGE_NUM_MAX);
-                invRange = (long) num << (scale + pgShift);
-                numPages -= (long) num << scale;
-                num -= 1;
-            }
-            Commands.tlbiRange(batch.scratch(), op, asid, vmid, iova, leaf, tg, ttl, num, scale);
-            batch.addScratch();
-            iova += invRange;
+        int tgField = ril ? tg : 0;
+        // The first command of the loop below, worked out ahead: when it alone covers the range,
+        // it goes to the queue directly with its CMD_SYNC.
+        int num = 0;
+        int scale = 0;
+        if (ril) {
+            scale = Long.numberOfTrailingZeros(numPages);
+            num = (int) ((numPages >>> scale) & RANGE_NUM_MAX);
+            invRange = (long) num << (scale + pgShift);
+            num -= 1;
         }
-        return batch.submit();
+        if (Long.compareUnsigned(iova + invRange, end) >= 0) {
+            direct.incrementAndGet();
+            return cmdq.issueWithSync(Commands.tlbiRangeD0(op, asid, vmid, num, scale),
+                    Commands.tlbiRangeD1(op, iova, leaf, tgField, ttl));
+        }
+        synchronized (batch) {
+            while (Long.compareUnsigned(iova, end) < 0) {
+                num = 0;
+                scale = 0;
+                if (ril) {
+                    // The range is 5 bits' worth of the aligned size remaining.
+                    scale = Long.numberOfTrailingZeros(numPages);
+                    num = (int) ((numPages >>> scale) & RANGE_NUM_MAX);
+                    invRange = (long) num << (scale + pgShift);
+                    numPages -= (long) num << scale;
+                    num -= 1;
+                }
+                Commands.tlbiRange(batch.scratch(), op, asid, vmid, iova, leaf, tgField, ttl, num, scale);
+                batch.addScratch();
+                iova += invRange;
+            }
+            return batch.submit();
+        }
     }
 }

@@ -2,6 +2,7 @@ package org.iommulab.smmu.v3.internal.model;
 
 import static org.iommulab.smmu.v3.internal.format.CmdFormat.*;
 
+import org.iommulab.api.platform.PhysicalMemory;
 import org.iommulab.modelkit.queue.QueueGeometry;
 import org.iommulab.modelkit.tlb.Iotlb;
 import org.iommulab.smmu.v3.internal.format.CmdFormat;
@@ -61,17 +62,30 @@ final class CommandProcessor {
         }
         QueueGeometry ring = ring();
         long base = SmmuQueues.base(ring, regs.cmdqBase);
+        // The reach check of each fetch (§3.4.3) answered once for the whole queue when all of
+        // it is reachable, as it is whenever the driver gave it RAM: every slot then is. A
+        // queue that is not wholly RAM is checked slot by slot, aborting where a fetch would.
+        boolean wholeQueueReachable = memory.reachable(base, ring.bytes());
+        PhysicalMemory ram = memory.memory();
         int error = Queue.CERROR_NONE;
         while (!ring.empty(regs.cmdqProd, regs.cmdqCons)) {
             if (regs.cmdqErrorActive()) {
                 return;
             }
             long slot = ring.slotAddress(base, regs.cmdqCons);
-            if (!memory.readDwords(slot, cmd, 2)) {
+            long d0;
+            long d1;
+            if (wholeQueueReachable) {
+                d0 = ram.readLong(slot);
+                d1 = ram.readLong(slot + 8);
+            } else if (memory.readDwords(slot, cmd, 2)) {
+                d0 = cmd[0];
+                d1 = cmd[1];
+            } else {
                 error = Queue.CERROR_ABT;
                 break;
             }
-            error = execute(cmd[0], cmd[1]);
+            error = execute(d0, d1);
             if (error != Queue.CERROR_NONE) {
                 break;
             }

@@ -80,7 +80,7 @@ final class Interrupts {
 
     /** Delivers the pending lines; lines a handler raises while it runs are delivered in turn. */
     void deliver() {
-        if (delivering) {
+        if (pending == 0 || delivering) {
             return;
         }
         delivering = true;

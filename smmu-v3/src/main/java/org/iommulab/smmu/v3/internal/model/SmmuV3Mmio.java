@@ -34,6 +34,9 @@ public final class SmmuV3Mmio {
     private final EventWriter events;
     private final Interrupts irqs;
     private final int cr0Implemented;
+    /** The two registers of every command list: the doorbell and the consumer index. */
+    private static final int CMDQ_PROD = Regs.CMDQ_PROD.offset();
+    private static final int CMDQ_CONS = Regs.CMDQ_CONS.offset();
 
     SmmuV3Mmio(SmmuV3Model model, RegisterState regs, IdRegisters ids, SmmuV3Features features,
             CommandProcessor commands, EventWriter events, Interrupts irqs) {
@@ -56,6 +59,11 @@ public final class SmmuV3Mmio {
 
     public int read32(int offset) {
         synchronized (model.lock) {
+            if (offset == CMDQ_CONS) {
+                // The driver's poll of the consumer index (Linux queue_sync_cons_in): decoded
+                // here before the register lookup, with the same value the lookup gives.
+                return regs.cmdqCons;
+            }
             RegisterBlock.Slot s = Regs.FRAME.lookup(offset);
             if (s == null) {
                 throw unknown(offset, 4);
@@ -146,6 +154,14 @@ public final class SmmuV3Mmio {
     public void write32(int offset, int value) {
         synchronized (model.lock) {
             try {
+                if (offset == CMDQ_PROD) {
+                    // The doorbell (Linux arm_smmu_cmdq_issue_cmdlist: writel_relaxed(prod,
+                    // cmdq->q.prod_reg)), once per command list: decoded before the register
+                    // lookup. CMDQ_PROD is a writable 32-bit register, so this is what the
+                    // general path below does with it.
+                    writeCmdqProd(value);
+                    return;
+                }
                 RegisterBlock.Slot s = Regs.FRAME.lookup(offset);
                 if (s == null) {
                     throw unknown(offset, 4);

@@ -27,6 +27,11 @@ final class Translator {
     private final Iotlb iotlb;
     private final Walks walks;
     private final int ias;
+    // The last StreamID's config and the cache's change count when it was read: a device's
+    // transactions come in runs on one stream, and this spares the cache lookup of each.
+    private int lastSid;
+    private StreamConfig lastCfg;
+    private long lastChanges = -1;
 
     Translator(RegisterState regs, ConfigCache configs, ConfigDecoder decoder, Iotlb iotlb, Walks walks, int ias) {
         this.regs = regs;
@@ -46,11 +51,7 @@ final class Translator {
             }
             return addr;
         }
-        StreamConfig cfg = configs.get(sid);
-        if (cfg == null) {
-            cfg = decoder.decode(sid, regs.strtabBase, regs.strtabBaseCfg, regs.recordInvalidSid(), walks);
-            configs.put(sid, cfg);
-        }
+        StreamConfig cfg = config(sid);
         switch (cfg.kind()) {
             case ABORT:
                 throw SmmuFault.silent(FaultKind.STREAM_DISABLED, FaultOrigin.ACCESS,
@@ -70,6 +71,22 @@ final class Translator {
         }
         port.misses++;
         return walkAndFill(cfg, addr, access);
+    }
+
+    /** The stream's config: cached (QEMU's {@code smmuv3_get_config}), or decoded and cached now. */
+    private StreamConfig config(int sid) {
+        if (sid == lastSid && lastChanges == configs.changes()) {
+            return lastCfg;
+        }
+        StreamConfig cfg = configs.get(sid);
+        if (cfg == null) {
+            cfg = decoder.decode(sid, regs.strtabBase, regs.strtabBaseCfg, regs.recordInvalidSid(), walks);
+            configs.put(sid, cfg);
+        }
+        lastSid = sid;
+        lastCfg = cfg;
+        lastChanges = configs.changes();
+        return cfg;
     }
 
     private void checkCached(StreamConfig cfg, int e, long addr, AccessType access) {

@@ -19,6 +19,8 @@ public final class ConfigCache {
     private int[] free = new int[64];
     private int freeCount;
     private int highWater;
+    /** Bumped by every change, so that a reader may keep a config while it is unchanged. */
+    private long changes;
 
     public StreamConfig get(int sid) {
         int i = index.get(key(sid), NONE);
@@ -26,6 +28,7 @@ public final class ConfigCache {
     }
 
     public void put(int sid, StreamConfig cfg) {
+        changes++;
         int i = index.get(key(sid), NONE);
         if (i == NONE) {
             i = allocate();
@@ -36,11 +39,13 @@ public final class ConfigCache {
 
     /** CMD_CFGI_STE, CMD_CFGI_CD(_ALL): drops one stream's configuration. */
     public void invalidate(int sid) {
+        changes++;
         release(index.remove(key(sid), NONE));
     }
 
     /** CMD_CFGI_STE_RANGE / CMD_CFGI_ALL: drops StreamIDs {@code first..last} (unsigned). */
     public void invalidateRange(long first, long last) {
+        changes++;
         if (last - first < index.size()) {
             for (long sid = first; sid <= last; sid++) {
                 release(index.remove(sid, NONE));
@@ -57,10 +62,19 @@ public final class ConfigCache {
     }
 
     public void clear() {
+        changes++;
         index.clear();
         Arrays.fill(values, null);
         freeCount = 0;
         highWater = 0;
+    }
+
+    /**
+     * A count of the changes so far (fills and invalidations): while it stays the same, a
+     * config {@link #get} returned is still the one cached for its StreamID.
+     */
+    public long changes() {
+        return changes;
     }
 
     public int size() {
