@@ -51,6 +51,7 @@ public final class LpaePageTable implements IoPgtableOps {
     private final TablePages pages;
     private final LpaeUnmapWalk unmapper;
     private final PageSizeSplitter split;
+    private final LeafTableCache leafCache;
     private boolean freed;
 
     // Scratch for the walk down in map (allocation-free hot path); the unmap walk has its own.
@@ -72,7 +73,8 @@ public final class LpaePageTable implements IoPgtableOps {
         if (pgd >= 0) {
             counts.add(pgd);
         }
-        this.unmapper = new LpaeUnmapWalk(cfg, mem, flushOps, pgd, counts, pages);
+        this.leafCache = new LeafTableCache(cfg, pages);
+        this.unmapper = new LpaeUnmapWalk(cfg, mem, flushOps, pgd, counts, pages, leafCache);
         this.split = new PageSizeSplitter(cfg);
     }
 
@@ -183,10 +185,21 @@ public final class LpaePageTable implements IoPgtableOps {
         int lvl = cfg.startLevel();
         long table = pgd;
         int nInstalled = 0;
+        if (pgsize == cfg.blockSize(LpaeFormat.MAX_LEVELS - 1)) {
+            // Pages go in a last-level table: the one the previous walk reached, if it maps iova.
+            long leaf = leafCache.lookup(iova);
+            if (leaf >= 0) {
+                lvl = LpaeFormat.MAX_LEVELS - 1;
+                table = leaf;
+            }
+        }
         while (true) {
             int idx = cfg.index(iova, lvl);
             long ptep = table + ((long) idx << LpaeFormat.PTE_SHIFT);
             if (pgsize == cfg.blockSize(lvl)) {
+                if (lvl == LpaeFormat.MAX_LEVELS - 1) {
+                    leafCache.remember(iova, table);
+                }
                 int n = (int) Math.min(pgcount, maxEntries(cfg, idx, lvl));
                 // arm_lpae_init_pte: a leaf there means "We require an unmap first"; a table
                 // there is unmapped and freed first. Everything is checked before anything
@@ -266,6 +279,7 @@ public final class LpaePageTable implements IoPgtableOps {
 
     /** Unlinks the tables the failed map installed, children before parents. */
     private void unlinkNewTables() {
+        leafCache.forget(); // unlinked now, freed only after the walk flush
         for (int i = newTables - 1; i >= 0; i--) {
             mem.writeLong(newPtep[i], 0);
             counts.adjust(newParent[i], -1);
@@ -369,7 +383,15 @@ public final class LpaePageTable implements IoPgtableOps {
             return 0;
         }
         long table = pgd;
-        for (int lvl = cfg.startLevel(); lvl < LpaeFormat.MAX_LEVELS; lvl++) {
+        int first = cfg.startLevel();
+        long leaf = leafCache.lookup(iova);
+        if (leaf >= 0) {
+            // The walk cache: the walk would end in this table (a block above it would have
+            // replaced, and so freed, the table).
+            table = leaf;
+            first = LpaeFormat.MAX_LEVELS - 1;
+        }
+        for (int lvl = first; lvl < LpaeFormat.MAX_LEVELS; lvl++) {
             long pte = mem.readLong(table + ((long) cfg.index(iova, lvl) << LpaeFormat.PTE_SHIFT));
             if (pte == 0) {
                 return 0;
@@ -393,6 +415,14 @@ public final class LpaePageTable implements IoPgtableOps {
         }
         unmapper.freeSubtree(pgd, cfg.startLevel());
         freed = true;
+    }
+
+    /**
+     * Turns the writer's walk cache ({@link LeafTableCache}) on or off; on by default. Off, every
+     * walk starts at the start level: the reference that tests compare the cached walks with.
+     */
+    synchronized void setWalkCache(boolean on) {
+        leafCache.setEnabled(on);
     }
 
     /** Tables linked into the tree now, the start-level table included. */

@@ -23,11 +23,12 @@ final class LpaeUnmapWalk {
     private final TableCounts counts;
     private final TablePages pages;
     private final PageSizeSplitter split;
+    private final LeafTableCache leafCache;
     /** Linux's WARN_ONCE "Unmap of a partial large IOPTE is not allowed", counted. */
     private long partialUnmapRefusals;
 
     LpaeUnmapWalk(LpaeConfig cfg, PhysicalMemory mem, IoPgtableFlushOps flushOps, long pgd, TableCounts counts,
-            TablePages pages) {
+            TablePages pages, LeafTableCache leafCache) {
         this.cfg = cfg;
         this.mem = mem;
         this.flushOps = flushOps;
@@ -35,6 +36,7 @@ final class LpaeUnmapWalk {
         this.counts = counts;
         this.pages = pages;
         this.split = new PageSizeSplitter(cfg);
+        this.leafCache = leafCache;
     }
 
     long partialUnmapRefusals() {
@@ -72,6 +74,14 @@ final class LpaeUnmapWalk {
         boolean gatherLeaves = gather != null && !gather.queued();
         int lvl = cfg.startLevel();
         long table = pgd;
+        if (pgsize == cfg.blockSize(LpaeFormat.MAX_LEVELS - 1)) {
+            // The writer's walk cache: the last-level table that maps iova, if remembered.
+            long leaf = leafCache.lookup(iova);
+            if (leaf >= 0) {
+                lvl = LpaeFormat.MAX_LEVELS - 1;
+                table = leaf;
+            }
+        }
         while (true) {
             int idx = cfg.index(iova, lvl);
             long ptep = table + ((long) idx << LpaeFormat.PTE_SHIFT);
@@ -80,6 +90,9 @@ final class LpaeUnmapWalk {
                 return 0;
             }
             if (pgsize == cfg.blockSize(lvl)) {
+                if (lvl == LpaeFormat.MAX_LEVELS - 1) {
+                    leafCache.remember(iova, table);
+                }
                 int n = (int) Math.min(pgcount, LpaePageTable.maxEntries(cfg, idx, lvl));
                 int i = 0;
                 for (; i < n; i++) {

@@ -1,0 +1,157 @@
+package org.iommulab.iopgtable.lpae;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import org.iommulab.api.iommu.IommuProt;
+import org.iommulab.api.iommu.IotlbGather;
+import org.iommulab.iopgtable.TestMemory;
+import org.iommulab.iopgtable.TestPageAllocator;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The writer's walk cache ({@link LeafTableCache}) must be invisible: the same operations on a
+ * table with the cache and on one without (every walk from the start level, as Linux's
+ * {@code __arm_lpae_map} and {@code __arm_lpae_unmap} do) give the same return values, the same
+ * flush callbacks, the same gathered ranges and byte-identical tables. The expected side is the
+ * uncached walk, which the other LPAE tests check against Linux and the Arm ARM.
+ */
+class LeafTableCacheTest {
+    private static final long SZ_4K = 1L << 12;
+    private static final long SZ_2M = 1L << 21;
+    private static final long PG4K = SZ_4K | SZ_2M | (1L << 30);
+    /** Four 2 MiB spans, so walks share, leave and come back to last-level tables. */
+    private static final long WINDOW = 0x7fe0_0000L;
+    private static final long PHYS = 0x8000_0000L;
+
+    /** One side: its own memory and allocator (deterministic, so both sides get the same table addresses). */
+    private static final class Side {
+        final TestMemory mem = TestMemory.defaultLayout();
+        final RecordingTlb tlb = new RecordingTlb();
+        final LpaePageTable t;
+        final IotlbGather gather = new IotlbGather();
+
+        Side(boolean cached, int ias) {
+            t = LpaePageTable.allocate(LpaeConfig.of(LpaeStage.STAGE1, PG4K, ias, 48), mem, new TestPageAllocator(mem), tlb);
+            t.setWalkCache(cached);
+        }
+
+        /** Every non-zero descriptor reachable from the start level, as "level:table:index=value". */
+        List<String> dump() {
+            List<String> out = new ArrayList<>();
+            dump(t.ttb(), t.config().startLevel(), out);
+            return out;
+        }
+
+        private void dump(long table, int lvl, List<String> out) {
+            int entries = 1 << t.config().indexBits(lvl);
+            for (int i = 0; i < entries; i++) {
+                long pte = mem.readLong(table + 8L * i);
+                if (pte != 0) {
+                    out.add(lvl + ":" + Long.toHexString(table) + ":" + i + "=" + Long.toHexString(pte));
+                    if (LpaeFormat.isTable(pte, lvl)) {
+                        dump(LpaeFormat.pteToPaddr(pte, t.config().granule()), lvl + 1, out);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void randomMapsAndUnmapsGiveByteIdenticalTables() {
+        for (int ias : new int[] {48, 39, 32}) {
+            for (long seed = 1; seed <= 4; seed++) {
+                compare(ias, seed, 6000);
+            }
+        }
+    }
+
+    /**
+     * The case the cache must notice: a 2 MiB block mapped where the remembered last-level table
+     * was (arm_lpae_init_pte frees the table) and a page mapped there again after the block goes.
+     */
+    @Test
+    void aBlockReplacingTheRememberedTableIsSeen() {
+        Side a = new Side(true, 48);
+        Side b = new Side(false, 48);
+        int rw = IommuProt.READ | IommuProt.WRITE;
+        for (Side s : new Side[] {a, b}) {
+            assertEquals(0, s.t.map(WINDOW, PHYS, SZ_4K, rw));
+            assertEquals(SZ_4K, s.t.unmap(WINDOW, SZ_4K, s.gather.reset()));
+            assertEquals(0, s.t.map(WINDOW, PHYS, SZ_2M, rw), "the empty table gives way to the block");
+            assertEquals(SZ_2M, s.t.unmap(WINDOW, SZ_2M, s.gather.reset()));
+            assertEquals(0, s.t.map(WINDOW + SZ_4K, PHYS, SZ_4K, rw), "a new last-level table is installed");
+            assertEquals(PHYS, s.t.iovaToPhys(WINDOW + SZ_4K));
+            assertEquals(0, s.t.iovaToPhys(WINDOW));
+        }
+        assertEquals(b.dump(), a.dump());
+        assertEquals(b.tlb.calls, a.tlb.calls);
+        assertEquals(b.t.tableCount(), a.t.tableCount());
+    }
+
+    private static void compare(int ias, long seed, int steps) {
+        Side a = new Side(true, ias);
+        Side b = new Side(false, ias);
+        long window = Math.min(WINDOW, (1L << ias) - 4 * SZ_2M);
+        Random rnd = new Random(seed);
+        for (int step = 0; step < steps; step++) {
+            int op = rnd.nextInt(6);
+            long iova = window + (rnd.nextInt(4 * 512) * SZ_4K);
+            long pa = PHYS + (rnd.nextInt(1 << 16) * SZ_4K);
+            int prot = rnd.nextBoolean() ? IommuProt.READ : IommuProt.READ | IommuProt.WRITE | IommuProt.CACHE;
+            long pages = 1 + rnd.nextInt(rnd.nextBoolean() ? 4 : 600);
+            long block = window + rnd.nextInt(4) * SZ_2M;
+            String what = "ias " + ias + " seed " + seed + " step " + step + " op " + op;
+            long ra;
+            long rb;
+            switch (op) {
+                case 0: // iommu_map of a run of pages (possibly crossing last-level tables)
+                    ra = a.t.map(iova, pa, Math.min(pages * SZ_4K, window + 4 * SZ_2M - iova), prot);
+                    rb = b.t.map(iova, pa, Math.min(pages * SZ_4K, window + 4 * SZ_2M - iova), prot);
+                    break;
+                case 1: { // a 2 MiB block where a table may be
+                    long blockPa = PHYS + rnd.nextInt(8) * SZ_2M;
+                    ra = a.t.map(block, blockPa, SZ_2M, prot);
+                    rb = b.t.map(block, blockPa, SZ_2M, prot);
+                    break;
+                }
+                case 2: // iommu_unmap of a run
+                    ra = a.t.unmap(iova, pages * SZ_4K, a.gather.reset());
+                    rb = b.t.unmap(iova, pages * SZ_4K, b.gather.reset());
+                    assertEquals(b.gather.isEmpty(), a.gather.isEmpty(), what);
+                    assertEquals(b.gather.start(), a.gather.start(), what);
+                    assertEquals(b.gather.end(), a.gather.end(), what);
+                    break;
+                case 3: { // unmap_pages of pages, or of a 2 MiB leaf where a table may be
+                    long pg = rnd.nextInt(8) == 0 ? SZ_2M : SZ_4K;
+                    long at = pg == SZ_2M ? block : iova;
+                    ra = a.t.unmapPages(at, pg, pages, a.gather.reset());
+                    rb = b.t.unmapPages(at, pg, pages, b.gather.reset());
+                    assertEquals(b.gather.start(), a.gather.start(), what);
+                    assertEquals(b.gather.end(), a.gather.end(), what);
+                    break;
+                }
+                case 4: // map_pages
+                    ra = a.t.mapPages(iova, pa, SZ_4K, pages, prot);
+                    rb = b.t.mapPages(iova, pa, SZ_4K, pages, prot);
+                    break;
+                default: { // arm_lpae_iova_to_phys
+                    long at = iova + rnd.nextInt((int) SZ_4K);
+                    ra = a.t.iovaToPhys(at);
+                    rb = b.t.iovaToPhys(at);
+                    break;
+                }
+            }
+            assertEquals(rb, ra, what);
+            assertEquals(b.tlb.calls, a.tlb.calls, what);
+            assertEquals(b.t.tableCount(), a.t.tableCount(), what);
+            a.tlb.calls.clear();
+            b.tlb.calls.clear();
+        }
+        assertEquals(b.dump(), a.dump(), "ias " + ias + " seed " + seed);
+        assertEquals(b.t.tableBytes(), a.t.tableBytes());
+    }
+}
