@@ -53,6 +53,9 @@ public final class LpaePageTable implements IoPgtableOps {
     private final PageSizeSplitter split;
     private final LeafTableCache leafCache;
     private boolean freed;
+    /** The last {@link #protToPte} answer: a scatterlist maps every entry with one prot. */
+    private int lastProt; // 0 never gets here: a prot without READ or WRITE is refused
+    private long lastProtPte;
 
     // Scratch for the walk down in map (allocation-free hot path); the unmap walk has its own.
     private final long[] pathTable = new long[LpaeFormat.MAX_LEVELS];
@@ -135,7 +138,9 @@ public final class LpaePageTable implements IoPgtableOps {
         newTables = 0;
         while (left > 0) {
             long pg = split.next(va, pa, left);
-            long r = mapPagesLocked(va, pa, pg, split.count, prot);
+            // iommu_pgsize's answer is valid by construction (a size of the bitmap, both
+            // addresses aligned to it, within the range checked above): no second check.
+            long r = mapPagesValid(va, pa, pg, split.count, prot);
             if (r < 0) {
                 long done = size - left;
                 if (done > 0) {
@@ -181,7 +186,14 @@ public final class LpaePageTable implements IoPgtableOps {
         if ((prot & (IommuProt.READ | IommuProt.WRITE)) == 0) {
             return IommuErrno.EINVAL;
         }
-        long prot64 = protToPte(prot);
+        return mapPagesValid(iova, paddr, pgsize, pgcount, prot);
+    }
+
+    /** {@code __arm_lpae_map} for arguments already checked by {@link #mapPagesLocked} or {@link #map}. */
+    private long mapPagesValid(long iova, long paddr, long pgsize, long pgcount, int prot) {
+        long prot64 = prot == lastProt ? lastProtPte : protToPte(prot);
+        lastProt = prot;
+        lastProtPte = prot64;
         int lvl = cfg.startLevel();
         long table = pgd;
         int nInstalled = 0;
@@ -204,14 +216,18 @@ public final class LpaePageTable implements IoPgtableOps {
                 // arm_lpae_init_pte: a leaf there means "We require an unmap first"; a table
                 // there is unmapped and freed first. Everything is checked before anything
                 // changes, so a refused map leaves the tables as they were.
+                boolean tables = false;
                 for (int i = 0; i < n; i++) {
                     long old = mem.readLong(ptep + 8L * i);
-                    if (old != 0 && (LpaeFormat.isLeaf(old, lvl) || !unmapper.holdsNoLeaf(old, lvl))) {
-                        undoInstalled(nInstalled);
-                        return IommuErrno.EEXIST;
+                    if (old != 0) {
+                        if (LpaeFormat.isLeaf(old, lvl) || !unmapper.holdsNoLeaf(old, lvl)) {
+                            undoInstalled(nInstalled);
+                            return IommuErrno.EEXIST;
+                        }
+                        tables = true;
                     }
                 }
-                for (int i = 0; i < n; i++) {
+                for (int i = 0; tables && i < n; i++) {
                     long old = mem.readLong(ptep + 8L * i);
                     if (old != 0) {
                         unmapper.unlinkEmptyTable(table, ptep + 8L * i, old, lvl, iova + i * pgsize);
@@ -418,11 +434,14 @@ public final class LpaePageTable implements IoPgtableOps {
     }
 
     /**
-     * Turns the writer's walk cache ({@link LeafTableCache}) on or off; on by default. Off, every
-     * walk starts at the start level: the reference that tests compare the cached walks with.
+     * Turns the writer's fast paths on or off; on by default: the walk cache
+     * ({@link LeafTableCache}) and the one-read, one-write clearing of a run of leaves in
+     * {@link LpaeUnmapWalk}. Off, every walk starts at the start level and every entry is read
+     * and cleared on its own, as Linux's loops do: the reference tests compare the fast paths with.
      */
-    synchronized void setWalkCache(boolean on) {
+    synchronized void setFastPaths(boolean on) {
         leafCache.setEnabled(on);
+        unmapper.bulk = on;
     }
 
     /** Tables linked into the tree now, the start-level table included. */

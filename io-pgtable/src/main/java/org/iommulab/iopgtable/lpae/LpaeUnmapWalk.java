@@ -1,5 +1,9 @@
 package org.iommulab.iopgtable.lpae;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 import org.iommulab.api.iommu.IotlbGather;
 import org.iommulab.api.platform.PhysicalMemory;
 import org.iommulab.iopgtable.IoPgtableFlushOps;
@@ -24,6 +28,13 @@ final class LpaeUnmapWalk {
     private final TablePages pages;
     private final PageSizeSplitter split;
     private final LeafTableCache leafCache;
+    /** Runs at least this long are cleared with {@link #clearLeafRun}; shorter ones entry by entry. */
+    private static final int BULK_MIN = 4;
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** The entries {@link #clearLeafRun} reads, grown to the longest run seen (at most one table). */
+    private byte[] scratch = new byte[512];
+    /** Off only in tests, which compare it with the entry-by-entry loop. */
+    boolean bulk = true;
     /** Linux's WARN_ONCE "Unmap of a partial large IOPTE is not allowed", counted. */
     private long partialUnmapRefusals;
 
@@ -94,7 +105,7 @@ final class LpaeUnmapWalk {
                     leafCache.remember(iova, table);
                 }
                 int n = (int) Math.min(pgcount, LpaePageTable.maxEntries(cfg, idx, lvl));
-                int i = 0;
+                int i = bulk && n >= BULK_MIN ? clearLeafRun(ptep, n, lvl) : 0;
                 for (; i < n; i++) {
                     long p = mem.readLong(ptep + 8L * i);
                     if (p == 0) {
@@ -125,6 +136,38 @@ final class LpaeUnmapWalk {
             table = LpaeFormat.pteToPaddr(pte, cfg.granule());
             lvl++;
         }
+    }
+
+    /**
+     * The common case of {@code __arm_lpae_unmap}'s loop, in two memory accesses instead of two
+     * per entry: reads the {@code n} entries at {@code ptep} at once and, when every entry up to
+     * the first invalid one is a leaf (no table to flush and free on the way), clears them with
+     * one write. The entries, the return value and (the caller gathers afterwards) the flush
+     * callbacks are those of the entry-by-entry loop.
+     *
+     * @return how many entries were cleared (the loop's {@code i}), or 0 to let the entry-by-entry
+     *         loop do it all because a table sits among them
+     */
+    private int clearLeafRun(long ptep, int n, int lvl) {
+        int bytes = n * 8;
+        if (scratch.length < bytes) {
+            scratch = new byte[Math.max(bytes, 512)];
+        }
+        mem.read(ptep, scratch, 0, bytes);
+        int i = 0;
+        for (; i < n; i++) {
+            long p = (long) LONG_LE.get(scratch, i * 8);
+            if (p == 0) {
+                break;
+            }
+            if (!LpaeFormat.isLeaf(p, lvl)) {
+                return 0;
+            }
+        }
+        if (i > 0) {
+            mem.fill(ptep, 8L * i, (byte) 0);
+        }
+        return i;
     }
 
     /** True when the table {@code tableDesc} (an entry at {@code lvl}) and every table below it map no leaf. */

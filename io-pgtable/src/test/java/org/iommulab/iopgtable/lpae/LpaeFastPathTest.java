@@ -13,13 +13,14 @@ import org.iommulab.iopgtable.TestPageAllocator;
 import org.junit.jupiter.api.Test;
 
 /**
- * The writer's walk cache ({@link LeafTableCache}) must be invisible: the same operations on a
- * table with the cache and on one without (every walk from the start level, as Linux's
+ * The writer's fast paths (the walk cache {@link LeafTableCache} and the bulk clearing of a run
+ * of leaves in {@link LpaeUnmapWalk}) must be invisible: the same operations on a table with
+ * them and on one without (every walk from the start level, as Linux's
  * {@code __arm_lpae_map} and {@code __arm_lpae_unmap} do) give the same return values, the same
  * flush callbacks, the same gathered ranges and byte-identical tables. The expected side is the
  * uncached walk, which the other LPAE tests check against Linux and the Arm ARM.
  */
-class LeafTableCacheTest {
+class LpaeFastPathTest {
     private static final long SZ_4K = 1L << 12;
     private static final long SZ_2M = 1L << 21;
     private static final long PG4K = SZ_4K | SZ_2M | (1L << 30);
@@ -36,7 +37,7 @@ class LeafTableCacheTest {
 
         Side(boolean cached, int ias) {
             t = LpaePageTable.allocate(LpaeConfig.of(LpaeStage.STAGE1, PG4K, ias, 48), mem, new TestPageAllocator(mem), tlb);
-            t.setWalkCache(cached);
+            t.setFastPaths(cached);
         }
 
         /** Every non-zero descriptor reachable from the start level, as "level:table:index=value". */
