@@ -122,6 +122,48 @@ public final class LpaePageTable implements IoPgtableOps {
     @Override
     public synchronized int map(long iova, long paddr, long size, int prot) {
         checkLive();
+        newTables = 0;
+        int rc = mapLocked(iova, paddr, size, prot);
+        if (rc != 0) {
+            unrollMap(iova, failedDone);
+        }
+        return rc;
+    }
+
+    /**
+     * Linux {@code iommu_map_sg}'s loop ({@code IommuDomain.mapRuns}) on this table: run
+     * {@code i} maps {@code len[i]} bytes from {@code phys[i]} right after run {@code i-1}, each
+     * as {@link #map} would, under one lock. On failure everything this call mapped is unmapped,
+     * the tables it installed are removed, the range is flushed once
+     * ({@link IoPgtableFlushOps#tlbFlushWalk}, iommu_map_sg's {@code iommu_unmap}) and the
+     * first error is returned.
+     *
+     * @return 0 or a negative {@link IommuErrno}; on failure nothing stays mapped
+     */
+    public synchronized int mapRuns(long iova, long[] phys, long[] len, int n, int prot) {
+        checkLive();
+        newTables = 0;
+        long mapped = 0;
+        for (int i = 0; i < n; i++) {
+            int rc = mapLocked(iova + mapped, phys[i], len[i], prot);
+            if (rc != 0) {
+                unrollMap(iova, mapped + failedDone);
+                return rc;
+            }
+            mapped += len[i];
+        }
+        return 0;
+    }
+
+    /** What the last failed {@link #mapLocked} had mapped of its range before it failed. */
+    private long failedDone;
+
+    /**
+     * {@code __iommu_map} without its unroll: on failure {@link #failedDone} bytes from
+     * {@code iova} stay mapped, for the caller's {@link #unrollMap}.
+     */
+    private int mapLocked(long iova, long paddr, long size, int prot) {
+        failedDone = 0;
         long minPg = Long.lowestOneBit(cfg.pgsizeBitmap());
         if (size <= 0 || ((iova | paddr | size) & (minPg - 1)) != 0) {
             return IommuErrno.EINVAL;
@@ -135,24 +177,13 @@ public final class LpaePageTable implements IoPgtableOps {
         long left = size;
         long va = iova;
         long pa = paddr;
-        newTables = 0;
         while (left > 0) {
             long pg = split.next(va, pa, left);
             // iommu_pgsize's answer is valid by construction (a size of the bitmap, both
             // addresses aligned to it, within the range checked above): no second check.
             long r = mapPagesValid(va, pa, pg, split.count, prot);
             if (r < 0) {
-                long done = size - left;
-                if (done > 0) {
-                    // __iommu_map's unroll: iommu_unmap(domain, orig_iova, orig_size - size),
-                    // its iotlb_sync being a walk flush of the range (no gather here).
-                    unmapper.unmap(iova, done, null);
-                    // The tables this map installed map nothing now: unlinked too, so that a
-                    // failed map leaves the tables exactly as before (Linux leaves them linked).
-                    unlinkNewTables();
-                    flushOps.tlbFlushWalk(iova, done, cfg.granule().size());
-                    freeNewTables();
-                }
+                failedDone = size - left;
                 return (int) r;
             }
             va += r;
@@ -160,6 +191,24 @@ public final class LpaePageTable implements IoPgtableOps {
             left -= r;
         }
         return 0;
+    }
+
+    /**
+     * {@code __iommu_map}'s unroll, {@code iommu_unmap(domain, orig_iova, orig_size - size)}:
+     * unmaps the {@code done} bytes mapped from {@code iova}, its iotlb_sync being a walk flush
+     * of the range (no gather here). The tables the failed call installed map nothing now:
+     * unlinked too, so that a failed map leaves the tables exactly as before (Linux leaves them
+     * linked).
+     */
+    private void unrollMap(long iova, long done) {
+        if (done > 0) {
+            unmapper.unmap(iova, done, null);
+            unlinkNewTables();
+            flushOps.tlbFlushWalk(iova, done, cfg.granule().size());
+            freeNewTables();
+        } else {
+            newTables = 0; // a failure before anything was mapped left no new table behind
+        }
     }
 
     /**

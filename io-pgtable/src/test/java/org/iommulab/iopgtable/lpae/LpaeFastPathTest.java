@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
+import org.iommulab.api.iommu.IommuErrno;
 import org.iommulab.api.iommu.IommuProt;
 import org.iommulab.api.iommu.IotlbGather;
 import org.iommulab.iopgtable.TestMemory;
@@ -91,6 +92,57 @@ class LpaeFastPathTest {
         assertEquals(b.dump(), a.dump());
         assertEquals(b.tlb.calls, a.tlb.calls);
         assertEquals(b.t.tableCount(), a.t.tableCount());
+    }
+
+    /**
+     * mapRuns is iommu_map_sg's loop: on the fast side one call, on the reference side one
+     * {@link LpaePageTable#map} per run, as Linux's {@code __iommu_map} per run; the same tables.
+     * When a run fails (here EEXIST: its page is mapped already), iommu_map_sg unmaps what it
+     * mapped ({@code iommu_unmap(domain, iova, mapped)}): the tables are as before the call and
+     * the one flush covers [iova, iova + mapped).
+     */
+    @Test
+    void mapRunsIsOneMapPerRunAndUnrollsAFailure() {
+        Side a = new Side(true, 48);
+        Side b = new Side(false, 48);
+        int prot = IommuProt.READ | IommuProt.CACHE;
+        // 70 discontiguous pages crossing a 2 MiB boundary, then a 3-page run and a 16 KiB run.
+        int n = 72;
+        long[] phys = new long[n];
+        long[] len = new long[n];
+        for (int i = 0; i < 70; i++) {
+            phys[i] = PHYS + 2L * i * SZ_4K;
+            len[i] = SZ_4K;
+        }
+        phys[70] = PHYS + 0x100_0000L;
+        len[70] = 3 * SZ_4K;
+        phys[71] = PHYS + 0x200_0000L;
+        len[71] = 4 * SZ_4K;
+        long iova = WINDOW + SZ_2M - 40 * SZ_4K;
+        assertEquals(0, a.t.mapRuns(iova, phys, len, n, prot));
+        long at = iova;
+        for (int i = 0; i < n; i++) {
+            assertEquals(0, b.t.map(at, phys[i], len[i], prot));
+            at += len[i];
+        }
+        assertEquals(b.dump(), a.dump());
+        assertEquals(b.t.tableCount(), a.t.tableCount());
+        assertEquals(b.tlb.calls, a.tlb.calls);
+
+        // A second list whose 5th run lands on a page mapped by the first: EEXIST, nothing stays.
+        long iova2 = WINDOW + 3 * SZ_2M - 4 * SZ_4K; // runs 0..3 in a new span, run 4 at iova2 + 16K
+        assertEquals(0, b.t.map(iova2 + 4 * SZ_4K, PHYS, SZ_4K, prot)); // something else's page
+        assertEquals(0, a.t.map(iova2 + 4 * SZ_4K, PHYS, SZ_4K, prot));
+        List<String> before = a.dump();
+        int tables = a.t.tableCount();
+        a.tlb.calls.clear();
+        assertEquals(IommuErrno.EEXIST, a.t.mapRuns(iova2, phys, len, 8, prot));
+        assertEquals(before, a.dump(), "a failed mapRuns leaves the tables as they were");
+        assertEquals(tables, a.t.tableCount());
+        assertEquals(List.of(String.format("walk 0x%x+0x%x", iova2, 4 * SZ_4K)), a.tlb.calls,
+                "one flush of the four pages it had mapped");
+        assertEquals(PHYS, a.t.iovaToPhys(iova2 + 4 * SZ_4K), "the other page is untouched");
+        assertEquals(0, a.t.iovaToPhys(iova2));
     }
 
     private static void compare(int ias, long seed, int steps) {
