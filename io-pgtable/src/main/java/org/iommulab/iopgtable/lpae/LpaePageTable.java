@@ -54,7 +54,15 @@ public final class LpaePageTable implements IoPgtableOps {
     private final LeafTableCache leafCache;
     private boolean freed;
     /** The last {@link #protToPte} answer: a scatterlist maps every entry with one prot. */
-    private int lastProt; // 0 never gets here: a prot without READ or WRITE is refused
+    private int lastProt;
+    private static final java.lang.invoke.VarHandle LONG_LE = java.lang.invoke.MethodHandles
+            .byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    /** The smallest page size: the leaves of a last-level table. */
+    private final long pageSize;
+    /** The entries {@link #mapPageRuns} reads and writes, grown to the longest batch seen. */
+    private byte[] runScratch = new byte[512];
+    /** Off only in tests, which compare the fast paths with the plain walks. */
+    private boolean fastPaths = true; // 0 never gets here: a prot without READ or WRITE is refused
     private long lastProtPte;
 
     // Scratch for the walk down in map (allocation-free hot path); the unmap walk has its own.
@@ -79,6 +87,7 @@ public final class LpaePageTable implements IoPgtableOps {
         this.leafCache = new LeafTableCache(cfg, pages);
         this.unmapper = new LpaeUnmapWalk(cfg, mem, flushOps, pgd, counts, pages, leafCache);
         this.split = new PageSizeSplitter(cfg);
+        this.pageSize = cfg.blockSize(LpaeFormat.MAX_LEVELS - 1);
     }
 
     /**
@@ -144,15 +153,73 @@ public final class LpaePageTable implements IoPgtableOps {
         checkLive();
         newTables = 0;
         long mapped = 0;
-        for (int i = 0; i < n; i++) {
+        int i = 0;
+        while (i < n) {
+            int k = fastPaths ? mapPageRuns(iova + mapped, phys, len, i, n, prot) : 0;
+            if (k > 0) {
+                mapped += (long) k * pageSize;
+                i += k;
+                continue;
+            }
             int rc = mapLocked(iova + mapped, phys[i], len[i], prot);
             if (rc != 0) {
                 unrollMap(iova, mapped + failedDone);
                 return rc;
             }
             mapped += len[i];
+            i++;
         }
         return 0;
+    }
+
+    /**
+     * The common case of {@link #mapRuns}: runs {@code from..} of one page each whose IOVAs lie
+     * in the last-level table the walk cache remembers. {@code __arm_lpae_map} would walk to
+     * that table once per run and find each entry empty; this reads the entries at once, and
+     * writes the leaves it would write ({@code __arm_lpae_init_pte}) with one memory access.
+     * Stops at the table's end, at a run that is not one valid page, and before the first entry
+     * that is not empty (the full path then refuses it as it always does).
+     *
+     * @return how many runs it mapped; 0 leaves them all to the full path
+     */
+    private int mapPageRuns(long iova, long[] phys, long[] len, int from, int n, int prot) {
+        long table = leafCache.lookup(iova);
+        if (table < 0 || (prot & (IommuProt.READ | IommuProt.WRITE)) == 0 || (iova & (pageSize - 1)) != 0) {
+            return 0;
+        }
+        int lvl = LpaeFormat.MAX_LEVELS - 1;
+        int idx = cfg.index(iova, lvl);
+        int room = Math.min(n - from, maxEntries(cfg, idx, lvl));
+        int k = 0;
+        while (k < room && len[from + k] == pageSize && (phys[from + k] & (pageSize - 1)) == 0
+                && inRange(phys[from + k], pageSize, cfg.oas()) && inRange(iova + k * pageSize, pageSize, cfg.ias())) {
+            k++;
+        }
+        if (k == 0) {
+            return 0;
+        }
+        long ptep = table + ((long) idx << LpaeFormat.PTE_SHIFT);
+        int bytes = k * 8;
+        if (runScratch.length < bytes) {
+            runScratch = new byte[Math.max(bytes, 512)];
+        }
+        mem.read(ptep, runScratch, 0, bytes);
+        int free = 0;
+        while (free < k && (long) LONG_LE.get(runScratch, free * 8) == 0) {
+            free++;
+        }
+        if (free == 0) {
+            return 0;
+        }
+        long prot64 = prot == lastProt ? lastProtPte : protToPte(prot);
+        lastProt = prot;
+        lastProtPte = prot64;
+        for (int j = 0; j < free; j++) {
+            LONG_LE.set(runScratch, j * 8, prot64 | LpaeFormat.PTE_TYPE_PAGE | LpaeFormat.paddrToPte(phys[from + j], cfg.granule()));
+        }
+        mem.write(ptep, runScratch, 0, free * 8);
+        counts.adjust(table, free);
+        return free;
     }
 
     /** What the last failed {@link #mapLocked} had mapped of its range before it failed. */
@@ -491,6 +558,7 @@ public final class LpaePageTable implements IoPgtableOps {
     synchronized void setFastPaths(boolean on) {
         leafCache.setEnabled(on);
         unmapper.bulk = on;
+        fastPaths = on;
     }
 
     /** Tables linked into the tree now, the start-level table included. */

@@ -151,7 +151,7 @@ class LpaeFastPathTest {
         long window = Math.min(WINDOW, (1L << ias) - 4 * SZ_2M);
         Random rnd = new Random(seed);
         for (int step = 0; step < steps; step++) {
-            int op = rnd.nextInt(6);
+            int op = rnd.nextInt(7);
             long iova = window + (rnd.nextInt(4 * 512) * SZ_4K);
             long pa = PHYS + (rnd.nextInt(1 << 16) * SZ_4K);
             int prot = rnd.nextBoolean() ? IommuProt.READ : IommuProt.READ | IommuProt.WRITE | IommuProt.CACHE;
@@ -191,6 +191,21 @@ class LpaeFastPathTest {
                     ra = a.t.mapPages(iova, pa, SZ_4K, pages, prot);
                     rb = b.t.mapPages(iova, pa, SZ_4K, pages, prot);
                     break;
+                case 6: { // iommu_map_sg's loop: mostly single pages, some longer runs, rarely misaligned
+                    int runs = 1 + rnd.nextInt(80);
+                    long[] ph = new long[runs];
+                    long[] ln = new long[runs];
+                    long total = 0;
+                    for (int j = 0; j < runs; j++) {
+                        ph[j] = PHYS + rnd.nextInt(1 << 16) * SZ_4K + (rnd.nextInt(50) == 0 ? 0x800 : 0);
+                        ln[j] = (rnd.nextInt(6) == 0 ? 1 + rnd.nextInt(5) : 1) * SZ_4K;
+                        total += ln[j];
+                    }
+                    long at = Math.min(iova, window + 4 * SZ_2M - total) + (rnd.nextInt(100) == 0 ? 0x10 : 0);
+                    ra = a.t.mapRuns(at, ph, ln, runs, prot);
+                    rb = b.t.mapRuns(at, ph, ln, runs, prot);
+                    break;
+                }
                 default: { // arm_lpae_iova_to_phys
                     long at = iova + rnd.nextInt((int) SZ_4K);
                     ra = a.t.iovaToPhys(at);
