@@ -145,6 +145,7 @@ final class IommuDmaSg {
         // unsigned int in Linux: max_len - cur_len wraps like C's when an entry exceeds max_len.
         int maxLen = (int) ops.device().descriptor().maxSegmentSize();
         int curLen = 0;
+        int segLen = 0;
         int cur = 0;
         long curAddr = 0;
         int count = 0;
@@ -160,17 +161,24 @@ final class IommuDmaSg {
             } else {
                 // "Otherwise start the next output segment"
                 if (i > 0) {
+                    // Linux writes the current segment at every entry; only its last value
+                    // survives, so it is written once, when the segment is closed (slot cur
+                    // is below i, and the later resets only touch slots from i on).
+                    sg.setDmaSegment(cur, curAddr, segLen);
                     cur++;
                 }
                 curLen = sLength;
                 count++;
                 curAddr = dmaAddr + sIovaOff;
             }
-            sg.setDmaSegment(cur, curAddr, curLen);
+            segLen = curLen;
             dmaAddr += sIovaLen;
             if (sLength + sIovaOff < sIovaLen) {
                 curLen = 0;
             }
+        }
+        if (nents > 0) {
+            sg.setDmaSegment(cur, curAddr, segLen);
         }
         sg.setNents(count);
         return count;
