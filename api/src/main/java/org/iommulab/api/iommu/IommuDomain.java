@@ -55,6 +55,42 @@ public interface IommuDomain {
     int map(long iova, long paddr, long size, int prot);
 
     /**
+     * The mapping loop of Linux {@code iommu_map_sg} over a scatterlist iommu-dma already laid
+     * out: run {@code i} maps {@code len[i]} bytes from {@code phys[i]} at {@code iova} plus the
+     * lengths of the runs before it, exactly as {@link #map} would. On failure what this call
+     * mapped is unmapped again and invalidated ({@code iommu_map_sg}'s
+     * {@code iommu_unmap(domain, iova, mapped)}, whose {@code iommu_iotlb_sync} is one range
+     * invalidation), and the first error is returned; nothing stays mapped.
+     *
+     * <p>The default does just that through {@link #map}, {@link #unmap} and {@link #iotlbSync}.
+     * A domain may override it to do the same work with less overhead (one lock for the list,
+     * one walk per last-level table); the page tables, the IOTLB and the result must be those
+     * of the default. Thread safety as {@link #map}.
+     *
+     * @param phys physical start of each run, granule aligned
+     * @param len length of each run, a granule multiple
+     * @param n how many runs of the arrays to map
+     * @return 0 or a negative {@link IommuErrno}
+     * @since 1.3
+     */
+    default int mapRuns(long iova, long[] phys, long[] len, int n, int prot) {
+        long mapped = 0;
+        for (int i = 0; i < n; i++) {
+            int rc = map(iova + mapped, phys[i], len[i], prot);
+            if (rc != 0) {
+                if (mapped > 0) {
+                    IotlbGather gather = new IotlbGather();
+                    unmap(iova, mapped, gather);
+                    iotlbSync(gather);
+                }
+                return rc;
+            }
+            mapped += len[i];
+        }
+        return 0;
+    }
+
+    /**
      * Unmaps {@code [iova, iova+size)} and gathers the range for invalidation; returns the bytes
      * unmapped. Unmapping part of a larger block unmaps nothing and returns 0, as Linux since
      * v6.13 ("Unmap of a partial large IOPTE is not allowed").

@@ -5,7 +5,7 @@
  * name, with its IOVA allocator, scatterlist merging and flush policy.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package org.iommulab.api.iommu;
 
 import org.osgi.annotation.bundle.Export;

@@ -51,7 +51,19 @@ public final class LpaePageTable implements IoPgtableOps {
     private final TablePages pages;
     private final LpaeUnmapWalk unmapper;
     private final PageSizeSplitter split;
+    private final LeafTableCache leafCache;
     private boolean freed;
+    /** The last {@link #protToPte} answer: a scatterlist maps every entry with one prot. */
+    private int lastProt;
+    private static final java.lang.invoke.VarHandle LONG_LE = java.lang.invoke.MethodHandles
+            .byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    /** The smallest page size: the leaves of a last-level table. */
+    private final long pageSize;
+    /** The entries {@link #mapPageRuns} reads and writes, grown to the longest batch seen. */
+    private byte[] runScratch = new byte[512];
+    /** Off only in tests, which compare the fast paths with the plain walks. */
+    private boolean fastPaths = true; // 0 never gets here: a prot without READ or WRITE is refused
+    private long lastProtPte;
 
     // Scratch for the walk down in map (allocation-free hot path); the unmap walk has its own.
     private final long[] pathTable = new long[LpaeFormat.MAX_LEVELS];
@@ -72,8 +84,10 @@ public final class LpaePageTable implements IoPgtableOps {
         if (pgd >= 0) {
             counts.add(pgd);
         }
-        this.unmapper = new LpaeUnmapWalk(cfg, mem, flushOps, pgd, counts, pages);
+        this.leafCache = new LeafTableCache(cfg, pages);
+        this.unmapper = new LpaeUnmapWalk(cfg, mem, flushOps, pgd, counts, pages, leafCache);
         this.split = new PageSizeSplitter(cfg);
+        this.pageSize = cfg.blockSize(LpaeFormat.MAX_LEVELS - 1);
     }
 
     /**
@@ -117,6 +131,106 @@ public final class LpaePageTable implements IoPgtableOps {
     @Override
     public synchronized int map(long iova, long paddr, long size, int prot) {
         checkLive();
+        newTables = 0;
+        int rc = mapLocked(iova, paddr, size, prot);
+        if (rc != 0) {
+            unrollMap(iova, failedDone);
+        }
+        return rc;
+    }
+
+    /**
+     * Linux {@code iommu_map_sg}'s loop ({@code IommuDomain.mapRuns}) on this table: run
+     * {@code i} maps {@code len[i]} bytes from {@code phys[i]} right after run {@code i-1}, each
+     * as {@link #map} would, under one lock. On failure everything this call mapped is unmapped,
+     * the tables it installed are removed, the range is flushed once
+     * ({@link IoPgtableFlushOps#tlbFlushWalk}, iommu_map_sg's {@code iommu_unmap}) and the
+     * first error is returned.
+     *
+     * @return 0 or a negative {@link IommuErrno}; on failure nothing stays mapped
+     */
+    public synchronized int mapRuns(long iova, long[] phys, long[] len, int n, int prot) {
+        checkLive();
+        newTables = 0;
+        long mapped = 0;
+        int i = 0;
+        while (i < n) {
+            int k = fastPaths ? mapPageRuns(iova + mapped, phys, len, i, n, prot) : 0;
+            if (k > 0) {
+                mapped += (long) k * pageSize;
+                i += k;
+                continue;
+            }
+            int rc = mapLocked(iova + mapped, phys[i], len[i], prot);
+            if (rc != 0) {
+                unrollMap(iova, mapped + failedDone);
+                return rc;
+            }
+            mapped += len[i];
+            i++;
+        }
+        return 0;
+    }
+
+    /**
+     * The common case of {@link #mapRuns}: runs {@code from..} of one page each whose IOVAs lie
+     * in the last-level table the walk cache remembers. {@code __arm_lpae_map} would walk to
+     * that table once per run and find each entry empty; this reads the entries at once, and
+     * writes the leaves it would write ({@code __arm_lpae_init_pte}) with one memory access.
+     * Stops at the table's end, at a run that is not one valid page, and before the first entry
+     * that is not empty (the full path then refuses it as it always does).
+     *
+     * @return how many runs it mapped; 0 leaves them all to the full path
+     */
+    private int mapPageRuns(long iova, long[] phys, long[] len, int from, int n, int prot) {
+        long table = leafCache.lookup(iova);
+        if (table < 0 || (prot & (IommuProt.READ | IommuProt.WRITE)) == 0 || (iova & (pageSize - 1)) != 0) {
+            return 0;
+        }
+        int lvl = LpaeFormat.MAX_LEVELS - 1;
+        int idx = cfg.index(iova, lvl);
+        int room = Math.min(n - from, maxEntries(cfg, idx, lvl));
+        int k = 0;
+        while (k < room && len[from + k] == pageSize && (phys[from + k] & (pageSize - 1)) == 0
+                && inRange(phys[from + k], pageSize, cfg.oas()) && inRange(iova + k * pageSize, pageSize, cfg.ias())) {
+            k++;
+        }
+        if (k == 0) {
+            return 0;
+        }
+        long ptep = table + ((long) idx << LpaeFormat.PTE_SHIFT);
+        int bytes = k * 8;
+        if (runScratch.length < bytes) {
+            runScratch = new byte[Math.max(bytes, 512)];
+        }
+        mem.read(ptep, runScratch, 0, bytes);
+        int free = 0;
+        while (free < k && (long) LONG_LE.get(runScratch, free * 8) == 0) {
+            free++;
+        }
+        if (free == 0) {
+            return 0;
+        }
+        long prot64 = prot == lastProt ? lastProtPte : protToPte(prot);
+        lastProt = prot;
+        lastProtPte = prot64;
+        for (int j = 0; j < free; j++) {
+            LONG_LE.set(runScratch, j * 8, prot64 | LpaeFormat.PTE_TYPE_PAGE | LpaeFormat.paddrToPte(phys[from + j], cfg.granule()));
+        }
+        mem.write(ptep, runScratch, 0, free * 8);
+        counts.adjust(table, free);
+        return free;
+    }
+
+    /** What the last failed {@link #mapLocked} had mapped of its range before it failed. */
+    private long failedDone;
+
+    /**
+     * {@code __iommu_map} without its unroll: on failure {@link #failedDone} bytes from
+     * {@code iova} stay mapped, for the caller's {@link #unrollMap}.
+     */
+    private int mapLocked(long iova, long paddr, long size, int prot) {
+        failedDone = 0;
         long minPg = Long.lowestOneBit(cfg.pgsizeBitmap());
         if (size <= 0 || ((iova | paddr | size) & (minPg - 1)) != 0) {
             return IommuErrno.EINVAL;
@@ -130,22 +244,13 @@ public final class LpaePageTable implements IoPgtableOps {
         long left = size;
         long va = iova;
         long pa = paddr;
-        newTables = 0;
         while (left > 0) {
             long pg = split.next(va, pa, left);
-            long r = mapPagesLocked(va, pa, pg, split.count, prot);
+            // iommu_pgsize's answer is valid by construction (a size of the bitmap, both
+            // addresses aligned to it, within the range checked above): no second check.
+            long r = mapPagesValid(va, pa, pg, split.count, prot);
             if (r < 0) {
-                long done = size - left;
-                if (done > 0) {
-                    // __iommu_map's unroll: iommu_unmap(domain, orig_iova, orig_size - size),
-                    // its iotlb_sync being a walk flush of the range (no gather here).
-                    unmapper.unmap(iova, done, null);
-                    // The tables this map installed map nothing now: unlinked too, so that a
-                    // failed map leaves the tables exactly as before (Linux leaves them linked).
-                    unlinkNewTables();
-                    flushOps.tlbFlushWalk(iova, done, cfg.granule().size());
-                    freeNewTables();
-                }
+                failedDone = size - left;
                 return (int) r;
             }
             va += r;
@@ -153,6 +258,24 @@ public final class LpaePageTable implements IoPgtableOps {
             left -= r;
         }
         return 0;
+    }
+
+    /**
+     * {@code __iommu_map}'s unroll, {@code iommu_unmap(domain, orig_iova, orig_size - size)}:
+     * unmaps the {@code done} bytes mapped from {@code iova}, its iotlb_sync being a walk flush
+     * of the range (no gather here). The tables the failed call installed map nothing now:
+     * unlinked too, so that a failed map leaves the tables exactly as before (Linux leaves them
+     * linked).
+     */
+    private void unrollMap(long iova, long done) {
+        if (done > 0) {
+            unmapper.unmap(iova, done, null);
+            unlinkNewTables();
+            flushOps.tlbFlushWalk(iova, done, cfg.granule().size());
+            freeNewTables();
+        } else {
+            newTables = 0; // a failure before anything was mapped left no new table behind
+        }
     }
 
     /**
@@ -179,26 +302,48 @@ public final class LpaePageTable implements IoPgtableOps {
         if ((prot & (IommuProt.READ | IommuProt.WRITE)) == 0) {
             return IommuErrno.EINVAL;
         }
-        long prot64 = protToPte(prot);
+        return mapPagesValid(iova, paddr, pgsize, pgcount, prot);
+    }
+
+    /** {@code __arm_lpae_map} for arguments already checked by {@link #mapPagesLocked} or {@link #map}. */
+    private long mapPagesValid(long iova, long paddr, long pgsize, long pgcount, int prot) {
+        long prot64 = prot == lastProt ? lastProtPte : protToPte(prot);
+        lastProt = prot;
+        lastProtPte = prot64;
         int lvl = cfg.startLevel();
         long table = pgd;
         int nInstalled = 0;
+        if (pgsize == cfg.blockSize(LpaeFormat.MAX_LEVELS - 1)) {
+            // Pages go in a last-level table: the one the previous walk reached, if it maps iova.
+            long leaf = leafCache.lookup(iova);
+            if (leaf >= 0) {
+                lvl = LpaeFormat.MAX_LEVELS - 1;
+                table = leaf;
+            }
+        }
         while (true) {
             int idx = cfg.index(iova, lvl);
             long ptep = table + ((long) idx << LpaeFormat.PTE_SHIFT);
             if (pgsize == cfg.blockSize(lvl)) {
+                if (lvl == LpaeFormat.MAX_LEVELS - 1) {
+                    leafCache.remember(iova, table);
+                }
                 int n = (int) Math.min(pgcount, maxEntries(cfg, idx, lvl));
                 // arm_lpae_init_pte: a leaf there means "We require an unmap first"; a table
                 // there is unmapped and freed first. Everything is checked before anything
                 // changes, so a refused map leaves the tables as they were.
+                boolean tables = false;
                 for (int i = 0; i < n; i++) {
                     long old = mem.readLong(ptep + 8L * i);
-                    if (old != 0 && (LpaeFormat.isLeaf(old, lvl) || !unmapper.holdsNoLeaf(old, lvl))) {
-                        undoInstalled(nInstalled);
-                        return IommuErrno.EEXIST;
+                    if (old != 0) {
+                        if (LpaeFormat.isLeaf(old, lvl) || !unmapper.holdsNoLeaf(old, lvl)) {
+                            undoInstalled(nInstalled);
+                            return IommuErrno.EEXIST;
+                        }
+                        tables = true;
                     }
                 }
-                for (int i = 0; i < n; i++) {
+                for (int i = 0; tables && i < n; i++) {
                     long old = mem.readLong(ptep + 8L * i);
                     if (old != 0) {
                         unmapper.unlinkEmptyTable(table, ptep + 8L * i, old, lvl, iova + i * pgsize);
@@ -266,6 +411,7 @@ public final class LpaePageTable implements IoPgtableOps {
 
     /** Unlinks the tables the failed map installed, children before parents. */
     private void unlinkNewTables() {
+        leafCache.forget(); // unlinked now, freed only after the walk flush
         for (int i = newTables - 1; i >= 0; i--) {
             mem.writeLong(newPtep[i], 0);
             counts.adjust(newParent[i], -1);
@@ -369,7 +515,15 @@ public final class LpaePageTable implements IoPgtableOps {
             return 0;
         }
         long table = pgd;
-        for (int lvl = cfg.startLevel(); lvl < LpaeFormat.MAX_LEVELS; lvl++) {
+        int first = cfg.startLevel();
+        long leaf = leafCache.lookup(iova);
+        if (leaf >= 0) {
+            // The walk cache: the walk would end in this table (a block above it would have
+            // replaced, and so freed, the table).
+            table = leaf;
+            first = LpaeFormat.MAX_LEVELS - 1;
+        }
+        for (int lvl = first; lvl < LpaeFormat.MAX_LEVELS; lvl++) {
             long pte = mem.readLong(table + ((long) cfg.index(iova, lvl) << LpaeFormat.PTE_SHIFT));
             if (pte == 0) {
                 return 0;
@@ -393,6 +547,18 @@ public final class LpaePageTable implements IoPgtableOps {
         }
         unmapper.freeSubtree(pgd, cfg.startLevel());
         freed = true;
+    }
+
+    /**
+     * Turns the writer's fast paths on or off; on by default: the walk cache
+     * ({@link LeafTableCache}) and the one-read, one-write clearing of a run of leaves in
+     * {@link LpaeUnmapWalk}. Off, every walk starts at the start level and every entry is read
+     * and cleared on its own, as Linux's loops do: the reference tests compare the fast paths with.
+     */
+    synchronized void setFastPaths(boolean on) {
+        leafCache.setEnabled(on);
+        unmapper.bulk = on;
+        fastPaths = on;
     }
 
     /** Tables linked into the tree now, the start-level table included. */

@@ -1,5 +1,9 @@
 package org.iommulab.iopgtable.lpae;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 import org.iommulab.api.iommu.IotlbGather;
 import org.iommulab.api.platform.PhysicalMemory;
 import org.iommulab.iopgtable.IoPgtableFlushOps;
@@ -23,11 +27,19 @@ final class LpaeUnmapWalk {
     private final TableCounts counts;
     private final TablePages pages;
     private final PageSizeSplitter split;
+    private final LeafTableCache leafCache;
+    /** Runs at least this long are cleared with {@link #clearLeafRun}; shorter ones entry by entry. */
+    private static final int BULK_MIN = 4;
+    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** The entries {@link #clearLeafRun} reads, grown to the longest run seen (at most one table). */
+    private byte[] scratch = new byte[512];
+    /** Off only in tests, which compare it with the entry-by-entry loop. */
+    boolean bulk = true;
     /** Linux's WARN_ONCE "Unmap of a partial large IOPTE is not allowed", counted. */
     private long partialUnmapRefusals;
 
     LpaeUnmapWalk(LpaeConfig cfg, PhysicalMemory mem, IoPgtableFlushOps flushOps, long pgd, TableCounts counts,
-            TablePages pages) {
+            TablePages pages, LeafTableCache leafCache) {
         this.cfg = cfg;
         this.mem = mem;
         this.flushOps = flushOps;
@@ -35,6 +47,7 @@ final class LpaeUnmapWalk {
         this.counts = counts;
         this.pages = pages;
         this.split = new PageSizeSplitter(cfg);
+        this.leafCache = leafCache;
     }
 
     long partialUnmapRefusals() {
@@ -72,6 +85,14 @@ final class LpaeUnmapWalk {
         boolean gatherLeaves = gather != null && !gather.queued();
         int lvl = cfg.startLevel();
         long table = pgd;
+        if (pgsize == cfg.blockSize(LpaeFormat.MAX_LEVELS - 1)) {
+            // The writer's walk cache: the last-level table that maps iova, if remembered.
+            long leaf = leafCache.lookup(iova);
+            if (leaf >= 0) {
+                lvl = LpaeFormat.MAX_LEVELS - 1;
+                table = leaf;
+            }
+        }
         while (true) {
             int idx = cfg.index(iova, lvl);
             long ptep = table + ((long) idx << LpaeFormat.PTE_SHIFT);
@@ -80,8 +101,11 @@ final class LpaeUnmapWalk {
                 return 0;
             }
             if (pgsize == cfg.blockSize(lvl)) {
+                if (lvl == LpaeFormat.MAX_LEVELS - 1) {
+                    leafCache.remember(iova, table);
+                }
                 int n = (int) Math.min(pgcount, LpaePageTable.maxEntries(cfg, idx, lvl));
-                int i = 0;
+                int i = bulk && n >= BULK_MIN ? clearLeafRun(ptep, n, lvl) : 0;
                 for (; i < n; i++) {
                     long p = mem.readLong(ptep + 8L * i);
                     if (p == 0) {
@@ -112,6 +136,38 @@ final class LpaeUnmapWalk {
             table = LpaeFormat.pteToPaddr(pte, cfg.granule());
             lvl++;
         }
+    }
+
+    /**
+     * The common case of {@code __arm_lpae_unmap}'s loop, in two memory accesses instead of two
+     * per entry: reads the {@code n} entries at {@code ptep} at once and, when every entry up to
+     * the first invalid one is a leaf (no table to flush and free on the way), clears them with
+     * one write. The entries, the return value and (the caller gathers afterwards) the flush
+     * callbacks are those of the entry-by-entry loop.
+     *
+     * @return how many entries were cleared (the loop's {@code i}), or 0 to let the entry-by-entry
+     *         loop do it all because a table sits among them
+     */
+    private int clearLeafRun(long ptep, int n, int lvl) {
+        int bytes = n * 8;
+        if (scratch.length < bytes) {
+            scratch = new byte[Math.max(bytes, 512)];
+        }
+        mem.read(ptep, scratch, 0, bytes);
+        int i = 0;
+        for (; i < n; i++) {
+            long p = (long) LONG_LE.get(scratch, i * 8);
+            if (p == 0) {
+                break;
+            }
+            if (!LpaeFormat.isLeaf(p, lvl)) {
+                return 0;
+            }
+        }
+        if (i > 0) {
+            mem.fill(ptep, 8L * i, (byte) 0);
+        }
+        return i;
     }
 
     /** True when the table {@code tableDesc} (an entry at {@code lvl}) and every table below it map no leaf. */

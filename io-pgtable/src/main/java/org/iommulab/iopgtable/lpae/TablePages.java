@@ -21,6 +21,8 @@ final class TablePages {
     /** Tables whose start is not their allocation's start (only if the allocator misaligns). */
     private final Map<Long, Long> allocationOf = new HashMap<>();
     private long bytes;
+    /** Tables freed so far: a walk cache ({@link LeafTableCache}) is stale once this moves. */
+    private long frees;
 
     TablePages(PhysicalMemory mem, PageAllocator alloc, int oas) {
         this.mem = mem;
@@ -65,6 +67,12 @@ final class TablePages {
         long s = start == null ? table : start;
         bytes -= alloc.allocationSize(s);
         alloc.free(s);
+        frees++;
+    }
+
+    /** How many tables were freed so far; a remembered table address is valid only while this stays put. */
+    long frees() {
+        return frees;
     }
 
     /** Bytes the tables hold now. */

@@ -97,6 +97,17 @@ final class GenericDomain implements IommuDomain, IoPgtableFlushOps {
         return table.map(iova, paddr, size, prot);
     }
 
+    /**
+     * Linux {@code iommu_map_sg}'s loop in one call of the writer ({@link LpaePageTable#mapRuns}):
+     * the same tables and, on failure, the same single range invalidation as the default's
+     * {@code iommu_unmap} + {@code iotlb_sync} (the writer's walk flush is this driver's
+     * INV_RANGE), with one lock and one walk per last-level table instead of one per run.
+     */
+    @Override
+    public int mapRuns(long iova, long[] phys, long[] len, int n, int prot) {
+        return table.mapRuns(iova, phys, len, n, prot);
+    }
+
     @Override
     public long unmap(long iova, long size, IotlbGather gather) {
         return table.unmap(iova, size, gather);

@@ -5,7 +5,6 @@ import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.dma.DmaErrno;
 import org.iommulab.api.dma.DmaMasks;
 import org.iommulab.api.dma.SgTable;
-import org.iommulab.api.iommu.IotlbGather;
 import org.iommulab.iommu.dma.internal.iova.IovaDomain;
 
 /**
@@ -99,30 +98,24 @@ final class IommuDmaSg {
     }
 
     /**
-     * Linux {@code iommu_map_sg}: maps the aligned entries at consecutive IOVAs, one
-     * {@code iommu_map} per physically contiguous run; on failure unmaps what it mapped (with an
-     * IOTLB sync, as {@code iommu_unmap} does) and returns the error.
+     * Linux {@code iommu_map_sg}: the aligned entries at consecutive IOVAs, one
+     * {@code __iommu_map} per physically contiguous run, handed to the domain as one list
+     * ({@link org.iommulab.api.iommu.IommuDomain#mapRuns}); on failure the domain has unmapped
+     * what it mapped (with an IOTLB sync, as {@code iommu_unmap} does) and the error comes back.
      */
     private long mapSgToDomain(long iova, Scratch s, int nents, int prot) {
-        long mapped = 0;
+        // Linux's loop: "if (len && s_phys != start + len)" closes the open run; a run opens
+        // at the next entry when none is open (so a zero-length entry can end one).
+        int runs = 0;
+        long total = 0;
         long len = 0;
         long start = 0;
-        for (int i = 0; i <= nents; i++) {
-            if (len != 0 && (i == nents || s.phys[i] != start + len)) {
-                int rc = ops.domain().map(iova + mapped, start, len, prot);
-                if (rc != 0) {
-                    if (mapped > 0) {
-                        IotlbGather g = ops.gather();
-                        ops.domain().unmap(iova, mapped, g);
-                        ops.domain().iotlbSync(g);
-                    }
-                    return rc;
-                }
-                mapped += len;
+        for (int i = 0; i < nents; i++) {
+            if (len != 0 && s.phys[i] != start + len) {
+                s.runPhys[runs] = start;
+                s.runLen[runs++] = len;
+                total += len;
                 len = 0;
-            }
-            if (i == nents) {
-                break;
             }
             if (len != 0) {
                 len += s.alen[i];
@@ -131,7 +124,13 @@ final class IommuDmaSg {
                 start = s.phys[i];
             }
         }
-        return mapped;
+        if (len != 0) {
+            s.runPhys[runs] = start;
+            s.runLen[runs++] = len;
+            total += len;
+        }
+        int rc = ops.domain().mapRuns(iova, s.runPhys, s.runLen, runs, prot);
+        return rc != 0 ? rc : total;
     }
 
     /**
@@ -146,6 +145,7 @@ final class IommuDmaSg {
         // unsigned int in Linux: max_len - cur_len wraps like C's when an entry exceeds max_len.
         int maxLen = (int) ops.device().descriptor().maxSegmentSize();
         int curLen = 0;
+        int segLen = 0;
         int cur = 0;
         long curAddr = 0;
         int count = 0;
@@ -161,17 +161,24 @@ final class IommuDmaSg {
             } else {
                 // "Otherwise start the next output segment"
                 if (i > 0) {
+                    // Linux writes the current segment at every entry; only its last value
+                    // survives, so it is written once, when the segment is closed (slot cur
+                    // is below i, and the later resets only touch slots from i on).
+                    sg.setDmaSegment(cur, curAddr, segLen);
                     cur++;
                 }
                 curLen = sLength;
                 count++;
                 curAddr = dmaAddr + sIovaOff;
             }
-            sg.setDmaSegment(cur, curAddr, curLen);
+            segLen = curLen;
             dmaAddr += sIovaLen;
             if (sLength + sIovaOff < sIovaLen) {
                 curLen = 0;
             }
+        }
+        if (nents > 0) {
+            sg.setDmaSegment(cur, curAddr, segLen);
         }
         sg.setNents(count);
         return count;
@@ -264,6 +271,9 @@ final class IommuDmaSg {
         long[] alen = new long[16];
         long[] off = new long[16];
         int[] len = new int[16];
+        /** The physically contiguous runs iommu_map_sg maps one __iommu_map each. */
+        long[] runPhys = new long[16];
+        long[] runLen = new long[16];
 
         Scratch ensure(int n) {
             if (phys.length < n) {
@@ -272,6 +282,8 @@ final class IommuDmaSg {
                 alen = new long[cap];
                 off = new long[cap];
                 len = new int[cap];
+                runPhys = new long[cap];
+                runLen = new long[cap];
             }
             return this;
         }

@@ -27,6 +27,9 @@ final class LpaeTestDomain implements IommuDomain, IoPgtableFlushOps {
     int failOnMap;
     int failWith;
     int syncs;
+    /** The gathered range of the last {@code iotlb_sync}, inclusive; -1 when it had none. */
+    long lastSyncStart = -1;
+    long lastSyncEnd = -1;
 
     LpaeTestDomain(long pgsizeBitmap, int ias, PhysicalMemory mem, PageAllocator alloc) {
         table = LpaePageTable.allocate(LpaeConfig.of(LpaeStage.STAGE1, pgsizeBitmap, ias, 48), mem, alloc, this);
@@ -64,6 +67,8 @@ final class LpaeTestDomain implements IommuDomain, IoPgtableFlushOps {
     @Override
     public void iotlbSync(IotlbGather gather) {
         syncs++;
+        lastSyncStart = gather == null || gather.isEmpty() ? -1 : gather.start();
+        lastSyncEnd = gather == null || gather.isEmpty() ? -1 : gather.end();
     }
 
     @Override
