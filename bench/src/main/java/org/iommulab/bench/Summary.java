@@ -169,7 +169,7 @@ public final class Summary {
                         "baselineTwoArraycopiesWalkingPool", Map.of("size", "65536", "poolMiB", "64"), true, 1.2);
                 break;
             case "P4":
-                ratioRow("P4", "map_sg of 64 discontiguous pages into one segment + unmap (generic, strict)"
+                ratioRow("P4", "map_sg of 64 discontiguous pages into one IOVA range (4 segments at the 64 KiB max segment size) + unmap (generic, strict)"
                         + " ÷ 64 single map+unmap pairs", IommuDmaBenchmark.class, "mapSg64DiscontiguousPages",
                         "map64SinglePages", Map.of(), true, 0.08);
                 break;
