@@ -99,6 +99,41 @@ public final class PhysRangeIndex<T> {
         }
     }
 
+    /**
+     * Drops the nodes of entry {@code id} of {@code owner} that {@link #add(long, long, Object, int, Node)}
+     * recorded for {@code [start, end)}, one per page, found in each page's list: an owner whose
+     * ranges cannot change (a single mapping's) needs to keep no chain.
+     *
+     * @throws IllegalStateException when a page holds no such node
+     */
+    public void removeRange(long start, long end, T owner, int id) {
+        for (long p = start >>> SHIFT, last = (end - 1) >>> SHIFT; p <= last; p++) {
+            int slot = pages.find(p);
+            Node<T> prev = null;
+            Node<T> n = pages.valueAt(slot);
+            while (n != null && (n.owner != owner || n.id != id || n.start != start || n.end != end)) {
+                prev = n;
+                n = n.nextInPage;
+            }
+            if (n == null) {
+                throw new IllegalStateException("range [0x" + Long.toHexString(start) + ", 0x" + Long.toHexString(end)
+                        + ") of entry " + id + " is not indexed in page 0x" + Long.toHexString(p));
+            }
+            if (prev != null) {
+                prev.nextInPage = n.nextInPage;
+            } else if (n.nextInPage == null) {
+                pages.removeAt(slot);
+            } else {
+                pages.setAt(slot, n.nextInPage);
+            }
+            n.owner = null;
+            n.id = -1;
+            n.nextInPage = null;
+            n.nextOfOwner = free;
+            free = n;
+        }
+    }
+
     /** The first node in physical page {@code page}, or null. */
     public Node<T> first(long page) {
         return pages.get(page);

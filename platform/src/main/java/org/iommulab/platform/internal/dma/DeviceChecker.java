@@ -68,6 +68,16 @@ public final class DeviceChecker {
     private final AllocationMap allocations;
     private final Consumer<String> log;
     private final PhysRangeIndex<LiveMappings> ranges = new PhysRangeIndex<>();
+    /**
+     * Single mappings not in {@link #ranges} yet: they are indexed when a CPU access is about to
+     * look (see {@link #indexPending}), so a map and unmap with no checked CPU access between
+     * them (the common pair) never touch the index; a pending one leaves by a swap with the last.
+     * Guarded by the device's table lock, as the index is.
+     */
+    private int[] pending = new int[16];
+    private int pendingCount;
+    /** Per live-mapping handle: its place in {@link #pending} plus one, 0 when not pending. */
+    private int[] pendingPos = new int[0];
     private final SubPageExposure exposure;
     private volatile CheckerPolicy policy;
     /** Unmapped sg tables whose entries are still checked: at most this many. */
@@ -217,7 +227,7 @@ public final class DeviceChecker {
         if (type == MappingType.SINGLE) {
             long from = t.cpuAddr(e);
             long to = from + t.size(e);
-            t.physNodes(e, ranges.add(from, to, t, e, null));
+            addPending(t, e);
             forgetRetainedOver(from, to);
         } else if (type == MappingType.SCATTER_GATHER) {
             synchronized (sgLock) {
@@ -255,9 +265,15 @@ public final class DeviceChecker {
         if (!enabled) {
             return;
         }
-        ranges.removeChain(t.physNodes(e));
-        t.physNodes(e, null);
         MappingType type = t.type(e);
+        if (type == MappingType.SINGLE) {
+            if (!removePending(e)) {
+                ranges.removeRange(t.cpuAddr(e), t.cpuAddr(e) + t.size(e), t, e); // no chain kept: the range finds it
+            }
+        } else if (type == MappingType.SCATTER_GATHER) {
+            ranges.removeChain(t.physNodes(e)); // the table's CPU view may have changed since: the chain knows
+            t.physNodes(e, null);
+        }
         if (type == MappingType.SCATTER_GATHER) {
             synchronized (sgLock) {
                 TableEntries te = tables.get(t.sg(e));
@@ -422,6 +438,7 @@ public final class DeviceChecker {
         }
         LiveMappings table = c.table;
         synchronized (table) {
+            indexPending(table);
             for (long p = addr >>> PageAllocator.PAGE_SHIFT, last = (end - 1) >>> PageAllocator.PAGE_SHIFT; p <= last; p++) {
                 for (PhysRangeIndex.Node<LiveMappings> n = ranges.first(p); n != null; n = n.nextInPage()) {
                     if (n.end() <= addr || n.start() >= end) {
@@ -560,9 +577,48 @@ public final class DeviceChecker {
         }
     }
 
-    /** Index nodes in use (tests). */
-    int indexedRanges() {
+    /** Index nodes in use, pending mappings indexed first (tests; call under the table lock). */
+    int indexedRanges(LiveMappings table) {
+        indexPending(table);
         return ranges.nodesInUse();
+    }
+
+    // ---- single mappings waiting to be indexed (all under the table lock) -------------------------
+
+    private void addPending(LiveMappings t, int e) {
+        if (e >= pendingPos.length) {
+            pendingPos = java.util.Arrays.copyOf(pendingPos, Math.max(e + 1, t.pooled()));
+        }
+        if (pendingCount == pending.length) {
+            pending = java.util.Arrays.copyOf(pending, pendingCount * 2);
+        }
+        pending[pendingCount++] = e;
+        pendingPos[e] = pendingCount;
+    }
+
+    /** Takes {@code e} off the pending list; false when it was not on it (it is indexed). */
+    private boolean removePending(int e) {
+        int pos = e < pendingPos.length ? pendingPos[e] : 0;
+        if (pos == 0) {
+            return false;
+        }
+        pendingPos[e] = 0;
+        int last = pending[--pendingCount];
+        if (last != e) {
+            pending[pos - 1] = last;
+            pendingPos[last] = pos;
+        }
+        return true;
+    }
+
+    /** Indexes every pending single mapping's CPU range, before a CPU access looks them up. */
+    private void indexPending(LiveMappings t) {
+        for (int i = 0; i < pendingCount; i++) {
+            int e = pending[i];
+            pendingPos[e] = 0;
+            ranges.add(t.cpuAddr(e), t.cpuAddr(e) + t.size(e), t, e, null); // no chain kept: the range finds it
+        }
+        pendingCount = 0;
     }
 
     @Override
