@@ -26,7 +26,12 @@ import org.iommulab.platform.internal.checker.PhysRangeIndex;
  * carries none of it.
  *
  * <p>Adding and removing take handles from and return them to a free list threaded through the
- * {@code next} array; the arrays grow (doubling, allocating) only past their high-water mark.
+ * {@code next} array; the arrays grow (about doubling, allocating) only past their high-water
+ * mark. Past the first growth every array holds 2^k - 4 elements, so that with its 16-byte header
+ * it is exactly a power of two bytes: the JVM's G1 collector gives an array of half a heap region
+ * or more whole regions of its own, and a power-of-two array of 8 MiB (plus its header) would
+ * take 12 MiB in 4 MiB regions. The hash's slots are indexed by a multiply-shift of the hash
+ * for the same reason, not by a mask.
  * A handle is valid until the entry is removed; it is then recycled, so read what is needed
  * under the table's lock.
  *
@@ -69,9 +74,8 @@ public final class LiveMappings {
     /** Per entry, made on first need: the rarely needed fields (null until an entry needs one). */
     private Detail[] details;
 
-    /** Hash slots: the head of a chain (entry + 1), 0 when empty. */
+    /** Hash slots: the head of a chain (entry + 1), 0 when empty; 2^k - 4 of them. */
     private int[] heads;
-    private int mask;
     private int usedSlots;
     /** First free entry + 1, 0 when none is free. */
     private int free;
@@ -120,9 +124,7 @@ public final class LiveMappings {
         meta = new int[0];
         next = new int[0];
         growPool(initialEntries);
-        int slots = Integer.highestOneBit(Math.max(16, initialEntries * 2 - 1)) << 1;
-        heads = new int[slots];
-        mask = slots - 1;
+        heads = new int[wholeBytes(Math.max(12, initialEntries * 2 - 4))];
     }
 
     /** Sets who is told of every add and remove (null: nobody); call before the table is shared. */
@@ -146,7 +148,8 @@ public final class LiveMappings {
             throw new IllegalArgumentException("attributes 0x" + Integer.toHexString(attrs) + " do not fit the table");
         }
         if (free == 0) {
-            growPool(meta.length);
+            int n = meta.length;
+            growPool(wholeBytes(Math.max(n + 1, n * 2 - 4)) - n);
         }
         int e = free - 1;
         free = next[e];
@@ -500,6 +503,18 @@ public final class LiveMappings {
         return (int) (h ^ (h >>> 32));
     }
 
+    /** The home slot of {@code key} among {@code n}: multiply-shift of the hash (Lemire's fastrange), any n. */
+    private static int home(long key, int n) {
+        return (int) (((hash(key) & 0xFFFF_FFFFL) * n) >>> 32);
+    }
+
+    /** The smallest 2^k - 4 (k >= 4) not below {@code n}: an int or long array of that length is 2^j bytes with its header. */
+    static int wholeBytes(int n) {
+        int m = Math.max(16, n + 4);
+        int p = Integer.highestOneBit(m);
+        return (p == m ? p : p << 1) - 4;
+    }
+
     /** The page number a slot's chain is keyed by: its head's. */
     private long keyOf(int slotValue) {
         return dma[slotValue - 1] >>> BUCKET_SHIFT;
@@ -507,9 +522,12 @@ public final class LiveMappings {
 
     /** The slot holding {@code key}, or the empty slot where it would go (linear probing). */
     private int slot(long key) {
-        int i = hash(key) & mask;
+        int n = heads.length;
+        int i = home(key, n);
         for (int h = heads[i]; h != 0 && keyOf(h) != key; h = heads[i]) {
-            i = (i + 1) & mask;
+            if (++i == n) {
+                i = 0;
+            }
         }
         return i;
     }
@@ -521,7 +539,7 @@ public final class LiveMappings {
             heads[i] = e + 1;
             usedSlots++;
             if (usedSlots * 2 > heads.length) {
-                rehash(heads.length * 2);
+                rehash(wholeBytes(heads.length * 2));
             }
         } else {
             next[e] = heads[i];
@@ -532,15 +550,18 @@ public final class LiveMappings {
     /** Backward-shift deletion: keeps every probe sequence unbroken without tombstones. */
     private void deleteSlot(int i) {
         usedSlots--;
+        int n = heads.length;
         int hole = i;
         int j = i;
         for (;;) {
-            j = (j + 1) & mask;
+            if (++j == n) {
+                j = 0;
+            }
             if (heads[j] == 0) {
                 break;
             }
-            int home = hash(keyOf(heads[j])) & mask;
-            if (((j - home) & mask) >= ((j - hole) & mask)) {
+            int home = home(keyOf(heads[j]), n);
+            if (distance(home, j, n) >= distance(hole, j, n)) {
                 heads[hole] = heads[j];
                 hole = j;
             }
@@ -548,10 +569,15 @@ public final class LiveMappings {
         heads[hole] = 0;
     }
 
+    /** How far {@code to} lies after {@code from} going round {@code n} slots. */
+    private static int distance(int from, int to, int n) {
+        int d = to - from;
+        return d < 0 ? d + n : d;
+    }
+
     private void rehash(int slots) {
         int[] oldHeads = heads;
         heads = new int[slots];
-        mask = slots - 1;
         for (int h : oldHeads) {
             if (h != 0) {
                 heads[slot(keyOf(h))] = h;

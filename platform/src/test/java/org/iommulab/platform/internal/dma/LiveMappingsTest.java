@@ -139,4 +139,20 @@ class LiveMappingsTest {
         assertEquals(false, t.errorChecked(d), "a reused handle starts clean");
         assertEquals(3, t.size());
     }
+
+    @Test
+    void arraysGrowToAPowerOfTwoBytesLessTheHeader() {
+        // An int or long array of 2^k - 4 elements is 2^k * 4 or 2^k * 8 bytes with its 16-byte header.
+        assertEquals(12, LiveMappings.wholeBytes(1));
+        assertEquals(12, LiveMappings.wholeBytes(12));
+        assertEquals(28, LiveMappings.wholeBytes(13));
+        assertEquals(2044, LiveMappings.wholeBytes(2044));
+        assertEquals(4092, LiveMappings.wholeBytes(2045));
+        assertEquals((1 << 20) - 4, LiveMappings.wholeBytes(1_000_000));
+        LiveMappings t = new LiveMappings(1024);
+        for (int i = 0; i < 1025; i++) {
+            t.add(MappingType.SINGLE, 0x1000L * i, 64, TO, 0, 0);
+        }
+        assertEquals(2044, t.pooled(), "1024 entries grow to 2^11 - 4");
+    }
 }
