@@ -82,6 +82,8 @@ public final class LiveMappings {
     private int live;
     /** Largest non-sg entry ever added: how far back a containing search must look. */
     private long maxSize;
+    /** The entry added last (the head of its chain while live), or {@link #NONE}. */
+    private int lastAdded = NONE;
 
     /** The rarely needed fields of an entry. */
     private static final class Detail {
@@ -162,6 +164,7 @@ public final class LiveMappings {
             maxSize = bytes;
         }
         link(e);
+        lastAdded = e;
         live++;
         observer.changed(true, dmaAddr, bytes);
         return e;
@@ -234,6 +237,12 @@ public final class LiveMappings {
      * checked yet, or {@link #NONE}: what dma-debug's {@code debug_dma_mapping_error} marks as checked.
      */
     public int uncheckedAt(long dmaAddr) {
+        // The usual caller asks right after the map: the entry added last heads its chain, so when
+        // it matches it is the first the walk below would find.
+        int last = lastAdded;
+        if (last >= 0 && dma[last] == dmaAddr && (meta[last] & (LIVE | ERROR_CHECKED)) == LIVE) {
+            return last;
+        }
         for (int e = heads[slot(dmaAddr >>> BUCKET_SHIFT)] - 1; e >= 0; e = next[e] - 1) {
             if (dma[e] == dmaAddr && (meta[e] & ERROR_CHECKED) == 0) {
                 return e;
