@@ -212,7 +212,11 @@ public final class DeviceChecker {
 
     /**
      * A mapping was recorded: set its checker state, index its CPU ranges, track its cache lines
-     * (overlap findings), check its sg segments, measure its sub-page exposure.
+     * (overlap findings), check its sg segments, measure its sub-page exposure. Linux
+     * {@code add_dma_entry} ({@code kernel/dma/debug.c}): the entry went into the hash under the
+     * table lock ({@code hash_bucket_add}), then {@code active_cacheline_insert}. The per-entry
+     * state lives in the table's arrays ({@link LiveMappings}, by handle); a single mapping's CPU
+     * range is indexed when a CPU access next looks, not here.
      */
     List<Finding> mapped(int e, DmaCallContext c, List<Finding> out) {
         if (!enabled) {
@@ -260,7 +264,11 @@ public final class DeviceChecker {
         return r;
     }
 
-    /** A mapping is about to leave the table: drop its ranges and cache lines; an sg table's entries stay checked a while. */
+    /**
+     * A mapping is about to leave the table: drop its ranges and cache lines; an sg table's entries
+     * stay checked a while. Linux {@code check_unmap}'s end: {@code hash_bucket_del}, then
+     * {@code active_cacheline_remove}.
+     */
     void released(LiveMappings t, int e) {
         if (!enabled) {
             return;

@@ -100,7 +100,7 @@ public final class LiveMappings {
         /** The physical bytes {@code [cpuFrom, cpuTo)} the CPU owns after a partial sync_for_cpu; empty when equal. */
         long cpuFrom;
         long cpuTo;
-        /** The mapping's nodes in the device's physical-range index (streaming RAM mappings, checker on). */
+        /** An sg mapping's nodes in the checker's physical-range index (a single mapping's are found by its range). */
         PhysRangeIndex.Node<LiveMappings> physNodes;
 
         void clear() {
