@@ -11,7 +11,7 @@ import org.iommulab.platform.internal.util.LongKeyMap;
  * keys are primitive, so the steady state allocates nothing. Not thread-safe: the device's
  * mapping table lock guards it.
  *
- * @param <T> what owns the ranges (a live mapping)
+ * @param <T> what owns the ranges (a device's live-mapping table, or an sg table's entries)
  */
 public final class PhysRangeIndex<T> {
     private static final int SHIFT = PageAllocator.PAGE_SHIFT;
@@ -22,6 +22,8 @@ public final class PhysRangeIndex<T> {
         long start;
         long end;
         T owner;
+        /** Which of the owner's entries the range is (a live-mapping handle), or -1. */
+        int id;
         Node<T> nextInPage;
         Node<T> nextOfOwner;
 
@@ -39,6 +41,11 @@ public final class PhysRangeIndex<T> {
             return owner;
         }
 
+        /** The id given with the range ({@link #add(long, long, Object, int, Node)}), or -1. */
+        public int id() {
+            return id;
+        }
+
         /** The next node in the same page, or null. */
         public Node<T> nextInPage() {
             return nextInPage;
@@ -54,6 +61,14 @@ public final class PhysRangeIndex<T> {
      * nodes added, then {@code chain}.
      */
     public Node<T> add(long start, long end, T owner, Node<T> chain) {
+        return add(start, end, owner, -1, chain);
+    }
+
+    /**
+     * Records {@code [start, end)} for entry {@code id} of {@code owner} (an entry that is no
+     * object, such as a live-mapping handle) and returns the entry's new chain.
+     */
+    public Node<T> add(long start, long end, T owner, int id, Node<T> chain) {
         Node<T> head = chain;
         for (long p = start >>> SHIFT, last = (end - 1) >>> SHIFT; p <= last; p++) {
             Node<T> n = take();
@@ -61,6 +76,7 @@ public final class PhysRangeIndex<T> {
             n.start = start;
             n.end = end;
             n.owner = owner;
+            n.id = id;
             n.nextInPage = pages.put(p, n); // one probe: put returns the page's old first node
             n.nextOfOwner = head;
             head = n;
@@ -75,10 +91,46 @@ public final class PhysRangeIndex<T> {
             Node<T> next = n.nextOfOwner;
             unlink(n);
             n.owner = null;
+            n.id = -1;
             n.nextInPage = null;
             n.nextOfOwner = free;
             free = n;
             n = next;
+        }
+    }
+
+    /**
+     * Drops the nodes of entry {@code id} of {@code owner} that {@link #add(long, long, Object, int, Node)}
+     * recorded for {@code [start, end)}, one per page, found in each page's list: an owner whose
+     * ranges cannot change (a single mapping's) needs to keep no chain.
+     *
+     * @throws IllegalStateException when a page holds no such node
+     */
+    public void removeRange(long start, long end, T owner, int id) {
+        for (long p = start >>> SHIFT, last = (end - 1) >>> SHIFT; p <= last; p++) {
+            int slot = pages.find(p);
+            Node<T> prev = null;
+            Node<T> n = pages.valueAt(slot);
+            while (n != null && (n.owner != owner || n.id != id || n.start != start || n.end != end)) {
+                prev = n;
+                n = n.nextInPage;
+            }
+            if (n == null) {
+                throw new IllegalStateException("range [0x" + Long.toHexString(start) + ", 0x" + Long.toHexString(end)
+                        + ") of entry " + id + " is not indexed in page 0x" + Long.toHexString(p));
+            }
+            if (prev != null) {
+                prev.nextInPage = n.nextInPage;
+            } else if (n.nextInPage == null) {
+                pages.removeAt(slot);
+            } else {
+                pages.setAt(slot, n.nextInPage);
+            }
+            n.owner = null;
+            n.id = -1;
+            n.nextInPage = null;
+            n.nextOfOwner = free;
+            free = n;
         }
     }
 

@@ -42,9 +42,9 @@ final class CoherentCalls {
                 return null;
             }
             synchronized (c.table) {
-                LiveMapping e = c.table.add(MappingType.COHERENT, buf.dmaHandle(), size, DmaDirection.BIDIRECTIONAL,
+                int e = c.table.add(MappingType.COHERENT, buf.dmaHandle(), size, DmaDirection.BIDIRECTIONAL,
                         buf.cpuAddress(), attrs);
-                e.setCoherent(buf);
+                c.table.setCoherent(e, buf);
                 out = c.checker.mapped(e, c, out);
             }
             c.stats.increment(Stat.COHERENT_ALLOCS);
@@ -69,40 +69,40 @@ final class CoherentCalls {
         try {
             if (dmaHandle == DmaMasks.MAPPING_ERROR) {
                 refusal = DmaDebug.freeInvalidAddress();
-                out = c.raise(out, FindingKind.UNMAP_INVALID_ADDRESS, refusal, dmaHandle, size, bidi, null);
+                out = c.raise(out, FindingKind.UNMAP_INVALID_ADDRESS, refusal, dmaHandle, size, bidi, LiveMappings.NONE);
             } else {
                 synchronized (c.table) {
-                    LiveMapping e = c.table.bestAt(dmaHandle, MappingType.COHERENT, size, bidi);
-                    if (e == null) {
+                    int e = c.table.bestAt(dmaHandle, MappingType.COHERENT, size, bidi);
+                    if (e < 0) {
                         refusal = DmaDebug.freeNotAllocated(dmaHandle, size);
-                        out = c.raise(out, FindingKind.UNMAP_NOT_MAPPED, refusal, dmaHandle, size, bidi, null);
+                        out = c.raise(out, FindingKind.UNMAP_NOT_MAPPED, refusal, dmaHandle, size, bidi, LiveMappings.NONE);
                     } else {
-                        if (e.size != size) {
-                            String m = DmaDebug.freeDifferentSize(dmaHandle, e.size, size);
+                        if (c.table.size(e) != size) {
+                            String m = DmaDebug.freeDifferentSize(dmaHandle, c.table.size(e), size);
                             refusal = first(refusal, m);
-                            out = c.raise(out, FindingKind.UNMAP_SIZE_MISMATCH, m, e.dmaAddr, e.size, e.dir, e);
+                            out = c.raise(out, FindingKind.UNMAP_SIZE_MISMATCH, m, c.table.dmaAddr(e), c.table.size(e), c.table.dir(e), e);
                         }
-                        if (e.type != MappingType.COHERENT) {
-                            String m = DmaDebug.freeWrongFunction(dmaHandle, size, e.type, MappingType.COHERENT);
+                        if (c.table.type(e) != MappingType.COHERENT) {
+                            String m = DmaDebug.freeWrongFunction(dmaHandle, size, c.table.type(e), MappingType.COHERENT);
                             refusal = first(refusal, m);
-                            out = c.raise(out, FindingKind.UNMAP_WRONG_FUNCTION, m, e.dmaAddr, e.size, e.dir, e);
-                        } else if (e.cpuAddr != cpuAddress) {
-                            String m = DmaDebug.freeDifferentCpuAddress(dmaHandle, size, e.cpuAddr, cpuAddress);
+                            out = c.raise(out, FindingKind.UNMAP_WRONG_FUNCTION, m, c.table.dmaAddr(e), c.table.size(e), c.table.dir(e), e);
+                        } else if (c.table.cpuAddr(e) != cpuAddress) {
+                            String m = DmaDebug.freeDifferentCpuAddress(dmaHandle, size, c.table.cpuAddr(e), cpuAddress);
                             refusal = first(refusal, m);
-                            out = c.raise(out, FindingKind.UNMAP_CPU_ADDRESS_MISMATCH, m, e.dmaAddr, e.size, e.dir, e);
+                            out = c.raise(out, FindingKind.UNMAP_CPU_ADDRESS_MISMATCH, m, c.table.dmaAddr(e), c.table.size(e), c.table.dir(e), e);
                         }
-                        if (e.dir != bidi) {
-                            String m = DmaDebug.freeDifferentDirection(dmaHandle, size, e.dir, bidi);
+                        if (c.table.dir(e) != bidi) {
+                            String m = DmaDebug.freeDifferentDirection(dmaHandle, size, c.table.dir(e), bidi);
                             refusal = first(refusal, m);
-                            out = c.raise(out, FindingKind.UNMAP_DIRECTION_MISMATCH, m, e.dmaAddr, e.size, e.dir, e);
+                            out = c.raise(out, FindingKind.UNMAP_DIRECTION_MISMATCH, m, c.table.dmaAddr(e), c.table.size(e), c.table.dir(e), e);
                         }
                         // A coherent buffer is freed whole, whatever size or CPU address the
                         // driver gave (the backend's free takes the allocation itself), so REPORT
                         // carries out a free of another function's mapping by that mapping's own kind.
                         carryOut = refusal != null && c.checker.carriesOutMisuse();
-                        if (refusal == null || carryOut && e.type == MappingType.COHERENT) {
-                            buf = e.coherent();
-                            c.checker.released(e);
+                        if (refusal == null || carryOut && c.table.type(e) == MappingType.COHERENT) {
+                            buf = c.table.coherent(e);
+                            c.checker.released(c.table, e);
                             c.table.remove(e);
                         } else {
                             carryOut = false;

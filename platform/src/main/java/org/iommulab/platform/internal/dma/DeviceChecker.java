@@ -67,7 +67,17 @@ public final class DeviceChecker {
     private final CachelineTracker cachelines;
     private final AllocationMap allocations;
     private final Consumer<String> log;
-    private final PhysRangeIndex<LiveMapping> ranges = new PhysRangeIndex<>();
+    private final PhysRangeIndex<LiveMappings> ranges = new PhysRangeIndex<>();
+    /**
+     * Single mappings not in {@link #ranges} yet: they are indexed when a CPU access is about to
+     * look (see {@link #indexPending}), so a map and unmap with no checked CPU access between
+     * them (the common pair) never touch the index; a pending one leaves by a swap with the last.
+     * Guarded by the device's table lock, as the index is.
+     */
+    private int[] pending = new int[16];
+    private int pendingCount;
+    /** Per live-mapping handle: its place in {@link #pending} plus one, 0 when not pending. */
+    private int[] pendingPos = new int[0];
     private final SubPageExposure exposure;
     private volatile CheckerPolicy policy;
     /** Unmapped sg tables whose entries are still checked: at most this many. */
@@ -132,25 +142,26 @@ public final class DeviceChecker {
 
     /**
      * Adds a finding to {@code out} (made when null) and returns it; {@code message} is in
-     * dma-debug's words with its "DMA-API: " prefix; {@code e} is the mapping involved, if any.
-     * Captures where the offending call was made (a stack walk: findings only).
+     * dma-debug's words with its "DMA-API: " prefix; {@code e} is the entry of {@code t} involved,
+     * or {@link LiveMappings#NONE}. Captures where the offending call was made (a stack walk:
+     * findings only).
      */
     List<Finding> raise(List<Finding> out, String backend, FindingKind kind, String message, long dma, long size,
-            DmaDirection dir, LiveMapping e) {
+            DmaDirection dir, LiveMappings t, int e) {
         if (!enabled) {
             return out;
         }
         return add(out, hub.create(device, backend, kind, body(message), dma, size, dir,
-                e == null ? null : CallSites.describe(e.mapSite()), CallSites.caller()));
+                e < 0 ? null : CallSites.describe(t.mapSite(e)), CallSites.caller()));
     }
 
     /** A {@link FindingKind#LEAK} finding for {@code e}: no offending call, so no {@code calledAt}. */
-    List<Finding> raiseLeak(List<Finding> out, String backend, String message, LiveMapping e) {
+    List<Finding> raiseLeak(List<Finding> out, String backend, String message, LiveMappings t, int e) {
         if (!enabled) {
             return out;
         }
-        return add(out, hub.create(device, backend, FindingKind.LEAK, body(message), e.dmaAddr, e.size, e.dir,
-                CallSites.describe(e.mapSite()), null));
+        return add(out, hub.create(device, backend, FindingKind.LEAK, body(message), t.dmaAddr(e), t.size(e), t.dir(e),
+                CallSites.describe(t.mapSite(e)), null));
     }
 
     /**
@@ -201,59 +212,82 @@ public final class DeviceChecker {
 
     /**
      * A mapping was recorded: set its checker state, index its CPU ranges, track its cache lines
-     * (overlap findings), check its sg segments, measure its sub-page exposure.
+     * (overlap findings), check its sg segments, measure its sub-page exposure. Linux
+     * {@code add_dma_entry} ({@code kernel/dma/debug.c}): the entry went into the hash under the
+     * table lock ({@code hash_bucket_add}), then {@code active_cacheline_insert}. The per-entry
+     * state lives in the table's arrays ({@link LiveMappings}, by handle); a single mapping's CPU
+     * range is indexed when a CPU access next looks, not here.
      */
-    List<Finding> mapped(LiveMapping e, DmaCallContext c, List<Finding> out) {
+    List<Finding> mapped(int e, DmaCallContext c, List<Finding> out) {
         if (!enabled) {
             return out;
         }
+        LiveMappings t = c.table;
         if (recordMapSites) {
-            e.setMapSite(CallSites.capture());
+            t.setMapSite(e, CallSites.capture());
         }
-        e.errorChecked = !e.type.isStreamingSingle();
-        if (e.type == MappingType.SINGLE) {
-            e.physNodes = ranges.add(e.cpuAddr, e.cpuAddr + e.size, e, null);
-            forgetRetainedOver(e.cpuAddr, e.cpuAddr + e.size);
-        } else if (e.type == MappingType.SCATTER_GATHER) {
+        MappingType type = t.type(e);
+        t.errorChecked(e, !type.isStreamingSingle());
+        if (type == MappingType.SINGLE) {
+            long from = t.cpuAddr(e);
+            long to = from + t.size(e);
+            addPending(t, e);
+            forgetRetainedOver(from, to);
+        } else if (type == MappingType.SCATTER_GATHER) {
             synchronized (sgLock) {
-                recordEntries(e); // first: the table's own earlier entries are replaced, not forgotten
+                recordEntries(t, e); // first: the table's own earlier entries are replaced, not forgotten
             }
-            for (int i = 0; i < e.callNents(); i++) {
-                long p = e.sg().cpuPhys(i);
-                e.physNodes = ranges.add(p, p + e.sg().cpuLength(i), e, e.physNodes);
-                forgetRetainedOver(p, p + e.sg().cpuLength(i));
+            SgTable sg = t.sg(e);
+            PhysRangeIndex.Node<LiveMappings> chain = null;
+            for (int i = 0; i < t.callNents(e); i++) {
+                long p = sg.cpuPhys(i);
+                chain = ranges.add(p, p + sg.cpuLength(i), t, e, chain);
+                forgetRetainedOver(p, p + sg.cpuLength(i));
             }
-        } else if (e.type == MappingType.COHERENT) {
-            forgetRetainedOver(e.cpuAddr, e.cpuAddr + e.size);
+            t.physNodes(e, chain);
+        } else if (type == MappingType.COHERENT) {
+            forgetRetainedOver(t.cpuAddr(e), t.cpuAddr(e) + t.size(e));
         }
-        List<Finding> r = trackCachelines(e, c, out);
-        if (e.type == MappingType.SCATTER_GATHER) {
-            r = checkSgSegments(e, c, r);
+        List<Finding> r = trackCachelines(t, e, type, c, out);
+        if (type == MappingType.SCATTER_GATHER) {
+            r = checkSgSegments(t, e, c, r);
         }
-        if (c.isolating && e.type != MappingType.PHYS) {
-            long exposed = exposure.measure(e, c.granuleShift);
+        if (c.isolating && type != MappingType.PHYS) {
+            long exposed = exposure.measure(t, e, c.granuleShift);
             if (exposed > 0) {
                 c.stats.add(Stat.EXPOSED_BYTES, exposed);
                 r = raise(r, c.backend, FindingKind.SUB_PAGE_EXPOSURE,
-                        DmaDebug.subPageExposure(e.dmaAddr, e.size, exposed, 1L << c.granuleShift), e.dmaAddr, e.size, e.dir, e);
+                        DmaDebug.subPageExposure(t.dmaAddr(e), t.size(e), exposed, 1L << c.granuleShift), t.dmaAddr(e),
+                        t.size(e), t.dir(e), t, e);
             }
         }
         return r;
     }
 
-    /** A mapping is about to leave the table: drop its ranges and cache lines; an sg table's entries stay checked a while. */
-    void released(LiveMapping e) {
+    /**
+     * A mapping is about to leave the table: drop its ranges and cache lines; an sg table's entries
+     * stay checked a while. Linux {@code check_unmap}'s end: {@code hash_bucket_del}, then
+     * {@code active_cacheline_remove}.
+     */
+    void released(LiveMappings t, int e) {
         if (!enabled) {
             return;
         }
-        ranges.removeChain(e.physNodes);
-        e.physNodes = null;
-        if (e.type == MappingType.SCATTER_GATHER) {
+        MappingType type = t.type(e);
+        if (type == MappingType.SINGLE) {
+            if (!removePending(e)) {
+                ranges.removeRange(t.cpuAddr(e), t.cpuAddr(e) + t.size(e), t, e); // no chain kept: the range finds it
+            }
+        } else if (type == MappingType.SCATTER_GATHER) {
+            ranges.removeChain(t.physNodes(e)); // the table's CPU view may have changed since: the chain knows
+            t.physNodes(e, null);
+        }
+        if (type == MappingType.SCATTER_GATHER) {
             synchronized (sgLock) {
-                TableEntries t = tables.get(e.sg());
-                if (t != null && t.live) {
-                    t.live = false;
-                    retained.addLast(t);
+                TableEntries te = tables.get(t.sg(e));
+                if (te != null && te.live) {
+                    te.live = false;
+                    retained.addLast(te);
                     if (retained.size() > RETAINED_TABLES) {
                         forget(retained.peekFirst());
                     }
@@ -261,15 +295,17 @@ public final class DeviceChecker {
                 }
             }
         }
-        if (e.dir == DmaDirection.TO_DEVICE) {
+        if (t.dir(e) == DmaDirection.TO_DEVICE) {
             return;
         }
-        if (e.type == MappingType.SCATTER_GATHER) {
-            for (int i = 0; i < e.callNents(); i++) {
-                cachelines.remove(e.sg().cpuPhys(i));
+        // Linux check_unmap -> hash_bucket_del -> active_cacheline_remove, per line tracked at map.
+        if (type == MappingType.SCATTER_GATHER) {
+            SgTable sg = t.sg(e);
+            for (int i = 0; i < t.callNents(e); i++) {
+                cachelines.remove(sg.cpuPhys(i));
             }
         } else {
-            cachelines.remove(e.cpuAddr);
+            cachelines.remove(t.cpuAddr(e));
         }
     }
 
@@ -279,9 +315,9 @@ public final class DeviceChecker {
             return;
         }
         synchronized (table) {
-            LiveMapping e = table.uncheckedAt(dma);
-            if (e != null) {
-                e.errorChecked = true;
+            int e = table.uncheckedAt(dma);
+            if (e >= 0) {
+                table.errorChecked(e, true);
             }
         }
     }
@@ -292,19 +328,21 @@ public final class DeviceChecker {
      * unless the device only reads it. The EEXIST report is skipped with SKIP_CPU_SYNC, as Linux
      * does; the one-time overflow warning is not.
      */
-    private List<Finding> trackCachelines(LiveMapping e, DmaCallContext c, List<Finding> out) {
-        if (e.dir == DmaDirection.TO_DEVICE) {
+    private List<Finding> trackCachelines(LiveMappings t, int e, MappingType type, DmaCallContext c, List<Finding> out) {
+        DmaDirection dir = t.dir(e);
+        if (dir == DmaDirection.TO_DEVICE) {
             return out;
         }
         List<Finding> r = out;
-        int n = e.type == MappingType.SCATTER_GATHER ? e.callNents() : 1;
+        int n = type == MappingType.SCATTER_GATHER ? t.callNents(e) : 1;
+        SgTable sg = type == MappingType.SCATTER_GATHER ? t.sg(e) : null;
         for (int i = 0; i < n; i++) {
-            long phys = e.type == MappingType.SCATTER_GATHER ? e.sg().cpuPhys(i) : e.cpuAddr;
+            long phys = sg != null ? sg.cpuPhys(i) : t.cpuAddr(e);
             int rc = cachelines.insert(phys);
             boolean overflow = rc == CachelineTracker.EEXIST_OVERFLOW;
-            if (overflow || rc == CachelineTracker.EEXIST && !DmaAttrs.has(e.attrs, DmaAttrs.SKIP_CPU_SYNC)) {
-                r = raise(r, c.backend, FindingKind.OVERLAPPING_MAPPING, DmaDebug.overlappingMapping(e.dmaAddr, e.size, e.dir,
-                        CachelineTracker.cacheline(phys), overflow), e.dmaAddr, e.size, e.dir, e);
+            if (overflow || rc == CachelineTracker.EEXIST && !DmaAttrs.has(t.attrs(e), DmaAttrs.SKIP_CPU_SYNC)) {
+                r = raise(r, c.backend, FindingKind.OVERLAPPING_MAPPING, DmaDebug.overlappingMapping(t.dmaAddr(e), t.size(e),
+                        dir, CachelineTracker.cacheline(phys), overflow), t.dmaAddr(e), t.size(e), dir, t, e);
             }
         }
         return r;
@@ -316,22 +354,22 @@ public final class DeviceChecker {
      * (Linux tests the CPU entry's length; a DMA segment always covers its entries whole, so a
      * too-long entry makes a too-long segment, and a backend that merges too far is caught too.)
      */
-    private List<Finding> checkSgSegments(LiveMapping e, DmaCallContext c, List<Finding> out) {
+    private List<Finding> checkSgSegments(LiveMappings t, int e, DmaCallContext c, List<Finding> out) {
         List<Finding> r = out;
-        SgTable sg = e.sg();
+        SgTable sg = t.sg(e);
         long max = c.descriptor.maxSegmentSize();
         long boundary = c.descriptor.segmentBoundaryMask();
-        for (int i = 0; i < e.mappedNents(); i++) {
+        for (int i = 0; i < t.mappedNents(e); i++) {
             long start = sg.dmaAddress(i);
             long len = sg.dmaLength(i);
             if (len > max) {
                 r = raise(r, c.backend, FindingKind.SG_SEGMENT_TOO_LONG, DmaDebug.sgSegmentTooLong(i, len, max),
-                        start, len, e.dir, e);
+                        start, len, t.dir(e), t, e);
             }
             long end = start + len - 1;
             if (len > 0 && ((start ^ end) & ~boundary) != 0) {
                 r = raise(r, c.backend, FindingKind.SG_SEGMENT_ACROSS_BOUNDARY,
-                        DmaDebug.sgSegmentAcrossBoundary(i, start, end, boundary), start, len, e.dir, e);
+                        DmaDebug.sgSegmentAcrossBoundary(i, start, end, boundary), start, len, t.dir(e), t, e);
             }
         }
         return r;
@@ -340,41 +378,41 @@ public final class DeviceChecker {
     // ---- ownership (syncs) and the CPU view -------------------------------------------------------
 
     /** A single sync passed check_sync: the synced bytes change owner. */
-    void syncedSingle(LiveMapping e, boolean forCpu, long dmaAddr, long size) {
+    void syncedSingle(LiveMappings t, int e, boolean forCpu, long dmaAddr, long size) {
         if (!enabled) {
             return;
         }
-        long from = e.cpuAddr + (dmaAddr - e.dmaAddr);
+        long from = t.cpuAddr(e) + (dmaAddr - t.dmaAddr(e));
         long to = from + size;
         if (forCpu) {
-            long cpuFrom = e.cpuFrom();
-            long cpuTo = e.cpuTo();
+            long cpuFrom = t.cpuFrom(e);
+            long cpuTo = t.cpuTo(e);
             if (cpuFrom >= cpuTo) {
-                e.setCpuRange(from, to);
+                t.setCpuRange(e, from, to);
             } else {
-                e.setCpuRange(Math.min(cpuFrom, from), Math.max(cpuTo, to));
+                t.setCpuRange(e, Math.min(cpuFrom, from), Math.max(cpuTo, to));
             }
         } else {
-            long cpuFrom = e.cpuFrom();
-            long cpuTo = e.cpuTo();
+            long cpuFrom = t.cpuFrom(e);
+            long cpuTo = t.cpuTo(e);
             if (from <= cpuFrom && to >= cpuTo) {
-                e.setCpuRange(0, 0);
+                t.setCpuRange(e, 0, 0);
             } else if (from <= cpuFrom && to > cpuFrom) {
-                e.setCpuRange(to, cpuTo);
+                t.setCpuRange(e, to, cpuTo);
             } else if (from < cpuTo && to >= cpuTo) {
-                e.setCpuRange(cpuFrom, from);
+                t.setCpuRange(e, cpuFrom, from);
             }
         }
-        e.ownedReported = false;
+        t.ownedReported(e, false);
     }
 
     /** An sg sync passed check_sync: the whole table changes owner. */
-    void syncedSg(LiveMapping e, boolean forCpu) {
+    void syncedSg(LiveMappings t, int e, boolean forCpu) {
         if (!enabled) {
             return;
         }
-        e.cpuOwnsAll = forCpu;
-        e.ownedReported = false;
+        t.cpuOwnsAll(e, forCpu);
+        t.ownedReported(e, false);
     }
 
     /**
@@ -391,7 +429,7 @@ public final class DeviceChecker {
         long hole = allocations.firstUnallocated(addr, end);
         if (hole >= 0) {
             out = raise(out, c.backend, FindingKind.CPU_ACCESS_UNALLOCATED, DmaDebug.cpuUnallocated(write, addr, len, hole),
-                    -1, -1, null, null);
+                    -1, -1, null, null, LiveMappings.NONE);
         }
         synchronized (sgLock) {
             for (PhysRangeIndex.Node<TableEntries> n = sgEntries.first(addr >>> PageAllocator.PAGE_SHIFT); n != null;
@@ -402,28 +440,31 @@ public final class DeviceChecker {
                     int i = t.indexOf(n.start());
                     out = raise(out, c.backend, FindingKind.CPU_ACCESS_PAST_SG_ENTRY,
                             DmaDebug.cpuPastSgEntry(write, addr, len, i, n.start(), n.end() - n.start(), t.live), -1, -1,
-                            null, null);
+                            null, null, LiveMappings.NONE);
                 }
             }
         }
-        synchronized (c.table) {
+        LiveMappings table = c.table;
+        synchronized (table) {
+            indexPending(table);
             for (long p = addr >>> PageAllocator.PAGE_SHIFT, last = (end - 1) >>> PageAllocator.PAGE_SHIFT; p <= last; p++) {
-                for (PhysRangeIndex.Node<LiveMapping> n = ranges.first(p); n != null; n = n.nextInPage()) {
+                for (PhysRangeIndex.Node<LiveMappings> n = ranges.first(p); n != null; n = n.nextInPage()) {
                     if (n.end() <= addr || n.start() >= end) {
                         continue;
                     }
-                    LiveMapping e = n.owner();
-                    if (e.ownedReported || e.cpuOwnsAll || !write && e.dir == DmaDirection.TO_DEVICE) {
+                    int e = n.id();
+                    if (table.ownedReported(e) || table.cpuOwnsAll(e) || !write && table.dir(e) == DmaDirection.TO_DEVICE) {
                         continue;
                     }
                     long lo = Math.max(addr, n.start());
                     long hi = Math.min(end, n.end());
-                    if (e.cpuFrom() <= lo && hi <= e.cpuTo()) {
+                    if (table.cpuFrom(e) <= lo && hi <= table.cpuTo(e)) {
                         continue;
                     }
-                    e.ownedReported = true;
-                    out = raise(out, c.backend, FindingKind.CPU_ACCESS_DEVICE_OWNED, DmaDebug.cpuDeviceOwned(write, addr, len, e),
-                            e.dmaAddr, e.size, e.dir, e);
+                    table.ownedReported(e, true);
+                    out = raise(out, c.backend, FindingKind.CPU_ACCESS_DEVICE_OWNED,
+                            DmaDebug.cpuDeviceOwned(write, addr, len, table, e), table.dmaAddr(e), table.size(e), table.dir(e),
+                            table, e);
                 }
             }
         }
@@ -456,11 +497,11 @@ public final class DeviceChecker {
     }
 
     /** An sg table was mapped: its entries, as they are now, are the ones checked (replacing any it had). */
-    private void recordEntries(LiveMapping e) {
-        TableEntries t = tables.get(e.sg());
+    private void recordEntries(LiveMappings lm, int e) {
+        TableEntries t = tables.get(lm.sg(e));
         if (t == null) {
-            t = new TableEntries(e.sg());
-            tables.put(e.sg(), t);
+            t = new TableEntries(lm.sg(e));
+            tables.put(lm.sg(e), t);
         } else {
             sgEntries.removeChain(t.chain);
             t.chain = null;
@@ -469,14 +510,14 @@ public final class DeviceChecker {
                 retainedCount = retained.size();
             }
         }
-        if (t.starts.length < e.callNents()) {
-            t.starts = java.util.Arrays.copyOf(t.starts, Math.max(e.callNents(), t.starts.length * 2));
+        if (t.starts.length < lm.callNents(e)) {
+            t.starts = java.util.Arrays.copyOf(t.starts, Math.max(lm.callNents(e), t.starts.length * 2));
         }
-        t.count = e.callNents();
-        for (int i = 0; i < e.callNents(); i++) {
-            long p = e.sg().cpuPhys(i);
+        t.count = lm.callNents(e);
+        for (int i = 0; i < lm.callNents(e); i++) {
+            long p = lm.sg(e).cpuPhys(i);
             t.starts[i] = p;
-            t.chain = sgEntries.add(p, p + e.sg().cpuLength(i), t, t.chain);
+            t.chain = sgEntries.add(p, p + lm.sg(e).cpuLength(i), t, t.chain);
         }
         t.live = true;
         t.reported = false;
@@ -544,9 +585,48 @@ public final class DeviceChecker {
         }
     }
 
-    /** Index nodes in use (tests). */
-    int indexedRanges() {
+    /** Index nodes in use, pending mappings indexed first (tests; call under the table lock). */
+    int indexedRanges(LiveMappings table) {
+        indexPending(table);
         return ranges.nodesInUse();
+    }
+
+    // ---- single mappings waiting to be indexed (all under the table lock) -------------------------
+
+    private void addPending(LiveMappings t, int e) {
+        if (e >= pendingPos.length) {
+            pendingPos = java.util.Arrays.copyOf(pendingPos, Math.max(e + 1, t.pooled()));
+        }
+        if (pendingCount == pending.length) {
+            pending = java.util.Arrays.copyOf(pending, pendingCount * 2);
+        }
+        pending[pendingCount++] = e;
+        pendingPos[e] = pendingCount;
+    }
+
+    /** Takes {@code e} off the pending list; false when it was not on it (it is indexed). */
+    private boolean removePending(int e) {
+        int pos = e < pendingPos.length ? pendingPos[e] : 0;
+        if (pos == 0) {
+            return false;
+        }
+        pendingPos[e] = 0;
+        int last = pending[--pendingCount];
+        if (last != e) {
+            pending[pos - 1] = last;
+            pendingPos[last] = pos;
+        }
+        return true;
+    }
+
+    /** Indexes every pending single mapping's CPU range, before a CPU access looks them up. */
+    private void indexPending(LiveMappings t) {
+        for (int i = 0; i < pendingCount; i++) {
+            int e = pending[i];
+            pendingPos[e] = 0;
+            ranges.add(t.cpuAddr(e), t.cpuAddr(e) + t.size(e), t, e, null); // no chain kept: the range finds it
+        }
+        pendingCount = 0;
     }
 
     @Override

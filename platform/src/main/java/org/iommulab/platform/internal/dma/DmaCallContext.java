@@ -109,8 +109,8 @@ final class DmaCallContext {
     }
 
     List<Finding> raise(List<Finding> out, FindingKind kind, String message, long dma, long size, DmaDirection dir,
-            LiveMapping e) {
-        return checker.raise(out, backend, kind, message, dma, size, dir, e);
+            int e) {
+        return checker.raise(out, backend, kind, message, dma, size, dir, table, e);
     }
 
     /** Delivers a call's findings; call after leaving the gate and every lock. */

@@ -129,15 +129,15 @@ final class DmaDebug {
      * the leaked entries ({@code "One of leaked entries details: [device address=...] [size=...]
      * [mapped with ...] [mapped as ...]"}).
      */
-    static String leak(int count, LiveMapping e) {
+    static String leak(int count, LiveMappings t, int e) {
         return pendingAllocations(count) + String.format("\nOne of leaked entries details: [device address=0x%016x] "
-                + "[size=%d bytes] [mapped with %s] [mapped as %s]", e.dmaAddr, e.size, dirName(e.dir),
-                e.type == null ? "?" : e.type.linuxName());
+                + "[size=%d bytes] [mapped with %s] [mapped as %s]", t.dmaAddr(e), t.size(e), dirName(t.dir(e)),
+                t.type(e) == null ? "?" : t.type(e).linuxName());
     }
 
-    static String cpuDeviceOwned(boolean write, long addr, long len, LiveMapping e) {
+    static String cpuDeviceOwned(boolean write, long addr, long len, LiveMappings t, int e) {
         return String.format(PREFIX + "cpu touches a streaming DMA buffer the device owns "
-                + "[cpu %s at 0x%x] [len=%d] %s", write ? "write" : "read", addr, len, describe(e));
+                + "[cpu %s at 0x%x] [len=%d] %s", write ? "write" : "read", addr, len, describe(t, e));
     }
 
     /** Beyond Linux: a CPU access that starts inside sg entry {@code index} and runs past its end. */
@@ -183,13 +183,14 @@ final class DmaDebug {
     }
 
     /** One entry as dma-debug's leak report prints it. */
-    static String describe(LiveMapping e) {
+    static String describe(LiveMappings t, int e) {
+        MappingType type = t.type(e);
         StringBuilder b = new StringBuilder(String.format("[device address=0x%016x] [size=%d bytes] [mapped with %s] [mapped as %s]",
-                e.dmaAddr, e.size, dirName(e.dir), e.type == null ? "?" : e.type.linuxName()));
-        if (e.type == MappingType.SCATTER_GATHER) {
-            b.append(String.format(" [sg entries=%d] [dma segments=%d]", e.callNents(), e.mappedNents()));
-        } else if (e.type == MappingType.COHERENT) {
-            b.append(String.format(" [cpu address=0x%x]", e.cpuAddr));
+                t.dmaAddr(e), t.size(e), dirName(t.dir(e)), type == null ? "?" : type.linuxName()));
+        if (type == MappingType.SCATTER_GATHER) {
+            b.append(String.format(" [sg entries=%d] [dma segments=%d]", t.callNents(e), t.mappedNents(e)));
+        } else if (type == MappingType.COHERENT) {
+            b.append(String.format(" [cpu address=0x%x]", t.cpuAddr(e)));
         }
         return b.toString();
     }

@@ -1,6 +1,5 @@
 package org.iommulab.platform.internal.dma;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -8,6 +7,7 @@ import org.iommulab.api.admin.Stat;
 import org.iommulab.api.backend.DmaOps;
 import org.iommulab.api.checker.Finding;
 import org.iommulab.api.checker.FindingKind;
+import org.iommulab.api.dma.SgTable;
 import org.iommulab.platform.internal.stats.StatCounters;
 
 /**
@@ -37,60 +37,61 @@ public final class LeakReclaimer {
      */
     public static int reclaim(LiveMappings table, DmaOps ops, String backend, StatCounters stats, Consumer<String> log,
             DeviceChecker checker) {
-        List<LiveMapping> leaks = new ArrayList<>();
+        int[] leaks;
         List<Finding> findings = null;
         synchronized (table) {
-            table.collect(leaks);
-            if (leaks.isEmpty()) {
+            leaks = table.collect();
+            if (leaks.length == 0) {
                 checker.driverReleased();
                 return 0;
             }
-            LiveMapping example = leaks.get(leaks.size() - 1);
-            String message = DmaDebug.leak(leaks.size(), example);
+            int example = leaks[leaks.length - 1];
+            String message = DmaDebug.leak(leaks.length, table, example);
             if (checker.enabled()) {
-                findings = checker.raiseLeak(findings, backend, message, example);
+                findings = checker.raiseLeak(findings, backend, message, table, example);
             } else {
                 log.accept(message);
             }
-            for (LiveMapping e : leaks) {
+            for (int e : leaks) {
                 if (ops != null) {
                     try {
-                        release(ops, e);
+                        release(ops, table, e);
                     } catch (RuntimeException ex) {
-                        log.accept("reclaiming " + DmaDebug.describe(e) + " failed in the backend: " + ex);
+                        log.accept("reclaiming " + DmaDebug.describe(table, e) + " failed in the backend: " + ex);
                     }
                 }
-                if (e.sg() != null && e.sg().nents() != 0) {
-                    e.sg().setNents(0);
+                SgTable sg = table.sg(e);
+                if (sg != null && sg.nents() != 0) {
+                    sg.setNents(0);
                 }
                 if (stats != null) {
                     stats.increment(Stat.LEAKS_RECLAIMED);
                 }
-                checker.released(e);
+                checker.released(table, e);
                 table.remove(e);
             }
             checker.driverReleased();
         }
         checker.deliver(findings, stats, true);
-        return leaks.size();
+        return leaks.length;
     }
 
-    private static void release(DmaOps ops, LiveMapping e) {
-        switch (e.type) {
+    private static void release(DmaOps ops, LiveMappings t, int e) {
+        switch (t.type(e)) {
             case SINGLE:
-                ops.unmapPhys(e.dmaAddr, e.size, e.dir, e.attrs);
+                ops.unmapPhys(t.dmaAddr(e), t.size(e), t.dir(e), t.attrs(e));
                 break;
             case PHYS:
-                ops.unmapResource(e.dmaAddr, e.size, e.dir, e.attrs);
+                ops.unmapResource(t.dmaAddr(e), t.size(e), t.dir(e), t.attrs(e));
                 break;
             case SCATTER_GATHER:
-                ops.unmapSg(e.sg(), e.callNents(), e.dir, e.attrs);
+                ops.unmapSg(t.sg(e), t.callNents(e), t.dir(e), t.attrs(e));
                 break;
             case COHERENT:
-                ops.freeCoherent(e.coherent());
+                ops.freeCoherent(t.coherent(e));
                 break;
             default:
-                throw new IllegalStateException("unknown mapping type " + e.type);
+                throw new IllegalStateException("unknown mapping type " + t.type(e));
         }
     }
 }

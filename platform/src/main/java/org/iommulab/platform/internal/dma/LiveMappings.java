@@ -1,20 +1,39 @@
 package org.iommulab.platform.internal.dma;
 
-import java.util.List;
+import java.util.Arrays;
 
+import org.iommulab.api.dma.CoherentAllocation;
 import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.dma.SgTable;
+import org.iommulab.platform.internal.checker.PhysRangeIndex;
 
 /**
  * The live mappings and coherent buffers of one device, dma-debug's hash of
- * {@code dma_debug_entry} ({@code kernel/dma/debug.c}): a preallocated pool of entries and an
- * open-addressing hash from the DMA page number ({@code dma >>> 12}, dma-debug hashes
- * {@code dev_addr >> 13}) to the chain of entries starting in that page. A slot holds only the
- * chain's head: its key is the head's own page number, so the table stores no key array (at a
- * million live mappings that is 8 bytes a slot, about 17 bytes a mapping, saved). Adding and removing
- * take entries from and return them to the pool, and the hash stores no boxed key, so the
- * steady state allocates nothing; the pool and the hash grow (allocating) only past their high
- * water mark.
+ * {@code dma_debug_entry} ({@code kernel/dma/debug.c}), kept as a table of primitive arrays so
+ * that a live mapping is no Java object: an entry is an {@code int} handle, an index into
+ * parallel arrays (DMA address, size, CPU address, one packed word of type, direction, attributes
+ * and checker flags, the next entry of its chain). An open-addressing hash of {@code int}s maps
+ * the DMA page number ({@code dma >>> 12}; dma-debug hashes {@code dev_addr >> 13}) to the chain
+ * of entries starting in that page; a slot holds only the chain's head (entry + 1, 0 = empty),
+ * and its key is the head's own page number, so the hash stores no key array.
+ *
+ * <p>At a million live single mappings that is 8 + 8 + 8 + 4 + 4 = 32 bytes an entry plus 4 to
+ * 8 bytes of hash slots (the hash grows past half full), where the former table spent a 64-byte
+ * object and 8 to 16 bytes of reference slots. What only some entries need (an sg table, a
+ * coherent buffer, a map site, a CPU-owned part, the checker's range nodes) sits in a side
+ * array of {@link Detail}s, made the first time any entry needs one and kept per index, so the
+ * steady state allocates nothing and a table of plain single mappings with the checker off
+ * carries none of it.
+ *
+ * <p>Adding and removing take handles from and return them to a free list threaded through the
+ * {@code next} array; the arrays grow (about doubling, allocating) only past their high-water
+ * mark. Past the first growth every array holds 2^k - 4 elements, so that with its 16-byte header
+ * it is exactly a power of two bytes: the JVM's G1 collector gives an array of half a heap region
+ * or more whole regions of its own, and a power-of-two array of 8 MiB (plus its header) would
+ * take 12 MiB in 4 MiB regions. The hash's slots are indexed by a multiply-shift of the hash
+ * for the same reason, not by a mask.
+ * A handle is valid until the entry is removed; it is then recycled, so read what is needed
+ * under the table's lock.
  *
  * <p>Several entries may share a DMA address (a direct backend maps the same buffer twice to
  * the same address); lookups pick the best fit, as dma-debug's {@code bucket_find_exact} does.
@@ -23,6 +42,8 @@ import org.iommulab.api.dma.SgTable;
  */
 public final class LiveMappings {
     static final int BUCKET_SHIFT = 12;
+    /** No entry: what the lookups return when nothing matches. */
+    public static final int NONE = -1;
 
     /** Told of every entry that goes live or is removed, under the table's monitor. */
     @FunctionalInterface
@@ -30,32 +51,87 @@ public final class LiveMappings {
         void changed(boolean live, long dmaAddr, long size);
     }
 
-    private static final Observer NONE = (live, dmaAddr, size) -> { };
-    private Observer observer = NONE;
+    private static final Observer NO_OBSERVER = (live, dmaAddr, size) -> { };
+    private Observer observer = NO_OBSERVER;
 
-    private LiveMapping[] heads;
-    private int mask;
+    // The packed word of an entry: attributes in the low 16 bits, then type, direction, flags.
+    private static final int ATTRS_MASK = 0xFFFF;
+    private static final int TYPE_SHIFT = 16;
+    private static final int DIR_SHIFT = 19;
+    private static final int LIVE = 1 << 22;
+    private static final int ERROR_CHECKED = 1 << 23;
+    private static final int CPU_OWNS_ALL = 1 << 24;
+    private static final int OWNED_REPORTED = 1 << 25;
+    private static final MappingType[] TYPES = MappingType.values();
+    private static final DmaDirection[] DIRS = DmaDirection.values();
+
+    private long[] dma;
+    private long[] size;
+    private long[] cpu;
+    private int[] meta;
+    /** Next entry in the same hash chain (entry + 1, 0 = end), or in the free list. */
+    private int[] next;
+    /** Per entry, made on first need: the rarely needed fields (null until an entry needs one). */
+    private Detail[] details;
+
+    /** Hash slots: the head of a chain (entry + 1), 0 when empty; 2^k - 4 of them. */
+    private int[] heads;
     private int usedSlots;
-    private LiveMapping free;
-    private int pooled;
+    /** First free entry + 1, 0 when none is free. */
+    private int free;
     private int live;
     /** Largest non-sg entry ever added: how far back a containing search must look. */
     private long maxSize;
+    /** The entry added last (the head of its chain while live), or {@link #NONE}. */
+    private int lastAdded = NONE;
+
+    /** The rarely needed fields of an entry. */
+    private static final class Detail {
+        /** The table of an sg mapping. */
+        SgTable sg;
+        /** CPU entries passed to map ({@code sg_call_ents}). */
+        int callNents;
+        /** DMA segments the mapping produced ({@code sg_mapped_ents}). */
+        int mappedNents;
+        /** The backend's own object for a coherent buffer, handed back on free. */
+        CoherentAllocation coherent;
+        /** Where the mapping was made (a stack frame), when map sites are recorded; else null. */
+        Object mapSite;
+        /** The physical bytes {@code [cpuFrom, cpuTo)} the CPU owns after a partial sync_for_cpu; empty when equal. */
+        long cpuFrom;
+        long cpuTo;
+        /** An sg mapping's nodes in the checker's physical-range index (a single mapping's are found by its range). */
+        PhysRangeIndex.Node<LiveMappings> physNodes;
+
+        void clear() {
+            sg = null;
+            callNents = 0;
+            mappedNents = 0;
+            coherent = null;
+            mapSite = null;
+            cpuFrom = 0;
+            cpuTo = 0;
+            physNodes = null;
+        }
+    }
 
     /** A table with {@code initialEntries} entries preallocated. */
     public LiveMappings(int initialEntries) {
         if (initialEntries < 1) {
             throw new IllegalArgumentException("initial entries must be positive, got " + initialEntries);
         }
+        dma = new long[0];
+        size = new long[0];
+        cpu = new long[0];
+        meta = new int[0];
+        next = new int[0];
         growPool(initialEntries);
-        int slots = Integer.highestOneBit(Math.max(16, initialEntries * 2 - 1)) << 1;
-        heads = new LiveMapping[slots];
-        mask = slots - 1;
+        heads = new int[wholeBytes(Math.max(12, initialEntries * 2 - 4))];
     }
 
     /** Sets who is told of every add and remove (null: nobody); call before the table is shared. */
     public void observe(Observer o) {
-        observer = o == null ? NONE : o;
+        observer = o == null ? NO_OBSERVER : o;
     }
 
     /** Live entries now. */
@@ -65,75 +141,92 @@ public final class LiveMappings {
 
     /** Entries the pool holds, live or free (diagnostics and tests). */
     public int pooled() {
-        return pooled;
+        return meta.length;
     }
 
-    /** Records a new live entry; the caller fills the sg or coherent fields of the result. */
-    public LiveMapping add(MappingType type, long dmaAddr, long size, DmaDirection dir, long cpuAddr, int attrs) {
-        LiveMapping e = free;
-        if (e == null) {
-            growPool(pooled);
-            e = free;
+    /** Records a new live entry and returns its handle; the caller fills the sg or coherent fields. */
+    public int add(MappingType type, long dmaAddr, long bytes, DmaDirection dir, long cpuAddr, int attrs) {
+        if ((attrs & ~ATTRS_MASK) != 0) {
+            throw new IllegalArgumentException("attributes 0x" + Integer.toHexString(attrs) + " do not fit the table");
         }
-        free = e.next;
-        e.next = null;
-        e.type = type;
-        e.dmaAddr = dmaAddr;
-        e.size = size;
-        e.dir = dir;
-        e.cpuAddr = cpuAddr;
-        e.attrs = attrs;
-        if (type != MappingType.SCATTER_GATHER && size > maxSize) {
-            maxSize = size;
+        if (free == 0) {
+            int n = meta.length;
+            growPool(wholeBytes(Math.max(n + 1, n * 2 - 4)) - n);
+        }
+        int e = free - 1;
+        free = next[e];
+        next[e] = 0;
+        dma[e] = dmaAddr;
+        size[e] = bytes;
+        cpu[e] = cpuAddr;
+        meta[e] = attrs | type.ordinal() << TYPE_SHIFT | (dir == null ? 0 : dir.ordinal() + 1) << DIR_SHIFT | LIVE;
+        if (type != MappingType.SCATTER_GATHER && bytes > maxSize) {
+            maxSize = bytes;
         }
         link(e);
+        lastAdded = e;
         live++;
-        observer.changed(true, dmaAddr, size);
+        observer.changed(true, dmaAddr, bytes);
         return e;
     }
 
-    /** Removes a live entry and returns it to the pool. */
-    public void remove(LiveMapping e) {
-        long key = e.dmaAddr >>> BUCKET_SHIFT;
+    /** Removes a live entry and returns its handle to the pool. */
+    public void remove(int e) {
+        if (e < 0 || e >= meta.length || (meta[e] & LIVE) == 0) {
+            throw new IllegalStateException("entry " + e + " is not live");
+        }
+        long key = dma[e] >>> BUCKET_SHIFT;
         int i = slot(key);
-        LiveMapping h = heads[i];
+        int h = heads[i] - 1;
         if (h == e) {
-            heads[i] = e.next;
-            if (heads[i] == null) {
+            heads[i] = next[e];
+            if (heads[i] == 0) {
                 deleteSlot(i);
             }
         } else {
-            LiveMapping prev = h;
-            while (prev != null && prev.next != e) {
-                prev = prev.next;
+            int prev = h;
+            while (prev >= 0 && next[prev] - 1 != e) {
+                prev = next[prev] - 1;
             }
-            if (prev == null) {
-                throw new IllegalStateException("entry is not live: " + e);
+            if (prev < 0) {
+                throw new IllegalStateException("entry is not live: " + DmaDebug.describe(this, e));
             }
-            prev.next = e.next;
+            next[prev] = next[e];
         }
         live--;
-        observer.changed(false, e.dmaAddr, e.size);
-        e.clear();
-        e.next = free;
-        free = e;
+        observer.changed(false, dma[e], size[e]);
+        dma[e] = 0;
+        size[e] = 0;
+        cpu[e] = 0;
+        meta[e] = 0;
+        if (details != null && details[e] != null) {
+            details[e].clear();
+        }
+        next[e] = free;
+        free = e + 1;
     }
 
     /**
      * The entry starting exactly at {@code dmaAddr} that best fits the other attributes (type
-     * first, then size, then direction), or null when no entry starts there.
+     * first, then size, then direction), or {@link #NONE} when no entry starts there.
      */
-    public LiveMapping bestAt(long dmaAddr, MappingType type, long size, DmaDirection dir) {
-        LiveMapping best = null;
+    public int bestAt(long dmaAddr, MappingType type, long bytes, DmaDirection dir) {
+        int best = NONE;
         int bestScore = -1;
-        for (LiveMapping e = heads[slot(dmaAddr >>> BUCKET_SHIFT)]; e != null; e = e.next) {
-            if (e.dmaAddr != dmaAddr) {
+        int typeBits = type.ordinal();
+        int dirBits = dir == null ? 0 : dir.ordinal() + 1;
+        for (int e = heads[slot(dmaAddr >>> BUCKET_SHIFT)] - 1; e >= 0; e = next[e] - 1) {
+            if (dma[e] != dmaAddr) {
                 continue;
             }
-            int score = (e.type == type ? 4 : 0) + (e.size == size ? 2 : 0) + (e.dir == dir ? 1 : 0);
+            int m = meta[e];
+            int score = (typeBits(m) == typeBits ? 4 : 0) + (size[e] == bytes ? 2 : 0) + (dirBits(m) == dirBits ? 1 : 0);
             if (score > bestScore) {
                 best = e;
                 bestScore = score;
+                if (score == 7) {
+                    break; // nothing fits better; the first of equals wins, as before
+                }
             }
         }
         return best;
@@ -141,57 +234,64 @@ public final class LiveMappings {
 
     /**
      * The first single or resource entry at exactly {@code dmaAddr} whose mapping error was not
-     * checked yet, or null: what dma-debug's {@code debug_dma_mapping_error} marks as checked.
+     * checked yet, or {@link #NONE}: what dma-debug's {@code debug_dma_mapping_error} marks as checked.
      */
-    public LiveMapping uncheckedAt(long dmaAddr) {
-        for (LiveMapping e = heads[slot(dmaAddr >>> BUCKET_SHIFT)]; e != null; e = e.next) {
-            if (e.dmaAddr == dmaAddr && !e.errorChecked) {
+    public int uncheckedAt(long dmaAddr) {
+        // The usual caller asks right after the map: the entry added last heads its chain, so when
+        // it matches it is the first the walk below would find.
+        int last = lastAdded;
+        if (last >= 0 && dma[last] == dmaAddr && (meta[last] & (LIVE | ERROR_CHECKED)) == LIVE) {
+            return last;
+        }
+        for (int e = heads[slot(dmaAddr >>> BUCKET_SHIFT)] - 1; e >= 0; e = next[e] - 1) {
+            if (dma[e] == dmaAddr && (meta[e] & ERROR_CHECKED) == 0) {
                 return e;
             }
         }
-        return null;
+        return NONE;
     }
 
-    /** The sg entry of {@code table}, or null when it is not mapped here. */
-    public LiveMapping sgEntry(SgTable table) {
+    /** The sg entry of {@code table}, or {@link #NONE} when it is not mapped here. */
+    public int sgEntry(SgTable table) {
+        if (details == null) {
+            return NONE;
+        }
         if (table.nents() > 0) {
             long first = table.dmaAddressField(0);
-            for (LiveMapping e = heads[slot(first >>> BUCKET_SHIFT)]; e != null; e = e.next) {
-                if (e.sg() == table) {
+            for (int e = heads[slot(first >>> BUCKET_SHIFT)] - 1; e >= 0; e = next[e] - 1) {
+                if (sg(e) == table) {
                     return e;
                 }
             }
         }
         // The DMA view was rewritten behind our back or never set: look at every entry (error path).
-        for (LiveMapping h : heads) {
-            for (LiveMapping e = h; e != null; e = e.next) {
-                if (e.sg() == table) {
-                    return e;
-                }
+        for (int e = 0; e < meta.length; e++) {
+            if ((meta[e] & LIVE) != 0 && sg(e) == table) {
+                return e;
             }
         }
-        return null;
+        return NONE;
     }
 
     /**
      * The non-sg entry whose range contains {@code addr} (for syncs of part of a mapping,
      * dma-debug's {@code bucket_find_contain}), single and resource mappings before coherent
-     * buffers; null when none does. Walks back page by page at most as far as the largest entry
-     * reaches, or scans the whole table when that is shorter.
+     * buffers; {@link #NONE} when none does. Walks back page by page at most as far as the
+     * largest entry reaches, or scans the whole table when that is shorter.
      */
-    public LiveMapping containing(long addr) {
+    public int containing(long addr) {
         if (maxSize == 0) {
-            return null;
+            return NONE;
         }
         long firstPage = addr >>> BUCKET_SHIFT;
         long lowest = Long.compareUnsigned(addr, maxSize - 1) >= 0 ? addr - (maxSize - 1) : 0;
         long pages = firstPage - (lowest >>> BUCKET_SHIFT) + 1;
-        LiveMapping coherent = null;
+        int coherent = NONE;
         if (pages > heads.length) {
-            for (LiveMapping h : heads) {
-                for (LiveMapping e = h; e != null; e = e.next) {
-                    if (e.type != MappingType.SCATTER_GATHER && e.contains(addr)) {
-                        if (e.type.isStreamingSingle()) {
+            for (int h : heads) {
+                for (int e = h - 1; e >= 0; e = next[e] - 1) {
+                    if (type(e) != MappingType.SCATTER_GATHER && contains(e, addr)) {
+                        if (type(e).isStreamingSingle()) {
                             return e;
                         }
                         coherent = e;
@@ -201,12 +301,12 @@ public final class LiveMappings {
             return coherent;
         }
         for (long p = 0; p < pages; p++) {
-            for (LiveMapping e = heads[slot(firstPage - p)]; e != null; e = e.next) {
-                if (e.type != MappingType.SCATTER_GATHER && e.contains(addr)) {
-                    if (e.type.isStreamingSingle()) {
+            for (int e = heads[slot(firstPage - p)] - 1; e >= 0; e = next[e] - 1) {
+                if (type(e) != MappingType.SCATTER_GATHER && contains(e, addr)) {
+                    if (type(e).isStreamingSingle()) {
                         return e;
                     }
-                    if (coherent == null) {
+                    if (coherent == NONE) {
                         coherent = e;
                     }
                 }
@@ -215,12 +315,193 @@ public final class LiveMappings {
         return coherent;
     }
 
-    /** Adds every live entry to {@code out} (for the leak check; allocation is fine there). */
-    public void collect(List<LiveMapping> out) {
-        for (LiveMapping h : heads) {
-            for (LiveMapping e = h; e != null; e = e.next) {
-                out.add(e);
+    /**
+     * The handles of every live entry, in the order the hash holds them (for the leak check;
+     * allocation is fine there); the array's length is the count.
+     */
+    public int[] collect() {
+        int[] out = new int[live];
+        int n = 0;
+        for (int h : heads) {
+            for (int e = h - 1; e >= 0; e = next[e] - 1) {
+                out[n++] = e;
             }
+        }
+        return n == out.length ? out : Arrays.copyOf(out, n);
+    }
+
+    // ---- an entry's fields -------------------------------------------------------------------
+
+    private static int typeBits(int m) {
+        return m >>> TYPE_SHIFT & 7;
+    }
+
+    private static int dirBits(int m) {
+        return m >>> DIR_SHIFT & 7;
+    }
+
+    public MappingType type(int e) {
+        return TYPES[typeBits(meta[e])];
+    }
+
+    /** DMA address (first segment for an sg mapping, the handle for a coherent buffer). */
+    public long dmaAddr(int e) {
+        return dma[e];
+    }
+
+    /** Bytes mapped: the size, the sg entries' total, or the coherent size. */
+    public long size(int e) {
+        return size[e];
+    }
+
+    public DmaDirection dir(int e) {
+        int d = dirBits(meta[e]);
+        return d == 0 ? null : DIRS[d - 1];
+    }
+
+    /** Physical (CPU) address: the mapped phys, the coherent CPU address; the first entry's for sg. */
+    public long cpuAddr(int e) {
+        return cpu[e];
+    }
+
+    public int attrs(int e) {
+        return meta[e] & ATTRS_MASK;
+    }
+
+    /** True while {@code e} is a live entry (tests, diagnostics). */
+    public boolean isLive(int e) {
+        return e >= 0 && e < meta.length && (meta[e] & LIVE) != 0;
+    }
+
+    /** True when {@code addr} lies in {@code [dmaAddr, dmaAddr+size)} (unsigned). */
+    boolean contains(int e, long addr) {
+        return Long.compareUnsigned(addr, dma[e]) >= 0 && Long.compareUnsigned(addr - dma[e], size[e]) < 0;
+    }
+
+    /**
+     * dma-debug's {@code map_err_type}: false while a single or resource mapping's address was
+     * never passed to {@code dma_mapping_error} (MAP_ERR_NOT_CHECKED); true once it was, and
+     * always for sg and coherent entries (MAP_ERR_CHECK_NOT_APPLICABLE).
+     */
+    boolean errorChecked(int e) {
+        return (meta[e] & ERROR_CHECKED) != 0;
+    }
+
+    void errorChecked(int e, boolean v) {
+        flag(e, ERROR_CHECKED, v);
+    }
+
+    /** The CPU owns the whole buffer (an sg table synced for the CPU). */
+    boolean cpuOwnsAll(int e) {
+        return (meta[e] & CPU_OWNS_ALL) != 0;
+    }
+
+    void cpuOwnsAll(int e, boolean v) {
+        flag(e, CPU_OWNS_ALL, v);
+    }
+
+    /** A CPU access to the device-owned buffer was reported since the last change of owner. */
+    boolean ownedReported(int e) {
+        return (meta[e] & OWNED_REPORTED) != 0;
+    }
+
+    void ownedReported(int e, boolean v) {
+        flag(e, OWNED_REPORTED, v);
+    }
+
+    private void flag(int e, int bit, boolean v) {
+        meta[e] = v ? meta[e] | bit : meta[e] & ~bit;
+    }
+
+    private Detail detail(int e) {
+        if (details == null) {
+            details = new Detail[meta.length];
+        }
+        Detail d = details[e];
+        if (d == null) {
+            d = new Detail();
+            details[e] = d;
+        }
+        return d;
+    }
+
+    private Detail detailOrNull(int e) {
+        return details == null ? null : details[e];
+    }
+
+    /** Records an sg mapping's table and counts. */
+    void setSg(int e, SgTable table, int callNents, int mappedNents) {
+        Detail d = detail(e);
+        d.sg = table;
+        d.callNents = callNents;
+        d.mappedNents = mappedNents;
+    }
+
+    void setCoherent(int e, CoherentAllocation buffer) {
+        detail(e).coherent = buffer;
+    }
+
+    void setMapSite(int e, Object site) {
+        if (site != null || detailOrNull(e) != null) {
+            detail(e).mapSite = site;
+        }
+    }
+
+    /** Where the mapping was made, or null. */
+    Object mapSite(int e) {
+        Detail d = detailOrNull(e);
+        return d == null ? null : d.mapSite;
+    }
+
+    public SgTable sg(int e) {
+        Detail d = detailOrNull(e);
+        return d == null ? null : d.sg;
+    }
+
+    public int callNents(int e) {
+        Detail d = detailOrNull(e);
+        return d == null ? 0 : d.callNents;
+    }
+
+    public int mappedNents(int e) {
+        Detail d = detailOrNull(e);
+        return d == null ? 0 : d.mappedNents;
+    }
+
+    public CoherentAllocation coherent(int e) {
+        Detail d = detailOrNull(e);
+        return d == null ? null : d.coherent;
+    }
+
+    /** First physical byte the CPU owns after a partial sync_for_cpu (see {@link #cpuTo}). */
+    long cpuFrom(int e) {
+        Detail d = detailOrNull(e);
+        return d == null ? 0 : d.cpuFrom;
+    }
+
+    /** End of the part the CPU owns; equal to {@link #cpuFrom} when it owns none. */
+    long cpuTo(int e) {
+        Detail d = detailOrNull(e);
+        return d == null ? 0 : d.cpuTo;
+    }
+
+    void setCpuRange(int e, long from, long to) {
+        if (from != 0 || to != 0 || detailOrNull(e) != null) {
+            Detail d = detail(e);
+            d.cpuFrom = from;
+            d.cpuTo = to;
+        }
+    }
+
+    /** The entry's nodes in the checker's physical-range index, or null. */
+    PhysRangeIndex.Node<LiveMappings> physNodes(int e) {
+        Detail d = detailOrNull(e);
+        return d == null ? null : d.physNodes;
+    }
+
+    void physNodes(int e, PhysRangeIndex.Node<LiveMappings> chain) {
+        if (chain != null || detailOrNull(e) != null) {
+            detail(e).physNodes = chain;
         }
     }
 
@@ -231,71 +512,103 @@ public final class LiveMappings {
         return (int) (h ^ (h >>> 32));
     }
 
+    /** The home slot of {@code key} among {@code n}: multiply-shift of the hash (Lemire's fastrange), any n. */
+    private static int home(long key, int n) {
+        return (int) (((hash(key) & 0xFFFF_FFFFL) * n) >>> 32);
+    }
+
+    /** The smallest 2^k - 4 (k >= 4) not below {@code n}: an int or long array of that length is 2^j bytes with its header. */
+    static int wholeBytes(int n) {
+        int m = Math.max(16, n + 4);
+        int p = Integer.highestOneBit(m);
+        return (p == m ? p : p << 1) - 4;
+    }
+
     /** The page number a slot's chain is keyed by: its head's. */
-    private static long keyOf(LiveMapping head) {
-        return head.dmaAddr >>> BUCKET_SHIFT;
+    private long keyOf(int slotValue) {
+        return dma[slotValue - 1] >>> BUCKET_SHIFT;
     }
 
     /** The slot holding {@code key}, or the empty slot where it would go (linear probing). */
     private int slot(long key) {
-        int i = hash(key) & mask;
-        for (LiveMapping h = heads[i]; h != null && keyOf(h) != key; h = heads[i]) {
-            i = (i + 1) & mask;
+        int n = heads.length;
+        int i = home(key, n);
+        for (int h = heads[i]; h != 0 && keyOf(h) != key; h = heads[i]) {
+            if (++i == n) {
+                i = 0;
+            }
         }
         return i;
     }
 
-    private void link(LiveMapping e) {
-        long key = e.dmaAddr >>> BUCKET_SHIFT;
+    private void link(int e) {
+        long key = dma[e] >>> BUCKET_SHIFT;
         int i = slot(key);
-        if (heads[i] == null) {
-            heads[i] = e;
+        if (heads[i] == 0) {
+            heads[i] = e + 1;
             usedSlots++;
             if (usedSlots * 2 > heads.length) {
-                rehash(heads.length * 2);
+                rehash(wholeBytes(heads.length * 2));
             }
         } else {
-            e.next = heads[i];
-            heads[i] = e;
+            next[e] = heads[i];
+            heads[i] = e + 1;
         }
     }
 
     /** Backward-shift deletion: keeps every probe sequence unbroken without tombstones. */
     private void deleteSlot(int i) {
         usedSlots--;
+        int n = heads.length;
         int hole = i;
         int j = i;
         for (;;) {
-            j = (j + 1) & mask;
-            if (heads[j] == null) {
+            if (++j == n) {
+                j = 0;
+            }
+            if (heads[j] == 0) {
                 break;
             }
-            int home = hash(keyOf(heads[j])) & mask;
-            if (((j - home) & mask) >= ((j - hole) & mask)) {
+            int home = home(keyOf(heads[j]), n);
+            if (distance(home, j, n) >= distance(hole, j, n)) {
                 heads[hole] = heads[j];
                 hole = j;
             }
         }
-        heads[hole] = null;
+        heads[hole] = 0;
+    }
+
+    /** How far {@code to} lies after {@code from} going round {@code n} slots. */
+    private static int distance(int from, int to, int n) {
+        int d = to - from;
+        return d < 0 ? d + n : d;
     }
 
     private void rehash(int slots) {
-        LiveMapping[] oldHeads = heads;
-        heads = new LiveMapping[slots];
-        mask = slots - 1;
-        for (LiveMapping h : oldHeads) {
-            if (h != null) {
+        int[] oldHeads = heads;
+        heads = new int[slots];
+        for (int h : oldHeads) {
+            if (h != 0) {
                 heads[slot(keyOf(h))] = h;
             }
         }
     }
 
+    /** Adds {@code count} free entries (the arrays grow; the new entries go on the free list, lowest first). */
     private void growPool(int count) {
-        for (int i = 0; i < count; i++) {
-            LiveMapping e = new LiveMapping();
-            e.next = free;
-            free = e;
+        int old = meta.length;
+        int n = old + count;
+        dma = Arrays.copyOf(dma, n);
+        size = Arrays.copyOf(size, n);
+        cpu = Arrays.copyOf(cpu, n);
+        meta = Arrays.copyOf(meta, n);
+        next = Arrays.copyOf(next, n);
+        if (details != null) {
+            details = Arrays.copyOf(details, n);
         }
-        pooled += count;
+        for (int e = n - 1; e >= old; e--) {
+            next[e] = free;
+            free = e + 1;
+        }
     }
 }

@@ -38,7 +38,7 @@ final class SgMapCalls {
         if (sg.isMapped()) {
             String m = DmaDebug.sgAlreadyMapped(sg.dmaAddressField(0), sg.nents());
             List<Finding> out = c.raise(null, FindingKind.SG_ALREADY_MAPPED, m, sg.dmaAddressField(0),
-                    sgBytes(sg, sg.origNents()), dir, null);
+                    sgBytes(sg, sg.origNents()), dir, LiveMappings.NONE);
             c.deliver(out);
             throw c.refused(m);
         }
@@ -54,8 +54,8 @@ final class SgMapCalls {
                 }
                 long bytes = sgBytes(sg, nents);
                 synchronized (c.table) {
-                    LiveMapping e = c.table.add(MappingType.SCATTER_GATHER, sg.dmaAddressField(0), bytes, dir, sg.cpuPhys(0), attrs);
-                    e.setSg(sg, nents, r);
+                    int e = c.table.add(MappingType.SCATTER_GATHER, sg.dmaAddressField(0), bytes, dir, sg.cpuPhys(0), attrs);
+                    c.table.setSg(e, sg, nents, r);
                     out = c.checker.mapped(e, c, out);
                 }
                 c.stats.increment(Stat.SG_MAPS);
@@ -100,32 +100,32 @@ final class SgMapCalls {
         c.sim.chargeCall();
         try {
             synchronized (c.table) {
-                LiveMapping e = c.table.sgEntry(sg);
-                if (e == null) {
+                int e = c.table.sgEntry(sg);
+                if (e < 0) {
                     long first = sg.dmaAddressField(0);
                     long bytes = sgBytes(sg, nents);
                     if (first == DmaMasks.MAPPING_ERROR) {
                         refusal = DmaDebug.freeInvalidAddress();
-                        out = c.raise(out, FindingKind.UNMAP_INVALID_ADDRESS, refusal, first, bytes, dir, null);
+                        out = c.raise(out, FindingKind.UNMAP_INVALID_ADDRESS, refusal, first, bytes, dir, LiveMappings.NONE);
                     } else {
                         refusal = DmaDebug.freeNotAllocated(first, bytes);
-                        out = c.raise(out, FindingKind.UNMAP_NOT_MAPPED, refusal, first, bytes, dir, null);
+                        out = c.raise(out, FindingKind.UNMAP_NOT_MAPPED, refusal, first, bytes, dir, LiveMappings.NONE);
                     }
                 } else {
                     // check_unmap's order: size and function cannot differ for a table's own entry.
-                    if (e.callNents() != nents) {
-                        String m = DmaDebug.freeDifferentSgCount(e.callNents(), nents);
+                    if (c.table.callNents(e) != nents) {
+                        String m = DmaDebug.freeDifferentSgCount(c.table.callNents(e), nents);
                         refusal = first(refusal, m);
-                        out = c.raise(out, FindingKind.UNMAP_SG_COUNT_MISMATCH, m, e.dmaAddr, e.size, e.dir, e);
+                        out = c.raise(out, FindingKind.UNMAP_SG_COUNT_MISMATCH, m, c.table.dmaAddr(e), c.table.size(e), c.table.dir(e), e);
                     }
-                    if (e.dir != dir) {
-                        String m = DmaDebug.freeDifferentDirection(e.dmaAddr, e.size, e.dir, dir);
+                    if (c.table.dir(e) != dir) {
+                        String m = DmaDebug.freeDifferentDirection(c.table.dmaAddr(e), c.table.size(e), c.table.dir(e), dir);
                         refusal = first(refusal, m);
-                        out = c.raise(out, FindingKind.UNMAP_DIRECTION_MISMATCH, m, e.dmaAddr, e.size, e.dir, e);
+                        out = c.raise(out, FindingKind.UNMAP_DIRECTION_MISMATCH, m, c.table.dmaAddr(e), c.table.size(e), c.table.dir(e), e);
                     }
                     carryOut = refusal != null && c.checker.carriesOutMisuse();
                     if (refusal == null || carryOut) {
-                        c.checker.released(e);
+                        c.checker.released(c.table, e);
                         c.table.remove(e);
                     }
                 }

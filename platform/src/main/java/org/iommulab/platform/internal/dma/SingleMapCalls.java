@@ -47,7 +47,7 @@ final class SingleMapCalls {
                 return dma;
             }
             synchronized (c.table) {
-                LiveMapping e = c.table.add(type, dma, size, dir, phys, attrs);
+                int e = c.table.add(type, dma, size, dir, phys, attrs);
                 out = c.checker.mapped(e, c, out);
             }
             c.stats.increment(Stat.MAPS);
@@ -78,38 +78,38 @@ final class SingleMapCalls {
         try {
             if (dmaAddr == DmaMasks.MAPPING_ERROR) {
                 refusal = DmaDebug.freeInvalidAddress();
-                out = c.raise(out, FindingKind.UNMAP_INVALID_ADDRESS, refusal, dmaAddr, size, dir, null);
+                out = c.raise(out, FindingKind.UNMAP_INVALID_ADDRESS, refusal, dmaAddr, size, dir, LiveMappings.NONE);
             } else {
                 DmaArgs.dmaRange(call, dmaAddr, size);
                 synchronized (c.table) {
-                    LiveMapping e = c.table.bestAt(dmaAddr, type, size, dir);
-                    if (e == null) {
+                    int e = c.table.bestAt(dmaAddr, type, size, dir);
+                    if (e < 0) {
                         refusal = DmaDebug.freeNotAllocated(dmaAddr, size);
-                        out = c.raise(out, FindingKind.UNMAP_NOT_MAPPED, refusal, dmaAddr, size, dir, null);
+                        out = c.raise(out, FindingKind.UNMAP_NOT_MAPPED, refusal, dmaAddr, size, dir, LiveMappings.NONE);
                     } else {
-                        if (e.size != size) {
-                            String m = DmaDebug.freeDifferentSize(dmaAddr, e.size, size);
+                        if (c.table.size(e) != size) {
+                            String m = DmaDebug.freeDifferentSize(dmaAddr, c.table.size(e), size);
                             refusal = first(refusal, m);
-                            out = c.raise(out, FindingKind.UNMAP_SIZE_MISMATCH, m, e.dmaAddr, e.size, e.dir, e);
+                            out = c.raise(out, FindingKind.UNMAP_SIZE_MISMATCH, m, c.table.dmaAddr(e), c.table.size(e), c.table.dir(e), e);
                         }
-                        if (e.type != type) {
-                            String m = DmaDebug.freeWrongFunction(dmaAddr, size, e.type, type);
+                        if (c.table.type(e) != type) {
+                            String m = DmaDebug.freeWrongFunction(dmaAddr, size, c.table.type(e), type);
                             refusal = first(refusal, m);
-                            out = c.raise(out, FindingKind.UNMAP_WRONG_FUNCTION, m, e.dmaAddr, e.size, e.dir, e);
+                            out = c.raise(out, FindingKind.UNMAP_WRONG_FUNCTION, m, c.table.dmaAddr(e), c.table.size(e), c.table.dir(e), e);
                         }
-                        if (e.dir != dir) {
-                            String m = DmaDebug.freeDifferentDirection(dmaAddr, size, e.dir, dir);
+                        if (c.table.dir(e) != dir) {
+                            String m = DmaDebug.freeDifferentDirection(dmaAddr, size, c.table.dir(e), dir);
                             refusal = first(refusal, m);
-                            out = c.raise(out, FindingKind.UNMAP_DIRECTION_MISMATCH, m, e.dmaAddr, e.size, e.dir, e);
+                            out = c.raise(out, FindingKind.UNMAP_DIRECTION_MISMATCH, m, c.table.dmaAddr(e), c.table.size(e), c.table.dir(e), e);
                         }
                         carryOut = refusal != null && c.checker.carriesOutMisuse();
                         if (refusal == null || carryOut) {
                             // Raised only when the unmap goes through, so a refused unmap retried right is reported once.
-                            if (!e.errorChecked && c.checker.enabled()) {
+                            if (!c.table.errorChecked(e) && c.checker.enabled()) {
                                 out = c.raise(out, FindingKind.MAP_ERROR_NOT_CHECKED,
-                                        DmaDebug.mapErrorNotChecked(e.dmaAddr, e.size, e.type), e.dmaAddr, e.size, e.dir, e);
+                                        DmaDebug.mapErrorNotChecked(c.table.dmaAddr(e), c.table.size(e), c.table.type(e)), c.table.dmaAddr(e), c.table.size(e), c.table.dir(e), e);
                             }
-                            c.checker.released(e);
+                            c.checker.released(c.table, e);
                             c.table.remove(e);
                         }
                     }

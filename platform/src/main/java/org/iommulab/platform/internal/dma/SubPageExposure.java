@@ -30,14 +30,14 @@ final class SubPageExposure implements AllocationMap.OwnAllocations {
     }
 
     /** Bytes of other allocations in the partly mapped granules of {@code e}. */
-    long measure(LiveMapping e, int granuleShift) {
+    long measure(LiveMappings t, int e, int granuleShift) {
         long granule = 1L << granuleShift;
         long sum = 0;
         long last = -1;
         try {
-            if (e.type == MappingType.SCATTER_GATHER) {
-                sg = e.sg();
-                nents = e.callNents();
+            if (t.type(e) == MappingType.SCATTER_GATHER) {
+                sg = t.sg(e);
+                nents = t.callNents(e);
                 for (int i = 0; i < nents; i++) {
                     long p = sg.cpuPhys(i);
                     long head = p & -granule;
@@ -53,8 +53,8 @@ final class SubPageExposure implements AllocationMap.OwnAllocations {
                 }
                 return sum;
             }
-            from = e.cpuAddr;
-            to = e.cpuAddr + e.size;
+            from = t.cpuAddr(e);
+            to = t.cpuAddr(e) + t.size(e);
             long head = from & -granule;
             long tail = (to - 1) & -granule;
             if (from != head) {

@@ -43,19 +43,19 @@ final class SyncCalls {
         c.sim.chargeCall();
         try {
             synchronized (c.table) {
-                LiveMapping e = c.table.containing(dmaAddr);
-                if (e == null) {
+                int e = c.table.containing(dmaAddr);
+                if (e < 0) {
                     refusal = DmaDebug.syncNotAllocated(dmaAddr, size);
-                    out = c.raise(out, FindingKind.SYNC_NOT_MAPPED, refusal, dmaAddr, size, dir, null);
-                } else if (e.type == MappingType.COHERENT) {
+                    out = c.raise(out, FindingKind.SYNC_NOT_MAPPED, refusal, dmaAddr, size, dir, LiveMappings.NONE);
+                } else if (c.table.type(e) == MappingType.COHERENT) {
                     // The model's own rule (Linux finds the coherent entry and says nothing): no finding kind.
                     coherent = DmaDebug.syncCoherent(dmaAddr, size);
                 } else {
-                    long offsetPlusSize = dmaAddr - e.dmaAddr + size;
-                    if (Long.compareUnsigned(offsetPlusSize, e.size) > 0) {
-                        String m = DmaDebug.syncOutsideRange(e.dmaAddr, e.size, offsetPlusSize);
+                    long offsetPlusSize = dmaAddr - c.table.dmaAddr(e) + size;
+                    if (Long.compareUnsigned(offsetPlusSize, c.table.size(e)) > 0) {
+                        String m = DmaDebug.syncOutsideRange(c.table.dmaAddr(e), c.table.size(e), offsetPlusSize);
                         refusal = first(refusal, m);
-                        out = c.raise(out, FindingKind.SYNC_OUT_OF_RANGE, m, e.dmaAddr, e.size, e.dir, e);
+                        out = c.raise(out, FindingKind.SYNC_OUT_OF_RANGE, m, c.table.dmaAddr(e), c.table.size(e), c.table.dir(e), e);
                     }
                     String m = directionChecks(e, forCpu, dmaAddr, dir);
                     refusal = first(refusal, m);
@@ -64,7 +64,7 @@ final class SyncCalls {
                     }
                     carryOut = refusal != null && c.checker.carriesOutMisuse();
                     if (refusal == null || carryOut) {
-                        c.checker.syncedSingle(e, forCpu, dmaAddr, size);
+                        c.checker.syncedSingle(c.table, e, forCpu, dmaAddr, size);
                     }
                 }
             }
@@ -108,24 +108,24 @@ final class SyncCalls {
         c.sim.chargeCall();
         try {
             synchronized (c.table) {
-                LiveMapping e = c.table.sgEntry(sg);
-                if (e == null) {
+                int e = c.table.sgEntry(sg);
+                if (e < 0) {
                     long bytes = sgBytes(sg, nents);
                     refusal = DmaDebug.syncNotAllocated(sg.dmaAddressField(0), bytes);
-                    out = c.raise(out, FindingKind.SYNC_NOT_MAPPED, refusal, sg.dmaAddressField(0), bytes, dir, null);
+                    out = c.raise(out, FindingKind.SYNC_NOT_MAPPED, refusal, sg.dmaAddressField(0), bytes, dir, LiveMappings.NONE);
                 } else {
-                    refusal = directionChecks(e, forCpu, e.dmaAddr, dir);
+                    refusal = directionChecks(e, forCpu, c.table.dmaAddr(e), dir);
                     if (refusal != null) {
-                        out = directionFindings(out, e, forCpu, e.dmaAddr, dir);
+                        out = directionFindings(out, e, forCpu, c.table.dmaAddr(e), dir);
                     }
-                    if (e.callNents() != nents) {
-                        String m = DmaDebug.syncDifferentSgCount(e.callNents(), nents);
+                    if (c.table.callNents(e) != nents) {
+                        String m = DmaDebug.syncDifferentSgCount(c.table.callNents(e), nents);
                         refusal = first(refusal, m);
-                        out = c.raise(out, FindingKind.SYNC_SG_COUNT_MISMATCH, m, e.dmaAddr, e.size, e.dir, e);
+                        out = c.raise(out, FindingKind.SYNC_SG_COUNT_MISMATCH, m, c.table.dmaAddr(e), c.table.size(e), c.table.dir(e), e);
                     }
                     carryOut = refusal != null && c.checker.carriesOutMisuse();
                     if (refusal == null || carryOut) {
-                        c.checker.syncedSg(e, forCpu);
+                        c.checker.syncedSg(c.table, e, forCpu);
                     }
                 }
             }
@@ -154,24 +154,24 @@ final class SyncCalls {
     }
 
     /** The first direction message check_sync would print for this sync, or null. */
-    private static String directionChecks(LiveMapping e, boolean forCpu, long dmaAddr, DmaDirection dir) {
-        if (e.dir == DmaDirection.BIDIRECTIONAL || e.dir == dir) {
+    private String directionChecks(int e, boolean forCpu, long dmaAddr, DmaDirection dir) {
+        if (c.table.dir(e) == DmaDirection.BIDIRECTIONAL || c.table.dir(e) == dir) {
             return null;
         }
-        return DmaDebug.syncDifferentDirection(dmaAddr, e.size, e.dir, dir);
+        return DmaDebug.syncDifferentDirection(dmaAddr, c.table.size(e), c.table.dir(e), dir);
     }
 
     /** check_sync's direction findings, in its order. */
-    private List<Finding> directionFindings(List<Finding> out, LiveMapping e, boolean forCpu, long dmaAddr, DmaDirection dir) {
+    private List<Finding> directionFindings(List<Finding> out, int e, boolean forCpu, long dmaAddr, DmaDirection dir) {
         List<Finding> r = c.raise(out, FindingKind.SYNC_DIRECTION_MISMATCH,
-                DmaDebug.syncDifferentDirection(dmaAddr, e.size, e.dir, dir), e.dmaAddr, e.size, e.dir, e);
-        if (forCpu && e.dir != DmaDirection.FROM_DEVICE && dir != DmaDirection.TO_DEVICE) {
-            r = c.raise(r, FindingKind.SYNC_READ_ONLY_FOR_CPU, DmaDebug.syncReadOnlyForCpu(dmaAddr, e.size, e.dir, dir),
-                    e.dmaAddr, e.size, e.dir, e);
+                DmaDebug.syncDifferentDirection(dmaAddr, c.table.size(e), c.table.dir(e), dir), c.table.dmaAddr(e), c.table.size(e), c.table.dir(e), e);
+        if (forCpu && c.table.dir(e) != DmaDirection.FROM_DEVICE && dir != DmaDirection.TO_DEVICE) {
+            r = c.raise(r, FindingKind.SYNC_READ_ONLY_FOR_CPU, DmaDebug.syncReadOnlyForCpu(dmaAddr, c.table.size(e), c.table.dir(e), dir),
+                    c.table.dmaAddr(e), c.table.size(e), c.table.dir(e), e);
         }
-        if (!forCpu && e.dir != DmaDirection.TO_DEVICE && dir != DmaDirection.FROM_DEVICE) {
-            r = c.raise(r, FindingKind.SYNC_WRITE_ONLY_FOR_DEVICE, DmaDebug.syncWriteOnlyForDevice(dmaAddr, e.size, e.dir, dir),
-                    e.dmaAddr, e.size, e.dir, e);
+        if (!forCpu && c.table.dir(e) != DmaDirection.TO_DEVICE && dir != DmaDirection.FROM_DEVICE) {
+            r = c.raise(r, FindingKind.SYNC_WRITE_ONLY_FOR_DEVICE, DmaDebug.syncWriteOnlyForDevice(dmaAddr, c.table.size(e), c.table.dir(e), dir),
+                    c.table.dmaAddr(e), c.table.size(e), c.table.dir(e), e);
         }
         return r;
     }

@@ -44,4 +44,68 @@ class CachelineTrackerTest {
             assertEquals(CachelineTracker.EEXIST, t.insert(0x9000));
         }
     }
+
+    @Test
+    void manyLinesSharingHashesKeepTheirOwnCounts() {
+        // 20,000 distinct lines: more than the tracker's words, so lines share them and some wait in
+        // its map; each is Linux's radix-tree entry all the same: INSERTED, then EEXIST with
+        // overlap 1, then freed by its second removal (active_cacheline_remove per mapping).
+        int lines = 20_000;
+        for (int i = 0; i < lines; i++) {
+            assertEquals(CachelineTracker.INSERTED, t.insert(0x4000_0000L + i * 64L));
+        }
+        for (int i = 0; i < lines; i++) {
+            assertEquals(CachelineTracker.EEXIST, t.insert(0x4000_0000L + i * 64L + 8));
+        }
+        assertEquals(lines, t.size());
+        for (int i = 0; i < lines; i += 2) {
+            t.remove(0x4000_0000L + i * 64L);
+            t.remove(0x4000_0000L + i * 64L);
+        }
+        for (int i = 0; i < lines; i++) {
+            assertEquals(i % 2 == 0 ? -1 : 1, t.overlap(0x4000_0000L + i * 64L), "line " + i);
+        }
+        // Freed lines come back as new ones, wherever they now go.
+        for (int i = 0; i < lines; i += 2) {
+            assertEquals(CachelineTracker.INSERTED, t.insert(0x4000_0000L + i * 64L));
+        }
+        assertEquals(lines, t.size());
+    }
+
+    @Test
+    void twoThreadsOnDisjointLinesLoseNoCount() throws Exception {
+        // Each thread maps and unmaps its own lines, twice each, 200 rounds: every insert of a free
+        // line is INSERTED and every second one EEXIST whatever the other thread does, and nothing
+        // is left at the end.
+        int lines = 6000;
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread[] threads = new Thread[2];
+        for (int k = 0; k < 2; k++) {
+            long base = 0x1_0000_0000L * (k + 1);
+            threads[k] = new Thread(() -> {
+                try {
+                    for (int round = 0; round < 200; round++) {
+                        for (int i = 0; i < lines; i++) {
+                            assertEquals(CachelineTracker.INSERTED, t.insert(base + i * 64L));
+                            assertEquals(CachelineTracker.EEXIST, t.insert(base + i * 64L));
+                        }
+                        for (int i = 0; i < lines; i++) {
+                            t.remove(base + i * 64L);
+                            t.remove(base + i * 64L);
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            });
+            threads[k].start();
+        }
+        for (Thread th : threads) {
+            th.join();
+        }
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+        assertEquals(0, t.size());
+    }
 }

@@ -51,6 +51,37 @@ class CheckerCpuViewTest {
     }
 
     @Test
+    void mappingsUnmappedBeforeAnyCpuAccessLeaveNothingBehindAndLiveOnesAreStillSeen() {
+        // Single mappings join the checker's CPU-range index only when a CPU access looks: the
+        // ownership rule must come out the same whether or not a CPU access came between map and unmap.
+        long a = f.page();
+        long b = f.page();
+        long da = f.map(a, PAGE, FROM);
+        long db = f.map(b, PAGE, FROM);
+        api.unmapPhys(da, PAGE, FROM, 0); // never indexed
+        cpu.readByte(a);
+        f.none();
+        cpu.readByte(b + 1); // b is indexed now, and device-owned
+        f.only(FindingKind.CPU_ACCESS_DEVICE_OWNED);
+        api.unmapPhys(db, PAGE, FROM, 0); // indexed: leaves the index
+        cpu.readByte(b + 1);
+        f.none();
+        for (int i = 0; i < 100; i++) { // a pending list that grows and shrinks
+            long d1 = f.map(a, PAGE, TO);
+            long d2 = f.map(b, PAGE, FROM);
+            api.unmapPhys(d1, PAGE, TO, 0);
+            if (i == 99) {
+                cpu.writeByte(b, (byte) 1);
+                f.only(FindingKind.CPU_ACCESS_DEVICE_OWNED);
+            }
+            api.unmapPhys(d2, PAGE, FROM, 0);
+        }
+        cpu.writeByte(a, (byte) 1);
+        cpu.writeByte(b, (byte) 1);
+        f.none();
+    }
+
+    @Test
     void aTransmitBufferMayBeReadButNotWrittenWhileTheDeviceOwnsIt() {
         long buf = f.page();
         cpu.fill(buf, PAGE, (byte) 0x5A);

@@ -1,8 +1,6 @@
 package org.iommulab.platform.internal.dma;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
@@ -13,7 +11,7 @@ import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.dma.SgTable;
 import org.junit.jupiter.api.Test;
 
-/** The live-mapping table: exact and containing lookups, best fit, growth, pooling. */
+/** The live-mapping table: exact and containing lookups, best fit, growth, pooling, packed fields. */
 class LiveMappingsTest {
     private static final DmaDirection TO = DmaDirection.TO_DEVICE;
 
@@ -21,7 +19,7 @@ class LiveMappingsTest {
     void manyEntriesSurviveCollisionsRemovalsAndGrowth() {
         LiveMappings t = new LiveMappings(4);
         Random rnd = new Random(3);
-        List<LiveMapping> live = new ArrayList<>();
+        List<Integer> live = new ArrayList<>();
         List<Long> addrs = new ArrayList<>();
         for (int i = 0; i < 5000; i++) {
             // Page-aligned addresses in a small window, so buckets collide and chains form.
@@ -30,32 +28,32 @@ class LiveMappingsTest {
             addrs.add(a);
             if (i % 3 == 2) {
                 int k = rnd.nextInt(live.size());
-                t.remove(live.remove(k));
+                t.remove((int) live.remove(k));
                 addrs.remove(k);
             }
         }
         assertEquals(live.size(), t.size());
         for (int i = 0; i < live.size(); i++) {
-            LiveMapping e = t.bestAt(addrs.get(i), MappingType.SINGLE, 256, TO);
-            assertEquals((long) addrs.get(i), e.dmaAddr());
-            assertEquals(e.dmaAddr(), t.containing(addrs.get(i) + 255).dmaAddr());
+            int e = t.bestAt(addrs.get(i), MappingType.SINGLE, 256, TO);
+            assertEquals((long) addrs.get(i), t.dmaAddr(e));
+            assertEquals(t.dmaAddr(e), t.dmaAddr(t.containing(addrs.get(i) + 255)));
         }
-        for (LiveMapping e : new ArrayList<>(live)) {
+        for (int e : new ArrayList<>(live)) {
             t.remove(e);
         }
         assertEquals(0, t.size());
-        assertNull(t.bestAt(addrs.get(0), MappingType.SINGLE, 256, TO));
+        assertEquals(LiveMappings.NONE, t.bestAt(addrs.get(0), MappingType.SINGLE, 256, TO));
     }
 
     @Test
     void removedEntriesAreReusedWithoutGrowingThePool() {
         LiveMappings t = new LiveMappings(8);
         for (int round = 0; round < 1000; round++) {
-            LiveMapping e = t.add(MappingType.SINGLE, 0x1000L * round, 64, TO, 0, 0);
+            int e = t.add(MappingType.SINGLE, 0x1000L * round, 64, TO, 0, 0);
             t.remove(e);
         }
         assertEquals(8, t.pooled());
-        LiveMapping e = t.add(MappingType.SINGLE, 0x5000, 1, TO, 0, 0);
+        int e = t.add(MappingType.SINGLE, 0x5000, 1, TO, 0, 0);
         t.add(MappingType.SINGLE, 0x5000, 2, TO, 0, 0);
         t.remove(e);
         assertThrows(IllegalStateException.class, () -> t.remove(e), "a removed entry is not live");
@@ -65,26 +63,26 @@ class LiveMappingsTest {
     @Test
     void bestFitPrefersTypeThenSizeThenDirection() {
         LiveMappings t = new LiveMappings(4);
-        LiveMapping small = t.add(MappingType.SINGLE, 0x1000, 64, TO, 0, 0);
-        LiveMapping big = t.add(MappingType.SINGLE, 0x1000, 4096, DmaDirection.FROM_DEVICE, 0, 0);
-        LiveMapping res = t.add(MappingType.PHYS, 0x1000, 64, TO, 0, 0);
-        assertSame(small, t.bestAt(0x1000, MappingType.SINGLE, 64, TO));
-        assertSame(big, t.bestAt(0x1000, MappingType.SINGLE, 4096, TO));
-        assertSame(res, t.bestAt(0x1000, MappingType.PHYS, 4096, DmaDirection.FROM_DEVICE));
+        int small = t.add(MappingType.SINGLE, 0x1000, 64, TO, 0, 0);
+        int big = t.add(MappingType.SINGLE, 0x1000, 4096, DmaDirection.FROM_DEVICE, 0, 0);
+        int res = t.add(MappingType.PHYS, 0x1000, 64, TO, 0, 0);
+        assertEquals(small, t.bestAt(0x1000, MappingType.SINGLE, 64, TO));
+        assertEquals(big, t.bestAt(0x1000, MappingType.SINGLE, 4096, TO));
+        assertEquals(res, t.bestAt(0x1000, MappingType.PHYS, 4096, DmaDirection.FROM_DEVICE));
     }
 
     @Test
     void containingLooksBackAsFarAsTheLargestEntryAndPrefersStreamingEntries() {
         LiveMappings t = new LiveMappings(4);
-        LiveMapping big = t.add(MappingType.SINGLE, 0x10_0000, 64 * 4096, TO, 0, 0);
-        assertSame(big, t.containing(0x10_0000 + 63 * 4096 + 4095));
-        assertNull(t.containing(0x10_0000 + 64 * 4096));
-        assertNull(t.containing(0x0f_ffff));
-        LiveMapping coherent = t.add(MappingType.COHERENT, 0x20_0000, 4096, DmaDirection.BIDIRECTIONAL, 0, 0);
-        assertSame(coherent, t.containing(0x20_0010));
-        LiveMapping huge = t.add(MappingType.SINGLE, 0x1_0000_0000L, 1L << 40, TO, 0, 0);
-        assertSame(huge, t.containing(0x1_0000_0000L + (1L << 39)), "a whole-table scan when walking back is longer");
-        assertSame(big, t.containing(0x10_0010));
+        int big = t.add(MappingType.SINGLE, 0x10_0000, 64 * 4096, TO, 0, 0);
+        assertEquals(big, t.containing(0x10_0000 + 63 * 4096 + 4095));
+        assertEquals(LiveMappings.NONE, t.containing(0x10_0000 + 64 * 4096));
+        assertEquals(LiveMappings.NONE, t.containing(0x0f_ffff));
+        int coherent = t.add(MappingType.COHERENT, 0x20_0000, 4096, DmaDirection.BIDIRECTIONAL, 0, 0);
+        assertEquals(coherent, t.containing(0x20_0010));
+        int huge = t.add(MappingType.SINGLE, 0x1_0000_0000L, 1L << 40, TO, 0, 0);
+        assertEquals(huge, t.containing(0x1_0000_0000L + (1L << 39)), "a whole-table scan when walking back is longer");
+        assertEquals(big, t.containing(0x10_0010));
     }
 
     @Test
@@ -96,16 +94,65 @@ class LiveMappingsTest {
         a.setNents(1);
         b.setDmaSegment(0, 0x9000, 64);
         b.setNents(1);
-        LiveMapping ea = t.add(MappingType.SCATTER_GATHER, 0x9000, 64, TO, 0x4000, 0);
-        ea.setSg(a, 1, 1);
-        LiveMapping eb = t.add(MappingType.SCATTER_GATHER, 0x9000, 64, TO, 0x4000, 0);
-        eb.setSg(b, 1, 1);
-        assertSame(ea, t.sgEntry(a));
-        assertSame(eb, t.sgEntry(b));
+        int ea = t.add(MappingType.SCATTER_GATHER, 0x9000, 64, TO, 0x4000, 0);
+        t.setSg(ea, a, 1, 1);
+        int eb = t.add(MappingType.SCATTER_GATHER, 0x9000, 64, TO, 0x4000, 0);
+        t.setSg(eb, b, 1, 1);
+        assertEquals(ea, t.sgEntry(a));
+        assertEquals(eb, t.sgEntry(b));
         b.setDmaSegment(0, 0x123000, 64);
-        assertSame(eb, t.sgEntry(b), "found by a full scan when the DMA view was rewritten");
-        assertNull(t.containing(0x9000), "sg entries are not single mappings");
+        assertEquals(eb, t.sgEntry(b), "found by a full scan when the DMA view was rewritten");
+        assertEquals(LiveMappings.NONE, t.containing(0x9000), "sg entries are not single mappings");
         t.remove(ea);
-        assertNull(t.sgEntry(a));
+        assertEquals(LiveMappings.NONE, t.sgEntry(a));
+    }
+
+    @Test
+    void packedFieldsReadBackAsAddedAndFlagsStayApart() {
+        LiveMappings t = new LiveMappings(2);
+        int attrs = org.iommulab.api.dma.DmaAttrs.KNOWN;
+        int a = t.add(MappingType.PHYS, 0xFFFF_F000L, 1L << 33, DmaDirection.NONE, 0x8000_0000_0000L, attrs);
+        int b = t.add(MappingType.COHERENT, 0x2000, 4096, DmaDirection.BIDIRECTIONAL, 0x7000, 0);
+        int c = t.add(MappingType.SINGLE, 0x3000, 8, DmaDirection.FROM_DEVICE, 0x9008, 0); // the pool grows here
+        assertEquals(MappingType.PHYS, t.type(a));
+        assertEquals(DmaDirection.NONE, t.dir(a));
+        assertEquals(attrs, t.attrs(a));
+        assertEquals(1L << 33, t.size(a));
+        assertEquals(0x8000_0000_0000L, t.cpuAddr(a));
+        assertEquals(MappingType.COHERENT, t.type(b));
+        assertEquals(DmaDirection.BIDIRECTIONAL, t.dir(b));
+        assertEquals(DmaDirection.FROM_DEVICE, t.dir(c));
+        t.errorChecked(a, true);
+        t.ownedReported(b, true);
+        t.cpuOwnsAll(c, true);
+        assertEquals(true, t.errorChecked(a));
+        assertEquals(false, t.ownedReported(a));
+        assertEquals(true, t.ownedReported(b));
+        assertEquals(false, t.cpuOwnsAll(b));
+        assertEquals(true, t.cpuOwnsAll(c));
+        assertEquals(attrs, t.attrs(a), "flags do not touch the attributes");
+        assertEquals(a, t.uncheckedAt(0xFFFF_F000L) == LiveMappings.NONE ? a : -2, "a checked entry is not unchecked");
+        assertEquals(c, t.uncheckedAt(0x3000));
+        t.remove(a);
+        int d = t.add(MappingType.SINGLE, 0x4000, 16, DmaDirection.TO_DEVICE, 0, 0);
+        assertEquals(a, d, "the freed handle is reused");
+        assertEquals(false, t.errorChecked(d), "a reused handle starts clean");
+        assertEquals(3, t.size());
+    }
+
+    @Test
+    void arraysGrowToAPowerOfTwoBytesLessTheHeader() {
+        // An int or long array of 2^k - 4 elements is 2^k * 4 or 2^k * 8 bytes with its 16-byte header.
+        assertEquals(12, LiveMappings.wholeBytes(1));
+        assertEquals(12, LiveMappings.wholeBytes(12));
+        assertEquals(28, LiveMappings.wholeBytes(13));
+        assertEquals(2044, LiveMappings.wholeBytes(2044));
+        assertEquals(4092, LiveMappings.wholeBytes(2045));
+        assertEquals((1 << 20) - 4, LiveMappings.wholeBytes(1_000_000));
+        LiveMappings t = new LiveMappings(1024);
+        for (int i = 0; i < 1025; i++) {
+            t.add(MappingType.SINGLE, 0x1000L * i, 64, TO, 0, 0);
+        }
+        assertEquals(2044, t.pooled(), "1024 entries grow to 2^11 - 4");
     }
 }
