@@ -22,6 +22,7 @@ public final class TraceParser {
 
     private final int maxLineBytes;
     private final LineParser lines = new LineParser();
+    private final FastLine fast = new FastLine();
 
     public TraceParser() {
         this(DEFAULT_MAX_LINE_BYTES);
@@ -45,16 +46,14 @@ public final class TraceParser {
             report.compression(input.compression());
             LineReader reader = new LineReader(input.text(), maxLineBytes);
             while (true) {
-                String line;
                 try {
-                    line = reader.next();
+                    if (!reader.advance()) {
+                        break;
+                    }
                 } catch (IOException e) {
                     // gzip/xz streams that stop early throw EOFException or CorruptedInputException
                     report.streamBroken(new Problem(reader.lineNumber() + 1, Problem.Kind.TRUNCATED,
                             input.compression().name().toLowerCase() + " stream ended early: " + e));
-                    break;
-                }
-                if (line == null) {
                     break;
                 }
                 long no = reader.lineNumber();
@@ -67,7 +66,17 @@ public final class TraceParser {
                     report.truncated(new Problem(no, Problem.Kind.TRUNCATED,
                             "input ends inside this line (no newline); line dropped"));
                 } else {
-                    handle(lines.parse(line, no), no, report, sink);
+                    // The common lines are read in place; the rest, and any line the fast
+                    // reader declines, as a string (which words every problem).
+                    TraceEvent fast = reader.lastWasAscii()
+                            ? this.fast.parse(reader.bytes(), reader.offset(), reader.offset() + reader.length(), no)
+                            : null;
+                    if (fast != null) {
+                        report.event(fast.kind());
+                        sink.accept(fast);
+                    } else {
+                        handle(lines.parse(reader.text(), no), no, report, sink);
+                    }
                 }
                 if (no % PROGRESS_EVERY == 0) {
                     progress.progress(no, input.rawBytesRead(), totalBytes);
