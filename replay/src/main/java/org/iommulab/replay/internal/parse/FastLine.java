@@ -30,6 +30,32 @@ final class FastLine {
     private static final byte[] TO_DEVICE = ascii("TO_DEVICE");
     private static final byte[] FROM_DEVICE = ascii("FROM_DEVICE");
     private static final byte[] NONE = ascii("NONE");
+    /** The keys a body's words are looked up by: {@link #at}'s indexes. */
+    private static final byte[][] KEYS = {DIR, DMA_ADDR, SIZE, PHYS_ADDR, ATTRS, VIRT_ADDR, FLAGS, IOVA, PADDR, UNMAPPED_SIZE};
+    private static final int K_DIR = 0;
+    private static final int K_DMA_ADDR = 1;
+    private static final int K_SIZE = 2;
+    private static final int K_PHYS_ADDR = 3;
+    private static final int K_ATTRS = 4;
+    private static final int K_VIRT_ADDR = 5;
+    private static final int K_FLAGS = 6;
+    private static final int K_IOVA = 7;
+    private static final int K_PADDR = 8;
+    private static final int K_UNMAPPED_SIZE = 9;
+    /** Hex digit values by byte, -1 for the rest. */
+    private static final byte[] HEX = new byte[256];
+
+    static {
+        java.util.Arrays.fill(HEX, (byte) -1);
+        for (int c = '0'; c <= '9'; c++) {
+            HEX[c] = (byte) (c - '0');
+        }
+        for (int c = 'a'; c <= 'f'; c++) {
+            HEX[c] = (byte) (c - 'a' + 10);
+            HEX[c - 'a' + 'A'] = (byte) (c - 'a' + 10);
+        }
+    }
+
     /** More words than any format this reads has: such a line goes the string way. */
     private static final int MAX_WORDS = 24;
 
@@ -41,6 +67,10 @@ final class FastLine {
     private final int[] starts = new int[MAX_WORDS];
     private final int[] ends = new int[MAX_WORDS];
     private int words;
+    /** By key id: the first word {@code key=...} of the body, or -1 (Fields.opt's choice). */
+    private final int[] at = new int[KEYS.length];
+    /** The first word holds a '='. */
+    private boolean firstHasEquals;
     private byte[] l;
     /** Fields of the prefix, as {@link Prefix} has them. */
     private int pid;
@@ -230,10 +260,10 @@ final class FastLine {
         }
         int s = starts[0];
         int e = ends[0];
-        if (indexOf('=', s, e) >= 0) {
+        if (firstHasEquals) {
             return false;
         }
-        int dir = value(DIR);
+        int dir = at[K_DIR];
         if (dir < 0) {
             return false;
         }
@@ -247,7 +277,7 @@ final class FastLine {
     }
 
     private boolean attrs() {
-        int a = value(ATTRS);
+        int a = at[K_ATTRS];
         if (a < 0) {
             return false;
         }
@@ -265,8 +295,8 @@ final class FastLine {
 
     /** dma_addr and a size above 0. */
     private boolean addrAndSize() {
-        b.dmaAddr = hexField(DMA_ADDR);
-        b.size = decField(SIZE);
+        b.dmaAddr = hexField(K_DMA_ADDR);
+        b.size = decField(K_SIZE);
         return b.dmaAddr != BAD && b.size != BAD && b.size != 0;
     }
 
@@ -274,7 +304,7 @@ final class FastLine {
         if (!deviceAndDir(from, to) || !addrAndSize()) {
             return false;
         }
-        b.physAddr = hexField(PHYS_ADDR);
+        b.physAddr = hexField(K_PHYS_ADDR);
         return b.physAddr != BAD && attrs();
     }
 
@@ -287,11 +317,11 @@ final class FastLine {
     }
 
     private boolean alloc(int from, int to) {
-        return deviceAndDir(from, to) && addrAndSize() && value(VIRT_ADDR) >= 0 && value(FLAGS) >= 0 && attrs();
+        return deviceAndDir(from, to) && addrAndSize() && at[K_VIRT_ADDR] >= 0 && at[K_FLAGS] >= 0 && attrs();
     }
 
     private boolean free(int from, int to) {
-        return deviceAndDir(from, to) && addrAndSize() && value(VIRT_ADDR) >= 0 && attrs();
+        return deviceAndDir(from, to) && addrAndSize() && at[K_VIRT_ADDR] >= 0 && attrs();
     }
 
     /** BodyParser.iommu and iovaRange: "IOMMU:" then "iova=0x.. - 0x.." of the size printed. */
@@ -299,12 +329,12 @@ final class FastLine {
         if (to - from < IOMMU.length || !regionEquals(from, IOMMU) || !split(from + IOMMU.length, to)) {
             return false;
         }
-        b.iova = hexField(IOVA);
+        b.iova = hexField(K_IOVA);
         if (b.iova == BAD || words < 3 || ends[1] - starts[1] != 1 || l[starts[1]] != '-') {
             return false;
         }
         long end = hex(starts[2], ends[2]);
-        b.size = decField(SIZE);
+        b.size = decField(K_SIZE);
         return end != BAD && b.size != BAD && end - b.iova == b.size;
     }
 
@@ -312,7 +342,7 @@ final class FastLine {
         if (!iommuRange(from, to)) {
             return false;
         }
-        b.physAddr = hexField(PADDR);
+        b.physAddr = hexField(K_PADDR);
         return b.physAddr != BAD;
     }
 
@@ -320,15 +350,21 @@ final class FastLine {
         if (!iommuRange(from, to)) {
             return false;
         }
-        b.unmappedSize = decField(UNMAPPED_SIZE);
+        b.unmappedSize = decField(K_UNMAPPED_SIZE);
         return b.unmappedSize != BAD;
     }
 
     // ---- words (Fields, on bytes) ----------------------------------------------------------
 
-    /** Fields.split: the space-separated words of {@code l[from, to)}; false when there are too many. */
+    /**
+     * Fields.split and Fields.opt in one pass: the space-separated words of {@code l[from, to)},
+     * and for each key the first word {@code key=...} ({@link #at}); false when there are too
+     * many words.
+     */
     private boolean split(int from, int to) {
         words = 0;
+        java.util.Arrays.fill(at, -1);
+        firstHasEquals = false;
         int i = from;
         while (i < to) {
             while (i < to && l[i] == ' ') {
@@ -338,11 +374,29 @@ final class FastLine {
                 break;
             }
             int start = i;
-            while (i < to && l[i] != ' ') {
+            int eq = -1;
+            while (i < to) {
+                byte c = l[i];
+                if (c == ' ') {
+                    break;
+                }
+                if (c == '=' && eq < 0) {
+                    eq = i;
+                }
                 i++;
             }
             if (words == MAX_WORDS) {
                 return false;
+            }
+            if (eq >= 0) {
+                if (words == 0) {
+                    firstHasEquals = true;
+                }
+                // "key=" matches where the word's first '=' follows the key (no key holds one)
+                int k = key(start, eq);
+                if (k >= 0 && at[k] < 0) {
+                    at[k] = words;
+                }
             }
             starts[words] = start;
             ends[words] = i;
@@ -351,13 +405,12 @@ final class FastLine {
         return true;
     }
 
-    /** Fields.opt: the index of the first word {@code key=...}, or -1. */
-    private int value(byte[] key) {
-        int k = key.length;
-        for (int w = 0; w < words; w++) {
-            int s = starts[w];
-            if (ends[w] - s > k && l[s + k] == '=' && regionEquals(s, key)) {
-                return w;
+    /** The id of key {@code l[from, to)}, or -1. */
+    private int key(int from, int to) {
+        int n = to - from;
+        for (int k = 0; k < KEYS.length; k++) {
+            if (KEYS[k].length == n && regionEquals(from, KEYS[k])) {
+                return k;
             }
         }
         return -1;
@@ -370,16 +423,16 @@ final class FastLine {
     /** Not a value any field here can have (they are unsigned, or sizes below 2^63). */
     private static final long BAD = Long.MIN_VALUE;
 
-    /** Numbers.hex of field {@code key}; BAD when absent or not plain hex. */
-    private long hexField(byte[] key) {
-        int w = value(key);
-        return w < 0 ? BAD : hex(valueStart(w, key), ends[w]);
+    /** Numbers.hex of the field of key id {@code k}; BAD when absent or not plain hex. */
+    private long hexField(int k) {
+        int w = at[k];
+        return w < 0 ? BAD : hex(valueStart(w, KEYS[k]), ends[w]);
     }
 
-    /** Numbers.dec of field {@code key}; BAD when absent or not plain decimal digits. */
-    private long decField(byte[] key) {
-        int w = value(key);
-        return w < 0 ? BAD : dec(valueStart(w, key), ends[w]);
+    /** Numbers.dec of the field of key id {@code k}; BAD when absent or not plain decimal digits. */
+    private long decField(int k) {
+        int w = at[k];
+        return w < 0 ? BAD : dec(valueStart(w, KEYS[k]), ends[w]);
     }
 
     /**
@@ -396,15 +449,8 @@ final class FastLine {
         }
         long v = 0;
         for (int i = from; i < to; i++) {
-            int c = l[i];
-            int d;
-            if (c >= '0' && c <= '9') {
-                d = c - '0';
-            } else if (c >= 'a' && c <= 'f') {
-                d = c - 'a' + 10;
-            } else if (c >= 'A' && c <= 'F') {
-                d = c - 'A' + 10;
-            } else {
+            int d = HEX[l[i] & 0xff];
+            if (d < 0) {
                 return BAD;
             }
             v = v << 4 | d;
