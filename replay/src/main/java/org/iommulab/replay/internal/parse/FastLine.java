@@ -67,8 +67,10 @@ final class FastLine {
     private final int[] starts = new int[MAX_WORDS];
     private final int[] ends = new int[MAX_WORDS];
     private int words;
-    /** By key id: the first word {@code key=...} of the body, or -1 (Fields.opt's choice). */
+    /** By key id: the first word {@code key=...} of the body (Fields.opt's choice), where {@link #found} says there is one. */
     private final int[] at = new int[KEYS.length];
+    /** Bit k: key id k has a word in {@link #at}. */
+    private int found;
     /** The first word holds a '='. */
     private boolean firstHasEquals;
     private byte[] l;
@@ -263,7 +265,7 @@ final class FastLine {
         if (firstHasEquals) {
             return false;
         }
-        int dir = at[K_DIR];
+        int dir = at(K_DIR);
         if (dir < 0) {
             return false;
         }
@@ -277,7 +279,7 @@ final class FastLine {
     }
 
     private boolean attrs() {
-        int a = at[K_ATTRS];
+        int a = at(K_ATTRS);
         if (a < 0) {
             return false;
         }
@@ -317,11 +319,11 @@ final class FastLine {
     }
 
     private boolean alloc(int from, int to) {
-        return deviceAndDir(from, to) && addrAndSize() && at[K_VIRT_ADDR] >= 0 && at[K_FLAGS] >= 0 && attrs();
+        return deviceAndDir(from, to) && addrAndSize() && at(K_VIRT_ADDR) >= 0 && at(K_FLAGS) >= 0 && attrs();
     }
 
     private boolean free(int from, int to) {
-        return deviceAndDir(from, to) && addrAndSize() && at[K_VIRT_ADDR] >= 0 && attrs();
+        return deviceAndDir(from, to) && addrAndSize() && at(K_VIRT_ADDR) >= 0 && attrs();
     }
 
     /** BodyParser.iommu and iovaRange: "IOMMU:" then "iova=0x.. - 0x.." of the size printed. */
@@ -363,7 +365,7 @@ final class FastLine {
      */
     private boolean split(int from, int to) {
         words = 0;
-        java.util.Arrays.fill(at, -1);
+        found = 0;
         firstHasEquals = false;
         int i = from;
         while (i < to) {
@@ -394,7 +396,8 @@ final class FastLine {
                 }
                 // "key=" matches where the word's first '=' follows the key (no key holds one)
                 int k = key(start, eq);
-                if (k >= 0 && at[k] < 0) {
+                if (k >= 0 && (found & 1 << k) == 0) {
+                    found |= 1 << k;
                     at[k] = words;
                 }
             }
@@ -405,15 +408,24 @@ final class FastLine {
         return true;
     }
 
-    /** The id of key {@code l[from, to)}, or -1. */
+    /** The first word {@code key=...} of key id {@code k}, or -1. */
+    private int at(int k) {
+        return (found & 1 << k) != 0 ? at[k] : -1;
+    }
+
+    /** The id of key {@code l[from, to)}, or -1; told apart by length and first letter first. */
     private int key(int from, int to) {
-        int n = to - from;
-        for (int k = 0; k < KEYS.length; k++) {
-            if (KEYS[k].length == n && regionEquals(from, KEYS[k])) {
-                return k;
-            }
+        int k;
+        switch (to - from) {
+            case 3: k = K_DIR; break;
+            case 4: k = l[from] == 's' ? K_SIZE : K_IOVA; break;
+            case 5: k = l[from] == 'a' ? K_ATTRS : l[from] == 'p' ? K_PADDR : K_FLAGS; break;
+            case 8: k = K_DMA_ADDR; break;
+            case 9: k = l[from] == 'p' ? K_PHYS_ADDR : K_VIRT_ADDR; break;
+            case 13: k = K_UNMAPPED_SIZE; break;
+            default: return -1;
         }
-        return -1;
+        return regionEquals(from, KEYS[k]) ? k : -1;
     }
 
     private int valueStart(int word, byte[] key) {
@@ -425,13 +437,13 @@ final class FastLine {
 
     /** Numbers.hex of the field of key id {@code k}; BAD when absent or not plain hex. */
     private long hexField(int k) {
-        int w = at[k];
+        int w = at(k);
         return w < 0 ? BAD : hex(valueStart(w, KEYS[k]), ends[w]);
     }
 
     /** Numbers.dec of the field of key id {@code k}; BAD when absent or not plain decimal digits. */
     private long decField(int k) {
-        int w = at[k];
+        int w = at(k);
         return w < 0 ? BAD : dec(valueStart(w, KEYS[k]), ends[w]);
     }
 
