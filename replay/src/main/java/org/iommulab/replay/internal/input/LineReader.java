@@ -2,9 +2,6 @@ package org.iommulab.replay.internal.input;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -29,10 +26,7 @@ public final class LineReader {
     private boolean ascii;
     /** Every byte of the current line so far OR-ed together: a bit 7 is a byte that is not ASCII. */
     private long or;
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final long ONES = 0x0101_0101_0101_0101L;
     private static final long HIGHS = 0x8080_8080_8080_8080L;
-    private static final long NEWLINES = 0x0a0a_0a0a_0a0a_0a0aL;
 
     public LineReader(InputStream in, int maxLineBytes) {
         if (maxLineBytes < 80) {
@@ -112,27 +106,18 @@ public final class LineReader {
 
     /**
      * The index of the first '\n' in {@code buf[from, limit)}, or {@code limit}; ORs the bytes
-     * before it into {@link #or}. Eight bytes at a time: a word has a '\n' where the classic
-     * has-zero-byte test finds a zero in it XOR-ed with eight newlines (its lowest such byte
-     * is exact).
+     * before it into {@link #or}. A plain loop, which every JIT tier runs fast (a wider read
+     * through a VarHandle is slow until C2 compiles it, which a short replay may never see).
      */
     private int newline(int from) {
         int i = from;
         long bits = or;
-        while (i + 8 <= limit) {
-            long w = (long) LONGS.get(buf, i);
-            long x = w ^ NEWLINES;
-            long z = (x - ONES) & ~x & HIGHS;
-            if (z != 0) {
-                int k = Long.numberOfTrailingZeros(z) >>> 3;
-                or = bits | w & ((1L << (k << 3)) - 1);
-                return i + k;
+        while (i < limit) {
+            byte c = buf[i];
+            if (c == '\n') {
+                break;
             }
-            bits |= w;
-            i += 8;
-        }
-        while (i < limit && buf[i] != '\n') {
-            bits |= buf[i];
+            bits |= c;
             i++;
         }
         or = bits;
