@@ -20,6 +20,13 @@ public final class LineReader {
     private boolean tooLong;
     private boolean unterminated;
     private boolean eof;
+    private byte[] lineBytes;
+    private int lineOffset;
+    private int lineLength;
+    private boolean ascii;
+    /** Every byte of the current line so far OR-ed together: a bit 7 is a byte that is not ASCII. */
+    private long or;
+    private static final long HIGHS = 0x8080_8080_8080_8080L;
 
     public LineReader(InputStream in, int maxLineBytes) {
         if (maxLineBytes < 80) {
@@ -35,10 +42,23 @@ public final class LineReader {
      * @throws IOException from the input, for example a compressed stream that ends early
      */
     public String next() throws IOException {
+        return advance() ? new String(lineBytes, lineOffset, lineLength, StandardCharsets.UTF_8) : null;
+    }
+
+    /**
+     * Moves to the next line without making a string of it: its bytes are then
+     * {@link #bytes()}[{@link #offset()}, {@link #offset()} + {@link #length()}), valid until the
+     * next call. The replay's parser reads most lines in place this way.
+     *
+     * @return false at the end of the input
+     * @throws IOException from the input, for example a compressed stream that ends early
+     */
+    public boolean advance() throws IOException {
         if (eof) {
-            return null;
+            return false;
         }
         int len = 0;
+        or = 0;
         tooLong = false;
         while (true) {
             if (pos == limit) {
@@ -48,24 +68,21 @@ public final class LineReader {
                     limit = 0;
                     eof = true;
                     if (len == 0 && !tooLong) {
-                        return null;
+                        return false;
                     }
                     unterminated = true;
-                    return finish(line, 0, len);
+                    return finish(line, 0, len, or);
                 }
             }
             // Scan the buffer for the newline, then copy in bulk, not byte by byte.
-            int nl = pos;
-            while (nl < limit && buf[nl] != '\n') {
-                nl++;
-            }
+            int nl = newline(pos);
             int n = nl - pos;
             if (nl < limit && len == 0 && n <= maxLineBytes) {
-                // The whole line is in the buffer: the string is made from it directly.
-                String s = finish(buf, pos, n);
+                // The whole line is in the buffer: it is read from there directly.
+                finish(buf, pos, n, or);
                 pos = nl + 1;
                 unterminated = false;
-                return s;
+                return true;
             }
             int take = Math.min(n, maxLineBytes - len);
             if (take < n) {
@@ -81,18 +98,67 @@ public final class LineReader {
             if (nl < limit) {
                 pos = nl + 1;
                 unterminated = false;
-                return finish(line, 0, len);
+                return finish(line, 0, len, or);
             }
             pos = limit;
         }
     }
 
-    private String finish(byte[] bytes, int off, int len) {
+    /**
+     * The index of the first '\n' in {@code buf[from, limit)}, or {@code limit}; ORs the bytes
+     * before it into {@link #or}. A plain loop, which every JIT tier runs fast (a wider read
+     * through a VarHandle is slow until C2 compiles it, which a short replay may never see).
+     */
+    private int newline(int from) {
+        int i = from;
+        long bits = or;
+        while (i < limit) {
+            byte c = buf[i];
+            if (c == '\n') {
+                break;
+            }
+            bits |= c;
+            i++;
+        }
+        or = bits;
+        return i;
+    }
+
+    private boolean finish(byte[] bytes, int off, int len, long or) {
         lineNumber++;
         if (len > 0 && bytes[off + len - 1] == '\r') {
             len--;
         }
-        return new String(bytes, off, len, StandardCharsets.UTF_8);
+        lineBytes = bytes;
+        lineOffset = off;
+        lineLength = len;
+        ascii = (or & HIGHS) == 0;
+        return true;
+    }
+
+    /** The array holding the current line ({@link #advance()}). */
+    public byte[] bytes() {
+        return lineBytes;
+    }
+
+    /** Where the current line starts in {@link #bytes()}. */
+    public int offset() {
+        return lineOffset;
+    }
+
+    /** The current line's length in bytes, without its line end. */
+    public int length() {
+        return lineLength;
+    }
+
+    /** True when every byte of the current line (including any cut-off part) is ASCII. */
+    public boolean lastWasAscii() {
+        return ascii;
+    }
+
+    /** The current line as a string. */
+    public String text() {
+        return new String(lineBytes, lineOffset, lineLength, StandardCharsets.UTF_8);
     }
 
     /** 1-based number of the line {@link #next()} returned last. */

@@ -245,9 +245,12 @@ public final class TraceEvent {
         return b.toString();
     }
 
-    /** Collects the fields of one event; the parser fills it and builds once. */
+    /**
+     * Collects the fields of one event; the parser fills it and builds once, or, on its hot path,
+     * {@link #reset}s one builder for every line.
+     */
     static final class Builder {
-        private final EventKind kind;
+        private EventKind kind;
         long line;
         long timestampNs;
         int cpu;
@@ -275,6 +278,36 @@ public final class TraceEvent {
 
         private Builder(EventKind kind) {
             this.kind = kind;
+        }
+
+        /** Back to the state of a new builder of {@code k}. */
+        Builder reset(EventKind k) {
+            kind = k;
+            line = 0;
+            timestampNs = 0;
+            cpu = 0;
+            context = 0;
+            pid = 0;
+            task = null;
+            device = null;
+            dir = null;
+            attrs = 0;
+            unknownAttrs = null;
+            dmaAddr = ABSENT;
+            physAddr = ABSENT;
+            size = ABSENT;
+            physAddrs = LongArray.EMPTY;
+            dmaAddrs = LongArray.EMPTY;
+            lengths = LongArray.EMPTY;
+            fullNents = 0;
+            fullEnts = 0;
+            truncated = false;
+            err = 0;
+            iova = ABSENT;
+            unmappedSize = ABSENT;
+            driver = null;
+            faultFlags = 0;
+            return this;
         }
 
         TraceEvent build() {

@@ -22,6 +22,7 @@ public final class TraceParser {
 
     private final int maxLineBytes;
     private final LineParser lines = new LineParser();
+    private final FastLine fast = new FastLine();
 
     public TraceParser() {
         this(DEFAULT_MAX_LINE_BYTES);
@@ -45,30 +46,18 @@ public final class TraceParser {
             report.compression(input.compression());
             LineReader reader = new LineReader(input.text(), maxLineBytes);
             while (true) {
-                String line;
                 try {
-                    line = reader.next();
+                    if (!reader.advance()) {
+                        break;
+                    }
                 } catch (IOException e) {
                     // gzip/xz streams that stop early throw EOFException or CorruptedInputException
                     report.streamBroken(new Problem(reader.lineNumber() + 1, Problem.Kind.TRUNCATED,
                             input.compression().name().toLowerCase() + " stream ended early: " + e));
                     break;
                 }
-                if (line == null) {
-                    break;
-                }
                 long no = reader.lineNumber();
-                report.line();
-                if (reader.lastWasTooLong()) {
-                    report.malformed(new Problem(no, Problem.Kind.TOO_LONG, "line longer than " + maxLineBytes + " bytes skipped"));
-                } else if (reader.lastWasUnterminated()) {
-                    // ftrace ends every line with '\n': a last line without one was cut off,
-                    // and a cut line may still look well-formed ("size=40" of "size=4096")
-                    report.truncated(new Problem(no, Problem.Kind.TRUNCATED,
-                            "input ends inside this line (no newline); line dropped"));
-                } else {
-                    handle(lines.parse(line, no), no, report, sink);
-                }
+                line(reader, no, report, sink);
                 if (no % PROGRESS_EVERY == 0) {
                     progress.progress(no, input.rawBytesRead(), totalBytes);
                 }
@@ -77,6 +66,35 @@ public final class TraceParser {
             progress.progress(reader.lineNumber(), input.rawBytesRead(), totalBytes);
         }
         return report;
+    }
+
+    /**
+     * Takes line {@code no}, the reader's current one. A method of its own, called per line, so
+     * that the JIT compiles it fully: the loop around it runs once per trace, too few times for
+     * anything but on-stack replacement.
+     */
+    private void line(LineReader reader, long no, ParseReport report, Consumer<TraceEvent> sink) {
+        report.line();
+        if (reader.lastWasTooLong()) {
+            report.malformed(new Problem(no, Problem.Kind.TOO_LONG, "line longer than " + maxLineBytes + " bytes skipped"));
+        } else if (reader.lastWasUnterminated()) {
+            // ftrace ends every line with '\n': a last line without one was cut off,
+            // and a cut line may still look well-formed ("size=40" of "size=4096")
+            report.truncated(new Problem(no, Problem.Kind.TRUNCATED,
+                    "input ends inside this line (no newline); line dropped"));
+        } else {
+            // The common lines are read in place; the rest, and any line the fast
+            // reader declines, as a string (which words every problem).
+            TraceEvent fast = reader.lastWasAscii()
+                    ? this.fast.parse(reader.bytes(), reader.offset(), reader.offset() + reader.length(), no)
+                    : null;
+            if (fast != null) {
+                report.event(fast.kind());
+                sink.accept(fast);
+            } else {
+                handle(lines.parse(reader.text(), no), no, report, sink);
+            }
+        }
     }
 
     private static void handle(LineResult r, long no, ParseReport report, Consumer<TraceEvent> sink) {

@@ -2,9 +2,7 @@ package org.iommulab.replay.internal.sg;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import org.iommulab.api.dma.DmaMasks;
 import org.iommulab.replay.internal.parse.EventKind;
@@ -65,9 +63,15 @@ public final class CallOrder {
     private final long granule;
     private final Sink sink;
     private final ArrayDeque<Slot> slots = new ArrayDeque<>();
-    private final Map<Long, Window> windows = new HashMap<>();
+    private final Windows windows = new Windows();
+    /** Slots and windows done with, for reuse: a replay makes none per event once warm. */
+    private final ArrayDeque<Slot> freeSlots = new ArrayDeque<>();
+    private final ArrayDeque<Window> freeWindows = new ArrayDeque<>();
     private long forcedWindows;
     private long overflowedWindows;
+
+    /** At most this many spare slots and windows are kept. */
+    private static final int POOL = 1024;
 
     /** @param granule the IOMMU granule the trace's IOVAs are aligned to */
     public CallOrder(long granule, Sink sink) {
@@ -80,28 +84,62 @@ public final class CallOrder {
 
     /** One position of the trace: an event to hand out, or a map whose fate its window decides. */
     private static final class Slot {
-        final TraceEvent event;
-        final Window window;
+        TraceEvent event;
+        Window window;
         /** 0 undecided, 1 hand out as a call, 2 hand out as unclaimed, 3 hand out as other, 4 nothing. */
         int fate;
+        /** Marked by {@link #claim} while its window closes. */
+        boolean claimed;
         TraceEvent call;
         PrecedingMaps maps;
         TraceEvent closer;
-
-        Slot(TraceEvent event, Window window) {
-            this.event = event;
-            this.window = window;
-        }
     }
 
     /** The maps of one context since its previous DMA-API event. */
     private static final class Window {
-        final long key;
+        long key;
         final List<Slot> maps = new ArrayList<>();
         boolean overflowed;
+    }
 
-        Window(long key) {
-            this.key = key;
+    private Slot slot(TraceEvent event, Window window) {
+        Slot s = freeSlots.pollLast();
+        if (s == null) {
+            s = new Slot();
+        }
+        s.event = event;
+        s.window = window;
+        return s;
+    }
+
+    private void recycle(Slot s) {
+        s.event = null;
+        s.window = null;
+        s.fate = 0;
+        s.claimed = false;
+        s.call = null;
+        s.maps = null;
+        s.closer = null;
+        if (freeSlots.size() < POOL) {
+            freeSlots.addLast(s);
+        }
+    }
+
+    private Window window(long key) {
+        Window w = freeWindows.pollLast();
+        if (w == null) {
+            w = new Window();
+        }
+        w.key = key;
+        return w;
+    }
+
+    /** {@code w} is closed: its maps all have their fate, and no slot needs it any more. */
+    private void recycle(Window w) {
+        w.maps.clear();
+        w.overflowed = false;
+        if (freeWindows.size() < POOL) {
+            freeWindows.addLast(w);
         }
     }
 
@@ -110,8 +148,12 @@ public final class CallOrder {
         EventKind k = e.kind();
         if (k == EventKind.IOMMU_MAP) {
             long key = key(e);
-            Window w = windows.computeIfAbsent(key, Window::new);
-            Slot s = new Slot(e, w);
+            Window w = windows.get(key);
+            if (w == null) {
+                w = window(key);
+                windows.put(key, w);
+            }
+            Slot s = slot(e, w);
             if (w.maps.size() < MAX_RUN) {
                 w.maps.add(s);
             } else {
@@ -121,7 +163,7 @@ public final class CallOrder {
             slots.add(s);
         } else if (k.isDma()) {
             Window w = windows.remove(key(e));
-            Slot own = new Slot(e, null);
+            Slot own = slot(e, null);
             own.fate = 1;
             own.call = e;
             own.maps = PrecedingMaps.NONE;
@@ -130,7 +172,7 @@ public final class CallOrder {
             }
             slots.add(own);
         } else {
-            Slot s = new Slot(e, null);
+            Slot s = slot(e, null);
             s.fate = 3;
             slots.add(s);
         }
@@ -146,7 +188,7 @@ public final class CallOrder {
 
     /** The end of the trace: every open window closes with no claiming call. */
     public void finish() {
-        for (Window w : new ArrayList<>(windows.values())) {
+        for (Window w : windows.values()) {
             close(w, null, null);
         }
         windows.clear();
@@ -171,38 +213,46 @@ public final class CallOrder {
         if (w.overflowed) {
             overflowedWindows++;
         }
-        List<Slot> claimed = call == null || w.overflowed ? List.of() : claim(call, w.maps);
+        int claimed = call == null || w.overflowed ? 0 : claim(call, w.maps);
+        Slot first = null;
+        IommuMap only = null;
+        IommuMap[] all = claimed > 1 ? new IommuMap[claimed] : null;
+        int n = 0;
         for (Slot s : w.maps) {
+            boolean mine = s.claimed;
+            s.claimed = false;
             if (s.fate != 0) {
                 continue;
             }
-            if (claimed.contains(s)) {
+            if (mine) {
                 s.fate = 4;
+                TraceEvent m = s.event;
+                IommuMap map = new IommuMap(m.iova(), m.physAddr(), m.size(), m.pid(), m.line());
+                if (first == null) {
+                    first = s;
+                    only = map;
+                }
+                if (all != null) {
+                    all[n++] = map;
+                }
             } else {
                 s.fate = 2;
                 s.closer = w.overflowed ? null : call;
             }
         }
-        if (!claimed.isEmpty()) {
-            List<IommuMap> maps = new ArrayList<>(claimed.size());
-            for (Slot s : claimed) {
-                TraceEvent m = s.event;
-                maps.add(new IommuMap(m.iova(), m.physAddr(), m.size(), m.pid(), m.line()));
-            }
-            Slot first = claimed.get(0);
+        if (first != null) {
             first.fate = 1;
             first.call = call;
-            first.maps = new PrecedingMaps(maps, true);
+            first.maps = new PrecedingMaps(all == null ? List.of(only) : List.of(all), true);
             own.fate = 4;
         } else if (own != null && w.overflowed) {
             own.maps = new PrecedingMaps(List.of(), false);
         }
+        recycle(w);
     }
 
-    /** The maps of {@code w} that {@code call} produced, in trace order. */
-    private List<Slot> claim(TraceEvent call, List<Slot> maps) {
-        long start;
-        long end;
+    /** Marks the maps of {@code w} that {@code call} produced ({@link Slot#claimed}); returns how many. */
+    private int claim(TraceEvent call, List<Slot> maps) {
         switch (call.kind()) {
             case DMA_MAP_PAGE:
             case DMA_MAP_PHYS:
@@ -213,37 +263,41 @@ public final class CallOrder {
                 long d = call.dmaAddr();
                 if (d == DmaMasks.MAPPING_ERROR || d == TraceEvent.ABSENT || call.size() <= 0 || d == 0
                         && call.kind() != EventKind.DMA_MAP_PAGE && call.kind() != EventKind.DMA_MAP_PHYS) {
-                    return List.of();
+                    return 0;
                 }
-                start = d & -granule;
-                end = (d + call.size() + granule - 1) & -granule;
-                List<Slot> out = new ArrayList<>();
-                for (Slot s : maps) {
+                long start = d & -granule;
+                long end = (d + call.size() + granule - 1) & -granule;
+                int count = 0;
+                for (int i = 0; i < maps.size(); i++) {
+                    Slot s = maps.get(i);
                     long iova = s.event.iova();
                     if (Long.compareUnsigned(iova, start) >= 0 && Long.compareUnsigned(iova + s.event.size(), end) <= 0) {
-                        out.add(s);
+                        s.claimed = true;
+                        count++;
                     }
                 }
-                return out;
+                return count;
             }
             case DMA_MAP_SG: {
                 if (call.dmaAddrs().isEmpty()) {
-                    return List.of();
+                    return 0;
                 }
                 // iommu_dma_map_sg: one IOVA range from the first segment's granule; iommu_map_sg
                 // maps it in contiguous runs.
                 long next = call.dmaAddrs().get(0) & -granule;
-                List<Slot> out = new ArrayList<>();
-                for (Slot s : maps) {
+                int count = 0;
+                for (int i = 0; i < maps.size(); i++) {
+                    Slot s = maps.get(i);
                     if (s.event.iova() == next) {
-                        out.add(s);
+                        s.claimed = true;
+                        count++;
                         next = s.event.iova() + s.event.size();
                     }
                 }
-                return out;
+                return count;
             }
             default:
-                return List.of();
+                return 0;
         }
     }
 
@@ -263,6 +317,7 @@ public final class CallOrder {
                 default:
                     break;
             }
+            recycle(s);
         }
     }
 
@@ -270,5 +325,99 @@ public final class CallOrder {
     private static long key(TraceEvent e) {
         long level = e.context() == TraceEvent.TASK ? (e.pid() & 0xffff_ffffL) : (1L << 32) + e.context();
         return ((long) e.cpu() << 34) ^ level;
+    }
+
+    /**
+     * The open windows by context key: open addressing on primitive keys (no boxing of the key
+     * per event), deleting by shifting back, so no tombstones pile up.
+     */
+    private static final class Windows {
+        private long[] keys = new long[16];
+        private Window[] values = new Window[16];
+        private int size;
+
+        private int index(long key) {
+            long h = key * 0x9E3779B97F4A7C15L;
+            return (int) (h ^ h >>> 32) & (keys.length - 1);
+        }
+
+        Window get(long key) {
+            for (int i = index(key); values[i] != null; i = (i + 1) & (keys.length - 1)) {
+                if (keys[i] == key) {
+                    return values[i];
+                }
+            }
+            return null;
+        }
+
+        void put(long key, Window w) {
+            if ((size + 1) * 2 > keys.length) {
+                grow();
+            }
+            int i = index(key);
+            while (values[i] != null) {
+                if (keys[i] == key) {
+                    values[i] = w;
+                    return;
+                }
+                i = (i + 1) & (keys.length - 1);
+            }
+            keys[i] = key;
+            values[i] = w;
+            size++;
+        }
+
+        Window remove(long key) {
+            int mask = keys.length - 1;
+            int i = index(key);
+            while (values[i] != null && keys[i] != key) {
+                i = (i + 1) & mask;
+            }
+            Window w = values[i];
+            if (w == null) {
+                return null;
+            }
+            values[i] = null;
+            size--;
+            // shift back the entries of the run after i that hash at or before i
+            for (int j = (i + 1) & mask; values[j] != null; j = (j + 1) & mask) {
+                int home = index(keys[j]);
+                if (((j - home) & mask) >= ((j - i) & mask)) {
+                    keys[i] = keys[j];
+                    values[i] = values[j];
+                    values[j] = null;
+                    i = j;
+                }
+            }
+            return w;
+        }
+
+        List<Window> values() {
+            List<Window> all = new ArrayList<>(size);
+            for (Window w : values) {
+                if (w != null) {
+                    all.add(w);
+                }
+            }
+            return all;
+        }
+
+        void clear() {
+            java.util.Arrays.fill(values, null);
+            size = 0;
+        }
+
+        private void grow() {
+            long[] oldKeys = keys;
+            Window[] oldValues = values;
+            keys = new long[oldKeys.length * 2];
+            values = new Window[oldValues.length * 2];
+            size = 0;
+            for (int i = 0; i < oldKeys.length; i++) {
+                if (oldValues[i] != null) {
+                    put(oldKeys[i], oldValues[i]);
+                }
+            }
+        }
     }
 }

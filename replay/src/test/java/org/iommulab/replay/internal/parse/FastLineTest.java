@@ -1,0 +1,172 @@
+package org.iommulab.replay.internal.parse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The in-place reader gives, for every line it takes, exactly the event the string parser gives
+ * (every field), and declines every line the string parser would not read as that event. Lines:
+ * every line of the test traces, and variants of their event lines in each way a line can differ
+ * (prefix shapes, field order, numbers at and past their limits, odd attributes and directions,
+ * stray whitespace, broken fields).
+ */
+class FastLineTest {
+    private final LineParser slow = new LineParser();
+    private final FastLine fast = new FastLine();
+
+    private TraceEvent fast(String line) {
+        byte[] b = ("xx" + line + "yy").getBytes(StandardCharsets.US_ASCII); // an offset, as in the reader's buffer
+        return fast.parse(b, 2, b.length - 2, 7);
+    }
+
+    /** The fast reader either declines {@code line} or agrees with the string parser on every field. */
+    private boolean agrees(String line) throws IllegalAccessException {
+        TraceEvent f = fast(line);
+        if (f == null) {
+            return false;
+        }
+        LineResult r = slow.parse(line, 7);
+        assertEquals(LineResult.Type.EVENT, r.type(), () -> "fast read a line the string parser finds " + r.type() + ": " + line);
+        for (Field field : TraceEvent.class.getDeclaredFields()) {
+            if (Modifier.isStatic(field.getModifiers())) {
+                continue;
+            }
+            field.setAccessible(true);
+            Object a = field.get(r.event());
+            Object b = field.get(f);
+            assertTrue(Objects.equals(a, b), () -> field.getName() + ": " + a + " (string) vs " + b + " (fast) in " + line);
+        }
+        return true;
+    }
+
+    private static List<String> traceLines() throws IOException, URISyntaxException {
+        Path dir = Path.of(FastLineTest.class.getResource("/traces").toURI());
+        List<String> lines = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+                if (p.toString().endsWith(".txt")) {
+                    lines.addAll(Files.readAllLines(p, StandardCharsets.ISO_8859_1));
+                }
+            }
+        }
+        return lines;
+    }
+
+    private static List<String> variants(String line) {
+        List<String> v = new ArrayList<>();
+        v.add(line);
+        v.add("#" + line);
+        v.add("   " + line + "  \t");
+        v.add(line + "\r");
+        v.add(line.replaceFirst("\\[", "(  611) ["));
+        v.add(line.replaceFirst("\\[(\\d+)\\]", "[99999999999]"));
+        v.add(line.replaceFirst("-(\\d+) ", "-99999999999 "));
+        v.add(line.replaceFirst("-(\\d+) ", "-2147483647 "));
+        v.add(line.replaceFirst("\\] \\S+ ", "] "));
+        v.add(line.replaceFirst("\\] \\S+ ", "] d.h1. "));
+        v.add(line.replaceFirst("(\\d+)\\.(\\d+):", "$1.$2123:"));
+        v.add(line.replaceFirst("(\\d+)\\.(\\d+):", "$1:"));
+        v.add(line.replaceFirst("(\\d+)\\.(\\d+):", "99999999999999999999.1:"));
+        v.add(line.replaceFirst(" (dma_\\w+|map|unmap): ", " dma:$1: "));
+        v.add(line.replaceFirst(" (dma_\\w+|map|unmap): ", " iommu:$1: "));
+        v.add(line.replaceFirst(" (dma_\\w+|map|unmap): ", " $1:  "));
+        v.add(line.replaceFirst(" (dma_\\w+|map|unmap): ", " $1:x"));
+        v.add(line.replaceFirst(" (dma_\\w+|map|unmap): ", " no_such_event: "));
+        v.add(line.replace("attrs=", "attrs=SKIP_CPU_SYNC"));
+        v.add(line.replace("attrs=", "attrs=WEAK_ORDERING|0x10000|NEW_THING"));
+        v.add(line.replace("attrs=", "attrs=lower"));
+        v.add(line.replace("attrs=", "attrs= attrs=SKIP_CPU_SYNC"));
+        v.add(line.replaceFirst("dir=\\w+", "dir=0x3"));
+        v.add(line.replaceFirst("dir=\\w+", "dir=SIDEWAYS"));
+        v.add(line.replaceFirst("dir=\\w+", "dir="));
+        v.add(line.replaceFirst(" dir=", "  dir="));
+        v.add(line.replaceFirst(" dir=", "\tdir="));
+        v.add(line.replaceFirst("size=\\d+", "size=0"));
+        v.add(line.replaceFirst("size=\\d+", "size=+4096"));
+        v.add(line.replaceFirst("size=\\d+", "size=-1"));
+        v.add(line.replaceFirst("size=\\d+", "size=9223372036854775807"));
+        v.add(line.replaceFirst("size=\\d+", "size=4096x"));
+        v.add(line.replaceFirst("size=\\d+", ""));
+        v.add(line.replaceFirst("dma_addr=(\\w+)", "dma_addr=0x$1"));
+        v.add(line.replaceFirst("dma_addr=(\\w+)", "dma_addr=$1 dma_addr=0"));
+        v.add(line.replaceFirst("dma_addr=\\w+", "dma_addr=FFFFFFFFFFFFFFFF"));
+        v.add(line.replaceFirst("dma_addr=\\w+", "dma_addr=1ffffffffffffffff"));
+        v.add(line.replaceFirst("dma_addr=\\w+", "dma_addr=8000000000000000"));
+        v.add(line.replaceFirst("dma_addr=\\w+", "dma_addr=0x"));
+        v.add(line.replaceFirst("dma_addr=\\w+", "dma_addr=+f"));
+        v.add(line.replaceFirst("dma_addr=\\w+", "dma_addr=g"));
+        v.add(line.replaceFirst("phys_addr=\\w+", "phys_addr=0X1000"));
+        v.add(line.replaceFirst("phys_addr=\\w+", ""));
+        v.add(line.replaceFirst("(dma_\\w+: )(\\S+)", "$1dev=x"));
+        v.add(line.replaceFirst("(dma_\\w+: )(\\S+) ", "$1"));
+        v.add(line.replaceFirst("virt_addr=\\S+", ""));
+        v.add(line.replaceFirst("flags=\\S+", ""));
+        v.add(line.replaceFirst("IOMMU:", "IOMMU: "));
+        v.add(line.replaceFirst("IOMMU:", "IOMMU"));
+        v.add(line.replaceFirst(" - ", " -- "));
+        v.add(line.replaceFirst(" - 0x\\w+", " - 0x1"));
+        v.add(line.replaceFirst("iova=0x\\w+", "iova=0x8000000000000000"));
+        v.add(line.replaceFirst("paddr=\\w+", ""));
+        v.add(line.replaceFirst("unmapped_size=\\d+", "unmapped_size=x"));
+        v.add(line.replaceFirst("unmapped_size=\\d+", "unmapped_size=0"));
+        v.add(line + " extra=1 more words");
+        return v;
+    }
+
+    @Test
+    void agreesWithTheStringParserOnEveryLineItTakes() throws Exception {
+        int taken = 0;
+        int lines = 0;
+        for (String line : traceLines()) {
+            for (String v : variants(line)) {
+                lines++;
+                if (agrees(v)) {
+                    taken++;
+                }
+            }
+        }
+        // most event lines of the traces are taken, so the comparison above is not empty
+        int all = lines;
+        int took = taken;
+        assertTrue(took > 20, () -> took + " of " + all + " lines taken");
+    }
+
+    @Test
+    void takesTheCommonEventsAsIs() throws Exception {
+        String[] common = {
+            "  NetworkManager-611     [001] .....   400.000001: map: IOMMU: iova=0x00000000fff00000 - 0x00000000fff01000 paddr=0x000000010a000000 size=4096",
+            "  NetworkManager-611     [001] .....   400.000001: dma_map_page: 0000:01:00.0 dir=TO_DEVICE dma_addr=fff00000 size=1500 phys_addr=10a000000 attrs=",
+            "          <idle>-0       [001] ..s1.   400.000001: dma_unmap_page: 0000:01:00.0 dir=TO_DEVICE dma_addr=fff00000 size=1500 attrs=",
+            "  irq/45-nvme0q3-318     [003] d.h1.   410.500390: dma_sync_single_for_cpu: 0000:02:00.0 dir=FROM_DEVICE dma_addr=ffffe800 size=98",
+            "    kworker/0:1-12    [000] .....   5.100: unmap: IOMMU: iova=0x00000000fff00000 - 0x00000000fff01000 size=4096 unmapped_size=4096",
+        };
+        for (String line : common) {
+            assertTrue(agrees(line), line);
+        }
+    }
+
+    @Test
+    void declinesWhatOnlyTheStringParserWords() {
+        assertNull(fast("# tracer: nop"));
+        assertNull(fast(""));
+        assertNull(fast("CPU:2 [LOST 17 EVENTS]"));
+        assertNull(fast("  task-1 [000] 1.0: dma_map_sg: 0000:01:00.0 dir=TO_DEVICE dma_addrs={0x1000} sizes={0x100} phys_addrs={0x2000} attrs="));
+        assertNotNull(fast("  task-1 [000] 1.0: dma_unmap_page: 0000:01:00.0 dir=TO_DEVICE dma_addr=1000 size=100 attrs="));
+    }
+}
