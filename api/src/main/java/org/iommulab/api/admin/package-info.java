@@ -3,7 +3,7 @@
  * statistics and faults. Used by the shell, the main job and the conformance suite.
  */
 @Export
-@Version("1.4.0")
+@Version("1.5.0")
 package org.iommulab.api.admin;
 
 import org.osgi.annotation.bundle.Export;

@@ -6,6 +6,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.iommulab.api.admin.DeviceStats;
 import org.iommulab.api.admin.DeviceStatus;
+import org.iommulab.api.admin.Stat;
 import org.iommulab.api.admin.PlatformAdmin;
 import org.iommulab.api.backend.DmaBackend;
 import org.iommulab.api.backend.ReservedRegion;
@@ -334,6 +335,14 @@ public final class DevicePlatform implements PlatformAdmin {
     @Override
     public DeviceStats stats(String device) {
         return devices.require(device).currentStats().snapshot();
+    }
+
+    @Override
+    public long count(String device, Stat stat) {
+        if (stat == null) {
+            throw new IllegalArgumentException("count needs a stat, not null");
+        }
+        return devices.require(device).currentStats().read(stat);
     }
 
     @Override

@@ -72,6 +72,12 @@ public final class StatCounters {
         live = null;
     }
 
+    /** One stat as {@link #snapshot()} would give it, without reading the others. */
+    public long read(Stat stat) {
+        DeviceBinding b = live;
+        return counts.get(stat.ordinal()) + (b == null ? 0 : fromBinding(b, stat));
+    }
+
     /** An immutable snapshot: the platform's counts plus the live binding's, read now. */
     public DeviceStats snapshot() {
         long[] v = new long[STATS.length];

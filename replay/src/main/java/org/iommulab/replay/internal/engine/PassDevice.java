@@ -119,7 +119,7 @@ final class PassDevice {
 
     private long findingCount() {
         try {
-            return reporting.stats(device.simName()).get(Stat.CHECKER_FINDINGS);
+            return reporting.count(device.simName(), Stat.CHECKER_FINDINGS);
         } catch (RuntimeException e) {
             return 0;
         }
