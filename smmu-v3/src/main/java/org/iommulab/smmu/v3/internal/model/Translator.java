@@ -73,6 +73,61 @@ final class Translator {
         return walkAndFill(cfg, addr, access);
     }
 
+    /**
+     * A run of blocks of {@code 1 << shift} bytes from {@code addr} ({@code TranslationPort.translateRun}):
+     * block 0 through {@link #translate}, which walks, fills or faults as for any transaction;
+     * then each following block on an IOTLB hit that permits the access. SMMUv3 translates each
+     * transaction on its own (§3.1: every access looks up the TLB, walks on a miss), so every
+     * block still takes its own lookup, counted as a hit as {@link #translate} counts it; what
+     * the run spares is the lock and the stream's config, which cannot change under the lock
+     * for one StreamID. The run stops before the first block that misses or would be denied,
+     * having looked at it with {@link Iotlb#find} only (no statistics, no replacement update),
+     * so that block then goes through {@link #translate} and faults there exactly as it would
+     * have block by block.
+     *
+     * @return the blocks translated into {@code frames}, 1 to {@code count}
+     */
+    int translateRun(ModelPort port, int sid, long addr, AccessType access, long[] frames, int count, int shift) {
+        frames[0] = translate(port, sid, addr, access);
+        if (count == 1) {
+            return 1;
+        }
+        long block = addr & -(1L << shift);
+        if (!regs.smmuEnabled() || lastCfg.kind() == StreamConfig.Kind.BYPASS) {
+            // translate() returned addr for block 0, and will for every block: no lookup, no count.
+            for (int i = 1; i < count; i++) {
+                frames[i] = block + ((long) i << shift);
+            }
+            return count;
+        }
+        // block 0 went through config(sid), so lastCfg is this stream's config now.
+        StreamConfig cfg = lastCfg;
+        int kind = cfg.tlbKind();
+        int vmid = cfg.vmid();
+        int asid = cfg.tlbAsid();
+        for (int i = 1; i < count; i++) {
+            long a = block + ((long) i << shift);
+            int e = iotlb.find(kind, vmid, asid, a, Iotlb.ALL_SHIFTS);
+            if (e == Iotlb.MISS || !permitted(cfg, e, access)) {
+                return i;
+            }
+            iotlb.hit(e); // what lookup() would have counted
+            port.hits++;
+            frames[i] = iotlb.translate(e, a);
+        }
+        return count;
+    }
+
+    /** True when the cached entry {@code e} permits {@code access} at both stages: {@link #checkCached} would pass. */
+    private boolean permitted(StreamConfig cfg, int e, AccessType access) {
+        int p = iotlb.perms(e);
+        boolean write = access == AccessType.WRITE;
+        if (cfg.stage1() != null && (p & (write ? TlbEntries.S1_WRITE : TlbEntries.S1_READ)) == 0) {
+            return false;
+        }
+        return cfg.stage2() == null || (p & (write ? TlbEntries.S2_WRITE : TlbEntries.S2_READ)) != 0;
+    }
+
     /** The stream's config: cached (QEMU's {@code smmuv3_get_config}), or decoded and cached now. */
     private StreamConfig config(int sid) {
         if (sid == lastSid && lastChanges == configs.changes()) {
