@@ -3,6 +3,7 @@ package org.iommulab.platform.internal.bus;
 import org.iommulab.api.admin.Stat;
 import org.iommulab.api.platform.AccessType;
 import org.iommulab.api.platform.BusMaster;
+import org.iommulab.api.platform.DmaFaultException;
 import org.iommulab.api.platform.PhysicalMemory;
 
 /**
@@ -268,14 +269,17 @@ public final class DeviceBusMaster implements BusMaster {
 
     /**
      * The bulk read: the same pieces as {@link #transfer}, translated a run at a time
-     * ({@link #translateRun}) and each checked to be RAM, in order, but the bytes of pieces
-     * that land physically contiguous (and in one RAM region) are copied by one
-     * {@link PhysicalMemory#read} when the run ends: a 64 KiB read of a contiguous buffer
-     * through a warm IOTLB is one translation call and one copy, not 16 of each. When a piece
-     * faults, the run before it is copied first, so the pieces before the fault have happened,
-     * as in {@link #transfer}. Reads change no memory, so a later piece's translation sees the
-     * same tables and queues whichever way the earlier bytes were copied (PCIe reads of one
-     * request complete in no defined order either).
+     * ({@link #translateRun}), in order, but the bytes of pieces that land physically
+     * contiguous are copied by one {@link PhysicalMemory#read} when the run ends
+     * ({@link #copyRun}): a 64 KiB read of a contiguous buffer through a warm IOTLB is one
+     * translation call and one copy, not 16 of each. Each piece must be RAM, as
+     * {@link #translate} checks; the check is made once per run, and piece by piece only when
+     * the run as a whole fails it, at the latest before the next translation call, so a piece
+     * that is not RAM faults before any later translation can fault. When a piece faults, the
+     * pieces before it are copied first, so they have happened, as in {@link #transfer}. Reads
+     * change no memory, so a later piece's translation sees the same tables and queues
+     * whichever way the earlier bytes were copied (PCIe reads of one request complete in no
+     * defined order either).
      */
     private void readRuns(long addr, byte[] dst, int off, int len) {
         enter(addr, len, AccessType.READ);
@@ -293,31 +297,50 @@ public final class DeviceBusMaster implements BusMaster {
                 while (pos < len) {
                     int blocks = translateRun(r, sid, addr + pos, len - pos, AccessType.READ, frames);
                     for (int i = 0; i < blocks; i++) {
-                        long a = addr + pos;
-                        int n = (int) Math.min(len - pos, toBlockEnd(r, a));
+                        int n = (int) Math.min(len - pos, toBlockEnd(r, addr + pos));
                         long phys = frames[i];
-                        if (runLen > 0 && phys == runPhys + runLen && mem.isRam(runPhys, (long) runLen + n)) {
-                            // The run grown by this piece is RAM, so the piece is: translate()'s check.
+                        if (runLen > 0 && phys == runPhys + runLen) {
                             runLen += n;
                         } else {
-                            if (!mem.isRam(phys, n)) {
-                                throw bus.notRam(r, sid, a, phys, n, AccessType.READ);
-                            }
                             if (runLen > 0) {
-                                mem.read(runPhys, dst, off + done, runLen);
-                                done += runLen;
+                                int copied = copyRun(r, mem, addr + done, runPhys, runLen, dst, off + done);
+                                done += copied;
+                                int missed = runLen - copied;
+                                runLen = 0;
+                                if (missed > 0) {
+                                    throw notRamAt(r, sid, addr, len, done, runPhys + copied);
+                                }
                             }
                             runPhys = phys;
                             runLen = n;
                         }
                         pos += n;
                     }
+                    if (pos < len && runLen > 0 && !mem.isRam(runPhys, runLen)) {
+                        // Settle it piece by piece before translating more.
+                        int copied = copyRun(r, mem, addr + done, runPhys, runLen, dst, off + done);
+                        done += copied;
+                        int missed = runLen - copied;
+                        runLen = 0;
+                        if (missed > 0) {
+                            throw notRamAt(r, sid, addr, len, done, runPhys + copied);
+                        }
+                    }
+                }
+                if (runLen > 0) {
+                    int copied = copyRun(r, mem, addr + done, runPhys, runLen, dst, off + done);
+                    done += copied;
+                    int missed = runLen - copied;
+                    runLen = 0;
+                    if (missed > 0) {
+                        throw notRamAt(r, sid, addr, len, done, runPhys + copied);
+                    }
                 }
             } finally {
-                // Also on a fault: what was translated before it is copied.
+                // A translation fault: the run before it (checked RAM before the call that
+                // faulted) is copied, so the pieces before the fault have happened.
                 if (runLen > 0) {
-                    mem.read(runPhys, dst, off + done, runLen);
-                    done += runLen;
+                    done += copyRun(r, mem, addr + done, runPhys, runLen, dst, off + done);
                 }
                 r.stats.add(Stat.DEVICE_READ_BYTES, done);
             }
@@ -327,11 +350,57 @@ public final class DeviceBusMaster implements BusMaster {
     }
 
     /**
+     * Copies the physically contiguous run {@code [phys, phys + len)}, which the device reads
+     * at {@code busAddr}, into {@code dst} at {@code at}; returns the bytes copied: {@code len},
+     * or fewer when a piece of the run is not RAM (then the pieces before it are copied and the
+     * caller faults that piece). One copy when the run lies in one RAM region; otherwise the
+     * run is cut into pieces, and the pieces that stay contiguous within one region copied
+     * together (the default layout's RAM regions touch at 4 GiB: both sides are RAM).
+     */
+    private static int copyRun(BusRoute r, PhysicalMemory mem, long busAddr, long phys, int len, byte[] dst, int at) {
+        if (mem.isRam(phys, len)) {
+            mem.read(phys, dst, at, len);
+            return len;
+        }
+        int subStart = 0;
+        int subLen = 0;
+        int p = 0;
+        while (p < len) {
+            int n = (int) Math.min(len - p, toBlockEnd(r, busAddr + p));
+            if (subLen > 0 && mem.isRam(phys + subStart, (long) subLen + n)) {
+                subLen += n;
+            } else {
+                if (subLen > 0) {
+                    mem.read(phys + subStart, dst, at + subStart, subLen);
+                }
+                if (!mem.isRam(phys + p, n)) {
+                    return p;
+                }
+                subStart = p;
+                subLen = n;
+            }
+            p += n;
+        }
+        mem.read(phys + subStart, dst, at + subStart, subLen);
+        return len;
+    }
+
+    /** The fault of the read's piece at {@code done} bytes, which lands at {@code phys} and is not RAM. */
+    private DmaFaultException notRamAt(BusRoute r, int sid, long addr, int len, int done, long phys) {
+        long a = addr + done;
+        int n = (int) Math.min(len - done, toBlockEnd(r, a));
+        return bus.notRam(r, sid, a, phys, n, AccessType.READ);
+    }
+
+    /**
      * Translates the blocks that {@code [addr, addr + len)} touches, up to {@link #RUN_BLOCKS}
      * of them, with one {@link org.iommulab.api.backend.TranslationPort#translateRun} call;
      * returns how many it translated into {@code frames} (at least 1; it throws a fault of
      * block 0). Blocks above 2^30 bytes are cut into 2^30-byte pieces ({@link #toBlockEnd}),
-     * so there each call translates one piece.
+     * so there each call translates one piece. The one way this differs from block by block:
+     * when a translated piece is not RAM (an external abort, raised at that piece as before),
+     * the blocks after it in the same call have been translated though never accessed, so a
+     * port's hit counts can show them; no fault, event or byte differs.
      */
     private static int translateRun(BusRoute r, int sid, long addr, long len, AccessType access, long[] frames) {
         int want = 1;

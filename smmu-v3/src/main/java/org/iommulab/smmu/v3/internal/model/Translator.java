@@ -105,27 +105,35 @@ final class Translator {
         int kind = cfg.tlbKind();
         int vmid = cfg.vmid();
         int asid = cfg.tlbAsid();
-        for (int i = 1; i < count; i++) {
+        int need = required(cfg, access);
+        int i = 1;
+        for (; i < count; i++) {
             long a = block + ((long) i << shift);
             int e = iotlb.find(kind, vmid, asid, a, Iotlb.ALL_SHIFTS);
-            if (e == Iotlb.MISS || !permitted(cfg, e, access)) {
-                return i;
+            if (e == Iotlb.MISS || (iotlb.perms(e) & need) != need) {
+                break;
             }
             iotlb.hit(e); // what lookup() would have counted
-            port.hits++;
             frames[i] = iotlb.translate(e, a);
         }
-        return count;
+        port.hits += i - 1;
+        return i;
     }
 
-    /** True when the cached entry {@code e} permits {@code access} at both stages: {@link #checkCached} would pass. */
-    private boolean permitted(StreamConfig cfg, int e, AccessType access) {
-        int p = iotlb.perms(e);
+    /**
+     * The permission bits an IOTLB entry needs for {@code access}: those whose absence makes
+     * {@link #checkCached} fault, at each stage the config has.
+     */
+    private static int required(StreamConfig cfg, AccessType access) {
         boolean write = access == AccessType.WRITE;
-        if (cfg.stage1() != null && (p & (write ? TlbEntries.S1_WRITE : TlbEntries.S1_READ)) == 0) {
-            return false;
+        int need = 0;
+        if (cfg.stage1() != null) {
+            need |= write ? TlbEntries.S1_WRITE : TlbEntries.S1_READ;
         }
-        return cfg.stage2() == null || (p & (write ? TlbEntries.S2_WRITE : TlbEntries.S2_READ)) != 0;
+        if (cfg.stage2() != null) {
+            need |= write ? TlbEntries.S2_WRITE : TlbEntries.S2_READ;
+        }
+        return need;
     }
 
     /** The stream's config: cached (QEMU's {@code smmuv3_get_config}), or decoded and cached now. */
