@@ -38,7 +38,11 @@ public interface TranslationPort {
      * another call. A backend stops early wherever it prefers its single-block path (a cache
      * miss, a denied access), so a fault is always raised by the call whose block 0 it is:
      * when block 0 is denied this throws as {@code translate} does, and every block before it
-     * was returned by an earlier call.
+     * was returned by an earlier call. A caller may do its accesses to a run's blocks after the
+     * whole run is translated (a device write to block 0 then comes after block 1's
+     * translation), so the blocks after block 0 must be translated only from what the backend
+     * holds apart from simulated memory (an IOTLB hit), never from tables in memory: a backend
+     * stops before a block it would walk.
      *
      * <p>The default translates block 0 with {@link #translate} and returns 1, so a caller's
      * loop over this method is the block-by-block loop for a backend that does not override it.

@@ -224,9 +224,9 @@ public final class DeviceBusMaster implements BusMaster {
      * {@code op} on each in order. The bytes done are counted even when a piece faults: the
      * pieces before it have happened. {@code op} is an int and not a callback so that an access
      * allocates nothing. A run's later blocks are translated before the run's first pieces are
-     * written; this is the same as block by block because a backend translates those blocks
-     * only from what it caches (the port's contract: it stops where it would walk), which a
-     * device's write to memory does not change, and faults only at a run's block 0.
+     * written; this is the same as block by block because a port translates those blocks
+     * only from what it holds apart from memory (its contract: it stops where it would walk),
+     * which a device's write does not change, and faults only at a run's block 0.
      *
      * @param buf the array written from ({@link #BULK_WRITE})
      * @param off where the access starts in {@code buf}

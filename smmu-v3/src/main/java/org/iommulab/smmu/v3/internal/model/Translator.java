@@ -76,9 +76,9 @@ final class Translator {
     /**
      * A run of blocks of {@code 1 << shift} bytes from {@code addr} ({@code TranslationPort.translateRun}):
      * block 0 through {@link #translate}, which walks, fills or faults as for any transaction;
-     * then each following block on an IOTLB hit that permits the access. SMMUv3 translates each
-     * transaction on its own (§3.1: every access looks up the TLB, walks on a miss), so every
-     * block still takes its own lookup, counted as a hit as {@link #translate} counts it; what
+     * then each following block on an IOTLB hit that permits the access. The SMMU translates each
+     * transaction on its own (QEMU's {@code smmuv3_translate} per access: config, IOTLB lookup,
+     * walk on a miss), so every block still takes its own lookup, counted as a hit as {@link #translate} counts it; what
      * the run spares is the lock and the stream's config, which cannot change under the lock
      * for one StreamID. The run stops before the first block that misses or would be denied,
      * having looked at it with {@link Iotlb#find} only (no statistics, no replacement update),

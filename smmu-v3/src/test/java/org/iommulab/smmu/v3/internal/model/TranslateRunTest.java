@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code ModelPort.translateRun}: a run of pages gives what the same pages translated one by
  * one give, on two identical SMMUs side by side: addresses, faults, their reports and event
- * records, IOTLB and port counters, interrupts. SMMUv3 translates every transaction on its
- * own (IHI0070 §3.1: TLB lookup, walk on a miss, faults per transaction), so a run must be
+ * records, IOTLB and port counters, interrupts. The SMMU translates every transaction on its
+ * own (QEMU's smmuv3_translate per access: IOTLB lookup, walk on a miss, fault and event), so a run must be
  * indistinguishable from its pages in order.
  */
 class TranslateRunTest {
