@@ -3,7 +3,7 @@
  * the device side of translation) and what the platform gives it for each attached device.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package org.iommulab.api.backend;
 
 import org.osgi.annotation.bundle.Export;

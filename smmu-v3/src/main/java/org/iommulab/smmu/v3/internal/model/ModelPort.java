@@ -34,6 +34,13 @@ public final class ModelPort implements TranslationPort {
         return model.translate(this, streamId, busAddr, access);
     }
 
+    /** A run under one hold of the model's lock; see {@code Translator.translateRun}. */
+    @Override
+    public int translateRun(int streamId, long busAddr, AccessType access, long[] frames, int count) {
+        TranslationPort.checkRun(frames, count);
+        return model.translateRun(this, streamId, busAddr, access, frames, count, pageShift);
+    }
+
     @Override
     public int pageShift() {
         return pageShift;

@@ -117,6 +117,24 @@ public final class SmmuV3Model {
         throw new DmaFaultException(fault);
     }
 
+    /** {@link #translate} for a run of blocks under one hold of the lock ({@code Translator.translateRun}). */
+    int translateRun(ModelPort port, int sid, long addr, AccessType access, long[] frames, int count, int shift) {
+        DmaFault fault;
+        synchronized (lock) {
+            try {
+                return translator.translateRun(port, sid, addr, access, frames, count, shift);
+            } catch (SmmuFault f) {
+                // Only block 0 can fault: the run stops before any later block that would.
+                port.faults++;
+                fault = raise(port, sid, addr, access, f);
+            } finally {
+                irqs.deliver();
+            }
+        }
+        port.report(fault);
+        throw new DmaFaultException(fault);
+    }
+
     /** Records the event a fault defines (unless suppressed or lost) and describes it for the platform. */
     private DmaFault raise(ModelPort port, int sid, long addr, AccessType access, SmmuFault f) {
         DmaFault.Builder b = DmaFault.builder(f.kind()).device(port.deviceName(), sid).address(addr, access)

@@ -73,6 +73,69 @@ final class Translator {
         return walkAndFill(cfg, addr, access);
     }
 
+    /**
+     * A run of blocks of {@code 1 << shift} bytes from {@code addr} ({@code TranslationPort.translateRun}):
+     * block 0 through {@link #translate}, which walks, fills or faults as for any transaction;
+     * then each following block on an IOTLB hit that permits the access. The SMMU translates each
+     * transaction on its own (QEMU's {@code smmuv3_translate} per access: config, IOTLB lookup,
+     * walk on a miss), so every block still takes its own lookup, counted as a hit as {@link #translate} counts it; what
+     * the run spares is the lock and the stream's config, which cannot change under the lock
+     * for one StreamID. The run stops before the first block that misses or would be denied,
+     * having looked at it with {@link Iotlb#find} only (no statistics, no replacement update),
+     * so that block then goes through {@link #translate} and faults there exactly as it would
+     * have block by block.
+     *
+     * @return the blocks translated into {@code frames}, 1 to {@code count}
+     */
+    int translateRun(ModelPort port, int sid, long addr, AccessType access, long[] frames, int count, int shift) {
+        frames[0] = translate(port, sid, addr, access);
+        if (count == 1) {
+            return 1;
+        }
+        long block = addr & -(1L << shift);
+        if (!regs.smmuEnabled() || lastCfg.kind() == StreamConfig.Kind.BYPASS) {
+            // translate() returned addr for block 0, and will for every block: no lookup, no count.
+            for (int i = 1; i < count; i++) {
+                frames[i] = block + ((long) i << shift);
+            }
+            return count;
+        }
+        // block 0 went through config(sid), so lastCfg is this stream's config now.
+        StreamConfig cfg = lastCfg;
+        int kind = cfg.tlbKind();
+        int vmid = cfg.vmid();
+        int asid = cfg.tlbAsid();
+        int need = required(cfg, access);
+        int i = 1;
+        for (; i < count; i++) {
+            long a = block + ((long) i << shift);
+            int e = iotlb.find(kind, vmid, asid, a, Iotlb.ALL_SHIFTS);
+            if (e == Iotlb.MISS || (iotlb.perms(e) & need) != need) {
+                break;
+            }
+            iotlb.hit(e); // what lookup() would have counted
+            frames[i] = iotlb.translate(e, a);
+        }
+        port.hits += i - 1;
+        return i;
+    }
+
+    /**
+     * The permission bits an IOTLB entry needs for {@code access}: those whose absence makes
+     * {@link #checkCached} fault, at each stage the config has.
+     */
+    private static int required(StreamConfig cfg, AccessType access) {
+        boolean write = access == AccessType.WRITE;
+        int need = 0;
+        if (cfg.stage1() != null) {
+            need |= write ? TlbEntries.S1_WRITE : TlbEntries.S1_READ;
+        }
+        if (cfg.stage2() != null) {
+            need |= write ? TlbEntries.S2_WRITE : TlbEntries.S2_READ;
+        }
+        return need;
+    }
+
     /** The stream's config: cached (QEMU's {@code smmuv3_get_config}), or decoded and cached now. */
     private StreamConfig config(int sid) {
         if (sid == lastSid && lastChanges == configs.changes()) {
