@@ -35,6 +35,16 @@ final class CommandQueue {
     private final boolean msiPoll;
     private final DriverLog log;
     private final long[] syncCmd = new long[2];
+    /**
+     * The queue's one lock (Linux has none: {@code arm_smmu_cmdq_issue_cmdlist} reserves slots
+     * with a cmpxchg on {@code llq}; not modelled). A holder never blocks, it writes a few
+     * slots and polls a bounded while, so a waiter spins briefly before it parks: parking and
+     * waking a thread for a hold this short costs more than the hold (devices of one SMMU
+     * share this queue).
+     */
+    private final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+    /** tryLock attempts before a waiter parks. */
+    private static final int SPINS = 256;
     private long timeouts;
     /** The driver's PROD: what it last wrote to CMDQ_PROD (Linux {@code llq.prod}). */
     private int prod;
@@ -67,16 +77,36 @@ final class CommandQueue {
      * Linux {@code arm_smmu_device_reset}'s queue reset: PROD and CONS to 0 while the queue is
      * disabled, the driver's copies with them.
      */
-    synchronized void resetIndexes() {
-        mmio.write32(Regs.CMDQ_PROD.offset(), 0);
-        mmio.write32(Regs.CMDQ_CONS.offset(), 0);
-        prod = 0;
-        cons = 0;
+    void resetIndexes() {
+        lock();
+        try {
+            mmio.write32(Regs.CMDQ_PROD.offset(), 0);
+            mmio.write32(Regs.CMDQ_CONS.offset(), 0);
+            prod = 0;
+            cons = 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void lock() {
+        for (int i = 0; i < SPINS; i++) {
+            if (lock.tryLock()) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        lock.lock();
     }
 
     /** Waits that gave up. */
-    synchronized long timeouts() {
-        return timeouts;
+    long timeouts() {
+        lock();
+        try {
+            return timeouts;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -84,11 +114,20 @@ final class CommandQueue {
      * CMD_SYNC and its wait when {@code sync}. Returns 0, or -110 (ETIMEDOUT) when the queue did
      * not drain.
      */
-    synchronized int issue(long[] cmds, int n, boolean sync) {
+    int issue(long[] cmds, int n, boolean sync) {
         int needed = n + (sync ? 1 : 0);
         if (needed > ring.entries()) {
             throw new IllegalArgumentException(needed + " commands do not fit a " + ring.entries() + "-entry queue");
         }
+        lock();
+        try {
+            return issueLocked(cmds, n, sync, needed);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int issueLocked(long[] cmds, int n, boolean sync, int needed) {
         int prod = this.prod;
         if (!waitForSpace(prod, needed)) {
             return timedOut("space for " + needed + " commands", prod);
@@ -106,7 +145,16 @@ final class CommandQueue {
      * writes for {@code n = 1, sync = true}, with the command passed as its two doublewords and
      * encoded straight into its slot, so nothing is gathered first. Returns 0 or -110.
      */
-    synchronized int issueWithSync(long d0, long d1) {
+    int issueWithSync(long d0, long d1) {
+        lock();
+        try {
+            return issueWithSyncLocked(d0, d1);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int issueWithSyncLocked(long d0, long d1) {
         int prod = this.prod;
         if (!waitForSpace(prod, 2)) {
             return timedOut("space for 2 commands", prod);
