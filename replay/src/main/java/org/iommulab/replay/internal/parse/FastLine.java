@@ -42,6 +42,19 @@ final class FastLine {
     private static final int K_IOVA = 7;
     private static final int K_PADDR = 8;
     private static final int K_UNMAPPED_SIZE = 9;
+    /** The keys whose values split reads as hex, and as decimal. */
+    private static final int HEX_KEYS = 1 << K_DMA_ADDR | 1 << K_PHYS_ADDR | 1 << K_IOVA | 1 << K_PADDR;
+    private static final int DEC_KEYS = 1 << K_SIZE | 1 << K_UNMAPPED_SIZE;
+    /** By key id: its bytes 0-7 and 8-15, packed ({@link #pack}). */
+    private static final long[] PACKED0 = new long[KEYS.length];
+    private static final long[] PACKED1 = new long[KEYS.length];
+
+    static {
+        for (int k = 0; k < KEYS.length; k++) {
+            PACKED0[k] = pack(KEYS[k], 0);
+            PACKED1[k] = pack(KEYS[k], 1);
+        }
+    }
     /** Hex digit values by byte, -1 for the rest. */
     private static final byte[] HEX = new byte[256];
 
@@ -69,6 +82,8 @@ final class FastLine {
     private int words;
     /** By key id: the first word {@code key=...} of the body (Fields.opt's choice), where {@link #found} says there is one. */
     private final int[] at = new int[KEYS.length];
+    /** By number key id: its value as split read it (BAD when not a plain number). */
+    private final long[] values = new long[KEYS.length];
     /** Bit k: key id k has a word in {@link #at}. */
     private int found;
     /** The first word holds a '='. */
@@ -359,53 +374,123 @@ final class FastLine {
     // ---- words (Fields, on bytes) ----------------------------------------------------------
 
     /**
-     * Fields.split and Fields.opt in one pass: the space-separated words of {@code l[from, to)},
-     * and for each key the first word {@code key=...} ({@link #at}); false when there are too
-     * many words.
+     * Fields.split, Fields.opt and the number fields' Numbers.hex / Numbers.dec in one forward
+     * pass: the space-separated words of {@code l[from, to)}; for each key the first word
+     * {@code key=...} ({@link #at}), the key told by its bytes packed as they are read, and for
+     * the number keys the value read as the scan passes over it ({@link #values}); false when
+     * there are too many words.
      */
     private boolean split(int from, int to) {
-        words = 0;
-        found = 0;
+        byte[] l = this.l;
+        int words = 0;
+        int found = 0;
         firstHasEquals = false;
         int i = from;
-        while (i < to) {
+        while (true) {
             while (i < to && l[i] == ' ') {
                 i++;
             }
             if (i >= to) {
                 break;
             }
-            int start = i;
-            int eq = -1;
-            while (i < to) {
-                byte c = l[i];
-                if (c == ' ') {
-                    break;
-                }
-                if (c == '=' && eq < 0) {
-                    eq = i;
-                }
-                i++;
-            }
             if (words == MAX_WORDS) {
                 return false;
             }
-            if (eq >= 0) {
+            int start = i;
+            // the key: the word up to its first '=', packed 8 bytes a long
+            long k0 = 0;
+            long k1 = 0;
+            while (i < to) {
+                byte c = l[i];
+                if (c == ' ' || c == '=') {
+                    break;
+                }
+                int n = i - start;
+                if (n < 8) {
+                    k0 |= (long) (c & 0xff) << (n << 3);
+                } else if (n < 16) {
+                    k1 |= (long) (c & 0xff) << ((n - 8) << 3);
+                }
+                i++;
+            }
+            if (i < to && l[i] == '=') {
                 if (words == 0) {
                     firstHasEquals = true;
                 }
                 // "key=" matches where the word's first '=' follows the key (no key holds one)
-                int k = key(start, eq);
+                int k = key(i - start, k0, k1);
+                i++;
                 if (k >= 0 && (found & 1 << k) == 0) {
                     found |= 1 << k;
                     at[k] = words;
+                    if ((HEX_KEYS & 1 << k) != 0) {
+                        i = hexValue(l, i, to, k);
+                    } else if ((DEC_KEYS & 1 << k) != 0) {
+                        i = decValue(l, i, to, k);
+                    }
+                }
+                while (i < to && l[i] != ' ') {
+                    i++;
                 }
             }
             starts[words] = start;
             ends[words] = i;
             words++;
         }
+        this.words = words;
+        this.found = found;
         return true;
+    }
+
+    /**
+     * Numbers.hex of the value at {@code l[from, ...)} up to the word's end, into
+     * {@link #values}[k]: 1 to 16 hex digits after an optional 0x, BAD for anything else.
+     * Returns the word's end.
+     */
+    private int hexValue(byte[] l, int from, int to, int k) {
+        int i = from;
+        if (i + 1 < to && l[i] == '0' && (l[i + 1] == 'x' || l[i + 1] == 'X')) {
+            i += 2;
+        }
+        int digits = i;
+        long v = 0;
+        int bad = 0;
+        while (i < to) {
+            byte c = l[i];
+            if (c == ' ') {
+                break;
+            }
+            int d = HEX[c & 0xff];
+            bad |= d; // -1 sets the sign bit
+            v = v << 4 | (d & 0xf);
+            i++;
+        }
+        int n = i - digits;
+        values[k] = bad < 0 || n <= 0 || n > 16 ? BAD : v;
+        return i;
+    }
+
+    /**
+     * Numbers.dec for plain digits that cannot overflow (at most 18) of the value at
+     * {@code l[from, ...)} up to the word's end, into {@link #values}[k]; BAD otherwise.
+     * Returns the word's end.
+     */
+    private int decValue(byte[] l, int from, int to, int k) {
+        int i = from;
+        long v = 0;
+        boolean bad = false;
+        while (i < to) {
+            int c = l[i];
+            if (c == ' ') {
+                break;
+            }
+            bad |= c < '0' || c > '9';
+            v = v * 10 + (c - '0');
+            i++;
+        }
+        int n = i - from;
+        values[k] = bad || n <= 0 || n > 18 ? BAD : v;
+        return i;
     }
 
     /** The first word {@code key=...} of key id {@code k}, or -1. */
@@ -413,19 +498,28 @@ final class FastLine {
         return (found & 1 << k) != 0 ? at[k] : -1;
     }
 
-    /** The id of key {@code l[from, to)}, or -1; told apart by length and first letter first. */
-    private int key(int from, int to) {
+    /** The id of the key of {@code length} bytes packed as k0, k1 ({@link #pack}), or -1. */
+    private static int key(int length, long k0, long k1) {
         int k;
-        switch (to - from) {
+        switch (length) {
             case 3: k = K_DIR; break;
-            case 4: k = l[from] == 's' ? K_SIZE : K_IOVA; break;
-            case 5: k = l[from] == 'a' ? K_ATTRS : l[from] == 'p' ? K_PADDR : K_FLAGS; break;
+            case 4: k = k0 == PACKED0[K_SIZE] ? K_SIZE : K_IOVA; break;
+            case 5: k = k0 == PACKED0[K_ATTRS] ? K_ATTRS : k0 == PACKED0[K_PADDR] ? K_PADDR : K_FLAGS; break;
             case 8: k = K_DMA_ADDR; break;
-            case 9: k = l[from] == 'p' ? K_PHYS_ADDR : K_VIRT_ADDR; break;
+            case 9: k = k0 == PACKED0[K_PHYS_ADDR] ? K_PHYS_ADDR : K_VIRT_ADDR; break;
             case 13: k = K_UNMAPPED_SIZE; break;
             default: return -1;
         }
-        return regionEquals(from, KEYS[k]) ? k : -1;
+        return k0 == PACKED0[k] && k1 == PACKED1[k] ? k : -1;
+    }
+
+    /** Bytes {@code [8 * part, 8 * part + 8)} of {@code key} packed as split packs them. */
+    private static long pack(byte[] key, int part) {
+        long v = 0;
+        for (int n = 8 * part; n < Math.min(key.length, 8 * part + 8); n++) {
+            v |= (long) (key[n] & 0xff) << ((n - 8 * part) << 3);
+        }
+        return v;
     }
 
     private int valueStart(int word, byte[] key) {
@@ -435,16 +529,14 @@ final class FastLine {
     /** Not a value any field here can have (they are unsigned, or sizes below 2^63). */
     private static final long BAD = Long.MIN_VALUE;
 
-    /** Numbers.hex of the field of key id {@code k}; BAD when absent or not plain hex. */
+    /** Numbers.hex of the field of key id {@code k} (read by split); BAD when absent or not plain hex. */
     private long hexField(int k) {
-        int w = at(k);
-        return w < 0 ? BAD : hex(valueStart(w, KEYS[k]), ends[w]);
+        return (found & 1 << k) != 0 ? values[k] : BAD;
     }
 
-    /** Numbers.dec of the field of key id {@code k}; BAD when absent or not plain decimal digits. */
+    /** Numbers.dec of the field of key id {@code k} (read by split); BAD when absent or not plain decimal digits. */
     private long decField(int k) {
-        int w = at(k);
-        return w < 0 ? BAD : dec(valueStart(w, KEYS[k]), ends[w]);
+        return (found & 1 << k) != 0 ? values[k] : BAD;
     }
 
     /**
@@ -466,22 +558,6 @@ final class FastLine {
                 return BAD;
             }
             v = v << 4 | d;
-        }
-        return v;
-    }
-
-    /** Numbers.dec for plain digits that cannot overflow (at most 18); BAD otherwise. */
-    private long dec(int from, int to) {
-        if (to <= from || to - from > 18) {
-            return BAD;
-        }
-        long v = 0;
-        for (int i = from; i < to; i++) {
-            int c = l[i];
-            if (c < '0' || c > '9') {
-                return BAD;
-            }
-            v = v * 10 + (c - '0');
         }
         return v;
     }
@@ -531,33 +607,42 @@ final class FastLine {
         }
     }
 
-    /** Prefix.timestamp, on bytes. */
+    /**
+     * Prefix.timestamp, on bytes, in one pass: digits with at most one '.', which is neither
+     * first nor last; the fraction's first 9 digits are nanoseconds. An overflow throws, as
+     * Prefix's exact arithmetic does (the caller then declines the line).
+     */
     private boolean timestamp(int from, int to) {
+        if (from >= to || to - from > 30) {
+            return false;
+        }
+        byte[] l = this.l;
         int dot = -1;
+        long secs = 0;
+        long nanos = 0;
+        int fraction = 0;
         for (int i = from; i < to; i++) {
             byte c = l[i];
             if (c == '.' && dot < 0) {
                 dot = i;
             } else if (!isDigit(c)) {
                 return false;
+            } else if (dot < 0) {
+                secs = Math.addExact(Math.multiplyExact(secs, 10), c - '0');
+            } else if (fraction < 9) {
+                nanos = nanos * 10 + (c - '0');
+                fraction++;
             }
         }
-        if (from >= to || dot == from || dot == to - 1 || to - from > 30) {
+        if (dot == from || dot == to - 1) {
             return false;
-        }
-        int secsEnd = dot < 0 ? to : dot;
-        long secs = 0;
-        for (int i = from; i < secsEnd; i++) {
-            secs = Math.addExact(Math.multiplyExact(secs, 10), l[i] - '0');
         }
         if (dot < 0) {
             timestampNs = secs;
             return true;
         }
-        long nanos = 0;
-        for (int k = 0; k < 9; k++) {
-            int i = dot + 1 + k;
-            nanos = nanos * 10 + (i < to ? l[i] - '0' : 0);
+        for (; fraction < 9; fraction++) {
+            nanos *= 10;
         }
         timestampNs = Math.multiplyExact(secs, 1_000_000_000L) + nanos;
         return true;
@@ -573,12 +658,7 @@ final class FastLine {
     }
 
     private boolean regionEquals(int at, byte[] s) {
-        for (int k = 0; k < s.length; k++) {
-            if (l[at + k] != s[k]) {
-                return false;
-            }
-        }
-        return true;
+        return java.util.Arrays.equals(l, at, at + s.length, s, 0, s.length);
     }
 
     private int skipSpaces(int i, int to) {
@@ -670,15 +750,7 @@ final class FastLine {
         }
 
         private static boolean equal(byte[] k, byte[] l, int from, int to) {
-            if (k == null || k.length != to - from) {
-                return false;
-            }
-            for (int i = 0; i < k.length; i++) {
-                if (k[i] != l[from + i]) {
-                    return false;
-                }
-            }
-            return true;
+            return k != null && k.length == to - from && java.util.Arrays.equals(k, 0, k.length, l, from, to);
         }
     }
 }
