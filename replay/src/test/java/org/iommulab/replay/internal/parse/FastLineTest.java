@@ -125,6 +125,25 @@ class FastLineTest {
         v.add(line.replaceFirst("paddr=\\w+", ""));
         v.add(line.replaceFirst("unmapped_size=\\d+", "unmapped_size=x"));
         v.add(line.replaceFirst("unmapped_size=\\d+", "unmapped_size=0"));
+        // keys near the real ones (same length, same first bytes), told apart by every byte
+        v.add(line.replaceFirst("size=", "sizf="));
+        v.add(line.replaceFirst("dma_addr=", "dma_addR="));
+        v.add(line.replaceFirst("phys_addr=", "phys_adds="));
+        v.add(line.replaceFirst("phys_addr=", "phys_addr_="));
+        v.add(line.replaceFirst("unmapped_size=", "unmapped_sizd="));
+        v.add(line.replaceFirst(" dir=", " dir==").replaceFirst("size=(\\d+)", "size=$1="));
+        // number values read in the split pass: an empty one, a stray 0x, 16 and 17 digits
+        v.add(line.replaceFirst("size=\\d+", "size="));
+        v.add(line.replaceFirst("dma_addr=\\w+", "dma_addr=0x0x1"));
+        v.add(line.replaceFirst("dma_addr=\\w+", "dma_addr=0xffffffffffffffff"));
+        v.add(line.replaceFirst("dma_addr=\\w+", "dma_addr=0x1ffffffffffffffff"));
+        v.add(line.replaceFirst("size=\\d+", "size=123456789012345678"));
+        v.add(line.replaceFirst("size=\\d+", "size=1234567890123456789"));
+        // timestamps read in one pass: a fraction past nanoseconds, two dots, a leading dot
+        v.add(line.replaceFirst("(\\d+)\\.(\\d+):", "$1.1234567891:"));
+        v.add(line.replaceFirst("(\\d+)\\.(\\d+):", "$1.$2.5:"));
+        v.add(line.replaceFirst("(\\d+)\\.(\\d+):", ".$2:"));
+        v.add(line.replaceFirst("(\\d+)\\.(\\d+):", "$1.:"));
         v.add(line + " extra=1 more words");
         return v;
     }
