@@ -71,9 +71,12 @@ public interface IommuDomain {
      * @param len length of each run, a granule multiple
      * @param n how many runs of the arrays to map
      * @return 0 or a negative {@link IommuErrno}
+     * @throws IllegalArgumentException when an array is null or {@code n} is negative or
+     *         more than an array holds, before anything is mapped ({@link #checkRuns})
      * @since 1.3
      */
     default int mapRuns(long iova, long[] phys, long[] len, int n, int prot) {
+        checkRuns(phys, len, n);
         long mapped = 0;
         for (int i = 0; i < n; i++) {
             int rc = map(iova + mapped, phys[i], len[i], prot);
@@ -88,6 +91,22 @@ public interface IommuDomain {
             mapped += len[i];
         }
         return 0;
+    }
+
+    /**
+     * The argument check of {@link #mapRuns}, for overriding domains: it must come before the
+     * first run is mapped, so that bad arrays change nothing.
+     *
+     * @throws IllegalArgumentException when an array is null or {@code n} is negative or more
+     *         than either array holds
+     * @since 1.3
+     */
+    static void checkRuns(long[] phys, long[] len, int n) {
+        if (phys == null || len == null || n < 0 || n > phys.length || n > len.length) {
+            throw new IllegalArgumentException("mapRuns needs " + n + " runs in both arrays, got "
+                    + (phys == null ? "null" : phys.length + " addresses") + " and "
+                    + (len == null ? "null" : len.length + " lengths"));
+        }
     }
 
     /**

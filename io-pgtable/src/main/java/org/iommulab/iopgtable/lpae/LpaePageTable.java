@@ -3,6 +3,7 @@ package org.iommulab.iopgtable.lpae;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.iommulab.api.iommu.IommuDomain;
 import org.iommulab.api.iommu.IommuErrno;
 import org.iommulab.api.iommu.IommuProt;
 import org.iommulab.api.iommu.IotlbGather;
@@ -148,9 +149,12 @@ public final class LpaePageTable implements IoPgtableOps {
      * first error is returned.
      *
      * @return 0 or a negative {@link IommuErrno}; on failure nothing stays mapped
+     * @throws IllegalArgumentException for arrays {@link IommuDomain#checkRuns} refuses,
+     *         before anything is mapped
      */
     public synchronized int mapRuns(long iova, long[] phys, long[] len, int n, int prot) {
         checkLive();
+        IommuDomain.checkRuns(phys, len, n);
         newTables = 0;
         long mapped = 0;
         int i = 0;

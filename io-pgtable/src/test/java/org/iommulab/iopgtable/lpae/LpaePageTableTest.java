@@ -293,4 +293,28 @@ class LpaePageTableTest {
         assertThrows(IllegalStateException.class, () -> t.map(0, 0x4000_0000L, SZ_4K, RW));
         assertEquals(0, alloc.allocatedBytes());
     }
+
+    @Test
+    void mapRunsRefusesBadArraysBeforeMappingAnything() {
+        LpaePageTable t = s1(48);
+        long iova = 0x4000_0000L;
+        long a = alloc.allocPages(1, Zone.NORMAL);
+        long b = alloc.allocPages(1, Zone.NORMAL);
+        // Warm the walk cache on this last-level table, so the fast path would take the runs.
+        assertEquals(0, t.map(iova, a, SZ_4K, RW));
+        long next = iova + SZ_4K;
+        long[] phys = {b, a};
+        long[] len = {SZ_4K, SZ_4K};
+        assertThrows(IllegalArgumentException.class, () -> t.mapRuns(next, phys, len, 3, RW));
+        assertThrows(IllegalArgumentException.class, () -> t.mapRuns(next, phys, new long[1], 2, RW));
+        assertThrows(IllegalArgumentException.class, () -> t.mapRuns(next, null, len, 1, RW));
+        assertThrows(IllegalArgumentException.class, () -> t.mapRuns(next, phys, len, -1, RW));
+        assertEquals(0, t.iovaToPhys(next), "nothing of a refused list is mapped");
+        assertEquals(0, t.iovaToPhys(next + SZ_4K));
+        assertEquals(a, t.iovaToPhys(iova), "the mapping before it is untouched");
+        // The same arrays with a count they hold map both runs, one page after the other.
+        assertEquals(0, t.mapRuns(next, phys, len, 2, RW));
+        assertEquals(b, t.iovaToPhys(next));
+        assertEquals(a, t.iovaToPhys(next + SZ_4K));
+    }
 }
