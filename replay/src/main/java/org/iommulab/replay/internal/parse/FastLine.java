@@ -2,6 +2,8 @@ package org.iommulab.replay.internal.parse;
 
 import java.nio.charset.StandardCharsets;
 
+import static org.iommulab.replay.internal.parse.BodyWords.*;
+
 import org.iommulab.api.dma.DmaDirection;
 
 /**
@@ -15,79 +17,17 @@ import org.iommulab.api.dma.DmaDirection;
  * still reported by the one code that words it. Mutable and reused: one per parser.
  */
 final class FastLine {
-    private static final byte[] DIR = ascii("dir");
-    private static final byte[] DMA_ADDR = ascii("dma_addr");
-    private static final byte[] SIZE = ascii("size");
-    private static final byte[] PHYS_ADDR = ascii("phys_addr");
-    private static final byte[] ATTRS = ascii("attrs");
-    private static final byte[] VIRT_ADDR = ascii("virt_addr");
-    private static final byte[] FLAGS = ascii("flags");
-    private static final byte[] IOVA = ascii("iova");
-    private static final byte[] PADDR = ascii("paddr");
-    private static final byte[] UNMAPPED_SIZE = ascii("unmapped_size");
     private static final byte[] IOMMU = ascii("IOMMU:");
     private static final byte[] BIDIRECTIONAL = ascii("BIDIRECTIONAL");
     private static final byte[] TO_DEVICE = ascii("TO_DEVICE");
     private static final byte[] FROM_DEVICE = ascii("FROM_DEVICE");
     private static final byte[] NONE = ascii("NONE");
-    /** The keys a body's words are looked up by: {@link #at}'s indexes. */
-    private static final byte[][] KEYS = {DIR, DMA_ADDR, SIZE, PHYS_ADDR, ATTRS, VIRT_ADDR, FLAGS, IOVA, PADDR, UNMAPPED_SIZE};
-    private static final int K_DIR = 0;
-    private static final int K_DMA_ADDR = 1;
-    private static final int K_SIZE = 2;
-    private static final int K_PHYS_ADDR = 3;
-    private static final int K_ATTRS = 4;
-    private static final int K_VIRT_ADDR = 5;
-    private static final int K_FLAGS = 6;
-    private static final int K_IOVA = 7;
-    private static final int K_PADDR = 8;
-    private static final int K_UNMAPPED_SIZE = 9;
-    /** The keys whose values split reads as hex, and as decimal. */
-    private static final int HEX_KEYS = 1 << K_DMA_ADDR | 1 << K_PHYS_ADDR | 1 << K_IOVA | 1 << K_PADDR;
-    private static final int DEC_KEYS = 1 << K_SIZE | 1 << K_UNMAPPED_SIZE;
-    /** By key id: its bytes 0-7 and 8-15, packed ({@link #pack}). */
-    private static final long[] PACKED0 = new long[KEYS.length];
-    private static final long[] PACKED1 = new long[KEYS.length];
-
-    static {
-        for (int k = 0; k < KEYS.length; k++) {
-            PACKED0[k] = pack(KEYS[k], 0);
-            PACKED1[k] = pack(KEYS[k], 1);
-        }
-    }
-    /** Hex digit values by byte, -1 for the rest. */
-    private static final byte[] HEX = new byte[256];
-
-    static {
-        java.util.Arrays.fill(HEX, (byte) -1);
-        for (int c = '0'; c <= '9'; c++) {
-            HEX[c] = (byte) (c - '0');
-        }
-        for (int c = 'a'; c <= 'f'; c++) {
-            HEX[c] = (byte) (c - 'a' + 10);
-            HEX[c - 'a' + 'A'] = (byte) (c - 'a' + 10);
-        }
-    }
-
-    /** More words than any format this reads has: such a line goes the string way. */
-    private static final int MAX_WORDS = 24;
 
     private final TraceEvent.Builder b = TraceEvent.builder(null);
     private final AsciiCache tasks = new AsciiCache();
     private final AsciiCache devices = new AsciiCache();
     private final AsciiCache names = new AsciiCache();
-    /** The words of the body: [starts[i], ends[i]) in the line's array. */
-    private final int[] starts = new int[MAX_WORDS];
-    private final int[] ends = new int[MAX_WORDS];
-    private int words;
-    /** By key id: the first word {@code key=...} of the body (Fields.opt's choice), where {@link #found} says there is one. */
-    private final int[] at = new int[KEYS.length];
-    /** By number key id: its value as split read it (BAD when not a plain number). */
-    private final long[] values = new long[KEYS.length];
-    /** Bit k: key id k has a word in {@link #at}. */
-    private int found;
-    /** The first word holds a '='. */
-    private boolean firstHasEquals;
+    private final BodyWords w = new BodyWords();
     private byte[] l;
     /** Fields of the prefix, as {@link Prefix} has them. */
     private int pid;
@@ -95,7 +35,7 @@ final class FastLine {
     private int context;
     private long timestampNs;
 
-    private static byte[] ascii(String s) {
+    static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 
@@ -272,19 +212,19 @@ final class FastLine {
 
     /** BodyParser.deviceAndDir: false where it would throw (or the direction is a number). */
     private boolean deviceAndDir(int from, int to) {
-        if (!split(from, to) || words == 0) {
+        if (!w.split(l, from, to) || w.words == 0) {
             return false;
         }
-        int s = starts[0];
-        int e = ends[0];
-        if (firstHasEquals) {
+        int s = w.starts[0];
+        int e = w.ends[0];
+        if (w.firstHasEquals) {
             return false;
         }
-        int dir = at(K_DIR);
+        int dir = w.at(K_DIR);
         if (dir < 0) {
             return false;
         }
-        DmaDirection d = direction(valueStart(dir, DIR), ends[dir]);
+        DmaDirection d = direction(w.valueStart(dir, DIR), w.ends[dir]);
         if (d == null) {
             return false;
         }
@@ -294,17 +234,17 @@ final class FastLine {
     }
 
     private boolean attrs() {
-        int a = at(K_ATTRS);
+        int a = w.at(K_ATTRS);
         if (a < 0) {
             return false;
         }
-        int s = valueStart(a, ATTRS);
-        if (s == ends[a]) {
+        int s = w.valueStart(a, ATTRS);
+        if (s == w.ends[a]) {
             b.attrs = 0;
             b.unknownAttrs = null;
             return true;
         }
-        DmaSymbols.Attrs decoded = DmaSymbols.attrs(new String(l, s, ends[a] - s, StandardCharsets.US_ASCII));
+        DmaSymbols.Attrs decoded = DmaSymbols.attrs(new String(l, s, w.ends[a] - s, StandardCharsets.US_ASCII));
         b.attrs = decoded.bits();
         b.unknownAttrs = decoded.unknown();
         return true;
@@ -312,8 +252,8 @@ final class FastLine {
 
     /** dma_addr and a size above 0. */
     private boolean addrAndSize() {
-        b.dmaAddr = hexField(K_DMA_ADDR);
-        b.size = decField(K_SIZE);
+        b.dmaAddr = w.hexField(K_DMA_ADDR);
+        b.size = w.decField(K_SIZE);
         return b.dmaAddr != BAD && b.size != BAD && b.size != 0;
     }
 
@@ -321,7 +261,7 @@ final class FastLine {
         if (!deviceAndDir(from, to) || !addrAndSize()) {
             return false;
         }
-        b.physAddr = hexField(K_PHYS_ADDR);
+        b.physAddr = w.hexField(K_PHYS_ADDR);
         return b.physAddr != BAD && attrs();
     }
 
@@ -334,24 +274,24 @@ final class FastLine {
     }
 
     private boolean alloc(int from, int to) {
-        return deviceAndDir(from, to) && addrAndSize() && at(K_VIRT_ADDR) >= 0 && at(K_FLAGS) >= 0 && attrs();
+        return deviceAndDir(from, to) && addrAndSize() && w.at(K_VIRT_ADDR) >= 0 && w.at(K_FLAGS) >= 0 && attrs();
     }
 
     private boolean free(int from, int to) {
-        return deviceAndDir(from, to) && addrAndSize() && at(K_VIRT_ADDR) >= 0 && attrs();
+        return deviceAndDir(from, to) && addrAndSize() && w.at(K_VIRT_ADDR) >= 0 && attrs();
     }
 
     /** BodyParser.iommu and iovaRange: "IOMMU:" then "iova=0x.. - 0x.." of the size printed. */
     private boolean iommuRange(int from, int to) {
-        if (to - from < IOMMU.length || !regionEquals(from, IOMMU) || !split(from + IOMMU.length, to)) {
+        if (to - from < IOMMU.length || !regionEquals(from, IOMMU) || !w.split(l, from + IOMMU.length, to)) {
             return false;
         }
-        b.iova = hexField(K_IOVA);
-        if (b.iova == BAD || words < 3 || ends[1] - starts[1] != 1 || l[starts[1]] != '-') {
+        b.iova = w.hexField(K_IOVA);
+        if (b.iova == BAD || w.words < 3 || w.ends[1] - w.starts[1] != 1 || l[w.starts[1]] != '-') {
             return false;
         }
-        long end = hex(starts[2], ends[2]);
-        b.size = decField(K_SIZE);
+        long end = hex(w.starts[2], w.ends[2]);
+        b.size = w.decField(K_SIZE);
         return end != BAD && b.size != BAD && end - b.iova == b.size;
     }
 
@@ -359,7 +299,7 @@ final class FastLine {
         if (!iommuRange(from, to)) {
             return false;
         }
-        b.physAddr = hexField(K_PADDR);
+        b.physAddr = w.hexField(K_PADDR);
         return b.physAddr != BAD;
     }
 
@@ -367,177 +307,10 @@ final class FastLine {
         if (!iommuRange(from, to)) {
             return false;
         }
-        b.unmappedSize = decField(K_UNMAPPED_SIZE);
+        b.unmappedSize = w.decField(K_UNMAPPED_SIZE);
         return b.unmappedSize != BAD;
     }
 
-    // ---- words (Fields, on bytes) ----------------------------------------------------------
-
-    /**
-     * Fields.split, Fields.opt and the number fields' Numbers.hex / Numbers.dec in one forward
-     * pass: the space-separated words of {@code l[from, to)}; for each key the first word
-     * {@code key=...} ({@link #at}), the key told by its bytes packed as they are read, and for
-     * the number keys the value read as the scan passes over it ({@link #values}); false when
-     * there are too many words.
-     */
-    private boolean split(int from, int to) {
-        byte[] l = this.l;
-        int words = 0;
-        int found = 0;
-        firstHasEquals = false;
-        int i = from;
-        while (true) {
-            while (i < to && l[i] == ' ') {
-                i++;
-            }
-            if (i >= to) {
-                break;
-            }
-            if (words == MAX_WORDS) {
-                return false;
-            }
-            int start = i;
-            // the key: the word up to its first '=', packed 8 bytes a long
-            long k0 = 0;
-            long k1 = 0;
-            while (i < to) {
-                byte c = l[i];
-                if (c == ' ' || c == '=') {
-                    break;
-                }
-                int n = i - start;
-                if (n < 8) {
-                    k0 |= (long) (c & 0xff) << (n << 3);
-                } else if (n < 16) {
-                    k1 |= (long) (c & 0xff) << ((n - 8) << 3);
-                }
-                i++;
-            }
-            if (i < to && l[i] == '=') {
-                if (words == 0) {
-                    firstHasEquals = true;
-                }
-                // "key=" matches where the word's first '=' follows the key (no key holds one)
-                int k = key(i - start, k0, k1);
-                i++;
-                if (k >= 0 && (found & 1 << k) == 0) {
-                    found |= 1 << k;
-                    at[k] = words;
-                    if ((HEX_KEYS & 1 << k) != 0) {
-                        i = hexValue(l, i, to, k);
-                    } else if ((DEC_KEYS & 1 << k) != 0) {
-                        i = decValue(l, i, to, k);
-                    }
-                }
-                while (i < to && l[i] != ' ') {
-                    i++;
-                }
-            }
-            starts[words] = start;
-            ends[words] = i;
-            words++;
-        }
-        this.words = words;
-        this.found = found;
-        return true;
-    }
-
-    /**
-     * Numbers.hex of the value at {@code l[from, ...)} up to the word's end, into
-     * {@link #values}[k]: 1 to 16 hex digits after an optional 0x, BAD for anything else.
-     * Returns the word's end.
-     */
-    private int hexValue(byte[] l, int from, int to, int k) {
-        int i = from;
-        if (i + 1 < to && l[i] == '0' && (l[i + 1] == 'x' || l[i + 1] == 'X')) {
-            i += 2;
-        }
-        int digits = i;
-        long v = 0;
-        int bad = 0;
-        while (i < to) {
-            byte c = l[i];
-            if (c == ' ') {
-                break;
-            }
-            int d = HEX[c & 0xff];
-            bad |= d; // -1 sets the sign bit
-            v = v << 4 | (d & 0xf);
-            i++;
-        }
-        int n = i - digits;
-        values[k] = bad < 0 || n <= 0 || n > 16 ? BAD : v;
-        return i;
-    }
-
-    /**
-     * Numbers.dec for plain digits that cannot overflow (at most 18) of the value at
-     * {@code l[from, ...)} up to the word's end, into {@link #values}[k]; BAD otherwise.
-     * Returns the word's end.
-     */
-    private int decValue(byte[] l, int from, int to, int k) {
-        int i = from;
-        long v = 0;
-        boolean bad = false;
-        while (i < to) {
-            int c = l[i];
-            if (c == ' ') {
-                break;
-            }
-            bad |= c < '0' || c > '9';
-            v = v * 10 + (c - '0');
-            i++;
-        }
-        int n = i - from;
-        values[k] = bad || n <= 0 || n > 18 ? BAD : v;
-        return i;
-    }
-
-    /** The first word {@code key=...} of key id {@code k}, or -1. */
-    private int at(int k) {
-        return (found & 1 << k) != 0 ? at[k] : -1;
-    }
-
-    /** The id of the key of {@code length} bytes packed as k0, k1 ({@link #pack}), or -1. */
-    private static int key(int length, long k0, long k1) {
-        int k;
-        switch (length) {
-            case 3: k = K_DIR; break;
-            case 4: k = k0 == PACKED0[K_SIZE] ? K_SIZE : K_IOVA; break;
-            case 5: k = k0 == PACKED0[K_ATTRS] ? K_ATTRS : k0 == PACKED0[K_PADDR] ? K_PADDR : K_FLAGS; break;
-            case 8: k = K_DMA_ADDR; break;
-            case 9: k = k0 == PACKED0[K_PHYS_ADDR] ? K_PHYS_ADDR : K_VIRT_ADDR; break;
-            case 13: k = K_UNMAPPED_SIZE; break;
-            default: return -1;
-        }
-        return k0 == PACKED0[k] && k1 == PACKED1[k] ? k : -1;
-    }
-
-    /** Bytes {@code [8 * part, 8 * part + 8)} of {@code key} packed as split packs them. */
-    private static long pack(byte[] key, int part) {
-        long v = 0;
-        for (int n = 8 * part; n < Math.min(key.length, 8 * part + 8); n++) {
-            v |= (long) (key[n] & 0xff) << ((n - 8 * part) << 3);
-        }
-        return v;
-    }
-
-    private int valueStart(int word, byte[] key) {
-        return starts[word] + key.length + 1;
-    }
-
-    /** Not a value any field here can have (they are unsigned, or sizes below 2^63). */
-    private static final long BAD = Long.MIN_VALUE;
-
-    /** Numbers.hex of the field of key id {@code k} (read by split); BAD when absent or not plain hex. */
-    private long hexField(int k) {
-        return (found & 1 << k) != 0 ? values[k] : BAD;
-    }
-
-    /** Numbers.dec of the field of key id {@code k} (read by split); BAD when absent or not plain decimal digits. */
-    private long decField(int k) {
-        return (found & 1 << k) != 0 ? values[k] : BAD;
-    }
 
     /**
      * Numbers.hex: 1 to 16 hex digits after an optional 0x. BAD for anything else, whose

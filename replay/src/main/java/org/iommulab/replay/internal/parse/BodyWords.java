@@ -1,0 +1,240 @@
+package org.iommulab.replay.internal.parse;
+
+/**
+ * The words of an event line's body, read in place from the line's bytes for {@link FastLine}:
+ * Fields.split, Fields.opt and the number fields' Numbers.hex / Numbers.dec in one forward
+ * pass ({@link #split}). Mutable and reused: one per {@link FastLine}.
+ */
+final class BodyWords {
+    static final byte[] DIR = FastLine.ascii("dir");
+    static final byte[] DMA_ADDR = FastLine.ascii("dma_addr");
+    static final byte[] SIZE = FastLine.ascii("size");
+    static final byte[] PHYS_ADDR = FastLine.ascii("phys_addr");
+    static final byte[] ATTRS = FastLine.ascii("attrs");
+    static final byte[] VIRT_ADDR = FastLine.ascii("virt_addr");
+    static final byte[] FLAGS = FastLine.ascii("flags");
+    static final byte[] IOVA = FastLine.ascii("iova");
+    static final byte[] PADDR = FastLine.ascii("paddr");
+    static final byte[] UNMAPPED_SIZE = FastLine.ascii("unmapped_size");
+
+    /** The keys a body's words are looked up by: {@link #at}'s indexes. */
+    private static final byte[][] KEYS = {DIR, DMA_ADDR, SIZE, PHYS_ADDR, ATTRS, VIRT_ADDR, FLAGS, IOVA, PADDR, UNMAPPED_SIZE};
+    static final int K_DIR = 0;
+    static final int K_DMA_ADDR = 1;
+    static final int K_SIZE = 2;
+    static final int K_PHYS_ADDR = 3;
+    static final int K_ATTRS = 4;
+    static final int K_VIRT_ADDR = 5;
+    static final int K_FLAGS = 6;
+    static final int K_IOVA = 7;
+    static final int K_PADDR = 8;
+    static final int K_UNMAPPED_SIZE = 9;
+    /** The keys whose values split reads as hex, and as decimal. */
+    private static final int HEX_KEYS = 1 << K_DMA_ADDR | 1 << K_PHYS_ADDR | 1 << K_IOVA | 1 << K_PADDR;
+    private static final int DEC_KEYS = 1 << K_SIZE | 1 << K_UNMAPPED_SIZE;
+    /** By key id: its bytes 0-7 and 8-15, packed ({@link #pack}). */
+    private static final long[] PACKED0 = new long[KEYS.length];
+    private static final long[] PACKED1 = new long[KEYS.length];
+
+    static {
+        for (int k = 0; k < KEYS.length; k++) {
+            PACKED0[k] = pack(KEYS[k], 0);
+            PACKED1[k] = pack(KEYS[k], 1);
+        }
+    }
+    /** Hex digit values by byte, -1 for the rest. */
+    static final byte[] HEX = new byte[256];
+
+    static {
+        java.util.Arrays.fill(HEX, (byte) -1);
+        for (int c = '0'; c <= '9'; c++) {
+            HEX[c] = (byte) (c - '0');
+        }
+        for (int c = 'a'; c <= 'f'; c++) {
+            HEX[c] = (byte) (c - 'a' + 10);
+            HEX[c - 'a' + 'A'] = (byte) (c - 'a' + 10);
+        }
+    }
+
+    /** More words than any format this reads has: such a line goes the string way. */
+    private static final int MAX_WORDS = 24;
+
+    /** The words of the body: [starts[i], ends[i]) in the line's array. */
+    final int[] starts = new int[MAX_WORDS];
+    final int[] ends = new int[MAX_WORDS];
+    int words;
+    /** By key id: the first word {@code key=...} of the body (Fields.opt's choice), where {@link #found} says there is one. */
+    private final int[] at = new int[KEYS.length];
+    /** By number key id: its value as split read it (BAD when not a plain number). */
+    private final long[] values = new long[KEYS.length];
+    /** Bit k: key id k has a word in {@link #at}. */
+    private int found;
+    /** The first word holds a '='. */
+    boolean firstHasEquals;
+
+
+    /**
+     * Fields.split, Fields.opt and the number fields' Numbers.hex / Numbers.dec in one forward
+     * pass: the space-separated words of {@code l[from, to)}; for each key the first word
+     * {@code key=...} ({@link #at}), the key told by its bytes packed as they are read, and for
+     * the number keys the value read as the scan passes over it ({@link #values}); false when
+     * there are too many words.
+     */
+    boolean split(byte[] l, int from, int to) {
+        int words = 0;
+        int found = 0;
+        firstHasEquals = false;
+        int i = from;
+        while (true) {
+            while (i < to && l[i] == ' ') {
+                i++;
+            }
+            if (i >= to) {
+                break;
+            }
+            if (words == MAX_WORDS) {
+                return false;
+            }
+            int start = i;
+            // the key: the word up to its first '=', packed 8 bytes a long
+            long k0 = 0;
+            long k1 = 0;
+            while (i < to) {
+                byte c = l[i];
+                if (c == ' ' || c == '=') {
+                    break;
+                }
+                int n = i - start;
+                if (n < 8) {
+                    k0 |= (long) (c & 0xff) << (n << 3);
+                } else if (n < 16) {
+                    k1 |= (long) (c & 0xff) << ((n - 8) << 3);
+                }
+                i++;
+            }
+            if (i < to && l[i] == '=') {
+                if (words == 0) {
+                    firstHasEquals = true;
+                }
+                // "key=" matches where the word's first '=' follows the key (no key holds one)
+                int k = key(i - start, k0, k1);
+                i++;
+                if (k >= 0 && (found & 1 << k) == 0) {
+                    found |= 1 << k;
+                    at[k] = words;
+                    if ((HEX_KEYS & 1 << k) != 0) {
+                        i = hexValue(l, i, to, k);
+                    } else if ((DEC_KEYS & 1 << k) != 0) {
+                        i = decValue(l, i, to, k);
+                    }
+                }
+                while (i < to && l[i] != ' ') {
+                    i++;
+                }
+            }
+            starts[words] = start;
+            ends[words] = i;
+            words++;
+        }
+        this.words = words;
+        this.found = found;
+        return true;
+    }
+
+    /**
+     * Numbers.hex of the value at {@code l[from, ...)} up to the word's end, into
+     * {@link #values}[k]: 1 to 16 hex digits after an optional 0x, BAD for anything else.
+     * Returns the word's end.
+     */
+    private int hexValue(byte[] l, int from, int to, int k) {
+        int i = from;
+        if (i + 1 < to && l[i] == '0' && (l[i + 1] == 'x' || l[i + 1] == 'X')) {
+            i += 2;
+        }
+        int digits = i;
+        long v = 0;
+        int bad = 0;
+        while (i < to) {
+            byte c = l[i];
+            if (c == ' ') {
+                break;
+            }
+            int d = HEX[c & 0xff];
+            bad |= d; // -1 sets the sign bit
+            v = v << 4 | (d & 0xf);
+            i++;
+        }
+        int n = i - digits;
+        values[k] = bad < 0 || n <= 0 || n > 16 ? BAD : v;
+        return i;
+    }
+
+    /**
+     * Numbers.dec for plain digits that cannot overflow (at most 18) of the value at
+     * {@code l[from, ...)} up to the word's end, into {@link #values}[k]; BAD otherwise.
+     * Returns the word's end.
+     */
+    private int decValue(byte[] l, int from, int to, int k) {
+        int i = from;
+        long v = 0;
+        boolean bad = false;
+        while (i < to) {
+            int c = l[i];
+            if (c == ' ') {
+                break;
+            }
+            bad |= c < '0' || c > '9';
+            v = v * 10 + (c - '0');
+            i++;
+        }
+        int n = i - from;
+        values[k] = bad || n <= 0 || n > 18 ? BAD : v;
+        return i;
+    }
+
+    /** The first word {@code key=...} of key id {@code k}, or -1. */
+    int at(int k) {
+        return (found & 1 << k) != 0 ? at[k] : -1;
+    }
+
+    /** The id of the key of {@code length} bytes packed as k0, k1 ({@link #pack}), or -1. */
+    private static int key(int length, long k0, long k1) {
+        int k;
+        switch (length) {
+            case 3: k = K_DIR; break;
+            case 4: k = k0 == PACKED0[K_SIZE] ? K_SIZE : K_IOVA; break;
+            case 5: k = k0 == PACKED0[K_ATTRS] ? K_ATTRS : k0 == PACKED0[K_PADDR] ? K_PADDR : K_FLAGS; break;
+            case 8: k = K_DMA_ADDR; break;
+            case 9: k = k0 == PACKED0[K_PHYS_ADDR] ? K_PHYS_ADDR : K_VIRT_ADDR; break;
+            case 13: k = K_UNMAPPED_SIZE; break;
+            default: return -1;
+        }
+        return k0 == PACKED0[k] && k1 == PACKED1[k] ? k : -1;
+    }
+
+    /** Bytes {@code [8 * part, 8 * part + 8)} of {@code key} packed as split packs them. */
+    private static long pack(byte[] key, int part) {
+        long v = 0;
+        for (int n = 8 * part; n < Math.min(key.length, 8 * part + 8); n++) {
+            v |= (long) (key[n] & 0xff) << ((n - 8 * part) << 3);
+        }
+        return v;
+    }
+
+    int valueStart(int word, byte[] key) {
+        return starts[word] + key.length + 1;
+    }
+
+    /** Not a value any field here can have (they are unsigned, or sizes below 2^63). */
+    static final long BAD = Long.MIN_VALUE;
+
+    /** Numbers.hex of the field of key id {@code k} (read by split); BAD when absent or not plain hex. */
+    long hexField(int k) {
+        return (found & 1 << k) != 0 ? values[k] : BAD;
+    }
+
+    /** Numbers.dec of the field of key id {@code k} (read by split); BAD when absent or not plain decimal digits. */
+    long decField(int k) {
+        return (found & 1 << k) != 0 ? values[k] : BAD;
+    }
+}
