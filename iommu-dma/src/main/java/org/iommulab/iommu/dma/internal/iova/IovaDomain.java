@@ -11,7 +11,10 @@ import java.util.List;
  * limits within 32 bits) and retrying above it once, {@code max32_alloc_size} failing 32-bit
  * requests fast, and natural alignment to {@code roundup_pow_of_two(size)} when asked. Where
  * Linux walks the rbtree node by node ({@code rb_prev}) this domain asks {@link IovaTree} for
- * the same position in O(log n).
+ * the same position in O(log n). Linux's {@code cached_node} and {@code cached32_node} point at
+ * rbtree nodes; here they are the cached range's bounds, which is the same thing: a range's
+ * bounds never change while it is in the tree, and a cached range is always in it (freeing it
+ * moves the cache first, {@code __cached_rbnode_delete_update}).
  *
  * <p>Units are granules ("pfns" of the IOVA space). pfn 0 is never handed out:
  * {@code startPfn >= 1}, as iommu-dma's {@code base_pfn = max(1, ...)}. A failed allocation
@@ -24,20 +27,19 @@ public final class IovaDomain {
      * computation of {@link IovaTree} within a signed long.
      */
     public static final long IOVA_ANCHOR = 1L << 62;
-    /** Freed nodes kept for reuse, so a steady map/unmap load allocates no nodes. */
-    private static final int NODE_POOL = 1024;
 
     private final long granule;
     private final int shift;
     private final long startPfn;
     private final long dma32BitPfn;
     private final IovaTree tree = new IovaTree();
-    private final IovaNode anchor;
-    private IovaNode cachedNode;
-    private IovaNode cached32Node;
+    /** Linux {@code cached_node}: the range last allocated above 4 GiB (or the anchor), as its bounds. */
+    private long cachedLo;
+    private long cachedHi;
+    /** Linux {@code cached32_node}, likewise below 4 GiB. */
+    private long cached32Lo;
+    private long cached32Hi;
     private long max32AllocSize;
-    private final IovaNode[] pool = new IovaNode[NODE_POOL];
-    private int pooled;
 
     /**
      * Linux {@code init_iova_domain(iovad, granule, start_pfn)}.
@@ -57,10 +59,11 @@ public final class IovaDomain {
         this.shift = Long.numberOfTrailingZeros(granule);
         this.startPfn = startPfn;
         this.dma32BitPfn = 1L << (32 - shift);
-        this.anchor = new IovaNode(IOVA_ANCHOR, IOVA_ANCHOR, true);
-        tree.insert(anchor);
-        cachedNode = anchor;
-        cached32Node = anchor;
+        tree.insert(IOVA_ANCHOR, IOVA_ANCHOR, true);
+        cachedLo = IOVA_ANCHOR;
+        cachedHi = IOVA_ANCHOR;
+        cached32Lo = IOVA_ANCHOR;
+        cached32Hi = IOVA_ANCHOR;
         max32AllocSize = dma32BitPfn;
     }
 
@@ -133,9 +136,10 @@ public final class IovaDomain {
         if (limitPfn <= dma32BitPfn && size >= max32AllocSize) {
             return 0; // iova32_full: a request this big already failed below 4 GiB
         }
-        IovaNode curr = limitPfn <= dma32BitPfn ? cached32Node : cachedNode;
-        long retryPfn = curr.pfnHi;
-        long pfn = tree.highestFit(startPfn, Math.min(limitPfn, curr.pfnLo), size, alignOrder, sizeAligned);
+        boolean use32 = limitPfn <= dma32BitPfn;
+        long currLo = use32 ? cached32Lo : cachedLo;
+        long retryPfn = use32 ? cached32Hi : cachedHi;
+        long pfn = tree.highestFit(startPfn, Math.min(limitPfn, currLo), size, alignOrder, sizeAligned);
         if (pfn == IovaTree.NO_FIT && retryPfn < limitPfn) {
             // Nothing below the cached node: retry once in the space above it, up to the limit.
             pfn = tree.highestFit(Math.max(startPfn, retryPfn + 1), limitPfn, size, alignOrder, sizeAligned);
@@ -144,13 +148,15 @@ public final class IovaDomain {
             max32AllocSize = size;
             return 0;
         }
-        IovaNode node = newNode(pfn, pfn + size - 1, false);
-        tree.insert(node);
+        long hi = pfn + size - 1;
+        tree.insert(pfn, hi, false);
         // __cached_rbnode_insert_update
-        if (node.pfnHi < dma32BitPfn) {
-            cached32Node = node;
+        if (hi < dma32BitPfn) {
+            cached32Lo = pfn;
+            cached32Hi = hi;
         } else {
-            cachedNode = node;
+            cachedLo = pfn;
+            cachedHi = hi;
         }
         return pfn;
     }
@@ -162,28 +168,37 @@ public final class IovaDomain {
      *         range is reserved
      */
     public synchronized boolean free(long pfn) {
-        IovaNode n = tree.find(pfn);
-        if (n == null || n.reserved) {
+        if (!tree.find(pfn) || tree.reserved()) {
             return false;
         }
-        cachedRbnodeDeleteUpdate(n);
-        tree.remove(n);
-        recycle(n);
+        long lo = tree.lo();
+        cachedRbnodeDeleteUpdate(lo, tree.hi());
+        tree.remove(lo);
         return true;
     }
 
     /** Linux {@code __cached_rbnode_delete_update}: keeps the cached positions above the hole. */
-    private void cachedRbnodeDeleteUpdate(IovaNode free) {
-        IovaNode cached = cached32Node;
-        if (free == cached || (free.pfnHi < dma32BitPfn && free.pfnLo >= cached.pfnLo)) {
-            cached32Node = tree.next(free);
+    private void cachedRbnodeDeleteUpdate(long freeLo, long freeHi) {
+        // "free == cached" compares nodes in Linux; both are in the tree, so their bounds say it.
+        if (freeLo == cached32Lo || (freeHi < dma32BitPfn && freeLo >= cached32Lo)) {
+            nextRange(freeLo); // rb_next(&free->node): the anchor at least is above
+            cached32Lo = tree.lo();
+            cached32Hi = tree.hi();
         }
-        if (free.pfnLo < dma32BitPfn) {
+        if (freeLo < dma32BitPfn) {
             max32AllocSize = dma32BitPfn;
         }
-        cached = cachedNode;
-        if (free.pfnLo >= cached.pfnLo) {
-            cachedNode = tree.next(free);
+        if (freeLo >= cachedLo) {
+            nextRange(freeLo);
+            cachedLo = tree.lo();
+            cachedHi = tree.hi();
+        }
+    }
+
+    /** Makes the range after the one at {@code pfnLo} the tree's current one (Linux {@code rb_next}). */
+    private void nextRange(long pfnLo) {
+        if (!tree.firstAbove(pfnLo)) {
+            throw new IllegalStateException("no IOVA range above pfn 0x" + Long.toHexString(pfnLo) + ", not even the anchor");
         }
     }
 
@@ -201,22 +216,23 @@ public final class IovaDomain {
         }
         long x = pfnLo;
         while (x <= pfnHi) {
-            IovaNode n = tree.find(x);
-            if (n != null) {
-                x = n.pfnHi + 1;
+            if (tree.find(x)) {
+                x = tree.hi() + 1;
                 continue;
             }
-            IovaNode above = tree.firstAbove(x);
-            long end = Math.min(above.pfnLo - 1, pfnHi);
-            tree.insert(newNode(x, end, true));
+            nextRange(x);
+            long end = Math.min(tree.lo() - 1, pfnHi);
+            tree.insert(x, end, true);
             x = end + 1;
         }
     }
 
     /** Linux {@code find_iova}: the range containing {@code pfn}, or null. Read-only use. */
     public synchronized IovaNode find(long pfn) {
-        IovaNode n = tree.find(pfn);
-        return n == anchor ? null : n;
+        if (!tree.find(pfn) || tree.lo() == IOVA_ANCHOR) {
+            return null;
+        }
+        return new IovaNode(tree.lo(), tree.hi(), tree.reserved());
     }
 
     // ---- inspection ------------------------------------------------------------------------------
@@ -229,9 +245,9 @@ public final class IovaDomain {
     /** Every range as {@code {pfnLo, pfnHi, reserved ? 1 : 0}}, in address order; O(n), for tests. */
     public synchronized List<long[]> ranges() {
         List<long[]> out = new ArrayList<>();
-        tree.forEach(n -> {
-            if (n != anchor) {
-                out.add(new long[] {n.pfnLo, n.pfnHi, n.reserved ? 1 : 0});
+        tree.forEach((lo, hi, reserved) -> {
+            if (lo != IOVA_ANCHOR) {
+                out.add(new long[] {lo, hi, reserved ? 1 : 0});
             }
         });
         return out;
@@ -240,9 +256,9 @@ public final class IovaDomain {
     /** Granules in allocated (not reserved) ranges; O(n), for tests. */
     public synchronized long allocatedGranules() {
         long[] sum = {0};
-        tree.forEach(n -> {
-            if (!n.reserved) {
-                sum[0] += n.size();
+        tree.forEach((lo, hi, reserved) -> {
+            if (!reserved) {
+                sum[0] += hi - lo + 1;
             }
         });
         return sum[0];
@@ -253,22 +269,9 @@ public final class IovaDomain {
         return max32AllocSize;
     }
 
-    private IovaNode newNode(long lo, long hi, boolean reserved) {
-        if (pooled == 0) {
-            return new IovaNode(lo, hi, reserved);
-        }
-        IovaNode n = pool[--pooled];
-        pool[pooled] = null;
-        n.pfnLo = lo;
-        n.pfnHi = hi;
-        n.reserved = reserved;
-        return n;
-    }
-
-    private void recycle(IovaNode n) {
-        if (pooled < pool.length) {
-            pool[pooled++] = n;
-        }
+    /** Leaves of the tree now (tests: how densely the ranges are packed). */
+    synchronized int leafCount() {
+        return tree.leafCount();
     }
 
     @Override

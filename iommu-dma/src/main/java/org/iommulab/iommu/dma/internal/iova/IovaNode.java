@@ -1,41 +1,15 @@
 package org.iommulab.iommu.dma.internal.iova;
 
 /**
- * One allocated (or reserved) IOVA range {@code [pfnLo, pfnHi]}, Linux {@code struct iova}, as a
- * node of {@link IovaTree}. Besides its range a node owns the free gap just below it,
- * {@code [gapLo, pfnLo)}, and carries three summaries of the gaps in its subtree that let the
- * tree find the highest fitting hole without scanning: the longest gap, the largest naturally
- * aligned power-of-two block that fits in any gap, and how far that block's alignment leaves
- * room ("tail"). Fields are package-private: only the tree mutates them. Kept small (64 bytes
- * with compressed references): one node lives per live mapping, so at a million mappings
- * every field costs a megabyte; the subtree's address span is not stored but passed down the
- * search ({@link IovaTree#highestFit}).
+ * One allocated (or reserved) IOVA range {@code [pfnLo, pfnHi]}, Linux {@code struct iova}, as
+ * {@link IovaDomain#find} answers it: a snapshot of the range, not a node of the tree. The tree
+ * ({@link IovaTree}) keeps its ranges in primitive arrays, 12 bytes each, so that a million live
+ * mappings do not cost a million objects; only a lookup makes one of these.
  */
 public final class IovaNode {
-    long pfnLo;
-    long pfnHi;
-    /** Reserved by {@code reserve_iova}: never handed out, never freed. */
-    boolean reserved;
-
-    IovaNode left;
-    IovaNode right;
-    /** AVL height: at most about 1.44 log2(n) + 2, far below a byte's range. */
-    byte height = 1;
-
-    /** First free pfn of the gap below this node (the predecessor's {@code pfnHi + 1}, or 0). */
-    long gapLo;
-
-    // ---- subtree summaries (IovaTree.update) ---------------------------------------------
-    /** Longest gap in the subtree. */
-    long maxGap;
-    /** Largest m such that an aligned 2^m block fits in some gap of the subtree, -1 if none. */
-    byte maxFitOrder = -1;
-    /**
-     * Over the gaps whose fit order is {@link #maxFitOrder}: the most room left after rounding
-     * the gap start up to 2^(maxFitOrder+1); decides whether a size between 2^m and 2^(m+1),
-     * aligned to 2^(m+1), fits.
-     */
-    long maxTail = Long.MIN_VALUE;
+    private final long pfnLo;
+    private final long pfnHi;
+    private final boolean reserved;
 
     IovaNode(long pfnLo, long pfnHi, boolean reserved) {
         this.pfnLo = pfnLo;
@@ -56,6 +30,7 @@ public final class IovaNode {
         return pfnHi - pfnLo + 1;
     }
 
+    /** Reserved by {@code reserve_iova}: never handed out, never freed. */
     public boolean reserved() {
         return reserved;
     }

@@ -1,0 +1,207 @@
+package org.iommulab.iommu.dma.internal.iova;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The compact IOVA tree (ranges in primitive-array leaves) against the former one-object-per-range
+ * AVL tree ({@link AvlIovaDomain}, kept in the test sources) and against a brute-force scan of
+ * the gaps: every allocation, free, reservation and lookup must come out the same, in Linux's
+ * {@code __alloc_and_insert_iova_range} order, with the cached nodes and {@code max32_alloc_size}.
+ */
+class IovaTreeDifferentialTest {
+    private static final long LIMIT32 = (1L << 20) - 1;
+
+    @Test
+    void agreesWithTheAvlTreeOnMixedWorkloads() {
+        for (long seed = 1; seed <= 40; seed++) {
+            run(seed, 6000, seed % 4 == 0 ? 16 : 12);
+        }
+    }
+
+    @Test
+    void agreesWithTheAvlTreeWithManyRangesLive() {
+        // Long runs with allocation favoured: thousands of ranges live, leaves splitting, emptying
+        // and leaving the tree.
+        for (long seed = 100; seed < 104; seed++) {
+            int[] peak = run(seed, 40_000, 12);
+            assertTrue(peak[0] > 2000, "ranges live at the peak: " + peak[0]);
+            assertTrue(peak[1] > 20, "leaves at the peak: " + peak[1]);
+            assertTrue(peak[2] > 0, "ranges of 2^31 granules or more: " + peak[2]);
+        }
+    }
+
+    /** Returns the peak ranges, the peak leaves, and the most ranges of 2^31 granules or more seen. */
+    private static int[] run(long seed, int ops, int shift) {
+        int[] peak = new int[3];
+        Random rnd = new Random(seed);
+        long start = 1 + rnd.nextInt(4);
+        IovaDomain d = new IovaDomain(1L << shift, start);
+        AvlIovaDomain ref = new AvlIovaDomain(1L << shift, start);
+        long lim32 = (1L << (32 - shift)) - 1;
+        long[] limits = {0xff, 0x3ff, 0xffff, lim32, (1L << 24) - 1, (1L << (48 - shift)) - 1, IovaDomain.IOVA_ANCHOR - 1,
+            -1L};
+        List<long[]> live = new ArrayList<>();
+        int allocBias = 55 + rnd.nextInt(30);
+        for (int op = 0; op < ops; op++) {
+            String at = "seed " + seed + " op " + op;
+            int what = rnd.nextInt(100);
+            if (what < allocBias || live.isEmpty()) {
+                long size = switch (rnd.nextInt(10)) {
+                    case 0 -> 1 + rnd.nextInt(1000);
+                    case 1 -> 1L + rnd.nextInt(1 << 20);
+                    case 2, 3 -> 1L << rnd.nextInt(7);
+                    default -> 1 + rnd.nextInt(8);
+                };
+                long limit = limits[rnd.nextInt(limits.length)];
+                boolean aligned = rnd.nextInt(4) != 0;
+                long want = ref.alloc(size, limit, aligned);
+                long got = d.alloc(size, limit, aligned);
+                assertEquals(want, got, at + " alloc size " + size + " limit 0x" + Long.toHexString(limit) + " aligned "
+                        + aligned);
+                if (got != 0) {
+                    live.add(new long[] {got, size});
+                }
+            } else if (what < 93) {
+                long[] r = live.remove(rnd.nextInt(live.size()));
+                long pfn = r[0] + (long) (rnd.nextDouble() * r[1]);
+                assertEquals(ref.free(pfn), d.free(pfn), at + " free 0x" + Long.toHexString(pfn));
+            } else if (what < 96) {
+                long lo = rnd.nextInt(4) == 0 ? rnd.nextLong(1L << 40) : rnd.nextLong(lim32 + 1);
+                long len = rnd.nextInt(5) == 0 ? 1L << (31 + rnd.nextInt(10)) : 1 + rnd.nextInt(5000);
+                long hi = Math.min(lo + len - 1, IovaDomain.IOVA_ANCHOR - 1);
+                ref.reserve(lo, hi);
+                d.reserve(lo, hi);
+            } else {
+                long pfn = rnd.nextInt(2) == 0 && !live.isEmpty() ? live.get(rnd.nextInt(live.size()))[0] + 1
+                        : rnd.nextLong(lim32 + 1);
+                AvlIovaNode a = ref.find(pfn);
+                IovaNode b = d.find(pfn);
+                if (a == null) {
+                    assertNull(b, at + " find 0x" + Long.toHexString(pfn));
+                } else {
+                    assertEquals(a.toString(), String.valueOf(b), at + " find 0x" + Long.toHexString(pfn));
+                }
+                // A free of a pfn nobody holds, or of a reserved range, changes nothing in either.
+                assertEquals(ref.free(pfn + 0x100000), d.free(pfn + 0x100000), at);
+                live.removeIf(r -> r[0] <= pfn + 0x100000 && pfn + 0x100000 < r[0] + r[1]);
+            }
+            assertEquals(ref.max32AllocSize(), d.max32AllocSize(), at);
+            peak[0] = Math.max(peak[0], d.rangeCount());
+            peak[1] = Math.max(peak[1], d.leafCount());
+            if (op % 500 == 0) {
+                sameRanges(ref, d, at);
+                peak[2] = Math.max(peak[2], (int) d.ranges().stream().filter(r -> r[1] - r[0] >= 1L << 31).count());
+            }
+        }
+        sameRanges(ref, d, "seed " + seed + " end");
+        assertEquals(ref.allocatedGranules(), d.allocatedGranules());
+        return peak;
+    }
+
+    private static void sameRanges(AvlIovaDomain ref, IovaDomain d, String at) {
+        List<long[]> a = ref.ranges();
+        List<long[]> b = d.ranges();
+        assertEquals(a.size(), b.size(), at);
+        assertEquals(ref.rangeCount(), d.rangeCount(), at);
+        for (int i = 0; i < a.size(); i++) {
+            assertArrayEquals(a.get(i), b.get(i), at + " range " + i);
+        }
+    }
+
+    /** highestFit against a scan of every gap, on trees of many ranges, for random bounds and sizes. */
+    @Test
+    void highestFitAgreesWithBruteForce() {
+        for (long seed = 1; seed <= 10; seed++) {
+            Random rnd = new Random(seed);
+            IovaTree t = new IovaTree();
+            t.insert(IovaDomain.IOVA_ANCHOR, IovaDomain.IOVA_ANCHOR, true);
+            List<long[]> ranges = new ArrayList<>();
+            ranges.add(new long[] {IovaDomain.IOVA_ANCHOR, IovaDomain.IOVA_ANCHOR});
+            long span = 1L << (10 + rnd.nextInt(8));
+            for (int i = 0; i < 3000; i++) {
+                long lo = rnd.nextLong(span);
+                long hi = lo + rnd.nextInt(rnd.nextBoolean() ? 3 : 40);
+                if (overlaps(ranges, lo, hi)) {
+                    continue;
+                }
+                t.insert(lo, hi, false);
+                ranges.add(new long[] {lo, hi});
+                if (rnd.nextInt(4) == 0) {
+                    long[] r = ranges.remove(rnd.nextInt(ranges.size() - 1) + 1);
+                    t.remove(r[0]);
+                }
+                ranges.sort((x, y) -> Long.compare(x[0], y[0]));
+                for (int q = 0; q < 3; q++) {
+                    long low = rnd.nextLong(span);
+                    long high = low + 1 + rnd.nextLong(span);
+                    long size = 1 + rnd.nextInt(rnd.nextBoolean() ? 4 : 64);
+                    boolean aligned = rnd.nextBoolean();
+                    int k = aligned ? 64 - Long.numberOfLeadingZeros(size - 1) : 0;
+                    assertEquals(bruteForce(ranges, low, high, size, k, aligned), t.highestFit(low, high, size, k, aligned),
+                            "seed " + seed + " step " + i + " [" + low + "," + high + ") size " + size + " aligned "
+                                    + aligned);
+                }
+            }
+        }
+    }
+
+    private static boolean overlaps(List<long[]> ranges, long lo, long hi) {
+        for (long[] r : ranges) {
+            if (lo <= r[1] && r[0] <= hi) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The highest aligned x in [low, high - size] with [x, x + size) touching no range, by trying gaps top-down. */
+    private static long bruteForce(List<long[]> sorted, long low, long high, long size, int k, boolean aligned) {
+        long mask = aligned ? -(1L << k) : -1L;
+        for (int i = sorted.size() - 1; i >= 0; i--) {
+            long g0 = Math.max(i == 0 ? 0 : sorted.get(i - 1)[1] + 1, low);
+            long g1 = Math.min(sorted.get(i)[0], high);
+            if (g1 - g0 >= size) {
+                long x = (g1 - size) & mask;
+                if (x >= g0) {
+                    return x;
+                }
+            }
+        }
+        return IovaTree.NO_FIT;
+    }
+
+    /**
+     * Linux's top-down allocation inserts each range just below the last: the leaves fill up,
+     * so a million single-granule ranges take about a million / {@value IovaTree#B} leaves.
+     */
+    @Test
+    void topDownAllocationLeavesTheLeavesFull() {
+        IovaDomain d = new IovaDomain(4096, 1);
+        int n = 1_000_000;
+        for (int i = 0; i < n; i++) {
+            assertNotEquals(0, d.alloc(1, (1L << 36) - 1, true));
+        }
+        int leaves = d.leafCount();
+        assertTrue(leaves <= n / IovaTree.B + 2, leaves + " leaves for " + n + " ranges");
+        // Free all but one in 64 (a sparse tree), allocate again: every hole is found again.
+        long top = (1L << 36) - 1;
+        for (long pfn = top - n + 1; pfn <= top; pfn++) {
+            if (pfn % 64 != 0) {
+                assertTrue(d.free(pfn));
+            }
+        }
+        for (int i = 0; i < 1000; i++) {
+            assertTrue(d.alloc(1, top, true) > top - n, "refills below the top");
+        }
+    }
+}
