@@ -76,10 +76,33 @@ public final class LiveMappingScale {
         }
         long median1m = timePairs(api, page, samples);
         long after = usedHeapAfterGc();
+        if (Boolean.getBoolean("p5.histogram")) {
+            printHistogram(backend);
+        }
         rig.assertNoFindings();
         System.out.println(String.format(Locale.ROOT, "P5 %s live=%d bytesPerMapping=%.1f median1K=%d median1M=%d",
                 backend, live, (after - before) / (double) live, median1k, median1m));
         System.out.flush();
+    }
+
+    /**
+     * With {@code -Dp5.histogram=true}: the live heap's class histogram (the top classes) while the
+     * mappings are live, to see which structure the bytes per mapping go to (the JVM's
+     * {@code GC.class_histogram} diagnostic command, as {@code jmap -histo:live} prints it).
+     */
+    private static void printHistogram(String backend) {
+        try {
+            javax.management.ObjectName dc = new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand");
+            String h = (String) ManagementFactory.getPlatformMBeanServer().invoke(dc, "gcClassHistogram",
+                    new Object[] {null}, new String[] {String[].class.getName()});
+            String[] lines = h.split("\n");
+            System.out.println("P5 " + backend + " heap histogram (top classes):");
+            for (int i = 0; i < Math.min(lines.length, 25); i++) {
+                System.out.println("  " + lines[i]);
+            }
+        } catch (javax.management.JMException e) {
+            System.out.println("P5 " + backend + " no histogram: " + e);
+        }
     }
 
     /** The median, in ns, of {@code n} map + unmap pairs of one page, each timed alone. */

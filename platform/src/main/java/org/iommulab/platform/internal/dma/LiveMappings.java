@@ -12,14 +12,16 @@ import org.iommulab.platform.internal.checker.PhysRangeIndex;
  * {@code dma_debug_entry} ({@code kernel/dma/debug.c}), kept as a table of primitive arrays so
  * that a live mapping is no Java object: an entry is an {@code int} handle, an index into
  * parallel arrays (DMA address, size, CPU address, one packed word of type, direction, attributes
- * and checker flags, the next entry of its chain). An open-addressing hash of {@code int}s maps
+ * and checker flags, the next entry of its chain). The size is an unsigned {@code int}; the rare
+ * mapping of 4 GiB or more keeps its size in the entry's side record (below). An open-addressing hash of {@code int}s maps
  * the DMA page number ({@code dma >>> 12}; dma-debug hashes {@code dev_addr >> 13}) to the chain
  * of entries starting in that page; a slot holds only the chain's head (entry + 1, 0 = empty),
  * and its key is the head's own page number, so the hash stores no key array.
  *
- * <p>At a million live single mappings that is 8 + 8 + 8 + 4 + 4 = 32 bytes an entry plus 4 to
- * 8 bytes of hash slots (the hash grows past half full), where the former table spent a 64-byte
- * object and 8 to 16 bytes of reference slots. What only some entries need (an sg table, a
+ * <p>At a million live single mappings that is 8 + 4 + 8 + 4 + 4 = 28 bytes an entry plus about 6
+ * bytes of hash slots (the hash grows past 70% full, by steps of about 1.5), where the former
+ * table spent a 64-byte object and 8 to 16 bytes of reference slots, and the table before this
+ * one a {@code long} size and a hash grown past half full (42 bytes an entry at a million). What only some entries need (an sg table, a
  * coherent buffer, a map site, a CPU-owned part, the checker's range nodes) sits in a side
  * array of {@link Detail}s, made the first time any entry needs one and kept per index, so the
  * steady state allocates nothing and a table of plain single mappings with the checker off
@@ -30,8 +32,9 @@ import org.iommulab.platform.internal.checker.PhysRangeIndex;
  * mark. Past the first growth every array holds 2^k - 4 elements, so that with its 16-byte header
  * it is exactly a power of two bytes: the JVM's G1 collector gives an array of half a heap region
  * or more whole regions of its own, and a power-of-two array of 8 MiB (plus its header) would
- * take 12 MiB in 4 MiB regions. The hash's slots are indexed by a multiply-shift of the hash
- * for the same reason, not by a mask.
+ * take 12 MiB in 4 MiB regions. The hash grows through 2^k - 4 and 3 * 2^(k-1) - 4 slots (2^(k+2)
+ * and 3 * 2^(k+1) bytes with the header, whole regions once past a few regions' size), and its
+ * slots are indexed by a multiply-shift of the hash, which takes any length, not by a mask.
  * A handle is valid until the entry is removed; it is then recycled, so read what is needed
  * under the table's lock.
  *
@@ -64,9 +67,14 @@ public final class LiveMappings {
     private static final int OWNED_REPORTED = 1 << 25;
     private static final MappingType[] TYPES = MappingType.values();
     private static final DmaDirection[] DIRS = DmaDirection.values();
+    /** {@link #size} of an entry of 2^32 - 1 bytes or more. */
+    private static final int BIG_SIZE = -1;
+    /** The hash grows when more than this many tenths of its slots are used. */
+    private static final int MAX_LOAD_TENTHS = 7;
 
     private long[] dma;
-    private long[] size;
+    /** Bytes, unsigned; {@link #BIG_SIZE} when the size is in the entry's {@link Detail#bigSize}. */
+    private int[] size;
     private long[] cpu;
     private int[] meta;
     /** Next entry in the same hash chain (entry + 1, 0 = end), or in the free list. */
@@ -102,6 +110,8 @@ public final class LiveMappings {
         long cpuTo;
         /** An sg mapping's nodes in the checker's physical-range index (a single mapping's are found by its range). */
         PhysRangeIndex.Node<LiveMappings> physNodes;
+        /** The size of an entry of 4 GiB or more (its {@code size} slot holds {@link #BIG_SIZE}). */
+        long bigSize;
 
         void clear() {
             sg = null;
@@ -112,6 +122,7 @@ public final class LiveMappings {
             cpuFrom = 0;
             cpuTo = 0;
             physNodes = null;
+            bigSize = 0;
         }
     }
 
@@ -121,7 +132,7 @@ public final class LiveMappings {
             throw new IllegalArgumentException("initial entries must be positive, got " + initialEntries);
         }
         dma = new long[0];
-        size = new long[0];
+        size = new int[0];
         cpu = new long[0];
         meta = new int[0];
         next = new int[0];
@@ -157,7 +168,12 @@ public final class LiveMappings {
         free = next[e];
         next[e] = 0;
         dma[e] = dmaAddr;
-        size[e] = bytes;
+        if (bytes >= 0 && bytes < 0xFFFF_FFFFL) {
+            size[e] = (int) bytes;
+        } else {
+            size[e] = BIG_SIZE;
+            detail(e).bigSize = bytes;
+        }
         cpu[e] = cpuAddr;
         meta[e] = attrs | type.ordinal() << TYPE_SHIFT | (dir == null ? 0 : dir.ordinal() + 1) << DIR_SHIFT | LIVE;
         if (type != MappingType.SCATTER_GATHER && bytes > maxSize) {
@@ -194,7 +210,7 @@ public final class LiveMappings {
             next[prev] = next[e];
         }
         live--;
-        observer.changed(false, dma[e], size[e]);
+        observer.changed(false, dma[e], size(e));
         dma[e] = 0;
         size[e] = 0;
         cpu[e] = 0;
@@ -220,7 +236,7 @@ public final class LiveMappings {
                 continue;
             }
             int m = meta[e];
-            int score = (typeBits(m) == typeBits ? 4 : 0) + (size[e] == bytes ? 2 : 0) + (dirBits(m) == dirBits ? 1 : 0);
+            int score = (typeBits(m) == typeBits ? 4 : 0) + (size(e) == bytes ? 2 : 0) + (dirBits(m) == dirBits ? 1 : 0);
             if (score > bestScore) {
                 best = e;
                 bestScore = score;
@@ -351,7 +367,8 @@ public final class LiveMappings {
 
     /** Bytes mapped: the size, the sg entries' total, or the coherent size. */
     public long size(int e) {
-        return size[e];
+        int s = size[e];
+        return s != BIG_SIZE ? Integer.toUnsignedLong(s) : details[e].bigSize;
     }
 
     public DmaDirection dir(int e) {
@@ -375,7 +392,7 @@ public final class LiveMappings {
 
     /** True when {@code addr} lies in {@code [dmaAddr, dmaAddr+size)} (unsigned). */
     boolean contains(int e, long addr) {
-        return Long.compareUnsigned(addr, dma[e]) >= 0 && Long.compareUnsigned(addr - dma[e], size[e]) < 0;
+        return Long.compareUnsigned(addr, dma[e]) >= 0 && Long.compareUnsigned(addr - dma[e], size(e)) < 0;
     }
 
     /**
@@ -524,6 +541,17 @@ public final class LiveMappings {
         return (p == m ? p : p << 1) - 4;
     }
 
+    /**
+     * The hash's next length after {@code n}: the smallest 2^k - 4 or 3 * 2^(k-1) - 4 (k >= 4)
+     * above it, so that with the 16-byte header the array is 2^(k+2) or 3 * 2^(k+1) bytes: about
+     * 1.5 times larger each step, and a whole number of G1 regions once it spans a few.
+     */
+    static int grownSlots(int n) {
+        int w = wholeBytes(n + 1);
+        int threeQuarters = (w + 4) / 4 * 3 - 4;
+        return threeQuarters > n ? threeQuarters : w;
+    }
+
     /** The page number a slot's chain is keyed by: its head's. */
     private long keyOf(int slotValue) {
         return dma[slotValue - 1] >>> BUCKET_SHIFT;
@@ -547,8 +575,8 @@ public final class LiveMappings {
         if (heads[i] == 0) {
             heads[i] = e + 1;
             usedSlots++;
-            if (usedSlots * 2 > heads.length) {
-                rehash(wholeBytes(heads.length * 2));
+            if ((long) usedSlots * 10 > (long) heads.length * MAX_LOAD_TENTHS) {
+                rehash(grownSlots(heads.length));
             }
         } else {
             next[e] = heads[i];

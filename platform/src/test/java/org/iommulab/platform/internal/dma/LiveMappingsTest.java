@@ -155,4 +155,31 @@ class LiveMappingsTest {
         }
         assertEquals(2044, t.pooled(), "1024 entries grow to 2^11 - 4");
     }
+
+    @Test
+    void hashGrowsByAboutOneAndAHalfInWholeByteSteps() {
+        // 2^k - 4 ints are 2^(k+2) bytes with the header; 3 * 2^(k-1) - 4 ints are 3 * 2^(k+1) bytes.
+        assertEquals(20, LiveMappings.grownSlots(12)); // 16 -> 24 ints with the header
+        assertEquals(28, LiveMappings.grownSlots(20)); // 24 -> 32
+        assertEquals(3 * (1 << 19) - 4, LiveMappings.grownSlots((1 << 20) - 4)); // 4 MiB -> 6 MiB
+        assertEquals((1 << 21) - 4, LiveMappings.grownSlots(3 * (1 << 19) - 4)); // 6 MiB -> 8 MiB
+    }
+
+    @Test
+    void sizesOfFourGibAndMoreKeepEveryBit() {
+        LiveMappings t = new LiveMappings(4);
+        // 2^32 - 2 still fits the unsigned int; 2^32 - 1 and up go to the side record.
+        int a = t.add(MappingType.SINGLE, 0x1000, 0xFFFF_FFFEL, TO, 0, 0);
+        int b = t.add(MappingType.SINGLE, 0x2_0000_0000L, 0xFFFF_FFFFL, TO, 0, 0);
+        int c = t.add(MappingType.SINGLE, 0x4_0000_0000L, (1L << 40) + 5, TO, 0, 0);
+        assertEquals(0xFFFF_FFFEL, t.size(a));
+        assertEquals(0xFFFF_FFFFL, t.size(b));
+        assertEquals((1L << 40) + 5, t.size(c));
+        assertEquals(c, t.containing(0x4_0000_0000L + (1L << 40) + 4), "the last byte of the 1 TiB mapping");
+        assertEquals(b, t.bestAt(0x2_0000_0000L, MappingType.SINGLE, 0xFFFF_FFFFL, TO));
+        t.remove(c);
+        int d = t.add(MappingType.SINGLE, 0x5000, 4096, TO, 0, 0);
+        assertEquals(c, d, "the handle is reused");
+        assertEquals(4096, t.size(d), "and its size is its own");
+    }
 }
