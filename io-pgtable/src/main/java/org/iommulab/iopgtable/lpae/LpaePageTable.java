@@ -40,8 +40,9 @@ import org.iommulab.iopgtable.IoPgtableOps;
  * {@code iommu_unmap}.</li>
  * </ul>
  * The unmap walk lives in {@link LpaeUnmapWalk}, the {@code iommu_pgsize} split in
- * {@link PageSizeSplitter}. Thread-safe: one lock per table (Linux is lock-free; here
- * simplicity wins); the flush callbacks run inside it.
+ * {@link PageSizeSplitter}. Thread-safe: one lock per table for map and unmap (Linux's are
+ * lock-free; not modelled, here simplicity wins); the flush callbacks run inside it.
+ * {@link #iovaToPhys} takes no lock, as Linux's.
  */
 public final class LpaePageTable implements IoPgtableOps {
     private final LpaeConfig cfg;
@@ -53,7 +54,8 @@ public final class LpaePageTable implements IoPgtableOps {
     private final LpaeUnmapWalk unmapper;
     private final PageSizeSplitter split;
     private final LeafTableCache leafCache;
-    private boolean freed;
+    /** Volatile: {@link #iovaToPhys} reads it without the lock. */
+    private volatile boolean freed;
     /** The last {@link #protToPte} answer: a scatterlist maps every entry with one prot. */
     private int lastProt;
     private static final java.lang.invoke.VarHandle LONG_LE = java.lang.invoke.MethodHandles
@@ -512,22 +514,22 @@ public final class LpaePageTable implements IoPgtableOps {
 
     // ---- lookup ------------------------------------------------------------------------------
 
-    /** Linux {@code arm_lpae_iova_to_phys}: the physical address {@code iova} maps to, or 0. */
+    /**
+     * Linux {@code arm_lpae_iova_to_phys}: the physical address {@code iova} maps to, or 0. Takes
+     * no lock, as Linux's does not: a walk from the start level reading one descriptor per level
+     * (each an aligned 8-byte read, never torn), so an unmap's {@code iova_to_phys} shares no
+     * lock with the other threads of the domain. A walk racing a map or unmap of the same
+     * range sees the descriptor before or after the change, as in Linux; what the calling
+     * thread mapped or unmapped itself it always sees. The walk cache is not used: it is the
+     * writer's, under the lock.
+     */
     @Override
-    public synchronized long iovaToPhys(long iova) {
+    public long iovaToPhys(long iova) {
         if (freed || iova < 0 || (iova >>> cfg.ias()) != 0) {
             return 0;
         }
         long table = pgd;
-        int first = cfg.startLevel();
-        long leaf = leafCache.lookup(iova);
-        if (leaf >= 0) {
-            // The walk cache: the walk would end in this table (a block above it would have
-            // replaced, and so freed, the table).
-            table = leaf;
-            first = LpaeFormat.MAX_LEVELS - 1;
-        }
-        for (int lvl = first; lvl < LpaeFormat.MAX_LEVELS; lvl++) {
+        for (int lvl = cfg.startLevel(); lvl < LpaeFormat.MAX_LEVELS; lvl++) {
             long pte = mem.readLong(table + ((long) cfg.index(iova, lvl) << LpaeFormat.PTE_SHIFT));
             if (pte == 0) {
                 return 0;
