@@ -196,9 +196,18 @@ public final class LpaePageTable implements IoPgtableOps {
         int lvl = LpaeFormat.MAX_LEVELS - 1;
         int idx = cfg.index(iova, lvl);
         int room = Math.min(n - from, maxEntries(cfg, idx, lvl));
+        // The IOVA half of inRange for every page at once: pages from iova below 2^IAS.
+        long iasLimit = 1L << cfg.ias();
+        if (iova < 0 || iova >= iasLimit) {
+            return 0;
+        }
+        room = (int) Math.min(room, (iasLimit - iova) / pageSize);
+        // The physical half per page: aligned, and inRange(phys, pageSize, oas) as one unsigned
+        // compare (phys <= 2^OAS - pageSize, which also refuses a negative phys).
+        long lastPhys = (1L << cfg.oas()) - pageSize;
         int k = 0;
         while (k < room && len[from + k] == pageSize && (phys[from + k] & (pageSize - 1)) == 0
-                && inRange(phys[from + k], pageSize, cfg.oas()) && inRange(iova + k * pageSize, pageSize, cfg.ias())) {
+                && Long.compareUnsigned(phys[from + k], lastPhys) <= 0) {
             k++;
         }
         if (k == 0) {
