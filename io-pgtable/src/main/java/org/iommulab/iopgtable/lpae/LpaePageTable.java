@@ -529,8 +529,8 @@ public final class LpaePageTable implements IoPgtableOps {
      * (each an aligned 8-byte read, never torn), so an unmap's {@code iova_to_phys} shares no
      * lock with the other threads of the domain. A walk racing a map or unmap of the same
      * range sees the descriptor before or after the change, as in Linux; what the calling
-     * thread mapped or unmapped itself it always sees. The walk cache is not used: it is the
-     * writer's, under the lock.
+     * thread mapped or unmapped itself it always sees. It starts at the last-level table the
+     * writer's walk cache shares ({@link LeafTableCache#lookupShared}) when that maps iova.
      */
     @Override
     public long iovaToPhys(long iova) {
@@ -538,7 +538,15 @@ public final class LpaePageTable implements IoPgtableOps {
             return 0;
         }
         long table = pgd;
-        for (int lvl = cfg.startLevel(); lvl < LpaeFormat.MAX_LEVELS; lvl++) {
+        int first = cfg.startLevel();
+        long leaf = leafCache.lookupShared(iova);
+        if (leaf >= 0) {
+            // The walk cache: the walk would end in this table (a block above it would have
+            // replaced, and so freed, the table).
+            table = leaf;
+            first = LpaeFormat.MAX_LEVELS - 1;
+        }
+        for (int lvl = first; lvl < LpaeFormat.MAX_LEVELS; lvl++) {
             long pte = mem.readLong(table + ((long) cfg.index(iova, lvl) << LpaeFormat.PTE_SHIFT));
             if (pte == 0) {
                 return 0;
