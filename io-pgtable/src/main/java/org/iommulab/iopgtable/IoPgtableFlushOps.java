@@ -39,4 +39,19 @@ public interface IoPgtableFlushOps {
      * later) or absent.
      */
     void tlbAddPage(IotlbGather gather, long iova, long granule);
+
+    /**
+     * {@link #tlbAddPage} for {@code count} contiguous leaves of {@code granule} bytes from
+     * {@code iova}, in address order: what {@code __arm_lpae_unmap}'s loop calls once per entry
+     * of a run it cleared. The default makes those calls; a driver whose {@code tlb_add_page}
+     * only widens the gather for a page that adjoins it may add the rest of the run at once,
+     * which leaves the gather exactly as the calls would.
+     *
+     * @since 1.2
+     */
+    default void tlbAddPages(IotlbGather gather, long iova, int count, long granule) {
+        for (int j = 0; j < count; j++) {
+            tlbAddPage(gather, iova + j * granule, granule);
+        }
+    }
 }

@@ -17,7 +17,7 @@
  * The ARM LPAE writer and walker themselves are in {@link org.iommulab.iopgtable.lpae}.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.iommulab.iopgtable;
 
 import org.osgi.annotation.bundle.Export;

@@ -40,8 +40,9 @@ import org.iommulab.iopgtable.IoPgtableOps;
  * {@code iommu_unmap}.</li>
  * </ul>
  * The unmap walk lives in {@link LpaeUnmapWalk}, the {@code iommu_pgsize} split in
- * {@link PageSizeSplitter}. Thread-safe: one lock per table (Linux is lock-free; here
- * simplicity wins); the flush callbacks run inside it.
+ * {@link PageSizeSplitter}. Thread-safe: one lock per table for map and unmap (Linux's are
+ * lock-free; not modelled, here simplicity wins); the flush callbacks run inside it.
+ * {@link #iovaToPhys} takes no lock, as Linux's.
  */
 public final class LpaePageTable implements IoPgtableOps {
     private final LpaeConfig cfg;
@@ -53,7 +54,8 @@ public final class LpaePageTable implements IoPgtableOps {
     private final LpaeUnmapWalk unmapper;
     private final PageSizeSplitter split;
     private final LeafTableCache leafCache;
-    private boolean freed;
+    /** Volatile: {@link #iovaToPhys} reads it without the lock. */
+    private volatile boolean freed;
     /** The last {@link #protToPte} answer: a scatterlist maps every entry with one prot. */
     private int lastProt;
     private static final java.lang.invoke.VarHandle LONG_LE = java.lang.invoke.MethodHandles
@@ -194,9 +196,18 @@ public final class LpaePageTable implements IoPgtableOps {
         int lvl = LpaeFormat.MAX_LEVELS - 1;
         int idx = cfg.index(iova, lvl);
         int room = Math.min(n - from, maxEntries(cfg, idx, lvl));
+        // The IOVA half of inRange for every page at once: pages from iova below 2^IAS.
+        long iasLimit = 1L << cfg.ias();
+        if (iova < 0 || iova >= iasLimit) {
+            return 0;
+        }
+        room = (int) Math.min(room, (iasLimit - iova) / pageSize);
+        // The physical half per page: aligned, and inRange(phys, pageSize, oas) as one unsigned
+        // compare (phys <= 2^OAS - pageSize, which also refuses a negative phys).
+        long lastPhys = (1L << cfg.oas()) - pageSize;
         int k = 0;
         while (k < room && len[from + k] == pageSize && (phys[from + k] & (pageSize - 1)) == 0
-                && inRange(phys[from + k], pageSize, cfg.oas()) && inRange(iova + k * pageSize, pageSize, cfg.ias())) {
+                && Long.compareUnsigned(phys[from + k], lastPhys) <= 0) {
             k++;
         }
         if (k == 0) {
@@ -512,15 +523,23 @@ public final class LpaePageTable implements IoPgtableOps {
 
     // ---- lookup ------------------------------------------------------------------------------
 
-    /** Linux {@code arm_lpae_iova_to_phys}: the physical address {@code iova} maps to, or 0. */
+    /**
+     * Linux {@code arm_lpae_iova_to_phys}: the physical address {@code iova} maps to, or 0. Takes
+     * no lock, as Linux's does not: a walk from the start level reading one descriptor per level
+     * (each an aligned 8-byte read, never torn), so an unmap's {@code iova_to_phys} shares no
+     * lock with the other threads of the domain. A walk racing a map or unmap of the same
+     * range sees the descriptor before or after the change, as in Linux; what the calling
+     * thread mapped or unmapped itself it always sees. It starts at the last-level table the
+     * writer's walk cache shares ({@link LeafTableCache#lookupShared}) when that maps iova.
+     */
     @Override
-    public synchronized long iovaToPhys(long iova) {
+    public long iovaToPhys(long iova) {
         if (freed || iova < 0 || (iova >>> cfg.ias()) != 0) {
             return 0;
         }
         long table = pgd;
         int first = cfg.startLevel();
-        long leaf = leafCache.lookup(iova);
+        long leaf = leafCache.lookupShared(iova);
         if (leaf >= 0) {
             // The walk cache: the walk would end in this table (a block above it would have
             // replaced, and so freed, the table).

@@ -119,10 +119,9 @@ final class LpaeUnmapWalk {
                     }
                 }
                 counts.adjust(table, -i);
-                if (gatherLeaves) {
-                    for (int j = 0; j < i; j++) {
-                        flushOps.tlbAddPage(gather, iova + j * pgsize, pgsize);
-                    }
+                if (gatherLeaves && i > 0) {
+                    // io_pgtable_tlb_add_page for each entry cleared, in order.
+                    flushOps.tlbAddPages(gather, iova, i, pgsize);
                 }
                 return i * pgsize;
             }

@@ -61,8 +61,18 @@ final class TablePages {
         return addr;
     }
 
+    /** The walk cache told of every free ({@link LeafTableCache#tableFreed}); null for none. */
+    private LeafTableCache freeListener;
+
+    void onFree(LeafTableCache cache) {
+        freeListener = cache;
+    }
+
     /** Returns a table's pages at once. */
     void free(long table) {
+        if (freeListener != null) {
+            freeListener.tableFreed();
+        }
         Long start = allocationOf.isEmpty() ? null : allocationOf.remove(table);
         long s = start == null ? table : start;
         bytes -= alloc.allocationSize(s);

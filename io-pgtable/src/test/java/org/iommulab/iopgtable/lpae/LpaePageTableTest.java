@@ -317,4 +317,27 @@ class LpaePageTableTest {
         assertEquals(b, t.iovaToPhys(next));
         assertEquals(a, t.iovaToPhys(next + SZ_4K));
     }
+
+    /**
+     * iova_to_phys after the last-level table it last went through was freed: a 2 MiB block
+     * mapped over the span's empty table replaces (unlinks and frees) the table, so Linux's
+     * walk (arm_lpae_iova_to_phys) ends at the level-2 block: 0x8000_0000 + 0x3008. And from
+     * another thread, which takes no lock, the same answers.
+     */
+    @Test
+    void iovaToPhysFollowsABlockThatReplacedItsTable() throws Exception {
+        LpaePageTable t = s1(48);
+        long iova = 0x4020_0000L;
+        assertEquals(0, t.map(iova + 0x3000, 0x9000_0000L, SZ_4K, RW));
+        assertEquals(0x9000_0008L, t.iovaToPhys(iova + 0x3008));
+        assertEquals(SZ_4K, t.unmap(iova + 0x3000, SZ_4K, null));
+        assertEquals(0, t.iovaToPhys(iova + 0x3008));
+        assertEquals(0, t.map(iova, 0x8000_0000L, SZ_2M, RW));
+        assertEquals(0x8000_3008L, t.iovaToPhys(iova + 0x3008));
+        long[] other = new long[1];
+        Thread th = new Thread(() -> other[0] = t.iovaToPhys(iova + 0x3008));
+        th.start();
+        th.join();
+        assertEquals(0x8000_3008L, other[0]);
+    }
 }

@@ -424,7 +424,8 @@ public final class Iotlb {
      */
     public int invalidateRange(int kindMask, int tag1, int tag2, long first, long last, int lvl) {
         invalidations++;
-        if (Long.compareUnsigned(first, last) > 0) {
+        if (size == 0 || Long.compareUnsigned(first, last) > 0) {
+            // Nothing cached (a strict unmap of a page no device touched): nothing to visit.
             return 0;
         }
         long walkCost = tag1 == ANY ? size : tag2 == ANY ? byTag1.length(tag1) : byPair.length(pairKey(tag1, tag2));

@@ -57,11 +57,11 @@ final class SgMapCalls {
                     int e = c.table.add(MappingType.SCATTER_GATHER, sg.dmaAddressField(0), bytes, dir, sg.cpuPhys(0), attrs);
                     c.table.setSg(e, sg, nents, r);
                     out = c.checker.mapped(e, c, out);
+                    c.stats.addLocked(Stat.MAPPED_BYTES, bytes); // under the table's lock, as every writer of it
                 }
                 c.stats.increment(Stat.SG_MAPS);
                 c.stats.add(Stat.SG_ENTRIES, nents);
                 c.stats.add(Stat.SG_SEGMENTS, r);
-                c.stats.add(Stat.MAPPED_BYTES, bytes);
                 return r;
             }
             if (r > nents) {

@@ -49,9 +49,10 @@ final class SingleMapCalls {
             synchronized (c.table) {
                 int e = c.table.add(type, dma, size, dir, phys, attrs);
                 out = c.checker.mapped(e, c, out);
+                // Counted under the table's lock, which every writer of these stats holds.
+                c.stats.addLocked(Stat.MAPS, 1);
+                c.stats.addLocked(Stat.MAPPED_BYTES, size);
             }
-            c.stats.increment(Stat.MAPS);
-            c.stats.add(Stat.MAPPED_BYTES, size);
         } finally {
             c.gate.exit();
             c.deliver(out);
@@ -111,17 +112,17 @@ final class SingleMapCalls {
                             }
                             c.checker.released(c.table, e);
                             c.table.remove(e);
+                            // Released here, carried out below: counted under the table's lock.
+                            c.stats.addLocked(Stat.UNMAPS, 1);
                         }
                     }
                 }
             }
             if (refusal == null) {
                 unmapInBackend(type, dmaAddr, size, dir, attrs);
-                c.stats.increment(Stat.UNMAPS);
             } else if (carryOut) {
                 // dma-debug reported it; Linux's unmap goes on with what the driver passed.
                 c.carryOut(call, () -> unmapInBackend(type, dmaAddr, size, dir, attrs));
-                c.stats.increment(Stat.UNMAPS);
             }
         } finally {
             c.gate.exit();

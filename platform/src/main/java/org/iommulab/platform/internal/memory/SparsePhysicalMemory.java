@@ -42,6 +42,18 @@ public final class SparsePhysicalMemory implements PhysicalMemory {
     private final byte[] regionByGib;
     private static final int GIB_SHIFT = 30;
     private static final long GIB_TABLE_LIMIT = 1L << 40;
+    /**
+     * Every backed chunk below {@link #FLAT_LIMIT} by its physical chunk number
+     * ({@code addr >>> CHUNK_SHIFT}), null for a chunk not backed yet or not RAM; null itself
+     * when RAM ends above the limit. The single accesses (page-table descriptors, queue slots,
+     * MSI words: a few per DMA-API call) try it first: one array load finds the chunk where the
+     * region path takes a region lookup, its bound and the region's own array. Only a backed
+     * chunk is ever found here, so a miss (untouched RAM, a hole, an access across a chunk
+     * boundary) takes the region path, which reads zero, backs the chunk or throws as before.
+     */
+    private final byte[][] flat;
+    /** RAM ending at or below this gets {@link #flat} (16 GiB: an index of 256 Ki references). */
+    static final long FLAT_LIMIT = 1L << 34;
 
     /** RAM made of {@code regionList}, which must not overlap. */
     public SparsePhysicalMemory(List<MemoryRegion> regionList) {
@@ -73,6 +85,8 @@ public final class SparsePhysicalMemory implements PhysicalMemory {
             chunks[i] = new byte[(int) n][];
         }
         regionByGib = gibTable(sorted);
+        long top = sorted.get(sorted.size() - 1).end();
+        flat = top <= FLAT_LIMIT ? new byte[(int) (top >>> CHUNK_SHIFT)][] : null;
     }
 
     private static byte[] gibTable(List<MemoryRegion> sorted) {
@@ -146,6 +160,11 @@ public final class SparsePhysicalMemory implements PhysicalMemory {
 
     @Override
     public int readInt(long addr) {
+        byte[] f = flatChunk(addr);
+        int at = (int) addr & CHUNK_MASK;
+        if (f != null && at <= CHUNK_SIZE - 4) {
+            return (int) INT_LE.get(f, at);
+        }
         int r = checkedRegion(addr, 4);
         int off = (int) ((addr - bases[r]) & CHUNK_MASK);
         if (off <= CHUNK_SIZE - 4) {
@@ -161,6 +180,12 @@ public final class SparsePhysicalMemory implements PhysicalMemory {
 
     @Override
     public void writeInt(long addr, int value) {
+        byte[] f = flatChunk(addr);
+        int at = (int) addr & CHUNK_MASK;
+        if (f != null && at <= CHUNK_SIZE - 4) {
+            INT_LE.set(f, at, value);
+            return;
+        }
         int r = checkedRegion(addr, 4);
         int off = (int) ((addr - bases[r]) & CHUNK_MASK);
         if (off <= CHUNK_SIZE - 4) {
@@ -174,6 +199,11 @@ public final class SparsePhysicalMemory implements PhysicalMemory {
 
     @Override
     public long readLong(long addr) {
+        byte[] f = flatChunk(addr);
+        int at = (int) addr & CHUNK_MASK;
+        if (f != null && at <= CHUNK_SIZE - 8) {
+            return (long) LONG_LE.get(f, at);
+        }
         int r = checkedRegion(addr, 8);
         int off = (int) ((addr - bases[r]) & CHUNK_MASK);
         if (off <= CHUNK_SIZE - 8) {
@@ -189,6 +219,12 @@ public final class SparsePhysicalMemory implements PhysicalMemory {
 
     @Override
     public void writeLong(long addr, long value) {
+        byte[] f = flatChunk(addr);
+        int at = (int) addr & CHUNK_MASK;
+        if (f != null && at <= CHUNK_SIZE - 8) {
+            LONG_LE.set(f, at, value);
+            return;
+        }
         int r = checkedRegion(addr, 8);
         int off = (int) ((addr - bases[r]) & CHUNK_MASK);
         if (off <= CHUNK_SIZE - 8) {
@@ -311,6 +347,20 @@ public final class SparsePhysicalMemory implements PhysicalMemory {
 
     // ---- internals -----------------------------------------------------------------------------
 
+    /**
+     * The backed chunk holding {@code addr} from {@link #flat}, or null (no index, not backed,
+     * not RAM, negative or beyond the index). Regions start on chunk boundaries, so the offset
+     * in the chunk is the address's low bits.
+     */
+    private byte[] flatChunk(long addr) {
+        byte[][] f = flat;
+        if (f == null) {
+            return null;
+        }
+        long i = addr >>> CHUNK_SHIFT;
+        return i < f.length ? (byte[]) CHUNK.getAcquire(f, (int) i) : null;
+    }
+
     private int regionOf(long addr) {
         byte[] table = regionByGib;
         if (table != null) {
@@ -349,6 +399,9 @@ public final class SparsePhysicalMemory implements PhysicalMemory {
             if (c == null) {
                 c = new byte[CHUNK_SIZE];
                 CHUNK.setRelease(chunks[r], i, c);
+                if (flat != null) {
+                    CHUNK.setRelease(flat, (int) (addr >>> CHUNK_SHIFT), c);
+                }
                 backed.addAndGet(CHUNK_SIZE);
             }
             return c;

@@ -45,6 +45,17 @@ public final class StatCounters {
         counts.addAndGet(stat.ordinal(), delta);
     }
 
+    /**
+     * Adds {@code delta} to {@code stat} for a caller that holds the one lock every writer of
+     * that stat holds (the device's live-mapping table, for {@link Stat#MAPS},
+     * {@link Stat#UNMAPS} and {@link Stat#MAPPED_BYTES}): a plain read and a release write, no
+     * atomic read-modify-write on the map and unmap paths. Readers still see whole values.
+     */
+    public void addLocked(Stat stat, long delta) {
+        int i = stat.ordinal();
+        counts.setRelease(i, counts.getPlain(i) + delta);
+    }
+
     /** The platform-side count of {@code stat}, without the live binding's counters. */
     public long count(Stat stat) {
         return counts.get(stat.ordinal());

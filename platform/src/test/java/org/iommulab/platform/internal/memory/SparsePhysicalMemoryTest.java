@@ -128,4 +128,37 @@ class SparsePhysicalMemoryTest {
                 List.of(new MemoryRegion(0, 0x20000), new MemoryRegion(0x10000, 0x20000))));
         assertThrows(IllegalArgumentException.class, () -> new SparsePhysicalMemory(List.of()));
     }
+
+    /**
+     * The chunk index of the single accesses and the region path agree: words written either
+     * way read back either way, in the default layout (indexed) and in one whose RAM ends above
+     * the index's limit (region path only); a word in a hole still throws, a word of untouched
+     * RAM still reads zero without backing its chunk.
+     */
+    @Test
+    void singleAccessesAgreeWithBulkWithAndWithoutTheChunkIndex() {
+        SparsePhysicalMemory high = new SparsePhysicalMemory(List.of(new MemoryRegion(LOW, 0x4000_0000L),
+                new MemoryRegion(SparsePhysicalMemory.FLAT_LIMIT, 0x4000_0000L)));
+        for (SparsePhysicalMemory m : List.of(mem, high)) {
+            long b = m == mem ? HIGH : SparsePhysicalMemory.FLAT_LIMIT;
+            for (long base : new long[] {LOW, b}) {
+                assertEquals(0, m.readLong(base + 0x8000));
+                assertEquals(0, m.readInt(base + 0x9000));
+                m.writeLong(base + 0x10, 0x1122334455667788L);
+                m.writeInt(base + 0x20, 0xCAFEBABE);
+                byte[] got = new byte[8];
+                m.read(base + 0x10, got, 0, 8);
+                assertEquals((byte) 0x88, got[0]);
+                assertEquals((byte) 0x11, got[7]);
+                m.write(base + 0x30, new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, 0, 8);
+                assertEquals(0x0807060504030201L, m.readLong(base + 0x30));
+                assertEquals(0xCAFEBABE, m.readInt(base + 0x20));
+                assertEquals(0x1122334455667788L, m.readLong(base + 0x10));
+            }
+            assertEquals(2 * SparsePhysicalMemory.CHUNK_SIZE, m.backedBytes());
+            assertThrows(IllegalArgumentException.class, () -> m.readLong(0x1000));
+            assertThrows(IllegalArgumentException.class, () -> m.writeLong(0x1000, 1));
+            assertThrows(IllegalArgumentException.class, () -> m.readInt(-8));
+        }
+    }
 }

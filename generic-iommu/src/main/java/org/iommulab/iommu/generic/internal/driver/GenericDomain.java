@@ -208,6 +208,12 @@ final class GenericDomain implements IommuDomain, IoPgtableFlushOps {
         gather.add(iova, granule, granule);
     }
 
+    /** {@link #tlbAddPage} widens the gather by each page: a run widens it once, to the same range. */
+    @Override
+    public void tlbAddPages(IotlbGather gather, long iova, int count, long granule) {
+        gather.add(iova, count * granule, granule);
+    }
+
     @Override
     public String toString() {
         return "generic domain " + did + " (" + type + ") " + table;

@@ -269,4 +269,27 @@ class GenericIommuTest {
         assertThrows(IllegalArgumentException.class, () -> new GenericIommuModel("g", 48, 48, 17, 16, 8, false));
         assertThrows(IllegalArgumentException.class, () -> new GenericIommuModel("g", 48, 48, 8, 0, 8, false));
     }
+
+    /**
+     * The generic driver's tlb_add_page only widens the gather (Linux's
+     * {@code iommu_iotlb_gather_add_range}): a run of 3 pages at 0x20000 added to a gather at
+     * [0x10000, 0x10fff] widens it to [0x10000, 0x22fff], as 3 single calls do.
+     */
+    @Test
+    void aRunOfLeavesWidensTheGatherAsItsPagesWould() throws BackendException {
+        GenericDomain dom = attached(device("g", 9));
+        IotlbGather bulk = new IotlbGather();
+        IotlbGather single = new IotlbGather();
+        bulk.add(0x10000, K4, K4);
+        single.add(0x10000, K4, K4);
+        dom.tlbAddPages(bulk, 0x20000, 3, K4);
+        for (int j = 0; j < 3; j++) {
+            dom.tlbAddPage(single, 0x20000 + j * K4, K4);
+        }
+        assertEquals(0x10000, bulk.start());
+        assertEquals(0x22fff, bulk.end());
+        assertEquals(K4, bulk.pageSize());
+        assertEquals(single.start(), bulk.start());
+        assertEquals(single.end(), bulk.end());
+    }
 }

@@ -154,6 +154,37 @@ final class CommandQueue {
         }
     }
 
+    /**
+     * {@link #issueWithSync(long, long)} that also adds one to {@code issued} while it holds the
+     * queue's lock: a caller's count of the commands it issued needs no atomic of its own (an
+     * atomic increment per unmap, on a line every thread of the domain writes, costs as much as
+     * the slot writes).
+     */
+    int issueWithSync(long d0, long d1, Count issued) {
+        lock();
+        try {
+            issued.value++;
+            return issueWithSyncLocked(d0, d1);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Reads a {@link Count} under the queue's lock, which guards it. */
+    long read(Count count) {
+        lock();
+        try {
+            return count.value;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A counter guarded by the queue's lock: written in {@link #issueWithSync(long, long, Count)}, read by {@link #read}. */
+    static final class Count {
+        private long value;
+    }
+
     private int issueWithSyncLocked(long d0, long d1) {
         int prod = this.prod;
         if (!waitForSpace(prod, 2)) {

@@ -206,6 +206,19 @@ final class SmmuV3Domain implements IommuDomain, AttachedDomain, IoPgtableFlushO
         gather.add(iova, granule, granule);
     }
 
+    /**
+     * {@link #tlbAddPage} for a run: only its first page can find a gather of another size or
+     * one it does not adjoin (and sync it); every later page adjoins the one before, so the
+     * calls would only widen the gather, to the run's end.
+     */
+    @Override
+    public void tlbAddPages(IotlbGather gather, long iova, int count, long granule) {
+        tlbAddPage(gather, iova, granule);
+        if (count > 1) {
+            gather.add(iova + granule, (count - 1) * granule, granule);
+        }
+    }
+
     // ---- the rest of the domain ----------------------------------------------------------------
 
     /** The census walk of the domain's LPAE tables ({@link LpaePageTable#census()}); null without tables. */

@@ -1,7 +1,5 @@
 package org.iommulab.smmu.v3.internal.driver;
 
-import java.util.concurrent.atomic.AtomicLong;
-
 import org.iommulab.smmu.v3.internal.format.CmdFormat;
 
 /**
@@ -33,8 +31,8 @@ final class TlbInvalidator {
     private final int pgShift;
     /** TG for the domain's page size: page sizes of 12, 14, 16 (log2) give 1, 2, 3. */
     private final int tg;
-    /** Range commands issued alone, outside {@link #batch}. */
-    private final AtomicLong direct = new AtomicLong();
+    /** Range commands issued alone, outside {@link #batch}; guarded by the queue's lock. */
+    private final CommandQueue.Count direct = new CommandQueue.Count();
 
     TlbInvalidator(CommandQueue cmdq, CommandBatch batch, boolean ril, boolean stage1, int asid, int vmid, int pgShift) {
         this.cmdq = cmdq;
@@ -63,7 +61,7 @@ final class TlbInvalidator {
     /** TLBI commands issued for this domain (the IOTLB_INVALIDATIONS count). */
     long issued() {
         synchronized (batch) {
-            return batch.issued() + direct.get();
+            return batch.issued() + cmdq.read(direct);
         }
     }
 
@@ -102,9 +100,8 @@ final class TlbInvalidator {
             num -= 1;
         }
         if (Long.compareUnsigned(iova + invRange, end) >= 0) {
-            direct.incrementAndGet();
             return cmdq.issueWithSync(Commands.tlbiRangeD0(op, asid, vmid, num, scale),
-                    Commands.tlbiRangeD1(op, iova, leaf, tgField, ttl));
+                    Commands.tlbiRangeD1(op, iova, leaf, tgField, ttl), direct);
         }
         synchronized (batch) {
             while (Long.compareUnsigned(iova, end) < 0) {

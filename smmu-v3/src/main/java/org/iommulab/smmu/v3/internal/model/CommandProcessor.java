@@ -42,6 +42,28 @@ final class CommandProcessor {
         this.effects = new CommandEffects(features, configs, iotlb);
     }
 
+    /**
+     * CMDQ_BASE as {@link #consume} last decoded it, with what it gives: the ring, the queue's
+     * address and whether the whole queue is reachable. The reach check of each fetch
+     * (§3.4.3) is answered once for the whole queue when all of it is reachable, as it is
+     * whenever the driver gave it RAM: every slot then is (RAM never changes under a model).
+     * A queue that is not wholly RAM is checked slot by slot, aborting where a fetch would.
+     * CMDQ_BASE changes only while the queue is disabled, so this is decoded again only after
+     * a reprogramming (the first consume after a change of the register sees the new value).
+     */
+    private long decodedBase = -1;
+    private QueueGeometry decodedRing;
+    private long decodedQueue;
+    private boolean decodedReachable;
+
+    private void decode(long cmdqBase) {
+        QueueGeometry ring = ring();
+        decodedRing = ring;
+        decodedQueue = SmmuQueues.base(ring, cmdqBase);
+        decodedReachable = memory.reachable(decodedQueue, ring.bytes());
+        decodedBase = cmdqBase;
+    }
+
     /** The queue's effective size: LOG2SIZE capped at IDR1.CMDQS. */
     QueueGeometry ring() {
         return SmmuQueues.commands(Math.min(Queue.LOG2SIZE.getInt(regs.cmdqBase), features.cmdqLog2()));
@@ -60,12 +82,12 @@ final class CommandProcessor {
         if (!regs.cmdqEnabled()) {
             return;
         }
-        QueueGeometry ring = ring();
-        long base = SmmuQueues.base(ring, regs.cmdqBase);
-        // The reach check of each fetch (§3.4.3) answered once for the whole queue when all of
-        // it is reachable, as it is whenever the driver gave it RAM: every slot then is. A
-        // queue that is not wholly RAM is checked slot by slot, aborting where a fetch would.
-        boolean wholeQueueReachable = memory.reachable(base, ring.bytes());
+        if (regs.cmdqBase != decodedBase) {
+            decode(regs.cmdqBase);
+        }
+        QueueGeometry ring = decodedRing;
+        long base = decodedQueue;
+        boolean wholeQueueReachable = decodedReachable;
         PhysicalMemory ram = memory.memory();
         int error = Queue.CERROR_NONE;
         while (!ring.empty(regs.cmdqProd, regs.cmdqCons)) {

@@ -185,4 +185,32 @@ class SmmuV3DriverTest {
         d.free(); // the released master no longer counts as attached
         h.driver.probeDevice(h.device("other", 3));
     }
+
+    /**
+     * A run of leaves added at once leaves the gather as the per-page calls of
+     * {@code __arm_lpae_unmap} do. Worked from Linux's {@code iommu_iotlb_gather_add_page}: a
+     * gather at [0x10000, 0x10fff] of 4 KiB pages, then a run of 3 pages at 0x20000 that does
+     * not adjoin it: the first page syncs the gather (one TLBI + CMD_SYNC) and restarts it, the
+     * others adjoin, so the gather ends as [0x20000, 0x22fff], pgsize 4 KiB, one sync issued.
+     * A run adjoining the gather (0x23000, 2 pages) only widens it, to 0x24fff.
+     */
+    @Test
+    void aRunOfLeavesGathersAsItsPagesWould() throws BackendException {
+        SimDmaDevice dev = h.device("g", 3);
+        h.driver.probeDevice(dev);
+        SmmuV3Domain d = (SmmuV3Domain) h.driver.allocDomain(DomainType.DMA);
+        assertEquals(0, d.attachDevice(dev));
+        IotlbGather bulk = new IotlbGather();
+        bulk.add(0x10000, 0x1000, 0x1000);
+        long before = d.counter(BackendCounter.IOTLB_INVALIDATIONS);
+        d.tlbAddPages(bulk, 0x20000, 3, 0x1000);
+        assertEquals(before + 1, d.counter(BackendCounter.IOTLB_INVALIDATIONS), "the disjoint gather was synced once");
+        assertEquals(0x20000, bulk.start());
+        assertEquals(0x22fff, bulk.end());
+        assertEquals(0x1000, bulk.pageSize());
+        d.tlbAddPages(bulk, 0x23000, 2, 0x1000);
+        assertEquals(before + 1, d.counter(BackendCounter.IOTLB_INVALIDATIONS), "an adjoining run syncs nothing");
+        assertEquals(0x20000, bulk.start());
+        assertEquals(0x24fff, bulk.end());
+    }
 }
