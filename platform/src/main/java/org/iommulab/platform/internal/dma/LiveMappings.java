@@ -13,38 +13,31 @@ import org.iommulab.platform.internal.checker.PhysRangeIndex;
  * that a live mapping is no Java object: an entry is an {@code int} handle, an index into
  * parallel arrays (DMA address, size, CPU address, one packed word of type, direction, attributes
  * and checker flags, the next entry of its chain). The size is an unsigned {@code int}; the rare
- * mapping of 4 GiB or more keeps its size in the entry's side record (below). An open-addressing hash of {@code int}s maps
- * the DMA page number ({@code dma >>> 12}; dma-debug hashes {@code dev_addr >> 13}) to the chain
- * of entries starting in that page; a slot holds only the chain's head (entry + 1, 0 = empty),
- * and its key is the head's own page number, so the hash stores no key array.
+ * mapping of 4 GiB or more keeps its size in the entry's side record (below). An open-addressing
+ * hash of {@code int}s maps the DMA page number to the chain of entries starting in that page.
+ * The arrays, their free list and the hash are {@link LiveMappingStorage}, which this class
+ * extends; this class gives them their meaning (the packed word, the lookups, the observer).
  *
  * <p>At a million live single mappings that is 8 + 4 + 8 + 4 + 4 = 28 bytes an entry plus about 6
  * bytes of hash slots (the hash grows past 70% full, by steps of about 1.5), where the former
  * table spent a 64-byte object and 8 to 16 bytes of reference slots, and the table before this
- * one a {@code long} size and a hash grown past half full (42 bytes an entry at a million). What only some entries need (an sg table, a
- * coherent buffer, a map site, a CPU-owned part, the checker's range nodes) sits in a side
- * array of {@link Detail}s, made the first time any entry needs one and kept per index, so the
- * steady state allocates nothing and a table of plain single mappings with the checker off
- * carries none of it.
+ * one a {@code long} size and a hash grown past half full (42 bytes an entry at a million). What
+ * only some entries need (an sg table, a coherent buffer, a map site, a CPU-owned part, the
+ * checker's range nodes) sits in a side array of {@link LiveMappingDetail}s, made the first time
+ * any entry needs one and kept per index, so the steady state allocates nothing and a table of
+ * plain single mappings with the checker off carries none of it.
  *
- * <p>Adding and removing take handles from and return them to a free list threaded through the
- * {@code next} array; the arrays grow (about doubling, allocating) only past their high-water
- * mark. Past the first growth every array holds 2^k - 4 elements, so that with its 16-byte header
- * it is exactly a power of two bytes: the JVM's G1 collector gives an array of half a heap region
- * or more whole regions of its own, and a power-of-two array of 8 MiB (plus its header) would
- * take 12 MiB in 4 MiB regions. The hash grows through 2^k - 4 and 3 * 2^(k-1) - 4 slots (2^(k+2)
- * and 3 * 2^(k+1) bytes with the header, whole regions once past a few regions' size), and its
- * slots are indexed by a multiply-shift of the hash, which takes any length, not by a mask.
- * A handle is valid until the entry is removed; it is then recycled, so read what is needed
- * under the table's lock.
+ * <p>Adding and removing take handles from and return them to a free list; the arrays grow
+ * (about doubling, allocating) only past their high-water mark, in sizes the G1 collector packs
+ * well (see {@link LiveMappingStorage}). A handle is valid until the entry is removed; it is then
+ * recycled, so read what is needed under the table's lock.
  *
  * <p>Several entries may share a DMA address (a direct backend maps the same buffer twice to
  * the same address); lookups pick the best fit, as dma-debug's {@code bucket_find_exact} does.
  *
  * <p>Not thread-safe: callers hold the table's monitor ({@code synchronized (table)}).
  */
-public final class LiveMappings {
-    static final int BUCKET_SHIFT = 12;
+public final class LiveMappings extends LiveMappingStorage {
     /** No entry: what the lookups return when nothing matches. */
     public static final int NONE = -1;
 
@@ -67,77 +60,15 @@ public final class LiveMappings {
     private static final int OWNED_REPORTED = 1 << 25;
     private static final MappingType[] TYPES = MappingType.values();
     private static final DmaDirection[] DIRS = DmaDirection.values();
-    /** {@link #size} of an entry of 2^32 - 1 bytes or more. */
-    private static final int BIG_SIZE = -1;
-    /** The hash grows when more than this many tenths of its slots are used. */
-    private static final int MAX_LOAD_TENTHS = 7;
-
-    private long[] dma;
-    /** Bytes, unsigned; {@link #BIG_SIZE} when the size is in the entry's {@link Detail#bigSize}. */
-    private int[] size;
-    private long[] cpu;
-    private int[] meta;
-    /** Next entry in the same hash chain (entry + 1, 0 = end), or in the free list. */
-    private int[] next;
-    /** Per entry, made on first need: the rarely needed fields (null until an entry needs one). */
-    private Detail[] details;
-
-    /** Hash slots: the head of a chain (entry + 1), 0 when empty; 2^k - 4 of them. */
-    private int[] heads;
-    private int usedSlots;
-    /** First free entry + 1, 0 when none is free. */
-    private int free;
     private int live;
     /** Largest non-sg entry ever added: how far back a containing search must look. */
     private long maxSize;
     /** The entry added last (the head of its chain while live), or {@link #NONE}. */
     private int lastAdded = NONE;
 
-    /** The rarely needed fields of an entry. */
-    private static final class Detail {
-        /** The table of an sg mapping. */
-        SgTable sg;
-        /** CPU entries passed to map ({@code sg_call_ents}). */
-        int callNents;
-        /** DMA segments the mapping produced ({@code sg_mapped_ents}). */
-        int mappedNents;
-        /** The backend's own object for a coherent buffer, handed back on free. */
-        CoherentAllocation coherent;
-        /** Where the mapping was made (a stack frame), when map sites are recorded; else null. */
-        Object mapSite;
-        /** The physical bytes {@code [cpuFrom, cpuTo)} the CPU owns after a partial sync_for_cpu; empty when equal. */
-        long cpuFrom;
-        long cpuTo;
-        /** An sg mapping's nodes in the checker's physical-range index (a single mapping's are found by its range). */
-        PhysRangeIndex.Node<LiveMappings> physNodes;
-        /** The size of an entry of 4 GiB or more (its {@code size} slot holds {@link #BIG_SIZE}). */
-        long bigSize;
-
-        void clear() {
-            sg = null;
-            callNents = 0;
-            mappedNents = 0;
-            coherent = null;
-            mapSite = null;
-            cpuFrom = 0;
-            cpuTo = 0;
-            physNodes = null;
-            bigSize = 0;
-        }
-    }
-
     /** A table with {@code initialEntries} entries preallocated. */
     public LiveMappings(int initialEntries) {
-        if (initialEntries < 1) {
-            throw new IllegalArgumentException("initial entries must be positive, got " + initialEntries);
-        }
-        dma = new long[0];
-        size = new int[0];
-        cpu = new long[0];
-        meta = new int[0];
-        next = new int[0];
-        growPool(initialEntries);
-        heads = new int[wholeBytes(Math.max(12, initialEntries * 2 - 4))];
+        super(initialEntries);
     }
 
     /** Sets who is told of every add and remove (null: nobody); call before the table is shared. */
@@ -160,13 +91,7 @@ public final class LiveMappings {
         if ((attrs & ~ATTRS_MASK) != 0) {
             throw new IllegalArgumentException("attributes 0x" + Integer.toHexString(attrs) + " do not fit the table");
         }
-        if (free == 0) {
-            int n = meta.length;
-            growPool(wholeBytes(Math.max(n + 1, n * 2 - 4)) - n);
-        }
-        int e = free - 1;
-        free = next[e];
-        next[e] = 0;
+        int e = take();
         dma[e] = dmaAddr;
         if (bytes >= 0 && bytes < 0xFFFF_FFFFL) {
             size[e] = (int) bytes;
@@ -191,35 +116,12 @@ public final class LiveMappings {
         if (e < 0 || e >= meta.length || (meta[e] & LIVE) == 0) {
             throw new IllegalStateException("entry " + e + " is not live");
         }
-        long key = dma[e] >>> BUCKET_SHIFT;
-        int i = slot(key);
-        int h = heads[i] - 1;
-        if (h == e) {
-            heads[i] = next[e];
-            if (heads[i] == 0) {
-                deleteSlot(i);
-            }
-        } else {
-            int prev = h;
-            while (prev >= 0 && next[prev] - 1 != e) {
-                prev = next[prev] - 1;
-            }
-            if (prev < 0) {
-                throw new IllegalStateException("entry is not live: " + DmaDebug.describe(this, e));
-            }
-            next[prev] = next[e];
+        if (!unlink(e)) {
+            throw new IllegalStateException("entry is not live: " + DmaDebug.describe(this, e));
         }
         live--;
         observer.changed(false, dma[e], size(e));
-        dma[e] = 0;
-        size[e] = 0;
-        cpu[e] = 0;
-        meta[e] = 0;
-        if (details != null && details[e] != null) {
-            details[e].clear();
-        }
-        next[e] = free;
-        free = e + 1;
+        release(e);
     }
 
     /**
@@ -430,25 +332,9 @@ public final class LiveMappings {
         meta[e] = v ? meta[e] | bit : meta[e] & ~bit;
     }
 
-    private Detail detail(int e) {
-        if (details == null) {
-            details = new Detail[meta.length];
-        }
-        Detail d = details[e];
-        if (d == null) {
-            d = new Detail();
-            details[e] = d;
-        }
-        return d;
-    }
-
-    private Detail detailOrNull(int e) {
-        return details == null ? null : details[e];
-    }
-
     /** Records an sg mapping's table and counts. */
     void setSg(int e, SgTable table, int callNents, int mappedNents) {
-        Detail d = detail(e);
+        LiveMappingDetail d = detail(e);
         d.sg = table;
         d.callNents = callNents;
         d.mappedNents = mappedNents;
@@ -466,45 +352,45 @@ public final class LiveMappings {
 
     /** Where the mapping was made, or null. */
     Object mapSite(int e) {
-        Detail d = detailOrNull(e);
+        LiveMappingDetail d = detailOrNull(e);
         return d == null ? null : d.mapSite;
     }
 
     public SgTable sg(int e) {
-        Detail d = detailOrNull(e);
+        LiveMappingDetail d = detailOrNull(e);
         return d == null ? null : d.sg;
     }
 
     public int callNents(int e) {
-        Detail d = detailOrNull(e);
+        LiveMappingDetail d = detailOrNull(e);
         return d == null ? 0 : d.callNents;
     }
 
     public int mappedNents(int e) {
-        Detail d = detailOrNull(e);
+        LiveMappingDetail d = detailOrNull(e);
         return d == null ? 0 : d.mappedNents;
     }
 
     public CoherentAllocation coherent(int e) {
-        Detail d = detailOrNull(e);
+        LiveMappingDetail d = detailOrNull(e);
         return d == null ? null : d.coherent;
     }
 
     /** First physical byte the CPU owns after a partial sync_for_cpu (see {@link #cpuTo}). */
     long cpuFrom(int e) {
-        Detail d = detailOrNull(e);
+        LiveMappingDetail d = detailOrNull(e);
         return d == null ? 0 : d.cpuFrom;
     }
 
     /** End of the part the CPU owns; equal to {@link #cpuFrom} when it owns none. */
     long cpuTo(int e) {
-        Detail d = detailOrNull(e);
+        LiveMappingDetail d = detailOrNull(e);
         return d == null ? 0 : d.cpuTo;
     }
 
     void setCpuRange(int e, long from, long to) {
         if (from != 0 || to != 0 || detailOrNull(e) != null) {
-            Detail d = detail(e);
+            LiveMappingDetail d = detail(e);
             d.cpuFrom = from;
             d.cpuTo = to;
         }
@@ -512,131 +398,13 @@ public final class LiveMappings {
 
     /** The entry's nodes in the checker's physical-range index, or null. */
     PhysRangeIndex.Node<LiveMappings> physNodes(int e) {
-        Detail d = detailOrNull(e);
+        LiveMappingDetail d = detailOrNull(e);
         return d == null ? null : d.physNodes;
     }
 
     void physNodes(int e, PhysRangeIndex.Node<LiveMappings> chain) {
         if (chain != null || detailOrNull(e) != null) {
             detail(e).physNodes = chain;
-        }
-    }
-
-    // ---- hash internals ----------------------------------------------------------------------
-
-    private static int hash(long key) {
-        long h = key * 0x9E3779B97F4A7C15L;
-        return (int) (h ^ (h >>> 32));
-    }
-
-    /** The home slot of {@code key} among {@code n}: multiply-shift of the hash (Lemire's fastrange), any n. */
-    private static int home(long key, int n) {
-        return (int) (((hash(key) & 0xFFFF_FFFFL) * n) >>> 32);
-    }
-
-    /** The smallest 2^k - 4 (k >= 4) not below {@code n}: an int or long array of that length is 2^j bytes with its header. */
-    static int wholeBytes(int n) {
-        int m = Math.max(16, n + 4);
-        int p = Integer.highestOneBit(m);
-        return (p == m ? p : p << 1) - 4;
-    }
-
-    /**
-     * The hash's next length after {@code n}: the smallest 2^k - 4 or 3 * 2^(k-1) - 4 (k >= 4)
-     * above it, so that with the 16-byte header the array is 2^(k+2) or 3 * 2^(k+1) bytes: about
-     * 1.5 times larger each step, and a whole number of G1 regions once it spans a few.
-     */
-    static int grownSlots(int n) {
-        int w = wholeBytes(n + 1);
-        int threeQuarters = (w + 4) / 4 * 3 - 4;
-        return threeQuarters > n ? threeQuarters : w;
-    }
-
-    /** The page number a slot's chain is keyed by: its head's. */
-    private long keyOf(int slotValue) {
-        return dma[slotValue - 1] >>> BUCKET_SHIFT;
-    }
-
-    /** The slot holding {@code key}, or the empty slot where it would go (linear probing). */
-    private int slot(long key) {
-        int n = heads.length;
-        int i = home(key, n);
-        for (int h = heads[i]; h != 0 && keyOf(h) != key; h = heads[i]) {
-            if (++i == n) {
-                i = 0;
-            }
-        }
-        return i;
-    }
-
-    private void link(int e) {
-        long key = dma[e] >>> BUCKET_SHIFT;
-        int i = slot(key);
-        if (heads[i] == 0) {
-            heads[i] = e + 1;
-            usedSlots++;
-            if ((long) usedSlots * 10 > (long) heads.length * MAX_LOAD_TENTHS) {
-                rehash(grownSlots(heads.length));
-            }
-        } else {
-            next[e] = heads[i];
-            heads[i] = e + 1;
-        }
-    }
-
-    /** Backward-shift deletion: keeps every probe sequence unbroken without tombstones. */
-    private void deleteSlot(int i) {
-        usedSlots--;
-        int n = heads.length;
-        int hole = i;
-        int j = i;
-        for (;;) {
-            if (++j == n) {
-                j = 0;
-            }
-            if (heads[j] == 0) {
-                break;
-            }
-            int home = home(keyOf(heads[j]), n);
-            if (distance(home, j, n) >= distance(hole, j, n)) {
-                heads[hole] = heads[j];
-                hole = j;
-            }
-        }
-        heads[hole] = 0;
-    }
-
-    /** How far {@code to} lies after {@code from} going round {@code n} slots. */
-    private static int distance(int from, int to, int n) {
-        int d = to - from;
-        return d < 0 ? d + n : d;
-    }
-
-    private void rehash(int slots) {
-        int[] oldHeads = heads;
-        heads = new int[slots];
-        for (int h : oldHeads) {
-            if (h != 0) {
-                heads[slot(keyOf(h))] = h;
-            }
-        }
-    }
-
-    /** Adds {@code count} free entries (the arrays grow; the new entries go on the free list, lowest first). */
-    private void growPool(int count) {
-        int old = meta.length;
-        int n = old + count;
-        dma = Arrays.copyOf(dma, n);
-        size = Arrays.copyOf(size, n);
-        cpu = Arrays.copyOf(cpu, n);
-        meta = Arrays.copyOf(meta, n);
-        next = Arrays.copyOf(next, n);
-        if (details != null) {
-            details = Arrays.copyOf(details, n);
-        }
-        for (int e = n - 1; e >= old; e--) {
-            next[e] = free;
-            free = e + 1;
         }
     }
 }

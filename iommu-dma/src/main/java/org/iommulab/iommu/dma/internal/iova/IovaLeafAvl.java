@@ -1,0 +1,148 @@
+package org.iommulab.iommu.dma.internal.iova;
+
+/**
+ * The balanced (AVL) binary tree of an {@link IovaTree}'s leaves, ordered by address (a leaf's
+ * first pfn) and augmented: every leaf keeps the summary of the gaps of its subtree, recomputed
+ * on the way back up from each change ({@link #update}), so that the highest-fit search
+ * ({@link IovaHighestFit}) prunes whole subtrees. Static helpers on {@link IovaLeaf} nodes: the
+ * caller keeps the root.
+ */
+final class IovaLeafAvl {
+    private IovaLeafAvl() {
+    }
+
+    /** Recomputes the summaries on the path to the leaf holding {@code pfn} (its first range's gap or its ranges changed). */
+    static void refresh(IovaLeaf l, long pfn) {
+        if (l == null) {
+            return;
+        }
+        if (pfn < l.first()) {
+            refresh(l.left, pfn);
+        } else if (pfn > l.lo[l.end - 1]) {
+            refresh(l.right, pfn);
+        }
+        update(l);
+    }
+
+    /** Adds {@code leaf} to the subtree {@code n}; returns the subtree's new root. */
+    static IovaLeaf insertLeaf(IovaLeaf n, IovaLeaf leaf) {
+        if (n == null) {
+            return leaf;
+        }
+        if (leaf.first() < n.first()) {
+            n.left = insertLeaf(n.left, leaf);
+        } else {
+            n.right = insertLeaf(n.right, leaf);
+        }
+        return balance(n);
+    }
+
+    /** Removes the (emptied) leaf whose ranges began at {@code key}; other leaves compare by their first pfn. */
+    static IovaLeaf removeLeaf(IovaLeaf n, long key) {
+        if (n == null) {
+            throw new IllegalStateException("IOVA tree lost a leaf at pfn 0x" + Long.toHexString(key));
+        }
+        boolean self = n.end - n.begin == 1 && n.lo[n.begin] == key;
+        if (!self && key < n.first()) {
+            n.left = removeLeaf(n.left, key);
+            return balance(n);
+        }
+        if (!self) {
+            n.right = removeLeaf(n.right, key);
+            return balance(n);
+        }
+        if (n.left == null) {
+            return n.right;
+        }
+        if (n.right == null) {
+            return n.left;
+        }
+        IovaLeaf s = n.right;
+        while (s.left != null) {
+            s = s.left;
+        }
+        s.right = removeMin(n.right);
+        s.left = n.left;
+        return balance(s);
+    }
+
+    private static IovaLeaf removeMin(IovaLeaf n) {
+        if (n.left == null) {
+            return n.right;
+        }
+        n.left = removeMin(n.left);
+        return balance(n);
+    }
+
+    private static int height(IovaLeaf n) {
+        return n == null ? 0 : n.height;
+    }
+
+    private static IovaLeaf balance(IovaLeaf n) {
+        int bf = height(n.left) - height(n.right);
+        if (bf > 1) {
+            if (height(n.left.left) < height(n.left.right)) {
+                n.left = rotateLeft(n.left);
+            }
+            return rotateRight(n);
+        }
+        if (bf < -1) {
+            if (height(n.right.right) < height(n.right.left)) {
+                n.right = rotateRight(n.right);
+            }
+            return rotateLeft(n);
+        }
+        update(n);
+        return n;
+    }
+
+    private static IovaLeaf rotateRight(IovaLeaf n) {
+        IovaLeaf l = n.left;
+        n.left = l.right;
+        l.right = n;
+        update(n);
+        update(l);
+        return l;
+    }
+
+    private static IovaLeaf rotateLeft(IovaLeaf n) {
+        IovaLeaf r = n.right;
+        n.right = r.left;
+        r.left = n;
+        update(n);
+        update(r);
+        return r;
+    }
+
+    /** Recomputes {@code n}'s height and subtree summaries from its first gap, its inner summary and its children's. */
+    static void update(IovaLeaf n) {
+        IovaLeaf l = n.left;
+        IovaLeaf r = n.right;
+        n.height = (byte) (1 + Math.max(height(l), height(r)));
+        long g0 = n.gapLo;
+        long g1 = n.lo[n.begin];
+        long maxGap = g1 - g0;
+        int order = IovaGapFit.fitOrder(g0, g1);
+        long tail = order >= 0 ? IovaGapFit.tail(g0, g1, order) : Long.MIN_VALUE;
+        n.maxGap = maxGap;
+        n.maxFitOrder = (byte) order;
+        n.maxTail = tail;
+        absorb(n, n.innerGap, n.innerOrder, n.innerTail);
+        if (l != null) {
+            absorb(n, l.maxGap, l.maxFitOrder, l.maxTail);
+        }
+        if (r != null) {
+            absorb(n, r.maxGap, r.maxFitOrder, r.maxTail);
+        }
+    }
+
+    private static void absorb(IovaLeaf n, long gap, byte order, long tail) {
+        n.maxGap = Math.max(n.maxGap, gap);
+        if (order > n.maxFitOrder) {
+            n.maxFitOrder = order;
+            n.maxTail = tail;
+        } else if (order == n.maxFitOrder) {
+            n.maxTail = Math.max(n.maxTail, tail);
+        }
+    }
+}
