@@ -118,7 +118,11 @@ final class BackendPass implements CallOrder.Sink {
     public void call(TraceEvent e, PrecedingMaps preceding, TraceEvent at) {
         PassDevice d = device(e.device());
         d.report.begin(e);
-        simulated(e, at, () -> dispatch(d, e, preceding));
+        if (sim == null) {
+            dispatch(d, e, preceding); // no Runnable per call when nothing is simulated
+        } else {
+            simulated(e, at, () -> dispatch(d, e, preceding));
+        }
         CallRecord r = d.report.end();
         if (calls != null && r != null) {
             calls.line(r.json());
