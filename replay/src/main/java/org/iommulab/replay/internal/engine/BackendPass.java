@@ -48,6 +48,9 @@ final class BackendPass implements CallOrder.Sink {
     private final CallOrder order;
     private final long granule;
     private final Map<String, PassDevice> active = new LinkedHashMap<>();
+    /** The device of the last call and its trace name (consecutive calls mostly name one device). */
+    private String lastName;
+    private PassDevice lastDevice;
     /** The checker's last finding before the pass: later ones are the pass's. */
     private final long findingsBefore;
     private final Simulated sim;
@@ -274,8 +277,13 @@ final class BackendPass implements CallOrder.Sink {
 
     /** The pass state of trace device {@code traceName}, set up on first sight. */
     private PassDevice device(String traceName) {
+        if (traceName == lastName && traceName != null) { // the parser hands out one string per device name
+            return lastDevice;
+        }
         PassDevice d = active.get(traceName);
         if (d != null) {
+            lastName = traceName;
+            lastDevice = d;
             return d;
         }
         ReplayDevice rd = devices.device(traceName);
