@@ -48,6 +48,9 @@ final class BackendPass implements CallOrder.Sink {
     private final CallOrder order;
     private final long granule;
     private final Map<String, PassDevice> active = new LinkedHashMap<>();
+    /** The device of the last call and its trace name (consecutive calls mostly name one device). */
+    private String lastName;
+    private PassDevice lastDevice;
     /** The checker's last finding before the pass: later ones are the pass's. */
     private final long findingsBefore;
     private final Simulated sim;
@@ -118,7 +121,11 @@ final class BackendPass implements CallOrder.Sink {
     public void call(TraceEvent e, PrecedingMaps preceding, TraceEvent at) {
         PassDevice d = device(e.device());
         d.report.begin(e);
-        simulated(e, at, () -> dispatch(d, e, preceding));
+        if (sim == null) {
+            dispatch(d, e, preceding); // no Runnable per call when nothing is simulated
+        } else {
+            simulated(e, at, () -> dispatch(d, e, preceding));
+        }
         CallRecord r = d.report.end();
         if (calls != null && r != null) {
             calls.line(r.json());
@@ -270,8 +277,13 @@ final class BackendPass implements CallOrder.Sink {
 
     /** The pass state of trace device {@code traceName}, set up on first sight. */
     private PassDevice device(String traceName) {
+        if (traceName == lastName && traceName != null) { // the parser hands out one string per device name
+            return lastDevice;
+        }
         PassDevice d = active.get(traceName);
         if (d != null) {
+            lastName = traceName;
+            lastDevice = d;
             return d;
         }
         ReplayDevice rd = devices.device(traceName);

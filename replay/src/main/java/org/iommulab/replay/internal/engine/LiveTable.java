@@ -17,7 +17,8 @@ import java.util.TreeMap;
  * so their unmap is counted as such rather than as misuse.
  */
 final class LiveTable {
-    private final TreeMap<Long, Live> singles = new TreeMap<>();
+    /** By trace DMA address: the latest mapping there, its {@link Live#next} the earlier ones. */
+    private final SortedLongTable<Live> singles = new SortedLongTable<>();
     private final Map<Long, Live> sgByPhys = new HashMap<>();
     private final Map<Long, Live> sgByDma = new HashMap<>();
     /** Every traced DMA segment of the live sg mappings, by its start. */
@@ -29,7 +30,9 @@ final class LiveTable {
     void addSingle(Live l) {
         l.next = singles.get(l.traceDma);
         singles.put(l.traceDma, l);
-        skippedSingles.remove(l.traceDma);
+        if (!skippedSingles.isEmpty()) {
+            skippedSingles.remove(l.traceDma);
+        }
     }
 
     /** The latest mapping at exactly {@code traceDma}, preferring one of {@code size}; or null. */
@@ -45,11 +48,7 @@ final class LiveTable {
 
     /** The mapping whose trace range holds {@code traceAddr}, or null. */
     Live covering(long traceAddr) {
-        Map.Entry<Long, Live> e = singles.floorEntry(traceAddr);
-        if (e == null) {
-            return null;
-        }
-        for (Live l = e.getValue(); l != null; l = l.next) {
+        for (Live l = singles.floor(traceAddr); l != null; l = l.next) {
             if (traceAddr - l.traceDma < l.traceSize) {
                 return l;
             }
@@ -58,7 +57,16 @@ final class LiveTable {
     }
 
     void removeSingle(Live l) {
-        singles.compute(l.traceDma, (k, head) -> unlink(head, l));
+        Live head = singles.get(l.traceDma);
+        if (head == null) {
+            return;
+        }
+        Live rest = unlink(head, l);
+        if (rest == null) {
+            singles.remove(l.traceDma);
+        } else if (rest != head) {
+            singles.put(l.traceDma, rest);
+        }
     }
 
     void addSg(Live l, long firstTraceDma) {
@@ -161,11 +169,11 @@ final class LiveTable {
     /** Every live entry (for leak counting and clean-up). */
     List<Live> all() {
         List<Live> all = new ArrayList<>();
-        for (Live head : singles.values()) {
+        singles.forEach(head -> {
             for (Live l = head; l != null; l = l.next) {
                 all.add(l);
             }
-        }
+        });
         for (Live head : sgByPhys.values()) {
             for (Live l = head; l != null; l = l.next) {
                 all.add(l);

@@ -76,28 +76,47 @@ final class PassDevice {
      */
     boolean call(Runnable c) {
         try {
-            long before = reporting == null ? 0 : findingsBefore();
+            long before = begin();
             c.run();
-            report.countReplayed();
-            if (reporting != null) {
-                long after = findingCount();
-                lastFindings = after;
-                if (after != before) {
-                    classifyFindings(before);
-                }
-            }
+            done(before);
             return true;
-        } catch (DmaUsageException e) {
+        } catch (RuntimeException e) {
+            return failed(e);
+        }
+    }
+
+    /**
+     * {@link #call} in three parts, for the hot calls, which the replay makes in place (no
+     * {@link Runnable} per call): {@code before = begin()}, the call, {@code done(before)}, all
+     * in one try whose catch of RuntimeException returns {@link #failed}.
+     */
+    long begin() {
+        return reporting == null ? 0 : findingsBefore();
+    }
+
+    /** The call begun at finding count {@code before} returned normally. */
+    void done(long before) {
+        report.countReplayed();
+        if (reporting != null) {
+            long after = findingCount();
+            lastFindings = after;
+            if (after != before) {
+                classifyFindings(before);
+            }
+        }
+    }
+
+    /** The call threw {@code e}: counted as {@link #call} counts it; false. */
+    boolean failed(RuntimeException e) {
+        if (e instanceof DmaUsageException) {
             report.countReplayed();
             report.countMisuse(MisuseKind.classify(e.getMessage()), e.getMessage());
-            return false;
-        } catch (IllegalArgumentException e) {
+        } else if (e instanceof IllegalArgumentException) {
             report.countBadInput(e.getMessage());
-            return false;
-        } catch (RuntimeException e) {
+        } else {
             report.error(e.toString());
-            return false;
         }
+        return false;
     }
 
     /**

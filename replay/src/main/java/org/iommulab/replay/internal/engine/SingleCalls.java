@@ -37,27 +37,31 @@ final class SingleCalls {
             return;
         }
         DmaDirection dir = PassDevice.dir(e.dir());
-        long[] got = {DmaMasks.MAPPING_ERROR};
         Live.Kind kind;
-        Runnable call;
         switch (e.kind()) {
-            case DMA_MAP_PAGE:
-                kind = Live.Kind.PAGE;
-                call = () -> got[0] = api.mapPage(p & -PageAllocator.PAGE_SIZE, p & (PageAllocator.PAGE_SIZE - 1), e.size(), dir, e.attrs());
-                break;
-            case DMA_MAP_RESOURCE:
-                kind = Live.Kind.RESOURCE;
-                call = () -> got[0] = api.mapResource(p, e.size(), dir, e.attrs());
-                break;
-            default:
-                kind = Live.Kind.PHYS;
-                call = () -> got[0] = api.mapPhys(p, e.size(), dir, e.attrs());
+            case DMA_MAP_PAGE: kind = Live.Kind.PAGE; break;
+            case DMA_MAP_RESOURCE: kind = Live.Kind.RESOURCE; break;
+            default: kind = Live.Kind.PHYS;
         }
-        if (!d.call(call)) {
+        long dma;
+        try { // PassDevice.call, in place: no Runnable per call
+            long before = d.begin();
+            switch (kind) {
+                case PAGE:
+                    dma = api.mapPage(p & -PageAllocator.PAGE_SIZE, p & (PageAllocator.PAGE_SIZE - 1), e.size(), dir, e.attrs());
+                    break;
+                case RESOURCE:
+                    dma = api.mapResource(p, e.size(), dir, e.attrs());
+                    break;
+                default:
+                    dma = api.mapPhys(p, e.size(), dir, e.attrs());
+            }
+            d.done(before);
+        } catch (RuntimeException ex) {
+            d.failed(ex);
             skip(d, e, null);
             return;
         }
-        long dma = got[0];
         boolean failed = api.mappingError(dma);
         if (traceFailed) {
             d.report.traceFailure(!failed);
@@ -129,17 +133,21 @@ final class SingleCalls {
         }
         DmaApi api = d.api;
         DmaDirection dir = PassDevice.dir(e.dir());
-        Runnable call;
-        switch (e.kind()) {
-            case DMA_UNMAP_PAGE: call = () -> api.unmapPage(addr, e.size(), dir, e.attrs()); break;
-            case DMA_UNMAP_RESOURCE: call = () -> api.unmapResource(addr, e.size(), dir, e.attrs()); break;
-            default: call = () -> api.unmapPhys(addr, e.size(), dir, e.attrs());
-        }
         d.report.replayedAt(addr);
-        if (d.call(call)) {
-            d.table.removeSingle(l);
-            d.report.unmapped(l.bytes);
+        try { // PassDevice.call, in place: no Runnable per call
+            long before = d.begin();
+            switch (e.kind()) {
+                case DMA_UNMAP_PAGE: api.unmapPage(addr, e.size(), dir, e.attrs()); break;
+                case DMA_UNMAP_RESOURCE: api.unmapResource(addr, e.size(), dir, e.attrs()); break;
+                default: api.unmapPhys(addr, e.size(), dir, e.attrs());
+            }
+            d.done(before);
+        } catch (RuntimeException ex) {
+            d.failed(ex);
+            return;
         }
+        d.table.removeSingle(l);
+        d.report.unmapped(l.bytes);
     }
 
     // ---- sync -----------------------------------------------------------------------------

@@ -1,5 +1,7 @@
 package org.iommulab.replay.internal.parse;
 
+import org.iommulab.api.dma.DmaDirection;
+
 /**
  * The words of an event line's body, read in place from the line's bytes for {@link FastLine}:
  * Fields.split, Fields.opt and the number fields' Numbers.hex / Numbers.dec in one forward
@@ -140,6 +142,125 @@ final class BodyWords {
         this.found = found;
         return true;
     }
+
+    /**
+     * Templates: the words a format prints, in order, by key id ({@code key=value}), -1 for a
+     * word with no '=' (a device name, iommu's "-" and range end).
+     */
+    static final int[] MAP = {-1, K_DIR, K_DMA_ADDR, K_SIZE, K_PHYS_ADDR, K_ATTRS};
+    static final int[] UNMAP = {-1, K_DIR, K_DMA_ADDR, K_SIZE, K_ATTRS};
+    static final int[] SYNC_SINGLE = {-1, K_DIR, K_DMA_ADDR, K_SIZE};
+    static final int[] IOMMU_MAP = {K_IOVA, -1, -1, K_PADDR, K_SIZE};
+    static final int[] IOMMU_UNMAP = {K_IOVA, -1, -1, K_SIZE, K_UNMAPPED_SIZE};
+
+    /**
+     * {@link #split(byte[], int, int)} for a body expected to print {@code template}'s words:
+     * when it prints exactly those, one space apart, they are read knowing their keys (no key
+     * told apart byte by byte); anything else is split as any body is. Same result either way.
+     */
+    boolean split(byte[] l, int from, int to, int[] template) {
+        return template != null && template(l, from, to, template) || split(l, from, to);
+    }
+
+    private boolean template(byte[] l, int from, int to, int[] t) {
+        int i = from;
+        while (i < to && l[i] == ' ') {
+            i++;
+        }
+        int found = 0;
+        for (int w = 0; w < t.length; w++) {
+            if (w > 0) {
+                if (i + 1 >= to || l[i] != ' ' || l[i + 1] == ' ') {
+                    return false;
+                }
+                i++;
+            }
+            int start = i;
+            int k = t[w];
+            if (k < 0) {
+                while (i < to && l[i] != ' ') {
+                    if (l[i] == '=') {
+                        return false;
+                    }
+                    i++;
+                }
+                if (i == start) {
+                    return false;
+                }
+            } else {
+                byte[] key = KEYS[k];
+                int n = key.length;
+                if (to - i <= n || l[i + n] != '=' || !keyAt(l, i, k)) {
+                    return false;
+                }
+                i += n + 1;
+                if ((HEX_KEYS & 1 << k) != 0) {
+                    i = hexValue(l, i, to, k);
+                } else if ((DEC_KEYS & 1 << k) != 0) {
+                    i = decValue(l, i, to, k);
+                } else {
+                    while (i < to && l[i] != ' ') {
+                        i++;
+                    }
+                }
+                found |= 1 << k;
+                at[k] = w;
+            }
+            starts[w] = start;
+            ends[w] = i;
+        }
+        if (i != to) {
+            return false;
+        }
+        words = t.length;
+        this.found = found;
+        firstHasEquals = t[0] >= 0;
+        return true;
+    }
+
+    private static final byte[] BIDIRECTIONAL = FastLine.ascii("BIDIRECTIONAL");
+    private static final byte[] TO_DEVICE = FastLine.ascii("TO_DEVICE");
+    private static final byte[] FROM_DEVICE = FastLine.ascii("FROM_DEVICE");
+    private static final byte[] NONE = FastLine.ascii("NONE");
+
+    /** DmaSymbols.direction for the four names; null for anything else (the string parser decides). */
+    static DmaDirection direction(byte[] l, int from, int to) {
+        int n = to - from;
+        if (n == TO_DEVICE.length && java.util.Arrays.equals(l, from, to, TO_DEVICE, 0, n)) {
+            return DmaDirection.TO_DEVICE;
+        }
+        if (n == FROM_DEVICE.length && java.util.Arrays.equals(l, from, to, FROM_DEVICE, 0, n)) {
+            return DmaDirection.FROM_DEVICE;
+        }
+        if (n == BIDIRECTIONAL.length && java.util.Arrays.equals(l, from, to, BIDIRECTIONAL, 0, n)) {
+            return DmaDirection.BIDIRECTIONAL;
+        }
+        if (n == NONE.length && java.util.Arrays.equals(l, from, to, NONE, 0, n)) {
+            return DmaDirection.NONE;
+        }
+        return null;
+    }
+
+    /** Whether {@code l} holds key {@code k} at {@code i} (its bytes are known to be there). */
+    private static boolean keyAt(byte[] l, int i, int k) {
+        int n = KEYS[k].length;
+        if (i + 16 > l.length) {
+            return java.util.Arrays.equals(l, i, i + n, KEYS[k], 0, n);
+        }
+        // the key's bytes as split packs them: little-endian longs, masked to its length
+        long a = (long) LONGS.get(l, i);
+        if (n <= 8) {
+            return (a & mask(n)) == PACKED0[k];
+        }
+        return a == PACKED0[k] && ((long) LONGS.get(l, i + 8) & mask(n - 8)) == PACKED1[k];
+    }
+
+    private static long mask(int bytes) {
+        return bytes >= 8 ? -1L : (1L << (bytes << 3)) - 1;
+    }
+
+    private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles
+            .byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
     /**
      * Numbers.hex of the value at {@code l[from, ...)} up to the word's end, into

@@ -18,10 +18,6 @@ import org.iommulab.api.dma.DmaDirection;
  */
 final class FastLine {
     private static final byte[] IOMMU = ascii("IOMMU:");
-    private static final byte[] BIDIRECTIONAL = ascii("BIDIRECTIONAL");
-    private static final byte[] TO_DEVICE = ascii("TO_DEVICE");
-    private static final byte[] FROM_DEVICE = ascii("FROM_DEVICE");
-    private static final byte[] NONE = ascii("NONE");
 
     private final TraceEvent.Builder b = TraceEvent.builder(null);
     private final AsciiCache tasks = new AsciiCache();
@@ -31,6 +27,8 @@ final class FastLine {
     private byte[] l;
     /** Fields of the prefix, as {@link Prefix} has them. */
     private int pid;
+    private String task;
+    private final RecentPrefixes recent = new RecentPrefixes();
     private int cpu;
     private int context;
     private long timestampNs;
@@ -55,13 +53,38 @@ final class FastLine {
     }
 
     private TraceEvent event(int from, int to, long lineNo) {
+        // A line that starts with the very bytes of a recent line's prefix, up to its
+        // timestamp, has that line's task, pid, CPU and context: a trace's lines come from a
+        // few tasks, and reading them again is most of the prefix's cost.
+        int i = recent.match(l, from, to);
+        if (i >= 0) {
+            task = recent.task;
+            pid = recent.pid;
+            cpu = recent.cpu;
+            context = recent.context;
+            i = skipSpaces(i, to);
+            int tok = tokenEnd(i, to);
+            if (tok == i || l[tok - 1] != ':') {
+                return null;
+            }
+            return afterPrefix(i, tok, to, lineNo);
+        }
+        i = prefix(from, to);
+        return i < 0 ? null : afterPrefix(i, tokenEnd(i, to), to, lineNo);
+    }
+
+    /**
+     * Prefix.read, on bytes: sets the task, pid, CPU and context; the start of the timestamp,
+     * or -1 when the line is the string parser's.
+     */
+    private int prefix(int from, int to) {
         // LineParser.parseLine: a blank line or a '#' header is the string parser's
         int first = from;
         while (first < to && isWhitespace(l[first])) {
             first++;
         }
         if (first == to || l[first] == '#') {
-            return null;
+            return -1;
         }
         // Prefix.read, on bytes
         int open = -1;
@@ -78,7 +101,7 @@ final class FastLine {
             }
         }
         if (open < 0) {
-            return null;
+            return -1;
         }
         int close = indexOf(']', open, to);
         cpu = digits(open + 1, close);
@@ -92,7 +115,7 @@ final class FastLine {
                 paren--;
             }
             if (paren < from) {
-                return null;
+                return -1;
             }
             end = paren - 1;
             while (end >= from && l[end] == ' ') {
@@ -104,7 +127,7 @@ final class FastLine {
             d--;
         }
         if (d == end || d - from < 1 || l[d] != '-') {
-            return null;
+            return -1;
         }
         pid = digits(d + 1, end + 1);
         int taskStart = from;
@@ -116,12 +139,13 @@ final class FastLine {
             taskEnd--;
         }
         if (taskStart == taskEnd) {
-            return null;
+            return -1;
         }
+        task = tasks.get(l, taskStart, taskEnd);
         int i = skipSpaces(close + 1, to);
         int tok = tokenEnd(i, to);
         if (tok == i) {
-            return null;
+            return -1;
         }
         context = TraceEvent.TASK;
         if (l[tok - 1] != ':') { // latency flags
@@ -129,9 +153,16 @@ final class FastLine {
             i = skipSpaces(tok, to);
             tok = tokenEnd(i, to);
             if (tok == i || l[tok - 1] != ':') {
-                return null;
+                return -1;
             }
+            // only a prefix with latency flags is kept: without them the token after the CPU
+            // is the timestamp or the flags depending on bytes past the prefix
+            recent.remember(l, from, i, task, pid, cpu, context);
         }
+        return i;
+    }
+
+    private TraceEvent afterPrefix(int i, int tok, int to, long lineNo) {
         if (!timestamp(i, tok - 1)) {
             return null;
         }
@@ -178,7 +209,7 @@ final class FastLine {
             return null;
         }
         b.line = lineNo;
-        b.task = tasks.get(l, taskStart, taskEnd);
+        b.task = task;
         b.pid = pid;
         b.cpu = cpu;
         b.context = context;
@@ -211,8 +242,8 @@ final class FastLine {
     // ---- bodies (BodyParser, on bytes) -----------------------------------------------------
 
     /** BodyParser.deviceAndDir: false where it would throw (or the direction is a number). */
-    private boolean deviceAndDir(int from, int to) {
-        if (!w.split(l, from, to) || w.words == 0) {
+    private boolean deviceAndDir(int from, int to, int[] template) {
+        if (!w.split(l, from, to, template) || w.words == 0) {
             return false;
         }
         int s = w.starts[0];
@@ -224,7 +255,7 @@ final class FastLine {
         if (dir < 0) {
             return false;
         }
-        DmaDirection d = direction(w.valueStart(dir, DIR), w.ends[dir]);
+        DmaDirection d = direction(l, w.valueStart(dir, DIR), w.ends[dir]);
         if (d == null) {
             return false;
         }
@@ -258,7 +289,7 @@ final class FastLine {
     }
 
     private boolean map(int from, int to) {
-        if (!deviceAndDir(from, to) || !addrAndSize()) {
+        if (!deviceAndDir(from, to, MAP) || !addrAndSize()) {
             return false;
         }
         b.physAddr = w.hexField(K_PHYS_ADDR);
@@ -266,24 +297,24 @@ final class FastLine {
     }
 
     private boolean unmap(int from, int to) {
-        return deviceAndDir(from, to) && addrAndSize() && attrs();
+        return deviceAndDir(from, to, UNMAP) && addrAndSize() && attrs();
     }
 
     private boolean syncSingle(int from, int to) {
-        return deviceAndDir(from, to) && addrAndSize();
+        return deviceAndDir(from, to, SYNC_SINGLE) && addrAndSize();
     }
 
     private boolean alloc(int from, int to) {
-        return deviceAndDir(from, to) && addrAndSize() && w.at(K_VIRT_ADDR) >= 0 && w.at(K_FLAGS) >= 0 && attrs();
+        return deviceAndDir(from, to, null) && addrAndSize() && w.at(K_VIRT_ADDR) >= 0 && w.at(K_FLAGS) >= 0 && attrs();
     }
 
     private boolean free(int from, int to) {
-        return deviceAndDir(from, to) && addrAndSize() && w.at(K_VIRT_ADDR) >= 0 && attrs();
+        return deviceAndDir(from, to, null) && addrAndSize() && w.at(K_VIRT_ADDR) >= 0 && attrs();
     }
 
     /** BodyParser.iommu and iovaRange: "IOMMU:" then "iova=0x.. - 0x.." of the size printed. */
-    private boolean iommuRange(int from, int to) {
-        if (to - from < IOMMU.length || !regionEquals(from, IOMMU) || !w.split(l, from + IOMMU.length, to)) {
+    private boolean iommuRange(int from, int to, int[] template) {
+        if (to - from < IOMMU.length || !regionEquals(from, IOMMU) || !w.split(l, from + IOMMU.length, to, template)) {
             return false;
         }
         b.iova = w.hexField(K_IOVA);
@@ -296,7 +327,7 @@ final class FastLine {
     }
 
     private boolean iommuMap(int from, int to) {
-        if (!iommuRange(from, to)) {
+        if (!iommuRange(from, to, IOMMU_MAP)) {
             return false;
         }
         b.physAddr = w.hexField(K_PADDR);
@@ -304,7 +335,7 @@ final class FastLine {
     }
 
     private boolean iommuUnmap(int from, int to) {
-        if (!iommuRange(from, to)) {
+        if (!iommuRange(from, to, IOMMU_UNMAP)) {
             return false;
         }
         b.unmappedSize = w.decField(K_UNMAPPED_SIZE);
@@ -333,24 +364,6 @@ final class FastLine {
             v = v << 4 | d;
         }
         return v;
-    }
-
-    /** DmaSymbols.direction for the four names; null for anything else (the string parser decides). */
-    private DmaDirection direction(int from, int to) {
-        int n = to - from;
-        if (n == TO_DEVICE.length && regionEquals(from, TO_DEVICE)) {
-            return DmaDirection.TO_DEVICE;
-        }
-        if (n == FROM_DEVICE.length && regionEquals(from, FROM_DEVICE)) {
-            return DmaDirection.FROM_DEVICE;
-        }
-        if (n == BIDIRECTIONAL.length && regionEquals(from, BIDIRECTIONAL)) {
-            return DmaDirection.BIDIRECTIONAL;
-        }
-        if (n == NONE.length && regionEquals(from, NONE)) {
-            return DmaDirection.NONE;
-        }
-        return null;
     }
 
     // ---- prefix helpers (Prefix, on bytes) -------------------------------------------------
@@ -390,29 +403,31 @@ final class FastLine {
             return false;
         }
         byte[] l = this.l;
-        int dot = -1;
+        // up to 18 digits cannot overflow: only a longer token needs the exact sum
+        boolean exact = to - from > 18;
         long secs = 0;
+        int i = from;
+        for (; i < to && isDigit(l[i]); i++) {
+            secs = exact ? Math.addExact(Math.multiplyExact(secs, 10), l[i] - '0') : secs * 10 + (l[i] - '0');
+        }
+        if (i == to) {
+            timestampNs = secs; // no dot
+            return true;
+        }
+        if (l[i] != '.' || i == from || i == to - 1) {
+            return false;
+        }
         long nanos = 0;
         int fraction = 0;
-        for (int i = from; i < to; i++) {
+        for (i++; i < to; i++) {
             byte c = l[i];
-            if (c == '.' && dot < 0) {
-                dot = i;
-            } else if (!isDigit(c)) {
-                return false;
-            } else if (dot < 0) {
-                secs = Math.addExact(Math.multiplyExact(secs, 10), c - '0');
-            } else if (fraction < 9) {
+            if (!isDigit(c)) {
+                return false; // a second dot too
+            }
+            if (fraction < 9) {
                 nanos = nanos * 10 + (c - '0');
                 fraction++;
             }
-        }
-        if (dot == from || dot == to - 1) {
-            return false;
-        }
-        if (dot < 0) {
-            timestampNs = secs;
-            return true;
         }
         for (; fraction < 9; fraction++) {
             nanos *= 10;
@@ -470,60 +485,5 @@ final class FastLine {
     /** Character.isWhitespace of an ASCII character. */
     private static boolean isWhitespace(byte c) {
         return c == ' ' || c >= 0x09 && c <= 0x0d || c >= 0x1c && c <= 0x1f;
-    }
-
-    /**
-     * Strings of ASCII byte ranges, the same string for the same bytes while it stays in the
-     * cache: a trace names few tasks and devices, over and over. Direct-mapped, so bounded.
-     */
-    static final class AsciiCache {
-        private static final int SLOTS = 256;
-        private final byte[][] keys = new byte[SLOTS][];
-        private final String[] values = new String[SLOTS];
-        /**
-         * The last two strings handed out: lines near each other name the same one or two tasks
-         * and devices, which are then found without hashing.
-         */
-        private byte[] lastKey = new byte[0];
-        private String lastValue = "";
-        private byte[] otherKey = new byte[0];
-        private String otherValue = "";
-
-        String get(byte[] l, int from, int to) {
-            if (equal(lastKey, l, from, to)) {
-                return lastValue;
-            }
-            byte[] k;
-            String v;
-            if (equal(otherKey, l, from, to)) {
-                k = otherKey;
-                v = otherValue;
-            } else {
-                int slot = slot(l, from, to);
-                if (!equal(keys[slot], l, from, to)) {
-                    keys[slot] = java.util.Arrays.copyOfRange(l, from, to);
-                    values[slot] = new String(l, from, to - from, StandardCharsets.US_ASCII);
-                }
-                k = keys[slot];
-                v = values[slot];
-            }
-            otherKey = lastKey;
-            otherValue = lastValue;
-            lastKey = k;
-            lastValue = v;
-            return v;
-        }
-
-        private static int slot(byte[] l, int from, int to) {
-            int h = 0;
-            for (int i = from; i < to; i++) {
-                h = 31 * h + l[i];
-            }
-            return (h ^ h >>> 8 ^ h >>> 16) & (SLOTS - 1);
-        }
-
-        private static boolean equal(byte[] k, byte[] l, int from, int to) {
-            return k != null && k.length == to - from && java.util.Arrays.equals(k, 0, k.length, l, from, to);
-        }
     }
 }

@@ -145,6 +145,17 @@ class FastLineTest {
         v.add(line.replaceFirst("(\\d+)\\.(\\d+):", ".$2:"));
         v.add(line.replaceFirst("(\\d+)\\.(\\d+):", "$1.:"));
         v.add(line + " extra=1 more words");
+        // after a kept prefix (FastLine's recent prefixes): no colon, more spaces, a tab
+        v.add(line.replaceFirst("(\\d+)\\.(\\d+): ", "$1.$2 "));
+        v.add(line.replaceFirst("(\\d+\\.\\d+:)", "   $1"));
+        v.add(line.replaceFirst("(\\d+\\.\\d+:)", "\t$1"));
+        // the words of a format's template, nearly: an '=' in a word without a key, a key cut short
+        v.add(line.replaceFirst(" - ", " -=x "));
+        v.add(line.replaceFirst(" - 0x", " - 0x=0x"));
+        v.add(line.replaceFirst("(dma_\\w+: )(\\S+)", "$1$2="));
+        v.add(line.replaceFirst("attrs=$", "attrs"));
+        v.add(line.replaceFirst("size=(\\d+)$", "size"));
+        v.add(line.replaceFirst("paddr=", "padd="));
         return v;
     }
 
