@@ -54,7 +54,10 @@ public final class MainJob implements Callable<Integer> {
 
     /** How long to wait for devices to be bound at start and for a workload after a swap. */
     static final long WAIT_MILLIS = 10_000;
-    /** The drivers are up when the set of workloads has not changed for this long. */
+    /**
+     * The drivers are up when SCR reports every component at rest or, failing that, when the set
+     * of workloads has not changed for this long.
+     */
     static final long SETTLE_MILLIS = 300;
 
     private final BundleContext context;
@@ -163,7 +166,11 @@ public final class MainJob implements Callable<Integer> {
         RunOptions options = new RunOptions(line.shard() == null ? RunOptions.Shard.ALL : RunOptions.Shard.parse(line.shard()),
                 !line.cold(), line.json(), line.csv());
         ServiceWorkloads workloads = new ServiceWorkloads(context, WAIT_MILLIS);
-        workloads.awaitSettled(SETTLE_MILLIS);
+        // Every device is bound (awaitBindings); its driver's workload is registered once SCR has
+        // activated the driver's component. SCR's own account says when that is done (usually
+        // before the job starts: no wait); the quiet period is the fallback for a component that
+        // never comes to rest (a deploy/ bundle missing a service).
+        workloads.awaitSettled(SETTLE_MILLIS, () -> ConfigCheck.componentsAtRest(context));
         BackendConfig config = new ConfigAdminBackendConfig(context, admin, WAIT_MILLIS);
         if (line.report() != null) {
             String subtitle = "The main job's run" + (line.scenario() == null ? "" : " of " + line.scenario())
