@@ -177,6 +177,36 @@ final class ConfigCheck {
     }
 
     /**
+     * Whether every enabled component has come to rest: none waits for a reference
+     * (UNSATISFIED_REFERENCE), and every immediate one is active (or failed to activate), so a
+     * driver component whose device's DmaApi is registered has registered its workload. SCR
+     * reports what it has done so far; a component that stays unsatisfied for good (a deploy/
+     * bundle missing a service) keeps this false, and the caller's quiet-period rule ends the wait.
+     *
+     * @return true when nothing is under way, false when something is (or SCR is not there)
+     */
+    static boolean componentsAtRest(BundleContext context) {
+        ServiceReference<ServiceComponentRuntime> ref = context.getServiceReference(ServiceComponentRuntime.class);
+        ServiceComponentRuntime scr = ref == null ? null : context.getService(ref);
+        if (scr == null) {
+            return false;
+        }
+        try {
+            for (ComponentDescriptionDTO d : scr.getComponentDescriptionDTOs()) {
+                for (ComponentConfigurationDTO c : scr.getComponentConfigurationDTOs(d)) {
+                    if (c.state == ComponentConfigurationDTO.UNSATISFIED_REFERENCE
+                            || d.immediate && c.state == ComponentConfigurationDTO.SATISFIED) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        } finally {
+            context.ungetService(ref);
+        }
+    }
+
+    /**
      * The line of a failure's stack trace that says why: the innermost "Caused by", without
      * its exception class when it is a configuration error (whose message is whole already).
      */

@@ -54,7 +54,10 @@ public final class MainJob implements Callable<Integer> {
 
     /** How long to wait for devices to be bound at start and for a workload after a swap. */
     static final long WAIT_MILLIS = 10_000;
-    /** The drivers are up when the set of workloads has not changed for this long. */
+    /**
+     * The drivers are up when SCR reports every component at rest or, failing that, when the set
+     * of workloads has not changed for this long.
+     */
     static final long SETTLE_MILLIS = 300;
 
     private final BundleContext context;
@@ -81,6 +84,7 @@ public final class MainJob implements Callable<Integer> {
         // From here on, and for what was logged while the framework started, the log goes to stderr.
         this.log = new LogPrinter(System.err, line.verbose());
         log.open(logReader);
+        Timeline.mark("main job component active");
     }
 
     @Deactivate
@@ -91,9 +95,11 @@ public final class MainJob implements Callable<Integer> {
     /** Runs on the launcher's main thread; the result is the process exit status. */
     @Override
     public Integer call() throws Exception {
+        Timeline.mark("every bundle started, the job starts");
         try {
             return job();
         } finally {
+            Timeline.mark("job done, the framework stops");
             // The framework stops next: what the bundles say while they go down is not about
             // the run (a backend's users told it is gone), unless asked for.
             if (!line.verbose()) {
@@ -117,13 +123,16 @@ public final class MainJob implements Callable<Integer> {
             return ConsoleLauncher.launch(line.console(), passwordFile, System.getenv(), System.err);
         }
         boolean platform = awaitPlatform();
+        Timeline.mark("platform services found");
         if (platform) {
             awaitDeployFolder();
+            Timeline.mark("deploy/ scanned");
         }
         List<String> invalid = ConfigCheck.invalidConfigurations(context);
         invalid.forEach(p -> System.err.println("iommulab: " + p));
         ConfigCheck.unknownKeys(context).forEach(w -> System.err.println("iommulab: warning: " + w));
         log.release(!invalid.isEmpty());
+        Timeline.mark("configurations checked");
         if (!platform) {
             failedComponents();
             System.err.println("iommulab: the platform (bundle org.iommulab.platform) did not start within "
@@ -138,6 +147,7 @@ public final class MainJob implements Callable<Integer> {
             return BatchJob.BAD_INPUT;
         }
         awaitBindings();
+        Timeline.mark("devices bound");
         if (failedComponents()) {
             return BatchJob.BAD_INPUT;
         }
@@ -163,7 +173,12 @@ public final class MainJob implements Callable<Integer> {
         RunOptions options = new RunOptions(line.shard() == null ? RunOptions.Shard.ALL : RunOptions.Shard.parse(line.shard()),
                 !line.cold(), line.json(), line.csv());
         ServiceWorkloads workloads = new ServiceWorkloads(context, WAIT_MILLIS);
-        workloads.awaitSettled(SETTLE_MILLIS);
+        // Every device is bound (awaitBindings); its driver's workload is registered once SCR has
+        // activated the driver's component. SCR's own account says when that is done (usually
+        // before the job starts: no wait); the quiet period is the fallback for a component that
+        // never comes to rest (a deploy/ bundle missing a service).
+        workloads.awaitSettled(SETTLE_MILLIS, () -> ConfigCheck.componentsAtRest(context));
+        Timeline.mark("workloads settled, the runs start");
         BackendConfig config = new ConfigAdminBackendConfig(context, admin, WAIT_MILLIS);
         if (line.report() != null) {
             String subtitle = "The main job's run" + (line.scenario() == null ? "" : " of " + line.scenario())

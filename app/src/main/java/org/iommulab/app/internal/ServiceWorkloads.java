@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
 
 import org.iommulab.api.dma.DmaApi;
 import org.iommulab.devices.Workload;
@@ -70,10 +71,25 @@ final class ServiceWorkloads implements WorkloadLookup {
      * their devices are bound), at most the lookup's wait.
      */
     void awaitSettled(long quietMillis) {
+        awaitSettled(quietMillis, () -> false);
+    }
+
+    /**
+     * Waits until {@code atRest} says the registry is complete (checked first, so no wait at all
+     * when it already is), or else, as {@link #awaitSettled(long)}, until the set of workloads has
+     * not changed for {@code quietMillis}; at most the lookup's wait.
+     */
+    void awaitSettled(long quietMillis, BooleanSupplier atRest) {
+        if (atRest.getAsBoolean() && !names().isEmpty()) {
+            return;
+        }
         long deadline = System.currentTimeMillis() + waitMillis;
         Set<String> last = names();
         long since = System.currentTimeMillis();
         while (System.currentTimeMillis() - since < quietMillis && pause(deadline)) {
+            if (atRest.getAsBoolean() && !last.isEmpty()) {
+                return;
+            }
             Set<String> now = names();
             if (!now.equals(last) || now.isEmpty()) {
                 last = now;

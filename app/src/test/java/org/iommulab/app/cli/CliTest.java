@@ -29,6 +29,23 @@ class CliTest {
         assertNull(p.scenario());
     }
 
+    /**
+     * No words skip picocli (Cli.parse's fast path): the options must then be what picocli itself
+     * makes of no words, field by field, defaults and all.
+     */
+    @Test
+    void noArgumentsMatchesPicocli() throws Exception {
+        Cli.Root byPicocli = new Cli.Root();
+        CommandLine.ParseResult pr = new CommandLine(byPicocli).parseArgs();
+        assertNull(pr.subcommand());
+        Cli.Root fast = Cli.parse().root();
+        for (java.lang.reflect.Field f : Cli.Root.class.getDeclaredFields()) {
+            f.setAccessible(true);
+            assertEquals(f.get(byPicocli), f.get(fast), f.getName());
+        }
+        assertNull(Main.before(new String[0], System.out, System.err), "no words start the container");
+    }
+
     @Test
     void mainJobOptions() {
         Cli.Parsed p = Cli.parse("--scenario", "a.scenario", "--json", "r.json", "--csv=r.csv", "--shard", "2/3", "--cold",

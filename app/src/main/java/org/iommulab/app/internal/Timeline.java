@@ -1,0 +1,29 @@
+package org.iommulab.app.internal;
+
+import java.lang.management.ManagementFactory;
+
+/**
+ * Where the main job's start goes, for {@code -Diommulab.timeline=true}: one line on stderr per
+ * step, in milliseconds since the JVM started (the README's P8 row is the whole of it). Off by
+ * default, and then nothing is loaded for it (the management classes cost a start of their own).
+ */
+final class Timeline {
+    static final String PROPERTY = "iommulab.timeline";
+    private static final boolean ON = Boolean.getBoolean(PROPERTY);
+
+    private Timeline() {
+    }
+
+    private static boolean hooked;
+
+    static synchronized void mark(String step) {
+        if (ON) {
+            if (!hooked) {
+                hooked = true;
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> mark("JVM exits"), "iommulab-timeline"));
+            }
+            long ms = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+            System.err.println("iommulab: timeline: " + ms + " ms " + step);
+        }
+    }
+}
