@@ -202,35 +202,37 @@ public final class LpaePageTable implements IoPgtableOps {
             return 0;
         }
         room = (int) Math.min(room, (iasLimit - iova) / pageSize);
-        // The physical half per page: aligned, and inRange(phys, pageSize, oas) as one unsigned
-        // compare (phys <= 2^OAS - pageSize, which also refuses a negative phys).
-        long lastPhys = (1L << cfg.oas()) - pageSize;
-        int k = 0;
-        while (k < room && len[from + k] == pageSize && (phys[from + k] & (pageSize - 1)) == 0
-                && Long.compareUnsigned(phys[from + k], lastPhys) <= 0) {
-            k++;
-        }
-        if (k == 0) {
-            return 0;
+        if (len[from] != pageSize) {
+            return 0; // not a page run: nothing to read
         }
         long ptep = table + ((long) idx << LpaeFormat.PTE_SHIFT);
-        int bytes = k * 8;
+        int bytes = room * 8;
         if (runScratch.length < bytes) {
             runScratch = new byte[Math.max(bytes, 512)];
         }
         mem.read(ptep, runScratch, 0, bytes);
+        long prot64 = prot == lastProt ? lastProtPte : protToPte(prot);
+        lastProt = prot;
+        lastProtPte = prot64;
+        // One pass over the runs and their entries: stop at the first run that is not one
+        // valid page (aligned, and inRange(phys, pageSize, oas) as one unsigned compare:
+        // phys <= 2^OAS - pageSize, which also refuses a negative phys) or whose entry is not
+        // empty; the leaves before it are __arm_lpae_init_pte's.
+        long lastPhys = (1L << cfg.oas()) - pageSize;
+        long leaf = prot64 | LpaeFormat.PTE_TYPE_PAGE;
+        LpaeGranule granule = cfg.granule();
         int free = 0;
-        while (free < k && (long) LONG_LE.get(runScratch, free * 8) == 0) {
+        while (free < room) {
+            long p = phys[from + free];
+            if (len[from + free] != pageSize || (p & (pageSize - 1)) != 0 || Long.compareUnsigned(p, lastPhys) > 0
+                    || (long) LONG_LE.get(runScratch, free * 8) != 0) {
+                break;
+            }
+            LONG_LE.set(runScratch, free * 8, leaf | LpaeFormat.paddrToPte(p, granule));
             free++;
         }
         if (free == 0) {
             return 0;
-        }
-        long prot64 = prot == lastProt ? lastProtPte : protToPte(prot);
-        lastProt = prot;
-        lastProtPte = prot64;
-        for (int j = 0; j < free; j++) {
-            LONG_LE.set(runScratch, j * 8, prot64 | LpaeFormat.PTE_TYPE_PAGE | LpaeFormat.paddrToPte(phys[from + j], cfg.granule()));
         }
         mem.write(ptep, runScratch, 0, free * 8);
         counts.adjust(table, free);
