@@ -181,8 +181,9 @@ public final class LpaePageTable implements IoPgtableOps {
     /**
      * The common case of {@link #mapRuns}: runs {@code from..} of one page each whose IOVAs lie
      * in the last-level table the walk cache remembers. {@code __arm_lpae_map} would walk to
-     * that table once per run and find each entry empty; this reads the entries at once, and
-     * writes the leaves it would write ({@code __arm_lpae_init_pte}) with one memory access.
+     * that table once per run and find each entry empty; this reads the entries at once (or
+     * none, in a table whose count of entries is 0), and writes the leaves it would write
+     * ({@code __arm_lpae_init_pte}) with one memory access.
      * Stops at the table's end, at a run that is not one valid page, and before the first entry
      * that is not empty (the full path then refuses it as it always does).
      *
@@ -210,26 +211,41 @@ public final class LpaePageTable implements IoPgtableOps {
         if (runScratch.length < bytes) {
             runScratch = new byte[Math.max(bytes, 512)];
         }
-        mem.read(ptep, runScratch, 0, bytes);
+        // The writer counts each table's non-zero entries (TableCounts): an empty table needs
+        // no read to know that every entry is free.
+        boolean empty = counts.get(table) == 0;
+        if (!empty) {
+            mem.read(ptep, runScratch, 0, bytes);
+        }
         long prot64 = prot == lastProt ? lastProtPte : protToPte(prot);
         lastProt = prot;
         lastProtPte = prot64;
-        // One pass over the runs and their entries: stop at the first run that is not one
-        // valid page (aligned, and inRange(phys, pageSize, oas) as one unsigned compare:
-        // phys <= 2^OAS - pageSize, which also refuses a negative phys) or whose entry is not
-        // empty; the leaves before it are __arm_lpae_init_pte's.
+        // Stop at the first run that is not one valid page (one page long, aligned, and
+        // inRange(phys, pageSize, oas), that is 0 <= phys <= 2^OAS - pageSize; lastPhys - p
+        // cannot overflow, both being non-negative when it matters) ...
         long lastPhys = (1L << cfg.oas()) - pageSize;
-        long leaf = prot64 | LpaeFormat.PTE_TYPE_PAGE;
-        LpaeGranule granule = cfg.granule();
-        int free = 0;
-        while (free < room) {
-            long p = phys[from + free];
-            if (len[from + free] != pageSize || (p & (pageSize - 1)) != 0 || Long.compareUnsigned(p, lastPhys) > 0
-                    || (long) LONG_LE.get(runScratch, free * 8) != 0) {
+        long pageMask = pageSize - 1;
+        int k = 0;
+        while (k < room) {
+            long p = phys[from + k];
+            if (((len[from + k] ^ pageSize) | (p & pageMask)) != 0 || (p | (lastPhys - p)) < 0) {
                 break;
             }
-            LONG_LE.set(runScratch, free * 8, leaf | LpaeFormat.paddrToPte(p, granule));
-            free++;
+            k++;
+        }
+        // ... or whose entry is not empty; the leaves before it are __arm_lpae_init_pte's.
+        byte[] buf = runScratch;
+        int free = k;
+        if (!empty) {
+            free = 0;
+            while (free < k && (long) LONG_LE.get(buf, free * 8) == 0) {
+                free++;
+            }
+        }
+        long leaf = prot64 | LpaeFormat.PTE_TYPE_PAGE;
+        LpaeGranule granule = cfg.granule();
+        for (int j = 0; j < free; j++) {
+            LONG_LE.set(buf, j * 8, leaf | LpaeFormat.paddrToPte(phys[from + j], granule));
         }
         if (free == 0) {
             return 0;
