@@ -181,8 +181,9 @@ public final class LpaePageTable implements IoPgtableOps {
     /**
      * The common case of {@link #mapRuns}: runs {@code from..} of one page each whose IOVAs lie
      * in the last-level table the walk cache remembers. {@code __arm_lpae_map} would walk to
-     * that table once per run and find each entry empty; this reads the entries at once, and
-     * writes the leaves it would write ({@code __arm_lpae_init_pte}) with one memory access.
+     * that table once per run and find each entry empty; this reads the entries at once (or
+     * none, in a table whose count of entries is 0), and writes the leaves it would write
+     * ({@code __arm_lpae_init_pte}) with one memory access.
      * Stops at the table's end, at a run that is not one valid page, and before the first entry
      * that is not empty (the full path then refuses it as it always does).
      *
@@ -202,35 +203,52 @@ public final class LpaePageTable implements IoPgtableOps {
             return 0;
         }
         room = (int) Math.min(room, (iasLimit - iova) / pageSize);
-        // The physical half per page: aligned, and inRange(phys, pageSize, oas) as one unsigned
-        // compare (phys <= 2^OAS - pageSize, which also refuses a negative phys).
-        long lastPhys = (1L << cfg.oas()) - pageSize;
-        int k = 0;
-        while (k < room && len[from + k] == pageSize && (phys[from + k] & (pageSize - 1)) == 0
-                && Long.compareUnsigned(phys[from + k], lastPhys) <= 0) {
-            k++;
-        }
-        if (k == 0) {
-            return 0;
+        if (len[from] != pageSize) {
+            return 0; // not a page run: nothing to read
         }
         long ptep = table + ((long) idx << LpaeFormat.PTE_SHIFT);
-        int bytes = k * 8;
+        int bytes = room * 8;
         if (runScratch.length < bytes) {
             runScratch = new byte[Math.max(bytes, 512)];
         }
-        mem.read(ptep, runScratch, 0, bytes);
-        int free = 0;
-        while (free < k && (long) LONG_LE.get(runScratch, free * 8) == 0) {
-            free++;
-        }
-        if (free == 0) {
-            return 0;
+        // The writer counts each table's non-zero entries (TableCounts): an empty table needs
+        // no read to know that every entry is free.
+        boolean empty = counts.get(table) == 0;
+        if (!empty) {
+            mem.read(ptep, runScratch, 0, bytes);
         }
         long prot64 = prot == lastProt ? lastProtPte : protToPte(prot);
         lastProt = prot;
         lastProtPte = prot64;
+        // Stop at the first run that is not one valid page (one page long, aligned, and
+        // inRange(phys, pageSize, oas), that is 0 <= phys <= 2^OAS - pageSize; lastPhys - p
+        // cannot overflow, both being non-negative when it matters) ...
+        long lastPhys = (1L << cfg.oas()) - pageSize;
+        long pageMask = pageSize - 1;
+        int k = 0;
+        while (k < room) {
+            long p = phys[from + k];
+            if (((len[from + k] ^ pageSize) | (p & pageMask)) != 0 || (p | (lastPhys - p)) < 0) {
+                break;
+            }
+            k++;
+        }
+        // ... or whose entry is not empty; the leaves before it are __arm_lpae_init_pte's.
+        byte[] buf = runScratch;
+        int free = k;
+        if (!empty) {
+            free = 0;
+            while (free < k && (long) LONG_LE.get(buf, free * 8) == 0) {
+                free++;
+            }
+        }
+        long leaf = prot64 | LpaeFormat.PTE_TYPE_PAGE;
+        LpaeGranule granule = cfg.granule();
         for (int j = 0; j < free; j++) {
-            LONG_LE.set(runScratch, j * 8, prot64 | LpaeFormat.PTE_TYPE_PAGE | LpaeFormat.paddrToPte(phys[from + j], cfg.granule()));
+            LONG_LE.set(buf, j * 8, leaf | LpaeFormat.paddrToPte(phys[from + j], granule));
+        }
+        if (free == 0) {
+            return 0;
         }
         mem.write(ptep, runScratch, 0, free * 8);
         counts.adjust(table, free);

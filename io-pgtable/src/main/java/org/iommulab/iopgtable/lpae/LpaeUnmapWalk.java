@@ -152,14 +152,17 @@ final class LpaeUnmapWalk {
         if (scratch.length < bytes) {
             scratch = new byte[Math.max(bytes, 512)];
         }
-        mem.read(ptep, scratch, 0, bytes);
+        byte[] buf = scratch;
+        mem.read(ptep, buf, 0, bytes);
+        // LpaeFormat.isLeaf at lvl: the descriptor type a leaf has there.
+        long leafType = lvl == LpaeFormat.MAX_LEVELS - 1 ? LpaeFormat.PTE_TYPE_PAGE : LpaeFormat.PTE_TYPE_BLOCK;
         int i = 0;
         for (; i < n; i++) {
-            long p = (long) LONG_LE.get(scratch, i * 8);
+            long p = (long) LONG_LE.get(buf, i * 8);
             if (p == 0) {
                 break;
             }
-            if (!LpaeFormat.isLeaf(p, lvl)) {
+            if ((p & LpaeFormat.PTE_TYPE_MASK) != leafType) {
                 return 0;
             }
         }
