@@ -83,6 +83,8 @@ final class ServiceWorkloads implements WorkloadLookup {
         if (atRest.getAsBoolean() && !names().isEmpty()) {
             return;
         }
+        // Host time: a bounded wait for the framework's threads to register the workloads, not
+        // simulated behaviour.
         long deadline = System.currentTimeMillis() + waitMillis;
         Set<String> last = names();
         long since = System.currentTimeMillis();

@@ -22,6 +22,7 @@ final class Timeline {
                 hooked = true;
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> mark("JVM exits"), "iommulab-timeline"));
             }
+            // Host time on purpose: this measures the host's start-up, not simulated behaviour.
             long ms = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
             System.err.println("iommulab: timeline: " + ms + " ms " + step);
         }
