@@ -139,7 +139,19 @@ public final class IovaDomain {
         boolean use32 = limitPfn <= dma32BitPfn;
         long currLo = use32 ? cached32Lo : cachedLo;
         long retryPfn = use32 ? cached32Hi : cachedHi;
-        long pfn = tree.highestFit(startPfn, Math.min(limitPfn, currLo), size, alignOrder, sizeAligned);
+        long hi;
+        long pfn = IovaTree.NO_FIT;
+        if (currLo <= limitPfn) {
+            // The walk's first candidate, the gap right below cached_node, usually fits: then
+            // the tree places the range there in one walk (the same position highestFit gives).
+            pfn = tree.insertBelow(currLo, startPfn, size, sizeAligned ? -(1L << alignOrder) : -1L);
+            if (pfn != IovaTree.NO_FIT) {
+                hi = pfn + size - 1;
+                cachedRbnodeInsertUpdate(pfn, hi);
+                return pfn;
+            }
+        }
+        pfn = tree.highestFit(startPfn, Math.min(limitPfn, currLo), size, alignOrder, sizeAligned);
         if (pfn == IovaTree.NO_FIT && retryPfn < limitPfn) {
             // Nothing below the cached node: retry once in the space above it, up to the limit.
             pfn = tree.highestFit(Math.max(startPfn, retryPfn + 1), limitPfn, size, alignOrder, sizeAligned);
@@ -148,9 +160,14 @@ public final class IovaDomain {
             max32AllocSize = size;
             return 0;
         }
-        long hi = pfn + size - 1;
+        hi = pfn + size - 1;
         tree.insert(pfn, hi, false);
-        // __cached_rbnode_insert_update
+        cachedRbnodeInsertUpdate(pfn, hi);
+        return pfn;
+    }
+
+    /** Linux {@code __cached_rbnode_insert_update}. */
+    private void cachedRbnodeInsertUpdate(long pfn, long hi) {
         if (hi < dma32BitPfn) {
             cached32Lo = pfn;
             cached32Hi = hi;
@@ -158,7 +175,6 @@ public final class IovaDomain {
             cachedLo = pfn;
             cachedHi = hi;
         }
-        return pfn;
     }
 
     /**
@@ -171,9 +187,8 @@ public final class IovaDomain {
         if (!tree.find(pfn) || tree.reserved()) {
             return false;
         }
-        long lo = tree.lo();
-        cachedRbnodeDeleteUpdate(lo, tree.hi());
-        tree.remove(lo);
+        cachedRbnodeDeleteUpdate(tree.lo(), tree.hi());
+        tree.removeFound(); // rb_erase of the node private_find_iova returned: no second search
         return true;
     }
 
@@ -181,7 +196,7 @@ public final class IovaDomain {
     private void cachedRbnodeDeleteUpdate(long freeLo, long freeHi) {
         // "free == cached" compares nodes in Linux; both are in the tree, so their bounds say it.
         if (freeLo == cached32Lo || (freeHi < dma32BitPfn && freeLo >= cached32Lo)) {
-            nextRange(freeLo); // rb_next(&free->node): the anchor at least is above
+            nextAfterFree(freeLo); // rb_next(&free->node): the anchor at least is above
             cached32Lo = tree.lo();
             cached32Hi = tree.hi();
         }
@@ -189,9 +204,16 @@ public final class IovaDomain {
             max32AllocSize = dma32BitPfn;
         }
         if (freeLo >= cachedLo) {
-            nextRange(freeLo);
+            nextAfterFree(freeLo);
             cachedLo = tree.lo();
             cachedHi = tree.hi();
+        }
+    }
+
+    /** Linux {@code rb_next(&free->node)}: from the node {@link #free} found, no new search. */
+    private void nextAfterFree(long freeLo) {
+        if (!tree.nextAfterFound()) {
+            throw new IllegalStateException("no IOVA range above pfn 0x" + Long.toHexString(freeLo) + ", not even the anchor");
         }
     }
 

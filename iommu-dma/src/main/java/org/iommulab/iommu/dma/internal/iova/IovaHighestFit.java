@@ -62,6 +62,11 @@ final class IovaHighestFit {
         int begin = l.begin;
         int last = l.end - 1;
         long[] lo = l.lo;
+        // The leaf's gaps lie in [gapLo, lo[last]): none reaches into the bounds when that
+        // interval misses them (the usual case for the leaves above a top-down search's limit).
+        if (l.gapLo >= high || lo[last] <= low) {
+            return NO_FIT;
+        }
         if (l.gapLo >= low && lo[last] <= high) {
             // Every gap of the leaf lies inside the bounds: its summaries say whether to look.
             long g0 = l.gapLo;
@@ -74,7 +79,7 @@ final class IovaHighestFit {
             }
         }
         // The highest gap that reaches below high: the one under the first range at or above it.
-        int j = IovaLeaf.floorIndex(l, high - 1) + 1;
+        int j = high <= lo[begin] ? begin : IovaLeaf.floorIndex(l, high - 1) + 1;
         if (j > last) {
             j = last;
         }

@@ -34,6 +34,22 @@ final class IovaLeaf {
     long innerGap;
     byte innerOrder = -1;
     long innerTail = Long.MIN_VALUE;
+    /**
+     * How many inner gaps are non-empty. When the last one goes the summary is known to be empty
+     * with no rescan: a leaf of back-to-back ranges with one big request's alignment hole, the
+     * common case under a steady load of large requests, would otherwise rescan on every free.
+     */
+    int innerCount;
+
+    /**
+     * Summary of the leaf's own gaps (its first gap and the inner ones), kept so that a change
+     * elsewhere in the tree recomputes this leaf's subtree summary from stored maxima alone
+     * ({@link IovaLeafAvl#update}); recomputed when the leaf's own gaps change
+     * ({@link IovaLeafAvl#updateOwn}).
+     */
+    long ownGap;
+    byte ownOrder = -1;
+    long ownTail = Long.MIN_VALUE;
 
     /** Summary of every gap in the subtree (see {@link IovaTree}'s class comment). */
     long maxGap;
@@ -64,6 +80,7 @@ final class IovaLeaf {
         innerGap = 0;
         innerOrder = -1;
         innerTail = Long.MIN_VALUE;
+        innerCount = 0;
     }
 
     /** Largest index j in the leaf with {@code lo[j] <= pfn}, or {@code begin - 1}. */
@@ -98,6 +115,7 @@ final class IovaLeaf {
         if (gap <= 0) {
             return;
         }
+        innerCount++;
         if (gap > innerGap) {
             innerGap = gap;
         }
@@ -113,11 +131,19 @@ final class IovaLeaf {
 
     /**
      * The inner gap {@code [g0, g1)} goes (split or merged away): true when it held a maximum of
-     * the inner summary, so that a {@link #rescanInner} is due.
+     * the inner summary, so that a {@link #rescanInner} is due. Every inner gap that goes is
+     * told here (its caller may ignore the answer when what replaces it covers it).
      */
     boolean dropInner(long g0, long g1) {
         long gap = g1 - g0;
         if (gap <= 0) {
+            return false;
+        }
+        if (--innerCount == 0) {
+            // It was the only one: the summary is empty.
+            innerGap = 0;
+            innerOrder = -1;
+            innerTail = Long.MIN_VALUE;
             return false;
         }
         int order = IovaGapFit.fitOrder(g0, g1);
@@ -130,6 +156,7 @@ final class IovaLeaf {
         innerGap = 0;
         innerOrder = -1;
         innerTail = Long.MIN_VALUE;
+        innerCount = 0;
         long prevHi = hiAt(begin, big);
         for (int j = begin + 1; j < end; j++) {
             addInner(prevHi + 1, lo[j]);

@@ -11,17 +11,38 @@ final class IovaLeafAvl {
     private IovaLeafAvl() {
     }
 
-    /** Recomputes the summaries on the path to the leaf holding {@code pfn} (its first range's gap or its ranges changed). */
-    static void refresh(IovaLeaf l, long pfn) {
+    /**
+     * Recomputes the summaries on the path to the leaf holding {@code pfn}, whose own gaps
+     * changed (its first range's gap or its ranges). Every summary off that path is current
+     * (each change to a leaf is followed by its refresh), so once a leaf's subtree summary comes
+     * out as it was, its ancestors' stay as they are and are not recomputed.
+     *
+     * @return whether {@code l}'s subtree summary changed
+     */
+    static boolean refresh(IovaLeaf l, long pfn) {
         if (l == null) {
-            return;
+            return false;
         }
         if (pfn < l.first()) {
-            refresh(l.left, pfn);
+            if (!refresh(l.left, pfn)) {
+                return false;
+            }
         } else if (pfn > l.lo[l.end - 1]) {
-            refresh(l.right, pfn);
+            if (!refresh(l.right, pfn)) {
+                return false;
+            }
+        } else {
+            long gap = l.maxGap;
+            byte order = l.maxFitOrder;
+            long tail = l.maxTail;
+            updateOwn(l);
+            return l.maxGap != gap || l.maxFitOrder != order || l.maxTail != tail;
         }
+        long gap = l.maxGap;
+        byte order = l.maxFitOrder;
+        long tail = l.maxTail;
         update(l);
+        return l.maxGap != gap || l.maxFitOrder != order || l.maxTail != tail;
     }
 
     /** Adds {@code leaf} to the subtree {@code n}; returns the subtree's new root. */
@@ -114,20 +135,35 @@ final class IovaLeafAvl {
         return r;
     }
 
-    /** Recomputes {@code n}'s height and subtree summaries from its first gap, its inner summary and its children's. */
+    /** Recomputes {@code n}'s own summary (its first gap's and its inner gaps'), then {@link #update}. */
+    static void updateOwn(IovaLeaf n) {
+        long g0 = n.gapLo;
+        long g1 = n.lo[n.begin];
+        int order = IovaGapFit.fitOrder(g0, g1);
+        long gap = g1 - g0;
+        long tail = order >= 0 ? IovaGapFit.tail(g0, g1, order) : Long.MIN_VALUE;
+        long ig = n.innerGap;
+        byte io = n.innerOrder;
+        long it = n.innerTail;
+        n.ownGap = Math.max(gap, ig);
+        if (io > order) {
+            n.ownOrder = io;
+            n.ownTail = it;
+        } else {
+            n.ownOrder = (byte) order;
+            n.ownTail = io == order ? Math.max(tail, it) : tail;
+        }
+        update(n);
+    }
+
+    /** Recomputes {@code n}'s height and subtree summaries from its own summary and its children's. */
     static void update(IovaLeaf n) {
         IovaLeaf l = n.left;
         IovaLeaf r = n.right;
         n.height = (byte) (1 + Math.max(height(l), height(r)));
-        long g0 = n.gapLo;
-        long g1 = n.lo[n.begin];
-        long maxGap = g1 - g0;
-        int order = IovaGapFit.fitOrder(g0, g1);
-        long tail = order >= 0 ? IovaGapFit.tail(g0, g1, order) : Long.MIN_VALUE;
-        n.maxGap = maxGap;
-        n.maxFitOrder = (byte) order;
-        n.maxTail = tail;
-        absorb(n, n.innerGap, n.innerOrder, n.innerTail);
+        n.maxGap = n.ownGap;
+        n.maxFitOrder = n.ownOrder;
+        n.maxTail = n.ownTail;
         if (l != null) {
             absorb(n, l.maxGap, l.maxFitOrder, l.maxTail);
         }

@@ -60,6 +60,14 @@ final class IovaTree {
     private long curLo;
     private long curHi;
     private boolean curReserved;
+    /**
+     * Where {@link #find} found its range (leaf and index), so that {@link #nextAfterFound} and
+     * {@link #removeFound} need no walk of their own: Linux's {@code free_iova} also holds the
+     * node {@code private_find_iova} returned and hands it to {@code rb_next} and
+     * {@code rb_erase}. Valid until the next update; null when the last find found nothing.
+     */
+    private IovaLeaf foundLeaf;
+    private int foundIdx;
 
     int size() {
         return size;
@@ -108,12 +116,42 @@ final class IovaTree {
                 int j = IovaLeaf.floorIndex(l, pfn);
                 if (pfn <= hiAt(l, j)) {
                     setCurrent(l, j);
+                    foundLeaf = l;
+                    foundIdx = j;
                     return true;
                 }
+                foundLeaf = null;
                 return false;
             }
         }
+        foundLeaf = null;
         return false;
+    }
+
+    /**
+     * Makes the range after the one the last {@link #find} found current (Linux {@code rb_next});
+     * false when none. From the found leaf when the next range is in it, else one walk.
+     */
+    boolean nextAfterFound() {
+        IovaLeaf l = foundLeaf;
+        if (l == null) {
+            throw new IllegalStateException("no range found to step from");
+        }
+        if (foundIdx + 1 < l.end) {
+            setCurrent(l, foundIdx + 1);
+            return true;
+        }
+        return firstAbove(l.lo[foundIdx]);
+    }
+
+    /** Removes the range the last {@link #find} found, as {@link #remove} does but with no search for it. */
+    void removeFound() {
+        IovaLeaf l = foundLeaf;
+        if (l == null) {
+            throw new IllegalStateException("no range found to remove");
+        }
+        foundLeaf = null;
+        removeAt(l, foundIdx);
     }
 
     /** Makes the range with the smallest {@code pfnLo > pfn} current (Linux {@code rb_next} of a range at pfn); false when none. */
@@ -182,10 +220,68 @@ final class IovaTree {
         return IovaHighestFit.highestFit(root, big, low, high, size, alignOrder, aligned);
     }
 
+    /**
+     * Linux's first step below the cached node, done in place: when the highest aligned
+     * position under {@code top} (the first pfn of a range in the tree, {@code cached_node}) for
+     * {@code count} granules, {@code x = (top - count) & mask}, is at least {@code low} and lies
+     * in the gap just below that range, {@code x} is what {@link #highestFit}{@code (low, top, ...)} answers (nothing above
+     * it can be both aligned and end by {@code top}), and the range is inserted there with no
+     * search of its own: the leaf the walk to {@code top} found is where it goes.
+     *
+     * @return {@code x}, inserted; or {@link #NO_FIT} when that position is not free (nothing changed)
+     */
+    long insertBelow(long top, long low, long count, long mask) {
+        long x = (top - count) & mask;
+        if (count <= 0 || x < low || x >= top) {
+            return NO_FIT;
+        }
+        IovaLeaf l = root;
+        while (l != null) {
+            if (top < l.first()) {
+                l = l.left;
+            } else if (top > l.lo[l.end - 1]) {
+                l = l.right;
+            } else {
+                break;
+            }
+        }
+        if (l == null) {
+            return NO_FIT;
+        }
+        int j = IovaLeaf.floorIndex(l, top);
+        if (l.lo[j] != top) {
+            return NO_FIT;
+        }
+        long gs = j > l.begin ? hiAt(l, j - 1) + 1 : l.gapLo;
+        if (x < gs) {
+            return NO_FIT;
+        }
+        long pfnHi = x + count - 1;
+        if (pfnHi - x >= IovaLeaf.BIG) {
+            return NO_FIT; // the general insert keeps the big ranges' side table
+        }
+        if (j > l.begin) {
+            foundLeaf = null;
+            size++;
+            insertInside(l, j, x, pfnHi, (int) (pfnHi - x));
+            return x;
+        }
+        if (l.begin > 0) {
+            foundLeaf = null;
+            size++;
+            prepend(l, x, pfnHi, (int) (pfnHi - x));
+            return x;
+        }
+        // The first gap of a leaf with no room in front: the general insert picks the leaf.
+        insert(x, pfnHi, false);
+        return x;
+    }
+
     // ---- updates -----------------------------------------------------------------------------
 
     /** Inserts {@code [pfnLo, pfnHi]}, which must not overlap any range, splitting the gap it lands in. */
     void insert(long pfnLo, long pfnHi, boolean reserved) {
+        foundLeaf = null;
         long span = pfnHi - pfnLo;
         int w = (span >= IovaLeaf.BIG ? IovaLeaf.BIG : (int) span) | (reserved ? IovaLeaf.RESERVED : 0);
         if (span >= IovaLeaf.BIG) {
@@ -197,7 +293,7 @@ final class IovaTree {
             l.lo[B - 1] = pfnLo;
             l.len[B - 1] = w;
             l.gapLo = 0;
-            IovaLeafAvl.update(l);
+            IovaLeafAvl.updateOwn(l);
             root = l;
             return;
         }
@@ -234,7 +330,7 @@ final class IovaTree {
             l.lo[B - 1] = pfnLo;
             l.len[B - 1] = w;
             l.gapLo = p == null ? 0 : lastHi(p) + 1;
-            IovaLeafAvl.update(l);
+            IovaLeafAvl.updateOwn(l);
             root = IovaLeafAvl.insertLeaf(root, l);
             if (c != null) {
                 c.gapLo = pfnHi + 1;
@@ -287,7 +383,7 @@ final class IovaTree {
             l.rescanInner(big);
             r.rescanInner(big);
             r.gapLo = pfnHi + 1;
-            IovaLeafAvl.update(r);
+            IovaLeafAvl.updateOwn(r);
             root = IovaLeafAvl.insertLeaf(root, r);
             refresh(pfnLo);
             return;
@@ -323,6 +419,13 @@ final class IovaTree {
         if (l == null || l.lo[j] != pfnLo) {
             throw new IllegalStateException("IOVA tree lost the range at pfn 0x" + Long.toHexString(pfnLo));
         }
+        removeAt(l, j);
+    }
+
+    /** Removes the range at index {@code j} of leaf {@code l}. */
+    private void removeAt(IovaLeaf l, int j) {
+        foundLeaf = null;
+        long pfnLo = l.lo[j];
         long hi = hiAt(l, j);
         if ((l.len[j] & IovaLeaf.BIG) == IovaLeaf.BIG) {
             big.remove(pfnLo);
@@ -350,8 +453,11 @@ final class IovaTree {
             rescan = l.dropInner(below, pfnLo);
             l.end--;
         } else {
-            // Two inner gaps merge: the merged one covers both, so the summary only grows.
+            // Two inner gaps merge: the merged one covers both, so the summary only grows
+            // (dropInner's answers are moot; it keeps the count of non-empty gaps).
             long nextLo = l.lo[j + 1];
+            l.dropInner(below, pfnLo);
+            l.dropInner(hi + 1, nextLo);
             int n = l.end - j - 1;
             if (j - l.begin < n) {
                 System.arraycopy(l.lo, l.begin, l.lo, l.begin + 1, j - l.begin);

@@ -98,6 +98,9 @@ class IovaTreeDifferentialTest {
             assertEquals(ref.max32AllocSize(), d.max32AllocSize(), at);
             peak[0] = Math.max(peak[0], d.rangeCount());
             peak[1] = Math.max(peak[1], d.leafCount());
+            if (op % 50 == 0) {
+                summariesAreExact(d, at);
+            }
             if (op % 500 == 0) {
                 sameRanges(ref, d, at);
                 peak[2] = Math.max(peak[2], (int) d.ranges().stream().filter(r -> r[1] - r[0] >= 1L << 31).count());
@@ -106,6 +109,86 @@ class IovaTreeDifferentialTest {
         sameRanges(ref, d, "seed " + seed + " end");
         assertEquals(ref.allocatedGranules(), d.allocatedGranules());
         return peak;
+    }
+
+    /**
+     * Every leaf's stored summaries (own, inner with its count of non-empty gaps, subtree, height
+     * and first gap's start) against a recomputation from the ranges alone: the updates skip
+     * work (ancestors whose summary cannot change, own summaries of untouched leaves), and a
+     * summary left stale would only show later as a wrong search.
+     */
+    private static void summariesAreExact(IovaDomain d, String at) {
+        try {
+            java.lang.reflect.Field tf = IovaDomain.class.getDeclaredField("tree");
+            tf.setAccessible(true);
+            IovaTree t = (IovaTree) tf.get(d);
+            java.lang.reflect.Field rf = IovaTree.class.getDeclaredField("root");
+            rf.setAccessible(true);
+            java.lang.reflect.Field bf = IovaTree.class.getDeclaredField("big");
+            bf.setAccessible(true);
+            long[] prevHi = {-1};
+            check((IovaLeaf) rf.get(t), (IovaBigRanges) bf.get(t), prevHi, at);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Returns {maxGap, maxFitOrder, maxTail, height} of the subtree, recomputed. */
+    private static long[] check(IovaLeaf l, IovaBigRanges big, long[] prevHi, String at) {
+        if (l == null) {
+            return new long[] {Long.MIN_VALUE, -1, Long.MIN_VALUE, 0};
+        }
+        long[] left = check(l.left, big, prevHi, at);
+        assertEquals(prevHi[0] + 1, l.gapLo, at + " gapLo");
+        long[] own = gapSummary(l.gapLo, l.lo[l.begin]);
+        long[] inner = {0, -1, Long.MIN_VALUE};
+        int count = 0;
+        for (int j = l.begin + 1; j < l.end; j++) {
+            long g0 = l.hiAt(j - 1, big) + 1;
+            long g1 = l.lo[j];
+            if (g1 > g0) {
+                count++;
+                inner = merge(inner, gapSummary(g0, g1));
+            }
+        }
+        prevHi[0] = l.hiAt(l.end - 1, big);
+        assertEquals(count, l.innerCount, at + " innerCount");
+        assertArrayEquals(inner, new long[] {l.innerGap, l.innerOrder, l.innerTail}, at + " inner summary");
+        own = merge(own, inner);
+        assertArrayEquals(own, new long[] {l.ownGap, l.ownOrder, l.ownTail}, at + " own summary");
+        long[] right = check(l.right, big, prevHi, at);
+        long[] all = merge(merge(own, new long[] {left[0], left[1], left[2]}), new long[] {right[0], right[1], right[2]});
+        assertArrayEquals(all, new long[] {l.maxGap, l.maxFitOrder, l.maxTail}, at + " subtree summary");
+        long height = 1 + Math.max(left[3], right[3]);
+        assertEquals(height, l.height, at + " height");
+        return new long[] {all[0], all[1], all[2], height};
+    }
+
+    /** {gap, fitOrder, tail} of [g0, g1) from the definitions: the largest aligned 2^m block, by trying each m. */
+    private static long[] gapSummary(long g0, long g1) {
+        int order = -1;
+        for (int m = 0; m < 63; m++) {
+            long a = 1L << m;
+            long x = (g0 + a - 1) & -a;
+            if (x >= g0 && g1 - x >= a) {
+                order = m;
+            }
+        }
+        long tail = Long.MIN_VALUE;
+        if (order >= 0) {
+            long a = 1L << (order + 1);
+            tail = g1 - ((g0 + a - 1) & -a);
+        }
+        return new long[] {g1 - g0, order, tail};
+    }
+
+    /** The summary of two sets of gaps together: the longest gap; the larger order, with the larger tail on a tie. */
+    private static long[] merge(long[] a, long[] b) {
+        long gap = Math.max(a[0], b[0]);
+        if (a[1] != b[1]) {
+            return a[1] > b[1] ? new long[] {gap, a[1], a[2]} : new long[] {gap, b[1], b[2]};
+        }
+        return new long[] {gap, a[1], Math.max(a[2], b[2])};
     }
 
     private static void sameRanges(AvlIovaDomain ref, IovaDomain d, String at) {
