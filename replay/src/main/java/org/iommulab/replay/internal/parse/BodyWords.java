@@ -259,7 +259,7 @@ final class BodyWords {
         return bytes >= 8 ? -1L : (1L << (bytes << 3)) - 1;
     }
 
-    private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles
+    static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles
             .byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
     /**
@@ -275,6 +275,16 @@ final class BodyWords {
         int digits = i;
         long v = 0;
         int bad = 0;
+        // eight digits at a time while eight bytes of the word are all hex digits (the
+        // 16-digit IOVAs and addresses iommu:map prints): the same value the byte loop reads
+        while (i + 8 <= to) {
+            long eight = hex8((long) LONGS.get(l, i));
+            if (eight < 0) {
+                break;
+            }
+            v = v << 32 | eight;
+            i += 8;
+        }
         while (i < to) {
             byte c = l[i];
             if (c == ' ') {
@@ -288,6 +298,32 @@ final class BodyWords {
         int n = i - digits;
         values[k] = bad < 0 || n <= 0 || n > 16 ? BAD : v;
         return i;
+    }
+
+    private static final long ONES = 0x0101_0101_0101_0101L;
+    private static final long HIGHS = 0x8080_8080_8080_8080L;
+
+    /**
+     * The value of the eight hex digits packed little-endian in {@code x} (the first digit in
+     * the low byte, the most significant), or -1 when any byte is not a hex digit. Each byte
+     * is range-checked by adding to it so that its high bit carries the comparison (bytes below
+     * 0x80 cannot carry into their neighbour).
+     */
+    static long hex8(long x) {
+        if ((x & HIGHS) != 0) {
+            return -1;
+        }
+        long digit = (x + 0x50 * ONES) & ~(x + 0x46 * ONES) & HIGHS; // '0' <= c <= '9'
+        long y = x | 0x20 * ONES; // 'A'-'F' as 'a'-'f'
+        long letter = (y + 0x1f * ONES) & ~(y + 0x19 * ONES) & HIGHS; // 'a' <= c <= 'f'
+        if ((digit | letter) != HIGHS) {
+            return -1;
+        }
+        long nib = (x & 0x0f * ONES) + 9 * (letter >>> 7); // '0'..'9' -> 0..9, 'a'..'f' -> 10..15
+        // the first byte is the most significant digit: pairs, then quads, then the eight
+        nib = (nib & 0x00ff_00ff_00ff_00ffL) << 4 | (nib >>> 8) & 0x00ff_00ff_00ff_00ffL;
+        nib = (nib & 0x0000_ffff_0000_ffffL) << 8 | (nib >>> 16) & 0x0000_ffff_0000_ffffL;
+        return (nib & 0xffff_ffffL) << 16 | (nib >>> 32) & 0xffffL;
     }
 
     /**
