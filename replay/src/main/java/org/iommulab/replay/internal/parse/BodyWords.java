@@ -178,11 +178,9 @@ final class BodyWords {
             int start = i;
             int k = t[w];
             if (k < 0) {
-                while (i < to && l[i] != ' ') {
-                    if (l[i] == '=') {
-                        return false;
-                    }
-                    i++;
+                i = stop(l, i, to, EQUALS);
+                if (i < to && l[i] == '=') {
+                    return false;
                 }
                 if (i == start) {
                     return false;
@@ -199,9 +197,7 @@ final class BodyWords {
                 } else if ((DEC_KEYS & 1 << k) != 0) {
                     i = decValue(l, i, to, k);
                 } else {
-                    while (i < to && l[i] != ' ') {
-                        i++;
-                    }
+                    i = stop(l, i, to, SPACES);
                 }
                 found |= 1 << k;
                 at[k] = w;
@@ -298,6 +294,35 @@ final class BodyWords {
         int n = i - digits;
         values[k] = bad < 0 || n <= 0 || n > 16 ? BAD : v;
         return i;
+    }
+
+    /** {@link #stop}'s second byte: a space again, or '='. */
+    private static final long SPACES = ' ' * 0x0101_0101_0101_0101L;
+    private static final long EQUALS = '=' * 0x0101_0101_0101_0101L;
+    private static final long LOWS = 0x7f7f_7f7f_7f7f_7f7fL;
+
+    /**
+     * The first index in {@code l[i, to)} holding a space or the byte repeated in {@code other}
+     * ({@link #SPACES} or {@link #EQUALS}), or {@code to}: eight bytes at a time, a byte equal
+     * to the one sought being a zero byte of their xor, found exactly (no borrow between bytes).
+     */
+    private static int stop(byte[] l, int i, int to, long other) {
+        for (; i + 8 <= to; i += 8) {
+            long x = (long) LONGS.get(l, i);
+            long hits = zeroBytes(x ^ SPACES) | zeroBytes(x ^ other);
+            if (hits != 0) {
+                return i + (Long.numberOfTrailingZeros(hits) >>> 3);
+            }
+        }
+        while (i < to && l[i] != ' ' && l[i] != (byte) other) {
+            i++;
+        }
+        return i;
+    }
+
+    /** 0x80 in each zero byte of {@code v}, 0 in the others. */
+    private static long zeroBytes(long v) {
+        return ~((v & LOWS) + LOWS | v | LOWS);
     }
 
     private static final long ONES = 0x0101_0101_0101_0101L;
