@@ -178,11 +178,9 @@ final class BodyWords {
             int start = i;
             int k = t[w];
             if (k < 0) {
-                while (i < to && l[i] != ' ') {
-                    if (l[i] == '=') {
-                        return false;
-                    }
-                    i++;
+                i = stop(l, i, to, EQUALS);
+                if (i < to && l[i] == '=') {
+                    return false;
                 }
                 if (i == start) {
                     return false;
@@ -199,9 +197,7 @@ final class BodyWords {
                 } else if ((DEC_KEYS & 1 << k) != 0) {
                     i = decValue(l, i, to, k);
                 } else {
-                    while (i < to && l[i] != ' ') {
-                        i++;
-                    }
+                    i = stop(l, i, to, SPACES);
                 }
                 found |= 1 << k;
                 at[k] = w;
@@ -259,7 +255,7 @@ final class BodyWords {
         return bytes >= 8 ? -1L : (1L << (bytes << 3)) - 1;
     }
 
-    private static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles
+    static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles
             .byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
     /**
@@ -275,6 +271,16 @@ final class BodyWords {
         int digits = i;
         long v = 0;
         int bad = 0;
+        // eight digits at a time while eight bytes of the word are all hex digits (the
+        // 16-digit IOVAs and addresses iommu:map prints): the same value the byte loop reads
+        while (i + 8 <= to) {
+            long eight = hex8((long) LONGS.get(l, i));
+            if (eight < 0) {
+                break;
+            }
+            v = v << 32 | eight;
+            i += 8;
+        }
         while (i < to) {
             byte c = l[i];
             if (c == ' ') {
@@ -288,6 +294,61 @@ final class BodyWords {
         int n = i - digits;
         values[k] = bad < 0 || n <= 0 || n > 16 ? BAD : v;
         return i;
+    }
+
+    /** {@link #stop}'s second byte: a space again, or '='. */
+    private static final long SPACES = ' ' * 0x0101_0101_0101_0101L;
+    private static final long EQUALS = '=' * 0x0101_0101_0101_0101L;
+    private static final long LOWS = 0x7f7f_7f7f_7f7f_7f7fL;
+
+    /**
+     * The first index in {@code l[i, to)} holding a space or the byte repeated in {@code other}
+     * ({@link #SPACES} or {@link #EQUALS}), or {@code to}: eight bytes at a time, a byte equal
+     * to the one sought being a zero byte of their xor, found exactly (no borrow between bytes).
+     */
+    private static int stop(byte[] l, int i, int to, long other) {
+        for (; i + 8 <= to; i += 8) {
+            long x = (long) LONGS.get(l, i);
+            long hits = zeroBytes(x ^ SPACES) | zeroBytes(x ^ other);
+            if (hits != 0) {
+                return i + (Long.numberOfTrailingZeros(hits) >>> 3);
+            }
+        }
+        while (i < to && l[i] != ' ' && l[i] != (byte) other) {
+            i++;
+        }
+        return i;
+    }
+
+    /** 0x80 in each zero byte of {@code v}, 0 in the others. */
+    private static long zeroBytes(long v) {
+        return ~((v & LOWS) + LOWS | v | LOWS);
+    }
+
+    private static final long ONES = 0x0101_0101_0101_0101L;
+    private static final long HIGHS = 0x8080_8080_8080_8080L;
+
+    /**
+     * The value of the eight hex digits packed little-endian in {@code x} (the first digit in
+     * the low byte, the most significant), or -1 when any byte is not a hex digit. Each byte
+     * is range-checked by adding to it so that its high bit carries the comparison (bytes below
+     * 0x80 cannot carry into their neighbour).
+     */
+    static long hex8(long x) {
+        if ((x & HIGHS) != 0) {
+            return -1;
+        }
+        long digit = (x + 0x50 * ONES) & ~(x + 0x46 * ONES) & HIGHS; // '0' <= c <= '9'
+        long y = x | 0x20 * ONES; // 'A'-'F' as 'a'-'f'
+        long letter = (y + 0x1f * ONES) & ~(y + 0x19 * ONES) & HIGHS; // 'a' <= c <= 'f'
+        if ((digit | letter) != HIGHS) {
+            return -1;
+        }
+        long nib = (x & 0x0f * ONES) + 9 * (letter >>> 7); // '0'..'9' -> 0..9, 'a'..'f' -> 10..15
+        // the first byte is the most significant digit: pairs, then quads, then the eight
+        nib = (nib & 0x00ff_00ff_00ff_00ffL) << 4 | (nib >>> 8) & 0x00ff_00ff_00ff_00ffL;
+        nib = (nib & 0x0000_ffff_0000_ffffL) << 8 | (nib >>> 16) & 0x0000_ffff_0000_ffffL;
+        return (nib & 0xffff_ffffL) << 16 | (nib >>> 32) & 0xffffL;
     }
 
     /**

@@ -356,7 +356,15 @@ final class FastLine {
             return BAD;
         }
         long v = 0;
-        for (int i = from; i < to; i++) {
+        int i = from;
+        for (; i + 8 <= to; i += 8) { // eight digits at a time, as BodyWords.hexValue
+            long eight = hex8((long) LONGS.get(l, i));
+            if (eight < 0) {
+                return BAD;
+            }
+            v = v << 32 | eight;
+        }
+        for (; i < to; i++) {
             int d = HEX[l[i] & 0xff];
             if (d < 0) {
                 return BAD;
