@@ -98,6 +98,25 @@ final class IovaLeaf {
         return b;
     }
 
+    /**
+     * Makes room for a range at index {@code i} (before the range now there), shifting the
+     * shorter side when there is room at the front, and returns the index the new range takes;
+     * {@link #begin} or {@link #end} moves by one. The leaf must have room (not both
+     * {@code begin == 0} and {@code end == B}).
+     */
+    int openSlot(int i) {
+        if (begin > 0 && (i - begin <= end - i || end == B)) {
+            System.arraycopy(lo, begin, lo, begin - 1, i - begin);
+            System.arraycopy(len, begin, len, begin - 1, i - begin);
+            begin--;
+            return i - 1;
+        }
+        System.arraycopy(lo, i, lo, i + 1, end - i);
+        System.arraycopy(len, i, len, i + 1, end - i);
+        end++;
+        return i;
+    }
+
     /** Moves the leaf's ranges to start at index {@code to} (making room on the other side). */
     void moveTo(int to) {
         int n = end - begin;

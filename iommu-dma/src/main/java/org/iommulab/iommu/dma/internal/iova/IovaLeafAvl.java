@@ -181,4 +181,21 @@ final class IovaLeafAvl {
             n.maxTail = Math.max(n.maxTail, tail);
         }
     }
+
+    /** Tells {@code v} every range of {@code l}'s subtree in address order (O(n)). */
+    static void walk(IovaLeaf l, IovaBigRanges big, IovaRangeVisitor v) {
+        if (l == null) {
+            return;
+        }
+        walk(l.left, big, v);
+        for (int j = l.begin; j < l.end; j++) {
+            v.visit(l.lo[j], l.hiAt(j, big), (l.len[j] & IovaLeaf.RESERVED) != 0);
+        }
+        walk(l.right, big, v);
+    }
+
+    /** Leaves in {@code l}'s subtree. */
+    static int count(IovaLeaf l) {
+        return l == null ? 0 : 1 + count(l.left) + count(l.right);
+    }
 }

@@ -177,35 +177,14 @@ final class IovaTree {
         return true;
     }
 
-    /** Told each range in address order by {@link #forEach}. */
-    @FunctionalInterface
-    interface RangeVisitor {
-        void visit(long pfnLo, long pfnHi, boolean reserved);
-    }
-
     /** Visits every range in address order (tests and diagnostics; O(n)). */
-    void forEach(RangeVisitor v) {
-        walk(root, v);
-    }
-
-    private void walk(IovaLeaf l, RangeVisitor v) {
-        if (l == null) {
-            return;
-        }
-        walk(l.left, v);
-        for (int j = l.begin; j < l.end; j++) {
-            v.visit(l.lo[j], hiAt(l, j), (l.len[j] & IovaLeaf.RESERVED) != 0);
-        }
-        walk(l.right, v);
+    void forEach(IovaRangeVisitor v) {
+        IovaLeafAvl.walk(root, big, v);
     }
 
     /** Leaves in the tree (tests: how full they are). */
     int leafCount() {
-        return count(root);
-    }
-
-    private static int count(IovaLeaf l) {
-        return l == null ? 0 : 1 + count(l.left) + count(l.right);
+        return IovaLeafAvl.count(root);
     }
 
     // ---- the search ------------------------------------------------------------------------
@@ -388,16 +367,7 @@ final class IovaTree {
             refresh(pfnLo);
             return;
         }
-        if (l.begin > 0 && (i - l.begin <= l.end - i || l.end == B)) {
-            System.arraycopy(l.lo, l.begin, l.lo, l.begin - 1, i - l.begin);
-            System.arraycopy(l.len, l.begin, l.len, l.begin - 1, i - l.begin);
-            l.begin--;
-            i--;
-        } else {
-            System.arraycopy(l.lo, i, l.lo, i + 1, l.end - i);
-            System.arraycopy(l.len, i, l.len, i + 1, l.end - i);
-            l.end++;
-        }
+        i = l.openSlot(i);
         l.lo[i] = pfnLo;
         l.len[i] = w;
         if (rescan) {
