@@ -1,6 +1,10 @@
 package org.iommulab.testkit;
 
+import java.util.List;
+
 import org.iommulab.api.backend.DmaOps;
+import org.iommulab.api.iommu.PageTableCensus;
+import org.iommulab.api.backend.ReservedRegion;
 import org.iommulab.api.dma.CoherentAllocation;
 import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.dma.SgTable;
@@ -98,5 +102,23 @@ public class ForwardingOps implements DmaOps {
     @Override
     public long optMappingSize() {
         return inner.optMappingSize();
+    }
+
+    // The defaults too: a wrapper in front of an IOMMU backend must not hide its MSI mapping,
+    // its reserved regions or its page-table census behind DmaOps' "none" answers.
+
+    @Override
+    public long prepareMsi(long doorbellPhys) {
+        return inner.prepareMsi(doorbellPhys);
+    }
+
+    @Override
+    public List<ReservedRegion> reservedRegions() {
+        return inner.reservedRegions();
+    }
+
+    @Override
+    public PageTableCensus pageTableCensus() {
+        return inner.pageTableCensus();
     }
 }
