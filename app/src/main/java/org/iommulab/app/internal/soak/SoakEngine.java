@@ -1,8 +1,10 @@
 package org.iommulab.app.internal.soak;
 
+import static org.iommulab.app.internal.soak.SoakLookups.await;
+import static org.iommulab.app.internal.soak.SoakLookups.totalOf;
+
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +21,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import org.iommulab.api.admin.DeviceStats;
-import org.iommulab.api.admin.DeviceStatus;
 import org.iommulab.api.admin.PlatformAdmin;
 import org.iommulab.api.admin.Stat;
 import org.iommulab.api.backend.DmaBackend;
@@ -33,7 +33,6 @@ import org.iommulab.devices.WorkloadReport;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceReference;
 
 /**
  * The soak (issue 13): every workload registered runs in a loop on its device while this
@@ -70,10 +69,6 @@ import org.osgi.framework.ServiceReference;
  * waits and to pace and time the progress lines, never by anything simulated.
  */
 public final class SoakEngine {
-    /** How long to wait for backends, workloads and drivers to appear (host time). */
-    private static final long APPEAR_MILLIS = 10_000;
-    /** The workloads are all up when their set has not changed for this long. */
-    private static final long SETTLE_MILLIS = 300;
     /** Slack for tables a binding keeps (page tables, stream and context tables) beyond one page per device. */
     private static final long RAM_SLACK = 4L << 20;
 
@@ -82,6 +77,7 @@ public final class SoakEngine {
     private final SoakSettings settings;
     private final PrintStream progress;
     private final Random random;
+    private final SoakLookups find;
     private final List<String> violations = new ArrayList<>();
     private final Map<String, Long> pairs = new TreeMap<>();
     private ExecutorService swapper;
@@ -103,6 +99,7 @@ public final class SoakEngine {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.progress = progress;
         this.random = new Random(settings.seed());
+        this.find = new SoakLookups(context, admin, settings);
     }
 
     /**
@@ -127,7 +124,7 @@ public final class SoakEngine {
     private SoakResult soak() throws InterruptedException {
         // Host wall time, for the summary and the progress lines only.
         long start = System.nanoTime();
-        Map<String, String> workloads = awaitWorkloads();
+        Map<String, String> workloads = find.awaitWorkloads();
         if (admin.backends().size() < 2 || workloads.isEmpty()) {
             violations.add("nothing to soak: backends " + admin.backends() + ", workloads " + workloads.keySet());
             return result(Map.of(), emptyCanary(), 0, 0, 0, 0, 0, 0, start);
@@ -145,7 +142,7 @@ public final class SoakEngine {
     /** The soak proper, with the left-out backends' bundles stopped. */
     private SoakResult soak(Map<String, String> workloads, Map<String, Bundle> withheld, long start) throws InterruptedException {
         Set<String> backendsAtStart = new TreeSet<>(admin.backends());
-        Map<String, Bundle> bundles = bundles();
+        Map<String, Bundle> bundles = find.bundles();
         bundles.values().removeAll(withheld.values());
         long ramStart = admin.allocator().allocatedBytes();
         Canary canary;
@@ -157,17 +154,17 @@ public final class SoakEngine {
         }
         List<String> devices = new ArrayList<>(new TreeSet<>(workloads.values()));
         devices.add(Canary.DEVICE);
-        Map<String, String> placedAtStart = placement(devices);
+        Map<String, String> placedAtStart = find.placement(devices);
         seen = placedAtStart;
-        Map<String, Long> baseline = totals(devices);
-        int swapsAtStart = swapCount(devices);
+        Map<String, Long> baseline = find.totals(devices);
+        int swapsAtStart = find.swapCount(devices);
         List<Finding> findings = admin.findings();
         findingsAtStart = findings.isEmpty() ? 0 : findings.get(findings.size() - 1).sequence();
 
         List<WorkloadLoop> loops = new ArrayList<>();
         Random seeds = new Random(settings.seed() ^ 0x5eed_50a6L);
         for (Map.Entry<String, String> w : workloads.entrySet()) {
-            loops.add(new WorkloadLoop(context, w.getKey(), w.getValue(), seeds.nextLong(), settings.rounds(), this::nonIsolating));
+            loops.add(new WorkloadLoop(context, w.getKey(), w.getValue(), seeds.nextLong(), settings.rounds(), find::nonIsolating));
         }
         loops.forEach(WorkloadLoop::start);
         long swaps = 0;
@@ -176,9 +173,9 @@ public final class SoakEngine {
             while (swaps < settings.swaps() && deadlock == null) {
                 step(devices, bundles);
                 canary.checkStale();
-                swaps = swapCount(devices) - swapsAtStart;
+                swaps = find.swapCount(devices) - swapsAtStart;
                 if (progress != null && settings.progressMillis() > 0 && System.nanoTime() >= nextProgress) {
-                    progressLine(swaps, loops, totals(devices), baseline, start);
+                    progressLine(swaps, loops, find.totals(devices), baseline, start);
                     nextProgress = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.progressMillis());
                 }
             }
@@ -194,7 +191,7 @@ public final class SoakEngine {
         if (deadlock != null) {
             // The platform is stuck: nothing more can be checked safely. Leave everything as it is.
             violations.add("deadlock suspected: " + deadlock);
-            Map<String, Long> now = totals(devices);
+            Map<String, Long> now = find.totals(devices);
             return result(counts(loops), canary.counts(), swaps, totalOf(now, baseline, Stat.STALE_DMA_REFUSED),
                     totalOf(now, baseline, Stat.SWAPS_ABANDONED), totalOf(now, baseline, Stat.LEAKS_RECLAIMED), ramStart, -1,
                     start);
@@ -203,7 +200,7 @@ public final class SoakEngine {
         finalChecks(workloads, bundles, backendsAtStart);
         restore(placedAtStart);
         // Before the canary goes: a removed device's counters go with it.
-        Map<String, Long> end = totals(devices);
+        Map<String, Long> end = find.totals(devices);
         canary.remove();
         long ramEnd = admin.allocator().allocatedBytes();
         Map<String, WorkloadLoop.Counts> counts = counts(loops);
@@ -279,7 +276,7 @@ public final class SoakEngine {
         if (!await(() -> admin.backends().containsAll(before))) {
             Set<String> missing = new TreeSet<>(before);
             missing.removeAll(admin.backends());
-            violations.add("backend(s) " + missing + " did not come back within " + APPEAR_MILLIS + " ms of starting bundle " + bsn);
+            violations.add("backend(s) " + missing + " did not come back within " + SoakLookups.APPEAR_MILLIS + " ms of starting bundle " + bsn);
         }
         movesByBounces += observe(devices);
     }
@@ -290,7 +287,7 @@ public final class SoakEngine {
      * counted, at the next look.
      */
     private long observe(List<String> devices) {
-        Map<String, String> now = placement(devices);
+        Map<String, String> now = find.placement(devices);
         long n = moved(seen, now);
         seen = now;
         return n;
@@ -347,9 +344,9 @@ public final class SoakEngine {
     private Map<String, Bundle> withhold() {
         Map<String, Bundle> out = new LinkedHashMap<>();
         for (String name : settings.without()) {
-            Bundle b = provider(IommuDriver.class, IommuDriver.NAME_PROPERTY, name);
+            Bundle b = find.provider(IommuDriver.class, IommuDriver.NAME_PROPERTY, name);
             if (b == null) {
-                b = provider(DmaBackend.class, DmaBackend.NAME_PROPERTY, name);
+                b = find.provider(DmaBackend.class, DmaBackend.NAME_PROPERTY, name);
             }
             if (b == null) {
                 violations.add("backend " + name + " cannot be left out: no bundle registers it (registered: " + admin.backends() + ")");
@@ -385,17 +382,6 @@ public final class SoakEngine {
         }
     }
 
-    private <S> Bundle provider(Class<S> type, String property, String name) {
-        try {
-            for (ServiceReference<S> ref : context.getServiceReferences(type, "(" + property + "=" + name + ")")) {
-                return ref.getBundle();
-            }
-            return null;
-        } catch (InvalidSyntaxException e) {
-            return null;
-        }
-    }
-
     /** Every bundle active, every backend back, every device bound, every workload clean where it ended up. */
     private void finalChecks(Map<String, String> workloads, Map<String, Bundle> bundles, Set<String> backendsAtStart) {
         for (Bundle b : bundles.values()) {
@@ -413,12 +399,12 @@ public final class SoakEngine {
                 violations.add("device " + device + " is bound to no backend at the end");
                 continue;
             }
-            Workload workload = awaitWorkload(w.getKey(), backend);
+            Workload workload = find.awaitWorkload(w.getKey(), backend);
             if (workload == null) {
-                violations.add("no " + w.getKey() + " workload on " + backend + " within " + APPEAR_MILLIS + " ms at the end");
+                violations.add("no " + w.getKey() + " workload on " + backend + " within " + SoakLookups.APPEAR_MILLIS + " ms at the end");
                 continue;
             }
-            if (workload.seededBug() && !nonIsolating(backend)) {
+            if (workload.seededBug() && !find.nonIsolating(backend)) {
                 continue; // its bug writes past its buffers behind an IOMMU, by design
             }
             WorkloadReport r;
@@ -490,142 +476,6 @@ public final class SoakEngine {
             violations.add("simulated RAM in use grew by " + SoakResult.bytes(growth) + " (" + SoakResult.bytes(ramStart) + " -> "
                     + SoakResult.bytes(ramEnd) + ") with every device back on its first backend: a page leak");
         }
-    }
-
-    // ---- lookups ---------------------------------------------------------------------------
-
-    /** The workloads registered once their set settles: name -> device. */
-    private Map<String, String> awaitWorkloads() throws InterruptedException {
-        await(() -> admin.backends().size() >= 2 && admin.devices().stream().allMatch(d -> d.backend() != null));
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(APPEAR_MILLIS);
-        Map<String, String> last = registeredWorkloads();
-        long since = System.nanoTime();
-        while (System.nanoTime() < deadline && (last.isEmpty() || System.nanoTime() - since < TimeUnit.MILLISECONDS.toNanos(SETTLE_MILLIS))) {
-            Thread.sleep(10);
-            Map<String, String> now = registeredWorkloads();
-            if (!now.equals(last)) {
-                last = now;
-                since = System.nanoTime();
-            }
-        }
-        return last;
-    }
-
-    private Map<String, String> registeredWorkloads() {
-        Map<String, String> out = new TreeMap<>();
-        for (ServiceReference<Workload> ref : workloadRefs(null)) {
-            Object name = ref.getProperty(Workload.NAME_PROPERTY);
-            Object device = ref.getProperty(org.iommulab.api.dma.DmaApi.DEVICE_PROPERTY);
-            if (name != null && device != null) {
-                out.put(name.toString(), device.toString());
-            }
-        }
-        return out;
-    }
-
-    private Workload awaitWorkload(String name, String backend) {
-        String filter = "(&(" + Workload.NAME_PROPERTY + "=" + name + ")(" + org.iommulab.api.dma.DmaApi.BACKEND_PROPERTY + "="
-                + backend + "))";
-        Workload[] found = new Workload[1];
-        await(() -> {
-            for (ServiceReference<Workload> ref : workloadRefs(filter)) {
-                found[0] = context.getService(ref);
-                if (found[0] != null) {
-                    return true;
-                }
-            }
-            return false;
-        });
-        return found[0];
-    }
-
-    private java.util.Collection<ServiceReference<Workload>> workloadRefs(String filter) {
-        try {
-            return context.getServiceReferences(Workload.class, filter);
-        } catch (InvalidSyntaxException e) {
-            throw new IllegalArgumentException("bad workload filter " + filter, e);
-        }
-    }
-
-    /**
-     * Whether {@code name} is a registered backend that does not isolate devices (no IOMMU, so no
-     * merged scatterlists). False for an IOMMU, and for a backend not registered (any more): a
-     * workload found on a backend whose bundle is stopping may still map there before its
-     * release begins.
-     */
-    private boolean nonIsolating(String name) {
-        try {
-            for (ServiceReference<DmaBackend> ref : context.getServiceReferences(DmaBackend.class,
-                    "(" + DmaBackend.NAME_PROPERTY + "=" + name + ")")) {
-                Object iso = ref.getProperty(DmaBackend.ISOLATION_PROPERTY);
-                return !(Boolean.TRUE.equals(iso) || "true".equals(String.valueOf(iso)));
-            }
-        } catch (InvalidSyntaxException | IllegalStateException e) {
-            // A name that does not fit a filter, or a framework stopping: not a backend we know of.
-        }
-        return false;
-    }
-
-    /** The backend bundles of the settings that are installed and active, by symbolic name. */
-    private Map<String, Bundle> bundles() {
-        Map<String, Bundle> out = new LinkedHashMap<>();
-        for (String bsn : settings.bundles()) {
-            for (Bundle b : context.getBundles()) {
-                if (bsn.equals(b.getSymbolicName()) && b.getState() == Bundle.ACTIVE) {
-                    out.put(bsn, b);
-                }
-            }
-        }
-        return out;
-    }
-
-    /** Device -> backend (null: unbound) of {@code devices} now. */
-    private Map<String, String> placement(List<String> devices) {
-        Map<String, String> out = new HashMap<>();
-        for (DeviceStatus s : admin.devices()) {
-            if (devices.contains(s.name())) {
-                out.put(s.name(), s.backend());
-            }
-        }
-        return out;
-    }
-
-    private int swapCount(List<String> devices) {
-        return admin.devices().stream().filter(s -> devices.contains(s.name())).mapToInt(DeviceStatus::swaps).sum();
-    }
-
-    /** Each counter summed over every backend the soak's devices were ever bound to. */
-    private Map<String, Long> totals(List<String> devices) {
-        Map<String, Long> out = new HashMap<>();
-        for (DeviceStats s : admin.allStats()) {
-            if (devices.contains(s.device())) {
-                for (Stat st : Stat.values()) {
-                    out.merge(st.name(), s.get(st), Long::sum);
-                }
-            }
-        }
-        return out;
-    }
-
-    private static long totalOf(Map<String, Long> now, Map<String, Long> baseline, Stat s) {
-        return now.getOrDefault(s.name(), 0L) - baseline.getOrDefault(s.name(), 0L);
-    }
-
-    /** Polls {@code condition} every 10 ms for at most {@link #APPEAR_MILLIS}. */
-    private static boolean await(java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(APPEAR_MILLIS);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() >= deadline) {
-                return false;
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
     }
 
     // ---- reporting -------------------------------------------------------------------------
