@@ -138,9 +138,7 @@ public final class CameraDriver extends DeviceDriver {
                     return;
                 }
                 byte[] expected = new byte[frame];
-                for (int i = 0; i < frame; i++) {
-                    expected[i] = CameraSensor.pixel(number, i);
-                }
+                CameraSensor.pixels(number, 0, expected, 0, frame);
                 DataCheck.Mismatch m = DataCheck.compare(expected, DataCheck.read(api.cpu(), sg, frame));
                 r.dataErrors(m.bad(), m.describe(deviceName() + ": " + kind + " frame " + number));
                 if (m.ok()) {

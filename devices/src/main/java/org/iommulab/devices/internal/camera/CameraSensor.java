@@ -16,10 +16,50 @@ public final class CameraSensor {
     /** Bytes per line the engine writes in one burst. */
     public static final int LINE = 1024;
 
-    /** Byte {@code offset} of frame {@code frame} of the test pattern. */
+    /** Byte {@code offset} of frame {@code frame} of the test pattern: its definition. */
     public static byte pixel(int frame, int offset) {
         int line = offset / LINE;
         return (byte) (offset * 7 + line * 13 + frame * 101 + (offset >>> 8));
+    }
+
+    /**
+     * Every 256 shifts of the ramp {@code 7r} (r = 0..255), mod 256: {@code RAMPS[c * 256 + r]}
+     * is {@code (byte) (7r + c)}. For offset {@code o = 256q + r}, {@link #pixel} is
+     * {@code 7r + 1792q + 13(q >> 2) + 101 frame + q}, and 1792q = 7 * 256q vanishes mod 256
+     * (line = o / 1024 = q >> 2). So a frame is 256-byte blocks of the ramp, block q shifted by
+     * {@code q + 13(q >> 2) + 101 frame}: copied from here at memory speed, not made byte by byte.
+     */
+    private static final byte[] RAMPS = new byte[256 * 256];
+
+    static {
+        for (int c = 0; c < 256; c++) {
+            for (int r = 0; r < 256; r++) {
+                RAMPS[c * 256 + r] = (byte) (7 * r + c);
+            }
+        }
+    }
+
+    /**
+     * Writes bytes {@code offset .. offset + n - 1} of frame {@code frame} of the test pattern
+     * to {@code dst} from {@code dstOffset}: the same bytes as {@link #pixel}, a block at a time.
+     */
+    public static void pixels(int frame, int offset, byte[] dst, int dstOffset, int n) {
+        if (offset < 0 || n < 0 || dstOffset < 0 || dstOffset > dst.length - n) {
+            throw new IllegalArgumentException("pixels " + offset + "+" + n + " into " + dst.length + " bytes at " + dstOffset);
+        }
+        int at = offset;
+        int to = dstOffset;
+        int left = n;
+        while (left > 0) {
+            int q = at >>> 8;
+            int r = at & 0xff;
+            int len = Math.min(256 - r, left);
+            int shift = (q + 13 * (q >> 2) + 101 * frame) & 0xff;
+            System.arraycopy(RAMPS, shift * 256 + r, dst, to, len);
+            at += len;
+            to += len;
+            left -= len;
+        }
     }
 
     /**
@@ -34,9 +74,7 @@ public final class CameraSensor {
         byte[] line = new byte[LINE];
         for (int at = 0; at < length; at += LINE) {
             int n = Math.min(LINE, length - at);
-            for (int i = 0; i < n; i++) {
-                line[i] = pixel(frame, at + i);
-            }
+            pixels(frame, at, line, 0, n);
             try {
                 bus.write(base + at, line, 0, n);
             } catch (DmaFaultException e) {
