@@ -81,6 +81,8 @@ public final class LpaePageTable implements IoPgtableOps {
     private final long pageSize;
     /** Off only in tests, which compare the fast paths with the plain walks. */
     private volatile boolean fastPaths = true;
+    /** The smallest page size is in the bitmap: what {@link #mapPage} and {@link #unmapPage} need. */
+    private final boolean pageInBitmap;
 
     private LpaePageTable(LpaeConfig cfg, PhysicalMemory mem, PageAllocator alloc, IoPgtableFlushOps flushOps) {
         this.cfg = cfg;
@@ -98,6 +100,7 @@ public final class LpaePageTable implements IoPgtableOps {
         }
         this.split = new PageSizeSplitter(cfg);
         this.pageSize = cfg.blockSize(LpaeFormat.MAX_LEVELS - 1);
+        this.pageInBitmap = Long.lowestOneBit(cfg.pgsizeBitmap()) == pageSize;
     }
 
     /**
@@ -141,9 +144,12 @@ public final class LpaePageTable implements IoPgtableOps {
     @Override
     public int map(long iova, long paddr, long size, int prot) {
         checkLive();
-        WalkScratch s = WalkScratch.get();
         int w = writers.enter();
         try {
+            if (size == pageSize && mapPage(iova, paddr, prot)) {
+                return 0;
+            }
+            WalkScratch s = WalkScratch.get();
             s.newTables = 0;
             int rc = mapLocked(s, iova, paddr, size, prot);
             if (rc != 0) {
@@ -196,6 +202,64 @@ public final class LpaePageTable implements IoPgtableOps {
         } finally {
             writers.exit(w);
         }
+    }
+
+    /**
+     * The commonest call, one page ({@code dma_map_page} of 4 KiB), when the walk cache knows
+     * its last-level table and the entry is empty: what {@link #mapLocked} does then, without
+     * its split and walk. The checks are {@link #mapLocked}'s for a size of one page (aligned
+     * to the smallest page size, both addresses in range, READ or WRITE); {@code iommu_pgsize}
+     * can only answer one page of that size, and {@code __arm_lpae_map} would find the same
+     * table and write the same leaf ({@code __arm_lpae_init_pte}).
+     *
+     * @return true when mapped; false leaves everything to the full path (nothing changed)
+     */
+    private boolean mapPage(long iova, long paddr, int prot) {
+        if (!pageInBitmap || ((iova | paddr) & (pageSize - 1)) != 0 || iova < 0 || (iova >>> cfg.ias()) != 0
+                || paddr < 0 || (paddr >>> cfg.oas()) != 0 || (prot & (IommuProt.READ | IommuProt.WRITE)) == 0) {
+            return false;
+        }
+        long table = leafCache.lookup(iova);
+        if (table < 0) {
+            return false;
+        }
+        long ptep = table + ((long) cfg.index(iova, LpaeFormat.MAX_LEVELS - 1) << LpaeFormat.PTE_SHIFT);
+        if (mem.readLong(ptep) != 0) {
+            return false; // the full path refuses it (EEXIST) or replaces an empty table
+        }
+        mem.writeLong(ptep, protPte[prot & 63] | LpaeFormat.PTE_TYPE_PAGE | LpaeFormat.paddrToPte(paddr, cfg.granule()));
+        return true;
+    }
+
+    /**
+     * The one-page unmap ({@code dma_unmap_page} of 4 KiB) when the walk cache knows the page's
+     * last-level table: what {@link LpaeUnmapWalk#unmap} does for one page there, without its
+     * split and walk: a page leaf is cleared and gathered ({@code io_pgtable_tlb_add_page}), an
+     * empty entry unmaps nothing.
+     *
+     * @return bytes unmapped, or -1 to leave it to the full walk (nothing changed)
+     */
+    private long unmapPage(long iova, IotlbGather gather) {
+        if (!pageInBitmap || (iova & (pageSize - 1)) != 0 || iova < 0 || (iova >>> cfg.ias()) != 0) {
+            return -1;
+        }
+        long table = leafCache.lookup(iova);
+        if (table < 0) {
+            return -1;
+        }
+        long ptep = table + ((long) cfg.index(iova, LpaeFormat.MAX_LEVELS - 1) << LpaeFormat.PTE_SHIFT);
+        long pte = mem.readLong(ptep);
+        if (pte == 0) {
+            return 0; // "we hit an area that isn't mapped"
+        }
+        if ((pte & LpaeFormat.PTE_TYPE_MASK) != LpaeFormat.PTE_TYPE_PAGE) {
+            return -1;
+        }
+        mem.writeLong(ptep, 0);
+        if (gather != null && !gather.queued()) {
+            flushOps.tlbAddPages(gather, iova, 1, pageSize);
+        }
+        return pageSize;
     }
 
     /**
@@ -565,6 +629,12 @@ public final class LpaePageTable implements IoPgtableOps {
         checkLive();
         int w = writers.enter();
         try {
+            if (size == pageSize) {
+                long r = unmapPage(iova, gather);
+                if (r >= 0) {
+                    return r;
+                }
+            }
             return unmapper.unmap(iova, size, gather);
         } finally {
             writers.exit(w);

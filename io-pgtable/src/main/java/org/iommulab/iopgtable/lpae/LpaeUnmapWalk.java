@@ -107,7 +107,7 @@ final class LpaeUnmapWalk {
                 int n = (int) Math.min(pgcount, LpaePageTable.maxEntries(cfg, idx, lvl));
                 int i = bulk && n >= BULK_MIN ? clearLeafRun(ptep, n, lvl) : 0;
                 for (; i < n; i++) {
-                    long p = mem.readLong(ptep + 8L * i);
+                    long p = i == 0 ? pte : mem.readLong(ptep + 8L * i); // entry 0 was read above
                     if (p == 0) {
                         break;
                     }
