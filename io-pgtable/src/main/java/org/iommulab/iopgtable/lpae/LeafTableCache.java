@@ -15,7 +15,7 @@ import java.lang.invoke.VarHandle;
  * linked until it is freed (as in Linux, empty tables stay until the domain dies or a block
  * replaces them), every free goes through {@link TablePages#free}, which clears the entry
  * ({@link #tableFreed}), and the one path that unlinks before it frees ({@code LpaePageTable}'s
- * unroll of a failed map, with no other writer in flight) forgets the entry itself.
+ * unroll of a failed map, while no other thread has written the table) forgets the entry itself.
  *
  * <p>Thread-safe without a lock, as the writers are: the entry is one {@code long} (the span
  * number above {@link #hintTableBits} bits of the table's page number), read with acquire and

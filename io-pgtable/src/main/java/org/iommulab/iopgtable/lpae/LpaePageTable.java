@@ -51,8 +51,8 @@ import org.iommulab.iopgtable.IoPgtableOps;
  * an entry empty here link under a small monitor taken only then, and the second finds the
  * first's table (simulated memory offers no compare-and-set). Tables stay linked until the
  * domain dies, as in Linux; the one exception, the unroll of a failed map unlinking the empty
- * tables it installed, is done only when no other writer is in flight ({@link TableWriters}),
- * else they stay linked as Linux leaves them. Each thread keeps its walk in its own
+ * tables it installed, is done only while no other thread has ever written the table
+ * ({@link TableWriters}), else they stay linked as Linux leaves them. Each thread keeps its walk in its own
  * {@link WalkScratch}. {@link #free}, {@link #census} and {@link #setFastPaths} take the
  * table's monitor and, as Linux's {@code free_io_pgtable_ops}, expect no map or unmap to run.
  * {@link #iovaToPhys} takes no lock, as Linux's.
@@ -144,21 +144,17 @@ public final class LpaePageTable implements IoPgtableOps {
     @Override
     public int map(long iova, long paddr, long size, int prot) {
         checkLive();
-        int w = writers.enter();
-        try {
-            if (size == pageSize && mapPage(iova, paddr, prot)) {
-                return 0;
-            }
-            WalkScratch s = WalkScratch.get();
-            s.newTables = 0;
-            int rc = mapLocked(s, iova, paddr, size, prot);
-            if (rc != 0) {
-                unrollMap(s, iova, s.failedDone);
-            }
-            return rc;
-        } finally {
-            writers.exit(w);
+        writers.enter();
+        if (size == pageSize && mapPage(iova, paddr, prot)) {
+            return 0;
         }
+        WalkScratch s = WalkScratch.get();
+        s.newTables = 0;
+        int rc = mapLocked(s, iova, paddr, size, prot);
+        if (rc != 0) {
+            unrollMap(s, iova, s.failedDone);
+        }
+        return rc;
     }
 
     /**
@@ -177,31 +173,27 @@ public final class LpaePageTable implements IoPgtableOps {
         checkLive();
         IommuDomain.checkRuns(phys, len, n);
         WalkScratch s = WalkScratch.get();
-        int w = writers.enter();
-        try {
-            s.newTables = 0;
-            boolean fast = fastPaths;
-            long mapped = 0;
-            int i = 0;
-            while (i < n) {
-                int k = fast ? mapPageRuns(s, iova + mapped, phys, len, i, n, prot) : 0;
-                if (k > 0) {
-                    mapped += (long) k * pageSize;
-                    i += k;
-                    continue;
-                }
-                int rc = mapLocked(s, iova + mapped, phys[i], len[i], prot);
-                if (rc != 0) {
-                    unrollMap(s, iova, mapped + s.failedDone);
-                    return rc;
-                }
-                mapped += len[i];
-                i++;
+        writers.enter();
+        s.newTables = 0;
+        boolean fast = fastPaths;
+        long mapped = 0;
+        int i = 0;
+        while (i < n) {
+            int k = fast ? mapPageRuns(s, iova + mapped, phys, len, i, n, prot) : 0;
+            if (k > 0) {
+                mapped += (long) k * pageSize;
+                i += k;
+                continue;
             }
-            return 0;
-        } finally {
-            writers.exit(w);
+            int rc = mapLocked(s, iova + mapped, phys[i], len[i], prot);
+            if (rc != 0) {
+                unrollMap(s, iova, mapped + s.failedDone);
+                return rc;
+            }
+            mapped += len[i];
+            i++;
         }
+        return 0;
     }
 
     /**
@@ -293,33 +285,25 @@ public final class LpaePageTable implements IoPgtableOps {
         long ptep = table + ((long) idx << LpaeFormat.PTE_SHIFT);
         int bytes = room * 8;
         byte[] buf = s.mapRun(bytes);
-        long prot64 = protPte[prot & 63];
-        // Stop at the first run that is not one valid page (one page long, aligned, and
-        // inRange(phys, pageSize, oas), that is 0 <= phys <= 2^OAS - pageSize; lastPhys - p
-        // cannot overflow, both being non-negative when it matters) ...
+        long leaf = protPte[prot & 63] | LpaeFormat.PTE_TYPE_PAGE;
+        LpaeGranule granule = cfg.granule();
         long lastPhys = (1L << cfg.oas()) - pageSize;
         long pageMask = pageSize - 1;
-        int k = 0;
-        while (k < room) {
-            long p = phys[from + k];
-            if (((len[from + k] ^ pageSize) | (p & pageMask)) != 0 || (p | (lastPhys - p)) < 0) {
+        mem.read(ptep, buf, 0, bytes);
+        // One pass: stop at the first run that is not one valid page (one page long, aligned,
+        // and inRange(phys, pageSize, oas), that is 0 <= phys <= 2^OAS - pageSize; lastPhys - p
+        // cannot overflow, both being non-negative when it matters) or whose entry is not
+        // empty (the full path then refuses it as it always does); the leaves before it are
+        // __arm_lpae_init_pte's.
+        int free = 0;
+        while (free < room) {
+            long p = phys[from + free];
+            if (((len[from + free] ^ pageSize) | (p & pageMask)) != 0 || (p | (lastPhys - p)) < 0
+                    || (long) LONG_LE.get(buf, free * 8) != 0) {
                 break;
             }
-            k++;
-        }
-        // ... or whose entry is not empty; the leaves before it are __arm_lpae_init_pte's.
-        if (k == 0) {
-            return 0;
-        }
-        mem.read(ptep, buf, 0, k * 8);
-        int free = 0;
-        while (free < k && (long) LONG_LE.get(buf, free * 8) == 0) {
+            LONG_LE.set(buf, free * 8, leaf | LpaeFormat.paddrToPte(p, granule));
             free++;
-        }
-        long leaf = prot64 | LpaeFormat.PTE_TYPE_PAGE;
-        LpaeGranule granule = cfg.granule();
-        for (int j = 0; j < free; j++) {
-            LONG_LE.set(buf, j * 8, leaf | LpaeFormat.paddrToPte(phys[from + j], granule));
         }
         if (free == 0) {
             return 0;
@@ -367,9 +351,9 @@ public final class LpaePageTable implements IoPgtableOps {
      * {@code __iommu_map}'s unroll, {@code iommu_unmap(domain, orig_iova, orig_size - size)}:
      * unmaps the {@code done} bytes mapped from {@code iova}, its iotlb_sync being a walk flush
      * of the range (no gather here). The tables the failed call installed map nothing of its
-     * own now: unlinked too when they are empty and no other writer is in flight, so that a
-     * failed map leaves the tables exactly as before; else they stay linked, as Linux leaves
-     * them (another writer may be inside one of them).
+     * own now: unlinked too when they are empty and no other thread has ever written this
+     * table, so that a failed map leaves the tables exactly as before; else they stay linked,
+     * as Linux leaves them (another writer may be inside one of them).
      */
     private void unrollMap(WalkScratch s, long iova, long done) {
         if (done > 0) {
@@ -393,12 +377,8 @@ public final class LpaePageTable implements IoPgtableOps {
     public long mapPages(long iova, long paddr, long pgsize, long pgcount, int prot) {
         checkLive();
         WalkScratch s = WalkScratch.get();
-        int w = writers.enter();
-        try {
-            return mapPagesLocked(s, iova, paddr, pgsize, pgcount, prot);
-        } finally {
-            writers.exit(w);
-        }
+        writers.enter();
+        return mapPagesLocked(s, iova, paddr, pgsize, pgcount, prot);
     }
 
     private long mapPagesLocked(WalkScratch s, long iova, long paddr, long pgsize, long pgcount, int prot) {
@@ -505,7 +485,8 @@ public final class LpaePageTable implements IoPgtableOps {
 
     /**
      * Removes the tables a failed map installed on its way down, children before parents, when
-     * they are still empty and no other writer is in flight (else they stay, as in Linux).
+     * they are still empty and no other thread has ever written this table (else they stay,
+     * as in Linux).
      */
     private void undoInstalled(WalkScratch s, int n) {
         s.newTables = Math.max(0, s.newTables - n);
@@ -529,7 +510,7 @@ public final class LpaePageTable implements IoPgtableOps {
 
     /**
      * Unlinks the empty tables the failed map installed, children before parents, when no other
-     * writer is in flight; returns how many (the last ones of the log) it unlinked, for
+     * thread has ever written this table; returns how many (the last ones of the log) it unlinked, for
      * {@link #freeNewTables}.
      */
     private int unlinkNewTables(WalkScratch s) {
@@ -627,18 +608,14 @@ public final class LpaePageTable implements IoPgtableOps {
     @Override
     public long unmap(long iova, long size, IotlbGather gather) {
         checkLive();
-        int w = writers.enter();
-        try {
-            if (size == pageSize) {
-                long r = unmapPage(iova, gather);
-                if (r >= 0) {
-                    return r;
-                }
+        writers.enter();
+        if (size == pageSize) {
+            long r = unmapPage(iova, gather);
+            if (r >= 0) {
+                return r;
             }
-            return unmapper.unmap(iova, size, gather);
-        } finally {
-            writers.exit(w);
         }
+        return unmapper.unmap(iova, size, gather);
     }
 
     /**
@@ -660,12 +637,8 @@ public final class LpaePageTable implements IoPgtableOps {
     @Override
     public long unmapPages(long iova, long pgsize, long pgcount, IotlbGather gather) {
         checkLive();
-        int w = writers.enter();
-        try {
-            return unmapper.unmapPages(iova, pgsize, pgcount, gather);
-        } finally {
-            writers.exit(w);
-        }
+        writers.enter();
+        return unmapper.unmapPages(iova, pgsize, pgcount, gather);
     }
 
     // ---- lookup ------------------------------------------------------------------------------
