@@ -9,10 +9,10 @@ import org.osgi.annotation.versioning.ConsumerType;
  * and hands it to a format's {@link IoPgtableFormat#allocate}; the table calls it as
  * {@code io-pgtable-arm.c} does.
  *
- * <p>Threading: a table calls these methods on the thread that called its map or unmap, while
- * holding that table's lock, so an implementation must not call back into the same table. Tables
- * of different domains call in parallel: an implementation shared by several tables, or one that
- * also serves the driver's own invalidations, makes its calls thread-safe itself.
+ * <p>Threading: a table calls these methods on the thread that called its map or unmap, during
+ * that call, so an implementation must not call back into the same table. Tables of different
+ * domains, and threads mapping and unmapping disjoint ranges of one table, call in parallel
+ * (each with its own gather): an implementation makes its calls thread-safe itself.
  */
 @ConsumerType
 public interface IoPgtableFlushOps {

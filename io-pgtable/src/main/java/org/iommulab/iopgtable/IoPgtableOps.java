@@ -18,9 +18,11 @@ import org.osgi.annotation.versioning.ProviderType;
  * each removed leaf is reported with {@code tlbAddPage} (unless the gather is queued or null),
  * and a table is unlinked only after {@code tlbFlushWalk} has returned, then freed at once.
  *
- * <p>Thread-safe: every method may be called from any thread; each call is atomic with respect
- * to the others on the same table (Linux leaves that to its callers; here one lock per table).
- * The flush callbacks run on the calling thread, inside that lock.
+ * <p>Thread-safe: every method may be called from any thread. Calls on disjoint IOVA ranges of
+ * one table may run in parallel; two calls that touch one range at once are the caller's to
+ * avoid, as in Linux (an implementation may serialize them: the ARM LPAE one takes no lock,
+ * as {@code io-pgtable-arm} does, and others take one per table). The flush callbacks run on
+ * the calling thread, during its call.
  */
 @ProviderType
 public interface IoPgtableOps {

@@ -40,8 +40,21 @@ import org.iommulab.iopgtable.IoPgtableOps;
  * {@code iommu_unmap}.</li>
  * </ul>
  * The unmap walk lives in {@link LpaeUnmapWalk}, the {@code iommu_pgsize} split in
- * {@link PageSizeSplitter}. Thread-safe: one lock per table for map and unmap (Linux's are
- * lock-free; not modelled, here simplicity wins); the flush callbacks run inside it.
+ * {@link PageSizeSplitter}.
+ *
+ * <p>Thread-safe without a lock on the hot path, as Linux's {@code io-pgtable-arm} is: threads
+ * that map and unmap disjoint IOVA ranges do so in parallel (the caller's contract, as in Linux:
+ * no two calls touch one range at once). Leaves are written with plain 8-byte stores; a new table
+ * is linked as {@code arm_lpae_install_table} does, one descriptor store after the table was
+ * zeroed (release), and a walk that follows a table descriptor reads behind it (acquire). Where
+ * Linux links with {@code cmpxchg64} and the loser frees its table, two writers that both find
+ * an entry empty here link under a small monitor taken only then, and the second finds the
+ * first's table (simulated memory offers no compare-and-set). Tables stay linked until the
+ * domain dies, as in Linux; the one exception, the unroll of a failed map unlinking the empty
+ * tables it installed, is done only while no other thread has ever written the table
+ * ({@link TableWriters}), else they stay linked as Linux leaves them. Each thread keeps its walk in its own
+ * {@link WalkScratch}. {@link #free}, {@link #census} and {@link #setFastPaths} take the
+ * table's monitor and, as Linux's {@code free_io_pgtable_ops}, expect no map or unmap to run.
  * {@link #iovaToPhys} takes no lock, as Linux's.
  */
 public final class LpaePageTable implements IoPgtableOps {
@@ -49,34 +62,27 @@ public final class LpaePageTable implements IoPgtableOps {
     private final PhysicalMemory mem;
     private final IoPgtableFlushOps flushOps;
     private final long pgd;
-    private final TableCounts counts = new TableCounts();
+    /** Tables linked into the tree now, the start-level table included. */
+    private final java.util.concurrent.atomic.AtomicInteger tables = new java.util.concurrent.atomic.AtomicInteger();
+    private final TableWriters writers = new TableWriters();
+    /** Held only to link a new table: {@code arm_lpae_install_table}'s cmpxchg. */
+    private final Object installLock = new Object();
+    /** {@link #protToPte} for every {@link IommuProt} combination (six bits). */
+    private final long[] protPte = new long[64];
     private final TablePages pages;
     private final LpaeUnmapWalk unmapper;
     private final PageSizeSplitter split;
     private final LeafTableCache leafCache;
     /** Volatile: {@link #iovaToPhys} reads it without the lock. */
     private volatile boolean freed;
-    /** The last {@link #protToPte} answer: a scatterlist maps every entry with one prot. */
-    private int lastProt;
     private static final java.lang.invoke.VarHandle LONG_LE = java.lang.invoke.MethodHandles
             .byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
     /** The smallest page size: the leaves of a last-level table. */
     private final long pageSize;
-    /** The entries {@link #mapPageRuns} reads and writes, grown to the longest batch seen. */
-    private byte[] runScratch = new byte[512];
     /** Off only in tests, which compare the fast paths with the plain walks. */
-    private boolean fastPaths = true; // 0 never gets here: a prot without READ or WRITE is refused
-    private long lastProtPte;
-
-    // Scratch for the walk down in map (allocation-free hot path); the unmap walk has its own.
-    private final long[] pathTable = new long[LpaeFormat.MAX_LEVELS];
-    private final long[] pathPtep = new long[LpaeFormat.MAX_LEVELS];
-    private final long[] installed = new long[LpaeFormat.MAX_LEVELS];
-    // Every table the current map() call installed, across its mapPages steps, for its unroll.
-    private long[] newParent = new long[8];
-    private long[] newPtep = new long[8];
-    private long[] newTable = new long[8];
-    private int newTables;
+    private volatile boolean fastPaths = true;
+    /** The smallest page size is in the bitmap: what {@link #mapPage} and {@link #unmapPage} need. */
+    private final boolean pageInBitmap;
 
     private LpaePageTable(LpaeConfig cfg, PhysicalMemory mem, PageAllocator alloc, IoPgtableFlushOps flushOps) {
         this.cfg = cfg;
@@ -85,12 +91,16 @@ public final class LpaePageTable implements IoPgtableOps {
         this.pages = new TablePages(mem, alloc, cfg.oas());
         this.pgd = pages.allocate(cfg.pgdSize());
         if (pgd >= 0) {
-            counts.add(pgd);
+            tables.incrementAndGet();
         }
         this.leafCache = new LeafTableCache(cfg, pages);
-        this.unmapper = new LpaeUnmapWalk(cfg, mem, flushOps, pgd, counts, pages, leafCache);
+        this.unmapper = new LpaeUnmapWalk(cfg, mem, flushOps, pgd, tables, pages, leafCache);
+        for (int p = 0; p < protPte.length; p++) {
+            protPte[p] = protToPte(p);
+        }
         this.split = new PageSizeSplitter(cfg);
         this.pageSize = cfg.blockSize(LpaeFormat.MAX_LEVELS - 1);
+        this.pageInBitmap = Long.lowestOneBit(cfg.pgsizeBitmap()) == pageSize;
     }
 
     /**
@@ -132,12 +142,17 @@ public final class LpaePageTable implements IoPgtableOps {
      *         on failure nothing stays mapped
      */
     @Override
-    public synchronized int map(long iova, long paddr, long size, int prot) {
+    public int map(long iova, long paddr, long size, int prot) {
         checkLive();
-        newTables = 0;
-        int rc = mapLocked(iova, paddr, size, prot);
+        writers.enter();
+        if (size == pageSize && mapPage(iova, paddr, prot)) {
+            return 0;
+        }
+        WalkScratch s = WalkScratch.get();
+        s.newTables = 0;
+        int rc = mapLocked(s, iova, paddr, size, prot);
         if (rc != 0) {
-            unrollMap(iova, failedDone);
+            unrollMap(s, iova, s.failedDone);
         }
         return rc;
     }
@@ -145,7 +160,7 @@ public final class LpaePageTable implements IoPgtableOps {
     /**
      * Linux {@code iommu_map_sg}'s loop ({@code IommuDomain.mapRuns}) on this table: run
      * {@code i} maps {@code len[i]} bytes from {@code phys[i]} right after run {@code i-1}, each
-     * as {@link #map} would, under one lock. On failure everything this call mapped is unmapped,
+     * as {@link #map} would. On failure everything this call mapped is unmapped,
      * the tables it installed are removed, the range is flushed once
      * ({@link IoPgtableFlushOps#tlbFlushWalk}, iommu_map_sg's {@code iommu_unmap}) and the
      * first error is returned.
@@ -154,22 +169,25 @@ public final class LpaePageTable implements IoPgtableOps {
      * @throws IllegalArgumentException for arrays {@link IommuDomain#checkRuns} refuses,
      *         before anything is mapped
      */
-    public synchronized int mapRuns(long iova, long[] phys, long[] len, int n, int prot) {
+    public int mapRuns(long iova, long[] phys, long[] len, int n, int prot) {
         checkLive();
         IommuDomain.checkRuns(phys, len, n);
-        newTables = 0;
+        WalkScratch s = WalkScratch.get();
+        writers.enter();
+        s.newTables = 0;
+        boolean fast = fastPaths;
         long mapped = 0;
         int i = 0;
         while (i < n) {
-            int k = fastPaths ? mapPageRuns(iova + mapped, phys, len, i, n, prot) : 0;
+            int k = fast ? mapPageRuns(s, iova + mapped, phys, len, i, n, prot) : 0;
             if (k > 0) {
                 mapped += (long) k * pageSize;
                 i += k;
                 continue;
             }
-            int rc = mapLocked(iova + mapped, phys[i], len[i], prot);
+            int rc = mapLocked(s, iova + mapped, phys[i], len[i], prot);
             if (rc != 0) {
-                unrollMap(iova, mapped + failedDone);
+                unrollMap(s, iova, mapped + s.failedDone);
                 return rc;
             }
             mapped += len[i];
@@ -179,17 +197,75 @@ public final class LpaePageTable implements IoPgtableOps {
     }
 
     /**
+     * The commonest call, one page ({@code dma_map_page} of 4 KiB), when the walk cache knows
+     * its last-level table and the entry is empty: what {@link #mapLocked} does then, without
+     * its split and walk. The checks are {@link #mapLocked}'s for a size of one page (aligned
+     * to the smallest page size, both addresses in range, READ or WRITE); {@code iommu_pgsize}
+     * can only answer one page of that size, and {@code __arm_lpae_map} would find the same
+     * table and write the same leaf ({@code __arm_lpae_init_pte}).
+     *
+     * @return true when mapped; false leaves everything to the full path (nothing changed)
+     */
+    private boolean mapPage(long iova, long paddr, int prot) {
+        if (!pageInBitmap || ((iova | paddr) & (pageSize - 1)) != 0 || iova < 0 || (iova >>> cfg.ias()) != 0
+                || paddr < 0 || (paddr >>> cfg.oas()) != 0 || (prot & (IommuProt.READ | IommuProt.WRITE)) == 0) {
+            return false;
+        }
+        long table = leafCache.lookup(iova);
+        if (table < 0) {
+            return false;
+        }
+        long ptep = table + ((long) cfg.index(iova, LpaeFormat.MAX_LEVELS - 1) << LpaeFormat.PTE_SHIFT);
+        if (mem.readLong(ptep) != 0) {
+            return false; // the full path refuses it (EEXIST) or replaces an empty table
+        }
+        mem.writeLong(ptep, protPte[prot & 63] | LpaeFormat.PTE_TYPE_PAGE | LpaeFormat.paddrToPte(paddr, cfg.granule()));
+        return true;
+    }
+
+    /**
+     * The one-page unmap ({@code dma_unmap_page} of 4 KiB) when the walk cache knows the page's
+     * last-level table: what {@link LpaeUnmapWalk#unmap} does for one page there, without its
+     * split and walk: a page leaf is cleared and gathered ({@code io_pgtable_tlb_add_page}), an
+     * empty entry unmaps nothing.
+     *
+     * @return bytes unmapped, or -1 to leave it to the full walk (nothing changed)
+     */
+    private long unmapPage(long iova, IotlbGather gather) {
+        if (!pageInBitmap || (iova & (pageSize - 1)) != 0 || iova < 0 || (iova >>> cfg.ias()) != 0) {
+            return -1;
+        }
+        long table = leafCache.lookup(iova);
+        if (table < 0) {
+            return -1;
+        }
+        long ptep = table + ((long) cfg.index(iova, LpaeFormat.MAX_LEVELS - 1) << LpaeFormat.PTE_SHIFT);
+        long pte = mem.readLong(ptep);
+        if (pte == 0) {
+            return 0; // "we hit an area that isn't mapped"
+        }
+        if ((pte & LpaeFormat.PTE_TYPE_MASK) != LpaeFormat.PTE_TYPE_PAGE) {
+            return -1;
+        }
+        mem.writeLong(ptep, 0);
+        if (gather != null && !gather.queued()) {
+            flushOps.tlbAddPages(gather, iova, 1, pageSize);
+        }
+        return pageSize;
+    }
+
+    /**
      * The common case of {@link #mapRuns}: runs {@code from..} of one page each whose IOVAs lie
      * in the last-level table the walk cache remembers. {@code __arm_lpae_map} would walk to
-     * that table once per run and find each entry empty; this reads the entries at once (or
-     * none, in a table whose count of entries is 0), and writes the leaves it would write
+     * that table once per run and find each entry empty; this reads the entries at once and
+     * writes the leaves it would write
      * ({@code __arm_lpae_init_pte}) with one memory access.
      * Stops at the table's end, at a run that is not one valid page, and before the first entry
      * that is not empty (the full path then refuses it as it always does).
      *
      * @return how many runs it mapped; 0 leaves them all to the full path
      */
-    private int mapPageRuns(long iova, long[] phys, long[] len, int from, int n, int prot) {
+    private int mapPageRuns(WalkScratch s, long iova, long[] phys, long[] len, int from, int n, int prot) {
         long table = leafCache.lookup(iova);
         if (table < 0 || (prot & (IommuProt.READ | IommuProt.WRITE)) == 0 || (iova & (pageSize - 1)) != 0) {
             return 0;
@@ -208,62 +284,40 @@ public final class LpaePageTable implements IoPgtableOps {
         }
         long ptep = table + ((long) idx << LpaeFormat.PTE_SHIFT);
         int bytes = room * 8;
-        if (runScratch.length < bytes) {
-            runScratch = new byte[Math.max(bytes, 512)];
-        }
-        // The writer counts each table's non-zero entries (TableCounts): an empty table needs
-        // no read to know that every entry is free.
-        boolean empty = counts.get(table) == 0;
-        if (!empty) {
-            mem.read(ptep, runScratch, 0, bytes);
-        }
-        long prot64 = prot == lastProt ? lastProtPte : protToPte(prot);
-        lastProt = prot;
-        lastProtPte = prot64;
-        // Stop at the first run that is not one valid page (one page long, aligned, and
-        // inRange(phys, pageSize, oas), that is 0 <= phys <= 2^OAS - pageSize; lastPhys - p
-        // cannot overflow, both being non-negative when it matters) ...
+        byte[] buf = s.mapRun(bytes);
+        long leaf = protPte[prot & 63] | LpaeFormat.PTE_TYPE_PAGE;
+        LpaeGranule granule = cfg.granule();
         long lastPhys = (1L << cfg.oas()) - pageSize;
         long pageMask = pageSize - 1;
-        int k = 0;
-        while (k < room) {
-            long p = phys[from + k];
-            if (((len[from + k] ^ pageSize) | (p & pageMask)) != 0 || (p | (lastPhys - p)) < 0) {
+        mem.read(ptep, buf, 0, bytes);
+        // One pass: stop at the first run that is not one valid page (one page long, aligned,
+        // and inRange(phys, pageSize, oas), that is 0 <= phys <= 2^OAS - pageSize; lastPhys - p
+        // cannot overflow, both being non-negative when it matters) or whose entry is not
+        // empty (the full path then refuses it as it always does); the leaves before it are
+        // __arm_lpae_init_pte's.
+        int free = 0;
+        while (free < room) {
+            long p = phys[from + free];
+            if (((len[from + free] ^ pageSize) | (p & pageMask)) != 0 || (p | (lastPhys - p)) < 0
+                    || (long) LONG_LE.get(buf, free * 8) != 0) {
                 break;
             }
-            k++;
-        }
-        // ... or whose entry is not empty; the leaves before it are __arm_lpae_init_pte's.
-        byte[] buf = runScratch;
-        int free = k;
-        if (!empty) {
-            free = 0;
-            while (free < k && (long) LONG_LE.get(buf, free * 8) == 0) {
-                free++;
-            }
-        }
-        long leaf = prot64 | LpaeFormat.PTE_TYPE_PAGE;
-        LpaeGranule granule = cfg.granule();
-        for (int j = 0; j < free; j++) {
-            LONG_LE.set(buf, j * 8, leaf | LpaeFormat.paddrToPte(phys[from + j], granule));
+            LONG_LE.set(buf, free * 8, leaf | LpaeFormat.paddrToPte(p, granule));
+            free++;
         }
         if (free == 0) {
             return 0;
         }
-        mem.write(ptep, runScratch, 0, free * 8);
-        counts.adjust(table, free);
+        mem.write(ptep, buf, 0, free * 8);
         return free;
     }
 
-    /** What the last failed {@link #mapLocked} had mapped of its range before it failed. */
-    private long failedDone;
-
     /**
-     * {@code __iommu_map} without its unroll: on failure {@link #failedDone} bytes from
-     * {@code iova} stay mapped, for the caller's {@link #unrollMap}.
+     * {@code __iommu_map} without its unroll: on failure {@link WalkScratch#failedDone} bytes
+     * from {@code iova} stay mapped, for the caller's {@link #unrollMap}.
      */
-    private int mapLocked(long iova, long paddr, long size, int prot) {
-        failedDone = 0;
+    private int mapLocked(WalkScratch s, long iova, long paddr, long size, int prot) {
+        s.failedDone = 0;
         long minPg = Long.lowestOneBit(cfg.pgsizeBitmap());
         if (size <= 0 || ((iova | paddr | size) & (minPg - 1)) != 0) {
             return IommuErrno.EINVAL;
@@ -281,9 +335,9 @@ public final class LpaePageTable implements IoPgtableOps {
             long pg = split.next(va, pa, left);
             // iommu_pgsize's answer is valid by construction (a size of the bitmap, both
             // addresses aligned to it, within the range checked above): no second check.
-            long r = mapPagesValid(va, pa, pg, split.count, prot);
+            long r = mapPagesValid(s, va, pa, PageSizeSplitter.size(pg), PageSizeSplitter.count(pg), prot);
             if (r < 0) {
-                failedDone = size - left;
+                s.failedDone = size - left;
                 return (int) r;
             }
             va += r;
@@ -296,18 +350,19 @@ public final class LpaePageTable implements IoPgtableOps {
     /**
      * {@code __iommu_map}'s unroll, {@code iommu_unmap(domain, orig_iova, orig_size - size)}:
      * unmaps the {@code done} bytes mapped from {@code iova}, its iotlb_sync being a walk flush
-     * of the range (no gather here). The tables the failed call installed map nothing now:
-     * unlinked too, so that a failed map leaves the tables exactly as before (Linux leaves them
-     * linked).
+     * of the range (no gather here). The tables the failed call installed map nothing of its
+     * own now: unlinked too when they are empty and no other thread has ever written this
+     * table, so that a failed map leaves the tables exactly as before; else they stay linked,
+     * as Linux leaves them (another writer may be inside one of them).
      */
-    private void unrollMap(long iova, long done) {
+    private void unrollMap(WalkScratch s, long iova, long done) {
         if (done > 0) {
             unmapper.unmap(iova, done, null);
-            unlinkNewTables();
+            int unlinked = unlinkNewTables(s);
             flushOps.tlbFlushWalk(iova, done, cfg.granule().size());
-            freeNewTables();
+            freeNewTables(s, unlinked);
         } else {
-            newTables = 0; // a failure before anything was mapped left no new table behind
+            s.newTables = 0; // a failure before anything was mapped left no new table behind
         }
     }
 
@@ -319,12 +374,14 @@ public final class LpaePageTable implements IoPgtableOps {
      *         {@link IommuErrno} with nothing changed
      */
     @Override
-    public synchronized long mapPages(long iova, long paddr, long pgsize, long pgcount, int prot) {
+    public long mapPages(long iova, long paddr, long pgsize, long pgcount, int prot) {
         checkLive();
-        return mapPagesLocked(iova, paddr, pgsize, pgcount, prot);
+        WalkScratch s = WalkScratch.get();
+        writers.enter();
+        return mapPagesLocked(s, iova, paddr, pgsize, pgcount, prot);
     }
 
-    private long mapPagesLocked(long iova, long paddr, long pgsize, long pgcount, int prot) {
+    private long mapPagesLocked(WalkScratch s, long iova, long paddr, long pgsize, long pgcount, int prot) {
         if (Long.bitCount(pgsize) != 1 || (pgsize & cfg.pgsizeBitmap()) == 0 || pgcount < 1
                 || ((iova | paddr) & (pgsize - 1)) != 0 || pgcount > (Long.MAX_VALUE >> 1) / pgsize) {
             return IommuErrno.EINVAL;
@@ -335,14 +392,12 @@ public final class LpaePageTable implements IoPgtableOps {
         if ((prot & (IommuProt.READ | IommuProt.WRITE)) == 0) {
             return IommuErrno.EINVAL;
         }
-        return mapPagesValid(iova, paddr, pgsize, pgcount, prot);
+        return mapPagesValid(s, iova, paddr, pgsize, pgcount, prot);
     }
 
     /** {@code __arm_lpae_map} for arguments already checked by {@link #mapPagesLocked} or {@link #map}. */
-    private long mapPagesValid(long iova, long paddr, long pgsize, long pgcount, int prot) {
-        long prot64 = prot == lastProt ? lastProtPte : protToPte(prot);
-        lastProt = prot;
-        lastProtPte = prot64;
+    private long mapPagesValid(WalkScratch s, long iova, long paddr, long pgsize, long pgcount, int prot) {
+        long prot64 = protPte[prot & 63];
         int lvl = cfg.startLevel();
         long table = pgd;
         int nInstalled = 0;
@@ -370,7 +425,7 @@ public final class LpaePageTable implements IoPgtableOps {
                     long old = mem.readLong(ptep + 8L * i);
                     if (old != 0) {
                         if (LpaeFormat.isLeaf(old, lvl) || !unmapper.holdsNoLeaf(old, lvl)) {
-                            undoInstalled(nInstalled);
+                            undoInstalled(s, nInstalled);
                             return IommuErrno.EEXIST;
                         }
                         tables = true;
@@ -386,78 +441,117 @@ public final class LpaePageTable implements IoPgtableOps {
                 for (int i = 0; i < n; i++) {
                     mem.writeLong(ptep + 8L * i, prot64 | type | LpaeFormat.paddrToPte(paddr + i * pgsize, cfg.granule()));
                 }
-                counts.adjust(table, n);
                 return n * pgsize;
             }
             if (lvl >= LpaeFormat.MAX_LEVELS - 1) {
-                undoInstalled(nInstalled);
+                undoInstalled(s, nInstalled);
                 return IommuErrno.EINVAL; // "We can't allocate tables at the final level"
             }
             long pte = mem.readLong(ptep);
             if (pte == 0) {
-                long t = pages.allocate(cfg.granule().size());
-                if (t < 0) {
-                    undoInstalled(nInstalled);
-                    return IommuErrno.ENOMEM;
+                // arm_lpae_install_table: link a new table unless another writer linked one first.
+                synchronized (installLock) {
+                    pte = mem.readLong(ptep);
+                    if (pte == 0) {
+                        long t = pages.allocate(cfg.granule().size());
+                        if (t < 0) {
+                            undoInstalled(s, nInstalled);
+                            return IommuErrno.ENOMEM;
+                        }
+                        // The zeroed table before the descriptor that links it (Linux's dma_wmb).
+                        java.lang.invoke.VarHandle.releaseFence();
+                        mem.writeLong(ptep, LpaeFormat.paddrToPte(t, cfg.granule()) | LpaeFormat.PTE_TYPE_TABLE);
+                        tables.incrementAndGet();
+                        s.pathTable[nInstalled] = table;
+                        s.pathPtep[nInstalled] = ptep;
+                        s.installed[nInstalled++] = t;
+                        s.logNewTable(table, ptep, t);
+                        table = t;
+                        lvl++;
+                        continue;
+                    }
                 }
-                // arm_lpae_install_table
-                mem.writeLong(ptep, LpaeFormat.paddrToPte(t, cfg.granule()) | LpaeFormat.PTE_TYPE_TABLE);
-                counts.adjust(table, 1);
-                counts.add(t);
-                pathTable[nInstalled] = table;
-                pathPtep[nInstalled] = ptep;
-                installed[nInstalled++] = t;
-                logNewTable(table, ptep, t);
-                table = t;
-            } else if (LpaeFormat.isLeaf(pte, lvl)) {
-                undoInstalled(nInstalled);
-                return IommuErrno.EEXIST;
-            } else {
-                table = LpaeFormat.pteToPaddr(pte, cfg.granule());
             }
+            if (LpaeFormat.isLeaf(pte, lvl)) {
+                undoInstalled(s, nInstalled);
+                return IommuErrno.EEXIST;
+            }
+            table = LpaeFormat.pteToPaddr(pte, cfg.granule());
+            // Pairs with the release before the table was linked: its zeroed entries are seen.
+            java.lang.invoke.VarHandle.acquireFence();
             lvl++;
         }
     }
 
-    /** Removes the tables a failed map installed on its way down (they are still empty). */
-    private void undoInstalled(int n) {
-        newTables = Math.max(0, newTables - n);
-        for (int i = n - 1; i >= 0; i--) {
-            mem.writeLong(pathPtep[i], 0);
-            counts.adjust(pathTable[i], -1);
-            counts.remove(installed[i]);
-            pages.free(installed[i]);
+    /**
+     * Removes the tables a failed map installed on its way down, children before parents, when
+     * they are still empty and no other thread has ever written this table (else they stay,
+     * as in Linux).
+     */
+    private void undoInstalled(WalkScratch s, int n) {
+        s.newTables = Math.max(0, s.newTables - n);
+        if (n == 0 || !writers.beginAlone()) {
+            return;
+        }
+        try {
+            leafCache.forget();
+            for (int i = n - 1; i >= 0; i--) {
+                if (!isEmptyTable(s.installed[i])) {
+                    return; // a parent of a kept table is not empty either
+                }
+                mem.writeLong(s.pathPtep[i], 0);
+                tables.decrementAndGet();
+                pages.free(s.installed[i]);
+            }
+        } finally {
+            writers.endAlone();
         }
     }
 
-    /** Remembers a table installed during the current {@link #map} call, for its unroll. */
-    private void logNewTable(long parent, long ptep, long table) {
-        if (newTables == newTable.length) {
-            newParent = java.util.Arrays.copyOf(newParent, newTables * 2);
-            newPtep = java.util.Arrays.copyOf(newPtep, newTables * 2);
-            newTable = java.util.Arrays.copyOf(newTable, newTables * 2);
+    /**
+     * Unlinks the empty tables the failed map installed, children before parents, when no other
+     * thread has ever written this table; returns how many (the last ones of the log) it unlinked, for
+     * {@link #freeNewTables}.
+     */
+    private int unlinkNewTables(WalkScratch s) {
+        if (s.newTables == 0 || !writers.beginAlone()) {
+            s.newTables = 0;
+            return 0;
         }
-        newParent[newTables] = parent;
-        newPtep[newTables] = ptep;
-        newTable[newTables++] = table;
-    }
-
-    /** Unlinks the tables the failed map installed, children before parents. */
-    private void unlinkNewTables() {
-        leafCache.forget(); // unlinked now, freed only after the walk flush
-        for (int i = newTables - 1; i >= 0; i--) {
-            mem.writeLong(newPtep[i], 0);
-            counts.adjust(newParent[i], -1);
-            counts.remove(newTable[i]);
+        int unlinked = 0;
+        try {
+            leafCache.forget(); // unlinked now, freed only after the walk flush
+            for (int i = s.newTables - 1; i >= 0; i--) {
+                if (!isEmptyTable(s.newTable[i])) {
+                    break;
+                }
+                mem.writeLong(s.newPtep[i], 0);
+                tables.decrementAndGet();
+                unlinked++;
+            }
+        } finally {
+            writers.endAlone();
         }
+        return unlinked;
     }
 
     /** Returns the unlinked tables' pages, once their walks were flushed. */
-    private void freeNewTables() {
-        for (int i = newTables - 1; i >= 0; i--) {
-            pages.free(newTable[i]);
+    private void freeNewTables(WalkScratch s, int unlinked) {
+        for (int i = s.newTables - 1; i >= s.newTables - unlinked; i--) {
+            pages.free(s.newTable[i]);
         }
-        newTables = 0;
+        s.newTables = 0;
+    }
+
+    /** True when every entry of the table at {@code table} (one granule) is invalid. */
+    private boolean isEmptyTable(long table) {
+        int entries = cfg.granule().ptesPerTable();
+        for (int i = 0; i < entries; i++) {
+            if (mem.readLong(table + 8L * i) != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -512,8 +606,15 @@ public final class LpaePageTable implements IoPgtableOps {
      * @return bytes unmapped; 0 for a misaligned request (nothing changes)
      */
     @Override
-    public synchronized long unmap(long iova, long size, IotlbGather gather) {
+    public long unmap(long iova, long size, IotlbGather gather) {
         checkLive();
+        writers.enter();
+        if (size == pageSize) {
+            long r = unmapPage(iova, gather);
+            if (r >= 0) {
+                return r;
+            }
+        }
         return unmapper.unmap(iova, size, gather);
     }
 
@@ -521,7 +622,7 @@ public final class LpaePageTable implements IoPgtableOps {
      * How often an unmap asked for part of a larger block and was refused (Linux warns once with
      * "Unmap of a partial large IOPTE is not allowed" and returns 0).
      */
-    public synchronized long partialUnmapRefusals() {
+    public long partialUnmapRefusals() {
         return unmapper.partialUnmapRefusals();
     }
 
@@ -534,8 +635,9 @@ public final class LpaePageTable implements IoPgtableOps {
      * @return bytes unmapped, 0 when {@code iova} is not mapped or the request is malformed
      */
     @Override
-    public synchronized long unmapPages(long iova, long pgsize, long pgcount, IotlbGather gather) {
+    public long unmapPages(long iova, long pgsize, long pgcount, IotlbGather gather) {
         checkLive();
+        writers.enter();
         return unmapper.unmapPages(iova, pgsize, pgcount, gather);
     }
 
@@ -574,6 +676,7 @@ public final class LpaePageTable implements IoPgtableOps {
                 return (LpaeFormat.pteToPaddr(pte, cfg.granule()) & -blk) | (iova & (blk - 1));
             }
             table = LpaeFormat.pteToPaddr(pte, cfg.granule());
+            java.lang.invoke.VarHandle.acquireFence(); // the linked table's entries, as written
         }
         return 0;
     }
@@ -604,13 +707,13 @@ public final class LpaePageTable implements IoPgtableOps {
 
     /** Tables linked into the tree now, the start-level table included. */
     @Override
-    public synchronized int tableCount() {
-        return counts.size();
+    public int tableCount() {
+        return tables.get();
     }
 
     /** Bytes of memory the tables hold now. */
     @Override
-    public synchronized long tableBytes() {
+    public long tableBytes() {
         return pages.bytes();
     }
 

@@ -16,42 +16,42 @@ import org.iommulab.iopgtable.IoPgtableFlushOps;
  * see {@link LpaePageTable}); the one table this walk unlinks is one it meets where a leaf of
  * the requested size would be, and it does so as {@code __arm_lpae_unmap} does: clear the
  * entry, flush the walk ({@code tlb_flush_walk}), free the table and all below it. Shares the
- * table's memory, counts and pages; allocates nothing. Not thread-safe: every call is made
- * under the table's lock.
+ * table's memory and pages; allocates nothing. Lock-free as Linux's: it keeps no state of its
+ * own across a call (a run's entries are read into the thread's {@link WalkScratch}), clears
+ * leaves with plain stores, and frees only tables that lie inside the caller's own range, which
+ * no writer of a disjoint range can be walking (Linux's contract for concurrent unmaps).
  */
 final class LpaeUnmapWalk {
     private final LpaeConfig cfg;
     private final PhysicalMemory mem;
     private final IoPgtableFlushOps flushOps;
     private final long pgd;
-    private final TableCounts counts;
+    private final java.util.concurrent.atomic.AtomicInteger tables;
     private final TablePages pages;
     private final PageSizeSplitter split;
     private final LeafTableCache leafCache;
     /** Runs at least this long are cleared with {@link #clearLeafRun}; shorter ones entry by entry. */
     private static final int BULK_MIN = 4;
     private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    /** The entries {@link #clearLeafRun} reads, grown to the longest run seen (at most one table). */
-    private byte[] scratch = new byte[512];
     /** Off only in tests, which compare it with the entry-by-entry loop. */
     boolean bulk = true;
     /** Linux's WARN_ONCE "Unmap of a partial large IOPTE is not allowed", counted. */
-    private long partialUnmapRefusals;
+    private final java.util.concurrent.atomic.AtomicLong partialUnmapRefusals = new java.util.concurrent.atomic.AtomicLong();
 
-    LpaeUnmapWalk(LpaeConfig cfg, PhysicalMemory mem, IoPgtableFlushOps flushOps, long pgd, TableCounts counts,
+    LpaeUnmapWalk(LpaeConfig cfg, PhysicalMemory mem, IoPgtableFlushOps flushOps, long pgd, java.util.concurrent.atomic.AtomicInteger tables,
             TablePages pages, LeafTableCache leafCache) {
         this.cfg = cfg;
         this.mem = mem;
         this.flushOps = flushOps;
         this.pgd = pgd;
-        this.counts = counts;
+        this.tables = tables;
         this.pages = pages;
         this.split = new PageSizeSplitter(cfg);
         this.leafCache = leafCache;
     }
 
     long partialUnmapRefusals() {
-        return partialUnmapRefusals;
+        return partialUnmapRefusals.get();
     }
 
     /** Linux {@code __iommu_unmap} on this table: see {@link LpaePageTable#unmap}. */
@@ -66,7 +66,7 @@ final class LpaeUnmapWalk {
         // isn't mapped."
         while (unmapped < size) {
             long pg = split.next(va, va, size - unmapped);
-            long r = unmapPages(va, pg, split.count, gather);
+            long r = unmapPages(va, PageSizeSplitter.size(pg), PageSizeSplitter.count(pg), gather);
             if (r == 0) {
                 break;
             }
@@ -107,7 +107,7 @@ final class LpaeUnmapWalk {
                 int n = (int) Math.min(pgcount, LpaePageTable.maxEntries(cfg, idx, lvl));
                 int i = bulk && n >= BULK_MIN ? clearLeafRun(ptep, n, lvl) : 0;
                 for (; i < n; i++) {
-                    long p = mem.readLong(ptep + 8L * i);
+                    long p = i == 0 ? pte : mem.readLong(ptep + 8L * i); // entry 0 was read above
                     if (p == 0) {
                         break;
                     }
@@ -118,7 +118,6 @@ final class LpaeUnmapWalk {
                         freeSubtree(LpaeFormat.pteToPaddr(p, cfg.granule()), lvl + 1);
                     }
                 }
-                counts.adjust(table, -i);
                 if (gatherLeaves && i > 0) {
                     // io_pgtable_tlb_add_page for each entry cleared, in order.
                     flushOps.tlbAddPages(gather, iova, i, pgsize);
@@ -129,10 +128,12 @@ final class LpaeUnmapWalk {
                 // A leaf larger than the request. Since v6.13 (33729a5fc0ca, "Remove split on
                 // unmap behavior") __arm_lpae_unmap no longer splits the block: it WARNs
                 // "Unmap of a partial large IOPTE is not allowed" and unmaps nothing.
-                partialUnmapRefusals++;
+                partialUnmapRefusals.incrementAndGet();
                 return 0;
             }
             table = LpaeFormat.pteToPaddr(pte, cfg.granule());
+            // Pairs with the release before a table is linked: its zeroed entries are seen.
+            java.lang.invoke.VarHandle.acquireFence();
             lvl++;
         }
     }
@@ -149,10 +150,7 @@ final class LpaeUnmapWalk {
      */
     private int clearLeafRun(long ptep, int n, int lvl) {
         int bytes = n * 8;
-        if (scratch.length < bytes) {
-            scratch = new byte[Math.max(bytes, 512)];
-        }
-        byte[] buf = scratch;
+        byte[] buf = WalkScratch.get().unmapRun(bytes);
         mem.read(ptep, buf, 0, bytes);
         // LpaeFormat.isLeaf at lvl: the descriptor type a leaf has there.
         long leafType = lvl == LpaeFormat.MAX_LEVELS - 1 ? LpaeFormat.PTE_TYPE_PAGE : LpaeFormat.PTE_TYPE_BLOCK;
@@ -176,9 +174,6 @@ final class LpaeUnmapWalk {
     boolean holdsNoLeaf(long tableDesc, int lvl) {
         long table = LpaeFormat.pteToPaddr(tableDesc, cfg.granule());
         int next = lvl + 1;
-        if (counts.get(table) == 0) {
-            return true;
-        }
         int entries = 1 << cfg.indexBits(next);
         for (int i = 0; i < entries; i++) {
             long pte = mem.readLong(table + 8L * i);
@@ -196,7 +191,6 @@ final class LpaeUnmapWalk {
      */
     void unlinkEmptyTable(long parent, long ptep, long tableDesc, int lvl, long iova) {
         mem.writeLong(ptep, 0);
-        counts.adjust(parent, -1);
         long span = cfg.blockSize(lvl);
         flushOps.tlbFlushWalk(iova & -span, span, cfg.granule().size());
         freeSubtree(LpaeFormat.pteToPaddr(tableDesc, cfg.granule()), lvl + 1);
@@ -213,7 +207,7 @@ final class LpaeUnmapWalk {
                 }
             }
         }
-        counts.remove(table);
+        tables.decrementAndGet();
         pages.free(table);
     }
 }

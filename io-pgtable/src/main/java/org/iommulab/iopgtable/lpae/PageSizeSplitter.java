@@ -4,21 +4,30 @@ package org.iommulab.iopgtable.lpae;
  * Linux {@code iommu_pgsize} ({@code drivers/iommu/iommu.c}): how {@code __iommu_map} and
  * {@code __iommu_unmap} split a request into runs of one page size for
  * {@code map_pages}/{@code unmap_pages}. Linux returns the count through a pointer; here
- * {@link #next} leaves it in {@link #count}, so the split allocates nothing. One instance per
- * walk, used under the owning {@link LpaePageTable}'s lock.
+ * {@link #next} packs it with the size into one {@code long} ({@link #size}, {@link #count}),
+ * so the split allocates nothing and keeps no state: threads share one instance.
  */
 final class PageSizeSplitter {
     private final LpaeConfig cfg;
-    /** How many pages of the size {@link #next} last returned to map before a larger size fits. */
-    long count;
 
     PageSizeSplitter(LpaeConfig cfg) {
         this.cfg = cfg;
     }
 
+    /** The page size of a {@link #next} answer. */
+    static long size(long split) {
+        return 1L << (split & 63);
+    }
+
+    /** How many pages of that size a {@link #next} answer maps before a larger size fits. */
+    static long count(long split) {
+        return split >>> 6;
+    }
+
     /**
-     * The largest page size that {@code iova}, {@code paddr} and {@code size} allow; sets
-     * {@link #count} to how many of it to map before a larger size becomes possible.
+     * The largest page size that {@code iova}, {@code paddr} and {@code size} allow and how many
+     * of it to map before a larger size becomes possible, packed: read them with {@link #size}
+     * and {@link #count} (pages are at least 4 KiB, so a count fits in 58 bits).
      */
     long next(long iova, long paddr, long size) {
         long bitmap = cfg.pgsizeBitmap();
@@ -41,7 +50,6 @@ final class PageSizeSplitter {
                 }
             }
         }
-        count = n / pg;
-        return pg;
+        return ((n / pg) << 6) | Long.numberOfTrailingZeros(pg);
     }
 }

@@ -10,8 +10,9 @@ import org.iommulab.api.platform.Zone;
 /**
  * The memory behind one writer's tables, Linux {@code __arm_lpae_alloc_pages} and
  * {@code __arm_lpae_free_pages}. Tables are zeroed, aligned to their size and below 2^OAS. A
- * table is freed only once it is unlinked and its walk flushed ({@link LpaeUnmapWalk}). Not
- * thread-safe: {@link LpaePageTable} holds its lock.
+ * table is freed only once it is unlinked and its walk flushed ({@link LpaeUnmapWalk}).
+ * Thread-safe: the writers of one table allocate and free under this object's monitor (tables
+ * come and go rarely; the page allocator is shared anyway).
  */
 final class TablePages {
     private final PhysicalMemory mem;
@@ -21,8 +22,6 @@ final class TablePages {
     /** Tables whose start is not their allocation's start (only if the allocator misaligns). */
     private final Map<Long, Long> allocationOf = new HashMap<>();
     private long bytes;
-    /** Tables freed so far: a walk cache ({@link LeafTableCache}) is stale once this moves. */
-    private long frees;
 
     TablePages(PhysicalMemory mem, PageAllocator alloc, int oas) {
         this.mem = mem;
@@ -32,7 +31,7 @@ final class TablePages {
     }
 
     /** Zeroed pages for a table of {@code tableBytes}, or -1 when there are none. */
-    long allocate(long tableBytes) {
+    synchronized long allocate(long tableBytes) {
         long size = Math.max(tableBytes, PageAllocator.PAGE_SIZE);
         long pages = size / PageAllocator.PAGE_SIZE;
         long addr = alloc.allocPages(pages, zone);
@@ -69,7 +68,7 @@ final class TablePages {
     }
 
     /** Returns a table's pages at once. */
-    void free(long table) {
+    synchronized void free(long table) {
         if (freeListener != null) {
             freeListener.tableFreed();
         }
@@ -77,16 +76,10 @@ final class TablePages {
         long s = start == null ? table : start;
         bytes -= alloc.allocationSize(s);
         alloc.free(s);
-        frees++;
-    }
-
-    /** How many tables were freed so far; a remembered table address is valid only while this stays put. */
-    long frees() {
-        return frees;
     }
 
     /** Bytes the tables hold now. */
-    long bytes() {
+    synchronized long bytes() {
         return bytes;
     }
 }

@@ -186,10 +186,27 @@ abstract class LiveMappingStorage {
         }
     }
 
+    /**
+     * The slot the last lookup by page found ({@link #slotOf}), or -1: an unmap looks its entry up
+     * and then unlinks it, and the unlink checks this slot before it probes.
+     */
+    private int lastSlot = -1;
+
+    /** {@link #slot}, remembered for the {@link #unlink} that usually follows. */
+    final int slotOf(long key) {
+        int i = slot(key);
+        lastSlot = i;
+        return i;
+    }
+
     /** Takes entry {@code e} out of its page's chain; false when the chain does not hold it. */
     final boolean unlink(int e) {
         long key = dma[e] >>> BUCKET_SHIFT;
-        int i = slot(key);
+        int i = lastSlot;
+        // A slot holds one page's chain, keyed by its head: a non-empty slot keyed by this page is its slot.
+        if (i < 0 || i >= heads.length || heads[i] == 0 || keyOf(heads[i]) != key) {
+            i = slot(key);
+        }
         int h = heads[i] - 1;
         if (h == e) {
             heads[i] = next[e];

@@ -133,7 +133,7 @@ public final class LiveMappings extends LiveMappingStorage {
         int bestScore = -1;
         int typeBits = type.ordinal();
         int dirBits = dir == null ? 0 : dir.ordinal() + 1;
-        for (int e = heads[slot(dmaAddr >>> BUCKET_SHIFT)] - 1; e >= 0; e = next[e] - 1) {
+        for (int e = heads[slotOf(dmaAddr >>> BUCKET_SHIFT)] - 1; e >= 0; e = next[e] - 1) {
             if (dma[e] != dmaAddr) {
                 continue;
             }

@@ -71,11 +71,66 @@ final class SingleMapCalls {
         DmaArgs.size(call, size);
         DmaArgs.direction(call, dir);
         DmaArgs.attrs(call, attrs);
+        c.enterReleasing();
+        c.sim.chargeCall();
+        Unmapped r = null;
+        try {
+            if (dmaAddr != DmaMasks.MAPPING_ERROR) {
+                DmaArgs.dmaRange(call, dmaAddr, size);
+                if (releaseExact(type, dmaAddr, size, dir)) {
+                    unmapInBackend(type, dmaAddr, size, dir, attrs);
+                    return;
+                }
+            }
+            r = new Unmapped();
+            checkedUnmap(r, call, type, dmaAddr, size, dir, attrs);
+        } finally {
+            c.gate.exit();
+            c.deliver(r == null ? null : r.out);
+        }
+        if (r.refusal != null && !c.checker.carriesOutMisuse()) {
+            throw c.refused(r.refusal);
+        }
+    }
+
+    /** What {@link #checkedUnmap} found: the findings to deliver and the refusal, if any. */
+    private static final class Unmapped {
+        List<Finding> out;
+        String refusal;
+    }
+
+    /**
+     * The common unmap, in a method of its own so that the JIT compiles it apart from the
+     * misuse reports: the driver names a live mapping exactly (address, size, type, direction)
+     * and nothing is to be reported, so {@code check_unmap} finds nothing and the entry goes.
+     *
+     * @return true when released; false changes nothing and leaves the call to {@link #checkedUnmap}
+     */
+    private boolean releaseExact(MappingType type, long dmaAddr, long size, DmaDirection dir) {
+        synchronized (c.table) {
+            int e = c.table.bestAt(dmaAddr, type, size, dir);
+            if (e < 0 || c.table.size(e) != size || c.table.type(e) != type || c.table.dir(e) != dir
+                    || (!c.table.errorChecked(e) && c.checker.enabled())) {
+                return false;
+            }
+            c.checker.released(c.table, e);
+            c.table.remove(e);
+            // Released here, carried out by the caller: counted under the table's lock.
+            c.stats.addLocked(Stat.UNMAPS, 1);
+            return true;
+        }
+    }
+
+    /**
+     * Linux {@code check_unmap} with everything it may report, then the backend's unmap when the
+     * call goes through; collects the findings and the refusal in {@code r} as it goes, so that
+     * the caller delivers them even when the backend throws.
+     */
+    private void checkedUnmap(Unmapped r, String call, MappingType type, long dmaAddr, long size, DmaDirection dir,
+            int attrs) {
         List<Finding> out = null;
         String refusal = null;
         boolean carryOut = false;
-        c.enterReleasing();
-        c.sim.chargeCall();
         try {
             if (dmaAddr == DmaMasks.MAPPING_ERROR) {
                 refusal = DmaDebug.freeInvalidAddress();
@@ -125,11 +180,8 @@ final class SingleMapCalls {
                 c.carryOut(call, () -> unmapInBackend(type, dmaAddr, size, dir, attrs));
             }
         } finally {
-            c.gate.exit();
-            c.deliver(out);
-        }
-        if (refusal != null && !c.checker.carriesOutMisuse()) {
-            throw c.refused(refusal);
+            r.out = out;
+            r.refusal = refusal;
         }
     }
 
