@@ -29,6 +29,14 @@ final class FastLine {
     private int pid;
     private String task;
     private final RecentPrefixes recent = new RecentPrefixes();
+    private final LineShapes shapes = new LineShapes();
+    /**
+     * The kept shape the current line has, or null: its words are already in {@link #w}, and
+     * its device, direction and attributes are the shape's (read from equal bytes).
+     */
+    private LineShapes.Shape hit;
+    /** Lines read through a kept shape (for tests). */
+    long shapeHits;
     private int cpu;
     private int context;
     private long timestampNs;
@@ -166,6 +174,18 @@ final class FastLine {
         if (!timestamp(i, tok - 1)) {
             return null;
         }
+        // A line shaped as a recent one (equal bytes but for its numbers) has its event name,
+        // words, device, direction and attributes: only its numbers are read.
+        LineShapes.Shape sh = shapes.match(l, tok, to);
+        if (sh != null && w.restore(l, sh, tok)) {
+            hit = sh;
+            shapeHits++;
+            try {
+                return body(sh.kind, tok + sh.body, tok + sh.bodyEnd, lineNo);
+            } finally {
+                hit = null;
+            }
+        }
         i = skipSpaces(tok, to);
         int n = identEnd(i, to);
         if (n == i || n >= to || l[n] != ':') {
@@ -193,6 +213,15 @@ final class FastLine {
         while (bodyEnd > body && isWhitespace(l[bodyEnd - 1])) {
             bodyEnd--;
         }
+        TraceEvent e = body(kind, body, bodyEnd, lineNo);
+        if (e != null && w.lastTemplate != null) {
+            shapes.remember(l, tok, to, body, bodyEnd, b, w);
+        }
+        return e;
+    }
+
+    /** The event of {@code kind} whose fields part is {@code l[body, bodyEnd)}, or null. */
+    private TraceEvent body(EventKind kind, int body, int bodyEnd, long lineNo) {
         b.reset(kind);
         boolean read;
         switch (kind.format()) {
@@ -243,6 +272,11 @@ final class FastLine {
 
     /** BodyParser.deviceAndDir: false where it would throw (or the direction is a number). */
     private boolean deviceAndDir(int from, int to, int[] template) {
+        if (hit != null) { // read from the same bytes when the shape was kept
+            b.device = hit.device;
+            b.dir = hit.dir;
+            return true;
+        }
         if (!w.split(l, from, to, template) || w.words == 0) {
             return false;
         }
@@ -265,6 +299,11 @@ final class FastLine {
     }
 
     private boolean attrs() {
+        if (hit != null) { // read from the same bytes when the shape was kept
+            b.attrs = hit.attrs;
+            b.unknownAttrs = hit.unknownAttrs;
+            return true;
+        }
         int a = w.at(K_ATTRS);
         if (a < 0) {
             return false;
@@ -314,7 +353,8 @@ final class FastLine {
 
     /** BodyParser.iommu and iovaRange: "IOMMU:" then "iova=0x.. - 0x.." of the size printed. */
     private boolean iommuRange(int from, int to, int[] template) {
-        if (to - from < IOMMU.length || !regionEquals(from, IOMMU) || !w.split(l, from + IOMMU.length, to, template)) {
+        if (hit == null && (to - from < IOMMU.length || !regionEquals(from, IOMMU)
+                || !w.split(l, from + IOMMU.length, to, template))) {
             return false;
         }
         b.iova = w.hexField(K_IOVA);

@@ -280,6 +280,10 @@ public final class TraceEvent {
             this.kind = kind;
         }
 
+        EventKind kind() {
+            return kind;
+        }
+
         /** Back to the state of a new builder of {@code k}. */
         Builder reset(EventKind k) {
             kind = k;
