@@ -144,6 +144,10 @@ class FastLineTest {
         v.add(line.replaceFirst("(\\d+)\\.(\\d+):", "$1.$2.5:"));
         v.add(line.replaceFirst("(\\d+)\\.(\\d+):", ".$2:"));
         v.add(line.replaceFirst("(\\d+)\\.(\\d+):", "$1.:"));
+        // fractions of one to nine digits (eight read at once), a non-digit among eight
+        for (String f : new String[] {"1", "12", "1234567", "12345678", "123456789", "1234a678", "12/45678", "1.345678"}) {
+            v.add(line.replaceFirst("(\\d+)\\.(\\d+):", "$1." + f + ":"));
+        }
         v.add(line + " extra=1 more words");
         // after a kept prefix (FastLine's recent prefixes): no colon, more spaces, a tab
         v.add(line.replaceFirst("(\\d+)\\.(\\d+): ", "$1.$2 "));
