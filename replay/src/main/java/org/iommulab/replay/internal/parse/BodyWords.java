@@ -449,6 +449,14 @@ final class BodyWords {
         return i;
     }
 
+    /**
+     * The {@link #RAW_HEX} word's value as {@link #restore} read it (Numbers.hex: the same value
+     * FastLine reads from the word, which restore found a plain hex number).
+     */
+    long rawHex() {
+        return values[SCRATCH];
+    }
+
     /** The first word {@code key=...} of key id {@code k}, or -1. */
     int at(int k) {
         return (found & 1 << k) != 0 ? at[k] : -1;

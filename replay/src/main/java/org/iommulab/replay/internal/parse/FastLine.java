@@ -222,7 +222,7 @@ final class FastLine {
 
     /** The event of {@code kind} whose fields part is {@code l[body, bodyEnd)}, or null. */
     private TraceEvent body(EventKind kind, int body, int bodyEnd, long lineNo) {
-        b.reset(kind);
+        b.resetCommon(kind); // the builder's other fields are never set here
         boolean read;
         switch (kind.format()) {
             case MAP: read = map(body, bodyEnd); break;
@@ -243,7 +243,7 @@ final class FastLine {
         b.cpu = cpu;
         b.context = context;
         b.timestampNs = timestampNs;
-        return b.build();
+        return b.buildCommon();
     }
 
     /** The names met so far and their events: a trace uses a handful. */
@@ -361,7 +361,8 @@ final class FastLine {
         if (b.iova == BAD || w.words < 3 || w.ends[1] - w.starts[1] != 1 || l[w.starts[1]] != '-') {
             return false;
         }
-        long end = hex(w.starts[2], w.ends[2]);
+        // the range end: read by restore when the line has a kept shape (the same value)
+        long end = hit != null ? w.rawHex() : hex(w.starts[2], w.ends[2]);
         b.size = w.decField(K_SIZE);
         return end != BAD && b.size != BAD && end - b.iova == b.size;
     }
