@@ -35,6 +35,10 @@ final class FastLine {
      * its device, direction and attributes are the shape's (read from equal bytes).
      */
     private LineShapes.Shape hit;
+    /** The current line's start, its timestamp's start and its dot (-1: none), for LineShapes. */
+    private int lineStart;
+    private int tsStart;
+    private int tsDot;
     /** Lines read through a kept shape (for tests). */
     long shapeHits;
     private int cpu;
@@ -61,6 +65,24 @@ final class FastLine {
     }
 
     private TraceEvent event(int from, int to, long lineNo) {
+        // A line shaped as a recent one (equal bytes but for its timestamp's digits and its
+        // numbers) has its task, pid, CPU, context, event name, words, device, direction and
+        // attributes: only its timestamp and numbers are read.
+        LineShapes.Shape sh = shapes.match(l, from, to);
+        if (sh != null && shapedTimestamp(sh, from) && w.restore(l, sh, from)) {
+            task = sh.task;
+            pid = sh.pid;
+            cpu = sh.cpu;
+            context = sh.context;
+            hit = sh;
+            shapeHits++;
+            try {
+                return body(sh.kind, from + sh.body, from + sh.bodyEnd, lineNo);
+            } finally {
+                hit = null;
+            }
+        }
+        lineStart = from;
         // A line that starts with the very bytes of a recent line's prefix, up to its
         // timestamp, has that line's task, pid, CPU and context: a trace's lines come from a
         // few tasks, and reading them again is most of the prefix's cost.
@@ -174,18 +196,7 @@ final class FastLine {
         if (!timestamp(i, tok - 1)) {
             return null;
         }
-        // A line shaped as a recent one (equal bytes but for its numbers) has its event name,
-        // words, device, direction and attributes: only its numbers are read.
-        LineShapes.Shape sh = shapes.match(l, tok, to);
-        if (sh != null && w.restore(l, sh, tok)) {
-            hit = sh;
-            shapeHits++;
-            try {
-                return body(sh.kind, tok + sh.body, tok + sh.bodyEnd, lineNo);
-            } finally {
-                hit = null;
-            }
-        }
+        tsStart = i;
         i = skipSpaces(tok, to);
         int n = identEnd(i, to);
         if (n == i || n >= to || l[n] != ':') {
@@ -215,7 +226,7 @@ final class FastLine {
         }
         TraceEvent e = body(kind, body, bodyEnd, lineNo);
         if (e != null && w.lastTemplate != null) {
-            shapes.remember(l, tok, to, body, bodyEnd, b, w);
+            shapes.remember(l, lineStart, to, body, bodyEnd, b, w, tsStart, tsDot, tok - 1, task, pid, cpu, context);
         }
         return e;
     }
@@ -461,8 +472,10 @@ final class FastLine {
         }
         if (i == to) {
             timestampNs = secs; // no dot
+            tsDot = -1;
             return true;
         }
+        tsDot = i;
         if (l[i] != '.' || i == from || i == to - 1) {
             return false;
         }
@@ -494,6 +507,33 @@ final class FastLine {
             nanos *= 10;
         }
         timestampNs = Math.multiplyExact(secs, 1_000_000_000L) + nanos;
+        return true;
+    }
+
+    /**
+     * The timestamp of a line with kept shape {@code sh} at {@code from}: its seconds' and
+     * fraction's places hold digits only (the dot and the ':' after are compared bytes), so
+     * {@link #timestamp} reads the same token; the same value, into {@link #timestampNs}.
+     * False when a place holds anything else (the line is then read in full).
+     */
+    private boolean shapedTimestamp(LineShapes.Shape sh, int from) {
+        byte[] l = this.l;
+        long secs = 0;
+        for (int i = from + sh.tsStart, end = from + sh.tsDot; i < end; i++) { // at most 18 digits: no overflow
+            byte c = l[i];
+            if (!isDigit(c)) {
+                return false;
+            }
+            secs = secs * 10 + (c - '0');
+        }
+        int f = sh.tsEnd - sh.tsDot - 1; // 1 to 8 digits
+        int end = from + sh.tsEnd;
+        long keep = -1L << ((8 - f) << 3);
+        long x = (long) LONGS.get(l, end - 8) & keep | ZERO_DIGITS & ~keep;
+        if (!eightDigits(x)) {
+            return false;
+        }
+        timestampNs = Math.multiplyExact(secs, 1_000_000_000L) + eightDigitsValue(x) * POWERS_OF_TEN[9 - f];
         return true;
     }
 

@@ -3,28 +3,37 @@ package org.iommulab.replay.internal.parse;
 import org.iommulab.api.dma.DmaDirection;
 
 /**
- * The last few event lines {@link FastLine} read through a format's template, from just after
- * the timestamp to the line's end, with their number values masked out: a trace prints the same
- * event of the same device in the same direction over and over, only its addresses changing. A
- * line of the same length whose bytes equal a kept line's outside its number values has that
- * line's event name, words and device, direction and attributes; only the numbers are read
- * ({@link BodyWords#restore}), and the result is what reading the line in full gives (a number
- * that is not a plain one sends the line the full way). Mutable: one per FastLine.
+ * The last few event lines {@link FastLine} read through a format's template, whole, with their
+ * timestamp's digits and their number values masked out: a task prints the same event of the
+ * same device in the same direction over and over, only its time and addresses changing. A line
+ * of the same length whose bytes equal a kept line's outside those places has that line's task,
+ * pid, CPU, context, event name, words, device, direction and attributes; only the timestamp
+ * and the numbers are read ({@link BodyWords#restore}), and the result is what reading the line
+ * in full gives (a place that does not hold a plain number sends the line the full way).
+ * Mutable: one per FastLine.
  */
 final class LineShapes {
-    private static final int SLOTS = 8;
+    private static final int SLOTS = 16;
     /** Longer lines (a dma_map_sg, a long device name) are not kept. */
     static final int MAX_BYTES = 256;
 
     /** One kept line: its bytes with the number values masked out, and what reading it found. */
     static final class Shape {
-        /** The line's bytes from just after the timestamp, as little-endian longs, zero-padded. */
+        /** The line's bytes, as little-endian longs, zero-padded. */
         final long[] packed = new long[MAX_BYTES / 8];
-        /** By long: 0xff in each byte compared, 0 in number values and past the end. */
+        /** By long: 0xff in each byte compared, 0 in the timestamp's digits, number values and past the end. */
         final long[] masks = new long[MAX_BYTES / 8];
         final byte[] bytes = new byte[MAX_BYTES];
         int length;
-        // what FastLine read: the event, where its body lies, and the fields from compared bytes
+        // what FastLine read: the prefix, the timestamp's seconds [tsStart, tsDot) and fraction
+        // (tsDot, tsEnd), the event, where its body lies, and the fields from compared bytes
+        String task;
+        int pid;
+        int cpu;
+        int context;
+        int tsStart;
+        int tsDot;
+        int tsEnd;
         EventKind kind;
         int body;
         int bodyEnd;
@@ -55,7 +64,7 @@ final class LineShapes {
     /** The slot of the last match, tried first. */
     private int last;
 
-    /** The kept shape of line {@code l[from, to)} (from just after its timestamp), or null. */
+    /** The kept shape of line {@code l[from, to)}, or null. */
     Shape match(byte[] l, int from, int to) {
         int n = to - from;
         if (n > MAX_BYTES) {
@@ -92,12 +101,19 @@ final class LineShapes {
     }
 
     /**
-     * Keeps line {@code l[from, to)} (from just after its timestamp), which FastLine read in full
-     * through a template into {@code w} and {@code b}, its body being {@code l[body, bodyEnd)}.
+     * Keeps line {@code l[from, to)}, which FastLine read in full through a template into
+     * {@code w} and {@code b}, its body being {@code l[body, bodyEnd)}, its timestamp's seconds
+     * {@code l[tsStart, tsDot)} and fraction {@code l(tsDot, tsEnd)}, its prefix saying
+     * {@code task, pid, cpu, context}; not when the timestamp has no dot or more digits than
+     * FastLine reads back here.
      */
-    void remember(byte[] l, int from, int to, int body, int bodyEnd, TraceEvent.Builder b, BodyWords w) {
+    void remember(byte[] l, int from, int to, int body, int bodyEnd, TraceEvent.Builder b, BodyWords w, int tsStart,
+            int tsDot, int tsEnd, String task, int pid, int cpu, int context) {
         int n = to - from;
-        if (n > MAX_BYTES) {
+        // a timestamp of 1 to 18 digits, a dot and 1 to 8 digits (read eight bytes at once,
+        // which lie in the line: the prefix is before them)
+        if (n > MAX_BYTES || tsDot < 0 || tsDot - tsStart < 1 || tsDot - tsStart > 18 || tsEnd - tsDot - 1 < 1
+                || tsEnd - tsDot - 1 > 8 || tsEnd - from < 8) {
             return;
         }
         int k = next;
@@ -110,6 +126,13 @@ final class LineShapes {
         sh.length = n;
         System.arraycopy(l, from, sh.bytes, 0, n);
         java.util.Arrays.fill(sh.bytes, n, MAX_BYTES, (byte) 0);
+        sh.tsStart = tsStart - from;
+        sh.tsDot = tsDot - from;
+        sh.tsEnd = tsEnd - from;
+        sh.task = task;
+        sh.pid = pid;
+        sh.cpu = cpu;
+        sh.context = context;
         sh.kind = b.kind();
         sh.body = body - from;
         sh.bodyEnd = bodyEnd - from;
@@ -124,6 +147,8 @@ final class LineShapes {
         for (int s = 0; s < sh.spans; s++) {
             java.util.Arrays.fill(compared, sh.spanStarts[s], sh.spanEnds[s], (byte) 0);
         }
+        java.util.Arrays.fill(compared, sh.tsStart, sh.tsDot, (byte) 0);
+        java.util.Arrays.fill(compared, sh.tsDot + 1, sh.tsEnd, (byte) 0);
         for (int j = 0, longs = (n + 7) >>> 3; j < longs; j++) { // match compares no more
             sh.packed[j] = (long) BodyWords.LONGS.get(sh.bytes, j << 3);
             sh.masks[j] = (long) BodyWords.LONGS.get(compared, j << 3);

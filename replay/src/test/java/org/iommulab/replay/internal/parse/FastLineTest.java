@@ -199,8 +199,7 @@ class FastLineTest {
             if (fast(line) == null) {
                 continue;
             }
-            int from = line.indexOf(": ") + 1; // after the timestamp
-            for (int i = from; i < line.length(); i++) {
+            for (int i = 0; i < line.length(); i++) {
                 for (String c : others) {
                     String v = line.substring(0, i) + c + line.substring(i + 1);
                     fast(line); // keeps its shape
