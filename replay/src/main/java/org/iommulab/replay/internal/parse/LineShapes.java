@@ -59,8 +59,15 @@ final class LineShapes {
     private int count;
     /** The slot {@link #remember} fills next. */
     private int next;
-    /** Scratch for {@link #remember}: 0xff for each byte compared. */
-    private final byte[] compared = new byte[MAX_BYTES];
+    /**
+     * Up by one for a line of a kept shape, down by one for another, within [-32, 32]: below
+     * -8 (most lines found none), only the last shape found is tried and only one line in
+     * sixteen is kept, so a trace of more shapes than are kept spends little on them.
+     */
+    private int score;
+    private int misses;
+    /** By slot: its shape's length, looked at first. */
+    private final int[] lengths = new int[SLOTS];
     /** The slot of the last match, tried first. */
     private int last;
 
@@ -71,12 +78,20 @@ final class LineShapes {
             return null;
         }
         int c = count;
-        for (int k = 0, s = last; k < c; k++, s = s + 1 == c ? 0 : s + 1) {
-            Shape sh = shapes[s];
-            if (sh.length == n && equalOutsideNumbers(sh, l, from, n)) {
+        // while most lines find no shape, only the last one found is tried: a trace of more
+        // shapes than are kept pays one comparison a line
+        int tries = score < -8 ? Math.min(c, 1) : c;
+        for (int k = 0, s = last; k < tries; k++, s = s + 1 == c ? 0 : s + 1) {
+            if (lengths[s] == n && equalOutsideNumbers(shapes[s], l, from, n)) {
                 last = s;
-                return sh;
+                if (score < 32) {
+                    score++;
+                }
+                return shapes[s];
             }
+        }
+        if (score > -32) {
+            score--;
         }
         return null;
     }
@@ -116,6 +131,9 @@ final class LineShapes {
                 || tsEnd - tsDot - 1 > 8 || tsEnd - from < 8) {
             return;
         }
+        if (score < -8 && (++misses & 15) != 0) {
+            return; // lines of many shapes: keeping each costs more than the few hits save
+        }
         int k = next;
         next = (next + 1) % SLOTS;
         Shape sh = shapes[k];
@@ -124,8 +142,10 @@ final class LineShapes {
         }
         count = Math.max(count, k + 1);
         sh.length = n;
+        lengths[k] = n;
+        int longs = (n + 7) >>> 3; // match compares no more
         System.arraycopy(l, from, sh.bytes, 0, n);
-        java.util.Arrays.fill(sh.bytes, n, MAX_BYTES, (byte) 0);
+        java.util.Arrays.fill(sh.bytes, n, longs << 3, (byte) 0);
         sh.tsStart = tsStart - from;
         sh.tsDot = tsDot - from;
         sh.tsEnd = tsEnd - from;
@@ -141,17 +161,30 @@ final class LineShapes {
         sh.attrs = b.attrs;
         sh.unknownAttrs = b.unknownAttrs;
         w.capture(sh, from);
-        byte[] compared = this.compared;
-        java.util.Arrays.fill(compared, 0, n, (byte) 0xff);
-        java.util.Arrays.fill(compared, n, MAX_BYTES, (byte) 0);
-        for (int s = 0; s < sh.spans; s++) {
-            java.util.Arrays.fill(compared, sh.spanStarts[s], sh.spanEnds[s], (byte) 0);
-        }
-        java.util.Arrays.fill(compared, sh.tsStart, sh.tsDot, (byte) 0);
-        java.util.Arrays.fill(compared, sh.tsDot + 1, sh.tsEnd, (byte) 0);
-        for (int j = 0, longs = (n + 7) >>> 3; j < longs; j++) { // match compares no more
+        long[] masks = sh.masks;
+        for (int j = 0; j < longs; j++) {
             sh.packed[j] = (long) BodyWords.LONGS.get(sh.bytes, j << 3);
-            sh.masks[j] = (long) BodyWords.LONGS.get(compared, j << 3);
+            masks[j] = -1L;
+        }
+        if ((n & 7) != 0) {
+            masks[longs - 1] = (1L << ((n & 7) << 3)) - 1; // the bytes past the end
+        }
+        for (int s = 0; s < sh.spans; s++) {
+            unmask(masks, sh.spanStarts[s], sh.spanEnds[s]);
+        }
+        unmask(masks, sh.tsStart, sh.tsDot);
+        unmask(masks, sh.tsDot + 1, sh.tsEnd);
+    }
+
+    /** Bytes {@code [from, to)} are not compared. */
+    private static void unmask(long[] masks, int from, int to) {
+        while (from < to) {
+            int j = from >>> 3;
+            int end = Math.min(to, (j + 1) << 3); // within long j
+            int bits = (end - from) << 3;
+            long range = (bits == 64 ? -1L : (1L << bits) - 1) << ((from & 7) << 3);
+            masks[j] &= ~range;
+            from = end;
         }
     }
 }
