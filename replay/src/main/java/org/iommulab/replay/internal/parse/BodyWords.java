@@ -31,6 +31,11 @@ final class BodyWords {
     static final int K_IOVA = 7;
     static final int K_PADDR = 8;
     static final int K_UNMAPPED_SIZE = 9;
+    static final int KEY_COUNT = KEYS.length;
+    /** In a template: a word with no '=' that holds a hex number (iommu's range end). */
+    static final int RAW_HEX = -2;
+    /** {@link #values}' slot for a {@link #RAW_HEX} word read by {@link #restore}. */
+    private static final int SCRATCH = KEY_COUNT;
     /** The keys whose values split reads as hex, and as decimal. */
     private static final int HEX_KEYS = 1 << K_DMA_ADDR | 1 << K_PHYS_ADDR | 1 << K_IOVA | 1 << K_PADDR;
     private static final int DEC_KEYS = 1 << K_SIZE | 1 << K_UNMAPPED_SIZE;
@@ -59,7 +64,7 @@ final class BodyWords {
     }
 
     /** More words than any format this reads has: such a line goes the string way. */
-    private static final int MAX_WORDS = 24;
+    static final int MAX_WORDS = 24;
 
     /** The words of the body: [starts[i], ends[i]) in the line's array. */
     final int[] starts = new int[MAX_WORDS];
@@ -68,11 +73,13 @@ final class BodyWords {
     /** By key id: the first word {@code key=...} of the body (Fields.opt's choice), where {@link #found} says there is one. */
     private final int[] at = new int[KEYS.length];
     /** By number key id: its value as split read it (BAD when not a plain number). */
-    private final long[] values = new long[KEYS.length];
+    private final long[] values = new long[KEYS.length + 1];
     /** Bit k: key id k has a word in {@link #at}. */
     private int found;
     /** The first word holds a '='. */
     boolean firstHasEquals;
+    /** The template the last split read its body by, or null when it split it plainly. */
+    int[] lastTemplate;
 
 
     /**
@@ -140,18 +147,20 @@ final class BodyWords {
         }
         this.words = words;
         this.found = found;
+        lastTemplate = null;
         return true;
     }
 
     /**
      * Templates: the words a format prints, in order, by key id ({@code key=value}), -1 for a
-     * word with no '=' (a device name, iommu's "-" and range end).
+     * word with no '=' (a device name, iommu's "-"), {@link #RAW_HEX} for one that holds a
+     * hex number (iommu's range end).
      */
     static final int[] MAP = {-1, K_DIR, K_DMA_ADDR, K_SIZE, K_PHYS_ADDR, K_ATTRS};
     static final int[] UNMAP = {-1, K_DIR, K_DMA_ADDR, K_SIZE, K_ATTRS};
     static final int[] SYNC_SINGLE = {-1, K_DIR, K_DMA_ADDR, K_SIZE};
-    static final int[] IOMMU_MAP = {K_IOVA, -1, -1, K_PADDR, K_SIZE};
-    static final int[] IOMMU_UNMAP = {K_IOVA, -1, -1, K_SIZE, K_UNMAPPED_SIZE};
+    static final int[] IOMMU_MAP = {K_IOVA, -1, RAW_HEX, K_PADDR, K_SIZE};
+    static final int[] IOMMU_UNMAP = {K_IOVA, -1, RAW_HEX, K_SIZE, K_UNMAPPED_SIZE};
 
     /**
      * {@link #split(byte[], int, int)} for a body expected to print {@code template}'s words:
@@ -159,6 +168,7 @@ final class BodyWords {
      * told apart byte by byte); anything else is split as any body is. Same result either way.
      */
     boolean split(byte[] l, int from, int to, int[] template) {
+        lastTemplate = null;
         return template != null && template(l, from, to, template) || split(l, from, to);
     }
 
@@ -211,6 +221,71 @@ final class BodyWords {
         words = t.length;
         this.found = found;
         firstHasEquals = t[0] >= 0;
+        lastTemplate = t;
+        return true;
+    }
+
+    /**
+     * Keeps in {@code sh} what the last split found (through {@link #lastTemplate}, not null),
+     * relative to {@code base}, with where each number value lies: the bytes that may differ in
+     * a line of the same shape.
+     */
+    void capture(LineShapes.Shape sh, int base) {
+        int[] t = lastTemplate;
+        sh.words = words;
+        for (int w = 0; w < words; w++) {
+            sh.starts[w] = starts[w] - base;
+            sh.ends[w] = ends[w] - base;
+        }
+        System.arraycopy(at, 0, sh.at, 0, KEY_COUNT);
+        sh.found = found;
+        sh.firstHasEquals = firstHasEquals;
+        int spans = 0;
+        for (int w = 0; w < t.length; w++) {
+            int k = t[w];
+            if (k == RAW_HEX) {
+                sh.spanKeys[spans] = RAW_HEX;
+                sh.spanStarts[spans] = starts[w] - base;
+            } else if (k >= 0 && ((HEX_KEYS | DEC_KEYS) & 1 << k) != 0) {
+                sh.spanKeys[spans] = k;
+                sh.spanStarts[spans] = starts[w] + KEYS[k].length + 1 - base;
+            } else {
+                continue;
+            }
+            sh.spanEnds[spans++] = ends[w] - base;
+        }
+        sh.spans = spans;
+    }
+
+    /**
+     * The words of a body whose line has kept shape {@code sh} at {@code base} (its bytes equal
+     * outside the number values): the shape's words, with the number values read from this line
+     * as the template split reads them. False, with nothing promised, when a value is not a plain
+     * number filling its place exactly (the line is then split in full): otherwise the words,
+     * keys and values are those the template split gives, its every test falling on equal bytes.
+     */
+    boolean restore(byte[] l, LineShapes.Shape sh, int base) {
+        int bodyEnd = base + sh.bodyEnd;
+        for (int s = 0; s < sh.spans; s++) {
+            int k = sh.spanKeys[s];
+            int from = base + sh.spanStarts[s];
+            int slot = k == RAW_HEX ? SCRATCH : k;
+            int end = k != RAW_HEX && (DEC_KEYS & 1 << k) != 0 ? decValue(l, from, bodyEnd, k)
+                    : hexValue(l, from, bodyEnd, slot);
+            if (end != base + sh.spanEnds[s] || values[slot] == BAD) {
+                return false;
+            }
+        }
+        int n = sh.words;
+        for (int w = 0; w < n; w++) {
+            starts[w] = sh.starts[w] + base;
+            ends[w] = sh.ends[w] + base;
+        }
+        words = n;
+        System.arraycopy(sh.at, 0, at, 0, KEY_COUNT);
+        found = sh.found;
+        firstHasEquals = sh.firstHasEquals;
+        lastTemplate = null;
         return true;
     }
 
@@ -372,6 +447,14 @@ final class BodyWords {
         int n = i - from;
         values[k] = bad || n <= 0 || n > 18 ? BAD : v;
         return i;
+    }
+
+    /**
+     * The {@link #RAW_HEX} word's value as {@link #restore} read it (Numbers.hex: the same value
+     * FastLine reads from the word, which restore found a plain hex number).
+     */
+    long rawHex() {
+        return values[SCRATCH];
     }
 
     /** The first word {@code key=...} of key id {@code k}, or -1. */

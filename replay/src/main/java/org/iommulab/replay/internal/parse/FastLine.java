@@ -29,6 +29,18 @@ final class FastLine {
     private int pid;
     private String task;
     private final RecentPrefixes recent = new RecentPrefixes();
+    private final LineShapes shapes = new LineShapes();
+    /**
+     * The kept shape the current line has, or null: its words are already in {@link #w}, and
+     * its device, direction and attributes are the shape's (read from equal bytes).
+     */
+    private LineShapes.Shape hit;
+    /** The current line's start, its timestamp's start and its dot (-1: none), for LineShapes. */
+    private int lineStart;
+    private int tsStart;
+    private int tsDot;
+    /** Lines read through a kept shape (for tests). */
+    long shapeHits;
     private int cpu;
     private int context;
     private long timestampNs;
@@ -53,6 +65,24 @@ final class FastLine {
     }
 
     private TraceEvent event(int from, int to, long lineNo) {
+        // A line shaped as a recent one (equal bytes but for its timestamp's digits and its
+        // numbers) has its task, pid, CPU, context, event name, words, device, direction and
+        // attributes: only its timestamp and numbers are read.
+        LineShapes.Shape sh = shapes.match(l, from, to);
+        if (sh != null && shapedTimestamp(sh, from) && w.restore(l, sh, from)) {
+            task = sh.task;
+            pid = sh.pid;
+            cpu = sh.cpu;
+            context = sh.context;
+            hit = sh;
+            shapeHits++;
+            try {
+                return body(sh.kind, from + sh.body, from + sh.bodyEnd, lineNo);
+            } finally {
+                hit = null;
+            }
+        }
+        lineStart = from;
         // A line that starts with the very bytes of a recent line's prefix, up to its
         // timestamp, has that line's task, pid, CPU and context: a trace's lines come from a
         // few tasks, and reading them again is most of the prefix's cost.
@@ -166,6 +196,7 @@ final class FastLine {
         if (!timestamp(i, tok - 1)) {
             return null;
         }
+        tsStart = i;
         i = skipSpaces(tok, to);
         int n = identEnd(i, to);
         if (n == i || n >= to || l[n] != ':') {
@@ -193,7 +224,16 @@ final class FastLine {
         while (bodyEnd > body && isWhitespace(l[bodyEnd - 1])) {
             bodyEnd--;
         }
-        b.reset(kind);
+        TraceEvent e = body(kind, body, bodyEnd, lineNo);
+        if (e != null && w.lastTemplate != null) {
+            shapes.remember(l, lineStart, to, body, bodyEnd, b, w, tsStart, tsDot, tok - 1, task, pid, cpu, context);
+        }
+        return e;
+    }
+
+    /** The event of {@code kind} whose fields part is {@code l[body, bodyEnd)}, or null. */
+    private TraceEvent body(EventKind kind, int body, int bodyEnd, long lineNo) {
+        b.resetCommon(kind); // the builder's other fields are never set here
         boolean read;
         switch (kind.format()) {
             case MAP: read = map(body, bodyEnd); break;
@@ -214,7 +254,7 @@ final class FastLine {
         b.cpu = cpu;
         b.context = context;
         b.timestampNs = timestampNs;
-        return b.build();
+        return b.buildCommon();
     }
 
     /** The names met so far and their events: a trace uses a handful. */
@@ -243,6 +283,11 @@ final class FastLine {
 
     /** BodyParser.deviceAndDir: false where it would throw (or the direction is a number). */
     private boolean deviceAndDir(int from, int to, int[] template) {
+        if (hit != null) { // read from the same bytes when the shape was kept
+            b.device = hit.device;
+            b.dir = hit.dir;
+            return true;
+        }
         if (!w.split(l, from, to, template) || w.words == 0) {
             return false;
         }
@@ -265,6 +310,11 @@ final class FastLine {
     }
 
     private boolean attrs() {
+        if (hit != null) { // read from the same bytes when the shape was kept
+            b.attrs = hit.attrs;
+            b.unknownAttrs = hit.unknownAttrs;
+            return true;
+        }
         int a = w.at(K_ATTRS);
         if (a < 0) {
             return false;
@@ -314,14 +364,16 @@ final class FastLine {
 
     /** BodyParser.iommu and iovaRange: "IOMMU:" then "iova=0x.. - 0x.." of the size printed. */
     private boolean iommuRange(int from, int to, int[] template) {
-        if (to - from < IOMMU.length || !regionEquals(from, IOMMU) || !w.split(l, from + IOMMU.length, to, template)) {
+        if (hit == null && (to - from < IOMMU.length || !regionEquals(from, IOMMU)
+                || !w.split(l, from + IOMMU.length, to, template))) {
             return false;
         }
         b.iova = w.hexField(K_IOVA);
         if (b.iova == BAD || w.words < 3 || w.ends[1] - w.starts[1] != 1 || l[w.starts[1]] != '-') {
             return false;
         }
-        long end = hex(w.starts[2], w.ends[2]);
+        // the range end: read by restore when the line has a kept shape (the same value)
+        long end = hit != null ? w.rawHex() : hex(w.starts[2], w.ends[2]);
         b.size = w.decField(K_SIZE);
         return end != BAD && b.size != BAD && end - b.iova == b.size;
     }
@@ -420,10 +472,24 @@ final class FastLine {
         }
         if (i == to) {
             timestampNs = secs; // no dot
+            tsDot = -1;
             return true;
         }
+        tsDot = i;
         if (l[i] != '.' || i == from || i == to - 1) {
             return false;
+        }
+        int f = to - i - 1; // the fraction's digits, at least one
+        if (f <= 8 && to >= 8) {
+            // the eight bytes ending with the fraction, those before it taken as '0's: its
+            // digits checked and read at once (the fraction of microseconds ftrace prints)
+            long keep = -1L << ((8 - f) << 3); // little-endian: the fraction is the high bytes
+            long x = (long) LONGS.get(l, to - 8) & keep | ZERO_DIGITS & ~keep;
+            if (!eightDigits(x)) {
+                return false; // a second dot too
+            }
+            timestampNs = Math.multiplyExact(secs, 1_000_000_000L) + eightDigitsValue(x) * POWERS_OF_TEN[9 - f];
+            return true;
         }
         long nanos = 0;
         int fraction = 0;
@@ -442,6 +508,56 @@ final class FastLine {
         }
         timestampNs = Math.multiplyExact(secs, 1_000_000_000L) + nanos;
         return true;
+    }
+
+    /**
+     * The timestamp of a line with kept shape {@code sh} at {@code from}: its seconds' and
+     * fraction's places hold digits only (the dot and the ':' after are compared bytes), so
+     * {@link #timestamp} reads the same token; the same value, into {@link #timestampNs}.
+     * False when a place holds anything else (the line is then read in full).
+     */
+    private boolean shapedTimestamp(LineShapes.Shape sh, int from) {
+        byte[] l = this.l;
+        long secs = 0;
+        for (int i = from + sh.tsStart, end = from + sh.tsDot; i < end; i++) { // at most 18 digits: no overflow
+            byte c = l[i];
+            if (!isDigit(c)) {
+                return false;
+            }
+            secs = secs * 10 + (c - '0');
+        }
+        int f = sh.tsEnd - sh.tsDot - 1; // 1 to 8 digits
+        int end = from + sh.tsEnd;
+        long keep = -1L << ((8 - f) << 3);
+        long x = (long) LONGS.get(l, end - 8) & keep | ZERO_DIGITS & ~keep;
+        if (!eightDigits(x)) {
+            return false;
+        }
+        timestampNs = Math.multiplyExact(secs, 1_000_000_000L) + eightDigitsValue(x) * POWERS_OF_TEN[9 - f];
+        return true;
+    }
+
+    private static final long ZERO_DIGITS = 0x3030_3030_3030_3030L;
+    private static final long[] POWERS_OF_TEN = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000};
+
+    /** Whether the eight bytes packed little-endian in {@code x} are all '0'..'9'. */
+    static boolean eightDigits(long x) {
+        // each byte: high nibble 3, and still 3 after adding 6 (so the low nibble is at most 9);
+        // a byte that carries into the next is above 0xf9, itself no digit
+        return ((x & 0xf0f0_f0f0_f0f0_f0f0L) | ((x + 0x0606_0606_0606_0606L) & 0xf0f0_f0f0_f0f0_f0f0L) >>> 4)
+                == 0x3333_3333_3333_3333L;
+    }
+
+    /**
+     * The value of the eight decimal digits packed little-endian in {@code x} (the first digit
+     * in the low byte, the most significant): digit pairs, then quads, then the eight, by
+     * multiplications that keep each partial sum in its own lane.
+     */
+    static long eightDigitsValue(long x) {
+        long v = x - ZERO_DIGITS;
+        v = v * 10 + (v >>> 8); // byte 2k: digit 2k * 10 + digit 2k+1
+        return ((v & 0x0000_00ff_0000_00ffL) * (100 + (1_000_000L << 32))
+                + ((v >>> 16) & 0x0000_00ff_0000_00ffL) * (1 + (10_000L << 32))) >>> 32;
     }
 
     private int indexOf(char c, int from, int to) {

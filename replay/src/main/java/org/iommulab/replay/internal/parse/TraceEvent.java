@@ -75,6 +75,39 @@ public final class TraceEvent {
         faultFlags = b.faultFlags;
     }
 
+    /**
+     * The event of {@code b} that sets only the prefix and the fields of the common formats
+     * ({@link Builder#resetCommon}); the rest (the scatterlist arrays and counts, err, driver,
+     * fault flags) take a new builder's values, which such a builder never leaves.
+     */
+    private TraceEvent(Builder b, boolean common) {
+        line = b.line;
+        timestampNs = b.timestampNs;
+        cpu = b.cpu;
+        context = b.context;
+        pid = b.pid;
+        task = b.task;
+        kind = b.kind;
+        device = b.device;
+        dir = b.dir;
+        attrs = b.attrs;
+        unknownAttrs = b.unknownAttrs;
+        dmaAddr = b.dmaAddr;
+        physAddr = b.physAddr;
+        size = b.size;
+        physAddrs = LongArray.EMPTY;
+        dmaAddrs = LongArray.EMPTY;
+        lengths = LongArray.EMPTY;
+        fullNents = 0;
+        fullEnts = 0;
+        truncated = false;
+        err = 0;
+        iova = b.iova;
+        unmappedSize = b.unmappedSize;
+        driver = null;
+        faultFlags = 0;
+    }
+
     static Builder builder(EventKind kind) {
         return new Builder(kind);
     }
@@ -280,6 +313,10 @@ public final class TraceEvent {
             this.kind = kind;
         }
 
+        EventKind kind() {
+            return kind;
+        }
+
         /** Back to the state of a new builder of {@code k}. */
         Builder reset(EventKind k) {
             kind = k;
@@ -312,6 +349,29 @@ public final class TraceEvent {
 
         TraceEvent build() {
             return new TraceEvent(this);
+        }
+
+        /**
+         * For a builder that only ever sets the prefix and the fields of the common formats
+         * (FastLine's): back to a new builder's state of {@code k} by resetting those alone.
+         */
+        Builder resetCommon(EventKind k) {
+            kind = k;
+            device = null;
+            dir = null;
+            attrs = 0;
+            unknownAttrs = null;
+            dmaAddr = ABSENT;
+            physAddr = ABSENT;
+            size = ABSENT;
+            iova = ABSENT;
+            unmappedSize = ABSENT;
+            return this;
+        }
+
+        /** {@link #build} for a builder kept by {@link #resetCommon}. */
+        TraceEvent buildCommon() {
+            return new TraceEvent(this, true);
         }
     }
 }

@@ -167,6 +167,20 @@ public final class CallOrder {
                 sink.call(e, PrecedingMaps.NONE, e); // nothing waits: what drain would do at once
                 return;
             }
+            if (w != null && !w.overflowed && w.maps.size() == 1 && slots.size() == 1 && slots.peekFirst() == w.maps.get(0)
+                    && claim(e, w.maps) == 1) {
+                // Its window's one map, all that waits, is the call's: what close and drain
+                // would do at once (the call at the map's moment, with it), without a slot.
+                Slot m = slots.pollFirst();
+                m.claimed = false;
+                TraceEvent me = m.event;
+                PrecedingMaps maps = new PrecedingMaps(List.of(new IommuMap(me.iova(), me.physAddr(), me.size(), me.pid(),
+                        me.line())), true);
+                recycle(w);
+                sink.call(e, maps, me);
+                recycle(m);
+                return;
+            }
             Slot own = slot(e, null);
             own.fate = 1;
             own.call = e;

@@ -144,6 +144,10 @@ class FastLineTest {
         v.add(line.replaceFirst("(\\d+)\\.(\\d+):", "$1.$2.5:"));
         v.add(line.replaceFirst("(\\d+)\\.(\\d+):", ".$2:"));
         v.add(line.replaceFirst("(\\d+)\\.(\\d+):", "$1.:"));
+        // fractions of one to nine digits (eight read at once), a non-digit among eight
+        for (String f : new String[] {"1", "12", "1234567", "12345678", "123456789", "1234a678", "12/45678", "1.345678"}) {
+            v.add(line.replaceFirst("(\\d+)\\.(\\d+):", "$1." + f + ":"));
+        }
         v.add(line + " extra=1 more words");
         // after a kept prefix (FastLine's recent prefixes): no colon, more spaces, a tab
         v.add(line.replaceFirst("(\\d+)\\.(\\d+): ", "$1.$2 "));
@@ -177,15 +181,54 @@ class FastLineTest {
         assertTrue(took > 20, () -> took + " of " + all + " lines taken");
     }
 
+    /**
+     * A line read right after a line it shares its shape with (LineShapes keeps the first, and
+     * the second is read from it when equal but for its numbers): every byte after the
+     * timestamp changed, one at a time, to a digit, a hex letter, an x, a space, an '=', a tab
+     * and other punctuation, the length kept. Each variant is declined or read as the string
+     * parser reads it, and the changed numbers are read through the kept shape.
+     */
+    @Test
+    void agreesRightAfterALineOfTheSameShape() throws Exception {
+        String[] others = {"0", "7", "9", "a", "F", "x", "X", "g", " ", "=", "\t", "-", ".", "+", ":"};
+        List<String> lines = new ArrayList<>(List.of(COMMON));
+        lines.addAll(traceLines());
+        long hits = 0;
+        int taken = 0;
+        for (String line : lines) {
+            if (fast(line) == null) {
+                continue;
+            }
+            for (int i = 0; i < line.length(); i++) {
+                for (String c : others) {
+                    String v = line.substring(0, i) + c + line.substring(i + 1);
+                    fast(line); // keeps its shape
+                    long before = fast.shapeHits;
+                    if (agrees(v)) {
+                        taken++;
+                    }
+                    hits += fast.shapeHits - before;
+                }
+            }
+        }
+        long shaped = hits;
+        int took = taken;
+        // the variants that change a digit of a number to another are read through the kept
+        // shape (some then declined, as an iommu range that no longer has its size)
+        assertTrue(shaped > 1000 && took > 1000, () -> shaped + " read through a kept shape, " + took + " taken");
+    }
+
+    private static final String[] COMMON = {
+        "  NetworkManager-611     [001] .....   400.000001: map: IOMMU: iova=0x00000000fff00000 - 0x00000000fff01000 paddr=0x000000010a000000 size=4096",
+        "  NetworkManager-611     [001] .....   400.000001: dma_map_page: 0000:01:00.0 dir=TO_DEVICE dma_addr=fff00000 size=1500 phys_addr=10a000000 attrs=",
+        "          <idle>-0       [001] ..s1.   400.000001: dma_unmap_page: 0000:01:00.0 dir=TO_DEVICE dma_addr=fff00000 size=1500 attrs=",
+        "  irq/45-nvme0q3-318     [003] d.h1.   410.500390: dma_sync_single_for_cpu: 0000:02:00.0 dir=FROM_DEVICE dma_addr=ffffe800 size=98",
+        "    kworker/0:1-12    [000] .....   5.100: unmap: IOMMU: iova=0x00000000fff00000 - 0x00000000fff01000 size=4096 unmapped_size=4096",
+    };
+
     @Test
     void takesTheCommonEventsAsIs() throws Exception {
-        String[] common = {
-            "  NetworkManager-611     [001] .....   400.000001: map: IOMMU: iova=0x00000000fff00000 - 0x00000000fff01000 paddr=0x000000010a000000 size=4096",
-            "  NetworkManager-611     [001] .....   400.000001: dma_map_page: 0000:01:00.0 dir=TO_DEVICE dma_addr=fff00000 size=1500 phys_addr=10a000000 attrs=",
-            "          <idle>-0       [001] ..s1.   400.000001: dma_unmap_page: 0000:01:00.0 dir=TO_DEVICE dma_addr=fff00000 size=1500 attrs=",
-            "  irq/45-nvme0q3-318     [003] d.h1.   410.500390: dma_sync_single_for_cpu: 0000:02:00.0 dir=FROM_DEVICE dma_addr=ffffe800 size=98",
-            "    kworker/0:1-12    [000] .....   5.100: unmap: IOMMU: iova=0x00000000fff00000 - 0x00000000fff01000 size=4096 unmapped_size=4096",
-        };
+        String[] common = COMMON;
         for (String line : common) {
             assertTrue(agrees(line), line);
         }

@@ -55,6 +55,44 @@ class CallOrderTest {
                 "B runs at its map, before the interrupt's unmap; the interrupt did not close B's window");
     }
 
+    /**
+     * The common case, a call right after its one map with nothing else waiting (handed out at
+     * once, without a slot), against the same call whose map lies outside its range (the map
+     * unclaimed, then the call at its own line), and a map-less call after both.
+     */
+    @Test
+    void aCallRightAfterItsOneMapTakesItAtOnce() {
+        List<IommuMap> got = new ArrayList<>();
+        CallOrder o = new CallOrder(4096, new CallOrder.Sink() {
+            @Override
+            public void call(TraceEvent e, PrecedingMaps maps, TraceEvent at) {
+                out.add("call@" + e.line() + " at " + at.line() + " maps " + maps.maps().size() + " complete " + maps.complete());
+                got.addAll(maps.maps());
+            }
+
+            @Override
+            public void unclaimed(TraceEvent map, TraceEvent closer) {
+                out.add("unclaimed@" + map.line() + " closer " + (closer == null ? "-" : closer.line()));
+            }
+        });
+        String[] lines = {
+            map("nm-611 [001] .....", 0xfff00000L, 4096),                                                          // 1
+            "nm-611 [001] ..... 1.1: dma_map_page: d dir=TO_DEVICE dma_addr=fff00040 size=1500 phys_addr=40000040 attrs=", // 2
+            map("nm-611 [001] .....", 0xfff08000L, 4096),                                                          // 3: not the call's
+            "nm-611 [001] ..... 1.2: dma_map_page: d dir=TO_DEVICE dma_addr=fff01000 size=1500 phys_addr=40001000 attrs=", // 4
+            "nm-611 [001] ..... 1.3: dma_unmap_page: d dir=TO_DEVICE dma_addr=fff00040 size=1500 attrs=",             // 5
+        };
+        long n = 0;
+        for (String l : lines) {
+            o.accept(parser.parse(l, ++n).event());
+        }
+        o.finish();
+        assertEquals(List.of("call@2 at 1 maps 1 complete true", "unclaimed@3 closer 4", "call@4 at 4 maps 0 complete true",
+                "call@5 at 5 maps 0 complete true"), out);
+        // the map as iommu:map printed it: iova, paddr, size, and the task's pid and its line
+        assertEquals(List.of(new IommuMap(0xfff00000L, 0x40000000L, 4096, 611, 1)), got);
+    }
+
     @Test
     void windowsAreKeptPerCpuTaskAndInterruptLevel() {
         feed(map("fio-10 [000] .....", 0xffff8000L, 4096),                                     // 1
