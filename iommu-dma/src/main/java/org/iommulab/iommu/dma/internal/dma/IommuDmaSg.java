@@ -1,5 +1,7 @@
 package org.iommulab.iommu.dma.internal.dma;
 
+import java.util.Arrays;
+
 import org.iommulab.api.dma.DmaAttrs;
 import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.dma.DmaErrno;
@@ -86,13 +88,19 @@ final class IommuDmaSg {
         if (!s.segmentsHoldAt(iova, iovaLen)) {
             return finalise(sg, nents, iova, s);
         }
-        // __finalise_sg's result: the segments, then every later slot DMA_MAPPING_ERROR/0.
+        // __finalise_sg's result: the segments, then every later slot of the nents mapped
+        // DMA_MAPPING_ERROR/0. When those are all the table's slots, they are cleared at once
+        // (as __invalidate_sg would) and the segments written over them.
         int count = s.segs;
+        if (nents == sg.origNents()) {
+            sg.invalidateDma();
+        } else {
+            for (int k = count; k < nents; k++) {
+                sg.setDmaSegment(k, DmaMasks.MAPPING_ERROR, 0);
+            }
+        }
         for (int k = 0; k < count; k++) {
             sg.setDmaSegment(k, iova + s.segRel[k], s.segLen[k]);
-        }
-        for (int k = count; k < nents; k++) {
-            sg.setDmaSegment(k, DmaMasks.MAPPING_ERROR, 0);
         }
         sg.setNents(count);
         return count;
@@ -256,12 +264,16 @@ final class IommuDmaSg {
         int segs;
         private boolean segsKnown;
         private long segMask;
+        /** alen[0 .. alenFilledTo) all hold alenFilled (a page list's granule): kept between lists. */
+        private long alenFilled;
+        private int alenFilledTo;
 
         Layout ensure(int n) {
             if (phys.length < n) {
                 int cap = Math.max(n, phys.length * 2);
                 phys = new long[cap];
                 alen = new long[cap];
+                alenFilledTo = 0;
                 runPhysBuf = new long[cap];
                 runLenBuf = new long[cap];
                 segRel = new long[cap];
@@ -285,6 +297,13 @@ final class IommuDmaSg {
          */
         long lay(SgTable sg, int nents, long mask, long gmask, int maxLen) {
             segMask = mask;
+            if (maxLen > gmask) {
+                long whole = layWholeGranules(sg, nents, mask, gmask, maxLen);
+                if (whole >= 0) {
+                    return whole;
+                }
+            }
+            alenFilledTo = 0; // alen is written below
             long[] phys = this.phys;
             long[] alen = this.alen;
             long[] segRel = this.segRel;
@@ -352,11 +371,70 @@ final class IommuDmaSg {
         }
 
         /**
+         * {@link #lay} for a page list: every entry one whole granule at a granule-aligned
+         * address (a pinned user buffer, a PRP list), with {@code maxLen} at least a granule.
+         * Linux's loops then give: {@code s->offset} 0 and {@code s->length} one granule for
+         * each entry, so {@code iova_len} is {@code nents} granules; and in
+         * {@code __finalise_sg} no entry ends mid-granule and every entry starts on one, so an
+         * entry joins the open segment iff {@code max_len - cur_len >= granule}, where
+         * {@code cur_len} is k granules: a segment takes {@code per = max_len / granule}
+         * entries, the last one what is left. Runs are found as in {@link #lay}. Checks each
+         * entry first and returns -1, changing nothing the caller reads, when any is not such
+         * a page or the list is longer than one boundary span (then {@link #lay}'s general
+         * pass decides, padding included).
+         */
+        private long layWholeGranules(SgTable sg, int nents, long mask, long gmask, int maxLen) {
+            long granule = gmask + 1;
+            long total = nents * granule;
+            if (mask != -1 && Long.compareUnsigned(total, mask + 1) > 0) {
+                return -1;
+            }
+            long[] phys = this.phys;
+            long prevEnd = -1;
+            boolean joins = false;
+            long odd = 0; // any bit set: an entry is not one whole aligned granule
+            for (int i = 0; i < nents; i++) {
+                long cpu = sg.cpuPhys(i);
+                odd |= (cpu & gmask) | (sg.cpuLength(i) ^ granule);
+                phys[i] = cpu;
+                joins |= cpu == prevEnd;
+                prevEnd = cpu + granule;
+            }
+            if (odd != 0) {
+                return -1;
+            }
+            long[] alen = this.alen;
+            if (alenFilled != granule || alenFilledTo < nents) {
+                Arrays.fill(alen, 0, nents, granule);
+                alenFilled = granule;
+                alenFilledTo = nents;
+            }
+            int per = (int) (maxLen / granule);
+            int segs = 0;
+            for (int first = 0; first < nents; first += per) {
+                segRel[segs] = first * granule;
+                segLen[segs++] = (int) (Math.min(per, nents - first) * granule);
+            }
+            this.segs = segs;
+            segsKnown = true;
+            if (joins) {
+                buildRuns(nents);
+            } else {
+                runPhys = phys;
+                runLen = alen;
+                runs = nents;
+                runTotal = total;
+            }
+            return total;
+        }
+
+        /**
          * Linux {@code iommu_dma_map_sg}'s sizing loop as written, for a list longer than the
          * segment boundary span: a pad may lengthen the entry before the one that would cross
          * a boundary. Then the run loop; {@code __finalise_sg} is left to the real addresses.
          */
         private long layPadded(SgTable sg, int nents, long mask, long gmask) {
+            alenFilledTo = 0; // alen is written below
             long iovaLen = 0;
             for (int i = 0; i < nents; i++) {
                 long cpu = sg.cpuPhys(i);

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * ({@code iommu_dma_map_sg}'s sizing loop, {@code __finalise_sg}) as the reference, on random
  * lists: unaligned offsets, partial granules, physically contiguous neighbours (one run in
  * iommu_map_sg), lists longer than the segment boundary span (Linux pads them, and the pass
- * leaves __finalise_sg to the real addresses) and several max segment sizes. Every DMA slot,
+ * leaves __finalise_sg to the real addresses), page lists (every entry one whole aligned page:
+ * the pass's shortcut) and several max segment sizes, one below a granule. Every DMA slot,
  * the segment count and the page tables behind every entry must be Linux's.
  */
 class IommuDmaSgLayoutTest {
@@ -31,12 +32,13 @@ class IommuDmaSgLayoutTest {
     @Test
     void onePassLayoutIsLinuxsThreeLoops() throws Exception {
         long[] boundaries = {0xffff_ffffL, 0xffff, 0x1_ffff, 0x3fff, 0xfff, -1L};
-        long[] maxSegs = {65536, 16384, 4096, 1 << 20, 0x7fff_ffff};
+        long[] maxSegs = {65536, 16384, 4096, 1 << 20, 0x7fff_ffff, 2048};
         long region = rig.pages(2048, (byte) 0x5a);
         Random rnd = new Random(15);
         int padded = 0;
         int merged = 0;
         int joined = 0;
+        int mergedPageLists = 0;
         int sid = 1;
         for (long boundary : boundaries) {
             for (long maxSeg : maxSegs) {
@@ -47,17 +49,20 @@ class IommuDmaSgLayoutTest {
                 IommuDomain domain = ((IommuDmaOps) ops).domain();
                 for (int c = 0; c < 60; c++) {
                     int n = 1 + rnd.nextInt(rnd.nextBoolean() ? 6 : 40);
+                    // A third of the lists are page lists (every entry one whole aligned page),
+                    // the pass's shortcut for pinned buffers and PRP lists.
+                    boolean pageList = c % 3 == 0;
                     long[] phys = new long[n];
                     int[] len = new int[n];
                     for (int i = 0; i < n; i++) {
                         if (i > 0 && rnd.nextInt(4) == 0) {
                             phys[i] = phys[i - 1] + len[i - 1]; // continues the previous entry
                         } else {
-                            int off = rnd.nextInt(3) == 0 ? rnd.nextInt(K4) & ~7 : 0;
+                            int off = !pageList && rnd.nextInt(3) == 0 ? rnd.nextInt(K4) & ~7 : 0;
                             phys[i] = region + (long) rnd.nextInt(1900) * K4 + off;
                         }
                         int pick = rnd.nextInt(4);
-                        len[i] = pick == 0 ? 1 + rnd.nextInt(K4) : pick == 1 ? K4 : (1 + rnd.nextInt(3)) * K4
+                        len[i] = pageList ? K4 : pick == 0 ? 1 + rnd.nextInt(K4) : pick == 1 ? K4 : (1 + rnd.nextInt(3)) * K4
                                 + (rnd.nextBoolean() ? 0 : rnd.nextInt(K4));
                         if (phys[i] + len[i] > region + 2048L * K4) {
                             phys[i] = region;
@@ -96,6 +101,9 @@ class IommuDmaSgLayoutTest {
                     }
                     if (want < n) {
                         merged++;
+                        if (pageList && n > 1) {
+                            mergedPageLists++;
+                        }
                     }
                     ops.unmapSg(sg, n, DmaDirection.BIDIRECTIONAL, 0);
                     assertEquals(0, domain.iovaToPhys(iova), what);
@@ -106,6 +114,7 @@ class IommuDmaSgLayoutTest {
         assertTrue(padded > 20, "lists longer than the boundary span: " + padded);
         assertTrue(merged > 100, "lists with merged segments: " + merged);
         assertTrue(joined > 100, "entries physically continuing the one before: " + joined);
+        assertTrue(mergedPageLists > 100, "page lists merged into fewer segments: " + mergedPageLists);
     }
 
     /**
