@@ -2,6 +2,7 @@ package org.iommulab.iommu.dma.internal.iova;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntSupplier;
 
 /**
@@ -277,7 +278,8 @@ public final class IovaCaches {
      * compare-and-swap and released with a release store ({@code spin_lock_irqsave},
      * {@code spin_unlock_irqrestore}), half the locked instructions of a monitor. It is held for
      * a few loads and stores and is another CPU's only when threads share a simulated CPU; a
-     * waiter spins, then yields (the holder, a host thread, may be descheduled).
+     * waiter spins, then yields, then sleeps 10 us at a time (the holder, a host thread, may be
+     * descheduled, which Linux's holder with interrupts off is not).
      */
     private static class CpuRcacheFields extends CpuRcachePad {
         private static final VarHandle LOCK;
@@ -308,8 +310,11 @@ public final class IovaCaches {
                 }
                 if (spins < 128) {
                     Thread.onSpinWait();
-                } else {
+                } else if (spins < 256) {
                     Thread.yield();
+                } else {
+                    // The holder may be descheduled for a while: stop burning the CPU it needs.
+                    LockSupport.parkNanos(10_000);
                 }
             }
         }

@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import org.iommulab.api.platform.PhysicalMemory;
 import org.iommulab.modelkit.queue.QueueGeometry;
@@ -48,7 +49,7 @@ import org.iommulab.smmu.v3.internal.model.SmmuV3Mmio;
  * no lock is held from one CPU's reservation to its completion. Waits: waiting for another CPU (the previous owner, a gathered CPU's
  * valid bits, the publication of one's own slots) is unbounded, as Linux's
  * {@code atomic_cond_read_relaxed} is (those CPUs run with interrupts off and always finish;
- * here a waiter spins, then yields, since a host thread can be descheduled). Waiting for the
+ * here a waiter spins, yields, then sleeps briefly, since a host thread can be descheduled). Waiting for the
  * SMMU is bounded: once one's slots were published the model has run them, so a sync not
  * complete then, or a queue still full when everything reserved was published, is stuck;
  * after {@link #POLL_LIMIT} polls it is logged as Linux logs "CMD_SYNC timeout" and reported
@@ -64,7 +65,7 @@ final class CommandQueue {
     static final int BATCH_ENTRIES = 64;
     /** Linux {@code CMDQ_PROD_OWNED_FLAG} (Q_OVERFLOW_FLAG): set in llq.prod while an owner gathers. */
     static final int OWNED = 1 << 31;
-    /** Spins (Thread.onSpinWait) before a wait on another thread starts yielding the CPU. */
+    /** Spins (Thread.onSpinWait) before a wait on another thread starts yielding, and yields before it sleeps. */
     private static final int SPINS = 128;
     private static final VarHandle VALID = MethodHandles.arrayElementVarHandle(byte[].class);
 
@@ -407,12 +408,19 @@ final class CommandQueue {
         return ring.space(llqProd & ~OWNED, (int) CONS.getAcquire(this)) >= needed;
     }
 
-    /** A wait on another thread: spin a while, then let the host run it (it may be descheduled). */
+    /**
+     * A wait on another thread: spin a while, then let the host run it, then sleep 10 us at a
+     * time. Linux's CPUs wait here with interrupts off for CPUs that cannot be preempted either;
+     * a host thread can be descheduled in the middle of its issue, and a waiter that kept
+     * spinning or yielding would burn the CPU that thread needs.
+     */
     private static void backOff(int spins) {
         if (spins < SPINS) {
             Thread.onSpinWait();
-        } else {
+        } else if (spins < 2 * SPINS) {
             Thread.yield();
+        } else {
+            LockSupport.parkNanos(10_000);
         }
     }
 
