@@ -66,7 +66,7 @@ final class CommandQueue {
     /** Linux {@code CMDQ_PROD_OWNED_FLAG} (Q_OVERFLOW_FLAG): set in llq.prod while an owner gathers. */
     static final int OWNED = 1 << 31;
     /** Spins (Thread.onSpinWait) before a wait on another thread starts yielding, and yields before it sleeps. */
-    private static final int SPINS = 128;
+    private static final int SPINS = 1024;
     private static final VarHandle VALID = MethodHandles.arrayElementVarHandle(byte[].class);
 
     private final SmmuV3Mmio mmio;
