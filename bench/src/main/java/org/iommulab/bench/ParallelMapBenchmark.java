@@ -7,6 +7,7 @@ import org.iommulab.api.dma.DmaApi;
 import org.iommulab.api.dma.DmaAttrs;
 import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.platform.PageAllocator;
+import org.iommulab.api.platform.SimScope;
 import org.iommulab.api.platform.Zone;
 import org.iommulab.platform.internal.checker.CheckerSettings;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -53,7 +54,8 @@ public class ParallelMapBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        rig = new Rig(backend, "on".equals(checker) ? CheckerSettings.DEFAULT : CheckerSettings.OFF);
+        // On the simulation's CPUs, as in the container: each thread keeps to its CPU's IOVA caches.
+        rig = new Rig(backend, "on".equals(checker) ? CheckerSettings.DEFAULT : CheckerSettings.OFF, true);
         apis = new DmaApi[DEVICES];
         for (int i = 0; i < DEVICES; i++) {
             apis[i] = rig.addDevice("bench" + i, 0x10 + i);
@@ -71,15 +73,24 @@ public class ParallelMapBenchmark {
         DmaApi own;
         DmaApi shared;
         long page;
+        SimScope cpu;
 
         @Setup(Level.Trial)
         public void setUp(ParallelMapBenchmark b) {
             int index = b.threads.getAndIncrement();
+            // A kernel thread bound to a CPU: thread ids modulo the CPU count may collide.
+            cpu = b.rig.platform.simulation().runOn(index % b.rig.platform.simulation().count());
             own = b.apis[index % DEVICES];
             shared = b.apis[0];
             synchronized (b) {
                 page = b.rig.allocator.allocPages(1, Zone.NORMAL);
             }
+        }
+
+        /** Run by JMH on the thread that set the lane up: it leaves the CPU it entered. */
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            cpu.close();
         }
     }
 

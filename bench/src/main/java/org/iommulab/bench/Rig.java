@@ -15,6 +15,7 @@ import org.iommulab.platform.internal.checker.CheckerSettings;
 import org.iommulab.platform.internal.core.DevicePlatform;
 import org.iommulab.platform.internal.memory.SparsePhysicalMemory;
 import org.iommulab.platform.internal.memory.ZonedPageAllocator;
+import org.iommulab.platform.internal.sim.Simulation;
 import org.iommulab.smmu.v2.internal.driver.DriverOptions;
 import org.iommulab.smmu.v2.internal.driver.SmmuV2Driver;
 import org.iommulab.smmu.v2.internal.model.SmmuV2Model;
@@ -45,6 +46,16 @@ final class Rig {
     private final Map<String, DmaApi> published = new HashMap<>();
 
     Rig(String backend, CheckerSettings checker) {
+        this(backend, checker, false);
+    }
+
+    /**
+     * A rig whose iommu-dma backend, when {@code simCpus}, runs on the platform's simulated
+     * CPUs and clock as the container's whiteboard makes it (per-CPU IOVA caches indexed by
+     * the calling thread's CPU), not on the one CPU of a plain-Java backend: what threads
+     * mapping in parallel need to reach Linux's per-CPU caches rather than share one.
+     */
+    Rig(String backend, CheckerSettings checker, boolean simCpus) {
         this.backend = backend;
         memory = SparsePhysicalMemory.defaultLayout();
         allocator = new ZonedPageAllocator(memory);
@@ -53,7 +64,8 @@ final class Rig {
             published.put(device, api);
             return () -> published.remove(device);
         }, checker);
-        platform.addBackend(backend(backend, memory, allocator), Map.of(DmaBackend.NAME_PROPERTY, backend));
+        platform.addBackend(backend(backend, memory, allocator, simCpus ? platform.simulation() : null),
+                Map.of(DmaBackend.NAME_PROPERTY, backend));
     }
 
     /** Adds a device with a 48-bit mask and stream ID {@code sid}; returns its DmaApi, bound to this rig's backend. */
@@ -75,6 +87,11 @@ final class Rig {
 
     /** A backend as its bundle's component builds it; the IOMMUs strict, behind iommu-dma. */
     static DmaBackend backend(String name, SparsePhysicalMemory mem, ZonedPageAllocator alloc) {
+        return backend(name, mem, alloc, null);
+    }
+
+    /** {@link #backend(String, SparsePhysicalMemory, ZonedPageAllocator)}, iommu-dma on {@code sim}'s CPUs and clock when not null. */
+    static DmaBackend backend(String name, SparsePhysicalMemory mem, ZonedPageAllocator alloc, Simulation sim) {
         IommuDriver driver;
         switch (name) {
             case "direct":
@@ -99,6 +116,7 @@ final class Rig {
             default:
                 throw new IllegalArgumentException("unknown backend " + name);
         }
-        return IommuDmaBackend.of(driver, false, () -> null);
+        return sim == null ? IommuDmaBackend.of(driver, false, () -> null)
+                : IommuDmaBackend.of(driver, false, () -> null, sim, sim);
     }
 }

@@ -1,6 +1,8 @@
 package org.iommulab.platform.internal.sim;
 
-import java.util.concurrent.atomic.AtomicLong;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.iommulab.api.platform.SimClock;
 import org.iommulab.api.platform.SimCpus;
@@ -13,13 +15,52 @@ import org.iommulab.api.platform.SimScope;
  * object: the platform component registers it under both interfaces, tests build it with
  * {@code new}.
  *
- * <p>Thread-safe. The time is one atomic long; what a thread entered ({@link #runOn},
- * {@link #externalTime}) is kept per thread. Nothing here reads the host's clock.
+ * <p>Thread-safe. What a thread entered ({@link #runOn}, {@link #externalTime}) is kept per
+ * thread. Nothing here reads the host's clock.
+ *
+ * <p>The time line is striped: it is the sum of {@link #STRIPES} cells, each on a cache line
+ * of its own, and each thread adds its modelled costs to one cell, given to it round-robin
+ * when it first uses the simulation, so threads charging their calls on different host CPUs do
+ * not write one cache line (an atomic add on one shared word costs a cross-core transfer of its
+ * line on every DMA-API call, more than the call's own work). A cell is added to atomically:
+ * more threads than cells share cells. It is still one time line, and the same one:
+ * {@link #nanos} is the sum of everything added, so a single thread sees exactly the values a
+ * single counter gives. (A {@code LongAdder} spreads threads only when their adds fail, not
+ * when they merely bounce a line between cores, so two threads could keep sharing one cell.)
+ *
+ * <p>Why {@link #nanos} never decreases for an observer: every cell only ever grows, since
+ * {@link #advance} refuses negative costs and {@link #advanceTo} adds only a positive
+ * difference. A later {@code nanos()} of the same thread, or of a thread that learnt of the
+ * earlier reading (a happens-before edge), reads each cell after the earlier read of that cell
+ * (volatile reads of one variable see its writes in one order), so it sees each cell at the
+ * same or a larger value, and the sum of values each no smaller is no smaller.
+ * What a sum is not: a snapshot of one instant; a reading taken while another thread adds may
+ * or may not include that add, as an add on another CPU is or is not yet seen on a real machine.
+ *
+ * <p>Who reads it, and what that costs: strict DMA-API calls never read the clock (they only
+ * add to it); a lazy domain's flush-queue timer reads it on each call while a flush is pending,
+ * which reads the other threads' cells (a coherence miss only for a cell written since); mapping
+ * listeners and a replay read it per event. {@link #advanceTo} (a replayed trace's timestamps,
+ * one thread per trace) takes a lock so that two jumps never both add their difference.
  */
 public final class Simulation implements SimClock, SimCpus {
     private final SimSettings settings;
-    private final AtomicLong now = new AtomicLong();
-    private final ThreadLocal<ThreadState> threads = ThreadLocal.withInitial(ThreadState::new);
+    /** Cells of the time line; a power of two. */
+    static final int STRIPES = 8;
+    /** Longs from one cell to the next: 128 bytes, two cache lines (the adjacent-line prefetch pairs lines). */
+    private static final int STRIDE = 16;
+    private static final VarHandle CELLS = MethodHandles.arrayElementVarHandle(long[].class);
+    /**
+     * The time line: the sum of the modelled costs and of the jumps {@link #advanceTo} made,
+     * cell {@code i} at index {@code (i + 1) * STRIDE} (a line of padding before the first).
+     */
+    private final long[] cells = new long[(STRIPES + 2) * STRIDE];
+    /** The next cell to give a thread. */
+    private final AtomicInteger nextCell = new AtomicInteger();
+    /** Serialises {@link #advanceTo}: each jump reads the sum and adds the difference. */
+    private final Object jumps = new Object();
+    private final ThreadLocal<ThreadState> threads = ThreadLocal.withInitial(
+            () -> new ThreadState(((nextCell.getAndIncrement() & (STRIPES - 1)) + 1) * STRIDE));
 
     public Simulation(SimSettings settings) {
         if (settings == null) {
@@ -41,7 +82,11 @@ public final class Simulation implements SimClock, SimCpus {
 
     @Override
     public long nanos() {
-        return now.get();
+        long t = 0;
+        for (int i = 1; i <= STRIPES; i++) {
+            t += (long) CELLS.getVolatile(cells, i * STRIDE);
+        }
+        return t;
     }
 
     @Override
@@ -49,14 +94,24 @@ public final class Simulation implements SimClock, SimCpus {
         if (nanos < 0) {
             throw new IllegalArgumentException("the clock never goes back: cost " + nanos + " ns");
         }
-        if (nanos != 0 && threads.get().external == 0) {
-            now.addAndGet(nanos);
+        if (nanos != 0) {
+            ThreadState t = threads.get();
+            if (t.external == 0) {
+                CELLS.getAndAdd(cells, t.cell, nanos);
+            }
         }
     }
 
     @Override
     public long advanceTo(long nanos) {
-        return now.accumulateAndGet(nanos, Math::max);
+        synchronized (jumps) {
+            long t = nanos();
+            if (nanos <= t) {
+                return t;
+            }
+            CELLS.getAndAdd(cells, threads.get().cell, nanos - t);
+            return nanos;
+        }
     }
 
     @Override
@@ -102,13 +157,18 @@ public final class Simulation implements SimClock, SimCpus {
 
     @Override
     public String toString() {
-        return "Simulation[" + settings.cpus() + " CPUs, t=" + now.get() + " ns]";
+        return "Simulation[" + settings.cpus() + " CPUs, t=" + nanos() + " ns]";
     }
 
-    /** What one thread entered: its CPU (-1: by thread id) and how deep in external time it is. */
+    /** What one thread entered: its CPU (-1: by thread id) and how deep in external time it is; its cell. */
     private static final class ThreadState {
+        final int cell;
         int cpu = -1;
         int external;
+
+        ThreadState(int cell) {
+            this.cell = cell;
+        }
     }
 
     private static final class Scope implements SimScope {

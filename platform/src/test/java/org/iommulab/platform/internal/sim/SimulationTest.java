@@ -37,6 +37,51 @@ class SimulationTest {
         assertEquals(2_000, s.nanos());
     }
 
+    /**
+     * The striped time line from several threads: the time at the end is the sum of every cost
+     * added (4 threads x 20,000 calls x 500 ns, plus one jump), and a thread reading it meanwhile
+     * never sees it go back.
+     */
+    @Test
+    void costsAddedByManyThreadsSumToOneTimeLineThatNeverGoesBack() throws InterruptedException {
+        Simulation s = new Simulation();
+        int threads = 4;
+        int calls = 20_000;
+        Thread[] ts = new Thread[threads];
+        for (int i = 0; i < threads; i++) {
+            ts[i] = new Thread(() -> {
+                for (int k = 0; k < calls; k++) {
+                    s.chargeCall();
+                }
+            });
+        }
+        AtomicInteger backwards = new AtomicInteger();
+        Thread reader = new Thread(() -> {
+            long last = 0;
+            while (last < (long) threads * calls * SimSettings.DEFAULT.callNanos()) {
+                long t = s.nanos();
+                if (t < last) {
+                    backwards.incrementAndGet();
+                }
+                last = t;
+            }
+        });
+        reader.start();
+        for (Thread t : ts) {
+            t.start();
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+        reader.join();
+        assertEquals(0, backwards.get(), "never backwards");
+        long all = (long) threads * calls * SimSettings.DEFAULT.callNanos();
+        assertEquals(all, s.nanos(), "the sum of every cost added");
+        assertEquals(all + 1_000, s.advanceTo(all + 1_000), "a jump lands where it was asked");
+        assertEquals(all + 1_000, s.nanos());
+        assertEquals(all + 1_000, s.advanceTo(5), "never backwards");
+    }
+
     @Test
     void aThreadOnExternalTimeIsNotChargedItsCosts() {
         Simulation s = new Simulation();

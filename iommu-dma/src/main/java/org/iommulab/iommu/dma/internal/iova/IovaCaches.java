@@ -1,5 +1,8 @@
 package org.iommulab.iommu.dma.internal.iova;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntSupplier;
 
 /**
@@ -136,9 +139,12 @@ public final class IovaCaches {
     public void flushCpu(int c) {
         for (Rcache rc : rcaches) {
             CpuRcache cr = rc.cpu[c];
-            synchronized (cr) {
+            cr.lock();
+            try {
                 cr.loaded.freePfns(iovad);
                 cr.prev.freePfns(iovad);
+            } finally {
+                cr.unlock();
             }
         }
     }
@@ -148,8 +154,11 @@ public final class IovaCaches {
         long n = 0;
         for (Rcache rc : rcaches) {
             for (CpuRcache cr : rc.cpu) {
-                synchronized (cr) {
+                cr.lock();
+                try {
                     n += cr.loaded.size() + cr.prev.size();
+                } finally {
+                    cr.unlock();
                 }
             }
             synchronized (rc) {
@@ -182,7 +191,8 @@ public final class IovaCaches {
     /** Linux {@code __iova_rcache_get}. */
     private long rcacheGet(Rcache rc, long limitPfn) {
         CpuRcache cr = rc.cpu[cpu.getAsInt()];
-        synchronized (cr) {
+        cr.lock();
+        try {
             boolean hasPfn = false;
             if (!cr.loaded.empty()) {
                 hasPfn = true;
@@ -200,6 +210,8 @@ public final class IovaCaches {
                 }
             }
             return hasPfn ? cr.loaded.pop(limitPfn) : 0;
+        } finally {
+            cr.unlock();
         }
     }
 
@@ -212,7 +224,8 @@ public final class IovaCaches {
         Rcache rc = rcaches[log];
         CpuRcache cr = rc.cpu[onCpu];
         IovaMagazine magToFree = null;
-        synchronized (cr) {
+        cr.lock();
+        try {
             if (cr.loaded.full()) {
                 if (!cr.prev.full()) {
                     cr.swap();
@@ -229,6 +242,8 @@ public final class IovaCaches {
                 }
             }
             cr.loaded.push(pfn);
+        } finally {
+            cr.unlock();
         }
         if (magToFree != null) {
             magToFree.freePfns(iovad);
@@ -239,16 +254,80 @@ public final class IovaCaches {
         return true;
     }
 
-    /** Linux {@code struct iova_cpu_rcache}. */
-    private static final class CpuRcache {
-        IovaMagazine loaded = new IovaMagazine();
-        IovaMagazine prev = new IovaMagazine();
+    /**
+     * Linux {@code struct iova_cpu_rcache}, a per-CPU variable: each CPU's lives in its own cache
+     * lines. Here the CPUs' objects are allocated one after the other, so each is padded on both
+     * sides ({@link CpuRcachePad}, {@link CpuRcacheFields}): two threads on two CPUs lock and
+     * write their own caches without sharing a line (a line written by two cores moves between
+     * them on every write).
+     */
+    private static final class CpuRcache extends CpuRcacheFields {
+        @SuppressWarnings("unused")
+        private long q0, q1, q2, q3, q4, q5, q6, q7;
 
         void swap() {
             IovaMagazine t = loaded;
             loaded = prev;
             prev = t;
         }
+    }
+
+    /**
+     * The fields of a {@link CpuRcache}, after its leading padding (superclass fields come
+     * first), with its lock: Linux's {@code cpu_rcache->lock}, a spinlock, taken with one atomic
+     * compare-and-swap and released with a release store ({@code spin_lock_irqsave},
+     * {@code spin_unlock_irqrestore}), half the locked instructions of a monitor. It is held for
+     * a few loads and stores and is another CPU's only when threads share a simulated CPU; a
+     * waiter spins, then yields, then sleeps 10 us at a time (the holder, a host thread, may be
+     * descheduled, which Linux's holder with interrupts off is not).
+     */
+    private static class CpuRcacheFields extends CpuRcachePad {
+        private static final VarHandle LOCK;
+
+        static {
+            try {
+                LOCK = MethodHandles.lookup().findVarHandle(CpuRcacheFields.class, "locked", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        IovaMagazine loaded = new IovaMagazine();
+        IovaMagazine prev = new IovaMagazine();
+        @SuppressWarnings("unused")
+        private volatile int locked;
+
+        final void lock() {
+            if (!LOCK.compareAndSet(this, 0, 1)) {
+                lockContended();
+            }
+        }
+
+        private void lockContended() {
+            for (int spins = 0;; spins++) {
+                if ((int) LOCK.getOpaque(this) == 0 && LOCK.compareAndSet(this, 0, 1)) {
+                    return;
+                }
+                if (spins < 128) {
+                    Thread.onSpinWait();
+                } else if (spins < 256) {
+                    Thread.yield();
+                } else {
+                    // The holder may be descheduled for a while: stop burning the CPU it needs.
+                    LockSupport.parkNanos(10_000);
+                }
+            }
+        }
+
+        final void unlock() {
+            LOCK.setRelease(this, 0);
+        }
+    }
+
+    /** 64 bytes between a {@link CpuRcache}'s header, which its lock writes, and what precedes it. */
+    private static class CpuRcachePad {
+        @SuppressWarnings("unused")
+        private long p0, p1, p2, p3, p4, p5, p6, p7;
     }
 
     /** Linux {@code struct iova_rcache}: one size's depot and CPU caches. */

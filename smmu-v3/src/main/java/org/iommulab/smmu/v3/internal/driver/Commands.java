@@ -75,6 +75,17 @@ final class Commands {
      * CMD_SYNC. With {@code msiAddr != 0}: CS = IRQ and an MSI of data 0 to that address, the
      * command's own slot (Linux's MSIPOLL: the first word turns 0 on completion); else CS = SEV.
      */
+    /** The first doubleword of {@link #sync}'s CMD_SYNC, built where it is written (nothing shared). */
+    static long syncD0(long msiAddr) {
+        long d0 = D0_OP.of(SYNC) | D0_MSH.of(SH_ISH) | D0_MSIATTR.of(MEMATTR_OIWB);
+        return d0 | (msiAddr != 0 ? D0_CS.of(CS_IRQ) : D0_CS.of(CS_SEV));
+    }
+
+    /** The second doubleword of {@link #sync}'s CMD_SYNC. */
+    static long syncD1(long msiAddr) {
+        return msiAddr != 0 ? D1_MSIADDR.bits(msiAddr) : 0;
+    }
+
     static void sync(long[] out, long msiAddr) {
         out[0] = D0_OP.of(SYNC) | D0_MSH.of(SH_ISH) | D0_MSIATTR.of(MEMATTR_OIWB);
         if (msiAddr != 0) {

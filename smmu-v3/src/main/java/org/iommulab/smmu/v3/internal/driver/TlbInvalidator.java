@@ -1,5 +1,7 @@
 package org.iommulab.smmu.v3.internal.driver;
 
+import java.util.concurrent.atomic.LongAdder;
+
 import org.iommulab.smmu.v3.internal.format.CmdFormat;
 
 /**
@@ -12,9 +14,9 @@ import org.iommulab.smmu.v3.internal.format.CmdFormat;
  *
  * <p>Thread-safe. A range that one command covers (every single-page unmap, and with RIL any
  * run of up to 31 pages times a power of two) is issued as that command and a CMD_SYNC
- * straight into the queue ({@link CommandQueue#issueWithSync}), under the queue's lock only,
- * as Linux issues it lock-free from the caller's stack: the strict unmap path shares no domain
- * lock. Longer ranges gather into the domain's one {@link CommandBatch} under its lock (Linux
+ * straight into the queue ({@link CommandQueue#issueWithSync}), lock-free as Linux issues it
+ * from the caller's stack: the strict unmap path shares no lock, with the domain's other CPUs
+ * or with the SMMU's other domains. Longer ranges gather into the domain's one {@link CommandBatch} under its lock (Linux
  * keeps the batch on the stack; here one is reused so that nothing is allocated).
  */
 final class TlbInvalidator {
@@ -31,8 +33,11 @@ final class TlbInvalidator {
     private final int pgShift;
     /** TG for the domain's page size: page sizes of 12, 14, 16 (log2) give 1, 2, 3. */
     private final int tg;
-    /** Range commands issued alone, outside {@link #batch}; guarded by the queue's lock. */
-    private final CommandQueue.Count direct = new CommandQueue.Count();
+    /**
+     * Range commands issued alone, outside {@link #batch}: a striped counter, since every CPU
+     * unmapping in this domain adds to it and the queue it issues into takes no lock.
+     */
+    private final LongAdder direct = new LongAdder();
 
     TlbInvalidator(CommandQueue cmdq, CommandBatch batch, boolean ril, boolean stage1, int asid, int vmid, int pgShift) {
         this.cmdq = cmdq;
@@ -61,7 +66,7 @@ final class TlbInvalidator {
     /** TLBI commands issued for this domain (the IOTLB_INVALIDATIONS count). */
     long issued() {
         synchronized (batch) {
-            return batch.issued() + cmdq.read(direct);
+            return batch.issued() + direct.sum();
         }
     }
 
@@ -100,8 +105,9 @@ final class TlbInvalidator {
             num -= 1;
         }
         if (Long.compareUnsigned(iova + invRange, end) >= 0) {
+            direct.increment();
             return cmdq.issueWithSync(Commands.tlbiRangeD0(op, asid, vmid, num, scale),
-                    Commands.tlbiRangeD1(op, iova, leaf, tgField, ttl), direct);
+                    Commands.tlbiRangeD1(op, iova, leaf, tgField, ttl));
         }
         synchronized (batch) {
             while (Long.compareUnsigned(iova, end) < 0) {
