@@ -210,28 +210,37 @@ final class CommandQueue {
             // stores of the commands pending that it would have to wait for.
             sharedLock();
         }
-        // 2. Write our commands into the queue.
-        int p = start;
-        if (cmds == null) {
-            writeSlot(p, d0, d1);
-            p = ring.advance(p, 1);
-        } else {
-            for (int i = 0; i < n; i++) {
-                writeSlot(p, cmds[2 * i], cmds[2 * i + 1]);
-                p = ring.advance(p, 1);
-            }
-        }
-        long syncSlot = slot(p);
-        if (sync) {
-            long msi = msiPoll ? syncSlot : 0;
-            writeSlot(p, Commands.syncD0(msi), Commands.syncD1(msi));
-        }
-        // 3. Mark our slots as valid, ensuring commands are visible first.
-        setValidMap(start, end);
         int cons = NOTHING_LEARNT;
+        boolean ownerDone = !owner;
+        long syncSlot = 0;
         try {
+            try {
+                // 2. Write our commands into the queue.
+                int p = start;
+                if (cmds == null) {
+                    writeSlot(p, d0, d1);
+                    p = ring.advance(p, 1);
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        writeSlot(p, cmds[2 * i], cmds[2 * i + 1]);
+                        p = ring.advance(p, 1);
+                    }
+                }
+                syncSlot = slot(p);
+                if (sync) {
+                    long msi = msiPoll ? syncSlot : 0;
+                    writeSlot(p, Commands.syncD0(msi), Commands.syncD1(msi));
+                }
+            } finally {
+                // 3. Mark our slots as valid, ensuring commands are visible first. Also when a
+                // write threw (Linux's writes cannot fail; a simulated queue buffer can): slots
+                // once reserved are always marked, or the owner gathering them would wait for
+                // them forever.
+                setValidMap(start, end);
+            }
             // 4. If we are the owner, take control of the SMMU hardware.
             if (owner) {
+                ownerDone = true;
                 publishAsOwner(start);
             }
             if (!sync) {
@@ -240,6 +249,11 @@ final class CommandQueue {
             // 5. If we are inserting a CMD_SYNC, we must wait for it to complete.
             cons = pollUntilSync(end, syncSlot);
         } finally {
+            if (!ownerDone) {
+                // The writes threw before this owner published: publish anyway, so that the
+                // next owner, waiting for owner_prod to reach its start, is not stuck forever.
+                publishAsOwner(start);
+            }
             if (sync) {
                 // "Try to unlock the cmdq lock. This will fail if we're the last reader, in
                 // which case we can safely update cmdq->q.llq.cons." (Also when the doorbell
