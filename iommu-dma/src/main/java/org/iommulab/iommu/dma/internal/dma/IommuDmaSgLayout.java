@@ -122,18 +122,7 @@ final class IommuDmaSgLayout {
         }
         segRel[segs] = curRel;
         segLen[segs++] = lastLen;
-        this.segs = segs;
-        segsKnown = true;
-        if (joins) {
-            buildRuns(nents);
-        } else {
-            // Every entry is a run of its own: the aligned entries are the runs.
-            runPhys = phys;
-            runLen = alen;
-            runs = nents;
-            runTotal = total;
-        }
-        return total;
+        return laid(segs, joins, nents, total);
     }
 
     /**
@@ -181,17 +170,7 @@ final class IommuDmaSgLayout {
             segRel[segs] = first * granule;
             segLen[segs++] = (int) (Math.min(per, nents - first) * granule);
         }
-        this.segs = segs;
-        segsKnown = true;
-        if (joins) {
-            buildRuns(nents);
-        } else {
-            runPhys = phys;
-            runLen = alen;
-            runs = nents;
-            runTotal = total;
-        }
-        return total;
+        return laid(segs, joins, nents, total);
     }
 
     /**
@@ -222,6 +201,25 @@ final class IommuDmaSgLayout {
         segsKnown = false;
         buildRuns(nents);
         return iovaLen;
+    }
+
+    /**
+     * Ends a one-pass layout: {@code segs} segments known at relative addresses, and the runs:
+     * built when some entry continues the one before it ({@code joins}), else every aligned
+     * entry is a run of its own. Returns {@code total}, the IOVA length.
+     */
+    private long laid(int segs, boolean joins, int nents, long total) {
+        this.segs = segs;
+        segsKnown = true;
+        if (joins) {
+            buildRuns(nents);
+        } else {
+            runPhys = phys;
+            runLen = alen;
+            runs = nents;
+            runTotal = total;
+        }
+        return total;
     }
 
     /**
