@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 
-import org.iommulab.api.platform.MemoryRegion;
 import org.iommulab.api.platform.PhysicalMemory;
 import org.iommulab.platform.internal.memory.SparsePhysicalMemory;
+import org.iommulab.testkit.ForwardingPhysicalMemory;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -68,78 +68,16 @@ class SeededFaultsTest {
     }
 
     /** Physical memory that ignores zero fills: the table writer's zeroing of a new table page does nothing. */
-    static final class NoZeroFill implements PhysicalMemory {
-        private final PhysicalMemory m;
-
+    static final class NoZeroFill extends ForwardingPhysicalMemory {
         NoZeroFill(PhysicalMemory m) {
-            this.m = m;
+            super(m);
         }
 
         @Override
         public void fill(long addr, long len, byte value) {
             if (value != 0) {
-                m.fill(addr, len, value);
+                inner.fill(addr, len, value);
             }
-        }
-
-        @Override
-        public List<MemoryRegion> regions() {
-            return m.regions();
-        }
-
-        @Override
-        public boolean isRam(long addr, long len) {
-            return m.isRam(addr, len);
-        }
-
-        @Override
-        public void copy(long src, long dst, long len) {
-            m.copy(src, dst, len);
-        }
-
-        @Override
-        public long backedBytes() {
-            return m.backedBytes();
-        }
-
-        @Override
-        public byte readByte(long addr) {
-            return m.readByte(addr);
-        }
-
-        @Override
-        public void writeByte(long addr, byte value) {
-            m.writeByte(addr, value);
-        }
-
-        @Override
-        public int readInt(long addr) {
-            return m.readInt(addr);
-        }
-
-        @Override
-        public void writeInt(long addr, int value) {
-            m.writeInt(addr, value);
-        }
-
-        @Override
-        public long readLong(long addr) {
-            return m.readLong(addr);
-        }
-
-        @Override
-        public void writeLong(long addr, long value) {
-            m.writeLong(addr, value);
-        }
-
-        @Override
-        public void read(long addr, byte[] dst, int off, int len) {
-            m.read(addr, dst, off, len);
-        }
-
-        @Override
-        public void write(long addr, byte[] src, int off, int len) {
-            m.write(addr, src, off, len);
         }
     }
 }

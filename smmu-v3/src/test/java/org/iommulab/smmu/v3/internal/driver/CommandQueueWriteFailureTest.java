@@ -6,12 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.lang.reflect.Field;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.iommulab.api.platform.MemoryRegion;
 import org.iommulab.api.platform.PhysicalMemory;
 import org.iommulab.smmu.v3.internal.model.SmmuV3Features;
+import org.iommulab.testkit.ForwardingPhysicalMemory;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -67,14 +66,13 @@ class CommandQueueWriteFailureTest {
     }
 
     /** The platform's memory, but writes into the queue's buffer throw while armed. */
-    private static final class ThrowingMemory implements PhysicalMemory {
-        private final PhysicalMemory inner;
+    private static final class ThrowingMemory extends ForwardingPhysicalMemory {
         private final long base;
         private final long size;
         volatile boolean armed;
 
         ThrowingMemory(PhysicalMemory inner, long base, long size) {
-            this.inner = inner;
+            super(inner);
             this.base = base;
             this.size = size;
         }
@@ -86,74 +84,39 @@ class CommandQueueWriteFailureTest {
         }
 
         @Override
-        public List<MemoryRegion> regions() {
-            return inner.regions();
-        }
-
-        @Override
-        public boolean isRam(long addr, long len) {
-            return inner.isRam(addr, len);
-        }
-
-        @Override
         public void copy(long src, long dst, long len) {
             check(dst);
-            inner.copy(src, dst, len);
-        }
-
-        @Override
-        public long backedBytes() {
-            return inner.backedBytes();
-        }
-
-        @Override
-        public byte readByte(long addr) {
-            return inner.readByte(addr);
+            super.copy(src, dst, len);
         }
 
         @Override
         public void writeByte(long addr, byte value) {
             check(addr);
-            inner.writeByte(addr, value);
-        }
-
-        @Override
-        public int readInt(long addr) {
-            return inner.readInt(addr);
+            super.writeByte(addr, value);
         }
 
         @Override
         public void writeInt(long addr, int value) {
             check(addr);
-            inner.writeInt(addr, value);
-        }
-
-        @Override
-        public long readLong(long addr) {
-            return inner.readLong(addr);
+            super.writeInt(addr, value);
         }
 
         @Override
         public void writeLong(long addr, long value) {
             check(addr);
-            inner.writeLong(addr, value);
-        }
-
-        @Override
-        public void read(long addr, byte[] dst, int off, int len) {
-            inner.read(addr, dst, off, len);
+            super.writeLong(addr, value);
         }
 
         @Override
         public void write(long addr, byte[] src, int off, int len) {
             check(addr);
-            inner.write(addr, src, off, len);
+            super.write(addr, src, off, len);
         }
 
         @Override
         public void fill(long addr, long len, byte value) {
             check(addr);
-            inner.fill(addr, len, value);
+            super.fill(addr, len, value);
         }
     }
 }
