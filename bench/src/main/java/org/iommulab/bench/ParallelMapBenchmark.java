@@ -23,6 +23,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * Row P6: map + unmap throughput of one 4 KiB page through the per-device DmaApi (strict,
@@ -55,7 +56,7 @@ public class ParallelMapBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         // On the simulation's CPUs, as in the container: each thread keeps to its CPU's IOVA caches.
-        rig = new Rig(backend, "on".equals(checker) ? CheckerSettings.DEFAULT : CheckerSettings.OFF, true);
+        rig = new Rig(backend, checkerSettings(), true);
         apis = new DmaApi[DEVICES];
         for (int i = 0; i < DEVICES; i++) {
             apis[i] = rig.addDevice("bench" + i, 0x10 + i);
@@ -67,16 +68,25 @@ public class ParallelMapBenchmark {
         rig.assertNoFindings();
     }
 
+    CheckerSettings checkerSettings() {
+        return "on".equals(checker) ? CheckerSettings.DEFAULT : CheckerSettings.OFF;
+    }
+
     /** One thread's own device and its own page (threads never share a buffer). */
     @State(Scope.Thread)
     public static class Lane {
         DmaApi own;
         DmaApi shared;
+        /** This thread's device on a platform of its own; built only for {@link #mapUnmapOwnPlatform}. */
+        DmaApi alone;
+        long alonePage;
+        Rig aloneRig;
+        SimScope aloneCpu;
         long page;
         SimScope cpu;
 
         @Setup(Level.Trial)
-        public void setUp(ParallelMapBenchmark b) {
+        public void setUp(ParallelMapBenchmark b, BenchmarkParams params) {
             int index = b.threads.getAndIncrement();
             // A kernel thread bound to a CPU: thread ids modulo the CPU count may collide.
             cpu = b.rig.platform.simulation().runOn(index % b.rig.platform.simulation().count());
@@ -85,12 +95,23 @@ public class ParallelMapBenchmark {
             synchronized (b) {
                 page = b.rig.allocator.allocPages(1, Zone.NORMAL);
             }
+            // Only that benchmark needs a platform per thread.
+            if (params.getBenchmark().endsWith(".mapUnmapOwnPlatform")) {
+                aloneRig = new Rig(b.backend, b.checkerSettings(), true);
+                alone = aloneRig.addDevice("alone", 0x10);
+                alonePage = aloneRig.allocator.allocPages(1, Zone.NORMAL);
+                aloneCpu = aloneRig.platform.simulation().runOn(0);
+            }
         }
 
         /** Run by JMH on the thread that set the lane up: it leaves the CPU it entered. */
         @TearDown(Level.Trial)
         public void tearDown() {
             cpu.close();
+            if (aloneRig != null) {
+                aloneCpu.close();
+                aloneRig.assertNoFindings();
+            }
         }
     }
 
@@ -105,6 +126,14 @@ public class ParallelMapBenchmark {
     public long mapUnmapSharedDevice(Lane lane) {
         long dma = lane.shared.mapPage(lane.page, 0, PAGE, DmaDirection.BIDIRECTIONAL, DmaAttrs.NONE);
         lane.shared.unmapPage(dma, PAGE, DmaDirection.BIDIRECTIONAL, DmaAttrs.NONE);
+        return dma;
+    }
+
+    /** The path of {@link #mapUnmapOwnDevice} on a platform of the thread's own . */
+    @Benchmark
+    public long mapUnmapOwnPlatform(Lane lane) {
+        long dma = lane.alone.mapPage(lane.alonePage, 0, PAGE, DmaDirection.BIDIRECTIONAL, DmaAttrs.NONE);
+        lane.alone.unmapPage(dma, PAGE, DmaDirection.BIDIRECTIONAL, DmaAttrs.NONE);
         return dma;
     }
 }

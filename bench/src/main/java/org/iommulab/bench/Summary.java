@@ -274,6 +274,14 @@ public final class Summary {
                 + " checker off", scoreText(own2), scoreText(own1), score(own2) / score(own1), false, 1.6, ""));
         table.add(new Row("P6", "smmu-v3 map+unmap throughput, 2 threads on 1 device ÷ 1 thread, checker off",
                 scoreText(shared2), scoreText(shared1), score(shared2) / score(shared1), false, 1.4, ""));
+        // Not the row: each thread on a platform of its own (its own SMMU), nothing shared
+        // but the machine: how far this machine lets the same path scale at all.
+        List<String> alone = List.of("mapUnmapOwnPlatform");
+        RunResult alone1 = only(jmh(options(ParallelMapBenchmark.class, alone, Map.of()).threads(1)), alone.get(0));
+        RunResult alone2 = only(jmh(options(ParallelMapBenchmark.class, alone, Map.of()).threads(2)), alone.get(0));
+        table.add(new Row("P6 (own SMMUs)", "the same path, each thread on a platform and SMMU of its own ÷ 1 thread"
+                + " (nothing shared: what this machine allows)", scoreText(alone2), scoreText(alone1),
+                score(alone2) / score(alone1), false, 1.6, ""));
     }
 
     private void checkerRows() throws RunnerException {
