@@ -3,6 +3,7 @@ package org.iommulab.iopgtable.lpae;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 import org.iommulab.api.iommu.IommuProt;
 import org.iommulab.api.iommu.IotlbGather;
@@ -20,6 +21,8 @@ import org.iommulab.iopgtable.IoPgtableFlushOps;
  */
 final class LpaeLastLevel {
     private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    /** Empty entries to compare a run's read entries with ({@link #allZero}); never written. */
+    private static final byte[] ZEROS = new byte[4096];
     private final LpaeConfig cfg;
     private final PhysicalMemory mem;
     private final IoPgtableFlushOps flushOps;
@@ -135,6 +138,15 @@ final class LpaeLastLevel {
         long lastPhys = (1L << cfg.oas()) - pageSize;
         long pageMask = pageSize - 1;
         mem.read(ptep, buf, 0, bytes);
+        if (allZero(buf, bytes)) {
+            // The common list: every entry empty and (checked as the leaves are built, with
+            // no branch) every run one valid page, so the loop below would write every leaf.
+            if (buildLeaves(buf, phys, len, from, room, leaf, lastPhys)) {
+                mem.write(ptep, buf, 0, bytes);
+                return room;
+            }
+            mem.read(ptep, buf, 0, bytes); // the empty entries again, for the loop below
+        }
         // One pass: stop at the first run that is not one valid page (one page long, aligned,
         // and inRange(phys, pageSize, oas), that is 0 <= phys <= 2^OAS - pageSize; lastPhys - p
         // cannot overflow, both being non-negative when it matters) or whose entry is not
@@ -155,5 +167,37 @@ final class LpaeLastLevel {
         }
         mem.write(ptep, buf, 0, free * 8);
         return free;
+    }
+
+    /**
+     * Writes into {@code buf} the leaf of each run {@code from .. from+n} and says whether every
+     * run was one valid page (else the caller discards {@code buf}): {@link #mapPageRuns}'s
+     * test folded into two reductions, one page long and aligned (no bit of
+     * {@code len ^ pageSize} or {@code phys & (pageSize-1)}) and {@code 0 <= phys <= lastPhys}
+     * (no sign bit in {@code phys | (lastPhys - phys)}).
+     */
+    private boolean buildLeaves(byte[] buf, long[] phys, long[] len, int from, int n, long leaf, long lastPhys) {
+        long odd = 0;
+        long sign = 0;
+        long pageMask = pageSize - 1;
+        LpaeGranule granule = cfg.granule();
+        for (int k = 0; k < n; k++) {
+            long p = phys[from + k];
+            odd |= (len[from + k] ^ pageSize) | (p & pageMask);
+            sign |= p | (lastPhys - p);
+            LONG_LE.set(buf, k * 8, leaf | LpaeFormat.paddrToPte(p, granule));
+        }
+        return odd == 0 && sign >= 0;
+    }
+
+    /** Whether {@code buf[0 .. bytes)} is all zero (every entry read is empty), compared a block at a time. */
+    private static boolean allZero(byte[] buf, int bytes) {
+        for (int at = 0; at < bytes; at += ZEROS.length) {
+            int n = Math.min(ZEROS.length, bytes - at);
+            if (Arrays.mismatch(buf, at, at + n, ZEROS, 0, n) >= 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -13,9 +13,25 @@ import java.util.Arrays;
  */
 final class WalkScratch {
     private static final ThreadLocal<WalkScratch> OF = ThreadLocal.withInitial(WalkScratch::new);
+    /**
+     * The scratch {@link #get} handed out last, checked against the calling thread before use:
+     * a thread that calls again before any other thread did skips the ThreadLocal lookup. A
+     * plain field: a stale or racy value only costs the lookup, since a scratch is used only
+     * by the thread {@link #owner} names (final, so seen as written).
+     */
+    private static WalkScratch last;
+
+    /** The thread this scratch belongs to. */
+    private final Thread owner = Thread.currentThread();
 
     static WalkScratch get() {
-        return OF.get();
+        WalkScratch s = last;
+        if (s != null && s.owner == Thread.currentThread()) {
+            return s;
+        }
+        s = OF.get();
+        last = s;
+        return s;
     }
 
     // The tables the current mapPages walk installed on its way down, for undoInstalled.

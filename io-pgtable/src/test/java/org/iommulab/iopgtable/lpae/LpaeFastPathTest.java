@@ -145,6 +145,83 @@ class LpaeFastPathTest {
         assertEquals(0, a.t.iovaToPhys(iova2));
     }
 
+    /**
+     * The one-pass map of a run of single pages ({@code LpaeLastLevel.mapPageRuns}: every
+     * entry empty and every run one valid page, checked without a branch per entry, then every
+     * leaf written) and the one-pass clear of a run of leaves ({@code LpaeUnmapWalk}) against the
+     * plain walks, for a 64-page list in one last-level table, clean and with one bad run or
+     * one occupied entry at the first, second, middle or last place: a run misaligned, two
+     * pages long, beyond the 48-bit OAS or negative, an entry mapped already. Each gives the
+     * plain walk's result (0, or EINVAL / EEXIST with nothing left mapped), flushes and tables;
+     * a fast path that mapped the run anyway, or stopped in the wrong place, shows here.
+     */
+    @Test
+    void pageRunsMapAndClearAsThePlainWalksDo() {
+        int prot = IommuProt.READ | IommuProt.WRITE;
+        for (int at : new int[] {0, 1, 31, 63}) {
+            for (int variant = 0; variant < 6; variant++) {
+                Side a = new Side(true, 48);
+                Side b = new Side(false, 48);
+                int n = 64;
+                long[] phys = new long[n];
+                long[] len = new long[n];
+                for (int i = 0; i < n; i++) {
+                    phys[i] = PHYS + 2L * i * SZ_4K;
+                    len[i] = SZ_4K;
+                }
+                long iova = WINDOW + 128 * SZ_4K; // 64 entries inside one last-level table
+                switch (variant) {
+                    case 1 -> phys[at] += 0x800; // not page aligned
+                    case 2 -> len[at] = 2 * SZ_4K; // a run of two pages: the full walk maps it
+                    case 3 -> phys[at] = 1L << 48; // one page past the 48-bit OAS
+                    case 4 -> phys[at] = -SZ_4K; // negative
+                    default -> { }
+                }
+                String what = "variant " + variant + " at " + at;
+                for (Side s : new Side[] {a, b}) {
+                    // The walk cache learns the table from a page mapped and unmapped in it.
+                    assertEquals(0, s.t.map(WINDOW, PHYS, SZ_4K, prot), what);
+                    assertEquals(SZ_4K, s.t.unmap(WINDOW, SZ_4K, s.gather.reset()), what);
+                    if (variant == 5) {
+                        assertEquals(0, s.t.map(iova + at * SZ_4K, PHYS, SZ_4K, prot), what); // occupied
+                    }
+                    s.tlb.calls.clear();
+                }
+                int ra = a.t.mapRuns(iova, phys, len, n, prot);
+                int rb = b.t.mapRuns(iova, phys, len, n, prot);
+                int expected = switch (variant) {
+                    case 1, 3, 4 -> IommuErrno.EINVAL;
+                    case 5 -> IommuErrno.EEXIST;
+                    default -> 0;
+                };
+                assertEquals(expected, rb, what + ": the plain walk");
+                assertEquals(rb, ra, what);
+                assertEquals(b.dump(), a.dump(), what);
+                assertEquals(b.tlb.calls, a.tlb.calls, what);
+                assertEquals(b.t.tableCount(), a.t.tableCount(), what);
+                if (rb != 0) {
+                    continue;
+                }
+                long size = (n + (variant == 2 ? 1 : 0)) * SZ_4K;
+                // A hole at 'at' (one page unmapped on its own) stops the run's clear there.
+                for (Side s : new Side[] {a, b}) {
+                    if (at > 0) {
+                        assertEquals(SZ_4K, s.t.unmap(iova + at * SZ_4K, SZ_4K, s.gather.reset()), what);
+                    }
+                    s.tlb.calls.clear();
+                }
+                long ua = a.t.unmap(iova, size, a.gather.reset());
+                long ub = b.t.unmap(iova, size, b.gather.reset());
+                assertEquals(at > 0 ? at * SZ_4K : size, ub, what + ": the plain walk's unmap");
+                assertEquals(ub, ua, what);
+                assertEquals(b.gather.start(), a.gather.start(), what);
+                assertEquals(b.gather.end(), a.gather.end(), what);
+                assertEquals(b.dump(), a.dump(), what);
+                assertEquals(b.tlb.calls, a.tlb.calls, what);
+            }
+        }
+    }
+
     private static void compare(int ias, long seed, int steps) {
         Side a = new Side(true, ias);
         Side b = new Side(false, ias);

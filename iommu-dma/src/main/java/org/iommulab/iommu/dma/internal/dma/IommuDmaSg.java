@@ -22,6 +22,12 @@ import org.iommulab.iommu.dma.internal.iova.IovaDomain;
 final class IommuDmaSg {
     private final IommuDmaOps ops;
     private final ThreadLocal<IommuDmaSgLayout> scratch = ThreadLocal.withInitial(IommuDmaSgLayout::new);
+    /**
+     * The layout {@link #layout} handed out last, used again without the ThreadLocal lookup when
+     * the same thread asks next. A plain field: a stale or racy value only costs the lookup,
+     * since a layout is used only by its {@link IommuDmaSgLayout#owner} (final, so seen as written).
+     */
+    private IommuDmaSgLayout lastLayout;
 
     IommuDmaSg(IommuDmaOps ops) {
         this.ops = ops;
@@ -45,7 +51,7 @@ final class IommuDmaSg {
         IovaDomain iovad = ops.iovaDomain();
         int prot = IommuDmaOps.prot(dir, ops.coherent(), attrs);
         long mask = ops.device().descriptor().segmentBoundaryMask();
-        IommuDmaSgLayout s = scratch.get().ensure(nents);
+        IommuDmaSgLayout s = layout().ensure(nents);
         long iovaLen = s.lay(sg, nents, mask, iovad.mask(), (int) ops.device().descriptor().maxSegmentSize());
         if (iovaLen == 0) {
             return finalise(sg, nents, 0, s);
@@ -102,6 +108,17 @@ final class IommuDmaSg {
         }
         sg.setNents(count);
         return count;
+    }
+
+    /** The calling thread's layout. */
+    IommuDmaSgLayout layout() {
+        IommuDmaSgLayout s = lastLayout;
+        if (s != null && s.owner == Thread.currentThread()) {
+            return s;
+        }
+        s = scratch.get();
+        lastLayout = s;
+        return s;
     }
 
     /**

@@ -12,6 +12,8 @@ import org.iommulab.api.dma.SgTable;
  * thread-safe: each thread has its own ({@link IommuDmaSg} keeps one per thread).
  */
 final class IommuDmaSgLayout {
+    /** The thread whose layout this is. */
+    final Thread owner = Thread.currentThread();
     /** Each entry's granule-aligned physical address ({@code sg_phys(s)} once aligned). */
     long[] phys = new long[16];
     /** Each entry's aligned IOVA length, padding included ({@code s->length}). */

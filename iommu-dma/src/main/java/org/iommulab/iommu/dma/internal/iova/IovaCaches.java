@@ -93,6 +93,11 @@ public final class IovaCaches {
 
     /** Linux {@code free_iova_fast} on the calling thread's CPU: into the caches when the size is cacheable, else the tree. */
     public void freeFast(long pfn, long size) {
+        if (orderBase2(size) >= IOVA_RANGE_CACHE_MAX_SIZE) {
+            // iova_rcache_insert refuses such a size before it looks at the CPU (get_cpu_ptr).
+            iovad.free(pfn);
+            return;
+        }
         freeFast(pfn, size, cpu.getAsInt());
     }
 

@@ -27,6 +27,8 @@ final class IovaLeaf {
     IovaLeaf right;
     /** AVL height. */
     byte height = 1;
+    /** Linked into the tree (false once removed, while spare), so that a remembered leaf can be trusted. */
+    boolean inTree;
     /** First free pfn of the gap below {@code lo[begin]}: the previous leaf's last pfnHi + 1, or 0. */
     long gapLo;
 

@@ -12,37 +12,28 @@ final class IovaLeafAvl {
     }
 
     /**
-     * Recomputes the summaries on the path to the leaf holding {@code pfn}, whose own gaps
-     * changed (its first range's gap or its ranges). Every summary off that path is current
-     * (each change to a leaf is followed by its refresh), so once a leaf's subtree summary comes
-     * out as it was, its ancestors' stay as they are and are not recomputed.
-     *
-     * @return whether {@code l}'s subtree summary changed
+     * Recomputes the summaries of {@code path[0 .. depth)}, a root-to-leaf path whose last leaf's
+     * own gaps changed (its first range's gap or its ranges), bottom up. Every summary off that
+     * path is current (each change to a leaf is followed by its refresh), so once a leaf's
+     * subtree summary comes out as it was, its ancestors' stay as they are and are not
+     * recomputed.
      */
-    static boolean refresh(IovaLeaf l, long pfn) {
-        if (l == null) {
-            return false;
-        }
-        if (pfn < l.first()) {
-            if (!refresh(l.left, pfn)) {
-                return false;
-            }
-        } else if (pfn > l.lo[l.end - 1]) {
-            if (!refresh(l.right, pfn)) {
-                return false;
-            }
-        } else {
-            long gap = l.maxGap;
-            byte order = l.maxFitOrder;
-            long tail = l.maxTail;
-            updateOwn(l);
-            return l.maxGap != gap || l.maxFitOrder != order || l.maxTail != tail;
-        }
+    static void refreshPath(IovaLeaf[] path, int depth) {
+        IovaLeaf l = path[depth - 1];
         long gap = l.maxGap;
         byte order = l.maxFitOrder;
         long tail = l.maxTail;
-        update(l);
-        return l.maxGap != gap || l.maxFitOrder != order || l.maxTail != tail;
+        updateOwn(l);
+        for (int i = depth - 2; i >= 0; i--) {
+            if (l.maxGap == gap && l.maxFitOrder == order && l.maxTail == tail) {
+                return;
+            }
+            l = path[i];
+            gap = l.maxGap;
+            order = l.maxFitOrder;
+            tail = l.maxTail;
+            updateSummary(l); // the links did not change: the heights stand
+        }
     }
 
     /** Adds {@code leaf} to the subtree {@code n}; returns the subtree's new root. */
@@ -158,9 +149,14 @@ final class IovaLeafAvl {
 
     /** Recomputes {@code n}'s height and subtree summaries from its own summary and its children's. */
     static void update(IovaLeaf n) {
+        n.height = (byte) (1 + Math.max(height(n.left), height(n.right)));
+        updateSummary(n);
+    }
+
+    /** {@link #update} without the height, for a path whose links did not change. */
+    private static void updateSummary(IovaLeaf n) {
         IovaLeaf l = n.left;
         IovaLeaf r = n.right;
-        n.height = (byte) (1 + Math.max(height(l), height(r)));
         n.maxGap = n.ownGap;
         n.maxFitOrder = n.ownOrder;
         n.maxTail = n.ownTail;

@@ -68,6 +68,28 @@ final class IovaTree {
      */
     private IovaLeaf foundLeaf;
     private int foundIdx;
+    /**
+     * A remembered position (leaf and index) of a range the next call will likely ask for: the
+     * range {@link #insertBelow} placed, or the one above a range removed from the front of its
+     * leaf (the new {@code cached_node} after {@code __cached_rbnode_delete_update}). Linux's
+     * {@code free_iova} and {@code alloc_iova} start from a node pointer they hold
+     * ({@code cached_node}, the iova being freed); here that node's leaf is otherwise found by a
+     * walk from the root. A hint only: trusted when {@link #at} confirms it, never required.
+     */
+    private IovaLeaf fingerLeaf;
+    private int fingerIdx;
+    /**
+     * The path {@link #refresh} walked last, root first ({@code pathDepth} leaves), valid while
+     * {@link #shape} is {@code pathShape}: the links of the tree of leaves change only when a
+     * leaf joins or leaves it (rebalancing included), while the allocator's usual moves change
+     * only a leaf's ranges. The next refresh of the same leaf then needs no walk (the path to a
+     * leaf is unique while the links stay). Deep enough for any AVL tree of int-many leaves.
+     */
+    private final IovaLeaf[] path = new IovaLeaf[64];
+    private int pathDepth;
+    private long pathShape = -1;
+    /** Counts changes to the links of the tree of leaves. */
+    private long shape;
 
     int size() {
         return size;
@@ -106,6 +128,15 @@ final class IovaTree {
 
     /** Makes the range containing {@code pfn} current, Linux {@code private_find_iova}; false when none does. */
     boolean find(long pfn) {
+        IovaLeaf f = fingerLeaf;
+        int fi = fingerIdx;
+        if (f != null && at(f, fi) && f.lo[fi] <= pfn && pfn <= hiAt(f, fi)) {
+            // Ranges do not overlap: the range of a leaf in the tree that holds pfn is the one.
+            setCurrent(f, fi);
+            foundLeaf = f;
+            foundIdx = fi;
+            return true;
+        }
         IovaLeaf l = root;
         while (l != null) {
             if (pfn < l.first()) {
@@ -126,6 +157,11 @@ final class IovaTree {
         }
         foundLeaf = null;
         return false;
+    }
+
+    /** Whether slot {@code i} of {@code l} holds a range of the tree now (a remembered position still valid). */
+    private static boolean at(IovaLeaf l, int i) {
+        return l.inTree && i >= l.begin && i < l.end;
     }
 
     /**
@@ -214,22 +250,27 @@ final class IovaTree {
         if (count <= 0 || x < low || x >= top) {
             return NO_FIT;
         }
-        IovaLeaf l = root;
-        while (l != null) {
-            if (top < l.first()) {
-                l = l.left;
-            } else if (top > l.lo[l.end - 1]) {
-                l = l.right;
-            } else {
-                break;
+        IovaLeaf l = fingerLeaf;
+        int j = fingerIdx;
+        if (l == null || !at(l, j) || l.lo[j] != top) {
+            // No remembered position for top: the walk to the leaf that holds it.
+            l = root;
+            while (l != null) {
+                if (top < l.first()) {
+                    l = l.left;
+                } else if (top > l.lo[l.end - 1]) {
+                    l = l.right;
+                } else {
+                    break;
+                }
             }
-        }
-        if (l == null) {
-            return NO_FIT;
-        }
-        int j = IovaLeaf.floorIndex(l, top);
-        if (l.lo[j] != top) {
-            return NO_FIT;
+            if (l == null) {
+                return NO_FIT;
+            }
+            j = IovaLeaf.floorIndex(l, top);
+            if (l.lo[j] != top) {
+                return NO_FIT;
+            }
         }
         long gs = j > l.begin ? hiAt(l, j - 1) + 1 : l.gapLo;
         if (x < gs) {
@@ -249,6 +290,8 @@ final class IovaTree {
             foundLeaf = null;
             size++;
             prepend(l, x, pfnHi, (int) (pfnHi - x));
+            fingerLeaf = l; // the new range, which the next free most likely asks for
+            fingerIdx = l.begin;
             return x;
         }
         // The first gap of a leaf with no room in front: the general insert picks the leaf.
@@ -274,6 +317,7 @@ final class IovaTree {
             l.gapLo = 0;
             IovaLeafAvl.updateOwn(l);
             root = l;
+            shape++;
             return;
         }
         // The leaf with the largest first pfn below pfnLo, and the one after it.
@@ -311,6 +355,7 @@ final class IovaTree {
             l.gapLo = p == null ? 0 : lastHi(p) + 1;
             IovaLeafAvl.updateOwn(l);
             root = IovaLeafAvl.insertLeaf(root, l);
+            shape++;
             if (c != null) {
                 c.gapLo = pfnHi + 1;
                 refresh(c.first());
@@ -364,6 +409,7 @@ final class IovaTree {
             r.gapLo = pfnHi + 1;
             IovaLeafAvl.updateOwn(r);
             root = IovaLeafAvl.insertLeaf(root, r);
+            shape++;
             refresh(pfnLo);
             return;
         }
@@ -406,6 +452,7 @@ final class IovaTree {
         if (l.end - l.begin == 1) {
             // The leaf empties: it leaves the tree, its gap passes to the next leaf.
             root = IovaLeafAvl.removeLeaf(root, pfnLo);
+            shape++;
             spare(l);
             IovaLeaf n = firstLeafAbove(pfnLo);
             if (n != null) {
@@ -418,6 +465,8 @@ final class IovaTree {
             // The first gap takes in the inner gap above the range.
             rescan = l.dropInner(hi + 1, l.lo[j + 1]);
             l.begin++;
+            fingerLeaf = l; // the range above, the cached node when this one was
+            fingerIdx = l.begin;
         } else if (j == l.end - 1) {
             // The inner gap below goes to the next leaf's first gap.
             rescan = l.dropInner(below, pfnLo);
@@ -469,7 +518,30 @@ final class IovaTree {
 
     /** Recomputes the summaries on the path to the leaf holding {@code pfn} (its first range's gap or its ranges changed). */
     private void refresh(long pfn) {
-        IovaLeafAvl.refresh(root, pfn);
+        int d = pathDepth;
+        IovaLeaf last = d > 0 ? path[d - 1] : null;
+        if (pathShape != shape || last == null || pfn < last.first() || pfn > last.lo[last.end - 1]) {
+            // No remembered path to that leaf: the walk from the root, recording it.
+            d = 0;
+            IovaLeaf l = root;
+            while (l != null) {
+                path[d++] = l;
+                if (pfn < l.first()) {
+                    l = l.left;
+                } else if (pfn > l.lo[l.end - 1]) {
+                    l = l.right;
+                } else {
+                    break;
+                }
+            }
+            if (l == null) {
+                pathDepth = 0;
+                return; // no leaf holds pfn: nothing changed under the walk
+            }
+            pathDepth = d;
+            pathShape = shape;
+        }
+        IovaLeafAvl.refreshPath(path, d);
     }
 
     private IovaLeaf newLeaf(int at) {
@@ -481,10 +553,12 @@ final class IovaTree {
             l = new IovaLeaf();
         }
         l.reset(at);
+        l.inTree = true; // every caller links it at once
         return l;
     }
 
     private void spare(IovaLeaf l) {
+        l.inTree = false;
         l.left = null;
         l.right = null;
         if (spareCount < SPARES) {

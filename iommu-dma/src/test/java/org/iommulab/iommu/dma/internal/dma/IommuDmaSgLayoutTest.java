@@ -1,6 +1,8 @@
 package org.iommulab.iommu.dma.internal.dma;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
@@ -28,6 +30,28 @@ class IommuDmaSgLayoutTest {
     private static final int K4 = 4096;
     private static final long GMASK = K4 - 1;
     private final Rig rig = new Rig();
+
+    /**
+     * IommuDmaSg keeps the layout it handed out last to skip the ThreadLocal when the same thread
+     * maps again: each thread must still get its own layout every time (two threads mapping
+     * lists through one device at once each lay theirs out in their own arrays).
+     */
+    @Test
+    void eachThreadAlwaysGetsItsOwnLayout() throws Exception {
+        IommuDmaSg sg = new IommuDmaSg(null);
+        IommuDmaSgLayout mine = sg.layout();
+        assertSame(mine, sg.layout());
+        IommuDmaSgLayout[] other = new IommuDmaSgLayout[2];
+        Thread t = new Thread(() -> {
+            other[0] = sg.layout();
+            other[1] = sg.layout();
+        });
+        t.start();
+        t.join();
+        assertNotSame(mine, other[0]);
+        assertSame(other[0], other[1]);
+        assertSame(mine, sg.layout(), "after another thread asked, this one still gets its own");
+    }
 
     @Test
     void onePassLayoutIsLinuxsThreeLoops() throws Exception {

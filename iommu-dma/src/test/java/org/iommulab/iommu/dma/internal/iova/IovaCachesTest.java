@@ -22,6 +22,36 @@ class IovaCachesTest {
     }
 
     /**
+     * Linux {@code free_iova_fast}: {@code iova_rcache_insert} returns false for an order of
+     * {@code IOVA_RANGE_CACHE_MAX_SIZE} (6, 64 granules) or more before it takes the CPU's
+     * cache ({@code get_cpu_ptr}), and {@code free_iova} frees the range in the tree. So
+     * freeing 64 or 100 granules asks nothing of the CPU, and the range is gone from the tree;
+     * 32 granules (order 5) are cached on the CPU and stay allocated in the tree.
+     */
+    @Test
+    void anUncacheableFreeGoesToTheTreeWithoutTheCpu() {
+        IovaDomain d = new IovaDomain(4096, 1);
+        int[] asked = {0};
+        IovaCaches c = new IovaCaches(d, 2, () -> {
+            asked[0]++;
+            return 1;
+        });
+        for (long size : new long[] {64, 100}) {
+            long pfn = c.allocFast(size, LIMIT48, true);
+            assertNotEquals(0, pfn);
+            int before = asked[0];
+            c.freeFast(pfn, size);
+            assertEquals(before, asked[0], size + " granules: the CPU is not asked");
+            assertEquals(null, d.find(pfn), size + " granules: freed in the tree");
+        }
+        long pfn = c.allocFast(32, LIMIT48, true);
+        int before = asked[0];
+        c.freeFast(pfn, 32);
+        assertEquals(before + 1, asked[0], "32 granules go to the CPU's cache");
+        assertNotEquals(null, d.find(pfn), "and stay allocated in the tree");
+    }
+
+    /**
      * Four threads on two CPUs (two to a CPU, so the per-CPU lock is contended too) allocate and
      * free single pages through the caches: no pfn is ever held by two threads at once (Linux's
      * rcache hands a cached pfn to one CPU), and at the end every pfn is back, either cached or

@@ -40,6 +40,104 @@ class IovaTreeDifferentialTest {
         }
     }
 
+    /**
+     * The pattern the tree's remembered positions serve (a scatterlist's range allocated below
+     * the cached node and freed at once, between single pages kept live, as iommu-dma's
+     * dma_map_sg + dma_unmap_sg do): the free finds the range at the position the allocation
+     * left, the next allocation finds the cached node where the free left it, and a refresh
+     * reuses the path to an unchanged leaf. Mixed with keeps, random frees and reservations that
+     * split, empty and reuse leaves under those positions. Everything must match the AVL tree,
+     * and every summary must be exact after every operation (a refresh along a stale path
+     * would leave one wrong).
+     */
+    @Test
+    void agreesWithTheAvlTreeOnAllocFreePairs() {
+        for (long seed = 1; seed <= 8; seed++) {
+            Random rnd = new Random(seed);
+            IovaDomain d = new IovaDomain(4096, 1);
+            AvlIovaDomain ref = new AvlIovaDomain(4096, 1);
+            long[] limits = {LIMIT32, (1L << 36) - 1};
+            List<long[]> live = new ArrayList<>();
+            for (int i = 0; i < 300 + rnd.nextInt(600); i++) {
+                long limit = limits[rnd.nextInt(2)];
+                long got = d.alloc(1, limit, true);
+                assertEquals(ref.alloc(1, limit, true), got, "seed " + seed + " single " + i);
+                live.add(new long[] {got, 1});
+            }
+            for (int op = 0; op < 3000; op++) {
+                String at = "seed " + seed + " op " + op;
+                int what = rnd.nextInt(100);
+                long limit = limits[rnd.nextInt(2)];
+                if (what < 60) {
+                    long size = switch (rnd.nextInt(4)) {
+                        case 0 -> 64;
+                        case 1 -> 1 + rnd.nextInt(300);
+                        default -> 1L << rnd.nextInt(8);
+                    };
+                    long got = d.alloc(size, limit, true);
+                    assertEquals(ref.alloc(size, limit, true), got, at + " alloc " + size);
+                    if (got != 0) {
+                        long pfn = got + (long) (rnd.nextDouble() * size);
+                        assertEquals(ref.free(pfn), d.free(pfn), at + " free 0x" + Long.toHexString(pfn));
+                    }
+                } else if (what < 80 || live.isEmpty()) {
+                    long size = 1 + rnd.nextInt(rnd.nextBoolean() ? 4 : 200);
+                    boolean aligned = rnd.nextBoolean();
+                    long got = d.alloc(size, limit, aligned);
+                    assertEquals(ref.alloc(size, limit, aligned), got, at + " keep " + size);
+                    if (got != 0) {
+                        live.add(new long[] {got, size});
+                    }
+                } else if (what < 97) {
+                    long[] r = live.remove(rnd.nextInt(live.size()));
+                    assertEquals(ref.free(r[0]), d.free(r[0]), at + " free 0x" + Long.toHexString(r[0]));
+                } else {
+                    long lo = rnd.nextLong(LIMIT32);
+                    long hi = lo + rnd.nextInt(300);
+                    ref.reserve(lo, hi);
+                    d.reserve(lo, hi);
+                }
+                assertEquals(ref.max32AllocSize(), d.max32AllocSize(), at);
+                summariesAreExact(d, at);
+                if (op % 100 == 0) {
+                    sameRanges(ref, d, at);
+                }
+            }
+            sameRanges(ref, d, "seed " + seed + " end");
+        }
+    }
+
+    /**
+     * Single pages allocated top-down fill leaves; freed bottom-up, each is the front range of
+     * its leaf, so after each free the tree remembers the range above it, and the last free of
+     * a leaf empties it (the leaf leaves the tree, kept as a spare) while the remembered
+     * position still names it. Freeing each page a second time must find nothing (Linux's
+     * {@code private_find_iova} returns NULL: {@code free_iova} does nothing), as in the AVL
+     * tree, and no lookup may answer from a leaf that has left the tree.
+     */
+    @Test
+    void aRangeFreedTwiceIsFoundOnce() {
+        IovaDomain d = new IovaDomain(4096, 1);
+        AvlIovaDomain ref = new AvlIovaDomain(4096, 1);
+        long limit = (1L << 36) - 1;
+        long[] pfns = new long[3 * IovaLeaf.B + 5];
+        for (int i = 0; i < pfns.length; i++) {
+            pfns[i] = d.alloc(1, limit, true);
+            assertEquals(ref.alloc(1, limit, true), pfns[i]);
+        }
+        for (int i = pfns.length - 1; i >= 0; i--) {
+            String at = "page " + i + " at 0x" + Long.toHexString(pfns[i]);
+            assertTrue(d.free(pfns[i]), at);
+            assertTrue(ref.free(pfns[i]), at);
+            assertNull(d.find(pfns[i]), at + ": freed");
+            assertEquals(false, d.free(pfns[i]), at + ": freed twice");
+            assertEquals(false, ref.free(pfns[i]), at);
+            summariesAreExact(d, at);
+        }
+        sameRanges(ref, d, "end");
+        assertEquals(0, d.rangeCount());
+    }
+
     /** Returns the peak ranges, the peak leaves, and the most ranges of 2^31 granules or more seen. */
     private static int[] run(long seed, int ops, int shift) {
         int[] peak = new int[3];
