@@ -14,23 +14,26 @@ import java.util.Arrays;
 final class WalkScratch {
     private static final ThreadLocal<WalkScratch> OF = ThreadLocal.withInitial(WalkScratch::new);
     /**
-     * The scratch {@link #get} handed out last, checked against the calling thread before use:
-     * a thread that calls again before any other thread did skips the ThreadLocal lookup. A
+     * The first thread's scratch, checked against the calling thread before use: that thread
+     * skips the ThreadLocal lookup. Set once, never rewritten: threads taking turns would
+     * otherwise write it on every call and move its cache line between cores each time. A
      * plain field: a stale or racy value only costs the lookup, since a scratch is used only
      * by the thread {@link #owner} names (final, so seen as written).
      */
-    private static WalkScratch last;
+    private static WalkScratch first;
 
     /** The thread this scratch belongs to. */
     private final Thread owner = Thread.currentThread();
 
     static WalkScratch get() {
-        WalkScratch s = last;
+        WalkScratch s = first;
         if (s != null && s.owner == Thread.currentThread()) {
             return s;
         }
         s = OF.get();
-        last = s;
+        if (first == null) {
+            first = s;
+        }
         return s;
     }
 

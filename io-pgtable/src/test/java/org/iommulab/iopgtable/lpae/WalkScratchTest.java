@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link WalkScratch#get} skips the ThreadLocal when the thread that asked last asks again; it
+ * {@link WalkScratch#get} skips the ThreadLocal for the first thread that asked; it
  * must still hand each thread its own scratch, every time (two writers of one table walk in
  * parallel, each in its own scratch, as Linux's on their own kernel stacks).
  */

@@ -23,11 +23,13 @@ final class IommuDmaSg {
     private final IommuDmaOps ops;
     private final ThreadLocal<IommuDmaSgLayout> scratch = ThreadLocal.withInitial(IommuDmaSgLayout::new);
     /**
-     * The layout {@link #layout} handed out last, used again without the ThreadLocal lookup when
-     * the same thread asks next. A plain field: a stale or racy value only costs the lookup,
-     * since a layout is used only by its {@link IommuDmaSgLayout#owner} (final, so seen as written).
+     * The first thread's layout, used again by that thread without the ThreadLocal lookup. Set
+     * once, never rewritten: threads taking turns on one device would otherwise write it on
+     * every call and move its cache line between cores each time. A plain field: a stale or
+     * racy value only costs the lookup, since a layout is used only by its
+     * {@link IommuDmaSgLayout#owner} (final, so seen as written).
      */
-    private IommuDmaSgLayout lastLayout;
+    private IommuDmaSgLayout firstLayout;
 
     IommuDmaSg(IommuDmaOps ops) {
         this.ops = ops;
@@ -112,12 +114,14 @@ final class IommuDmaSg {
 
     /** The calling thread's layout. */
     IommuDmaSgLayout layout() {
-        IommuDmaSgLayout s = lastLayout;
+        IommuDmaSgLayout s = firstLayout;
         if (s != null && s.owner == Thread.currentThread()) {
             return s;
         }
         s = scratch.get();
-        lastLayout = s;
+        if (firstLayout == null) {
+            firstLayout = s;
+        }
         return s;
     }
 

@@ -32,7 +32,7 @@ class IommuDmaSgLayoutTest {
     private final Rig rig = new Rig();
 
     /**
-     * IommuDmaSg keeps the layout it handed out last to skip the ThreadLocal when the same thread
+     * IommuDmaSg keeps the first thread's layout to skip the ThreadLocal when that thread
      * maps again: each thread must still get its own layout every time (two threads mapping
      * lists through one device at once each lay theirs out in their own arrays).
      */
