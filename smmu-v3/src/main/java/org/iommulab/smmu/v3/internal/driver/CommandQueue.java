@@ -71,6 +71,8 @@ final class CommandQueue {
     private final SmmuV3Mmio mmio;
     private final PhysicalMemory memory;
     private final DmaBuffer buffer;
+    /** {@code buffer.base()}, kept here: every slot address starts from it. */
+    private final long queueBase;
     private final QueueGeometry ring;
     private final boolean msiPoll;
     private final DriverLog log;
@@ -117,6 +119,7 @@ final class CommandQueue {
         this.mmio = mmio;
         this.memory = memory;
         this.buffer = buffer;
+        this.queueBase = buffer.base();
         this.ring = SmmuQueues.commands(log2);
         this.msiPoll = msiPoll;
         this.log = log;
@@ -470,7 +473,7 @@ final class CommandQueue {
     }
 
     private long slot(int p) {
-        return ring.slotAddress(buffer.base(), p);
+        return ring.slotAddress(queueBase, p);
     }
 
     private void writeSlot(int p, long d0, long d1) {
