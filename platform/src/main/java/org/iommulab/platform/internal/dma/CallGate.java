@@ -1,7 +1,8 @@
 package org.iommulab.platform.internal.dma;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The gate of one DmaApi's calls, which lets a swap release the driver without any call ever
@@ -20,12 +21,26 @@ final class CallGate {
     private static final int RETIRED = 1 << 30;
     private static final int FLAGS = RELEASING | RETIRED;
 
-    private final AtomicInteger state = new AtomicInteger();
+    /**
+     * Calls in flight and the flags; a field of the gate itself (through {@link #STATE}), not an
+     * {@code AtomicInteger} of its own, so that each call reaches it without another object.
+     */
+    @SuppressWarnings("unused")
+    private volatile int state;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(CallGate.class, "state", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     private final Object monitor = new Object();
 
     /** Enters for a call that creates a mapping or buffer: false (not entered) once the release began. */
     boolean enterCreating() {
-        if ((state.incrementAndGet() & FLAGS) != 0) {
+        if (((int) STATE.getAndAdd(this, 1) + 1 & FLAGS) != 0) {
             exit();
             return false;
         }
@@ -34,7 +49,7 @@ final class CallGate {
 
     /** Enters for a call that releases, syncs or only reads: false (not entered) once retired. */
     boolean enterReleasing() {
-        if ((state.incrementAndGet() & RETIRED) != 0) {
+        if (((int) STATE.getAndAdd(this, 1) + 1 & RETIRED) != 0) {
             exit();
             return false;
         }
@@ -43,7 +58,7 @@ final class CallGate {
 
     /** Leaves after either kind of entry. */
     void exit() {
-        int s = state.decrementAndGet();
+        int s = (int) STATE.getAndAdd(this, -1) - 1;
         if ((s & ~FLAGS) == 0 && (s & RELEASING) != 0) {
             synchronized (monitor) {
                 monitor.notifyAll();
@@ -70,11 +85,11 @@ final class CallGate {
         try {
             synchronized (monitor) {
                 for (;;) {
-                    int s = state.get();
+                    int s = state;
                     if ((s & RETIRED) != 0) {
                         return true;
                     }
-                    if ((s & ~FLAGS) == 0 && state.compareAndSet(s, s | RETIRED)) {
+                    if ((s & ~FLAGS) == 0 && STATE.compareAndSet(this, s, s | RETIRED)) {
                         return true;
                     }
                     long left = deadline - System.nanoTime();
@@ -103,22 +118,22 @@ final class CallGate {
     }
 
     boolean isReleasing() {
-        return (state.get() & RELEASING) != 0;
+        return (state & RELEASING) != 0;
     }
 
     boolean isRetired() {
-        return (state.get() & RETIRED) != 0;
+        return (state & RETIRED) != 0;
     }
 
     /** Calls in flight now (a refused one counts for an instant). */
     int inFlight() {
-        return state.get() & ~FLAGS;
+        return state & ~FLAGS;
     }
 
     private void setFlag(int flag) {
         for (;;) {
-            int s = state.get();
-            if ((s & flag) == flag || state.compareAndSet(s, s | flag)) {
+            int s = state;
+            if ((s & flag) == flag || STATE.compareAndSet(this, s, s | flag)) {
                 return;
             }
         }

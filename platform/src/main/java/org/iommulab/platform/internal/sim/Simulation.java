@@ -18,19 +18,24 @@ import org.iommulab.api.platform.SimScope;
  * <p>Thread-safe. What a thread entered ({@link #runOn}, {@link #externalTime}) is kept per
  * thread. Nothing here reads the host's clock.
  *
- * <p>The time line is striped: it is the sum of {@link #STRIPES} cells, each on a cache line
- * of its own, and each thread adds its modelled costs to one cell, given to it round-robin
- * when it first uses the simulation, so threads charging their calls on different host CPUs do
- * not write one cache line (an atomic add on one shared word costs a cross-core transfer of its
- * line on every DMA-API call, more than the call's own work). A cell is added to atomically:
- * more threads than cells share cells. It is still one time line, and the same one:
- * {@link #nanos} is the sum of everything added, so a single thread sees exactly the values a
- * single counter gives. (A {@code LongAdder} spreads threads only when their adds fail, not
- * when they merely bounce a line between cores, so two threads could keep sharing one cell.)
+ * <p>The time line is striped: it is the sum of 2 x {@link #STRIPES} cells, each on a cache
+ * line of its own, and each thread adds its modelled costs to one cell, given to it when it
+ * first uses the simulation, so threads charging their calls on different host CPUs do not
+ * write one cache line (an atomic add on one shared word costs a cross-core transfer of its
+ * line on every DMA-API call, more than the call's own work). The first {@link #STRIPES}
+ * threads each own a cell no other thread ever writes, and add to it with a plain read and a
+ * release store (a single writer needs no locked instruction, which every DMA-API call would
+ * otherwise pay twice: a map and its unmap each charge a call); later threads share the other
+ * {@link #STRIPES} cells round-robin and add to them atomically. It is still one time line,
+ * and the same one: {@link #nanos} is the sum of everything added, so a single thread sees
+ * exactly the values a single counter gives. (A {@code LongAdder} spreads threads only when
+ * their adds fail, not when they merely bounce a line between cores, so two threads could
+ * keep sharing one cell.)
  *
  * <p>Why {@link #nanos} never decreases for an observer: every cell only ever grows, since
  * {@link #advance} refuses negative costs and {@link #advanceTo} adds only a positive
- * difference. A later {@code nanos()} of the same thread, or of a thread that learnt of the
+ * difference (an owned cell's one writer stores its own last value plus the cost, so no add
+ * is lost). A later {@code nanos()} of the same thread, or of a thread that learnt of the
  * earlier reading (a happens-before edge), reads each cell after the earlier read of that cell
  * (volatile reads of one variable see its writes in one order), so it sees each cell at the
  * same or a larger value, and the sum of values each no smaller is no smaller.
@@ -45,22 +50,31 @@ import org.iommulab.api.platform.SimScope;
  */
 public final class Simulation implements SimClock, SimCpus {
     private final SimSettings settings;
-    /** Cells of the time line; a power of two. */
+    /** Cells owned by one thread each, and as many shared cells; a power of two. */
     static final int STRIPES = 8;
     /** Longs from one cell to the next: 128 bytes, two cache lines (the adjacent-line prefetch pairs lines). */
     private static final int STRIDE = 16;
     private static final VarHandle CELLS = MethodHandles.arrayElementVarHandle(long[].class);
     /**
      * The time line: the sum of the modelled costs and of the jumps {@link #advanceTo} made,
-     * cell {@code i} at index {@code (i + 1) * STRIDE} (a line of padding before the first).
+     * cell {@code i} at index {@code (i + 1) * STRIDE} (a line of padding before the first):
+     * cells 0 to {@code STRIPES - 1} owned by one thread each, the next {@code STRIPES} shared.
      */
-    private final long[] cells = new long[(STRIPES + 2) * STRIDE];
-    /** The next cell to give a thread. */
+    private final long[] cells = new long[(2 * STRIPES + 2) * STRIDE];
+    /** Threads given a cell so far: the first {@link #STRIPES} own theirs. */
     private final AtomicInteger nextCell = new AtomicInteger();
     /** Serialises {@link #advanceTo}: each jump reads the sum and adds the difference. */
     private final Object jumps = new Object();
-    private final ThreadLocal<ThreadState> threads = ThreadLocal.withInitial(
-            () -> new ThreadState(((nextCell.getAndIncrement() & (STRIPES - 1)) + 1) * STRIDE));
+    private final ThreadLocal<ThreadState> threads = ThreadLocal.withInitial(this::newThread);
+
+    /** A thread's state with its cell: its own while fewer than {@link #STRIPES} threads came before, else a shared one. */
+    private ThreadState newThread() {
+        int n = nextCell.getAndIncrement();
+        if (n >= 0 && n < STRIPES) {
+            return new ThreadState((n + 1) * STRIDE, true);
+        }
+        return new ThreadState((STRIPES + (n & (STRIPES - 1)) + 1) * STRIDE, false);
+    }
 
     public Simulation(SimSettings settings) {
         if (settings == null) {
@@ -83,7 +97,7 @@ public final class Simulation implements SimClock, SimCpus {
     @Override
     public long nanos() {
         long t = 0;
-        for (int i = 1; i <= STRIPES; i++) {
+        for (int i = 1; i <= 2 * STRIPES; i++) {
             t += (long) CELLS.getVolatile(cells, i * STRIDE);
         }
         return t;
@@ -97,7 +111,12 @@ public final class Simulation implements SimClock, SimCpus {
         if (nanos != 0) {
             ThreadState t = threads.get();
             if (t.external == 0) {
-                CELLS.getAndAdd(cells, t.cell, nanos);
+                if (t.owned) {
+                    // The cell's only writer: its last value plus the cost, published with a release store.
+                    CELLS.setRelease(cells, t.cell, (long) CELLS.get(cells, t.cell) + nanos);
+                } else {
+                    CELLS.getAndAdd(cells, t.cell, nanos);
+                }
             }
         }
     }
@@ -160,14 +179,16 @@ public final class Simulation implements SimClock, SimCpus {
         return "Simulation[" + settings.cpus() + " CPUs, t=" + nanos() + " ns]";
     }
 
-    /** What one thread entered: its CPU (-1: by thread id) and how deep in external time it is; its cell. */
+    /** What one thread entered: its CPU (-1: by thread id) and how deep in external time it is; its cell, and whether it owns it. */
     private static final class ThreadState {
         final int cell;
+        final boolean owned;
         int cpu = -1;
         int external;
 
-        ThreadState(int cell) {
+        ThreadState(int cell, boolean owned) {
             this.cell = cell;
+            this.owned = owned;
         }
     }
 

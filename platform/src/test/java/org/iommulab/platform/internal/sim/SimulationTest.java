@@ -82,6 +82,39 @@ class SimulationTest {
         assertEquals(all + 1_000, s.advanceTo(5), "never backwards");
     }
 
+    /**
+     * More threads than cells of their own (20 against {@link Simulation#STRIPES} = 8): the
+     * first eight add to cells nobody else writes, the other twelve share the remaining cells
+     * (two or one to a cell), and no add is lost either way: 20 threads x 5,000 calls x 500 ns,
+     * plus a jump each of one owner and one sharer.
+     */
+    @Test
+    void threadsOwningTheirCellAndThreadsSharingCellsLoseNoCost() throws InterruptedException {
+        Simulation s = new Simulation();
+        int threads = 20;
+        int calls = 5_000;
+        Thread[] ts = new Thread[threads];
+        for (int i = 0; i < threads; i++) {
+            ts[i] = new Thread(() -> {
+                for (int k = 0; k < calls; k++) {
+                    s.chargeCall();
+                }
+            });
+        }
+        for (Thread t : ts) {
+            t.start();
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+        long all = (long) threads * calls * SimSettings.DEFAULT.callNanos();
+        assertEquals(all, s.nanos(), "the sum of every cost added");
+        // This thread is the 21st to use the simulation: it shares a cell; a jump from it lands exactly.
+        assertEquals(all + 3_000, s.advanceTo(all + 3_000));
+        s.chargeCall();
+        assertEquals(all + 3_000 + SimSettings.DEFAULT.callNanos(), s.nanos());
+    }
+
     @Test
     void aThreadOnExternalTimeIsNotChargedItsCosts() {
         Simulation s = new Simulation();

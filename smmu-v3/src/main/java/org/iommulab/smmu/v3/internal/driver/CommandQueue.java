@@ -2,7 +2,6 @@ package org.iommulab.smmu.v3.internal.driver;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
@@ -72,6 +71,8 @@ final class CommandQueue {
     private final SmmuV3Mmio mmio;
     private final PhysicalMemory memory;
     private final DmaBuffer buffer;
+    /** {@code buffer.base()}, kept here: every slot address starts from it. */
+    private final long queueBase;
     private final QueueGeometry ring;
     private final boolean msiPoll;
     private final DriverLog log;
@@ -81,25 +82,35 @@ final class CommandQueue {
     /** Linux {@code cmdq->q.llq.cons}; through {@link #CONS}. */
     @SuppressWarnings("unused")
     private volatile int llqCons;
+    /**
+     * Linux {@code cmdq->owner_prod}: the PROD the last owner wrote to CMDQ_PROD; through
+     * {@link #OWNER_PROD}. This and {@link #lock} are fields of the queue, as in Linux's
+     * {@code struct arm_smmu_cmdq}, not objects of their own: one less load on every issue.
+     */
+    @SuppressWarnings("unused")
+    private volatile int ownerProd;
+    /**
+     * Linux {@code cmdq->lock}: a count of shared holders (CPUs waiting for their CMD_SYNC), or
+     * {@link Integer#MIN_VALUE} while one CPU holds it exclusively to refresh CONS; through {@link #LOCK}.
+     */
+    @SuppressWarnings("unused")
+    private volatile int lock;
     private static final VarHandle PROD;
     private static final VarHandle CONS;
+    private static final VarHandle OWNER_PROD;
+    private static final VarHandle LOCK;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
             PROD = l.findVarHandle(CommandQueue.class, "llqProd", int.class);
             CONS = l.findVarHandle(CommandQueue.class, "llqCons", int.class);
+            OWNER_PROD = l.findVarHandle(CommandQueue.class, "ownerProd", int.class);
+            LOCK = l.findVarHandle(CommandQueue.class, "lock", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
     }
-    /** Linux {@code cmdq->owner_prod}: the PROD the last owner wrote to CMDQ_PROD. */
-    private final AtomicInteger ownerProd = new AtomicInteger();
-    /**
-     * Linux {@code cmdq->lock}: a count of shared holders (CPUs waiting for their CMD_SYNC), or
-     * {@link Integer#MIN_VALUE} while one CPU holds it exclusively to refresh CONS.
-     */
-    private final AtomicInteger lock = new AtomicInteger();
     /** Linux {@code cmdq->valid_map}: a byte per slot here ({@link #setValidMap}), through {@link #VALID}. */
     private final byte[] validMap;
     private final AtomicLong timeouts = new AtomicLong();
@@ -108,6 +119,7 @@ final class CommandQueue {
         this.mmio = mmio;
         this.memory = memory;
         this.buffer = buffer;
+        this.queueBase = buffer.base();
         this.ring = SmmuQueues.commands(log2);
         this.msiPoll = msiPoll;
         this.log = log;
@@ -138,7 +150,7 @@ final class CommandQueue {
         for (int i = 0; i < validMap.length; i++) {
             VALID.setVolatile(validMap, i, (byte) 0);
         }
-        ownerProd.set(0);
+        OWNER_PROD.setVolatile(this, 0);
         CONS.setVolatile(this, 0);
         PROD.setVolatile(this, 0);
     }
@@ -263,7 +275,7 @@ final class CommandQueue {
                     if (cons != NOTHING_LEARNT) {
                         setCons(cons < 0 ? ~cons : cons);
                     }
-                    lock.decrementAndGet();
+                    LOCK.getAndAdd(this, -1);
                 }
             }
         }
@@ -279,7 +291,7 @@ final class CommandQueue {
      */
     private void publishAsOwner(int start) {
         // a. Wait for previous owner to finish.
-        for (int spins = 0; ownerProd.get() != start; spins++) {
+        for (int spins = 0; (int) OWNER_PROD.getVolatile(this) != start; spins++) {
             backOff(spins);
         }
         // b. Stop gathering work by clearing the owned flag.
@@ -291,7 +303,7 @@ final class CommandQueue {
             mmio.write32(Regs.CMDQ_PROD.offset(), prod);
         } finally {
             // e. Tell the next owner we're done (even if the doorbell threw: nobody may wait forever).
-            ownerProd.setRelease(prod);
+            OWNER_PROD.setRelease(this, prod);
         }
     }
 
@@ -322,19 +334,19 @@ final class CommandQueue {
             }
             Thread.onSpinWait();
             // A fresh read of what owners published: the MSI an owner's doorbell wrote is seen.
-            ownerProd.get();
+            int seen = (int) OWNER_PROD.getVolatile(this);
         }
         return ~ring.position(mmio.read32(Regs.CMDQ_CONS.offset()));
     }
 
     /** Whether an owner wrote CMDQ_PROD at or past {@code end} (owner_prod is never more than a queue ahead). */
     private boolean published(int end) {
-        return ring.used(ownerProd.get(), end) < ring.entries();
+        return ring.used((int) OWNER_PROD.getVolatile(this), end) < ring.entries();
     }
 
     /** Whether every reserved slot of {@code llqVal} was published: nothing is on its way to the SMMU. */
     private boolean allPublished(int llqProd) {
-        return ownerProd.get() == (llqProd & ~OWNED);
+        return (int) OWNER_PROD.getVolatile(this) == (llqProd & ~OWNED);
     }
 
     /**
@@ -343,13 +355,13 @@ final class CommandQueue {
      * us." Returns the CONS read from the SMMU, or -1 when another CPU held the lock.
      */
     private int pollUntilNotFull(int attempt) {
-        if (lock.compareAndSet(0, Integer.MIN_VALUE)) {
+        if (LOCK.compareAndSet(this, 0, Integer.MIN_VALUE)) {
             try {
                 int cons = ring.position(mmio.read32(Regs.CMDQ_CONS.offset()));
                 setCons(cons);
                 return cons;
             } finally {
-                lock.set(0);
+                LOCK.setVolatile(this, 0);
             }
         }
         backOff(attempt);
@@ -366,24 +378,24 @@ final class CommandQueue {
         // "We can try to avoid the cmpxchg() loop by simply incrementing the lock counter. When
         // held in exclusive state, the lock counter is set to INT_MIN so these increments won't
         // hurt as the value will remain negative."
-        if (lock.getAndIncrement() >= 0) {
+        if ((int) LOCK.getAndAdd(this, 1) >= 0) {
             return;
         }
         int val;
         int spins = 0;
         do {
-            while ((val = lock.get()) < 0) {
+            while ((val = (int) LOCK.getVolatile(this)) < 0) {
                 backOff(spins++);
             }
-        } while (!lock.compareAndSet(val, val + 1));
+        } while (!LOCK.compareAndSet(this, val, val + 1));
     }
 
     /** Linux {@code arm_smmu_cmdq_shared_tryunlock}: false, still holding, when this is the last holder. */
     private boolean sharedTryUnlock() {
-        if (lock.get() == 1) {
+        if ((int) LOCK.getVolatile(this) == 1) {
             return false;
         }
-        lock.decrementAndGet();
+        LOCK.getAndAdd(this, -1);
         return true;
     }
 
@@ -461,7 +473,7 @@ final class CommandQueue {
     }
 
     private long slot(int p) {
-        return ring.slotAddress(buffer.base(), p);
+        return ring.slotAddress(queueBase, p);
     }
 
     private void writeSlot(int p, long d0, long d1) {

@@ -67,33 +67,43 @@ final class Commands {
 
     /** The second doubleword of {@link #tlbiRange}: address, Leaf, TTL, TG. */
     static long tlbiRangeD1(int op, long addr, boolean leaf, int tg, int ttl) {
-        long a = op == TLBI_S2_IPA ? D1_IPA.bits(addr) : D1_VA.bits(addr);
-        return a | D1_LEAF.of(leaf ? 1 : 0) | D1_TTL.of(ttl) | D1_TG.of(tg);
+        return tlbiAddress(op, addr) | D1_LEAF.of(leaf ? 1 : 0) | D1_TTL.of(ttl) | D1_TG.of(tg);
     }
+
+    /** The address field of {@link #tlbiRangeD1}: IPA for TLBI_S2_IPA, VA otherwise, in place. */
+    static long tlbiAddress(int op, long addr) {
+        return op == TLBI_S2_IPA ? addr & IPA_MASK : addr & VA_MASK;
+    }
+
+    private static final long IPA_MASK = D1_IPA.mask();
+    private static final long VA_MASK = D1_VA.mask();
 
     /**
      * CMD_SYNC. With {@code msiAddr != 0}: CS = IRQ and an MSI of data 0 to that address, the
      * command's own slot (Linux's MSIPOLL: the first word turns 0 on completion); else CS = SEV.
      */
-    /** The first doubleword of {@link #sync}'s CMD_SYNC, built where it is written (nothing shared). */
+    /**
+     * The first doubleword of {@link #sync}'s CMD_SYNC, built where it is written (nothing
+     * shared): one of its two forms, each encoded once from the fields (every sync of a strict
+     * unmap writes one).
+     */
     static long syncD0(long msiAddr) {
-        long d0 = D0_OP.of(SYNC) | D0_MSH.of(SH_ISH) | D0_MSIATTR.of(MEMATTR_OIWB);
-        return d0 | (msiAddr != 0 ? D0_CS.of(CS_IRQ) : D0_CS.of(CS_SEV));
+        return msiAddr != 0 ? SYNC_D0_IRQ : SYNC_D0_SEV;
     }
 
     /** The second doubleword of {@link #sync}'s CMD_SYNC. */
     static long syncD1(long msiAddr) {
-        return msiAddr != 0 ? D1_MSIADDR.bits(msiAddr) : 0;
+        return msiAddr != 0 ? msiAddr & MSIADDR_MASK : 0;
     }
 
+    /** CMD_SYNC's first doubleword, CS = IRQ (an MSI) and CS = SEV. */
+    private static final long SYNC_D0_IRQ = D0_OP.of(SYNC) | D0_MSH.of(SH_ISH) | D0_MSIATTR.of(MEMATTR_OIWB) | D0_CS.of(CS_IRQ);
+    private static final long SYNC_D0_SEV = D0_OP.of(SYNC) | D0_MSH.of(SH_ISH) | D0_MSIATTR.of(MEMATTR_OIWB) | D0_CS.of(CS_SEV);
+    /** {@link org.iommulab.smmu.v3.internal.format.CmdFormat#D1_MSIADDR}'s bits, a constant the JIT folds. */
+    private static final long MSIADDR_MASK = D1_MSIADDR.mask();
+
     static void sync(long[] out, long msiAddr) {
-        out[0] = D0_OP.of(SYNC) | D0_MSH.of(SH_ISH) | D0_MSIATTR.of(MEMATTR_OIWB);
-        if (msiAddr != 0) {
-            out[0] |= D0_CS.of(CS_IRQ);
-            out[1] = D1_MSIADDR.bits(msiAddr);
-        } else {
-            out[0] |= D0_CS.of(CS_SEV);
-            out[1] = 0;
-        }
+        out[0] = syncD0(msiAddr);
+        out[1] = syncD1(msiAddr);
     }
 }

@@ -38,6 +38,12 @@ final class TlbInvalidator {
      * unmapping in this domain adds to it and the queue it issues into takes no lock.
      */
     private final LongAdder direct = new LongAdder();
+    /** The range command's opcode: TLBI_NH_VA (stage 1) or TLBI_S2_IPA. */
+    private final int op;
+    /** Its first doubleword with this domain's opcode, ASID and VMID, NUM and SCALE 0: encoded once. */
+    private final long d0Base;
+    /** Its second doubleword's TG field with RIL ({@code tg}), 0 without: encoded once. */
+    private final long d1Tg;
 
     TlbInvalidator(CommandQueue cmdq, CommandBatch batch, boolean ril, boolean stage1, int asid, int vmid, int pgShift) {
         this.cmdq = cmdq;
@@ -48,6 +54,9 @@ final class TlbInvalidator {
         this.vmid = vmid;
         this.pgShift = pgShift;
         this.tg = (pgShift - 10) / 2;
+        this.op = stage1 ? CmdFormat.TLBI_NH_VA : CmdFormat.TLBI_S2_IPA;
+        this.d0Base = Commands.tlbiRangeD0(op, asid, vmid, 0, 0);
+        this.d1Tg = Commands.tlbiRangeD1(op, 0, false, ril ? tg : 0, 0);
     }
 
     /** Linux {@code arm_smmu_tlb_inv_context}. */
@@ -78,7 +87,6 @@ final class TlbInvalidator {
         if (size == 0) {
             return 0;
         }
-        int op = stage1 ? CmdFormat.TLBI_NH_VA : CmdFormat.TLBI_S2_IPA;
         long end = iova + size;
         long numPages = 0;
         int ttl = 0;
@@ -106,8 +114,9 @@ final class TlbInvalidator {
         }
         if (Long.compareUnsigned(iova + invRange, end) >= 0) {
             direct.increment();
-            return cmdq.issueWithSync(Commands.tlbiRangeD0(op, asid, vmid, num, scale),
-                    Commands.tlbiRangeD1(op, iova, leaf, tgField, ttl));
+            // Commands.tlbiRangeD0/D1 with the domain's constant fields taken from d0Base and d1Tg.
+            return cmdq.issueWithSync(d0Base | CmdFormat.D0_NUM.of(num) | CmdFormat.D0_SCALE.of(scale),
+                    Commands.tlbiAddress(op, iova) | d1Tg | CmdFormat.D1_LEAF.of(leaf ? 1 : 0) | CmdFormat.D1_TTL.of(ttl));
         }
         synchronized (batch) {
             while (Long.compareUnsigned(iova, end) < 0) {

@@ -5,7 +5,6 @@ import static org.iommulab.smmu.v3.internal.format.CmdFormat.*;
 import org.iommulab.api.platform.PhysicalMemory;
 import org.iommulab.modelkit.queue.QueueGeometry;
 import org.iommulab.modelkit.tlb.Iotlb;
-import org.iommulab.smmu.v3.internal.format.CmdFormat;
 import org.iommulab.smmu.v3.internal.format.RegFields.Gerror;
 import org.iommulab.smmu.v3.internal.format.RegFields.Queue;
 import org.iommulab.smmu.v3.internal.format.SmmuQueues;
@@ -57,16 +56,26 @@ final class CommandProcessor {
     private boolean decodedReachable;
 
     private void decode(long cmdqBase) {
-        QueueGeometry ring = ring();
+        QueueGeometry ring = ringOf(cmdqBase);
         decodedRing = ring;
         decodedQueue = SmmuQueues.base(ring, cmdqBase);
         decodedReachable = memory.reachable(decodedQueue, ring.bytes());
         decodedBase = cmdqBase;
     }
 
-    /** The queue's effective size: LOG2SIZE capped at IDR1.CMDQS. */
+    /**
+     * The queue's effective size: LOG2SIZE capped at IDR1.CMDQS; from the decoded CMDQ_BASE
+     * (decoded again when the register changed), since every doorbell asks for it.
+     */
     QueueGeometry ring() {
-        return SmmuQueues.commands(Math.min(Queue.LOG2SIZE.getInt(regs.cmdqBase), features.cmdqLog2()));
+        if (regs.cmdqBase != decodedBase) {
+            decode(regs.cmdqBase);
+        }
+        return decodedRing;
+    }
+
+    private QueueGeometry ringOf(long cmdqBase) {
+        return SmmuQueues.commands(Math.min(Queue.LOG2SIZE.getInt(cmdqBase), features.cmdqLog2()));
     }
 
     /** Commands completed since reset. */
@@ -120,12 +129,25 @@ final class CommandProcessor {
         }
     }
 
+    /**
+     * The fields every command is decoded by (CmdFormat declares them), as constants: a
+     * field's mask and position are instance fields, which the JIT reads on every use.
+     */
+    private static final long SSEC_MASK = D0_SSEC.mask();
+    private static final long OP_MASK = D0_OP.mask();
+    private static final int OP_LSB = D0_OP.lsb();
+    private static final long CS_MASK = D0_CS.mask();
+    private static final int CS_LSB = D0_CS.lsb();
+    private static final long MSIADDR_MASK = D1_MSIADDR.mask();
+    private static final int MSIDATA_LSB = D0_MSIDATA.lsb();
+    private static final long MSIDATA_MASK = D0_MSIDATA.mask();
+
     /** Runs one command; returns its CERROR code. */
     private int execute(long d0, long d1) {
-        if (D0_SSEC.isSet(d0)) {
+        if ((d0 & SSEC_MASK) != 0) {
             return Queue.CERROR_ILL;
         }
-        int op = D0_OP.getInt(d0);
+        int op = (int) ((d0 & OP_MASK) >>> OP_LSB);
         switch (op) {
             case PREFETCH_CONFIG:
             case PREFETCH_ADDR:
@@ -184,6 +206,21 @@ final class CommandProcessor {
     }
 
     /**
+     * The CMD_SYNC's MSI write, with the reach check of §3.4.3. Linux's MSIPOLL points it at the
+     * CMD_SYNC's own slot: inside a queue found wholly reachable when CMDQ_BASE was decoded, it
+     * is reachable too (RAM never changes under a model), so that check is not repeated; any
+     * other address is checked as every access is.
+     */
+    private boolean writeMsi(long addr, int data) {
+        long off = addr - decodedQueue;
+        if (decodedReachable && off >= 0 && off <= decodedRing.bytes() - 4) {
+            memory.memory().writeInt(addr, data);
+            return true;
+        }
+        return memory.writeInt(addr, data);
+    }
+
+    /**
      * CMD_SYNC (§4.7.3): every earlier command has completed once CONS passes it, which is
      * already so here. CS = SIG_IRQ signals completion by an MSI (MSIData written to a non-zero
      * MSIAddress: Linux polls the command slot itself for it) or, with MSIAddress 0, on the
@@ -191,15 +228,15 @@ final class CommandProcessor {
      * the wired line and never writes the MSI.
      */
     private int sync(long d0, long d1) {
-        int cs = D0_CS.getInt(d0);
+        int cs = (int) ((d0 & CS_MASK) >>> CS_LSB);
         if (cs == 3) {
             return Queue.CERROR_ILL;
         }
         if (cs == CS_IRQ) {
-            long msiAddr = CmdFormat.D1_MSIADDR.bits(d1);
+            long msiAddr = d1 & MSIADDR_MASK;
             if (msiAddr == 0) {
                 irqs.raise(IrqLine.CMD_SYNC);
-            } else if (!memory.writeInt(msiAddr, (int) D0_MSIDATA.get(d0))) {
+            } else if (!writeMsi(msiAddr, (int) ((d0 & MSIDATA_MASK) >>> MSIDATA_LSB))) {
                 irqs.globalError(Gerror.MSI_CMDQ_ABT_ERR.mask());
             }
         } else if (cs == CS_SEV) {

@@ -80,8 +80,12 @@ final class RegisterState {
     }
 
     boolean cmdqEnabled() {
-        return Cr0.CMDQEN.isSet(cr0);
+        return (cr0 & CMDQEN_MASK) != 0;
     }
+
+    /** CR0.CMDQEN and GERROR.CMDQ_ERR as constants: every doorbell tests them (a field's mask is an instance field). */
+    private static final long CMDQEN_MASK = Cr0.CMDQEN.mask();
+    private static final long CMDQ_ERR_MASK = Gerror.CMDQ_ERR.mask();
 
     boolean evtqEnabled() {
         return Cr0.EVENTQEN.isSet(cr0);
@@ -109,7 +113,7 @@ final class RegisterState {
     }
 
     boolean cmdqErrorActive() {
-        return Gerror.CMDQ_ERR.isSet(gerrorsActive());
+        return (gerrorsActive() & CMDQ_ERR_MASK) != 0;
     }
 
     int strtabFormat() {

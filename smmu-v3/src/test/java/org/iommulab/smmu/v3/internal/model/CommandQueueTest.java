@@ -106,6 +106,25 @@ class CommandQueueTest {
         assertEquals(Queue.CERROR_ILL, Queue.CONS_ERR.getInt(h.cmdqCons() & 0xffff_ffffL), "CS = 0b11 is reserved");
     }
 
+    /**
+     * Linux's MSIPOLL (arm_smmu_cmdq_build_sync_cmd): the CMD_SYNC's MSI, data 0, targets the
+     * command's own slot, so its first word turns 0 when it completes (§4.7.3: MSIData written
+     * to MSIAddress). An MSI to the queue's last word is inside it too; both are written as any
+     * MSI to RAM is, with no error.
+     */
+    @Test
+    void syncMsiIntoTheQueueItselfIsWritten() {
+        SmmuHarness h = SmmuHarness.stage1().up();
+        int prod = h.mmio.read32(Regs.CMDQ_PROD.offset());
+        long slot = h.cmdq + 16L * h.cmdRing.index(prod);
+        h.cmd(D0_OP.of(SYNC) | D0_CS.of(CS_IRQ) | D0_MSIDATA.of(0), D1_MSIADDR.bits(slot));
+        assertEquals(0, h.mem.readInt(slot), "the sync's own first word, zeroed by its MSI");
+        long lastWord = h.cmdq + h.cmdRing.bytes() - 4;
+        h.cmd(D0_OP.of(SYNC) | D0_CS.of(CS_IRQ) | D0_MSIDATA.of(0x55), D1_MSIADDR.bits(lastWord));
+        assertEquals(0x55, h.mem.readInt(lastWord));
+        assertEquals(0, gerrorActive(h));
+    }
+
     @Test
     void syncMsiToNonRamIsMsiCmdqAbtErr() {
         SmmuHarness h = SmmuHarness.stage1().up();
