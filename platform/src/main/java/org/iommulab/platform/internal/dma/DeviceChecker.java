@@ -1,8 +1,6 @@
 package org.iommulab.platform.internal.dma;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -10,7 +8,6 @@ import org.iommulab.api.admin.Stat;
 import org.iommulab.api.checker.CheckerPolicy;
 import org.iommulab.api.checker.Finding;
 import org.iommulab.api.checker.FindingKind;
-import org.iommulab.api.dma.DmaAttrs;
 import org.iommulab.api.dma.DmaDirection;
 import org.iommulab.api.dma.SgTable;
 import org.iommulab.api.platform.PageAllocator;
@@ -53,9 +50,13 @@ import org.iommulab.platform.internal.stats.StatCounters;
  * case's bug (DMA segment N taken for CPU entry N), caught even when the bytes past the entry
  * belong to a neighbour. A table's entries are kept from its map until the same table is mapped
  * again, a new mapping of the device covers them or their memory is freed (it has another meaning
- * then), more than {@value #RETAINED_TABLES} tables were unmapped since, or the driver is
+ * then), more than {@value SgEntryChecks#RETAINED_TABLES} tables were unmapped since, or the driver is
  * released, so the PIO a driver does right after {@code dma_unmap_sg} is still checked. One finding per table until it is
  * mapped again.
+ *
+ * <p>The parts live beside it: the CPU ranges of live mappings in {@link MappingRanges}, the
+ * active cache lines in {@link CachelineChecks}, the sg entry rule in {@link SgEntryChecks};
+ * this class keeps the call bookkeeping (per-mapping state, ownership, findings).
  *
  * <p>Thread-safety: the map, unmap, sync and CPU methods run under the device's table lock.
  */
@@ -67,30 +68,14 @@ public final class DeviceChecker {
     private final CachelineTracker cachelines;
     private final AllocationMap allocations;
     private final Consumer<String> log;
-    private final PhysRangeIndex<LiveMappings> ranges = new PhysRangeIndex<>();
-    /**
-     * Single mappings not in {@link #ranges} yet: they are indexed when a CPU access is about to
-     * look (see {@link #indexPending}), so a map and unmap with no checked CPU access between
-     * them (the common pair) never touch the index; a pending one leaves by a swap with the last.
-     * Guarded by the device's table lock, as the index is.
-     */
-    private int[] pending = new int[16];
-    private int pendingCount;
-    /** Per live-mapping handle: its place in {@link #pending} plus one, 0 when not pending. */
-    private int[] pendingPos = new int[0];
+    /** The CPU ranges of the live mappings; guarded by the device's table lock. */
+    private final MappingRanges ranges = new MappingRanges();
     private final SubPageExposure exposure;
     private volatile CheckerPolicy policy;
-    /** Unmapped sg tables whose entries are still checked: at most this many. */
-    static final int RETAINED_TABLES = 16;
     /** The CPU entries of the device's sg tables, live and recently unmapped. */
-    private final PhysRangeIndex<TableEntries> sgEntries = new PhysRangeIndex<>();
-    private final IdentityHashMap<SgTable, TableEntries> tables = new IdentityHashMap<>();
-    private final ArrayDeque<TableEntries> retained = new ArrayDeque<>();
-    /** Guards the sg entry structures: taken inside the table lock, or alone by a free on any thread. */
-    private final Object sgLock = new Object();
-    private volatile int retainedCount;
+    private final SgEntryChecks sgEntries = new SgEntryChecks();
     private final PlatformChecker platform;
-    private final ZonedPageAllocator.FreeListener onFree = this::memoryFreed;
+    private final ZonedPageAllocator.FreeListener onFree = sgEntries::memoryFreed;
 
     public DeviceChecker(String device, PlatformChecker platform, Consumer<String> log) {
         if (device == null || platform == null || log == null) {
@@ -231,24 +216,22 @@ public final class DeviceChecker {
         if (type == MappingType.SINGLE) {
             long from = t.cpuAddr(e);
             long to = from + t.size(e);
-            addPending(t, e);
-            forgetRetainedOver(from, to);
+            ranges.addSingle(t, e);
+            sgEntries.forgetRetainedOver(from, to);
         } else if (type == MappingType.SCATTER_GATHER) {
-            synchronized (sgLock) {
-                recordEntries(t, e); // first: the table's own earlier entries are replaced, not forgotten
-            }
+            sgEntries.mapped(t, e); // first: the table's own earlier entries are replaced, not forgotten
             SgTable sg = t.sg(e);
             PhysRangeIndex.Node<LiveMappings> chain = null;
             for (int i = 0; i < t.callNents(e); i++) {
                 long p = sg.cpuPhys(i);
-                chain = ranges.add(p, p + sg.cpuLength(i), t, e, chain);
-                forgetRetainedOver(p, p + sg.cpuLength(i));
+                chain = ranges.index.add(p, p + sg.cpuLength(i), t, e, chain);
+                sgEntries.forgetRetainedOver(p, p + sg.cpuLength(i));
             }
             t.physNodes(e, chain);
         } else if (type == MappingType.COHERENT) {
-            forgetRetainedOver(t.cpuAddr(e), t.cpuAddr(e) + t.size(e));
+            sgEntries.forgetRetainedOver(t.cpuAddr(e), t.cpuAddr(e) + t.size(e));
         }
-        List<Finding> r = trackCachelines(t, e, type, c, out);
+        List<Finding> r = CachelineChecks.track(this, cachelines, t, e, type, c, out);
         if (type == MappingType.SCATTER_GATHER) {
             r = checkSgSegments(t, e, c, r);
         }
@@ -275,38 +258,16 @@ public final class DeviceChecker {
         }
         MappingType type = t.type(e);
         if (type == MappingType.SINGLE) {
-            if (!removePending(e)) {
-                ranges.removeRange(t.cpuAddr(e), t.cpuAddr(e) + t.size(e), t, e); // no chain kept: the range finds it
-            }
+            ranges.removeSingle(t, e);
         } else if (type == MappingType.SCATTER_GATHER) {
-            ranges.removeChain(t.physNodes(e)); // the table's CPU view may have changed since: the chain knows
+            ranges.index.removeChain(t.physNodes(e)); // the table's CPU view may have changed since: the chain knows
             t.physNodes(e, null);
         }
         if (type == MappingType.SCATTER_GATHER) {
-            synchronized (sgLock) {
-                TableEntries te = tables.get(t.sg(e));
-                if (te != null && te.live) {
-                    te.live = false;
-                    retained.addLast(te);
-                    if (retained.size() > RETAINED_TABLES) {
-                        forget(retained.peekFirst());
-                    }
-                    retainedCount = retained.size();
-                }
-            }
-        }
-        if (t.dir(e) == DmaDirection.TO_DEVICE) {
-            return;
+            sgEntries.unmapped(t.sg(e));
         }
         // Linux check_unmap -> hash_bucket_del -> active_cacheline_remove, per line tracked at map.
-        if (type == MappingType.SCATTER_GATHER) {
-            SgTable sg = t.sg(e);
-            for (int i = 0; i < t.callNents(e); i++) {
-                cachelines.remove(sg.cpuPhys(i));
-            }
-        } else {
-            cachelines.remove(t.cpuAddr(e));
-        }
+        CachelineChecks.untrack(cachelines, t, e, type);
     }
 
     /** dma-debug's {@code debug_dma_mapping_error}: the first unchecked mapping at {@code dma} is now checked. */
@@ -320,32 +281,6 @@ public final class DeviceChecker {
                 table.errorChecked(e, true);
             }
         }
-    }
-
-    /**
-     * Linux {@code add_dma_entry}'s {@code active_cacheline_insert}: the first line of the
-     * mapping (of each CPU entry of an sg table; Linux does it per DMA segment of its own entries)
-     * unless the device only reads it. The EEXIST report is skipped with SKIP_CPU_SYNC, as Linux
-     * does; the one-time overflow warning is not.
-     */
-    private List<Finding> trackCachelines(LiveMappings t, int e, MappingType type, DmaCallContext c, List<Finding> out) {
-        DmaDirection dir = t.dir(e);
-        if (dir == DmaDirection.TO_DEVICE) {
-            return out;
-        }
-        List<Finding> r = out;
-        int n = type == MappingType.SCATTER_GATHER ? t.callNents(e) : 1;
-        SgTable sg = type == MappingType.SCATTER_GATHER ? t.sg(e) : null;
-        for (int i = 0; i < n; i++) {
-            long phys = sg != null ? sg.cpuPhys(i) : t.cpuAddr(e);
-            int rc = cachelines.insert(phys);
-            boolean overflow = rc == CachelineTracker.EEXIST_OVERFLOW;
-            if (overflow || rc == CachelineTracker.EEXIST && !DmaAttrs.has(t.attrs(e), DmaAttrs.SKIP_CPU_SYNC)) {
-                r = raise(r, c.backend, FindingKind.OVERLAPPING_MAPPING, DmaDebug.overlappingMapping(t.dmaAddr(e), t.size(e),
-                        dir, CachelineTracker.cacheline(phys), overflow), t.dmaAddr(e), t.size(e), dir, t, e);
-            }
-        }
-        return r;
     }
 
     /**
@@ -431,24 +366,12 @@ public final class DeviceChecker {
             out = raise(out, c.backend, FindingKind.CPU_ACCESS_UNALLOCATED, DmaDebug.cpuUnallocated(write, addr, len, hole),
                     -1, -1, null, null, LiveMappings.NONE);
         }
-        synchronized (sgLock) {
-            for (PhysRangeIndex.Node<TableEntries> n = sgEntries.first(addr >>> PageAllocator.PAGE_SHIFT); n != null;
-                    n = n.nextInPage()) {
-                TableEntries t = n.owner();
-                if (n.start() <= addr && addr < n.end() && end > n.end() && !t.reported) {
-                    t.reported = true;
-                    int i = t.indexOf(n.start());
-                    out = raise(out, c.backend, FindingKind.CPU_ACCESS_PAST_SG_ENTRY,
-                            DmaDebug.cpuPastSgEntry(write, addr, len, i, n.start(), n.end() - n.start(), t.live), -1, -1,
-                            null, null, LiveMappings.NONE);
-                }
-            }
-        }
+        out = sgEntries.cpuAccess(this, c.backend, addr, len, write, out);
         LiveMappings table = c.table;
         synchronized (table) {
-            indexPending(table);
+            ranges.indexPending(table);
             for (long p = addr >>> PageAllocator.PAGE_SHIFT, last = (end - 1) >>> PageAllocator.PAGE_SHIFT; p <= last; p++) {
-                for (PhysRangeIndex.Node<LiveMappings> n = ranges.first(p); n != null; n = n.nextInPage()) {
+                for (PhysRangeIndex.Node<LiveMappings> n = ranges.index.first(p); n != null; n = n.nextInPage()) {
                     if (n.end() <= addr || n.start() >= end) {
                         continue;
                     }
@@ -471,105 +394,6 @@ public final class DeviceChecker {
         return out;
     }
 
-    // ---- sg entries ---------------------------------------------------------------------------
-
-    /** The CPU entries of one sg table as they were mapped, kept while it is checked. */
-    private static final class TableEntries {
-        final SgTable table;
-        long[] starts = new long[8];
-        int count;
-        PhysRangeIndex.Node<TableEntries> chain;
-        boolean live;
-        boolean reported;
-
-        TableEntries(SgTable table) {
-            this.table = table;
-        }
-
-        int indexOf(long start) {
-            for (int i = 0; i < count; i++) {
-                if (starts[i] == start) {
-                    return i;
-                }
-            }
-            return -1;
-        }
-    }
-
-    /** An sg table was mapped: its entries, as they are now, are the ones checked (replacing any it had). */
-    private void recordEntries(LiveMappings lm, int e) {
-        TableEntries t = tables.get(lm.sg(e));
-        if (t == null) {
-            t = new TableEntries(lm.sg(e));
-            tables.put(lm.sg(e), t);
-        } else {
-            sgEntries.removeChain(t.chain);
-            t.chain = null;
-            if (!t.live) {
-                retained.remove(t);
-                retainedCount = retained.size();
-            }
-        }
-        if (t.starts.length < lm.callNents(e)) {
-            t.starts = java.util.Arrays.copyOf(t.starts, Math.max(lm.callNents(e), t.starts.length * 2));
-        }
-        t.count = lm.callNents(e);
-        for (int i = 0; i < lm.callNents(e); i++) {
-            long p = lm.sg(e).cpuPhys(i);
-            t.starts[i] = p;
-            t.chain = sgEntries.add(p, p + lm.sg(e).cpuLength(i), t, t.chain);
-        }
-        t.live = true;
-        t.reported = false;
-    }
-
-    /**
-     * Memory was freed (on any thread): unmapped tables with an entry there are forgotten, since
-     * that memory may come back with another meaning (the next request's buffers).
-     */
-    private void memoryFreed(long start, long size) {
-        if (retainedCount == 0) {
-            return;
-        }
-        forgetRetainedOver(start, start + size);
-    }
-
-    /** Unmapped tables with an entry in {@code [from, to)} are forgotten: that memory is mapped anew or freed. */
-    private void forgetRetainedOver(long from, long to) {
-        if (retainedCount == 0) {
-            return;
-        }
-        synchronized (sgLock) {
-            forgetRetainedOverLocked(from, to);
-        }
-    }
-
-    private void forgetRetainedOverLocked(long from, long to) {
-        if (retained.isEmpty()) {
-            return;
-        }
-        for (long p = from >>> PageAllocator.PAGE_SHIFT, last = (to - 1) >>> PageAllocator.PAGE_SHIFT; p <= last; p++) {
-            PhysRangeIndex.Node<TableEntries> n = sgEntries.first(p);
-            while (n != null) {
-                PhysRangeIndex.Node<TableEntries> next = n.nextInPage();
-                TableEntries t = n.owner();
-                if (!t.live && n.start() < to && n.end() > from) {
-                    forget(t);
-                    next = sgEntries.first(p); // the page's list changed
-                }
-                n = next;
-            }
-        }
-    }
-
-    private void forget(TableEntries t) {
-        sgEntries.removeChain(t.chain);
-        t.chain = null;
-        retained.remove(t);
-        tables.remove(t.table);
-        retainedCount = retained.size();
-    }
-
     /**
      * The device's driver is released: its unmapped sg tables go with it (a live table, leaked,
      * is forgotten when the reclaim releases it and then here).
@@ -578,55 +402,13 @@ public final class DeviceChecker {
         if (!enabled) {
             return;
         }
-        synchronized (sgLock) {
-            while (!retained.isEmpty()) {
-                forget(retained.peekFirst());
-            }
-        }
+        sgEntries.driverReleased();
     }
 
     /** Index nodes in use, pending mappings indexed first (tests; call under the table lock). */
     int indexedRanges(LiveMappings table) {
-        indexPending(table);
-        return ranges.nodesInUse();
-    }
-
-    // ---- single mappings waiting to be indexed (all under the table lock) -------------------------
-
-    private void addPending(LiveMappings t, int e) {
-        if (e >= pendingPos.length) {
-            pendingPos = java.util.Arrays.copyOf(pendingPos, Math.max(e + 1, t.pooled()));
-        }
-        if (pendingCount == pending.length) {
-            pending = java.util.Arrays.copyOf(pending, pendingCount * 2);
-        }
-        pending[pendingCount++] = e;
-        pendingPos[e] = pendingCount;
-    }
-
-    /** Takes {@code e} off the pending list; false when it was not on it (it is indexed). */
-    private boolean removePending(int e) {
-        int pos = e < pendingPos.length ? pendingPos[e] : 0;
-        if (pos == 0) {
-            return false;
-        }
-        pendingPos[e] = 0;
-        int last = pending[--pendingCount];
-        if (last != e) {
-            pending[pos - 1] = last;
-            pendingPos[last] = pos;
-        }
-        return true;
-    }
-
-    /** Indexes every pending single mapping's CPU range, before a CPU access looks them up. */
-    private void indexPending(LiveMappings t) {
-        for (int i = 0; i < pendingCount; i++) {
-            int e = pending[i];
-            pendingPos[e] = 0;
-            ranges.add(t.cpuAddr(e), t.cpuAddr(e) + t.size(e), t, e, null); // no chain kept: the range finds it
-        }
-        pendingCount = 0;
+        ranges.indexPending(table);
+        return ranges.index.nodesInUse();
     }
 
     @Override
