@@ -14,18 +14,12 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.iommulab.api.admin.PlatformAdmin;
 import org.iommulab.api.admin.Stat;
 import org.iommulab.api.backend.DmaBackend;
 import org.iommulab.api.checker.Finding;
-import org.iommulab.api.checker.FindingKind;
 import org.iommulab.api.iommu.IommuDriver;
 import org.iommulab.devices.Workload;
 import org.iommulab.devices.WorkloadParams;
@@ -69,9 +63,6 @@ import org.osgi.framework.InvalidSyntaxException;
  * waits and to pace and time the progress lines, never by anything simulated.
  */
 public final class SoakEngine {
-    /** Slack for tables a binding keeps (page tables, stream and context tables) beyond one page per device. */
-    private static final long RAM_SLACK = 4L << 20;
-
     private final BundleContext context;
     private final PlatformAdmin admin;
     private final SoakSettings settings;
@@ -80,8 +71,8 @@ public final class SoakEngine {
     private final SoakLookups find;
     private final List<String> violations = new ArrayList<>();
     private final Map<String, Long> pairs = new TreeMap<>();
-    private ExecutorService swapper;
-    private String deadlock;
+    /** The swapper thread and the deadlock watch; made by {@link #run}. */
+    private BoundedOperations ops;
     private long binds;
     private long bindsRefused;
     private long bounces;
@@ -107,17 +98,11 @@ public final class SoakEngine {
      * result lists it.
      */
     public SoakResult run() throws InterruptedException {
-        swapper = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "soak-swapper");
-            t.setDaemon(true);
-            return t;
-        });
+        ops = new BoundedOperations(settings.operationBoundMillis());
         try {
             return soak();
         } finally {
-            if (deadlock == null) {
-                swapper.shutdown();
-            }
+            ops.close();
         }
     }
 
@@ -133,7 +118,7 @@ public final class SoakEngine {
         try {
             return soak(workloads, withheld, start);
         } finally {
-            if (deadlock == null) {
+            if (ops.deadlock() == null) {
                 giveBack(withheld);
             }
         }
@@ -170,7 +155,7 @@ public final class SoakEngine {
         long swaps = 0;
         try {
             long nextProgress = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.progressMillis());
-            while (swaps < settings.swaps() && deadlock == null) {
+            while (swaps < settings.swaps() && ops.deadlock() == null) {
                 step(devices, bundles);
                 canary.checkStale();
                 swaps = find.swapCount(devices) - swapsAtStart;
@@ -183,14 +168,14 @@ public final class SoakEngine {
             loops.forEach(WorkloadLoop::stop);
         }
         for (WorkloadLoop l : loops) {
-            if (!l.join(settings.operationBoundMillis()) && deadlock == null) {
-                deadlock = "the " + l.name + " workload loop did not end within " + settings.operationBoundMillis()
-                        + " ms of being asked to:\n" + ThreadDump.all();
+            if (!l.join(settings.operationBoundMillis()) && ops.deadlock() == null) {
+                ops.suspect("the " + l.name + " workload loop did not end within " + settings.operationBoundMillis()
+                        + " ms of being asked to:\n" + ThreadDump.all());
             }
         }
-        if (deadlock != null) {
+        if (ops.deadlock() != null) {
             // The platform is stuck: nothing more can be checked safely. Leave everything as it is.
-            violations.add("deadlock suspected: " + deadlock);
+            violations.add("deadlock suspected: " + ops.deadlock());
             Map<String, Long> now = find.totals(devices);
             return result(counts(loops), canary.counts(), swaps, totalOf(now, baseline, Stat.STALE_DMA_REFUSED),
                     totalOf(now, baseline, Stat.SWAPS_ABANDONED), totalOf(now, baseline, Stat.LEAKS_RECLAIMED), ramStart, -1,
@@ -205,7 +190,7 @@ public final class SoakEngine {
         long ramEnd = admin.allocator().allocatedBytes();
         Map<String, WorkloadLoop.Counts> counts = counts(loops);
         Canary.Counts c = canary.counts();
-        invariants(counts, c, end, baseline, ramStart, ramEnd, devices.size());
+        SoakInvariants.check(violations, admin, findingsAtStart, counts, c, end, baseline, ramStart, ramEnd, devices.size());
         return result(counts, c, swaps, totalOf(end, baseline, Stat.STALE_DMA_REFUSED),
                 totalOf(end, baseline, Stat.SWAPS_ABANDONED), totalOf(end, baseline, Stat.LEAKS_RECLAIMED), ramStart, ramEnd,
                 start);
@@ -234,7 +219,7 @@ public final class SoakEngine {
         });
         if (t instanceof IllegalStateException && String.valueOf(t.getMessage()).contains("does not accept")) {
             bindsRefused++;
-        } else if (t != null && deadlock == null) {
+        } else if (t != null && ops.deadlock() == null) {
             violations.add("bind " + device + " " + target + " (from " + current + ") failed: " + t);
         }
         binds += observe(devices);
@@ -254,7 +239,7 @@ public final class SoakEngine {
             b.stop();
             return null;
         });
-        if (deadlock != null) {
+        if (ops.deadlock() != null) {
             return;
         }
         if (t != null) {
@@ -265,7 +250,7 @@ public final class SoakEngine {
             b.start();
             return null;
         });
-        if (deadlock != null) {
+        if (ops.deadlock() != null) {
             return;
         }
         if (t != null) {
@@ -293,27 +278,9 @@ public final class SoakEngine {
         return n;
     }
 
-    /**
-     * Runs {@code op} on the swapper thread and waits at most the operation bound. A timeout is a
-     * suspected deadlock: it is recorded with every thread's stack and the soak ends.
-     *
-     * @return what the operation threw, or null
-     */
+    /** {@link BoundedOperations#run}: {@code op} on the swapper thread, waited for at most the operation bound. */
     private Throwable bounded(String what, Callable<Void> op) {
-        Future<Void> f = swapper.submit(op);
-        try {
-            f.get(settings.operationBoundMillis(), TimeUnit.MILLISECONDS);
-            return null;
-        } catch (TimeoutException hang) {
-            deadlock = what + " did not end within " + settings.operationBoundMillis() + " ms:\n" + ThreadDump.all();
-            return hang;
-        } catch (ExecutionException e) {
-            return e.getCause();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            deadlock = what + ": the soak was interrupted while waiting for it";
-            return e;
-        }
+        return ops.run(what, op);
     }
 
     /** Counts the devices whose backend differs, by pair; the number of moves. */
@@ -376,7 +343,7 @@ public final class SoakEngine {
                 b.start();
                 return null;
             });
-            if (t != null && deadlock == null) {
+            if (t != null && ops.deadlock() == null) {
                 violations.add("starting bundle " + b.getSymbolicName() + " again after the soak failed: " + t);
             }
         }
@@ -436,48 +403,6 @@ public final class SoakEngine {
         }
     }
 
-    private void invariants(Map<String, WorkloadLoop.Counts> counts, Canary.Counts canary, Map<String, Long> end,
-            Map<String, Long> baseline, long ramStart, long ramEnd, int devices) {
-        for (WorkloadLoop.Counts c : counts.values()) {
-            c.examples().forEach(e -> violations.add("workload " + e));
-        }
-        long dataErrors = counts.values().stream().mapToLong(WorkloadLoop.Counts::unexpectedDataErrors).sum();
-        if (dataErrors > 0) {
-            violations.add(dataErrors + " data error(s) in workload runs");
-        }
-        long exceptions = counts.values().stream().mapToLong(WorkloadLoop.Counts::exceptions).sum();
-        if (exceptions > 0) {
-            violations.add(exceptions + " exception(s) out of Workload.run");
-        }
-        long faults = counts.values().stream().mapToLong(WorkloadLoop.Counts::faults).sum();
-        if (faults > 0) {
-            violations.add(faults + " device fault(s) in workload runs");
-        }
-        canary.problems().forEach(violations::add);
-        if (canary.staleRefused() != canary.staleAttempts()) {
-            violations.add("the canary: " + (canary.staleAttempts() - canary.staleRefused()) + " of " + canary.staleAttempts()
-                    + " released drivers' devices were not refused");
-        }
-        if (canary.staleAttempts() == 0) {
-            violations.add("the canary was never swapped: no stale access was tried");
-        }
-        long leaks = totalOf(end, baseline, Stat.LEAKS_RECLAIMED);
-        if (leaks > 0) {
-            violations.add(leaks + " mapping(s) or coherent buffer(s) leaked by released drivers (reclaimed)");
-            admin.findings().stream().filter(f -> f.sequence() > findingsAtStart && f.kind() == FindingKind.LEAK).limit(3)
-                    .forEach(f -> violations.add("leak: " + f.device() + " on " + f.backend() + ": " + f.message()));
-        }
-        long abandoned = totalOf(end, baseline, Stat.SWAPS_ABANDONED);
-        if (abandoned > 0) {
-            violations.add(abandoned + " swap(s) abandoned: a driver did not release within the platform's bound");
-        }
-        long growth = ramEnd - ramStart;
-        if (growth > devices * 4096L + RAM_SLACK) {
-            violations.add("simulated RAM in use grew by " + SoakResult.bytes(growth) + " (" + SoakResult.bytes(ramStart) + " -> "
-                    + SoakResult.bytes(ramEnd) + ") with every device back on its first backend: a page leak");
-        }
-    }
-
     // ---- reporting -------------------------------------------------------------------------
 
     private void progressLine(long swaps, List<WorkloadLoop> loops, Map<String, Long> now, Map<String, Long> baseline,
@@ -505,6 +430,6 @@ public final class SoakEngine {
     private SoakResult result(Map<String, WorkloadLoop.Counts> counts, Canary.Counts canary, long swaps, long stale,
             long abandoned, long leaks, long ramStart, long ramEnd, long start) {
         return new SoakResult(settings, swaps, binds, bindsRefused, bounces, movesByBounces, pairs, counts, canary, stale,
-                abandoned, leaks, ramStart, ramEnd, System.nanoTime() - start, violations, deadlock != null);
+                abandoned, leaks, ramStart, ramEnd, System.nanoTime() - start, violations, ops.deadlock() != null);
     }
 }
