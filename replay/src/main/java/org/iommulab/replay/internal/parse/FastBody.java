@@ -12,11 +12,9 @@ import org.iommulab.api.dma.DmaDirection;
  * {@link BodyParser}, on bytes, for {@link FastLine}: the fields part of an event line of the
  * common formats (dma_map_*, dma_unmap_*, dma_sync_single_*, dma_alloc, dma_free, iommu:map,
  * iommu:unmap) read from its words ({@link BodyWords}) into the event builder; false where
- * BodyParser would throw or read otherwise, and the line is parsed as a string. One method per
- * format, each given the fields part {@code l[from, to)} and the line's kept shape {@code hit}
- * (or null), called by FastLine's switch on the event's format. The device, direction and
- * attributes of a line with a kept shape are the shape's (read from equal bytes). Mutable and
- * reused: one per FastLine.
+ * BodyParser would throw or read otherwise, and the line is parsed as a string. The device,
+ * direction and attributes of a line with a kept shape are the shape's (read from equal
+ * bytes). Mutable and reused: one per FastLine.
  */
 final class FastBody {
     private static final byte[] IOMMU = ascii("IOMMU:");
@@ -28,6 +26,24 @@ final class FastBody {
     FastBody(TraceEvent.Builder b, BodyWords w) {
         this.b = b;
         this.w = w;
+    }
+
+    /**
+     * The fields of a {@code kind} event whose fields part is {@code l[body, bodyEnd)} into the
+     * builder (whose common part the caller reset); {@code hit} is the line's kept shape, or
+     * null. False when the line is the string parser's.
+     */
+    boolean read(byte[] l, EventKind kind, int body, int bodyEnd, LineShapes.Shape hit) {
+        switch (kind.format()) {
+            case MAP: return map(l, body, bodyEnd, hit);
+            case UNMAP: return unmap(l, body, bodyEnd, hit);
+            case SYNC_SINGLE: return syncSingle(l, body, bodyEnd, hit);
+            case ALLOC: return alloc(l, body, bodyEnd, hit);
+            case FREE: return free(l, body, bodyEnd, hit);
+            case IOMMU_MAP: return iommuMap(l, body, bodyEnd, hit);
+            case IOMMU_UNMAP: return iommuUnmap(l, body, bodyEnd, hit);
+            default: return false;
+        }
     }
 
     /** BodyParser.deviceAndDir: false where it would throw (or the direction is a number). */
@@ -87,7 +103,7 @@ final class FastBody {
         return b.dmaAddr != BAD && b.size != BAD && b.size != 0;
     }
 
-    boolean map(byte[] l, int from, int to, LineShapes.Shape hit) {
+    private boolean map(byte[] l, int from, int to, LineShapes.Shape hit) {
         if (!deviceAndDir(l, from, to, BodyWords.MAP, hit) || !addrAndSize()) {
             return false;
         }
@@ -95,20 +111,20 @@ final class FastBody {
         return b.physAddr != BAD && attrs(l, hit);
     }
 
-    boolean unmap(byte[] l, int from, int to, LineShapes.Shape hit) {
+    private boolean unmap(byte[] l, int from, int to, LineShapes.Shape hit) {
         return deviceAndDir(l, from, to, BodyWords.UNMAP, hit) && addrAndSize() && attrs(l, hit);
     }
 
-    boolean syncSingle(byte[] l, int from, int to, LineShapes.Shape hit) {
+    private boolean syncSingle(byte[] l, int from, int to, LineShapes.Shape hit) {
         return deviceAndDir(l, from, to, BodyWords.SYNC_SINGLE, hit) && addrAndSize();
     }
 
-    boolean alloc(byte[] l, int from, int to, LineShapes.Shape hit) {
+    private boolean alloc(byte[] l, int from, int to, LineShapes.Shape hit) {
         return deviceAndDir(l, from, to, null, hit) && addrAndSize() && w.at(K_VIRT_ADDR) >= 0 && w.at(K_FLAGS) >= 0
                 && attrs(l, hit);
     }
 
-    boolean free(byte[] l, int from, int to, LineShapes.Shape hit) {
+    private boolean free(byte[] l, int from, int to, LineShapes.Shape hit) {
         return deviceAndDir(l, from, to, null, hit) && addrAndSize() && w.at(K_VIRT_ADDR) >= 0 && attrs(l, hit);
     }
 
@@ -128,7 +144,7 @@ final class FastBody {
         return end != BAD && b.size != BAD && end - b.iova == b.size;
     }
 
-    boolean iommuMap(byte[] l, int from, int to, LineShapes.Shape hit) {
+    private boolean iommuMap(byte[] l, int from, int to, LineShapes.Shape hit) {
         if (!iommuRange(l, from, to, BodyWords.IOMMU_MAP, hit)) {
             return false;
         }
@@ -136,7 +152,7 @@ final class FastBody {
         return b.physAddr != BAD;
     }
 
-    boolean iommuUnmap(byte[] l, int from, int to, LineShapes.Shape hit) {
+    private boolean iommuUnmap(byte[] l, int from, int to, LineShapes.Shape hit) {
         if (!iommuRange(l, from, to, BodyWords.IOMMU_UNMAP, hit)) {
             return false;
         }

@@ -128,18 +128,7 @@ final class FastLine {
     /** The event of {@code kind} whose fields part is {@code l[body, bodyEnd)}, or null. */
     private TraceEvent body(EventKind kind, int body, int bodyEnd, long lineNo) {
         b.resetCommon(kind); // the builder's other fields are never set here
-        boolean read;
-        switch (kind.format()) {
-            case MAP: read = fields.map(l, body, bodyEnd, hit); break;
-            case UNMAP: read = fields.unmap(l, body, bodyEnd, hit); break;
-            case SYNC_SINGLE: read = fields.syncSingle(l, body, bodyEnd, hit); break;
-            case ALLOC: read = fields.alloc(l, body, bodyEnd, hit); break;
-            case FREE: read = fields.free(l, body, bodyEnd, hit); break;
-            case IOMMU_MAP: read = fields.iommuMap(l, body, bodyEnd, hit); break;
-            case IOMMU_UNMAP: read = fields.iommuUnmap(l, body, bodyEnd, hit); break;
-            default: read = false;
-        }
-        if (!read) {
+        if (!fields.read(l, kind, body, bodyEnd, hit)) {
             return null;
         }
         b.line = lineNo;
