@@ -1,14 +1,13 @@
 package org.iommulab.replay.internal.parse;
 
-import static org.iommulab.replay.internal.parse.ByteNumbers.*;
-import static org.iommulab.replay.internal.parse.ByteScan.*;
+import static org.iommulab.replay.internal.parse.ByteScan.ascii;
+
+import org.iommulab.api.dma.DmaDirection;
 
 /**
- * The words of an event line's body, read in place from the line's bytes for {@link FastBody}:
+ * The words of an event line's body, read in place from the line's bytes for {@link FastLine}:
  * Fields.split, Fields.opt and the number fields' Numbers.hex / Numbers.dec in one forward
- * pass ({@link #split}), and kept and restored with a line's shape ({@link LineShapes}). The
- * bytes are scanned by {@link ByteScan}, eight hex digits read by {@link ByteNumbers}.
- * Mutable and reused: one per {@link FastLine}.
+ * pass ({@link #split}). Mutable and reused: one per {@link FastLine}.
  */
 final class BodyWords {
     static final byte[] DIR = ascii("dir");
@@ -52,6 +51,20 @@ final class BodyWords {
             PACKED1[k] = pack(KEYS[k], 1);
         }
     }
+    /** Hex digit values by byte, -1 for the rest. */
+    static final byte[] HEX = new byte[256];
+
+    static {
+        java.util.Arrays.fill(HEX, (byte) -1);
+        for (int c = '0'; c <= '9'; c++) {
+            HEX[c] = (byte) (c - '0');
+        }
+        for (int c = 'a'; c <= 'f'; c++) {
+            HEX[c] = (byte) (c - 'a' + 10);
+            HEX[c - 'a' + 'A'] = (byte) (c - 'a' + 10);
+        }
+    }
+
     /** More words than any format this reads has: such a line goes the string way. */
     static final int MAX_WORDS = 24;
 
@@ -278,6 +291,29 @@ final class BodyWords {
         return true;
     }
 
+    private static final byte[] BIDIRECTIONAL = ascii("BIDIRECTIONAL");
+    private static final byte[] TO_DEVICE = ascii("TO_DEVICE");
+    private static final byte[] FROM_DEVICE = ascii("FROM_DEVICE");
+    private static final byte[] NONE = ascii("NONE");
+
+    /** DmaSymbols.direction for the four names; null for anything else (the string parser decides). */
+    static DmaDirection direction(byte[] l, int from, int to) {
+        int n = to - from;
+        if (n == TO_DEVICE.length && java.util.Arrays.equals(l, from, to, TO_DEVICE, 0, n)) {
+            return DmaDirection.TO_DEVICE;
+        }
+        if (n == FROM_DEVICE.length && java.util.Arrays.equals(l, from, to, FROM_DEVICE, 0, n)) {
+            return DmaDirection.FROM_DEVICE;
+        }
+        if (n == BIDIRECTIONAL.length && java.util.Arrays.equals(l, from, to, BIDIRECTIONAL, 0, n)) {
+            return DmaDirection.BIDIRECTIONAL;
+        }
+        if (n == NONE.length && java.util.Arrays.equals(l, from, to, NONE, 0, n)) {
+            return DmaDirection.NONE;
+        }
+        return null;
+    }
+
     /** Whether {@code l} holds key {@code k} at {@code i} (its bytes are known to be there). */
     private static boolean keyAt(byte[] l, int i, int k) {
         int n = KEYS[k].length;
@@ -296,8 +332,8 @@ final class BodyWords {
         return bytes >= 8 ? -1L : (1L << (bytes << 3)) - 1;
     }
 
-    /** {@link ByteNumbers#LONGS}, under the name {@link LineShapes} reads it by. */
-    static final java.lang.invoke.VarHandle LONGS = ByteNumbers.LONGS;
+    static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles
+            .byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
     /**
      * Numbers.hex of the value at {@code l[from, ...)} up to the word's end, into
@@ -335,6 +371,61 @@ final class BodyWords {
         int n = i - digits;
         values[k] = bad < 0 || n <= 0 || n > 16 ? BAD : v;
         return i;
+    }
+
+    /** {@link #stop}'s second byte: a space again, or '='. */
+    private static final long SPACES = ' ' * 0x0101_0101_0101_0101L;
+    private static final long EQUALS = '=' * 0x0101_0101_0101_0101L;
+    private static final long LOWS = 0x7f7f_7f7f_7f7f_7f7fL;
+
+    /**
+     * The first index in {@code l[i, to)} holding a space or the byte repeated in {@code other}
+     * ({@link #SPACES} or {@link #EQUALS}), or {@code to}: eight bytes at a time, a byte equal
+     * to the one sought being a zero byte of their xor, found exactly (no borrow between bytes).
+     */
+    private static int stop(byte[] l, int i, int to, long other) {
+        for (; i + 8 <= to; i += 8) {
+            long x = (long) LONGS.get(l, i);
+            long hits = zeroBytes(x ^ SPACES) | zeroBytes(x ^ other);
+            if (hits != 0) {
+                return i + (Long.numberOfTrailingZeros(hits) >>> 3);
+            }
+        }
+        while (i < to && l[i] != ' ' && l[i] != (byte) other) {
+            i++;
+        }
+        return i;
+    }
+
+    /** 0x80 in each zero byte of {@code v}, 0 in the others. */
+    private static long zeroBytes(long v) {
+        return ~((v & LOWS) + LOWS | v | LOWS);
+    }
+
+    private static final long ONES = 0x0101_0101_0101_0101L;
+    private static final long HIGHS = 0x8080_8080_8080_8080L;
+
+    /**
+     * The value of the eight hex digits packed little-endian in {@code x} (the first digit in
+     * the low byte, the most significant), or -1 when any byte is not a hex digit. Each byte
+     * is range-checked by adding to it so that its high bit carries the comparison (bytes below
+     * 0x80 cannot carry into their neighbour).
+     */
+    static long hex8(long x) {
+        if ((x & HIGHS) != 0) {
+            return -1;
+        }
+        long digit = (x + 0x50 * ONES) & ~(x + 0x46 * ONES) & HIGHS; // '0' <= c <= '9'
+        long y = x | 0x20 * ONES; // 'A'-'F' as 'a'-'f'
+        long letter = (y + 0x1f * ONES) & ~(y + 0x19 * ONES) & HIGHS; // 'a' <= c <= 'f'
+        if ((digit | letter) != HIGHS) {
+            return -1;
+        }
+        long nib = (x & 0x0f * ONES) + 9 * (letter >>> 7); // '0'..'9' -> 0..9, 'a'..'f' -> 10..15
+        // the first byte is the most significant digit: pairs, then quads, then the eight
+        nib = (nib & 0x00ff_00ff_00ff_00ffL) << 4 | (nib >>> 8) & 0x00ff_00ff_00ff_00ffL;
+        nib = (nib & 0x0000_ffff_0000_ffffL) << 8 | (nib >>> 16) & 0x0000_ffff_0000_ffffL;
+        return (nib & 0xffff_ffffL) << 16 | (nib >>> 32) & 0xffffL;
     }
 
     /**
@@ -400,6 +491,9 @@ final class BodyWords {
     int valueStart(int word, byte[] key) {
         return starts[word] + key.length + 1;
     }
+
+    /** Not a value any field here can have (they are unsigned, or sizes below 2^63). */
+    static final long BAD = Long.MIN_VALUE;
 
     /** Numbers.hex of the field of key id {@code k} (read by split); BAD when absent or not plain hex. */
     long hexField(int k) {

@@ -1,5 +1,10 @@
 package org.iommulab.replay.internal.parse;
 
+import static org.iommulab.replay.internal.parse.BodyWords.BAD;
+import static org.iommulab.replay.internal.parse.BodyWords.HEX;
+import static org.iommulab.replay.internal.parse.BodyWords.LONGS;
+import static org.iommulab.replay.internal.parse.BodyWords.hex8;
+
 /**
  * Numbers read from an ASCII line's bytes in place, for {@link FastLine}, {@link FastPrefix},
  * {@link FastBody} and {@link BodyWords}: the same values {@link Numbers} and Prefix read from
@@ -8,27 +13,6 @@ package org.iommulab.replay.internal.parse;
  */
 final class ByteNumbers {
     private ByteNumbers() {
-    }
-
-    /** Not a value any field here can have (they are unsigned, or sizes below 2^63). */
-    static final long BAD = Long.MIN_VALUE;
-
-    /** A byte array read as little-endian longs: eight bytes of a line at once. */
-    static final java.lang.invoke.VarHandle LONGS = java.lang.invoke.MethodHandles
-            .byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
-
-    /** Hex digit values by byte, -1 for the rest. */
-    static final byte[] HEX = new byte[256];
-
-    static {
-        java.util.Arrays.fill(HEX, (byte) -1);
-        for (int c = '0'; c <= '9'; c++) {
-            HEX[c] = (byte) (c - '0');
-        }
-        for (int c = 'a'; c <= 'f'; c++) {
-            HEX[c] = (byte) (c - 'a' + 10);
-            HEX[c - 'a' + 'A'] = (byte) (c - 'a' + 10);
-        }
     }
 
     /**
@@ -61,32 +45,6 @@ final class ByteNumbers {
             v = v << 4 | d;
         }
         return v;
-    }
-
-    private static final long ONES = 0x0101_0101_0101_0101L;
-    private static final long HIGHS = 0x8080_8080_8080_8080L;
-
-    /**
-     * The value of the eight hex digits packed little-endian in {@code x} (the first digit in
-     * the low byte, the most significant), or -1 when any byte is not a hex digit. Each byte
-     * is range-checked by adding to it so that its high bit carries the comparison (bytes below
-     * 0x80 cannot carry into their neighbour).
-     */
-    static long hex8(long x) {
-        if ((x & HIGHS) != 0) {
-            return -1;
-        }
-        long digit = (x + 0x50 * ONES) & ~(x + 0x46 * ONES) & HIGHS; // '0' <= c <= '9'
-        long y = x | 0x20 * ONES; // 'A'-'F' as 'a'-'f'
-        long letter = (y + 0x1f * ONES) & ~(y + 0x19 * ONES) & HIGHS; // 'a' <= c <= 'f'
-        if ((digit | letter) != HIGHS) {
-            return -1;
-        }
-        long nib = (x & 0x0f * ONES) + 9 * (letter >>> 7); // '0'..'9' -> 0..9, 'a'..'f' -> 10..15
-        // the first byte is the most significant digit: pairs, then quads, then the eight
-        nib = (nib & 0x00ff_00ff_00ff_00ffL) << 4 | (nib >>> 8) & 0x00ff_00ff_00ff_00ffL;
-        nib = (nib & 0x0000_ffff_0000_ffffL) << 8 | (nib >>> 16) & 0x0000_ffff_0000_ffffL;
-        return (nib & 0xffff_ffffL) << 16 | (nib >>> 32) & 0xffffL;
     }
 
     /** Integer.parseInt of the digits {@code l[from, to)}; throws past an int, as it does. */

@@ -2,8 +2,6 @@ package org.iommulab.replay.internal.parse;
 
 import java.nio.charset.StandardCharsets;
 
-import static org.iommulab.replay.internal.parse.ByteNumbers.LONGS;
-
 /**
  * Scanning an ASCII line's bytes in place, for {@link FastLine}, {@link FastPrefix},
  * {@link FastBody} and {@link BodyWords}: spaces, tokens, identifiers and byte classes as the
@@ -67,34 +65,5 @@ final class ByteScan {
     /** Character.isWhitespace of an ASCII character. */
     static boolean isWhitespace(byte c) {
         return c == ' ' || c >= 0x09 && c <= 0x0d || c >= 0x1c && c <= 0x1f;
-    }
-
-    /** {@link #stop}'s second byte: a space again, or '='. */
-    static final long SPACES = ' ' * 0x0101_0101_0101_0101L;
-    static final long EQUALS = '=' * 0x0101_0101_0101_0101L;
-    private static final long LOWS = 0x7f7f_7f7f_7f7f_7f7fL;
-
-    /**
-     * The first index in {@code l[i, to)} holding a space or the byte repeated in {@code other}
-     * ({@link #SPACES} or {@link #EQUALS}), or {@code to}: eight bytes at a time, a byte equal
-     * to the one sought being a zero byte of their xor, found exactly (no borrow between bytes).
-     */
-    static int stop(byte[] l, int i, int to, long other) {
-        for (; i + 8 <= to; i += 8) {
-            long x = (long) LONGS.get(l, i);
-            long hits = zeroBytes(x ^ SPACES) | zeroBytes(x ^ other);
-            if (hits != 0) {
-                return i + (Long.numberOfTrailingZeros(hits) >>> 3);
-            }
-        }
-        while (i < to && l[i] != ' ' && l[i] != (byte) other) {
-            i++;
-        }
-        return i;
-    }
-
-    /** 0x80 in each zero byte of {@code v}, 0 in the others. */
-    private static long zeroBytes(long v) {
-        return ~((v & LOWS) + LOWS | v | LOWS);
     }
 }

@@ -3,7 +3,7 @@ package org.iommulab.replay.internal.parse;
 import java.nio.charset.StandardCharsets;
 
 import static org.iommulab.replay.internal.parse.BodyWords.*;
-import static org.iommulab.replay.internal.parse.ByteNumbers.*;
+import static org.iommulab.replay.internal.parse.ByteNumbers.hex;
 import static org.iommulab.replay.internal.parse.ByteScan.*;
 
 import org.iommulab.api.dma.DmaDirection;
@@ -158,28 +158,5 @@ final class FastBody {
         }
         b.unmappedSize = w.decField(K_UNMAPPED_SIZE);
         return b.unmappedSize != BAD;
-    }
-
-    private static final byte[] BIDIRECTIONAL = ascii("BIDIRECTIONAL");
-    private static final byte[] TO_DEVICE = ascii("TO_DEVICE");
-    private static final byte[] FROM_DEVICE = ascii("FROM_DEVICE");
-    private static final byte[] NONE = ascii("NONE");
-
-    /** DmaSymbols.direction for the four names; null for anything else (the string parser decides). */
-    static DmaDirection direction(byte[] l, int from, int to) {
-        int n = to - from;
-        if (n == TO_DEVICE.length && java.util.Arrays.equals(l, from, to, TO_DEVICE, 0, n)) {
-            return DmaDirection.TO_DEVICE;
-        }
-        if (n == FROM_DEVICE.length && java.util.Arrays.equals(l, from, to, FROM_DEVICE, 0, n)) {
-            return DmaDirection.FROM_DEVICE;
-        }
-        if (n == BIDIRECTIONAL.length && java.util.Arrays.equals(l, from, to, BIDIRECTIONAL, 0, n)) {
-            return DmaDirection.BIDIRECTIONAL;
-        }
-        if (n == NONE.length && java.util.Arrays.equals(l, from, to, NONE, 0, n)) {
-            return DmaDirection.NONE;
-        }
-        return null;
     }
 }

@@ -1,5 +1,6 @@
 package org.iommulab.replay.internal.parse;
 
+import static org.iommulab.replay.internal.parse.BodyWords.LONGS;
 import static org.iommulab.replay.internal.parse.ByteNumbers.*;
 import static org.iommulab.replay.internal.parse.ByteScan.*;
 

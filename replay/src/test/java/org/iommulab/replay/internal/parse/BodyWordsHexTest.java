@@ -9,7 +9,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * ByteNumbers.hex8, the eight-digits-at-a-time hex read, against the JDK's
+ * BodyWords.hex8, the eight-digits-at-a-time hex read, against the JDK's
  * Long.parseUnsignedLong(s, 16): the value of eight hex digits when every byte is one
  * ([0-9a-fA-F]), and -1 when any byte is anything else.
  */
@@ -31,15 +31,15 @@ class BodyWordsHexTest {
 
     @Test
     void eightHexDigitsReadAsTheJdkReadsThem() {
-        assertEquals(0xfff01000L, ByteNumbers.hex8(packed("fff01000".getBytes(StandardCharsets.US_ASCII))));
-        assertEquals(0xFEDCBA98L, ByteNumbers.hex8(packed("FeDcBa98".getBytes(StandardCharsets.US_ASCII))));
+        assertEquals(0xfff01000L, BodyWords.hex8(packed("fff01000".getBytes(StandardCharsets.US_ASCII))));
+        assertEquals(0xFEDCBA98L, BodyWords.hex8(packed("FeDcBa98".getBytes(StandardCharsets.US_ASCII))));
         Random r = new Random(15);
         byte[] b = new byte[8];
         for (int n = 0; n < 200_000; n++) {
             for (int i = 0; i < 8; i++) {
                 b[i] = (byte) HEX.charAt(r.nextInt(HEX.length()));
             }
-            assertEquals(expected(b), ByteNumbers.hex8(packed(b)));
+            assertEquals(expected(b), BodyWords.hex8(packed(b)));
         }
     }
 
@@ -53,7 +53,7 @@ class BodyWordsHexTest {
                     b[i] = (byte) HEX.charAt(r.nextInt(HEX.length()));
                 }
                 b[pos] = (byte) c;
-                assertEquals(expected(b), ByteNumbers.hex8(packed(b)), "byte " + c + " at " + pos);
+                assertEquals(expected(b), BodyWords.hex8(packed(b)), "byte " + c + " at " + pos);
             }
         }
     }
