@@ -1,7 +1,5 @@
 package org.iommulab.replay.internal.parse;
 
-import static org.iommulab.replay.internal.parse.ByteScan.ascii;
-
 import org.iommulab.api.dma.DmaDirection;
 
 /**
@@ -10,16 +8,16 @@ import org.iommulab.api.dma.DmaDirection;
  * pass ({@link #split}). Mutable and reused: one per {@link FastLine}.
  */
 final class BodyWords {
-    static final byte[] DIR = ascii("dir");
-    static final byte[] DMA_ADDR = ascii("dma_addr");
-    static final byte[] SIZE = ascii("size");
-    static final byte[] PHYS_ADDR = ascii("phys_addr");
-    static final byte[] ATTRS = ascii("attrs");
-    static final byte[] VIRT_ADDR = ascii("virt_addr");
-    static final byte[] FLAGS = ascii("flags");
-    static final byte[] IOVA = ascii("iova");
-    static final byte[] PADDR = ascii("paddr");
-    static final byte[] UNMAPPED_SIZE = ascii("unmapped_size");
+    static final byte[] DIR = FastLine.ascii("dir");
+    static final byte[] DMA_ADDR = FastLine.ascii("dma_addr");
+    static final byte[] SIZE = FastLine.ascii("size");
+    static final byte[] PHYS_ADDR = FastLine.ascii("phys_addr");
+    static final byte[] ATTRS = FastLine.ascii("attrs");
+    static final byte[] VIRT_ADDR = FastLine.ascii("virt_addr");
+    static final byte[] FLAGS = FastLine.ascii("flags");
+    static final byte[] IOVA = FastLine.ascii("iova");
+    static final byte[] PADDR = FastLine.ascii("paddr");
+    static final byte[] UNMAPPED_SIZE = FastLine.ascii("unmapped_size");
 
     /** The keys a body's words are looked up by: {@link #at}'s indexes. */
     private static final byte[][] KEYS = {DIR, DMA_ADDR, SIZE, PHYS_ADDR, ATTRS, VIRT_ADDR, FLAGS, IOVA, PADDR, UNMAPPED_SIZE};
@@ -291,10 +289,10 @@ final class BodyWords {
         return true;
     }
 
-    private static final byte[] BIDIRECTIONAL = ascii("BIDIRECTIONAL");
-    private static final byte[] TO_DEVICE = ascii("TO_DEVICE");
-    private static final byte[] FROM_DEVICE = ascii("FROM_DEVICE");
-    private static final byte[] NONE = ascii("NONE");
+    private static final byte[] BIDIRECTIONAL = FastLine.ascii("BIDIRECTIONAL");
+    private static final byte[] TO_DEVICE = FastLine.ascii("TO_DEVICE");
+    private static final byte[] FROM_DEVICE = FastLine.ascii("FROM_DEVICE");
+    private static final byte[] NONE = FastLine.ascii("NONE");
 
     /** DmaSymbols.direction for the four names; null for anything else (the string parser decides). */
     static DmaDirection direction(byte[] l, int from, int to) {
