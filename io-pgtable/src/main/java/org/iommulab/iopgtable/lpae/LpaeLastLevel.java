@@ -21,8 +21,11 @@ import org.iommulab.iopgtable.IoPgtableFlushOps;
  */
 final class LpaeLastLevel {
     private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    /** Empty entries to compare a run's read entries with ({@link #allZero}); never written. */
-    private static final byte[] ZEROS = new byte[4096];
+    /**
+     * A block of empty entries, never written: what a run's read entries are compared with
+     * ({@link #allZero}) and what {@link LpaeUnmapWalk} copies over the entries it clears.
+     */
+    static final byte[] ZEROS = new byte[4096];
     private final LpaeConfig cfg;
     private final PhysicalMemory mem;
     private final IoPgtableFlushOps flushOps;

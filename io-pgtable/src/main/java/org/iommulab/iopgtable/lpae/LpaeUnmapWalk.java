@@ -33,8 +33,6 @@ final class LpaeUnmapWalk {
     /** Runs at least this long are cleared with {@link #clearLeafRun}; shorter ones entry by entry. */
     private static final int BULK_MIN = 4;
     private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
-    /** Empty entries that {@link #zero} copies over cleared ones; never written. */
-    private static final byte[] ZEROS = new byte[4096];
     /** Off only in tests, which compare it with the entry-by-entry loop. */
     boolean bulk = true;
     /** Linux's WARN_ONCE "Unmap of a partial large IOPTE is not allowed", counted. */
@@ -187,8 +185,9 @@ final class LpaeUnmapWalk {
      * their memory is backed): copied from a block of zeros, which is faster than a byte fill.
      */
     private void zero(long ptep, int bytes) {
-        for (int at = 0; at < bytes; at += ZEROS.length) {
-            mem.write(ptep + at, ZEROS, 0, Math.min(ZEROS.length, bytes - at));
+        byte[] zeros = LpaeLastLevel.ZEROS;
+        for (int at = 0; at < bytes; at += zeros.length) {
+            mem.write(ptep + at, zeros, 0, Math.min(zeros.length, bytes - at));
         }
     }
 

@@ -154,6 +154,7 @@ public final class SoakEngine {
         loops.forEach(WorkloadLoop::start);
         long swaps = 0;
         try {
+            // Host time again: only when the next progress line is printed, never what is simulated.
             long nextProgress = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.progressMillis());
             while (swaps < settings.swaps() && ops.deadlock() == null) {
                 step(devices, bundles);

@@ -1,5 +1,7 @@
 package org.iommulab.platform.internal.dma;
 
+import java.util.Arrays;
+
 import org.iommulab.platform.internal.checker.PhysRangeIndex;
 
 /**
@@ -23,10 +25,10 @@ final class MappingRanges {
     /** Single mapping {@code e} of {@code t} was made: it waits to be indexed. */
     void addSingle(LiveMappings t, int e) {
         if (e >= pendingPos.length) {
-            pendingPos = java.util.Arrays.copyOf(pendingPos, Math.max(e + 1, t.pooled()));
+            pendingPos = Arrays.copyOf(pendingPos, Math.max(e + 1, t.pooled()));
         }
         if (pendingCount == pending.length) {
-            pending = java.util.Arrays.copyOf(pending, pendingCount * 2);
+            pending = Arrays.copyOf(pending, pendingCount * 2);
         }
         pending[pendingCount++] = e;
         pendingPos[e] = pendingCount;

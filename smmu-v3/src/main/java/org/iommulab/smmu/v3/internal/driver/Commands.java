@@ -72,11 +72,8 @@ final class Commands {
 
     /** The address field of {@link #tlbiRangeD1}: IPA for TLBI_S2_IPA, VA otherwise, in place. */
     static long tlbiAddress(int op, long addr) {
-        return op == TLBI_S2_IPA ? addr & IPA_MASK : addr & VA_MASK;
+        return op == TLBI_S2_IPA ? D1_IPA.bits(addr) : D1_VA.bits(addr);
     }
-
-    private static final long IPA_MASK = D1_IPA.mask();
-    private static final long VA_MASK = D1_VA.mask();
 
     /**
      * CMD_SYNC. With {@code msiAddr != 0}: CS = IRQ and an MSI of data 0 to that address, the
@@ -93,14 +90,12 @@ final class Commands {
 
     /** The second doubleword of {@link #sync}'s CMD_SYNC. */
     static long syncD1(long msiAddr) {
-        return msiAddr != 0 ? msiAddr & MSIADDR_MASK : 0;
+        return msiAddr != 0 ? D1_MSIADDR.bits(msiAddr) : 0;
     }
 
     /** CMD_SYNC's first doubleword, CS = IRQ (an MSI) and CS = SEV. */
     private static final long SYNC_D0_IRQ = D0_OP.of(SYNC) | D0_MSH.of(SH_ISH) | D0_MSIATTR.of(MEMATTR_OIWB) | D0_CS.of(CS_IRQ);
     private static final long SYNC_D0_SEV = D0_OP.of(SYNC) | D0_MSH.of(SH_ISH) | D0_MSIATTR.of(MEMATTR_OIWB) | D0_CS.of(CS_SEV);
-    /** {@link org.iommulab.smmu.v3.internal.format.CmdFormat#D1_MSIADDR}'s bits, a constant the JIT folds. */
-    private static final long MSIADDR_MASK = D1_MSIADDR.mask();
 
     static void sync(long[] out, long msiAddr) {
         out[0] = syncD0(msiAddr);

@@ -40,28 +40,10 @@ final class CommandEffects {
         this.iotlb = iotlb;
     }
 
-    /**
-     * The fields of the address and range TLBIs (CmdFormat declares them), as constants: a
-     * field's mask and position are instance fields, which the JIT reads on every use.
-     */
-    private static final long VMID_MASK = D0_VMID.mask();
-    private static final int VMID_LSB = D0_VMID.lsb();
-    private static final long ASID_MASK = D0_ASID.mask();
-    private static final int ASID_LSB = D0_ASID.lsb();
-    private static final long VA_MASK = D1_VA.mask();
-    private static final long TG_MASK = D1_TG.mask();
-    private static final int TG_LSB = D1_TG.lsb();
-    private static final long NUM_MASK = D0_NUM.mask();
-    private static final int NUM_LSB = D0_NUM.lsb();
-    private static final long SCALE_MASK = D0_SCALE.mask();
-    private static final int SCALE_LSB = D0_SCALE.lsb();
-    private static final long TTL_MASK = D1_TTL.mask();
-    private static final int TTL_LSB = D1_TTL.lsb();
-
     int stage1(int op, long d0, long d1) {
         // VMID is matched only when stage 2 is implemented (QEMU's queue_stage2_supported);
         // without it every entry carries VMID -1 (StreamConfig#vmid), so -1 selects them all.
-        int vmid = features.stage2() ? (int) ((d0 & VMID_MASK) >>> VMID_LSB) : -1;
+        int vmid = features.stage2() ? D0_VMID.getInt(d0) : -1;
         switch (op) {
             case TLBI_NH_ALL:
                 recordInvalidation(iotlb.invalidate(STAGE1_KINDS, vmid, ANY));
@@ -70,9 +52,9 @@ final class CommandEffects {
                 recordInvalidation(iotlb.invalidate(STAGE1_KINDS, vmid, D0_ASID.getInt(d0)));
                 return Queue.CERROR_NONE;
             case TLBI_NH_VA:
-                return range(STAGE1_KINDS, (int) ((d0 & ASID_MASK) >>> ASID_LSB), vmid, d1 & VA_MASK, d0, d1);
+                return range(STAGE1_KINDS, D0_ASID.getInt(d0), vmid, D1_VA.bits(d1), d0, d1);
             default:
-                return range(STAGE1_KINDS, ANY, vmid, d1 & VA_MASK, d0, d1);
+                return range(STAGE1_KINDS, ANY, vmid, D1_VA.bits(d1), d0, d1);
         }
     }
 
@@ -87,19 +69,19 @@ final class CommandEffects {
 
     /** An address or range TLBI; {@code asid} is {@link Iotlb#ANY} for the forms without one. */
     private int range(int kinds, int asid, int vmid, long addr, long d0, long d1) {
-        int tg = features.ril() ? (int) ((d1 & TG_MASK) >>> TG_LSB) : 0;
+        int tg = features.ril() ? D1_TG.getInt(d1) : 0;
         if (tg == 0) {
             recordInvalidation(iotlb.invalidateAddress(kinds, vmid, asid, addr));
             return Queue.CERROR_NONE;
         }
         int granule = granuleShift(tg);
         long start = addr & -(1L << granule);
-        long pages = (((d0 & NUM_MASK) >>> NUM_LSB) + 1) << (int) ((d0 & SCALE_MASK) >>> SCALE_LSB);
+        long pages = (D0_NUM.get(d0) + 1) << D0_SCALE.getInt(d0);
         long end = start + (pages << granule) - 1;
         if (Long.compareUnsigned(end, start) < 0) {
             end = -1L;
         }
-        int ttl = (int) ((d1 & TTL_MASK) >>> TTL_LSB);
+        int ttl = D1_TTL.getInt(d1);
         recordInvalidation(iotlb.invalidateRange(kinds, vmid, asid, start, end, ttl == 0 ? ANY : ttl));
         return Queue.CERROR_NONE;
     }

@@ -129,25 +129,12 @@ final class CommandProcessor {
         }
     }
 
-    /**
-     * The fields every command is decoded by (CmdFormat declares them), as constants: a
-     * field's mask and position are instance fields, which the JIT reads on every use.
-     */
-    private static final long SSEC_MASK = D0_SSEC.mask();
-    private static final long OP_MASK = D0_OP.mask();
-    private static final int OP_LSB = D0_OP.lsb();
-    private static final long CS_MASK = D0_CS.mask();
-    private static final int CS_LSB = D0_CS.lsb();
-    private static final long MSIADDR_MASK = D1_MSIADDR.mask();
-    private static final int MSIDATA_LSB = D0_MSIDATA.lsb();
-    private static final long MSIDATA_MASK = D0_MSIDATA.mask();
-
     /** Runs one command; returns its CERROR code. */
     private int execute(long d0, long d1) {
-        if ((d0 & SSEC_MASK) != 0) {
+        if (D0_SSEC.isSet(d0)) {
             return Queue.CERROR_ILL;
         }
-        int op = (int) ((d0 & OP_MASK) >>> OP_LSB);
+        int op = D0_OP.getInt(d0);
         switch (op) {
             case PREFETCH_CONFIG:
             case PREFETCH_ADDR:
@@ -228,15 +215,15 @@ final class CommandProcessor {
      * the wired line and never writes the MSI.
      */
     private int sync(long d0, long d1) {
-        int cs = (int) ((d0 & CS_MASK) >>> CS_LSB);
+        int cs = D0_CS.getInt(d0);
         if (cs == 3) {
             return Queue.CERROR_ILL;
         }
         if (cs == CS_IRQ) {
-            long msiAddr = d1 & MSIADDR_MASK;
+            long msiAddr = D1_MSIADDR.bits(d1);
             if (msiAddr == 0) {
                 irqs.raise(IrqLine.CMD_SYNC);
-            } else if (!writeMsi(msiAddr, (int) ((d0 & MSIDATA_MASK) >>> MSIDATA_LSB))) {
+            } else if (!writeMsi(msiAddr, (int) D0_MSIDATA.get(d0))) {
                 irqs.globalError(Gerror.MSI_CMDQ_ABT_ERR.mask());
             }
         } else if (cs == CS_SEV) {
