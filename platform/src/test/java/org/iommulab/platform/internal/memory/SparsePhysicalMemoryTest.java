@@ -39,6 +39,49 @@ class SparsePhysicalMemoryTest {
         assertEquals(0, mem.backedBytes());
     }
 
+    /**
+     * Zeros come from a shared block by array copy (reads of unbacked memory, zero fills, copies
+     * from unbacked memory): every byte of each range, across chunk boundaries and at odd
+     * offsets, is zero, every byte around it is untouched, and the shared block stays zero
+     * after a backed chunk was zero-filled and written again.
+     */
+    @Test
+    void zerosLandExactlyInTheirRangeAcrossChunks() {
+        int chunk = SparsePhysicalMemory.CHUNK_SIZE;
+        // A read of 2.5 chunks of unbacked memory from 3 bytes before a chunk boundary.
+        byte[] dst = new byte[5 * chunk / 2 + 20];
+        java.util.Arrays.fill(dst, (byte) 0x77);
+        mem.read(HIGH + 7 * chunk - 3, dst, 9, 5 * chunk / 2);
+        for (int i = 0; i < dst.length; i++) {
+            boolean inRange = i >= 9 && i < 9 + 5 * chunk / 2;
+            assertEquals(inRange ? 0 : 0x77, dst[i], "read byte " + i);
+        }
+        // A zero fill of backed memory over a chunk boundary, inside a 0x5A block.
+        long base = LOW + 0x40_0000 - chunk;
+        mem.fill(base, 3L * chunk, (byte) 0x5A);
+        mem.fill(base + chunk - 5, chunk + 11, (byte) 0);
+        byte[] got = new byte[3 * chunk];
+        mem.read(base, got, 0, got.length);
+        for (int i = 0; i < got.length; i++) {
+            boolean zeroed = i >= chunk - 5 && i < 2 * chunk + 6;
+            assertEquals(zeroed ? 0 : 0x5A, got[i], "filled byte " + i);
+        }
+        // A copy of 1.5 chunks from unbacked memory into the backed block.
+        mem.fill(base, 3L * chunk, (byte) 0x5A);
+        mem.copy(HIGH + 40L * chunk + 1, base + 2, 3 * chunk / 2);
+        mem.read(base, got, 0, got.length);
+        for (int i = 0; i < got.length; i++) {
+            boolean zeroed = i >= 2 && i < 2 + 3 * chunk / 2;
+            assertEquals(zeroed ? 0 : 0x5A, got[i], "copied byte " + i);
+        }
+        // The zeros are still zeros: another unbacked read after all of that.
+        java.util.Arrays.fill(dst, (byte) 0x77);
+        mem.read(HIGH + 90L * chunk, dst, 0, dst.length);
+        for (int i = 0; i < dst.length; i++) {
+            assertEquals(0, dst[i], "second read byte " + i);
+        }
+    }
+
     @Test
     void wordsAreLittleEndianIncludingAcrossChunks() {
         long a = LOW + SparsePhysicalMemory.CHUNK_SIZE - 3;
