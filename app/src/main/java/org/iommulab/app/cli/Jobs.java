@@ -57,7 +57,14 @@ final class Jobs {
                     Files.createSymbolicLink(dir.resolve("deploy"), deploy);
                 }
                 Path json = work.resolve("shard-" + i + ".json");
-                List<String> cmd = new ArrayList<>(List.of(java, "-jar", jar.toString()));
+                List<String> cmd = new ArrayList<>(List.of(java));
+                // A shard of the main job gets the options its relaunch would (Relaunch), and is
+                // marked so that it runs the job itself instead of starting a JVM of its own; a
+                // scenario's shard keeps C2, as an unsharded scenario does.
+                if (parsed.scenario() == null) {
+                    cmd.addAll(Relaunch.childOptions(Relaunch.archiveOf(jar)));
+                }
+                cmd.addAll(List.of("-D" + Relaunch.CHILD + "=true", "-jar", jar.toString()));
                 if (parsed.scenario() != null) {
                     cmd.add("--scenario");
                     cmd.add(parsed.scenario().toAbsolutePath().toString());

@@ -14,7 +14,8 @@ import org.iommulab.app.internal.results.Summary;
 /**
  * The Main-Class of {@code iommulab.jar}: answers what needs no container itself, so that
  * {@code --help}, a bad command line, {@code merge} and the parent of {@code --jobs N} do not
- * start Felix and its bundles; everything else goes to bnd's launcher
+ * start Felix and its bundles; the main job goes to a second JVM with start-up options
+ * ({@link Relaunch}) where that applies; everything else goes to bnd's launcher
  * ({@code aQute.launcher.pre.EmbeddedLauncher}, which the exported jar carries and whose
  * {@code Embedded-Runpath} manifest header it keeps), unchanged.
  */
@@ -30,6 +31,9 @@ public final class Main {
 
     public static void main(String[] args) throws Throwable {
         Integer status = before(args, System.out, System.err);
+        if (status == null) {
+            status = Relaunch.run(args); // null: the job runs in this JVM
+        }
         if (status != null) {
             System.out.flush();
             System.exit(status);

@@ -16,11 +16,27 @@ final class Timeline {
 
     private static boolean hooked;
 
+    /**
+     * How this JVM came to run the job: started by the user, or relaunched by the jar's Main
+     * ({@code org.iommulab.app.cli.Relaunch} sets {@code iommulab.relaunched} on its child), and
+     * then whether with the class-data sharing archive.
+     */
+    static String origin() {
+        if (System.getProperty("iommulab.relaunched") == null) {
+            return "started directly";
+        }
+        boolean archive = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .anyMatch(a -> a.startsWith("-XX:SharedArchiveFile="));
+        return "relaunched by iommulab.jar's Main, C1 only, " + (archive ? "with" : "without")
+                + " the class-data sharing archive";
+    }
+
     static synchronized void mark(String step) {
         if (ON) {
             if (!hooked) {
                 hooked = true;
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> mark("JVM exits"), "iommulab-timeline"));
+                System.err.println("iommulab: timeline: this JVM: " + origin());
             }
             // Host time on purpose: this measures the host's start-up, not simulated behaviour.
             long ms = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
