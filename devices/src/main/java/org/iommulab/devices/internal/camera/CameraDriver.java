@@ -13,6 +13,7 @@ import org.iommulab.devices.WorkloadReport;
 import org.iommulab.devices.internal.core.DataCheck;
 import org.iommulab.devices.internal.core.DeviceDriver;
 import org.iommulab.devices.internal.core.Scatter;
+import org.iommulab.devices.internal.core.SeqRandom;
 
 /**
  * A capture driver on videobuf2-dma-contig, the user Tomasz Figa names in the seed thread: its
@@ -73,7 +74,7 @@ public final class CameraDriver extends DeviceDriver {
     protected void runRounds(WorkloadParams params, WorkloadReport.Builder r) {
         int frame = (int) params.sizeOr(DEFAULT_FRAME);
         int pages = frame / PAGE;
-        Random rnd = new Random(params.seed());
+        Random rnd = new SeqRandom(params.seed()); // Random's values without its atomics
         frameNumber = rnd.nextInt(1000);
         if (frame > api.maxSegmentSize()) {
             // Even a single contiguous entry would be a segment longer than the device claims to support.

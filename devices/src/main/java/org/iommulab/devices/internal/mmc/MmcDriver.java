@@ -19,6 +19,7 @@ import org.iommulab.devices.WorkloadReport;
 import org.iommulab.devices.internal.core.DataCheck;
 import org.iommulab.devices.internal.core.DeviceDriver;
 import org.iommulab.devices.internal.core.Scatter;
+import org.iommulab.devices.internal.core.SeqRandom;
 
 /**
  * The seed case: an MMC driver that mixes DMA and PIO. The host's DMA engine takes at most
@@ -120,7 +121,7 @@ public final class MmcDriver extends DeviceDriver {
     protected void runRounds(WorkloadParams params, WorkloadReport.Builder r) {
         int size = (int) params.sizeOr(DEFAULT_SIZE);
         int entries = (size + PAGE - 1) / PAGE;
-        Random rnd = new Random(params.seed());
+        Random rnd = new SeqRandom(params.seed()); // Random's values without its atomics
         for (int round = 0; round < params.rounds(); round++) {
             int cardAt = MmcHost.BLOCK * rnd.nextInt((MmcHost.CARD_BYTES - size) / MmcHost.BLOCK + 1);
             byte[] data = DataCheck.random(rnd, size);

@@ -17,6 +17,7 @@ import org.iommulab.devices.WorkloadReport;
 import org.iommulab.devices.internal.core.DataCheck;
 import org.iommulab.devices.internal.core.DeviceDriver;
 import org.iommulab.devices.internal.core.Scatter;
+import org.iommulab.devices.internal.core.SeqRandom;
 
 /**
  * An NVMe driver in the shape of Linux's nvme-pci: the I/O queues and a PRP list page in
@@ -113,7 +114,7 @@ public final class NvmeDriver extends DeviceDriver {
             r.note(deviceName() + ": min_align_mask is 0x" + Long.toHexString(api.device().minAlignMask())
                     + ", not 0x" + Long.toHexString(MIN_ALIGN_MASK) + ": a bounce buffer may lose PRP offsets");
         }
-        Random rnd = new Random(params.seed());
+        Random rnd = new SeqRandom(params.seed()); // Random's values without its atomics
         int maxBlocks = (int) (params.sizeOr(DEFAULT_SIZE) / NvmeFormat.LBA);
         int lbas = NvmeController.NAMESPACE_BYTES / NvmeFormat.LBA;
         for (int round = 0; round < params.rounds(); round++) {
