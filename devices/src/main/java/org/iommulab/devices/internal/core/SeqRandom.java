@@ -1,8 +1,5 @@
 package org.iommulab.devices.internal.core;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.Random;
 
 /**
@@ -10,10 +7,8 @@ import java.util.Random;
  * generator its javadoc specifies ({@code seed = (seed * 0x5DEECE66DL + 0xBL) & ((1L << 48) - 1)},
  * {@code next(bits) = (int) (seed >>> (48 - bits))}), so every method gives exactly what a
  * {@code new Random(seed)} gives, byte for byte; the compare-and-set per 32 bits that makes
- * {@code Random} safe to share between threads is gone, and {@link #nextBytes} stores four bytes
- * at a time. The drivers make their test data with it: {@code Random.nextBytes} was about 5% of
- * the main job's samples in a JFR profile; 64 KiB took 74 us with {@code Random} and 25 us
- * with this class here (best of 100, one JVM).
+ * {@code Random} safe to share between threads is gone. The drivers make their test data with
+ * it: {@code Random.nextBytes} was about 5% of the main job's samples in a JFR profile.
  *
  * <p>Not thread-safe: each driver run uses its own.
  */
@@ -22,7 +17,6 @@ public final class SeqRandom extends Random {
     private static final long MULTIPLIER = 0x5DEECE66DL;
     private static final long ADDEND = 0xBL;
     private static final long MASK = (1L << 48) - 1;
-    private static final VarHandle INT_LE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     /** No initializer: Random's constructor sets it through {@link #setSeed} before this class's own run. */
     private long state;
@@ -40,8 +34,9 @@ public final class SeqRandom extends Random {
 
     /**
      * As {@link Random#nextBytes}: each {@code nextInt()} gives the next four bytes, lowest byte
-     * first, which is one little-endian int store; a last group of fewer than four bytes takes
-     * the low bytes of one more {@code nextInt()}.
+     * first; a last group of fewer than four bytes takes the low bytes of one more
+     * {@code nextInt()}. Plain array stores: this runs interpreted and C1-compiled in the main
+     * job's short JVM, where a VarHandle store costs more than it saves.
      */
     @Override
     public void nextBytes(byte[] bytes) {
@@ -50,7 +45,11 @@ public final class SeqRandom extends Random {
         long s = state;
         for (; i <= n - 4; i += 4) {
             s = (s * MULTIPLIER + ADDEND) & MASK;
-            INT_LE.set(bytes, i, (int) (s >>> 16));
+            int v = (int) (s >>> 16);
+            bytes[i] = (byte) v;
+            bytes[i + 1] = (byte) (v >>> 8);
+            bytes[i + 2] = (byte) (v >>> 16);
+            bytes[i + 3] = (byte) (v >>> 24);
         }
         if (i < n) {
             s = (s * MULTIPLIER + ADDEND) & MASK;
@@ -59,6 +58,14 @@ public final class SeqRandom extends Random {
             }
         }
         state = s;
+    }
+
+    /** As {@link Random#nextInt()}, without the call of {@link #next} (the NIC driver draws a byte from each). */
+    @Override
+    public int nextInt() {
+        long s = (state * MULTIPLIER + ADDEND) & MASK;
+        state = s;
+        return (int) (s >>> 16);
     }
 
     @Override
