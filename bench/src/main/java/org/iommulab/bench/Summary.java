@@ -150,7 +150,7 @@ public final class Summary {
                         "baselineTreeMapPutRemove", Map.of(), true, 2.0);
                 break;
             case "P2":
-                ratioRow("P2", "64 KiB device read through smmu-v3, warm IOTLB ÷ System.arraycopy 64 KiB",
+                ratioRow("P2", "64 KiB device read through smmu-v3, warm IOTLB ÷ System.arraycopy 64 KiB; both averaged over the 64 source/destination alignments in a cache line",
                         DeviceReadBenchmark.class, "deviceRead64K", "baselineArraycopy64K", Map.of(), true, 1.25);
                 break;
             case "P3":
