@@ -130,6 +130,7 @@ public final class Main {
             launcher = Class.forName(BND_LAUNCHER);
         }
         Method main = launcher.getMethod("main", String[].class);
+        StartWatchdog.guard();
         try {
             main.invoke(null, (Object) args);
         } catch (InvocationTargetException e) {

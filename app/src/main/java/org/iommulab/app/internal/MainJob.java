@@ -95,6 +95,8 @@ public final class MainJob implements Callable<Integer> {
     /** Runs on the launcher's main thread; the result is the process exit status. */
     @Override
     public Integer call() throws Exception {
+        // Tells the jar's Main that the job came (org.iommulab.app.cli.StartWatchdog bounds the wait).
+        System.setProperty("iommulab.job.started", "true");
         Timeline.mark("every bundle started, the job starts");
         try {
             return job();
