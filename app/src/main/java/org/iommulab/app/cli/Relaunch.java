@@ -116,6 +116,8 @@ final class Relaunch {
      */
     static List<String> childOptions(Path archive) {
         List<String> options = new ArrayList<>();
+        // A JVM that does not know an option below starts without it rather than not at all.
+        options.add("-XX:+IgnoreUnrecognizedVMOptions");
         options.add("-XX:TieredStopAtLevel=1");
         if (archive != null) {
             options.add("-XX:SharedArchiveFile=" + archive);
