@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * its own command line, and {@code -Diommulab.relaunch=false}. When the child cannot be
  * started, the job runs here.
  */
-final class Relaunch {
+public final class Relaunch {
     /** Set on the child: it runs the job itself. */
     static final String CHILD = "iommulab.relaunched";
     /** {@code -Diommulab.relaunch=false} keeps the job in the JVM that was started. */
@@ -40,6 +40,11 @@ final class Relaunch {
     static final long STOP_GRACE_SECONDS = 10;
 
     private Relaunch() {
+    }
+
+    /** True in the JVM a relaunch started (or a {@code --jobs} shard): it runs the job itself. */
+    public static boolean isChild() {
+        return System.getProperty(CHILD) != null;
     }
 
     /**

@@ -13,7 +13,7 @@ import java.util.function.Consumer;
  *
  * <p>Host time on purpose: it bounds a real wait, it is not simulated behaviour.
  */
-final class StartWatchdog {
+public final class StartWatchdog {
     /**
      * Set by {@code MainJob} when the launcher calls it: a JVM-wide flag, because MainJob's class
      * loader is its bundle's, not the one this class was loaded by.
@@ -25,6 +25,11 @@ final class StartWatchdog {
     private static final long POLL_MILLIS = 50;
 
     private StartWatchdog() {
+    }
+
+    /** Called by {@code MainJob} when the launcher calls it: the wait is over. */
+    public static void jobStarted() {
+        System.setProperty(STARTED, "true");
     }
 
     /** The bound in ms: the property's seconds when it is a positive number, else the default. */

@@ -16,6 +16,7 @@ import org.iommulab.app.internal.scenario.ScenarioException;
 import org.iommulab.app.internal.scenario.Sweep;
 import org.iommulab.app.cli.Cli;
 import org.iommulab.app.cli.Main;
+import org.iommulab.app.cli.StartWatchdog;
 import org.iommulab.replay.TraceReplay;
 import org.osgi.framework.BundleContext;
 import org.osgi.util.tracker.ServiceTracker;
@@ -95,8 +96,7 @@ public final class MainJob implements Callable<Integer> {
     /** Runs on the launcher's main thread; the result is the process exit status. */
     @Override
     public Integer call() throws Exception {
-        // Tells the jar's Main that the job came (org.iommulab.app.cli.StartWatchdog bounds the wait).
-        System.setProperty("iommulab.job.started", "true");
+        StartWatchdog.jobStarted();
         Timeline.mark("every bundle started, the job starts");
         try {
             return job();

@@ -2,6 +2,8 @@ package org.iommulab.app.internal;
 
 import java.lang.management.ManagementFactory;
 
+import org.iommulab.app.cli.Relaunch;
+
 /**
  * Where the main job's start goes, for {@code -Diommulab.timeline=true}: one line on stderr per
  * step, in milliseconds since the JVM started (the README's P8 row is the whole of it). Off by
@@ -18,11 +20,10 @@ final class Timeline {
 
     /**
      * How this JVM came to run the job: started by the user, or relaunched by the jar's Main
-     * ({@code org.iommulab.app.cli.Relaunch} sets {@code iommulab.relaunched} on its child), and
-     * then whether with the class-data sharing archive.
+     * ({@link Relaunch}), and then whether with the class-data sharing archive.
      */
     static String origin() {
-        if (System.getProperty("iommulab.relaunched") == null) {
+        if (!Relaunch.isChild()) {
             return "started directly";
         }
         boolean archive = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
