@@ -44,7 +44,7 @@ public final class SeqRandom extends Random {
         int i = 0;
         long s = state;
         for (; i <= n - 4; i += 4) {
-            s = (s * MULTIPLIER + ADDEND) & MASK;
+            s = step(s);
             int v = (int) (s >>> 16);
             bytes[i] = (byte) v;
             bytes[i + 1] = (byte) (v >>> 8);
@@ -52,7 +52,7 @@ public final class SeqRandom extends Random {
             bytes[i + 3] = (byte) (v >>> 24);
         }
         if (i < n) {
-            s = (s * MULTIPLIER + ADDEND) & MASK;
+            s = step(s);
             for (int v = (int) (s >>> 16); i < n; i++, v >>= 8) {
                 bytes[i] = (byte) v;
             }
@@ -60,18 +60,24 @@ public final class SeqRandom extends Random {
         state = s;
     }
 
-    /** As {@link Random#nextInt()}, without the call of {@link #next} (the NIC driver draws a byte from each). */
+    /**
+     * As {@link Random#nextInt()}. Overridden so that the call the NIC driver makes for each
+     * byte it draws lands here, where {@link #next} binds statically (the class is final).
+     */
     @Override
     public int nextInt() {
-        long s = (state * MULTIPLIER + ADDEND) & MASK;
-        state = s;
-        return (int) (s >>> 16);
+        return next(32);
     }
 
     @Override
     protected int next(int bits) {
-        long s = (state * MULTIPLIER + ADDEND) & MASK;
+        long s = step(state);
         state = s;
         return (int) (s >>> (48 - bits));
+    }
+
+    /** The generator's one step, as Random's javadoc specifies it. */
+    private static long step(long seed) {
+        return (seed * MULTIPLIER + ADDEND) & MASK;
     }
 }
