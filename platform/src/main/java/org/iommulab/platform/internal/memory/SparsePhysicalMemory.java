@@ -298,10 +298,12 @@ public final class SparsePhysicalMemory implements PhysicalMemory {
             int n = (int) Math.min(left, CHUNK_SIZE - inChunk);
             // Zeroing an untouched chunk changes nothing; leave it unbacked.
             byte[] c = value == 0 ? chunkForRead(r, a) : chunkForWrite(r, a);
-            if (c != null && value == 0) {
-                System.arraycopy(ZEROS, 0, c, inChunk, n);
-            } else if (c != null) {
-                Arrays.fill(c, inChunk, inChunk + n, value);
+            if (c != null) {
+                if (value == 0) {
+                    System.arraycopy(ZEROS, 0, c, inChunk, n);
+                } else {
+                    Arrays.fill(c, inChunk, inChunk + n, value);
+                }
             }
             a += n;
             left -= n;
