@@ -254,16 +254,7 @@ final class IovaTree {
         int j = fingerIdx;
         if (l == null || !at(l, j) || l.lo[j] != top) {
             // No remembered position for top: the walk to the leaf that holds it.
-            l = root;
-            while (l != null) {
-                if (top < l.first()) {
-                    l = l.left;
-                } else if (top > l.lo[l.end - 1]) {
-                    l = l.right;
-                } else {
-                    break;
-                }
-            }
+            l = leafHolding(top);
             if (l == null) {
                 return NO_FIT;
             }
@@ -425,12 +416,18 @@ final class IovaTree {
         refresh(pfnLo);
     }
 
+    /** The leaf whose ranges' starts span {@code pfn} (first to last start), or null: a walk from the root. */
+    private IovaLeaf leafHolding(long pfn) {
+        IovaLeaf l = root;
+        while (l != null && (pfn < l.first() || pfn > l.lo[l.end - 1])) {
+            l = pfn < l.first() ? l.left : l.right;
+        }
+        return l;
+    }
+
     /** Removes the range starting at {@code pfnLo} (it must exist); its gap joins the one above it. */
     void remove(long pfnLo) {
-        IovaLeaf l = root;
-        while (l != null && !(pfnLo >= l.first() && pfnLo <= l.lo[l.end - 1])) {
-            l = pfnLo < l.first() ? l.left : l.right;
-        }
+        IovaLeaf l = leafHolding(pfnLo);
         int j = l == null ? -1 : IovaLeaf.floorIndex(l, pfnLo);
         if (l == null || l.lo[j] != pfnLo) {
             throw new IllegalStateException("IOVA tree lost the range at pfn 0x" + Long.toHexString(pfnLo));
