@@ -28,7 +28,7 @@ final class Timeline {
         }
         boolean archive = ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
                 .anyMatch(a -> a.startsWith("-XX:SharedArchiveFile="));
-        return "relaunched by iommulab.jar's Main, C1 only, " + (archive ? "with" : "without")
+        return "relaunched by iommulab.jar's Main, C1 only, serial GC, " + (archive ? "with" : "without")
                 + " the class-data sharing archive";
     }
 

@@ -22,7 +22,7 @@ class RelaunchTest {
 
     @Test
     void theBareMainJobRunsInAChildWithC1TheArchiveAndTheSameWords() {
-        assertEquals(List.of("/usr/bin/java", "-XX:+IgnoreUnrecognizedVMOptions", "-XX:TieredStopAtLevel=1", "-XX:SharedArchiveFile=" + JSA, "-Xlog:cds=off",
+        assertEquals(List.of("/usr/bin/java", "-XX:+IgnoreUnrecognizedVMOptions", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmn48m", "-XX:SharedArchiveFile=" + JSA, "-Xlog:cds=off",
                 "-Xlog:cds+dynamic=off", "-Diommulab.relaunched=true", "-jar", JAR.toString()),
                 plan(new String[0], List.of(), null, null, JSA));
     }
@@ -30,7 +30,7 @@ class RelaunchTest {
     @Test
     void propertiesAndMainJobOptionsGoAlongAndNoArchiveMeansNone() {
         String[] args = {"--json", "out.json", "--verbose"};
-        assertEquals(List.of("/usr/bin/java", "-XX:+IgnoreUnrecognizedVMOptions", "-XX:TieredStopAtLevel=1", "-Diommulab.timeline=true", "-Dx=1",
+        assertEquals(List.of("/usr/bin/java", "-XX:+IgnoreUnrecognizedVMOptions", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmn48m", "-Diommulab.timeline=true", "-Dx=1",
                 "-Diommulab.relaunched=true", "-jar", JAR.toString(), "--json", "out.json", "--verbose"),
                 plan(args, List.of("-Diommulab.timeline=true", "-Dx=1"), null, null, null));
     }

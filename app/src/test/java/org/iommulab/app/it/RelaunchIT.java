@@ -29,7 +29,7 @@ class RelaunchIT {
         Run relaunched = run(fresh("relaunched"), "-Diommulab.timeline=true");
         assertEquals(0, relaunched.exit, relaunched.output);
         assertTrue(relaunched.output.contains(
-                "this JVM: relaunched by iommulab.jar's Main, C1 only, with the class-data sharing archive"), relaunched.output);
+                "this JVM: relaunched by iommulab.jar's Main, C1 only, serial GC, with the class-data sharing archive"), relaunched.output);
         Run direct = run(fresh("direct"), "-Diommulab.timeline=true", "-Diommulab.relaunch=false");
         assertEquals(0, direct.exit, direct.output);
         assertTrue(direct.output.contains("this JVM: started directly"), direct.output);
