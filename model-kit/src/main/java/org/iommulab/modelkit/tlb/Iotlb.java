@@ -64,16 +64,24 @@ public final class Iotlb {
     private final int capacity;
     private final ReplacementPolicy policy;
 
-    // The entries, in parallel arrays: nothing per entry is an object.
+    // The entries: nothing per entry is an object. What a lookup and a hit read lies in one
+    // record of ENTRY_WORDS longs per slot in `entry` (32 bytes: the key, the permissions and
+    // the output together, one or two cache lines), not spread over seven parallel arrays
+    // (a device's 64 KiB read looks up 16 or 17 pages right after its copy has evicted L1).
+    /** Longs per slot in {@link #entry}. */
+    private static final int ENTRY_WORDS = 4;
+    /** Word 0: the input block's address with log2 of its size in the low 6 bits (a block is at least 64 bytes). */
+    private static final int W_BLOCK = 0;
+    /** Word 1: tag1 in the high 32 bits, tag2 in the low 32 ({@link #pairKey}). */
+    private static final int W_TAGS = 1;
+    /** Word 2: the permission bits in the high 32 bits, the level in bits 8-15, the kind in bits 0-7. */
+    private static final int W_META = 2;
+    /** Word 3: the output block's address. */
+    private static final int W_OUT = 3;
+    /** The low bits of {@link #W_BLOCK} that hold the size: log2 is at most 63, and a block starts at a multiple of {@code 2^MIN_SHIFT}. */
+    private static final long SHIFT_BITS = (1L << MIN_SHIFT) - 1;
     private final boolean[] valid;
-    private final byte[] kind;
-    private final int[] tag1;
-    private final int[] tag2;
-    private final long[] input;
-    private final byte[] shift;
-    private final long[] output;
-    private final int[] perms;
-    private final byte[] level;
+    private final long[] entry;
     private final long[] aux0;
     private final long[] aux1;
     private final int[] auxInt;
@@ -127,14 +135,7 @@ public final class Iotlb {
         this.capacity = sets * ways;
         this.policy = policy.create(sets, ways);
         valid = new boolean[capacity];
-        kind = new byte[capacity];
-        tag1 = new int[capacity];
-        tag2 = new int[capacity];
-        input = new long[capacity];
-        shift = new byte[capacity];
-        output = new long[capacity];
-        perms = new int[capacity];
-        level = new byte[capacity];
+        entry = new long[capacity * ENTRY_WORDS];
         aux0 = new long[capacity];
         aux1 = new long[capacity];
         auxInt = new int[capacity];
@@ -295,9 +296,9 @@ public final class Iotlb {
         } else {
             policy.used(e);
         }
-        output[e] = out & -(1L << shift);
-        perms[e] = permBits;
-        level[e] = (byte) lvl;
+        int i = e * ENTRY_WORDS;
+        entry[i + W_META] = (long) permBits << 32 | (lvl & 0xffL) << 8 | kind;
+        entry[i + W_OUT] = out & -(1L << shift);
         aux0[e] = 0;
         aux1[e] = 0;
         auxInt[e] = 0;
@@ -320,7 +321,8 @@ public final class Iotlb {
 
     /** The output address of {@code addr} through slot {@code e}: output block plus offset. */
     public long translate(int e, long addr) {
-        return output[e] | (addr & ((1L << shift[e]) - 1));
+        int i = e * ENTRY_WORDS;
+        return entry[i + W_OUT] | (addr & ((1L << (entry[i + W_BLOCK] & SHIFT_BITS)) - 1));
     }
 
     /** True while slot {@code e} holds an entry. */
@@ -329,38 +331,38 @@ public final class Iotlb {
     }
 
     public int kind(int e) {
-        return kind[e];
+        return (int) (entry[e * ENTRY_WORDS + W_META] & 0xff);
     }
 
     public int tag1(int e) {
-        return tag1[e];
+        return (int) (entry[e * ENTRY_WORDS + W_TAGS] >>> 32);
     }
 
     public int tag2(int e) {
-        return tag2[e];
+        return (int) entry[e * ENTRY_WORDS + W_TAGS];
     }
 
     /** First input address of the entry's block. */
     public long input(int e) {
-        return input[e];
+        return entry[e * ENTRY_WORDS + W_BLOCK] & ~SHIFT_BITS;
     }
 
     /** log2 of the entry's block size. */
     public int shift(int e) {
-        return shift[e];
+        return (int) (entry[e * ENTRY_WORDS + W_BLOCK] & SHIFT_BITS);
     }
 
     /** Output address of the block's first byte. */
     public long output(int e) {
-        return output[e];
+        return entry[e * ENTRY_WORDS + W_OUT];
     }
 
     public int perms(int e) {
-        return perms[e];
+        return (int) (entry[e * ENTRY_WORDS + W_META] >>> 32);
     }
 
     public int level(int e) {
-        return level[e];
+        return (byte) (entry[e * ENTRY_WORDS + W_META] >>> 8);
     }
 
     public long aux0(int e) {
@@ -492,19 +494,22 @@ public final class Iotlb {
     }
 
     private boolean matches(int e, int kindMask, int t1, int t2, int lvl) {
-        return (kindMask & (1 << kind[e])) != 0 && (t1 == ANY || tag1[e] == t1) && (t2 == ANY || tag2[e] == t2)
-                && (lvl == ANY || level[e] == lvl);
+        return (kindMask & (1 << kind(e))) != 0 && (t1 == ANY || tag1(e) == t1) && (t2 == ANY || tag2(e) == t2)
+                && (lvl == ANY || level(e) == lvl);
     }
 
     private boolean overlaps(int e, long first, long last) {
-        long start = input[e];
-        long end = start + ((1L << shift[e]) - 1);
+        long start = input(e);
+        long end = start + ((1L << shift(e)) - 1);
         return Long.compareUnsigned(end, first) >= 0 && Long.compareUnsigned(start, last) <= 0;
     }
 
     private int findExact(int k, int t1, int t2, long base, int s) {
+        long block = base | s;
+        long tags = pairKey(t1, t2);
         for (int e = byKey.first(k, t1, t2, base, s); e != NONE; e = byKey.next(e)) {
-            if (input[e] == base && shift[e] == s && tag1[e] == t1 && tag2[e] == t2 && kind[e] == k) {
+            int i = e * ENTRY_WORDS;
+            if (entry[i + W_BLOCK] == block && entry[i + W_TAGS] == tags && (entry[i + W_META] & 0xff) == k) {
                 return e;
             }
         }
@@ -513,11 +518,10 @@ public final class Iotlb {
 
     private void link(int e, int k, int t1, int t2, long base, int s) {
         valid[e] = true;
-        kind[e] = (byte) k;
-        tag1[e] = t1;
-        tag2[e] = t2;
-        input[e] = base;
-        shift[e] = (byte) s;
+        int i = e * ENTRY_WORDS;
+        entry[i + W_BLOCK] = base | s;
+        entry[i + W_TAGS] = pairKey(t1, t2);
+        entry[i + W_META] = k; // fill() sets the rest of the word
         byKey.add(e, k, t1, t2, base, s);
         byPage.add(base | s, e);
         byTag1.add(t1, e);
@@ -530,13 +534,14 @@ public final class Iotlb {
     }
 
     private void remove(int e) {
-        byKey.remove(e, kind[e], tag1[e], tag2[e], input[e], shift[e]);
+        int s = shift(e);
+        byKey.remove(e, kind(e), tag1(e), tag2(e), input(e), s);
         byPage.remove(e);
         byTag1.remove(e);
         byPair.remove(e);
         all.remove(e);
-        if (--shiftCount[shift[e]] == 0) {
-            shiftsPresent &= ~(1L << shift[e]);
+        if (--shiftCount[s] == 0) {
+            shiftsPresent &= ~(1L << s);
         }
         valid[e] = false;
         size--;

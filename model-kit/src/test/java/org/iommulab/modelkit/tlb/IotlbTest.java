@@ -56,6 +56,62 @@ class IotlbTest {
         assertEquals(2, t.hits(), "find counts nothing");
     }
 
+    /**
+     * Every field at its extremes comes back as given, and keys that differ in one field only
+     * stay apart: the smallest block (64 bytes, MIN_SHIFT) and the largest (2^63), kinds 0 and
+     * 31, negative tags next to their positive twins (tag2 -1 against tag1 -1: the two halves
+     * of one word), permission bits with bit 31 set, negative and positive levels.
+     */
+    @Test
+    void fieldsAtTheirExtremesComeBackAsGivenAndKeysDifferingInOneFieldStayApart() {
+        Iotlb t = new Iotlb(64);
+        int small = t.fill(31, -1, 0x7fff_ffff, 0xffff_ffff_ffff_ffc0L, Iotlb.MIN_SHIFT, 0x40L, 0x8000_0001, -128);
+        int huge = t.fill(0, 0x7fff_ffff, -1, 0, Iotlb.MAX_SHIFT, 0x8000_0000_0000_0000L, -1, 127);
+        assertEquals(31, t.kind(small));
+        assertEquals(-1, t.tag1(small));
+        assertEquals(0x7fff_ffff, t.tag2(small));
+        assertEquals(0xffff_ffff_ffff_ffc0L, t.input(small));
+        assertEquals(Iotlb.MIN_SHIFT, t.shift(small));
+        assertEquals(0x40L, t.output(small));
+        assertEquals(0x8000_0001, t.perms(small));
+        assertEquals(-128, t.level(small));
+        // The last byte of the address space: offset 0x3f into the 64-byte block at 0x40.
+        assertEquals(0x7fL, t.translate(small, 0xffff_ffff_ffff_ffffL));
+        assertEquals(0, t.kind(huge));
+        assertEquals(0x7fff_ffff, t.tag1(huge));
+        assertEquals(-1, t.tag2(huge));
+        assertEquals(0, t.input(huge));
+        assertEquals(Iotlb.MAX_SHIFT, t.shift(huge));
+        assertEquals(-1, t.perms(huge));
+        assertEquals(127, t.level(huge));
+        // 2^63-byte block at 0 with output 2^63: address 0x1234 lands at 2^63 + 0x1234.
+        assertEquals(0x8000_0000_0000_1234L, t.translate(huge, 0x1234));
+
+        // Keys one field apart from `small`'s: none is found as `small`, each is its own entry.
+        int[] others = {
+            t.fill(30, -1, 0x7fff_ffff, 0xffff_ffff_ffff_ffc0L, Iotlb.MIN_SHIFT, 0x80L, 1, 0),
+            t.fill(31, 0x7fff_ffff, -1, 0xffff_ffff_ffff_ffc0L, Iotlb.MIN_SHIFT, 0xc0L, 1, 0),
+            t.fill(31, -1, 0x7fff_fffe, 0xffff_ffff_ffff_ffc0L, Iotlb.MIN_SHIFT, 0x100L, 1, 0),
+            t.fill(31, -1, 0x7fff_ffff, 0xffff_ffff_ffff_ff80L, Iotlb.MIN_SHIFT, 0x140L, 1, 0),
+            t.fill(31, -1, 0x7fff_ffff, 0xffff_ffff_ffff_ff80L, Iotlb.MIN_SHIFT + 1, 0x180L, 1, 0),
+        };
+        assertEquals(7, t.size());
+        assertEquals(small, t.find(31, -1, 0x7fff_ffff, 0xffff_ffff_ffff_ffc0L, 1L << Iotlb.MIN_SHIFT));
+        assertEquals(others[0], t.find(30, -1, 0x7fff_ffff, 0xffff_ffff_ffff_ffc0L, 1L << Iotlb.MIN_SHIFT));
+        assertEquals(others[1], t.find(31, 0x7fff_ffff, -1, 0xffff_ffff_ffff_ffc0L, 1L << Iotlb.MIN_SHIFT));
+        assertEquals(others[2], t.find(31, -1, 0x7fff_fffe, 0xffff_ffff_ffff_ffc0L, 1L << Iotlb.MIN_SHIFT));
+        assertEquals(others[3], t.find(31, -1, 0x7fff_ffff, 0xffff_ffff_ffff_ff80L, 1L << Iotlb.MIN_SHIFT));
+        assertEquals(others[4], t.find(31, -1, 0x7fff_ffff, 0xffff_ffff_ffff_ff80L, 1L << (Iotlb.MIN_SHIFT + 1)));
+        assertEquals(MISS, t.find(31, -1, -1, 0xffff_ffff_ffff_ffc0L, Iotlb.ALL_SHIFTS), "tag2 -1 is not tag1 -1");
+        // Invalidating the address of `small` under its kind and tags takes the two blocks of
+        // that key which contain it: `small` (64 bytes at ...ffc0) and the 128-byte block at
+        // ...ff80; the 64-byte block at ...ff80 ends before it, the other keys differ.
+        assertEquals(2, t.invalidateAddress(1 << 31, -1, 0x7fff_ffff, 0xffff_ffff_ffff_ffc0L));
+        assertEquals(MISS, t.find(31, -1, 0x7fff_ffff, 0xffff_ffff_ffff_ffc0L, Iotlb.ALL_SHIFTS));
+        assertEquals(others[3], t.find(31, -1, 0x7fff_ffff, 0xffff_ffff_ffff_ff80L, Iotlb.ALL_SHIFTS));
+        assertEquals(5, t.size());
+    }
+
     @Test
     void refillingAKeyRefreshesItInPlace() {
         Iotlb t = new Iotlb(4);
