@@ -56,6 +56,15 @@ final class Rig {
      * mapping in parallel need to reach Linux's per-CPU caches rather than share one.
      */
     Rig(String backend, CheckerSettings checker, boolean simCpus) {
+        this(backend, checker, simCpus, false);
+    }
+
+    /**
+     * {@link #Rig(String, CheckerSettings, boolean)}, with the IOMMUs' iommu-dma domains lazy
+     * ({@code iommu.strict=0}: unmapped IOVAs wait in a flush queue) when {@code lazy}; a lazy
+     * rig runs on the simulated CPUs and clock, whose time fires the flush-queue timer.
+     */
+    Rig(String backend, CheckerSettings checker, boolean simCpus, boolean lazy) {
         this.backend = backend;
         memory = SparsePhysicalMemory.defaultLayout();
         allocator = new ZonedPageAllocator(memory);
@@ -64,7 +73,7 @@ final class Rig {
             published.put(device, api);
             return () -> published.remove(device);
         }, checker);
-        platform.addBackend(backend(backend, memory, allocator, simCpus ? platform.simulation() : null),
+        platform.addBackend(backend(backend, memory, allocator, simCpus || lazy ? platform.simulation() : null, lazy),
                 Map.of(DmaBackend.NAME_PROPERTY, backend));
     }
 
@@ -87,11 +96,17 @@ final class Rig {
 
     /** A backend as its bundle's component builds it; the IOMMUs strict, behind iommu-dma. */
     static DmaBackend backend(String name, SparsePhysicalMemory mem, ZonedPageAllocator alloc) {
-        return backend(name, mem, alloc, null);
+        return backend(name, mem, alloc, null, false);
     }
 
     /** {@link #backend(String, SparsePhysicalMemory, ZonedPageAllocator)}, iommu-dma on {@code sim}'s CPUs and clock when not null. */
     static DmaBackend backend(String name, SparsePhysicalMemory mem, ZonedPageAllocator alloc, Simulation sim) {
+        return backend(name, mem, alloc, sim, false);
+    }
+
+    /** {@link #backend(String, SparsePhysicalMemory, ZonedPageAllocator, Simulation)}, an IOMMU's domains lazy when {@code lazy}. */
+    static DmaBackend backend(String name, SparsePhysicalMemory mem, ZonedPageAllocator alloc, Simulation sim,
+            boolean lazy) {
         IommuDriver driver;
         switch (name) {
             case "direct":
@@ -116,7 +131,7 @@ final class Rig {
             default:
                 throw new IllegalArgumentException("unknown backend " + name);
         }
-        return sim == null ? IommuDmaBackend.of(driver, false, () -> null)
-                : IommuDmaBackend.of(driver, false, () -> null, sim, sim);
+        return sim == null ? IommuDmaBackend.of(driver, lazy, () -> null)
+                : IommuDmaBackend.of(driver, lazy, () -> null, sim, sim);
     }
 }

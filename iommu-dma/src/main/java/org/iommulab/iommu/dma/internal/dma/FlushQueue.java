@@ -27,7 +27,7 @@ import org.iommulab.api.iommu.IommuDomain;
  * </ul>
  * Until then the device may still reach the unmapped pages through stale IOTLB entries: the
  * lazy-mode window. {@link #isPending} tells whether a page is in that window, cheaply (a
- * volatile read while nothing is queued, a binary search otherwise).
+ * volatile read while nothing is queued, a bit of {@link PendingPages} otherwise).
  *
  * <p>The timer runs on the simulation's clock ({@code SimClock}, never the host's): instead of a
  * timer thread, {@link #runTimerIfDue} fires the timeout at the first entry point (a mapping
@@ -67,9 +67,9 @@ final class FlushQueue {
     private int timerCpu;
     private long flushes;
 
-    /** Pending ranges sorted by pfn, for {@link #isPending}. */
-    private long[] pendPfn;
-    private long[] pendPages;
+    /** The pages of every queued range, for {@link #isPending}. */
+    private final PendingPages pending = new PendingPages();
+    /** Ranges queued and not yet released. */
     private volatile int pendCount;
 
     /**
@@ -97,8 +97,6 @@ final class FlushQueue {
         for (int i = 0; i < n; i++) {
             rings[i] = new Ring(size);
         }
-        pendPfn = new long[16];
-        pendPages = new long[16];
     }
 
     /** Linux {@code queue_iova}: defers the release of an unmapped range until after a flush. */
@@ -169,7 +167,7 @@ final class FlushQueue {
             if (fq.counter[idx] >= counter) {
                 break;
             }
-            removePending(fq.pfn[idx]);
+            removePending(fq.pfn[idx], fq.pages[idx]);
             releaser.release(fq.pfn[idx], fq.pages[idx], onCpu);
             fq.head = (fq.head + 1) & fq.mask;
         }
@@ -181,17 +179,7 @@ final class FlushQueue {
             return false;
         }
         synchronized (this) {
-            int lo = 0;
-            int hi = pendCount - 1;
-            while (lo <= hi) {
-                int mid = (lo + hi) >>> 1;
-                if (pendPfn[mid] <= pfn) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid - 1;
-                }
-            }
-            return hi >= 0 && pfn < pendPfn[hi] + pendPages[hi];
+            return pending.contains(pfn);
         }
     }
 
@@ -211,42 +199,13 @@ final class FlushQueue {
     }
 
     private void addPending(long pfn, long pages) {
-        int n = pendCount;
-        if (n == pendPfn.length) {
-            pendPfn = java.util.Arrays.copyOf(pendPfn, n * 2);
-            pendPages = java.util.Arrays.copyOf(pendPages, n * 2);
-        }
-        int i = lowerBound(pfn, n);
-        System.arraycopy(pendPfn, i, pendPfn, i + 1, n - i);
-        System.arraycopy(pendPages, i, pendPages, i + 1, n - i);
-        pendPfn[i] = pfn;
-        pendPages[i] = pages;
-        pendCount = n + 1;
+        pending.mark(pfn, pages);
+        pendCount++;
     }
 
-    private void removePending(long pfn) {
-        int n = pendCount;
-        int i = lowerBound(pfn, n);
-        if (i < n && pendPfn[i] == pfn) {
-            System.arraycopy(pendPfn, i + 1, pendPfn, i, n - i - 1);
-            System.arraycopy(pendPages, i + 1, pendPages, i, n - i - 1);
-            pendCount = n - 1;
-        }
-    }
-
-    /** First index whose pfn is not below {@code pfn}. */
-    private int lowerBound(long pfn, int n) {
-        int lo = 0;
-        int hi = n;
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            if (pendPfn[mid] < pfn) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
+    private void removePending(long pfn, long pages) {
+        pending.clear(pfn, pages);
+        pendCount--;
     }
 
     /** Linux {@code struct iova_fq}. */
