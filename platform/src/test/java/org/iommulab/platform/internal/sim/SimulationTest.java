@@ -115,6 +115,33 @@ class SimulationTest {
         assertEquals(all + 3_000 + SimSettings.DEFAULT.callNanos(), s.nanos());
     }
 
+    /**
+     * The clock sums only the cells given out so far: with ten threads, the eight owned cells and
+     * the first two shared ones. Each thread adds its own cost (thread i: i + 1 ns per call, 1,000
+     * calls), so a cell left out of the sum would show: the total is 1,000 x (1 + ... + 10) =
+     * 55,000 ns. A reading taken before the last thread started, and one after, bracket it.
+     */
+    @Test
+    void theClockSumsEveryCellGivenOutAndOnlyThose() throws InterruptedException {
+        Simulation s = new Simulation();
+        long before = 0;
+        for (int i = 0; i < 10; i++) {
+            long cost = i + 1;
+            Thread t = new Thread(() -> {
+                for (int k = 0; k < 1_000; k++) {
+                    s.advance(cost);
+                }
+            });
+            t.start();
+            t.join();
+            if (i == 8) {
+                before = s.nanos();
+            }
+        }
+        assertEquals(1_000L * 45, before, "nine threads: 1,000 x (1 + ... + 9)");
+        assertEquals(1_000L * 55, s.nanos(), "ten threads, the tenth on the second shared cell");
+    }
+
     @Test
     void aThreadOnExternalTimeIsNotChargedItsCosts() {
         Simulation s = new Simulation();
