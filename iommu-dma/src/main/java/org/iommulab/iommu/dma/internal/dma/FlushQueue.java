@@ -101,6 +101,8 @@ final class FlushQueue {
 
     /** Linux {@code queue_iova}: defers the release of an unmapped range until after a flush. */
     synchronized void queue(long pfn, long pages) {
+        // Checked before anything moves: a range PendingPages would refuse queues nothing.
+        PendingPages.check(pfn, pages);
         int here = cpu.getAsInt();
         Ring fq = rings[single ? 0 : here];
         // "First remove all entries from the flush queue that have already been flushed out on

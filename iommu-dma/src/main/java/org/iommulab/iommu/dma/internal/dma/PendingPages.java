@@ -52,10 +52,15 @@ final class PendingPages {
         return (c[bit >>> 6] & (1L << bit)) != 0;
     }
 
-    private void update(long pfn, long pages, boolean set) {
+    /** Refuses a range that is not inside the IOVA space (a negative page or count, or one past the last page). */
+    static void check(long pfn, long pages) {
         if (pfn < 0 || pages < 0 || pfn + pages < pfn) {
             throw new IllegalArgumentException("pages " + pfn + "+" + pages + " are outside the IOVA space");
         }
+    }
+
+    private void update(long pfn, long pages, boolean set) {
+        check(pfn, pages);
         long at = pfn;
         long end = pfn + pages;
         while (at < end) {

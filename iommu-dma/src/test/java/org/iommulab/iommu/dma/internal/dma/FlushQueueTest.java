@@ -144,6 +144,21 @@ class FlushQueueTest {
     }
 
     @Test
+    void aRangeOutsideTheIovaSpaceIsRefusedAndQueuesNothing() {
+        FlushQueue fq = fq(8, 1);
+        assertThrows(IllegalArgumentException.class, () -> fq.queue(-1, 1));
+        assertThrows(IllegalArgumentException.class, () -> fq.queue(Long.MAX_VALUE, 2));
+        assertEquals(0, fq.pendingEntries());
+        assertFalse(fq.timerArmed(), "no timer armed for a refused range");
+        // The ring is as it was: seven queued ranges fill an 8-slot ring without a flush.
+        for (int i = 0; i < 7; i++) {
+            fq.queue(100 + i, 1);
+        }
+        assertEquals(0, fq.flushes());
+        assertEquals(7, fq.pendingEntries());
+    }
+
+    @Test
     void badGeometryIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> fq(100, 1));
         assertThrows(IllegalArgumentException.class, () -> fq(8, 0));
