@@ -54,6 +54,13 @@ public class DeviceReadBenchmark {
     @Param({"smmu-v3"})
     String backend;
 
+    /**
+     * {@code strict} (row P2) or {@code lazy}: on a lazy domain ({@code iommu.strict=0}) every
+     * page the device translates also asks the flush queue whether it is still pending.
+     */
+    @Param({"strict"})
+    String mode;
+
     private BusMaster device;
     private long dma;
     private byte[] dst;
@@ -62,7 +69,8 @@ public class DeviceReadBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() {
-        Rig rig = new Rig(backend, CheckerSettings.DEFAULT);
+        Rig rig = "lazy".equals(mode) ? new Rig(backend, CheckerSettings.DEFAULT, true, true)
+                : new Rig(backend, CheckerSettings.DEFAULT);
         DmaApi api = rig.addDevice("bench0", 0x10);
         long buffer = rig.allocator.allocPages(SIZE / PageAllocator.PAGE_SIZE + 1, Zone.NORMAL);
         rig.memory.fill(buffer, SIZE + SLACK, (byte) 0x5A);
