@@ -43,6 +43,19 @@ final class DomainTlb {
         return tlb.lookup(KIND, did, NO_TAG, iova, LEAF_SHIFTS);
     }
 
+    /**
+     * {@link #lookup} without its side effects (no hit or miss counted, no replacement update):
+     * for a run that decides first whether the block is its to translate.
+     */
+    int find(int did, long iova) {
+        return tlb.find(KIND, did, NO_TAG, iova, LEAF_SHIFTS);
+    }
+
+    /** Counts a hit on {@code slot}, found by {@link #find}, as {@link #lookup} would have. */
+    void hit(int slot) {
+        tlb.hit(slot);
+    }
+
     long translate(int slot, long iova) {
         return tlb.translate(slot, iova);
     }

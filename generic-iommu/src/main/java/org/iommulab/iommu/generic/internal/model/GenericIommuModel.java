@@ -240,6 +240,42 @@ public final class GenericIommuModel {
         return walk.outputAddress();
     }
 
+    /**
+     * A run of 4 KiB blocks from {@code addr} ({@code TranslationPort.translateRun}) under one
+     * hold of the lock: block 0 through {@link #translate}, which walks, fills or faults as for
+     * any access; then each following block on an IOTLB hit that permits the access, counted as
+     * a hit as {@link #translate} counts it. The run stops before the first block that misses or
+     * would be denied, having looked at it without side effects ({@link DomainTlb#find}), so that
+     * block then goes through {@link #translate} and walks or faults exactly as it would have
+     * block by block. What the run spares is the lock and the stream lookup per block, as
+     * smmu-v3's {@code Translator.translateRun} does.
+     *
+     * @return the blocks translated into {@code frames}, 1 to {@code count}
+     */
+    public synchronized int translateRun(DmaDevice dev, int sid, long addr, AccessType access, long[] frames,
+            int count) {
+        frames[0] = translate(dev, sid, addr, access);
+        if (count == 1) {
+            return 1;
+        }
+        // Block 0 was translated, so the stream is enabled, valid and cached: no decode here.
+        StreamEntry s = stream(sid);
+        int did = s.decoded.did;
+        long block = addr & -(1L << GenericTranslationPort.PAGE_SHIFT);
+        int i = 1;
+        for (; i < count; i++) {
+            long a = block + ((long) i << GenericTranslationPort.PAGE_SHIFT);
+            int slot = iotlb.find(did, a);
+            if (slot < 0 || !iotlb.allows(slot, access)) {
+                break;
+            }
+            iotlb.hit(slot);
+            frames[i] = iotlb.translate(slot, a);
+        }
+        s.counters[0] += i - 1;
+        return i;
+    }
+
     private StreamEntry stream(int sid) {
         StreamEntry s = sid >= 0 && sid < streams.length ? streams[sid] : null;
         if (s != null) {

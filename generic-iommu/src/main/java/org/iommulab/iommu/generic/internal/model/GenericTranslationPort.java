@@ -6,6 +6,9 @@ import org.iommulab.api.platform.AccessType;
 
 /** One device's wire into the generic IOMMU: every access is translated by the model. */
 final class GenericTranslationPort implements TranslationPort {
+    /** The 4 KiB granule: the block a translation holds for. */
+    static final int PAGE_SHIFT = 12;
+
     private final GenericIommuModel model;
     private final DmaDevice device;
 
@@ -19,8 +22,15 @@ final class GenericTranslationPort implements TranslationPort {
         return model.translate(device, streamId, busAddr, access);
     }
 
+    /** A run under one hold of the model's lock; see {@link GenericIommuModel#translateRun}. */
+    @Override
+    public int translateRun(int streamId, long busAddr, AccessType access, long[] frames, int count) {
+        TranslationPort.checkRun(frames, count);
+        return model.translateRun(device, streamId, busAddr, access, frames, count);
+    }
+
     @Override
     public int pageShift() {
-        return 12;
+        return PAGE_SHIFT;
     }
 }
