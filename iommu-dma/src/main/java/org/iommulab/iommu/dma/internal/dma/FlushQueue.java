@@ -185,6 +185,30 @@ final class FlushQueue {
         }
     }
 
+    /**
+     * How many blocks of a translated run are pending, under one hold of the lock: block 0 is
+     * the one holding {@code busAddr} and is asked for {@code busAddr} itself, block {@code i}
+     * for its first address ({@code TranslationPort.translateRun}'s blocks of
+     * {@code 1 << blockShift} bytes); each address is asked as {@link #isPending} asks its IOVA
+     * page ({@code >>> iovaShift}).
+     */
+    int pendingBlocks(long busAddr, int blocks, int blockShift, int iovaShift) {
+        if (pendCount == 0) {
+            return 0;
+        }
+        long block0 = busAddr & -(1L << blockShift);
+        int n = 0;
+        synchronized (this) {
+            for (int i = 0; i < blocks; i++) {
+                long addr = i == 0 ? busAddr : block0 + ((long) i << blockShift);
+                if (pending.contains(addr >>> iovaShift)) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
     /** Entries waiting for a flush now. */
     int pendingEntries() {
         return pendCount;

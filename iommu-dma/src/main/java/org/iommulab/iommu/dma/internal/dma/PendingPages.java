@@ -15,8 +15,10 @@ package org.iommulab.iommu.dma.internal.dma;
  * single queue). Linux needs no such index: it never asks whether a page is pending.
  *
  * <p>Chunks stay once made, so that a domain whose IOVAs keep coming back to the same region
- * allocates nothing after its first pass over it; the table grows when half full. Not
- * thread-safe: the flush queue's lock guards it.
+ * allocates nothing after its first pass over it; the table grows when half full. (The model
+ * kit's {@code LongIntMap} is such a table, but iommu-dma is Linux's side and depends on the
+ * API alone, not on the kit for hardware models; this one needs no removal, so it is short.)
+ * Not thread-safe: the flush queue's lock guards it.
  */
 final class PendingPages {
     /** log2 of the pages a chunk covers. */

@@ -36,22 +36,17 @@ final class StaleWindowPort implements TranslationPort {
      * A run of blocks as the IOMMU translates it, with the same checks {@link #translate} makes
      * for each block it returns: the timer once (nothing between the blocks of one run moves the
      * simulated clock), then each block's first address (block 0: {@code busAddr}) asked of the
-     * flush queue. Without this the bus master would fall back to one translation, and one hold
-     * of the IOMMU's lock, per block on every lazy binding.
+     * flush queue under one hold of its lock ({@link FlushQueue#pendingBlocks}). Without this the
+     * bus master would fall back to one translation, and one hold of the IOMMU's lock, per block
+     * on every lazy binding.
      */
     @Override
     public int translateRun(int streamId, long busAddr, AccessType access, long[] frames, int count) {
         fq.runTimerIfDue();
         int n = iommu.translateRun(streamId, busAddr, access, frames, count);
-        if (fq.pendingEntries() != 0) {
-            int shift = iommu.pageShift();
-            long block0 = busAddr & -(1L << shift);
-            for (int i = 0; i < n; i++) {
-                long addr = i == 0 ? busAddr : block0 + ((long) i << shift);
-                if (fq.isPending(addr >>> iovaShift)) {
-                    counters.staleTranslations.increment();
-                }
-            }
+        int stale = fq.pendingBlocks(busAddr, n, iommu.pageShift(), iovaShift);
+        if (stale != 0) {
+            counters.staleTranslations.add(stale);
         }
         return n;
     }
