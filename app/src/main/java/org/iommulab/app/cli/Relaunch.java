@@ -56,6 +56,12 @@ public final class Relaunch {
      * the job is to run in this JVM.
      */
     static Integer run(String[] args) throws InterruptedException {
+        // The child (and a JVM told not to relaunch) decides here, before ProcessHandle's class
+        // initialisation (its reaper's thread factory and lambdas: about 4 ms of the child's
+        // main thread in an async-profiler profile) and before the jar is looked up.
+        if (System.getProperty(CHILD) != null || "false".equalsIgnoreCase(System.getProperty(SWITCH))) {
+            return null;
+        }
         Path jar = ownJar();
         ProcessHandle.Info self = ProcessHandle.current().info();
         // The JVM options from the process's own command line (RuntimeMXBean has them too, but

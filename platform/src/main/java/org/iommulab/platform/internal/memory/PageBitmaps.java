@@ -19,6 +19,8 @@ final class PageBitmaps {
     private final int[] pageCount;
     private final long[][] allocated;
     private final long[][] starts;
+    /** Pages that are kmalloc slabs: allocated, but only their live objects are (see {@link #firstNotWhole}). */
+    private final long[][] slabs;
 
     PageBitmaps(List<MemoryRegion> regions) {
         int n = regions.size();
@@ -26,6 +28,7 @@ final class PageBitmaps {
         pageCount = new int[n];
         allocated = new long[n][];
         starts = new long[n][];
+        slabs = new long[n][];
         for (int i = 0; i < n; i++) {
             MemoryRegion r = regions.get(i);
             long first = (r.base() + PageAllocator.PAGE_SIZE - 1) >>> SHIFT;
@@ -39,7 +42,61 @@ final class PageBitmaps {
             int words = (int) ((pages + 63) >>> 6);
             allocated[i] = new long[words];
             starts[i] = new long[words];
+            slabs[i] = new long[words];
         }
+    }
+
+    /** Marks page {@code page} (allocated already) as a slab page, or clears the mark. */
+    void slab(long page, boolean on) {
+        int r = region(page);
+        int i = (int) (page - firstPage[r]);
+        if (on) {
+            slabs[r][i >>> 6] |= 1L << i;
+        } else {
+            slabs[r][i >>> 6] &= ~(1L << i);
+        }
+    }
+
+    /** True when page {@code page} is a slab page. */
+    boolean isSlab(long page) {
+        int r = region(page);
+        if (r < 0) {
+            return false;
+        }
+        int i = (int) (page - firstPage[r]);
+        return (slabs[r][i >>> 6] & (1L << i)) != 0;
+    }
+
+    /**
+     * The first page from {@code from} on, before {@code to}, that is not wholly allocated: free,
+     * a slab page, or in no RAM region; {@code from} itself when it is such a page. The scan is
+     * word-wide and stays in {@code from}'s region: it returns that region's end when the region
+     * ends first (the caller goes on from there), and {@code to} when every page before it is
+     * wholly allocated.
+     */
+    long firstNotWhole(long from, long to) {
+        int r = region(from);
+        if (r < 0) {
+            return from;
+        }
+        long base = firstPage[r];
+        long end = Math.min(to, base + pageCount[r]);
+        if (from >= end) {
+            return end;
+        }
+        long[] a = allocated[r];
+        long[] sl = slabs[r];
+        int i = (int) (from - base);
+        int last = (int) (end - base); // exclusive
+        int w = i >>> 6;
+        long word = (~a[w] | sl[w]) & (-1L << (i & 63));
+        while (word == 0) {
+            if (++w >= a.length || ((long) w << 6) >= last) {
+                return end;
+            }
+            word = ~a[w] | sl[w];
+        }
+        return Math.min(end, base + ((long) w << 6) + Long.numberOfTrailingZeros(word));
     }
 
     /** Marks {@code [addr, addr+bytes)} (page multiples) as one allocation. */

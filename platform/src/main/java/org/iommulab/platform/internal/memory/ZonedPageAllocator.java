@@ -116,6 +116,7 @@ public final class ZonedPageAllocator implements PageAllocator, AllocationMap {
             slab = new Slab(page, objectSize, (int) PAGE_SIZE, zone);
             slabs.put(page, slab);
             pages.mark(page, PAGE_SIZE);
+            pages.slab(page >>> PAGE_SHIFT, true);
             list.addFirst(slab);
         }
         long addr = slab.take();
@@ -175,6 +176,7 @@ public final class ZonedPageAllocator implements PageAllocator, AllocationMap {
             if (slab.empty()) {
                 list.remove(slab);
                 slabs.remove(slab.page);
+                pages.slab(slab.page >>> PAGE_SHIFT, false);
                 pages.unmark(slab.page, PAGE_SIZE);
                 give(slab.page, PAGE_SIZE);
             } else if (wasFull) {
@@ -230,21 +232,36 @@ public final class ZonedPageAllocator implements PageAllocator, AllocationMap {
     public synchronized long firstUnallocated(long from, long to) {
         long addr = from;
         while (addr < to) {
-            long pageStart = addr & -PAGE_SIZE;
-            long pageEnd = pageStart + PAGE_SIZE;
-            if (addr < 0 || !pages.allocated(addr >>> PAGE_SHIFT)) {
+            if (addr < 0) {
                 return addr;
             }
-            Slab slab = slabs.get(pageStart);
-            if (slab != null) {
-                long stop = Math.min(to, pageEnd);
-                while (addr < stop) {
-                    long obj = slab.liveObjectContaining(addr);
-                    if (obj < 0) {
-                        return addr;
-                    }
-                    addr = obj + slab.objectSize;
+            // Whole allocated pages are passed over a bitmap word at a time (the checker asks
+            // this of every CPU access, and a camera frame is a thousand pages); only a free
+            // page or a slab page, whose live objects decide, stops the scan.
+            long page = addr >>> PAGE_SHIFT;
+            long lastPage = (to - 1) >>> PAGE_SHIFT;
+            long p = pages.firstNotWhole(page, lastPage + 1);
+            if (p > lastPage) {
+                return -1;
+            }
+            if (p != page) {
+                addr = p << PAGE_SHIFT;
+            }
+            if (!pages.allocated(p)) {
+                return addr;
+            }
+            if (!pages.isSlab(p)) {
+                continue; // a RAM region ended and the next one goes on, allocated
+            }
+            Slab slab = slabs.get(p << PAGE_SHIFT);
+            long pageEnd = (p + 1) << PAGE_SHIFT;
+            long stop = Math.min(to, pageEnd);
+            while (addr < stop) {
+                long obj = slab.liveObjectContaining(addr);
+                if (obj < 0) {
+                    return addr;
                 }
+                addr = obj + slab.objectSize;
             }
             addr = pageEnd;
         }

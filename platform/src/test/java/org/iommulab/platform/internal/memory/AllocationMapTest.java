@@ -1,11 +1,13 @@
 package org.iommulab.platform.internal.memory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
+import org.iommulab.api.platform.MemoryRegion;
 import org.iommulab.api.platform.PageAllocator;
 import org.iommulab.api.platform.Zone;
 import org.junit.jupiter.api.Test;
@@ -72,5 +74,57 @@ class AllocationMapTest {
             assertEquals(generic.firstUnallocated(from, to), alloc.firstUnallocated(from, to), "hole in " + from + ".." + to);
             assertEquals(generic.foreignBytes(from, to, own), alloc.foreignBytes(from, to, own), "foreign in " + from + ".." + to);
         }
+    }
+    /**
+     * Ranges of hundreds of pages, across 64-page bitmap words and from one RAM region into the
+     * next (adjacent, and apart with a hole between), with slab pages among whole allocations:
+     * the word-wide scan finds the same first hole as the public API page by page.
+     */
+    @Test
+    void longRangesAgreeAcrossBitmapWordsAndRegions() {
+        // Two adjacent regions of 1 MiB (256 pages) each, then a hole of 1 MiB, then 1 MiB more.
+        long base = 0x4000_0000L;
+        ZonedPageAllocator own = new ZonedPageAllocator(new SparsePhysicalMemory(List.of(
+                new MemoryRegion(base, 0x10_0000L), new MemoryRegion(base + 0x10_0000L, 0x10_0000L),
+                new MemoryRegion(base + 0x30_0000L, 0x10_0000L))));
+        AllocationMap publicOnly = AllocationMap.of(new PageAllocator() {
+            @Override public long allocPages(long count, Zone zone) { return own.allocPages(count, zone); }
+            @Override public long kmalloc(long size, Zone zone) { return own.kmalloc(size, zone); }
+            @Override public void free(long addr) { own.free(addr); }
+            @Override public boolean isAllocated(long addr) { return own.isAllocated(addr); }
+            @Override public long allocationStart(long addr) { return own.allocationStart(addr); }
+            @Override public long allocationSize(long start) { return own.allocationSize(start); }
+            @Override public long allocatedBytes() { return own.allocatedBytes(); }
+            @Override public long freeBytes(Zone zone) { return own.freeBytes(zone); }
+        });
+        Random rnd = new Random(11);
+        List<Long> live = new ArrayList<>();
+        // Fill most of the memory, so that long runs of whole pages cross words and regions.
+        for (int i = 0; i < 400; i++) {
+            long a = rnd.nextInt(8) == 0 ? own.kmalloc(1 + rnd.nextInt(2000), Zone.DMA32)
+                    : own.allocPages(1 + rnd.nextInt(4), Zone.DMA32);
+            if (a != PageAllocator.NO_MEMORY) {
+                live.add(a);
+            }
+        }
+        long end = base + 0x40_0000L;
+        int stoppedEarly = 0;
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < 400; i++) {
+                long from = base - 4096 + (long) rnd.nextInt((int) (end - base + 8192));
+                long to = from + 1 + rnd.nextInt(rnd.nextBoolean() ? 600 * 4096 : 3 * 4096);
+                long want = publicOnly.firstUnallocated(from, to);
+                assertEquals(want, own.firstUnallocated(from, to), "hole in 0x" + Long.toHexString(from) + "..0x" + Long.toHexString(to));
+                if (want > from + 64 * 4096) {
+                    stoppedEarly++;
+                }
+            }
+            // Free some, so that holes open inside long allocated runs.
+            for (int k = 0; k < 60 && !live.isEmpty(); k++) {
+                own.free(live.remove(rnd.nextInt(live.size())));
+            }
+        }
+        // The ranges did cross whole words of allocated pages before their first hole.
+        assertTrue(stoppedEarly > 10, "ranges passing over 64 allocated pages: " + stoppedEarly);
     }
 }
