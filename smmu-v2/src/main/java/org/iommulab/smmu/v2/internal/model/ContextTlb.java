@@ -61,6 +61,24 @@ final class ContextTlb {
         return e;
     }
 
+    /**
+     * What {@link #lookup} would find, without its counting: the slot, {@link #MISS} or
+     * {@link #CONFLICT}. With {@link #countHit}, a translation run's lookup of a block that hits.
+     */
+    int peek(int vm, int as, boolean privileged, EntryKind k, long input, long shiftMask) {
+        int kind = kind(k, privileged);
+        int e = tlb.find(kind, vm, as, input, shiftMask);
+        if (e == Iotlb.MISS) {
+            return MISS;
+        }
+        return tlb.find(kind, vm, as, input, shiftMask & (-2L << tlb.shift(e))) != Iotlb.MISS ? CONFLICT : e;
+    }
+
+    /** Counts the hit {@link #lookup} counts for the slot {@link #peek} found. */
+    void countHit(int slot) {
+        tlb.hit(slot);
+    }
+
     /** Inserts a translation of the {@code 2^s}-byte block containing {@code input}. */
     void fill(int vm, int as, boolean privileged, EntryKind k, long input, int s, int lvl, long outputBlock, boolean r,
             boolean w, long descAddr, long desc) {

@@ -61,6 +61,49 @@ final class ContextWalk implements WalkCache.ResumeFactory {
     }
 
     /**
+     * A further block of a translation run ({@code TranslationPort.translateRun}) whose block 0
+     * {@link #translate} has just translated through the same context: its output when the TLB
+     * hits without conflict and the entry permits the access, with the hit and the stale-hit
+     * check {@link #translate} makes; {@link #FAULT} with nothing looked up, counted or recorded
+     * otherwise, so that the block then goes through {@link #translate} and walks or faults as
+     * it would have on its own.
+     *
+     * <p>The stale-hit check reads the entry's leaf descriptor now, before the run's accesses;
+     * block by block it would read it after the device's accesses to the blocks before. Those
+     * differ only when the device writes the descriptor itself, so a write run stops before a
+     * block whose descriptor lies in a page an earlier block of the run reaches
+     * ({@code frames[0..i-1]}).
+     *
+     * @param frames the run's translations so far (blocks 0 to {@code i - 1})
+     */
+    long translateHit(ContextBank[] banks, TranslationConfig cfg, long va, AccessType access, boolean priv,
+            long[] frames, int i, int shift) {
+        if (cfg.stage2Fault() && cfg.s1() == null) {
+            return FAULT;
+        }
+        ContextBank bank = banks[cfg.bank()];
+        int as = cfg.s1() != null ? cfg.asid() : -1;
+        int slot = bank.tlb.peek(cfg.vmid(), as, priv, cfg.entryKind(), va, cfg.leafShifts());
+        if (slot < 0 || (access == AccessType.WRITE ? !bank.tlb.writable(slot) : !bank.tlb.readable(slot))) {
+            return FAULT;
+        }
+        long pteAddr = bank.tlb.descriptorAddress(slot);
+        if (pteAddr >= 0 && access == AccessType.WRITE) {
+            long ptePage = pteAddr >>> shift;
+            for (int k = 0; k < i; k++) {
+                if (frames[k] >>> shift == ptePage) {
+                    return FAULT;
+                }
+            }
+        }
+        bank.tlb.countHit(slot);
+        if (pteAddr >= 0 && memory.readLong(pteAddr) != bank.tlb.descriptor(slot)) {
+            bank.staleHits++;
+        }
+        return bank.tlb.output(slot, va);
+    }
+
+    /**
      * The same translation from the tables alone: no TLB or walk-cache lookup, no fill (the
      * ATS1* operations of this model, so that PAR always tells what the tables say).
      */

@@ -106,6 +106,13 @@ public final class SmmuV2Model {
         }
     }
 
+    /** Translates a run of blocks of one access under one hold of the lock; see {@link TransactionPath#translateRun}. */
+    int translateRun(String device, int sid, long busAddr, AccessType access, long[] frames, int count, int shift) {
+        synchronized (state) {
+            return path.translateRun(device, sid, busAddr, access, frames, count, shift);
+        }
+    }
+
     /** While set, TLB syncs never complete (SACTIVE/GSACTIVE stay set). */
     public void setSyncStuck(boolean stuck) {
         synchronized (state) {

@@ -5,7 +5,8 @@ import org.iommulab.api.platform.AccessType;
 
 /**
  * A device's entry into the SMMU: every access it makes goes through
- * {@link SmmuV2Model#translate} with the stream ID it carries. A translation holds for the
+ * {@link SmmuV2Model#translate} with the stream ID it carries, or a run of its blocks through
+ * {@link SmmuV2Model#translateRun} under one hold of the model's lock. A translation holds for the
  * smallest granule the SMMU supports, the largest block every context's result is sure to
  * cover.
  */
@@ -23,6 +24,12 @@ final class SmmuV2Port implements TranslationPort {
     @Override
     public long translate(int streamId, long busAddr, AccessType access) {
         return model.translate(device, streamId, busAddr, access);
+    }
+
+    @Override
+    public int translateRun(int streamId, long busAddr, AccessType access, long[] frames, int count) {
+        TranslationPort.checkRun(frames, count);
+        return model.translateRun(device, streamId, busAddr, access, frames, count, pageShift);
     }
 
     @Override

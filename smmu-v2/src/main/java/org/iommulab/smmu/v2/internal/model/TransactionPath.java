@@ -72,6 +72,57 @@ final class TransactionPath {
         throw contextFault(device, sid, va, access, bank);
     }
 
+    /**
+     * A run of blocks of {@code 1 << shift} bytes from {@code va} ({@code TranslationPort.translateRun}):
+     * block 0 through {@link #translate}; then, since nothing block 0 went through (sCR0, the
+     * stream match, the S2CR, the bank's config) can change under the model's lock, the same
+     * path for the blocks after it: the address itself where block 0 bypassed, else a TLB hit
+     * per block ({@link ContextWalk#translateHit}), each counted as {@link #translate} counts it.
+     * The run stops before the first block that would miss, conflict or be denied, which then
+     * goes through {@link #translate} in the caller's next call. What the run spares is the lock,
+     * the stream match over every SMR and the S2CR per block.
+     *
+     * @return the blocks translated into {@code frames}, 1 to {@code count}
+     */
+    int translateRun(String device, int sid, long va, AccessType access, long[] frames, int count, int shift) {
+        frames[0] = translate(device, sid, va, access);
+        if (count == 1) {
+            return 1;
+        }
+        long block = va & -(1L << shift);
+        TranslationConfig cfg = null;
+        boolean priv = false;
+        if (!Gr0.SCR0_CLIENTPD.isSet(s.scr0)) {
+            // Block 0 did not fault: the stream matched one SMR (or none, with USFCFG clear).
+            int idx = StreamMatcher.match(s.smr, sid);
+            if (idx >= 0) {
+                int s2cr = s.s2cr[idx];
+                if (Gr0.S2CR_TYPE.getInt(s2cr) == Gr0.S2CR_TYPE_TRANS) {
+                    cfg = configs.get(Gr0.S2CR_CBNDX.getInt(s2cr));
+                    priv = Gr0.S2CR_PRIVCFG.get(s2cr) == 3;
+                    if (cfg.bypasses()) {
+                        cfg = null;
+                    }
+                }
+            }
+        }
+        if (cfg == null) {
+            for (int i = 1; i < count; i++) {
+                frames[i] = block + ((long) i << shift);
+            }
+            return count;
+        }
+        int i = 1;
+        for (; i < count; i++) {
+            long pa = walk.translateHit(s.banks, cfg, block + ((long) i << shift), access, priv, frames, i, shift);
+            if (pa == ContextWalk.FAULT) {
+                break;
+            }
+            frames[i] = pa;
+        }
+        return i;
+    }
+
     private long failedContext(String device, int sid, long va, AccessType access, TranslationConfig cfg) {
         FaultReason r = cfg.error();
         if (r == FaultReason.NOT_MODELLED) {
