@@ -18,17 +18,21 @@ import org.junit.jupiter.api.Test;
  */
 class AllocationMapTest {
     private final ZonedPageAllocator alloc = new ZonedPageAllocator(SparsePhysicalMemory.defaultLayout());
-    private final AllocationMap generic = AllocationMap.of(new PageAllocator() {
-        // Only the public queries: AllocationMap.of cannot see that it is a ZonedPageAllocator.
-        @Override public long allocPages(long count, Zone zone) { return alloc.allocPages(count, zone); }
-        @Override public long kmalloc(long size, Zone zone) { return alloc.kmalloc(size, zone); }
-        @Override public void free(long addr) { alloc.free(addr); }
-        @Override public boolean isAllocated(long addr) { return alloc.isAllocated(addr); }
-        @Override public long allocationStart(long addr) { return alloc.allocationStart(addr); }
-        @Override public long allocationSize(long start) { return alloc.allocationSize(start); }
-        @Override public long allocatedBytes() { return alloc.allocatedBytes(); }
-        @Override public long freeBytes(Zone zone) { return alloc.freeBytes(zone); }
-    });
+    private final AllocationMap generic = publicOnly(alloc);
+
+    /** {@code a} through the public queries only: AllocationMap.of cannot see that it is a ZonedPageAllocator. */
+    private static AllocationMap publicOnly(ZonedPageAllocator a) {
+        return AllocationMap.of(new PageAllocator() {
+            @Override public long allocPages(long count, Zone zone) { return a.allocPages(count, zone); }
+            @Override public long kmalloc(long size, Zone zone) { return a.kmalloc(size, zone); }
+            @Override public void free(long addr) { a.free(addr); }
+            @Override public boolean isAllocated(long addr) { return a.isAllocated(addr); }
+            @Override public long allocationStart(long addr) { return a.allocationStart(addr); }
+            @Override public long allocationSize(long start) { return a.allocationSize(start); }
+            @Override public long allocatedBytes() { return a.allocatedBytes(); }
+            @Override public long freeBytes(Zone zone) { return a.freeBytes(zone); }
+        });
+    }
 
     @Test
     void firstUnallocatedFindsTheFirstHole() {
@@ -87,16 +91,7 @@ class AllocationMapTest {
         ZonedPageAllocator own = new ZonedPageAllocator(new SparsePhysicalMemory(List.of(
                 new MemoryRegion(base, 0x10_0000L), new MemoryRegion(base + 0x10_0000L, 0x10_0000L),
                 new MemoryRegion(base + 0x30_0000L, 0x10_0000L))));
-        AllocationMap publicOnly = AllocationMap.of(new PageAllocator() {
-            @Override public long allocPages(long count, Zone zone) { return own.allocPages(count, zone); }
-            @Override public long kmalloc(long size, Zone zone) { return own.kmalloc(size, zone); }
-            @Override public void free(long addr) { own.free(addr); }
-            @Override public boolean isAllocated(long addr) { return own.isAllocated(addr); }
-            @Override public long allocationStart(long addr) { return own.allocationStart(addr); }
-            @Override public long allocationSize(long start) { return own.allocationSize(start); }
-            @Override public long allocatedBytes() { return own.allocatedBytes(); }
-            @Override public long freeBytes(Zone zone) { return own.freeBytes(zone); }
-        });
+        AllocationMap byPublicApi = publicOnly(own);
         Random rnd = new Random(11);
         List<Long> live = new ArrayList<>();
         // Fill most of the memory, so that long runs of whole pages cross words and regions.
@@ -113,7 +108,7 @@ class AllocationMapTest {
             for (int i = 0; i < 400; i++) {
                 long from = base - 4096 + (long) rnd.nextInt((int) (end - base + 8192));
                 long to = from + 1 + rnd.nextInt(rnd.nextBoolean() ? 600 * 4096 : 3 * 4096);
-                long want = publicOnly.firstUnallocated(from, to);
+                long want = byPublicApi.firstUnallocated(from, to);
                 assertEquals(want, own.firstUnallocated(from, to), "hole in 0x" + Long.toHexString(from) + "..0x" + Long.toHexString(to));
                 if (want > from + 64 * 4096) {
                     stoppedEarly++;
