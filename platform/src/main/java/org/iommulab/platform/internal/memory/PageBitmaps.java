@@ -59,12 +59,7 @@ final class PageBitmaps {
 
     /** True when page {@code page} is a slab page. */
     boolean isSlab(long page) {
-        int r = region(page);
-        if (r < 0) {
-            return false;
-        }
-        int i = (int) (page - firstPage[r]);
-        return (slabs[r][i >>> 6] & (1L << i)) != 0;
+        return isSet(slabs, page);
     }
 
     /**
@@ -118,22 +113,12 @@ final class PageBitmaps {
 
     /** True when page {@code page} (a page number) belongs to a live allocation. */
     boolean allocated(long page) {
-        int r = region(page);
-        if (r < 0) {
-            return false;
-        }
-        int i = (int) (page - firstPage[r]);
-        return (allocated[r][i >>> 6] & (1L << i)) != 0;
+        return isSet(allocated, page);
     }
 
     /** True when page {@code page} is the first page of a live allocation. */
     boolean isStart(long page) {
-        int r = region(page);
-        if (r < 0) {
-            return false;
-        }
-        int i = (int) (page - firstPage[r]);
-        return (starts[r][i >>> 6] & (1L << i)) != 0;
+        return isSet(starts, page);
     }
 
     /** First page of the allocation holding the allocated page {@code page}. */
@@ -169,6 +154,16 @@ final class PageBitmaps {
             word = ~a[w] | s[w];
         }
         return firstPage[r] + Math.min(pageCount[r], ((long) w << 6) + Long.numberOfTrailingZeros(word));
+    }
+
+    /** Page {@code page}'s bit in one of the bitmaps; false for a page in no RAM region. */
+    private boolean isSet(long[][] bits, long page) {
+        int r = region(page);
+        if (r < 0) {
+            return false;
+        }
+        int i = (int) (page - firstPage[r]);
+        return (bits[r][i >>> 6] & (1L << i)) != 0;
     }
 
     private int region(long page) {
