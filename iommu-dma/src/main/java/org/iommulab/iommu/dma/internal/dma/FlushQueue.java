@@ -1,9 +1,13 @@
 package org.iommulab.iommu.dma.internal.dma;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
 import org.iommulab.api.iommu.IommuDomain;
+import org.iommulab.iommu.dma.internal.percpu.PerCpuLocked;
 
 /**
  * iommu-dma's flush queue for lazy (DMA_FQ) domains, Linux {@code struct iova_fq} and
@@ -27,14 +31,19 @@ import org.iommulab.api.iommu.IommuDomain;
  * </ul>
  * Until then the device may still reach the unmapped pages through stale IOTLB entries: the
  * lazy-mode window. {@link #isPending} tells whether a page is in that window, cheaply (a
- * volatile read while nothing is queued, a bit of {@link PendingPages} otherwise).
+ * volatile read per ring while nothing is queued, a bit of {@link PendingPages} otherwise).
  *
  * <p>The timer runs on the simulation's clock ({@code SimClock}, never the host's): instead of a
  * timer thread, {@link #runTimerIfDue} fires the timeout at the first entry point (a mapping
  * call or a device access) that sees the deadline passed. Every observer sees the state a timer
  * firing on time would have left. Linux's deadline is {@code jiffies + msecs_to_jiffies(10)},
  * so a real timer fires up to a jiffy later than this one; the jiffy rounding is not modelled.
- * One lock for all rings (they are per CPU for their capacity and release semantics).
+ *
+ * <p>Thread-safe, with Linux's locking: each CPU's ring has its own lock ({@code fq->lock}),
+ * the flush counts are atomics, and a CPU writes the timer's state only when it finds the timer
+ * off, so CPUs unmapping on one lazy domain share no lock and write no common line between two
+ * flushes. (One lock for every ring would make two threads unmapping on one device take turns
+ * at it on every unmap, and leave them slower together than one alone.)
  */
 final class FlushQueue {
     /** Linux {@code IOVA_DEFAULT_FQ_SIZE}. */
@@ -51,6 +60,19 @@ final class FlushQueue {
         void release(long pfn, long pages, int cpu);
     }
 
+    private static final VarHandle START;
+    private static final VarHandle FINISH;
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            START = l.findVarHandle(FlushQueue.class, "flushStartCnt", long.class);
+            FINISH = l.findVarHandle(FlushQueue.class, "flushFinishCnt", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final IommuDomain domain;
     private final Releaser releaser;
     private final LongSupplier clock;
@@ -59,18 +81,26 @@ final class FlushQueue {
     private final Ring[] rings;
     private final boolean single;
 
-    private long flushStartCnt;
-    private long flushFinishCnt;
+    /**
+     * Linux {@code cookie->fq_flush_start_cnt} and {@code fq_flush_finish_cnt}, atomic64s:
+     * written only by a flush (through {@link #START} and {@link #FINISH}), read by every queue
+     * and ring free.
+     */
+    @SuppressWarnings("unused")
+    private volatile long flushStartCnt;
+    @SuppressWarnings("unused")
+    private volatile long flushFinishCnt;
+    /** Linux {@code cookie->fq_timer_on}; set after {@link #deadline}, so a reader that sees it sees its deadline. */
     private volatile boolean timerOn;
     private volatile long deadline;
-    /** The CPU the timer was armed on, where its softirq frees what it flushed. */
+    /** The CPU the timer was armed on, where its softirq frees what it flushed; under {@link #timer}. */
     private int timerCpu;
-    private long flushes;
-
-    /** The pages of every queued range, for {@link #isPending}. */
-    private final PendingPages pending = new PendingPages();
-    /** Ranges queued and not yet released. */
-    private volatile int pendCount;
+    /**
+     * Linux {@code cookie->fq_timer}: arming it and running it ({@code fq_flush_timeout}) hold
+     * this lock, so one timeout runs at a time and no CPU arms the timer halfway through one.
+     * Never taken while a ring's lock is held.
+     */
+    private final Object timer = new Object();
 
     /**
      * @param single one ring for every CPU ({@code IOMMU_DMA_OPTS_SINGLE_QUEUE}) instead of one per CPU
@@ -100,35 +130,53 @@ final class FlushQueue {
     }
 
     /** Linux {@code queue_iova}: defers the release of an unmapped range until after a flush. */
-    synchronized void queue(long pfn, long pages) {
+    void queue(long pfn, long pages) {
         // Checked before anything moves: a range PendingPages would refuse queues nothing.
         PendingPages.check(pfn, pages);
         int here = cpu.getAsInt();
+        // Linux's smp_mb() here orders the page-table update of the unmap before the flush count
+        // is read; the ring lock's compare-and-set below is that full barrier.
         Ring fq = rings[single ? 0 : here];
-        // "First remove all entries from the flush queue that have already been flushed out on
-        // another CPU. This makes the fq_full() check below less likely to be true."
-        ringFree(fq, here);
-        if (fq.full()) {
-            flushIotlb();
-            ringFree(fq, here);
+        fq.lock();
+        try {
+            // "First remove all entries from the flush queue that have already been flushed out
+            // on another CPU. This makes the fq_full() check below less likely to be true."
+            ringFreeLocked(fq, here);
+            if (fq.full()) {
+                flushIotlb();
+                ringFreeLocked(fq, here);
+                // Linux's fq_ring_add takes it that its own flush made room. So it did unless a
+                // flush another CPU started first is still running: fq_flush_finish_cnt, a count
+                // of completions, then stays below the counters of the entries queued after that
+                // flush started, and the ring is still full (fq_ring_add would overwrite its
+                // oldest entry, whose IOVA would never come back: not modelled). The model waits
+                // for that flush instead: once it completes the count passes every entry here.
+                for (int spins = 0; fq.full(); spins++) {
+                    backOff(spins);
+                    ringFreeLocked(fq, here);
+                }
+            }
+            fq.add(pfn, pages, (long) START.getVolatile(this));
+        } finally {
+            fq.unlock();
         }
-        int idx = fq.tail;
-        fq.tail = (fq.tail + 1) & fq.mask;
-        fq.pfn[idx] = pfn;
-        fq.pages[idx] = pages;
-        fq.counter[idx] = flushStartCnt;
-        addPending(pfn, pages);
+        // "Avoid false sharing as much as possible": only the CPU that finds the timer off
+        // writes to it.
         if (!timerOn) {
-            deadline = clock.getAsLong() + timeoutNanos;
-            timerCpu = here;
-            timerOn = true;
+            synchronized (timer) {
+                if (!timerOn) {
+                    deadline = clock.getAsLong() + timeoutNanos;
+                    timerCpu = here;
+                    timerOn = true;
+                }
+            }
         }
     }
 
     /** Fires the flush timer if it is armed and due ({@code fq_flush_timeout}). */
     void runTimerIfDue() {
         if (timerOn && clock.getAsLong() - deadline >= 0) {
-            synchronized (this) {
+            synchronized (timer) {
                 if (timerOn && clock.getAsLong() - deadline >= 0) {
                     timeout();
                 }
@@ -136,40 +184,59 @@ final class FlushQueue {
         }
     }
 
-    /** Linux {@code fq_flush_timeout}. */
+    /** Linux {@code fq_flush_timeout}, holding {@link #timer}: every CPU's ring freed on the timer's CPU. */
     private void timeout() {
         timerOn = false;
         flushIotlb();
         for (Ring fq : rings) {
-            ringFree(fq, timerCpu);
+            // fq_ring_free: the ring's own lock, one ring at a time.
+            fq.lock();
+            try {
+                ringFreeLocked(fq, timerCpu);
+            } finally {
+                fq.unlock();
+            }
         }
     }
 
     /** Flushes and releases everything now (the domain is going away). */
-    synchronized void flushAndReleaseAll() {
-        if (pendCount == 0 && !timerOn) {
-            return;
+    void flushAndReleaseAll() {
+        synchronized (timer) {
+            if (pendingEntries() == 0 && !timerOn) {
+                return;
+            }
+            timeout();
         }
-        timeout();
     }
 
-    /** Linux {@code fq_flush_iotlb}. */
+    /** Linux {@code fq_flush_iotlb}: may run on two CPUs at once, as in Linux (each counts its own). */
     private void flushIotlb() {
-        flushStartCnt++;
+        START.getAndAdd(this, 1L);
         domain.flushIotlbAll();
-        flushFinishCnt++;
-        flushes++;
+        FINISH.getAndAdd(this, 1L);
     }
 
-    /** Linux {@code fq_ring_free_locked}, run on CPU {@code onCpu}. */
-    private void ringFree(Ring fq, int onCpu) {
-        long counter = flushFinishCnt;
+    /** A wait for another CPU's flush: spin a while, then let the host run it, then sleep 10 us at a time. */
+    private static void backOff(int spins) {
+        if (spins < 128) {
+            Thread.onSpinWait();
+        } else if (spins < 256) {
+            Thread.yield();
+        } else {
+            LockSupport.parkNanos(10_000);
+        }
+    }
+
+    /** Linux {@code fq_ring_free_locked}, run on CPU {@code onCpu}, holding {@code fq}'s lock. */
+    private void ringFreeLocked(Ring fq, int onCpu) {
+        long counter = (long) FINISH.getVolatile(this);
         while (fq.head != fq.tail) {
             int idx = fq.head;
             if (fq.counter[idx] >= counter) {
                 break;
             }
-            removePending(fq.pfn[idx], fq.pages[idx]);
+            fq.pending.clear(fq.pfn[idx], fq.pages[idx]);
+            fq.pendCount--;
             releaser.release(fq.pfn[idx], fq.pages[idx], onCpu);
             fq.head = (fq.head + 1) & fq.mask;
         }
@@ -177,33 +244,46 @@ final class FlushQueue {
 
     /** True when page {@code pfn} was unmapped and is still waiting for the flush. */
     boolean isPending(long pfn) {
-        if (pendCount == 0) {
-            return false;
+        for (Ring fq : rings) {
+            if (fq.pendCount != 0) {
+                fq.lock();
+                try {
+                    if (fq.pending.contains(pfn)) {
+                        return true;
+                    }
+                } finally {
+                    fq.unlock();
+                }
+            }
         }
-        synchronized (this) {
-            return pending.contains(pfn);
-        }
+        return false;
     }
 
     /**
-     * How many blocks of a translated run are pending, under one hold of the lock: block 0 is
-     * the one holding {@code busAddr} and is asked for {@code busAddr} itself, block {@code i}
-     * for its first address ({@code TranslationPort.translateRun}'s blocks of
+     * How many blocks of a translated run are pending, under one hold of each non-empty ring's
+     * lock: block 0 is the one holding {@code busAddr} and is asked for {@code busAddr} itself,
+     * block {@code i} for its first address ({@code TranslationPort.translateRun}'s blocks of
      * {@code 1 << blockShift} bytes); each address is asked as {@link #isPending} asks its IOVA
-     * page ({@code >>> iovaShift}).
+     * page ({@code >>> iovaShift}). A page is in at most one ring (an IOVA is queued once, and
+     * allocated again only after its release), so the rings' counts add up.
      */
     int pendingBlocks(long busAddr, int blocks, int blockShift, int iovaShift) {
-        if (pendCount == 0) {
-            return 0;
-        }
         long block0 = busAddr & -(1L << blockShift);
         int n = 0;
-        synchronized (this) {
-            for (int i = 0; i < blocks; i++) {
-                long addr = i == 0 ? busAddr : block0 + ((long) i << blockShift);
-                if (pending.contains(addr >>> iovaShift)) {
-                    n++;
+        for (Ring fq : rings) {
+            if (fq.pendCount == 0) {
+                continue;
+            }
+            fq.lock();
+            try {
+                for (int i = 0; i < blocks; i++) {
+                    long addr = i == 0 ? busAddr : block0 + ((long) i << blockShift);
+                    if (fq.pending.contains(addr >>> iovaShift)) {
+                        n++;
+                    }
                 }
+            } finally {
+                fq.unlock();
             }
         }
         return n;
@@ -211,12 +291,16 @@ final class FlushQueue {
 
     /** Entries waiting for a flush now. */
     int pendingEntries() {
-        return pendCount;
+        int n = 0;
+        for (Ring fq : rings) {
+            n += fq.pendCount;
+        }
+        return n;
     }
 
-    /** Flushes the queue has triggered (full ring or timeout). */
-    synchronized long flushes() {
-        return flushes;
+    /** Flushes the queue has triggered (full ring or timeout): every flush that finished. */
+    long flushes() {
+        return (long) FINISH.getVolatile(this);
     }
 
     /** Whether the timer is armed. */
@@ -224,24 +308,23 @@ final class FlushQueue {
         return timerOn;
     }
 
-    private void addPending(long pfn, long pages) {
-        pending.mark(pfn, pages);
-        pendCount++;
-    }
-
-    private void removePending(long pfn, long pages) {
-        pending.clear(pfn, pages);
-        pendCount--;
-    }
-
-    /** Linux {@code struct iova_fq}. */
-    private static final class Ring {
+    /**
+     * Linux {@code struct iova_fq} with its lock, one CPU's ({@link PerCpuLocked}), and the
+     * pages of its queued ranges ({@link PendingPages}, which Linux has no need of) for
+     * {@link #isPending}: everything a CPU's queueing writes lies in its own ring.
+     */
+    private static final class Ring extends PerCpuLocked {
         final long[] pfn;
         final long[] pages;
         final long[] counter;
         final int mask;
         int head;
         int tail;
+        final PendingPages pending = new PendingPages();
+        /** Ranges queued in this ring and not yet released; written under the lock, read without it. */
+        volatile int pendCount;
+        @SuppressWarnings("unused")
+        private long q0, q1, q2, q3, q4, q5, q6, q7;
 
         Ring(int size) {
             pfn = new long[size];
@@ -253,6 +336,17 @@ final class FlushQueue {
         /** Linux {@code fq_full}. */
         boolean full() {
             return ((tail + 1) & mask) == head;
+        }
+
+        /** Linux {@code fq_ring_add} and the entry's fields, holding the lock. */
+        void add(long pfn, long pages, long startCount) {
+            int idx = tail;
+            tail = (tail + 1) & mask;
+            this.pfn[idx] = pfn;
+            this.pages[idx] = pages;
+            counter[idx] = startCount;
+            pending.mark(pfn, pages);
+            pendCount++;
         }
     }
 }

@@ -18,7 +18,7 @@ package org.iommulab.iommu.dma.internal.dma;
  * allocates nothing after its first pass over it; the table grows when half full. (The model
  * kit's {@code LongIntMap} is such a table, but iommu-dma is Linux's side and depends on the
  * API alone, not on the kit for hardware models; this one needs no removal, so it is short.)
- * Not thread-safe: the flush queue's lock guards it.
+ * Not thread-safe: the lock of the flush-queue ring it belongs to guards it.
  */
 final class PendingPages {
     /** log2 of the pages a chunk covers. */

@@ -1,9 +1,8 @@
 package org.iommulab.iommu.dma.internal.iova;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntSupplier;
+
+import org.iommulab.iommu.dma.internal.percpu.PerCpuLocked;
 
 /**
  * The IOVA range caches ("rcaches") in front of an {@link IovaDomain}, Linux
@@ -260,13 +259,13 @@ public final class IovaCaches {
     }
 
     /**
-     * Linux {@code struct iova_cpu_rcache}, a per-CPU variable: each CPU's lives in its own cache
-     * lines. Here the CPUs' objects are allocated one after the other, so each is padded on both
-     * sides ({@link CpuRcachePad}, {@link CpuRcacheFields}): two threads on two CPUs lock and
-     * write their own caches without sharing a line (a line written by two cores moves between
-     * them on every write).
+     * Linux {@code struct iova_cpu_rcache}, a per-CPU variable, with its lock
+     * ({@code cpu_rcache->lock}): in cache lines of its own ({@link PerCpuLocked}), ending with
+     * the 64 bytes of padding that keep the next CPU's lock and magazines off its last line.
      */
-    private static final class CpuRcache extends CpuRcacheFields {
+    private static final class CpuRcache extends PerCpuLocked {
+        IovaMagazine loaded = new IovaMagazine();
+        IovaMagazine prev = new IovaMagazine();
         @SuppressWarnings("unused")
         private long q0, q1, q2, q3, q4, q5, q6, q7;
 
@@ -275,64 +274,6 @@ public final class IovaCaches {
             loaded = prev;
             prev = t;
         }
-    }
-
-    /**
-     * The fields of a {@link CpuRcache}, after its leading padding (superclass fields come
-     * first), with its lock: Linux's {@code cpu_rcache->lock}, a spinlock, taken with one atomic
-     * compare-and-swap and released with a release store ({@code spin_lock_irqsave},
-     * {@code spin_unlock_irqrestore}), half the locked instructions of a monitor. It is held for
-     * a few loads and stores and is another CPU's only when threads share a simulated CPU; a
-     * waiter spins, then yields, then sleeps 10 us at a time (the holder, a host thread, may be
-     * descheduled, which Linux's holder with interrupts off is not).
-     */
-    private static class CpuRcacheFields extends CpuRcachePad {
-        private static final VarHandle LOCK;
-
-        static {
-            try {
-                LOCK = MethodHandles.lookup().findVarHandle(CpuRcacheFields.class, "locked", int.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
-        IovaMagazine loaded = new IovaMagazine();
-        IovaMagazine prev = new IovaMagazine();
-        @SuppressWarnings("unused")
-        private volatile int locked;
-
-        final void lock() {
-            if (!LOCK.compareAndSet(this, 0, 1)) {
-                lockContended();
-            }
-        }
-
-        private void lockContended() {
-            for (int spins = 0;; spins++) {
-                if ((int) LOCK.getOpaque(this) == 0 && LOCK.compareAndSet(this, 0, 1)) {
-                    return;
-                }
-                if (spins < 128) {
-                    Thread.onSpinWait();
-                } else if (spins < 256) {
-                    Thread.yield();
-                } else {
-                    // The holder may be descheduled for a while: stop burning the CPU it needs.
-                    LockSupport.parkNanos(10_000);
-                }
-            }
-        }
-
-        final void unlock() {
-            LOCK.setRelease(this, 0);
-        }
-    }
-
-    /** 64 bytes between a {@link CpuRcache}'s header, which its lock writes, and what precedes it. */
-    private static class CpuRcachePad {
-        @SuppressWarnings("unused")
-        private long p0, p1, p2, p3, p4, p5, p6, p7;
     }
 
     /** Linux {@code struct iova_rcache}: one size's depot and CPU caches. */

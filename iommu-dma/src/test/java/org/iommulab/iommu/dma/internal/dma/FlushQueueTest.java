@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.iommulab.platform.internal.memory.SparsePhysicalMemory;
 import org.iommulab.platform.internal.memory.ZonedPageAllocator;
@@ -156,6 +161,83 @@ class FlushQueueTest {
         }
         assertEquals(0, fq.flushes());
         assertEquals(7, fq.pendingEntries());
+    }
+
+    @Test
+    void twoCpusQueueingAtOnceReleaseEveryRangeOnceAndOnlyAfterAFlush() throws InterruptedException {
+        // queue_iova on two CPUs at once, each on its own ring under its own lock, 8-slot rings
+        // (a flush every few queues), the timer fired by whichever thread sees it due, and a
+        // device thread asking about pages meanwhile. Every range must come back exactly once,
+        // and only after a flush that completed after it was queued (counter < finish_cnt).
+        int perCpu = 20_000;
+        long base = 1000;
+        AtomicLong clock = new AtomicLong();
+        ThreadLocal<Integer> cpuOf = ThreadLocal.withInitial(() -> 0);
+        long[] flushesBefore = new long[2 * perCpu];
+        AtomicIntegerArray releases = new AtomicIntegerArray(2 * perCpu);
+        AtomicInteger early = new AtomicInteger();
+        FlushQueue fq = new FlushQueue(domain, (pfn, pages, on) -> {
+            int k = (int) (pfn - base);
+            // Read under the ring's lock, which the queueing thread took after writing it.
+            if (domain.flushAlls.get() <= flushesBefore[k]) {
+                early.incrementAndGet();
+            }
+            releases.incrementAndGet(k);
+        }, 8, 50_000L, clock::get, 2, cpuOf::get, false);
+        AtomicBoolean done = new AtomicBoolean();
+        List<Throwable> failures = new CopyOnWriteArrayList<>();
+        Thread[] cpus = new Thread[2];
+        for (int c = 0; c < 2; c++) {
+            int me = c;
+            cpus[c] = new Thread(() -> {
+                cpuOf.set(me);
+                try {
+                    for (int i = 0; i < perCpu; i++) {
+                        int k = me * perCpu + i;
+                        flushesBefore[k] = domain.flushAlls.get();
+                        clock.addAndGet(100);
+                        fq.runTimerIfDue();
+                        fq.queue(base + k, 1);
+                    }
+                } catch (Throwable t) {
+                    failures.add(t);
+                }
+            });
+        }
+        Thread device = new Thread(() -> {
+            long pfn = base;
+            try {
+                while (!done.get()) {
+                    fq.runTimerIfDue();
+                    fq.isPending(pfn);
+                    fq.pendingBlocks(pfn << 12, 4, 12, 12);
+                    pfn = base + (pfn - base + 7919) % (2 * perCpu);
+                }
+            } catch (Throwable t) {
+                failures.add(t);
+            }
+        });
+        device.start();
+        for (Thread t : cpus) {
+            t.start();
+        }
+        for (Thread t : cpus) {
+            t.join(60_000);
+            assertFalse(t.isAlive(), "a queueing thread is stuck");
+        }
+        done.set(true);
+        device.join(60_000);
+        assertFalse(device.isAlive(), "the device thread is stuck");
+        assertEquals(List.of(), failures);
+        fq.flushAndReleaseAll();
+        for (int k = 0; k < 2 * perCpu; k++) {
+            assertEquals(1, releases.get(k), "range " + (base + k) + " released once");
+            assertFalse(fq.isPending(base + k));
+        }
+        assertEquals(0, early.get(), "ranges released before a flush that followed their queueing");
+        assertEquals(0, fq.pendingEntries());
+        assertFalse(fq.timerArmed());
+        assertEquals(domain.flushAlls.get(), fq.flushes(), "every flush the queue started finished and was counted");
     }
 
     @Test

@@ -71,8 +71,12 @@ final class LpaeTestDomain implements IommuDomain, IoPgtableFlushOps {
         lastSyncEnd = gather == null || gather.isEmpty() ? -1 : gather.end();
     }
 
+    /** flushIotlbAll calls, counted atomically: a lazy domain's CPUs may flush at once. */
+    final java.util.concurrent.atomic.AtomicLong flushAlls = new java.util.concurrent.atomic.AtomicLong();
+
     @Override
     public void flushIotlbAll() {
+        flushAlls.incrementAndGet();
     }
 
     @Override
