@@ -2,7 +2,6 @@ package org.iommulab.iommu.dma.internal.dma;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
@@ -152,7 +151,7 @@ final class FlushQueue {
                 // oldest entry, whose IOVA would never come back: not modelled). The model waits
                 // for that flush instead: once it completes the count passes every entry here.
                 for (int spins = 0; fq.full(); spins++) {
-                    backOff(spins);
+                    PerCpuLocked.backOff(spins);
                     ringFreeLocked(fq, here);
                 }
             }
@@ -214,17 +213,6 @@ final class FlushQueue {
         START.getAndAdd(this, 1L);
         domain.flushIotlbAll();
         FINISH.getAndAdd(this, 1L);
-    }
-
-    /** A wait for another CPU's flush: spin a while, then let the host run it, then sleep 10 us at a time. */
-    private static void backOff(int spins) {
-        if (spins < 128) {
-            Thread.onSpinWait();
-        } else if (spins < 256) {
-            Thread.yield();
-        } else {
-            LockSupport.parkNanos(10_000);
-        }
     }
 
     /** Linux {@code fq_ring_free_locked}, run on CPU {@code onCpu}, holding {@code fq}'s lock. */

@@ -48,14 +48,22 @@ public abstract class PerCpuLocked extends LeadingPad {
             if ((int) LOCK.getOpaque(this) == 0 && LOCK.compareAndSet(this, 0, 1)) {
                 return;
             }
-            if (spins < 128) {
-                Thread.onSpinWait();
-            } else if (spins < 256) {
-                Thread.yield();
-            } else {
-                // The holder may be descheduled for a while: stop burning the CPU it needs.
-                LockSupport.parkNanos(10_000);
-            }
+            backOff(spins);
+        }
+    }
+
+    /**
+     * One more wait for another CPU, the {@code spins}-th: spin a while, then let the host run
+     * it, then sleep 10 us at a time (the other CPU's thread may be descheduled for a while:
+     * stop burning the CPU it needs).
+     */
+    public static void backOff(int spins) {
+        if (spins < 128) {
+            Thread.onSpinWait();
+        } else if (spins < 256) {
+            Thread.yield();
+        } else {
+            LockSupport.parkNanos(10_000);
         }
     }
 
