@@ -30,7 +30,8 @@ class HotPathAllocationTest {
     private static final long SLACK = 8 * 1024;
 
     @ParameterizedTest
-    @ValueSource(strings = {"direct", "swiotlb", "generic", "smmu-v2", "smmu-v3"})
+    @ValueSource(strings = {"direct", "swiotlb", "generic", "smmu-v2", "smmu-v3", "generic-lazy", "smmu-v2-lazy",
+        "smmu-v3-lazy"})
     void checkedMapUnmapAllocatesNothing(String backend) {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         assertTrue(threads.isThreadAllocatedMemorySupported(), "this JVM counts allocations per thread");

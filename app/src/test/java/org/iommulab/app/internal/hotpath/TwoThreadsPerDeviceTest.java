@@ -22,7 +22,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The thread safety {@code DmaApi} and {@code DmaOps} promise, on every built-in backend: two
+ * The thread safety {@code DmaApi} and {@code DmaOps} promise, on every built-in backend (the
+ * IOMMUs with strict and with lazy domains, whose unmaps go through the per-CPU flush queues): two
  * devices, two driver threads on each, every thread mapping, syncing and unmapping buffers of
  * its own while the others do the same, with a few mappings of its own kept live across
  * rounds so that maps and unmaps of different ages interleave. Each round moves data both
@@ -42,9 +43,11 @@ class TwoThreadsPerDeviceTest {
     private static final int SIZE = 4096;
 
     @ParameterizedTest
-    @ValueSource(strings = {"direct", "swiotlb", "generic", "smmu-v2", "smmu-v3"})
+    @ValueSource(strings = {"direct", "swiotlb", "generic", "smmu-v2", "smmu-v3", "generic-lazy", "smmu-v2-lazy",
+        "smmu-v3-lazy"})
     void concurrentMapSyncUnmapOfDistinctBuffers(String backend) throws Exception {
         OneBackendRig rig = new OneBackendRig(backend, DEVICES);
+        assertEquals(backend.endsWith(OneBackendRig.LAZY), rig.backend.toString().endsWith("(lazy)"), rig.backend.toString());
         int threads = DEVICES * THREADS_PER_DEVICE;
         // Every thread's buffers come from the allocator before the start, freed after the end.
         long[][] buffers = new long[threads][KEPT + 2];
