@@ -20,6 +20,19 @@ public interface SimClock {
     long nanos();
 
     /**
+     * The time for a caller that asks on every call whether a deadline has passed (iommu-dma's
+     * flush-queue timer): never later than {@link #nanos()} would read now, never decreasing for
+     * the calling thread, and equal to {@link #nanos()} while the calling thread is the only one
+     * the clock moves for (so a single-threaded run sees every deadline exactly). With several
+     * threads it may lag {@link #nanos()} by what the others added since the calling thread last
+     * looked at their time, which an implementation bounds and documents; a deadline can then be
+     * seen passed a little late, never early. By default, {@link #nanos()}.
+     */
+    default long pollingNanos() {
+        return nanos();
+    }
+
+    /**
      * Adds {@code nanos} (not negative), the modelled cost of something the calling thread just
      * did; ignored inside {@link #externalTime()}.
      *

@@ -118,6 +118,46 @@ public final class Simulation implements SimClock, SimCpus {
         return t;
     }
 
+    /**
+     * How much of its own time a thread runs on its last look at the other threads' cells in
+     * {@link #pollingNanos}: 100 us, against the 10 ms of iommu-dma's flush-queue timer.
+     */
+    static final long POLL_REFRESH_NANOS = 100_000;
+
+    /**
+     * {@link SimClock#pollingNanos}: the thread's own cell, read exactly, plus the other cells as
+     * the thread last summed them, summed again once its own cell has grown by
+     * {@link #POLL_REFRESH_NANOS} since. Reading every cell on every call, as {@link #nanos}
+     * does, costs a coherence miss on each cell another core wrote since (and the writer one
+     * more on its next add): with two threads charging calls, a lazy domain's timer check on
+     * every call made each of them slower than both together. A single thread sees
+     * {@link #nanos} exactly (no other cell moves); with several, the reading lags by at most
+     * what the others added while this thread's own time advanced by the refresh, and never
+     * decreases (its own cell only grows, and a refresh sums cells no smaller than before).
+     * A thread on a shared cell reads {@link #nanos}.
+     */
+    @Override
+    public long pollingNanos() {
+        if (nextCell.get() <= 1) {
+            // One cell given at most: nanos() reads just it, exactly, with no thread-local lookup.
+            return nanos();
+        }
+        ThreadState t = threads.get();
+        if (!t.owned) {
+            return nanos();
+        }
+        // This thread is the cell's only writer: a plain read sees its own last value.
+        long own = (long) CELLS.get(cells, t.cell);
+        if (own - t.ownAtLook >= POLL_REFRESH_NANOS || !t.looked) {
+            long sum = nanos();
+            t.othersAtLook = sum - own;
+            t.ownAtLook = own;
+            t.looked = true;
+            return sum;
+        }
+        return own + t.othersAtLook;
+    }
+
     @Override
     public void advance(long nanos) {
         if (nanos < 0) {
@@ -200,6 +240,10 @@ public final class Simulation implements SimClock, SimCpus {
         final boolean owned;
         int cpu = -1;
         int external;
+        /** {@link #pollingNanos}: whether it summed the cells yet, its own cell then and the others' sum then. */
+        boolean looked;
+        long ownAtLook;
+        long othersAtLook;
 
         ThreadState(int cell, boolean owned) {
             this.cell = cell;

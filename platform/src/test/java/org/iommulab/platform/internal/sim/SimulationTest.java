@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.iommulab.api.dma.DmaApi;
@@ -35,6 +36,84 @@ class SimulationTest {
         assertEquals(2_000, s.advanceTo(2_000));
         assertThrows(IllegalArgumentException.class, () -> s.advance(-1));
         assertEquals(2_000, s.nanos());
+    }
+
+    /** One thread alone: the polling reading is the clock, after every add and every jump. */
+    @Test
+    void aThreadAloneReadsTheClockExactlyWhenPolling() {
+        Simulation s = new Simulation();
+        assertEquals(0, s.pollingNanos());
+        long expected = 0;
+        for (int i = 1; i <= 1_000; i++) {
+            // Costs of every size, some far below the refresh and some above it.
+            long cost = (i * 7919L) % (2 * Simulation.POLL_REFRESH_NANOS);
+            s.advance(cost);
+            expected += cost;
+            assertEquals(expected, s.pollingNanos(), "after add " + i);
+            assertEquals(expected, s.nanos());
+        }
+        assertEquals(expected + 5_000, s.advanceTo(expected + 5_000));
+        assertEquals(expected + 5_000, s.pollingNanos(), "a jump is this thread's own time too");
+    }
+
+    /**
+     * Two threads, each with a cell: a thread learns of the other's time once its own has grown
+     * by the refresh. Both add 1 ns; this thread looks (2 ns); the other adds 1,000,000 ns; this
+     * thread adds 100 and still reads its own 101 plus the 1 it saw of the other, 102; having
+     * added POLL_REFRESH_NANOS more it reads the whole clock, the other's 1,000,000 included.
+     */
+    @Test
+    void aPollingThreadLearnsOfOtherThreadsTimeWithinTheRefresh() throws InterruptedException {
+        Simulation s = new Simulation();
+        CountDownLatch looked = new CountDownLatch(1);
+        CountDownLatch started = new CountDownLatch(1);
+        Thread other = new Thread(() -> {
+            s.advance(1);
+            started.countDown();
+            try {
+                looked.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            s.advance(1_000_000);
+        });
+        other.start();
+        started.await();
+        s.advance(1);
+        assertEquals(2, s.pollingNanos());
+        looked.countDown();
+        other.join();
+        s.advance(100);
+        assertEquals(102, s.pollingNanos(), "the other thread's last add is not seen yet");
+        assertEquals(1_000_102, s.nanos());
+        s.advance(Simulation.POLL_REFRESH_NANOS);
+        assertEquals(1_000_102 + Simulation.POLL_REFRESH_NANOS, s.pollingNanos(), "seen at the refresh");
+    }
+
+    @Test
+    void pollingReadingsNeverRunAheadOfTheClockNorGoBack() throws InterruptedException {
+        Simulation s = new Simulation();
+        AtomicInteger bad = new AtomicInteger();
+        Thread[] ts = new Thread[2];
+        for (int i = 0; i < ts.length; i++) {
+            ts[i] = new Thread(() -> {
+                long last = 0;
+                for (int k = 0; k < 50_000; k++) {
+                    s.chargeCall();
+                    long p = s.pollingNanos();
+                    if (p < last || p > s.nanos()) {
+                        bad.incrementAndGet();
+                    }
+                    last = p;
+                }
+            });
+            ts[i].start();
+        }
+        for (Thread t : ts) {
+            t.join();
+        }
+        assertEquals(0, bad.get(), "readings behind an earlier one, or ahead of the clock");
     }
 
     /**

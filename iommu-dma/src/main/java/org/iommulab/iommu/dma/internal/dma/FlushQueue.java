@@ -3,7 +3,6 @@ package org.iommulab.iommu.dma.internal.dma;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.function.IntSupplier;
-import java.util.function.LongSupplier;
 
 import org.iommulab.api.iommu.IommuDomain;
 import org.iommulab.iommu.dma.internal.percpu.PerCpuLocked;
@@ -34,9 +33,11 @@ import org.iommulab.iommu.dma.internal.percpu.PerCpuLocked;
  *
  * <p>The timer runs on the simulation's clock ({@code SimClock}, never the host's): instead of a
  * timer thread, {@link #runTimerIfDue} fires the timeout at the first entry point (a mapping
- * call or a device access) that sees the deadline passed. Every observer sees the state a timer
- * firing on time would have left. Linux's deadline is {@code jiffies + msecs_to_jiffies(10)},
- * so a real timer fires up to a jiffy later than this one; the jiffy rounding is not modelled.
+ * call or a device access) that sees the deadline passed. A single thread sees the state a timer
+ * firing on time would have left. With several, each thread checks against its polling reading
+ * of the clock ({@link FqClock#pollingNanos}), which learns of the other threads' time every
+ * 100 us of its own: the timeout can be seen that much late, never early. Linux's deadline is {@code jiffies + msecs_to_jiffies(10)}, so a real
+ * timer fires up to a jiffy later than this one; the jiffy rounding is not modelled.
  *
  * <p>Thread-safe, with Linux's locking: each CPU's ring has its own lock ({@code fq->lock}),
  * the flush counts are atomics, and a CPU writes the timer's state only when it finds the timer
@@ -74,7 +75,7 @@ final class FlushQueue {
 
     private final IommuDomain domain;
     private final Releaser releaser;
-    private final LongSupplier clock;
+    private final FqClock clock;
     private final long timeoutNanos;
     private final IntSupplier cpu;
     private final Ring[] rings;
@@ -104,7 +105,7 @@ final class FlushQueue {
     /**
      * @param single one ring for every CPU ({@code IOMMU_DMA_OPTS_SINGLE_QUEUE}) instead of one per CPU
      */
-    FlushQueue(IommuDomain domain, Releaser releaser, int size, long timeoutNanos, LongSupplier clock, int cpus,
+    FlushQueue(IommuDomain domain, Releaser releaser, int size, long timeoutNanos, FqClock clock, int cpus,
             IntSupplier cpu, boolean single) {
         if (size < 2 || (size & (size - 1)) != 0) {
             throw new IllegalArgumentException("flush queue size must be a power of two of at least 2, got " + size);
@@ -164,7 +165,7 @@ final class FlushQueue {
         if (!timerOn) {
             synchronized (timer) {
                 if (!timerOn) {
-                    deadline = clock.getAsLong() + timeoutNanos;
+                    deadline = clock.nanos() + timeoutNanos;
                     timerCpu = here;
                     timerOn = true;
                 }
@@ -174,9 +175,10 @@ final class FlushQueue {
 
     /** Fires the flush timer if it is armed and due ({@code fq_flush_timeout}). */
     void runTimerIfDue() {
-        if (timerOn && clock.getAsLong() - deadline >= 0) {
+        // The polling reading is never later than the clock: a timer it finds due is due.
+        if (timerOn && clock.pollingNanos() - deadline >= 0) {
             synchronized (timer) {
-                if (timerOn && clock.getAsLong() - deadline >= 0) {
+                if (timerOn && clock.nanos() - deadline >= 0) {
                     timeout();
                 }
             }

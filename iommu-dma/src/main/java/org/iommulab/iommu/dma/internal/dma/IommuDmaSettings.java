@@ -2,7 +2,6 @@ package org.iommulab.iommu.dma.internal.dma;
 
 import java.util.List;
 import java.util.function.IntSupplier;
-import java.util.function.LongSupplier;
 
 import org.iommulab.api.platform.MemoryRegion;
 import org.iommulab.api.platform.SimClock;
@@ -23,7 +22,7 @@ import org.iommulab.api.platform.SimCpus;
  * calling thread uses (the simulation's {@link SimCpus});</li>
  * <li>{@code forceDac}: {@code iommu.forcedac}, no 32-bit-first allocation for PCI devices;</li>
  * <li>{@code clock}: simulated nanoseconds for the flush timer (the simulation's
- * {@link SimClock}; never the host's clock);</li>
+ * {@link SimClock}, through {@link FqClock}; never the host's clock);</li>
  * <li>{@code pciWindows}: the PCI host bridge's memory windows, which
  * {@code iova_reserve_pci_windows} keeps out of every PCI device's IOVA space (by default QEMU
  * virt's: 0x10000000 of 0x2eff0000 bytes and 512 GiB at 512 GiB).</li>
@@ -38,7 +37,7 @@ final class IommuDmaSettings {
     final int cpus;
     final IntSupplier cpu;
     final boolean forceDac;
-    final LongSupplier clock;
+    final FqClock clock;
     final List<MemoryRegion> pciWindows;
 
     /** QEMU virt's PCIe host bridge memory windows ({@code VIRT_PCIE_MMIO}, {@code VIRT_HIGH_PCIE_MMIO}). */
@@ -46,17 +45,17 @@ final class IommuDmaSettings {
             new MemoryRegion(0x80_0000_0000L, 0x80_0000_0000L));
 
     IommuDmaSettings(boolean lazy, int fqSize, long fqTimeoutNanos, int cpus, IntSupplier cpu, boolean forceDac,
-            LongSupplier clock) {
+            FqClock clock) {
         this(lazy, false, fqSize, fqTimeoutNanos, cpus, cpu, forceDac, clock);
     }
 
     IommuDmaSettings(boolean lazy, boolean singleQueue, int fqSize, long fqTimeoutNanos, int cpus, IntSupplier cpu,
-            boolean forceDac, LongSupplier clock) {
+            boolean forceDac, FqClock clock) {
         this(lazy, singleQueue, fqSize, fqTimeoutNanos, cpus, cpu, forceDac, clock, VIRT_PCI_WINDOWS);
     }
 
     IommuDmaSettings(boolean lazy, boolean singleQueue, int fqSize, long fqTimeoutNanos, int cpus, IntSupplier cpu,
-            boolean forceDac, LongSupplier clock, List<MemoryRegion> pciWindows) {
+            boolean forceDac, FqClock clock, List<MemoryRegion> pciWindows) {
         if (cpus < 1) {
             throw new IllegalArgumentException("iommu-dma needs at least one CPU, got " + cpus);
         }
@@ -86,7 +85,7 @@ final class IommuDmaSettings {
             throw new IllegalArgumentException("iommu-dma needs the simulation's clock and CPUs");
         }
         return new IommuDmaSettings(lazy, false, FlushQueue.DEFAULT_SIZE, FlushQueue.DEFAULT_TIMEOUT_MS * 1_000_000L,
-                cpus.count(), cpus::current, false, clock::nanos);
+                cpus.count(), cpus::current, false, FqClock.of(clock));
     }
 
     /**
@@ -116,7 +115,7 @@ final class IommuDmaSettings {
     }
 
     /** The same settings with another clock and a single CPU: deterministic, for tests. */
-    IommuDmaSettings deterministic(LongSupplier c) {
+    IommuDmaSettings deterministic(FqClock c) {
         return new IommuDmaSettings(lazy, singleQueue, fqSize, fqTimeoutNanos, 1, () -> 0, forceDac, c, pciWindows);
     }
 
