@@ -36,8 +36,9 @@ import org.iommulab.iommu.dma.internal.percpu.PerCpuLocked;
  * call or a device access) that sees the deadline passed. A single thread sees the state a timer
  * firing on time would have left. With several, each thread checks against its polling reading
  * of the clock ({@link FqClock#pollingNanos}), which learns of the other threads' time every
- * 100 us of its own: the timeout can be seen that much late, never early. Linux's deadline is {@code jiffies + msecs_to_jiffies(10)}, so a real
- * timer fires up to a jiffy later than this one; the jiffy rounding is not modelled.
+ * 100 us of its own: the timeout can be seen that much late, never early. Linux's deadline is
+ * {@code jiffies + msecs_to_jiffies(10)}, so a real timer fires up to a jiffy later than this
+ * one; the jiffy rounding is not modelled.
  *
  * <p>Thread-safe, with Linux's locking: each CPU's ring has its own lock ({@code fq->lock}),
  * the flush counts are atomics, and a CPU writes the timer's state only when it finds the timer
@@ -213,8 +214,14 @@ final class FlushQueue {
     /** Linux {@code fq_flush_iotlb}: may run on two CPUs at once, as in Linux (each counts its own). */
     private void flushIotlb() {
         START.getAndAdd(this, 1L);
-        domain.flushIotlbAll();
-        FINISH.getAndAdd(this, 1L);
+        try {
+            domain.flushIotlbAll();
+        } finally {
+            // Counted finished even when it threw (the caller sees the exception): a start never
+            // finished would keep fq_flush_finish_cnt behind for good, and a full ring would wait
+            // for it for ever.
+            FINISH.getAndAdd(this, 1L);
+        }
     }
 
     /** Linux {@code fq_ring_free_locked}, run on CPU {@code onCpu}, holding {@code fq}'s lock. */

@@ -3,6 +3,7 @@ package org.iommulab.iommu.dma.internal.dma;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -238,6 +239,33 @@ class FlushQueueTest {
         assertEquals(0, fq.pendingEntries());
         assertFalse(fq.timerArmed());
         assertEquals(domain.flushAlls.get(), fq.flushes(), "every flush the queue started finished and was counted");
+    }
+
+    @Test
+    void aFlushThatThrowsIsCountedSoAFullRingLaterStillMakesRoom() {
+        // A 4-slot ring holds 3. The 4th queue flushes, and the driver's flush throws: the caller
+        // sees it, and the flush still counts as finished (start 1, finish 1). The next queue
+        // releases ranges 1 to 3 (counter 0 < 1) and queues 5; 6 and 7 fill the ring again
+        // (counter 1); 8 flushes (start 2, finish 2), releases 5 to 7 and queues. Had the failed
+        // flush not counted, finish would stay one behind start: 8's own flush would leave the
+        // ring full and it would wait for ever.
+        FlushQueue fq = fq(4, 1);
+        fq.queue(1, 1);
+        fq.queue(2, 1);
+        fq.queue(3, 1);
+        domain.failFlushes.set(1);
+        assertThrows(IllegalStateException.class, () -> fq.queue(4, 1));
+        assertEquals(1, fq.flushes(), "the failed flush is counted");
+        assertFalse(fq.isPending(4), "the range whose queueing threw is not queued");
+        fq.queue(5, 1);
+        assertEquals(3, released.size(), "ranges 1 to 3 released by the next queue");
+        fq.queue(6, 1);
+        fq.queue(7, 1);
+        assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () -> fq.queue(8, 1));
+        assertEquals(2, fq.flushes());
+        assertEquals(6, released.size());
+        assertTrue(fq.isPending(8));
+        assertEquals(1, fq.pendingEntries());
     }
 
     @Test

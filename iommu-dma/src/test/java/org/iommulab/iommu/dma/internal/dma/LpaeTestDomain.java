@@ -74,9 +74,15 @@ final class LpaeTestDomain implements IommuDomain, IoPgtableFlushOps {
     /** flushIotlbAll calls, counted atomically: a lazy domain's CPUs may flush at once. */
     final java.util.concurrent.atomic.AtomicLong flushAlls = new java.util.concurrent.atomic.AtomicLong();
 
+    /** flushIotlbAll calls still to throw (a driver's failure), counted down by each. */
+    final java.util.concurrent.atomic.AtomicInteger failFlushes = new java.util.concurrent.atomic.AtomicInteger();
+
     @Override
     public void flushIotlbAll() {
         flushAlls.incrementAndGet();
+        if (failFlushes.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new IllegalStateException("flush failed");
+        }
     }
 
     @Override
