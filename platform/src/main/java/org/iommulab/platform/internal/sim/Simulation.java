@@ -131,10 +131,12 @@ public final class Simulation implements SimClock, SimCpus {
      * does, costs a coherence miss on each cell another core wrote since (and the writer one
      * more on its next add): with two threads charging calls, a lazy domain's timer check on
      * every call made each of them slower than both together. A single thread sees
-     * {@link #nanos} exactly (no other cell moves); with several, the reading lags by at most
-     * what the others added while this thread's own time advanced by the refresh, and never
-     * decreases (its own cell only grows, and a refresh sums cells no smaller than before).
-     * A thread on a shared cell reads {@link #nanos}.
+     * {@link #nanos} exactly (no other cell moves). With several, the reading lags by what the
+     * others added since this thread last summed the cells, which it does again once its own
+     * time has advanced by the refresh; a thread whose own time stands still keeps its last
+     * view, and its checks see a deadline late until it moves. The reading never decreases (its
+     * own cell only grows, and a refresh sums cells no smaller than before). A thread on a
+     * shared cell reads {@link #nanos}.
      */
     @Override
     public long pollingNanos() {
